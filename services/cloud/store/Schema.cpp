@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/store/Schema.h"
+
+namespace stint::cloud {
+
+namespace {
+// The only type that differs between SQLite and PostgreSQL in this schema.
+QStringList forBackend(QStringList statements, store::Backend backend)
+{
+    const QString bytes = backend == store::Backend::PostgreSql ? QStringLiteral("BYTEA") : QStringLiteral("BLOB");
+    for (QString& s : statements)
+        s.replace(QStringLiteral("{BYTES}"), bytes);
+    return statements;
+}
+
+QStringList initialSchema()
+{
+    return {
+        QStringLiteral("CREATE TABLE organizations ("
+                       " id TEXT PRIMARY KEY, name TEXT NOT NULL, settings TEXT NOT NULL,"
+                       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE TABLE people ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " email TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,"
+                       " role TEXT NOT NULL CHECK (role IN ('admin', 'technician')),"
+                       " status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),"
+                       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX people_org ON people(org_id, id)"),
+        QStringLiteral("CREATE TABLE groups ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " name TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+                       " UNIQUE (org_id, name))"),
+        QStringLiteral("CREATE TABLE group_members ("
+                       " group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+                       " person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                       " PRIMARY KEY (group_id, person_id))"),
+        QStringLiteral("CREATE INDEX group_members_person ON group_members(person_id)"),
+        // WebAuthn credentials. credential_id is the authenticator's raw id; public_key the COSE key as registered.
+        QStringLiteral("CREATE TABLE credentials ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                       " credential_id {BYTES} NOT NULL UNIQUE, public_key {BYTES} NOT NULL,"
+                       " algorithm BIGINT NOT NULL, sign_count BIGINT NOT NULL, aaguid TEXT NOT NULL,"
+                       " backup_eligible BIGINT NOT NULL, backup_state BIGINT NOT NULL,"
+                       " attestation_format TEXT NOT NULL, attestation_type TEXT NOT NULL,"
+                       " name TEXT NOT NULL, flagged BIGINT NOT NULL DEFAULT 0,"
+                       " created_at BIGINT NOT NULL, last_used_at BIGINT)"),
+        QStringLiteral("CREATE INDEX credentials_person ON credentials(person_id)"),
+        QStringLiteral("CREATE TABLE invites ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " token_hash {BYTES} NOT NULL UNIQUE, email TEXT NOT NULL, display_name TEXT NOT NULL,"
+                       " role TEXT NOT NULL, created_by TEXT, created_at BIGINT NOT NULL,"
+                       " expires_at BIGINT NOT NULL, used_at BIGINT, revoked_at BIGINT)"),
+        QStringLiteral("CREATE INDEX invites_org ON invites(org_id, id)"),
+        // Single-use ceremony challenges; a row is consumed (used_at set) by the first verification attempt.
+        QStringLiteral("CREATE TABLE webauthn_challenges ("
+                       " id TEXT PRIMARY KEY, challenge {BYTES} NOT NULL, purpose TEXT NOT NULL,"
+                       " person_id TEXT, invite_id TEXT, native_request TEXT,"
+                       " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)"),
+        QStringLiteral("CREATE TABLE sessions ("
+                       " id TEXT PRIMARY KEY, token_hash {BYTES} NOT NULL UNIQUE,"
+                       " person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                       " org_id TEXT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,"
+                       " idle_expires_at BIGINT NOT NULL, absolute_expires_at BIGINT NOT NULL, revoked_at BIGINT,"
+                       " source_address TEXT NOT NULL, user_agent TEXT NOT NULL)"),
+        QStringLiteral("CREATE INDEX sessions_person ON sessions(person_id)"),
+        // One-time codes of the native-app hand-off (RFC 8252 loopback, PKCE S256).
+        QStringLiteral("CREATE TABLE native_codes ("
+                       " code_hash {BYTES} PRIMARY KEY, person_id TEXT NOT NULL, org_id TEXT NOT NULL,"
+                       " code_challenge TEXT NOT NULL, redirect_uri TEXT NOT NULL,"
+                       " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)"),
+        QStringLiteral("CREATE TABLE tenants ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " name TEXT NOT NULL, notes TEXT NOT NULL,"
+                       " entra_tenant_id TEXT, connection_status TEXT NOT NULL, connection TEXT NOT NULL,"
+                       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version BIGINT NOT NULL,"
+                       " UNIQUE (org_id, name))"),
+        QStringLiteral("CREATE TABLE policies ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " name TEXT NOT NULL, description TEXT NOT NULL, roles TEXT NOT NULL,"
+                       " max_duration_minutes BIGINT NOT NULL, require_justification BIGINT NOT NULL,"
+                       " require_ticket BIGINT NOT NULL, require_approval BIGINT NOT NULL,"
+                       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version BIGINT NOT NULL,"
+                       " UNIQUE (org_id, name))"),
+        QStringLiteral("CREATE TABLE policy_tenants ("
+                       " policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+                       " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+                       " PRIMARY KEY (policy_id, tenant_id))"),
+        QStringLiteral("CREATE INDEX policy_tenants_tenant ON policy_tenants(tenant_id)"),
+        QStringLiteral("CREATE TABLE policy_subjects ("
+                       " policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+                       " subject_type TEXT NOT NULL CHECK (subject_type IN ('person', 'group')),"
+                       " subject_id TEXT NOT NULL, PRIMARY KEY (policy_id, subject_type, subject_id))"),
+        QStringLiteral("CREATE INDEX policy_subjects_subject ON policy_subjects(subject_type, subject_id)"),
+        QStringLiteral("CREATE TABLE checkouts ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " tenant_id TEXT NOT NULL REFERENCES tenants(id),"
+                       " technician_id TEXT NOT NULL REFERENCES people(id), policy_id TEXT,"
+                       " roles TEXT NOT NULL, duration_minutes BIGINT NOT NULL,"
+                       " justification TEXT NOT NULL, ticket TEXT NOT NULL, state TEXT NOT NULL,"
+                       " state_reason TEXT NOT NULL, requested_at BIGINT NOT NULL,"
+                       " decided_by TEXT, decided_at BIGINT, ready_at BIGINT, expires_at BIGINT, ended_at BIGINT,"
+                       " next_action_at BIGINT, attempts BIGINT NOT NULL DEFAULT 0,"
+                       " updated_at BIGINT NOT NULL, version BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX checkouts_org ON checkouts(org_id, id)"),
+        QStringLiteral("CREATE INDEX checkouts_technician ON checkouts(technician_id, id)"),
+        QStringLiteral("CREATE INDEX checkouts_due ON checkouts(next_action_at)"),
+        // Stored responses of creating requests, so a retried request with the same Idempotency-Key gets the same
+        // answer instead of a second record.
+        QStringLiteral("CREATE TABLE idempotency_keys ("
+                       " person_id TEXT NOT NULL, idem_key TEXT NOT NULL, route TEXT NOT NULL,"
+                       " request_hash {BYTES} NOT NULL, status BIGINT NOT NULL, response TEXT NOT NULL,"
+                       " created_at BIGINT NOT NULL, PRIMARY KEY (person_id, idem_key))"),
+        // The tamper-evident audit log: one hash chain per organization (see cloud/audit/AuditLog.h).
+        QStringLiteral("CREATE TABLE audit_events ("
+                       " org_id TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL UNIQUE,"
+                       " occurred_at BIGINT NOT NULL, actor_id TEXT NOT NULL, actor_label TEXT NOT NULL,"
+                       " action TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,"
+                       " tenant_id TEXT NOT NULL, source_address TEXT NOT NULL, outcome TEXT NOT NULL,"
+                       " details TEXT NOT NULL, prev_hash {BYTES} NOT NULL, hash {BYTES} NOT NULL,"
+                       " PRIMARY KEY (org_id, seq))"),
+        QStringLiteral("CREATE INDEX audit_time ON audit_events(org_id, occurred_at)"),
+        // The live channel's durable event stream; seq is global and increasing, audience says who may see it.
+        QStringLiteral("CREATE TABLE events ("
+                       " seq BIGINT PRIMARY KEY, org_id TEXT NOT NULL, audience TEXT NOT NULL,"
+                       " type TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX events_org ON events(org_id, seq)"),
+    };
+}
+} // namespace
+
+QList<store::Migration> cloudMigrations(store::Backend backend)
+{
+    return {
+        {1, QStringLiteral("initial schema"), forBackend(initialSchema(), backend)},
+    };
+}
+
+} // namespace stint::cloud

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <variant>
+#include <vector>
+
+namespace stint::store {
+
+// One SQL parameter or column value. Integers are 64-bit; times are stored as integer milliseconds (UTC).
+using Value = std::variant<std::nullptr_t, qint64, double, QString, QByteArray>;
+using Params = QList<Value>;
+
+class Row
+{
+public:
+    explicit Row(std::vector<Value> values)
+        : m_values(std::move(values))
+    {
+    }
+    int size() const { return int(m_values.size()); }
+    bool isNull(int i) const { return std::holds_alternative<std::nullptr_t>(m_values.at(size_t(i))); }
+    qint64 integer(int i) const;
+    double real(int i) const;
+    QString text(int i) const;
+    QByteArray blob(int i) const;
+    const Value& value(int i) const { return m_values.at(size_t(i)); }
+
+private:
+    std::vector<Value> m_values;
+};
+using Rows = std::vector<Row>;
+
+enum class Backend
+{
+    SqlCipher,
+    PostgreSql,
+};
+
+// The store interface every backend implements. SQL passed to it uses '?' placeholders and stays within what both
+// SQLite 3.15 and PostgreSQL 15 accept (no UPSERT, no RETURNING); backends translate placeholders themselves.
+// Not thread-safe: one Database belongs to one thread.
+class Database
+{
+public:
+    virtual ~Database() = default;
+    virtual Backend backend() const = 0;
+
+    virtual Result<void> exec(const QString& sql, const Params& params = {}) = 0;
+    // Like exec, and returns the number of rows changed.
+    virtual Result<qint64> execCount(const QString& sql, const Params& params = {}) = 0;
+    virtual Result<Rows> query(const QString& sql, const Params& params = {}) = 0;
+
+    virtual Result<void> begin() = 0;
+    virtual Result<void> commit() = 0;
+    virtual void rollback() = 0;
+    virtual bool inTransaction() const = 0;
+
+    // A consistent copy of the whole database, encrypted with the same key, written while others keep working.
+    virtual Result<void> backupTo(const QString& path) = 0;
+};
+
+// Begins on construction; rolls back on destruction unless commit() succeeded. Nests: an inner Transaction inside an
+// outer one joins it (commit is then the outer's job).
+class Transaction
+{
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    const Result<void>& started() const { return m_started; }
+    Result<void> commit();
+
+private:
+    Database& m_db;
+    Result<void> m_started;
+    bool m_owner = false;
+    bool m_done = false;
+};
+
+} // namespace stint::store

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/SqlCipherDatabase.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+
+#include <sqlite3.h>
+
+Q_LOGGING_CATEGORY(lcStore, "stint.store.sqlcipher")
+
+namespace stint::store {
+
+namespace {
+constexpr int kStatementCacheLimit = 256;
+
+// SQLCipher treats key material of the form x'<64 hex>' as a raw key and skips PBKDF2.
+crypto::SecretBytes rawKeySpec(const crypto::SecretBytes& key)
+{
+    QByteArray hex = key.bytes().toHex();
+    QByteArray spec = "x'" + hex + "'";
+    crypto::wipe(hex);
+    return crypto::SecretBytes(std::move(spec));
+}
+
+void resetStatement(sqlite3_stmt* s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+} // namespace
+
+Result<std::unique_ptr<SqlCipherDatabase>> SqlCipherDatabase::open(const QString& path,
+                                                                   const crypto::SecretBytes& key, OpenMode mode)
+{
+    if (key.size() != 32)
+        return makeError(QStringLiteral("store.bad_key"), QStringLiteral("The store key must be 256 bits."));
+    if (mode == OpenMode::OpenExisting && !QFileInfo::exists(path))
+        return makeError(QStringLiteral("store.open_failed"),
+                         QStringLiteral("No database at %1. Run 'stint-cloud init' first.").arg(path));
+    sqlite3* db = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        | (mode == OpenMode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const QString message = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");
+        sqlite3_close(db);
+        return makeError(QStringLiteral("store.open_failed"),
+                         QStringLiteral("Cannot open the database %1: %2").arg(path, message));
+    }
+    {
+        const crypto::SecretBytes spec = rawKeySpec(key);
+        rc = sqlite3_key(db, spec.bytes().constData(), spec.size());
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_close(db);
+        return makeError(QStringLiteral("store.open_failed"), QStringLiteral("Cannot set the database key."));
+    }
+    // The first read proves the key: a wrong key (or a file that is no database) fails here with SQLITE_NOTADB.
+    rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master;", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        const bool notADb = (rc & 0xff) == SQLITE_NOTADB;
+        sqlite3_close(db);
+        if (notADb)
+            return makeError(QStringLiteral("store.wrong_key"),
+                             QStringLiteral("The key does not open %1 (wrong key, or not a Stint database).")
+                                 .arg(path));
+        return makeError(QStringLiteral("store.open_failed"), QStringLiteral("Cannot read the database %1.").arg(path));
+    }
+    for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", "PRAGMA foreign_keys=ON;",
+                               "PRAGMA busy_timeout=5000;"}) {
+        char* err = nullptr;
+        if (sqlite3_exec(db, pragma, nullptr, nullptr, &err) != SQLITE_OK) {
+            const QString message = QString::fromUtf8(err ? err : "unknown");
+            sqlite3_free(err);
+            sqlite3_close(db);
+            return makeError(QStringLiteral("store.open_failed"), QStringLiteral("%1 failed: %2")
+                                                                      .arg(QString::fromLatin1(pragma), message));
+        }
+    }
+    return std::unique_ptr<SqlCipherDatabase>(
+        new SqlCipherDatabase(db, path, crypto::SecretBytes(QByteArray(key.bytes().constData(), key.size()))));
+}
+
+SqlCipherDatabase::SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBytes key)
+    : m_db(db)
+    , m_path(std::move(path))
+    , m_key(std::move(key))
+{
+}
+
+SqlCipherDatabase::~SqlCipherDatabase()
+{
+    for (sqlite3_stmt* s : std::as_const(m_statements))
+        sqlite3_finalize(s);
+    if (inTransaction())
+        sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
+    sqlite3_close(m_db);
+}
+
+Error SqlCipherDatabase::lastError(const QString& what) const
+{
+    const int code = sqlite3_extended_errcode(m_db);
+    QString kind = QStringLiteral("store.failed");
+    if ((code & 0xff) == SQLITE_CONSTRAINT)
+        kind = QStringLiteral("store.constraint");
+    else if ((code & 0xff) == SQLITE_BUSY)
+        kind = QStringLiteral("store.busy");
+    return makeError(kind, QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(m_db))));
+}
+
+Result<sqlite3_stmt*> SqlCipherDatabase::prepare(const QString& sql, const Params& params)
+{
+    sqlite3_stmt* s = m_statements.value(sql);
+    if (!s) {
+        const QByteArray utf8 = sql.toUtf8();
+        if (sqlite3_prepare_v2(m_db, utf8.constData(), int(utf8.size()), &s, nullptr) != SQLITE_OK)
+            return lastError(QStringLiteral("prepare"));
+        if (m_statements.size() >= kStatementCacheLimit) {
+            for (sqlite3_stmt* old : std::as_const(m_statements))
+                sqlite3_finalize(old);
+            m_statements.clear();
+        }
+        m_statements.insert(sql, s);
+    }
+    if (sqlite3_bind_parameter_count(s) != params.size()) {
+        return makeError(QStringLiteral("store.failed"),
+                         QStringLiteral("statement expects %1 parameters, got %2")
+                             .arg(sqlite3_bind_parameter_count(s))
+                             .arg(params.size()));
+    }
+    for (int i = 0; i < params.size(); ++i) {
+        const Value& v = params.at(i);
+        int rc = SQLITE_OK;
+        if (std::holds_alternative<std::nullptr_t>(v))
+            rc = sqlite3_bind_null(s, i + 1);
+        else if (const auto* n = std::get_if<qint64>(&v))
+            rc = sqlite3_bind_int64(s, i + 1, *n);
+        else if (const auto* d = std::get_if<double>(&v))
+            rc = sqlite3_bind_double(s, i + 1, *d);
+        else if (const auto* t = std::get_if<QString>(&v)) {
+            const QByteArray u = t->toUtf8();
+            rc = sqlite3_bind_text(s, i + 1, u.constData(), int(u.size()), SQLITE_TRANSIENT);
+        } else if (const auto* b = std::get_if<QByteArray>(&v))
+            rc = sqlite3_bind_blob(s, i + 1, b->constData(), int(b->size()), SQLITE_TRANSIENT);
+        if (rc != SQLITE_OK) {
+            resetStatement(s);
+            return lastError(QStringLiteral("bind"));
+        }
+    }
+    return s;
+}
+
+Result<void> SqlCipherDatabase::exec(const QString& sql, const Params& params)
+{
+    auto r = execCount(sql, params);
+    if (!r)
+        return r.error();
+    return {};
+}
+
+Result<qint64> SqlCipherDatabase::execCount(const QString& sql, const Params& params)
+{
+    auto prepared = prepare(sql, params);
+    if (!prepared)
+        return prepared.error();
+    sqlite3_stmt* s = *prepared;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+        Error e = lastError(QStringLiteral("exec"));
+        resetStatement(s);
+        return e;
+    }
+    resetStatement(s);
+    return qint64(sqlite3_changes(m_db));
+}
+
+Result<Rows> SqlCipherDatabase::query(const QString& sql, const Params& params)
+{
+    auto prepared = prepare(sql, params);
+    if (!prepared)
+        return prepared.error();
+    sqlite3_stmt* s = *prepared;
+    Rows rows;
+    const int columns = sqlite3_column_count(s);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        std::vector<Value> values;
+        values.reserve(size_t(columns));
+        for (int c = 0; c < columns; ++c) {
+            switch (sqlite3_column_type(s, c)) {
+            case SQLITE_INTEGER:
+                values.emplace_back(qint64(sqlite3_column_int64(s, c)));
+                break;
+            case SQLITE_FLOAT:
+                values.emplace_back(sqlite3_column_double(s, c));
+                break;
+            case SQLITE_TEXT:
+                values.emplace_back(QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
+                                                      sqlite3_column_bytes(s, c)));
+                break;
+            case SQLITE_BLOB:
+                values.emplace_back(QByteArray(static_cast<const char*>(sqlite3_column_blob(s, c)),
+                                               sqlite3_column_bytes(s, c)));
+                break;
+            default:
+                values.emplace_back(nullptr);
+            }
+        }
+        rows.emplace_back(std::move(values));
+    }
+    if (rc != SQLITE_DONE) {
+        Error e = lastError(QStringLiteral("query"));
+        resetStatement(s);
+        return e;
+    }
+    resetStatement(s);
+    return rows;
+}
+
+Result<void> SqlCipherDatabase::begin()
+{
+    // IMMEDIATE takes the write lock now, so a transaction never fails half-way for want of it.
+    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return lastError(QStringLiteral("begin"));
+    return {};
+}
+
+Result<void> SqlCipherDatabase::commit()
+{
+    if (sqlite3_exec(m_db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return lastError(QStringLiteral("commit"));
+    return {};
+}
+
+void SqlCipherDatabase::rollback()
+{
+    if (inTransaction())
+        sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
+}
+
+bool SqlCipherDatabase::inTransaction() const
+{
+    return sqlite3_get_autocommit(m_db) == 0;
+}
+
+Result<void> SqlCipherDatabase::backupTo(const QString& path)
+{
+    if (QFileInfo::exists(path))
+        return makeError(QStringLiteral("store.backup_exists"),
+                         QStringLiteral("%1 already exists; choose a new file for the backup.").arg(path));
+    if (inTransaction())
+        return makeError(QStringLiteral("store.failed"), QStringLiteral("backup cannot run inside a transaction"));
+    const crypto::SecretBytes spec = rawKeySpec(m_key);
+    {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(m_db, "ATTACH DATABASE ?1 AS stint_backup KEY ?2;", -1, &s, nullptr) != SQLITE_OK)
+            return lastError(QStringLiteral("backup attach"));
+        const QByteArray p = QFile::encodeName(path);
+        sqlite3_bind_text(s, 1, p.constData(), int(p.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, spec.bytes().constData(), spec.size(), SQLITE_TRANSIENT);
+        const int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return lastError(QStringLiteral("backup attach"));
+    }
+    // One read transaction around the export: in WAL mode it sees a single snapshot while writers go on.
+    Result<void> result;
+    char* err = nullptr;
+    if (sqlite3_exec(m_db, "BEGIN; SELECT sqlcipher_export('stint_backup'); COMMIT;", nullptr, nullptr, &err)
+        != SQLITE_OK) {
+        result = makeError(QStringLiteral("store.backup_failed"),
+                           QStringLiteral("backup failed: %1").arg(QString::fromUtf8(err ? err : "unknown")));
+        sqlite3_free(err);
+        rollback();
+    }
+    sqlite3_exec(m_db, "DETACH DATABASE stint_backup;", nullptr, nullptr, nullptr);
+    if (!result.ok())
+        QFile::remove(path);
+    return result;
+}
+
+} // namespace stint::store

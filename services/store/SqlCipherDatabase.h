@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Crypto.h"
+#include "store/Database.h"
+
+#include <QHash>
+
+#include <memory>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace stint::store {
+
+// The embedded store: one SQLCipher database file opened with a raw 256-bit key (no key derivation), in WAL mode
+// with synchronous=FULL so that an acknowledged commit survives kill -9 and power loss.
+class SqlCipherDatabase final : public Database
+{
+public:
+    enum class OpenMode
+    {
+        OpenExisting,
+        CreateIfMissing,
+    };
+
+    // Error codes: "store.wrong_key" (the key does not open this file, or it is not a database),
+    // "store.open_failed", "store.bad_key" (not 32 bytes).
+    static Result<std::unique_ptr<SqlCipherDatabase>> open(const QString& path, const crypto::SecretBytes& key,
+                                                           OpenMode mode);
+    ~SqlCipherDatabase() override;
+
+    Backend backend() const override { return Backend::SqlCipher; }
+    Result<void> exec(const QString& sql, const Params& params = {}) override;
+    Result<qint64> execCount(const QString& sql, const Params& params = {}) override;
+    Result<Rows> query(const QString& sql, const Params& params = {}) override;
+    Result<void> begin() override;
+    Result<void> commit() override;
+    void rollback() override;
+    bool inTransaction() const override;
+    Result<void> backupTo(const QString& path) override;
+
+    QString path() const { return m_path; }
+
+private:
+    SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBytes key);
+    Result<sqlite3_stmt*> prepare(const QString& sql, const Params& params);
+    Error lastError(const QString& what) const;
+
+    sqlite3* m_db;
+    QString m_path;
+    crypto::SecretBytes m_key;
+    QHash<QString, sqlite3_stmt*> m_statements;
+};
+
+} // namespace stint::store

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CloudCommandLine.h"
+
+#include <QFileInfo>
+#include <QHash>
+#include <QSettings>
+
+namespace stint::app {
+
+namespace {
+
+// Every setting, its flag, environment variable and config-file key have the same stem.
+struct Setting
+{
+    const char* name; // flag without "--", config key; env is STINT_ + upper snake case
+    bool takesValue;
+    const char* help;
+};
+
+const Setting kSettings[] = {
+    {"data-dir", true, "Directory of the store (stint.db) and the master key (master.key). Required."},
+    {"config", true, "Configuration file (INI). Default: <data-dir>/stint-cloud.conf if it exists."},
+    {"master-key-file", true, "Master key file instead of <data-dir>/master.key (env STINT_MASTER_KEY_FILE)."},
+    {"listen", true, "ADDR:PORT to listen on. Default 127.0.0.1:8443. Port 0 picks a free port."},
+    {"tls-cert", true, "PEM certificate chain; with --tls-key the service speaks HTTPS."},
+    {"tls-key", true, "PEM private key (RSA or EC) for --tls-cert."},
+    {"allow-insecure-listen", false, "Allow a non-loopback --listen without TLS (only behind a TLS proxy)."},
+    {"origin", true, "Public origin people open, e.g. https://stint.example.com. Default http://localhost:<port>."},
+    {"rp-id", true, "WebAuthn relying-party id. Default: the host of --origin."},
+    {"log-format", true, "text (default) or json: one JSON object per line with the request id."},
+    {"session-idle-minutes", true, "Sign-in sessions end after this long unused. Default 60."},
+    {"session-absolute-hours", true, "Sign-in sessions end this long after sign-in, used or not. Default 12."},
+    {"invite-ttl-hours", true, "Invites expire after this long. Default 72."},
+    {"org", true, "init: the organization's name. invite, audit: the organization id."},
+    {"admin", true, "init: the first admin's email address."},
+    {"email", true, "invite: the invited person's email address."},
+    {"role", true, "invite: admin or technician."},
+    {"out", true, "backup: the file to write. audit export: the file (default: standard output)."},
+    {"from", true, "audit export: first time included (RFC 3339)."},
+    {"to", true, "audit export: first time excluded (RFC 3339)."},
+};
+
+QString envName(const QString& name)
+{
+    return QStringLiteral("STINT_") + QString(name).toUpper().replace(QLatin1Char('-'), QLatin1Char('_'));
+}
+
+const Setting* findSetting(const QString& name)
+{
+    for (const Setting& s : kSettings) {
+        if (name == QLatin1String(s.name))
+            return &s;
+    }
+    return nullptr;
+}
+
+Error usageError(const QString& message)
+{
+    return makeError(QStringLiteral("usage"), message);
+}
+
+Result<void> applySetting(Invocation& inv, const QString& name, const QString& value)
+{
+    cloud::CloudConfig& c = inv.config;
+    auto positive = [&](int& field, int max) -> Result<void> {
+        bool ok = false;
+        const int v = value.toInt(&ok);
+        if (!ok || v < 1 || v > max)
+            return usageError(QStringLiteral("--%1 must be a whole number from 1 to %2.").arg(name).arg(max));
+        field = v;
+        return {};
+    };
+    if (name == QLatin1String("data-dir"))
+        c.dataDir = value;
+    else if (name == QLatin1String("master-key-file"))
+        c.masterKeyFile = value;
+    else if (name == QLatin1String("listen")) {
+        const int colon = int(value.lastIndexOf(QLatin1Char(':')));
+        bool ok = false;
+        const uint port = colon > 0 ? value.mid(colon + 1).toUInt(&ok) : 0;
+        QString host = colon > 0 ? value.left(colon) : QString();
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        const QHostAddress address(host == QLatin1String("localhost") ? QStringLiteral("127.0.0.1") : host);
+        if (!ok || port > 65535 || address.isNull())
+            return usageError(QStringLiteral("--listen takes ADDR:PORT, e.g. 127.0.0.1:8443 or [::1]:8443."));
+        c.listenAddress = address;
+        c.listenPort = quint16(port);
+    } else if (name == QLatin1String("tls-cert"))
+        c.tlsCertificateFile = value;
+    else if (name == QLatin1String("tls-key"))
+        c.tlsKeyFile = value;
+    else if (name == QLatin1String("allow-insecure-listen"))
+        c.allowInsecureNonLoopback = value.isEmpty() || value == QLatin1String("true") || value == QLatin1String("1");
+    else if (name == QLatin1String("origin"))
+        c.publicOrigin = value;
+    else if (name == QLatin1String("rp-id"))
+        c.rpId = value;
+    else if (name == QLatin1String("log-format")) {
+        if (value != QLatin1String("json") && value != QLatin1String("text"))
+            return usageError(QStringLiteral("--log-format is text or json."));
+        c.jsonLogs = value == QLatin1String("json");
+    } else if (name == QLatin1String("session-idle-minutes"))
+        return positive(c.sessionIdleMinutes, 24 * 60);
+    else if (name == QLatin1String("session-absolute-hours"))
+        return positive(c.sessionAbsoluteHours, 24 * 30);
+    else if (name == QLatin1String("invite-ttl-hours"))
+        return positive(c.inviteTtlHours, 24 * 30);
+    else if (name == QLatin1String("org"))
+        inv.org = value;
+    else if (name == QLatin1String("admin"))
+        inv.admin = value;
+    else if (name == QLatin1String("email"))
+        inv.email = value;
+    else if (name == QLatin1String("role"))
+        inv.role = value;
+    else if (name == QLatin1String("out"))
+        inv.out = value;
+    else if (name == QLatin1String("from"))
+        inv.from = value;
+    else if (name == QLatin1String("to"))
+        inv.to = value;
+    return {};
+}
+
+} // namespace
+
+QString usage()
+{
+    QString text = QStringLiteral(
+        "Usage: stint-cloud <command> [options]\n\n"
+        "Commands:\n"
+        "  init      Create a data directory: master key, encrypted store, organization, first admin.\n"
+        "            Prints a one-time enrollment link. Needs --data-dir, --org NAME, --admin EMAIL.\n"
+        "  serve     Run the service (API, sign-in page, live events). Needs --data-dir.\n"
+        "  invite    Print a one-time enrollment link for a new person (--org ID --email E --role R).\n"
+        "  migrate   Bring the store's schema up to date and exit.\n"
+        "  backup    Write a consistent, still-encrypted copy of the store to --out while the service runs.\n"
+        "  audit verify   Check the audit log's hash chains; exit 0 when intact, 1 naming the first broken event.\n"
+        "  audit export   Write audit events as JSON Lines (--org, --from, --to, --out).\n\n"
+        "Options (each also read from the environment as STINT_<NAME> and from the config file as <name> = value;\n"
+        "flags win over the environment, which wins over the file):\n");
+    for (const Setting& s : kSettings)
+        text += QStringLiteral("  --%1%2\n      %3\n")
+                    .arg(QLatin1String(s.name), s.takesValue ? QStringLiteral(" VALUE") : QString(),
+                         QLatin1String(s.help));
+    text += QStringLiteral("  --help\n      Show this text.\n");
+    return text;
+}
+
+Result<Invocation> parseCommandLine(const QStringList& arguments)
+{
+    Invocation inv;
+    QHash<QString, QString> flags;
+    QStringList positional;
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString& a = arguments.at(i);
+        if (a == QLatin1String("--help") || a == QLatin1String("-h")) {
+            inv.help = true;
+            continue;
+        }
+        if (!a.startsWith(QLatin1String("--"))) {
+            positional << a;
+            continue;
+        }
+        QString name = a.mid(2);
+        QString value;
+        const int eq = int(name.indexOf(QLatin1Char('=')));
+        const Setting* s = findSetting(eq >= 0 ? name.left(eq) : name);
+        if (!s)
+            return usageError(QStringLiteral("Unknown option %1. See --help.").arg(a));
+        if (eq >= 0) {
+            value = name.mid(eq + 1);
+            name = name.left(eq);
+        } else if (s->takesValue) {
+            if (i + 1 >= arguments.size())
+                return usageError(QStringLiteral("%1 needs a value.").arg(a));
+            value = arguments.at(++i);
+        }
+        flags.insert(name, value);
+    }
+    if (inv.help)
+        return inv;
+    if (positional.isEmpty())
+        return usageError(QStringLiteral("No command given. See --help."));
+    inv.command = positional.takeFirst();
+    static const QStringList commands{QStringLiteral("serve"), QStringLiteral("init"), QStringLiteral("invite"),
+                                      QStringLiteral("migrate"), QStringLiteral("backup"), QStringLiteral("audit")};
+    if (!commands.contains(inv.command))
+        return usageError(QStringLiteral("Unknown command '%1'. See --help.").arg(inv.command));
+    if (inv.command == QLatin1String("audit")) {
+        if (positional.isEmpty() || (positional.first() != QLatin1String("verify") && positional.first() != QLatin1String("export")))
+            return usageError(QStringLiteral("audit takes 'verify' or 'export'."));
+        inv.subcommand = positional.takeFirst();
+    }
+    if (!positional.isEmpty())
+        return usageError(QStringLiteral("Unexpected argument '%1'.").arg(positional.first()));
+
+    // Lowest precedence first: file, then environment, then flags.
+    const QString dataDir = flags.value(QStringLiteral("data-dir"), qEnvironmentVariable("STINT_DATA_DIR"));
+    QString configFile = flags.value(QStringLiteral("config"), qEnvironmentVariable("STINT_CONFIG"));
+    if (configFile.isEmpty() && !dataDir.isEmpty() && QFileInfo::exists(dataDir + QStringLiteral("/stint-cloud.conf")))
+        configFile = dataDir + QStringLiteral("/stint-cloud.conf");
+    if (!configFile.isEmpty()) {
+        if (!QFileInfo(configFile).isReadable())
+            return usageError(QStringLiteral("Cannot read the config file %1.").arg(configFile));
+        QSettings file(configFile, QSettings::IniFormat);
+        for (const QString& key : file.allKeys()) {
+            if (!findSetting(key) || key == QLatin1String("config"))
+                return usageError(QStringLiteral("%1: unknown setting '%2'.").arg(configFile, key));
+            STINT_TRY(applySetting(inv, key, file.value(key).toString()));
+        }
+    }
+    for (const Setting& s : kSettings) {
+        const QString name = QLatin1String(s.name);
+        const QByteArray env = envName(name).toLatin1();
+        if (qEnvironmentVariableIsSet(env.constData()))
+            STINT_TRY(applySetting(inv, name, qEnvironmentVariable(env.constData())));
+    }
+    for (auto it = flags.constBegin(); it != flags.constEnd(); ++it)
+        STINT_TRY(applySetting(inv, it.key(), it.value()));
+    if (inv.config.dataDir.isEmpty())
+        return usageError(QStringLiteral("--data-dir is required."));
+    if (inv.config.tlsCertificateFile.isEmpty() != inv.config.tlsKeyFile.isEmpty())
+        return usageError(QStringLiteral("--tls-cert and --tls-key go together."));
+    return inv;
+}
+
+} // namespace stint::app

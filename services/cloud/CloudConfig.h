@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+
+namespace stint::cloud {
+
+// Everything an operator can set. Filled by app/cloud from a file, the environment and flags (flags win over the
+// environment, which wins over the file); defaults are the safe ones.
+struct CloudConfig
+{
+    QString dataDir;
+    QString masterKeyFile; // empty: <dataDir>/master.key
+    QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 listenPort = 8443;
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
+    bool allowInsecureNonLoopback = false;
+
+    // WebAuthn relying party. The origin is the URL people open; empty means http://localhost:<port>.
+    QString publicOrigin;
+    QString rpId; // empty: the host of publicOrigin
+    QString rpName = QStringLiteral("Stint");
+
+    int sessionIdleMinutes = 60;
+    int sessionAbsoluteHours = 12;
+    int challengeTtlSeconds = 300;
+    int inviteTtlHours = 72;
+    int nativeCodeTtlSeconds = 60;
+
+    // Sign-in attempt limits: per source address and per account, in a sliding window.
+    int signInAttemptsPerAddress = 30;
+    int signInAttemptsPerAccount = 10;
+    int signInWindowSeconds = 300;
+
+    bool jsonLogs = false;
+    qsizetype maxRequestBytes = 1024 * 1024; // a connection sending more without an answer is cut off
+
+    QString databasePath() const { return dataDir + QStringLiteral("/stint.db"); }
+    QString keyFilePath() const
+    {
+        return masterKeyFile.isEmpty() ? dataDir + QStringLiteral("/master.key") : masterKeyFile;
+    }
+};
+
+} // namespace stint::cloud

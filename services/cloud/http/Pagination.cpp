@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/http/Pagination.h"
+
+#include "cloud/http/RequestContext.h"
+#include "core/Crypto.h"
+
+namespace stint::cloud {
+
+QString encodeCursor(const QString& value)
+{
+    return QString::fromLatin1(crypto::base64UrlEncode(value.toUtf8()));
+}
+
+std::optional<QString> decodeCursor(const QString& cursor)
+{
+    if (cursor.size() > 512)
+        return std::nullopt;
+    auto bytes = crypto::base64UrlDecode(cursor.toLatin1());
+    if (!bytes || bytes->isEmpty())
+        return std::nullopt;
+    return QString::fromUtf8(*bytes);
+}
+
+std::variant<PageRequest, ApiError> readPageRequest(const RequestContext& ctx, const QStringList& allowedParams)
+{
+    PageRequest page;
+    for (const auto& [key, value] : ctx.request.query.queryItems(QUrl::FullyDecoded)) {
+        if (key == QLatin1String("limit")) {
+            bool ok = false;
+            const int limit = value.toInt(&ok);
+            if (!ok || limit < 1 || limit > 200)
+                return ApiError::badRequest(QStringLiteral("bad-query"),
+                                            QStringLiteral("limit must be an integer from 1 to 200."));
+            page.limit = limit;
+        } else if (key == QLatin1String("cursor")) {
+            auto after = decodeCursor(value);
+            if (!after)
+                return ApiError::badRequest(QStringLiteral("bad-cursor"),
+                                            QStringLiteral("cursor is not one this server handed out."));
+            page.afterId = *after;
+        } else if (!allowedParams.contains(key)) {
+            return ApiError::badRequest(QStringLiteral("bad-query"),
+                                        QStringLiteral("Unknown query parameter '%1'.").arg(key.left(64)));
+        }
+    }
+    return page;
+}
+
+HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page)
+{
+    QJsonArray items;
+    for (int i = 0; i < rows.size() && i < page.limit; ++i)
+        items.append(rows.at(i).second);
+    QJsonValue next = QJsonValue::Null;
+    if (rows.size() > page.limit)
+        next = encodeCursor(rows.at(page.limit - 1).first);
+    return HttpResponse::json(200, QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), next}});
+}
+
+} // namespace stint::cloud

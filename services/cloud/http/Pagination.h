@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "cloud/http/Problem.h"
+
+#include <QJsonArray>
+#include <variant>
+
+namespace stint::cloud {
+
+class RequestContext;
+
+// Cursor pagination shared by every list: `?limit=1..200` (default 50) and `?cursor=<opaque>` from the previous
+// page's `nextCursor`. Lists are ordered by id; the cursor is the last id seen, base64url-encoded.
+struct PageRequest
+{
+    int limit = 50;
+    QString afterId; // empty: from the start
+};
+
+// Reads limit and cursor from the query string; rejects anything else in it unless named in `allowedParams`.
+std::variant<PageRequest, ApiError> readPageRequest(const RequestContext& ctx, const QStringList& allowedParams = {});
+
+// One listed item: its id (the sort key) and its JSON.
+using PageItem = QPair<QString, QJsonObject>;
+
+// {"items": [...], "nextCursor": "…" | null}. Fetch limit + 1 rows (ORDER BY id, WHERE id > afterId): the extra one
+// only says that there is more.
+HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page);
+
+QString encodeCursor(const QString& value);
+std::optional<QString> decodeCursor(const QString& cursor);
+
+} // namespace stint::cloud

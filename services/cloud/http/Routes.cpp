@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/http/Routes.h"
+
+#include "cloud/authn/SignInApi.h"
+#include "cloud/directory/DirectoryApi.h"
+#include "cloud/ops/OpsApi.h"
+
+namespace stint::cloud {
+
+namespace {
+constexpr qsizetype kSmallBody = 16 * 1024;
+constexpr qsizetype kCeremonyBody = 128 * 1024; // attestation objects with certificate chains
+} // namespace
+
+void registerRoutes(Router& r)
+{
+    const auto pub = Access::Public;
+    const auto member = Access::SignedIn;
+    const auto admin = Access::Admin;
+    // Literal paths are registered before parameterized ones that could match them (/v1/me/… before /{id}).
+
+    // Operations and the web sign-in page.
+    r.add({QStringLiteral("GET"), QStringLiteral("/healthz"), pub, ops::health});
+    r.add({QStringLiteral("GET"), QStringLiteral("/readyz"), pub, ops::ready});
+    r.add({QStringLiteral("GET"), QStringLiteral("/metrics"), pub, ops::metrics});
+    r.add({QStringLiteral("GET"), QStringLiteral("/"), pub, ops::home});
+    r.add({QStringLiteral("GET"), QStringLiteral("/signin"), pub, ops::webAsset});
+    r.add({QStringLiteral("GET"), QStringLiteral("/enroll"), pub, ops::webAsset});
+    r.add({QStringLiteral("GET"), QStringLiteral("/signin.js"), pub, ops::webAsset});
+    r.add({QStringLiteral("GET"), QStringLiteral("/stint.css"), pub, ops::webAsset});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/openapi.json"), pub, ops::openApi});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/events"), pub, ops::eventsWithoutUpgrade});
+
+    // Sign-in (WebAuthn ceremonies consume their challenge in their own transaction).
+    auto ceremony = [&](QString path, Access access, Handler h) {
+        Route route{QStringLiteral("POST"), std::move(path), access, std::move(h), kCeremonyBody};
+        route.rateLimited = access == Access::Public;
+        route.ownTransactions = true;
+        r.add(std::move(route));
+    };
+    ceremony(QStringLiteral("/v1/auth/register/begin"), pub, authn::beginEnrollment);
+    ceremony(QStringLiteral("/v1/auth/register/finish"), pub, authn::finishEnrollment);
+    ceremony(QStringLiteral("/v1/auth/signin/begin"), pub, authn::beginSignIn);
+    ceremony(QStringLiteral("/v1/auth/signin/finish"), pub, authn::finishSignIn);
+    ceremony(QStringLiteral("/v1/auth/native/token"), pub, authn::exchangeNativeCode);
+    ceremony(QStringLiteral("/v1/me/credentials/begin"), member, authn::beginAddCredential);
+    ceremony(QStringLiteral("/v1/me/credentials/finish"), member, authn::finishAddCredential);
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/auth/signout"), member, authn::signOut, 0});
+
+    // The signed-in person.
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/me"), member, directory::me});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/me/credentials"), member, directory::myCredentials});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/me/credentials/{credentialId}"), member,
+           directory::renameMyCredential, kSmallBody});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/me/credentials/{credentialId}"), member,
+           directory::deleteMyCredential, 0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/me/sessions"), member, directory::mySessions});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/me/sessions/{sessionId}"), member, directory::revokeMySession, 0});
+
+    // The organization and its people.
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/organization"), member, directory::getOrganization});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/organization"), admin, directory::updateOrganization, kSmallBody});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/people"), admin, directory::listPeople});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/people/{personId}"), admin, directory::getPerson});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/people/{personId}"), admin, directory::updatePerson, kSmallBody});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/people/{personId}/credentials"), admin, directory::personCredentials});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/people/{personId}/credentials/{credentialId}"), admin,
+           directory::deletePersonCredential, 0});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/people/{personId}/sessions/revoke"), admin,
+           directory::revokePersonSessions, 0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/invites"), admin, directory::listInvites});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/invites"), admin, directory::createInvite, kSmallBody, true});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/invites/{inviteId}"), admin, directory::revokeInvite, 0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/groups"), admin, directory::listGroups});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/groups"), admin, directory::createGroup, kSmallBody * 4, true});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/groups/{groupId}"), admin, directory::getGroup});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/groups/{groupId}"), admin, directory::updateGroup, kSmallBody * 4});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/groups/{groupId}"), admin, directory::deleteGroup, 0});
+
+    // BEGIN tenants, policies, checkouts, audit (services/cloud/{tenants,policies,checkouts,audit})
+    // END tenants, policies, checkouts, audit
+}
+
+} // namespace stint::cloud

@@ -522,6 +522,10 @@ Result<AuditLog::VerifyReport> AuditLog::verify(const QString& orgId)
             QStringList problems;
             if (seq < expectedSeq)
                 problems << QStringLiteral("seq %1 comes before the first event (an inserted row)").arg(seq);
+            else if (seq > expectedSeq && expectedSeq == 1)
+                problems << QStringLiteral("the chain starts at seq %1 instead of 1: events are missing (deleted or "
+                                           "renumbered)")
+                                .arg(seq);
             else if (seq > expectedSeq)
                 problems << QStringLiteral("seq %1 follows seq %2: events are missing (deleted or renumbered)")
                                 .arg(seq)

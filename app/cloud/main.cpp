@@ -213,8 +213,12 @@ int main(int argc, char* argv[])
         return 0;
     }
     // audit
-    if (inv.subcommand == QLatin1String("verify"))
-        return cloud::runAuditVerify(**db, out(), err(), inv.org);
+    if (inv.subcommand == QLatin1String("verify")) {
+        const int code = cloud::runAuditVerify(**db, out(), err(), inv.org);
+        out().flush();
+        err().flush();
+        return code;
+    }
     cloud::AuditExportOptions options{inv.org, inv.from, inv.to};
     if (inv.out.isEmpty()) {
         QFile stdoutFile;

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace stint::process {
@@ -28,6 +29,8 @@ void hardenProcess()
     struct rlimit none{0, 0};
     ::setrlimit(RLIMIT_CORE, &none);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Files this process creates (store, WAL, backups, exports) are for its own user only.
+    ::umask(077);
 }
 
 void quitOnTerminationSignals()

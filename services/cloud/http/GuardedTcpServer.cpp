@@ -26,6 +26,7 @@ GuardedTcpSocket::GuardedTcpSocket(qsizetype maxRequestBytes, int idleTimeoutMs,
 {
     m_idle.setSingleShot(true);
     m_idle.setInterval(idleTimeoutMs);
+    connect(this, &QIODevice::readyRead, this, &GuardedTcpSocket::inspectIncoming);
     connect(&m_idle, &QTimer::timeout, this, [this] {
         qCDebug(lcGuard) << "closing idle connection";
         abort();
@@ -33,37 +34,36 @@ GuardedTcpSocket::GuardedTcpSocket(qsizetype maxRequestBytes, int idleTimeoutMs,
     m_idle.start();
 }
 
-qint64 GuardedTcpSocket::readData(char* data, qint64 maxSize)
+void GuardedTcpSocket::inspectIncoming()
 {
-    const qint64 n = QTcpSocket::readData(data, maxSize);
-    if (n <= 0 || m_rejected)
-        return m_rejected ? 0 : n;
+    // Runs before QtHttpServer's own readyRead slot (connected first), which then consumes everything available:
+    // what is available now is exactly what arrived since the last notification.
+    if (m_rejected) {
+        readAll();
+        return;
+    }
+    const qint64 available = bytesAvailable();
+    if (available <= 0)
+        return;
     m_idle.start();
-    m_bytesSinceResponse += n;
+    m_bytesSinceResponse += available;
     if (m_checkingRequestLine) {
-        const qsizetype take = std::min<qsizetype>(qsizetype(n), kMaxRequestLine + 2 - m_requestLine.size());
-        m_requestLine.append(data, take);
+        m_requestLine.append(peek(std::min<qint64>(available, kMaxRequestLine + 2 - m_requestLine.size())));
         // Leading empty lines before a request are allowed (RFC 9112 2.2).
         while (m_requestLine.startsWith("\r\n"))
             m_requestLine.remove(0, 2);
         const qsizetype eol = m_requestLine.indexOf('\n');
         if (eol >= 0) {
             m_checkingRequestLine = false;
-            if (!validRequestLine(m_requestLine.left(eol))) {
-                reject("400 Bad Request", "The request line is not HTTP/1.1: expected 'METHOD /path HTTP/1.1'.");
-                return 0;
-            }
+            if (!validRequestLine(m_requestLine.left(eol)))
+                return reject("400 Bad Request", "The request line is not HTTP/1.1: expected 'METHOD /path HTTP/1.1'.");
             m_requestLine.clear();
         } else if (m_requestLine.size() > kMaxRequestLine) {
-            reject("414 URI Too Long", "The request line is longer than 8 KiB.");
-            return 0;
+            return reject("414 URI Too Long", "The request line is longer than 8 KiB.");
         }
     }
-    if (m_bytesSinceResponse > m_maxRequestBytes) {
+    if (m_bytesSinceResponse > m_maxRequestBytes)
         reject("413 Content Too Large", "The request is larger than this server accepts.");
-        return 0;
-    }
-    return n;
 }
 
 qint64 GuardedTcpSocket::writeData(const char* data, qint64 size)
@@ -85,6 +85,7 @@ void GuardedTcpSocket::reject(const QByteArray& statusLine, const QByteArray& de
         + ",\"status\":" + QByteArray::number(status) + ",\"detail\":\"" + detail + "\"}";
     const QByteArray response = "HTTP/1.1 " + statusLine + "\r\nContent-Type: application/problem+json\r\n"
         + "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    readAll(); // nothing of this request reaches the HTTP parser
     QTcpSocket::writeData(response.constData(), response.size());
     flush();
     disconnectFromHost();
@@ -100,8 +101,7 @@ GuardedTcpServer::GuardedTcpServer(qsizetype maxRequestBytes, int idleTimeoutMs,
 void GuardedTcpServer::incomingConnection(qintptr handle)
 {
     auto* socket = new GuardedTcpSocket(m_maxRequestBytes, m_idleTimeoutMs, this);
-    // Unbuffered, so every byte passes through readData() above (a buffered socket bypasses it).
-    if (!socket->setSocketDescriptor(handle, QAbstractSocket::ConnectedState, QIODevice::ReadWrite | QIODevice::Unbuffered)) {
+    if (!socket->setSocketDescriptor(handle)) {
         delete socket;
         return;
     }

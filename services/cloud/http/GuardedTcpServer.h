@@ -17,10 +17,10 @@ public:
     GuardedTcpSocket(qsizetype maxRequestBytes, int idleTimeoutMs, QObject* parent = nullptr);
 
 protected:
-    qint64 readData(char* data, qint64 maxSize) override;
     qint64 writeData(const char* data, qint64 size) override;
 
 private:
+    void inspectIncoming();
     void reject(const QByteArray& statusLine, const QByteArray& detail);
 
     qsizetype m_maxRequestBytes;

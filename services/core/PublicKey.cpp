@@ -262,7 +262,6 @@ constexpr qint64 kLabelBaseIv = 5;
 constexpr qint64 kLabelCrv = -1; // EC2/OKP; for RSA -1 is n
 constexpr qint64 kLabelX = -2;   // EC2/OKP; for RSA -2 is e
 constexpr qint64 kLabelY = -3;   // EC2; for RSA -3 is the private exponent d
-constexpr qint64 kLabelD = -4;   // EC2/OKP private key
 
 constexpr qint64 kKtyOkp = 1;
 constexpr qint64 kKtyEc2 = 2;

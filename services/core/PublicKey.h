@@ -47,9 +47,10 @@ inline constexpr auto kX509Malformed = "x509.malformed";
 inline constexpr auto kX509KeyMismatch = "x509.key_mismatch"; // the certificate's key does not fit the algorithm
 
 // The COSE algorithm identifiers we verify (IANA "COSE Algorithms").
-enum class CoseAlgorithm : int {
-    ES256 = -7,   // ECDSA P-256 with SHA-256; signature is a DER ECDSA-Sig-Value
-    EdDSA = -8,   // Ed25519 (the only EdDSA curve accepted); signature is the raw 64 bytes
+enum class CoseAlgorithm : int
+{
+    ES256 = -7, // ECDSA P-256 with SHA-256; signature is a DER ECDSA-Sig-Value
+    EdDSA = -8, // Ed25519 (the only EdDSA curve accepted); signature is the raw 64 bytes
     RS256 = -257, // RSASSA-PKCS1-v1_5 with SHA-256, modulus of at least 2048 bits
 };
 
@@ -64,7 +65,7 @@ public:
     // and consistent with "kty" (1) and the curve, public parameters only (a key carrying private parameters is
     // rejected). Errors: cose.malformed_key, cose.unsupported_algorithm, cose.weak_key.
     static Result<PublicKey> fromCose(QByteArrayView cbor);
-    // The same checks on an already decoded map (its duplicate labels must be checked by the caller's decoder).
+    // The same checks on an already decoded map (decode it with stint::cbor: a plain QCborValue keeps repeated keys).
     static Result<PublicKey> fromCoseMap(const QCborMap& map);
 
     CoseAlgorithm algorithm() const { return m_algorithm; }

@@ -218,7 +218,7 @@ private Q_SLOTS:
         QTest::newRow("RSA missing e") << without(rs, -2) << malformed;
         QTest::newRow("RSA with EC2 kty") << with(rs, 1, 2) << malformed;
         // -2^64 as a label: Qt alone would read it as 0.
-        QTest::newRow("out-of-range label") << QByteArray::fromHex("a1" "3bffffffffffffffff" "01") << malformed;
+        QTest::newRow("out-of-range label") << QByteArray::fromHex("a13bffffffffffffffff01") << malformed;
     }
     void malformedKeys()
     {

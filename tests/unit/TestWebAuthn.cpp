@@ -835,6 +835,19 @@ private Q_SLOTS:
         QCOMPARE(r.error().code, QString::fromLatin1(webauthn::kWrongOrigin));
     }
 
+    void untrustedTextInMessagesIsNeutralised()
+    {
+        const Vector& v = vector(QStringLiteral("chromium-es256-none"));
+        const QByteArray clientData = replaced(v.clientDataJson, "\",\"crossOrigin\"",
+                                               "\\n[audit] forged line\\u0000\",\"crossOrigin\"");
+        auto r = verifyRegistration(registrationExpectation(v), clientData, v.attestationObject);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, QString::fromLatin1(webauthn::kWrongOrigin));
+        QVERIFY(r.error().message.contains(QLatin1String("?[audit] forged line?")));
+        for (QChar c : r.error().message)
+            QVERIFY(c.unicode() >= 0x20 && c.unicode() < 0x7f);
+    }
+
     void errorMessagesHoldNoSecrets()
     {
         const Vector& v = vector(QStringLiteral("node-packed-self-es256"));

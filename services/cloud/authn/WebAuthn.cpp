@@ -56,6 +56,16 @@ Error badAttestation(const QString& what)
     return fail(webauthn::kBadAttestation, QStringLiteral("The attestation is not acceptable: %1.").arg(what));
 }
 
+// Untrusted text for a message a person reads (and a log may hold): printable ASCII only, bounded.
+QString printable(const QString& text)
+{
+    QString out = text.left(200);
+    for (QChar& c : out)
+        if (c.unicode() < 0x20 || c.unicode() > 0x7e)
+            c = QLatin1Char('?');
+    return out;
+}
+
 // A COSE key error in WebAuthn terms.
 Error fromKeyError(const Error& error)
 {
@@ -194,7 +204,7 @@ Result<QByteArray> checkClientData(QByteArrayView json, const QString& expectedT
         return fail(webauthn::kWrongChallenge, QStringLiteral("The challenge is not the one issued."));
     if (!allowedOrigins.contains(clientData->origin))
         return fail(webauthn::kWrongOrigin,
-                    QStringLiteral("The origin %1 is not allowed.").arg(clientData->origin.left(200)));
+                    QStringLiteral("The origin %1 is not allowed.").arg(printable(clientData->origin)));
     if (clientData->crossOrigin || clientData->hasTopOrigin)
         return fail(webauthn::kCrossOrigin, QStringLiteral("The ceremony ran in a cross-origin frame."));
     return crypto::sha256(json);
@@ -425,7 +435,7 @@ Result<RegisteredCredential> verifyRegistration(const RegistrationExpectation& e
             return packed.error();
         attestation = std::move(*packed);
     } else {
-        return badAttestation(QStringLiteral("unsupported attestation format \"%1\"").arg(fmt.left(40)));
+        return badAttestation(QStringLiteral("unsupported attestation format \"%1\"").arg(printable(fmt.left(40))));
     }
 
     RegisteredCredential out;

@@ -52,7 +52,7 @@ inline constexpr qsizetype kMinChallengeSize = 16;
 struct RegistrationExpectation
 {
     QByteArray challenge;       // raw bytes the server issued
-    QString rpId;               // e.g. "localhost"
+    QString rpId;               // e.g. "localhost" (ASCII; an IDN in its A-label form, as browsers hash it)
     QStringList allowedOrigins; // e.g. {"http://localhost:8443"}; compared exactly
     bool requireUserVerification = true;
     QList<int> allowedAlgorithms{-7, -8, -257};

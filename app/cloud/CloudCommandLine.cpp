@@ -31,6 +31,8 @@ const Setting kSettings[] = {
     {"session-idle-minutes", true, "Sign-in sessions end after this long unused. Default 60."},
     {"session-absolute-hours", true, "Sign-in sessions end this long after sign-in, used or not. Default 12."},
     {"invite-ttl-hours", true, "Invites expire after this long. Default 72."},
+    {"signin-attempts-per-address", true, "Sign-in attempts allowed per source address per 5 minutes. Default 120."},
+    {"signin-attempts-per-account", true, "Sign-in attempts allowed per account per 5 minutes. Default 10."},
     {"org", true, "init: the organization's name. invite, audit: the organization id."},
     {"admin", true, "init: the first admin's email address."},
     {"email", true, "invite: the invited person's email address."},
@@ -106,6 +108,10 @@ Result<void> applySetting(Invocation& inv, const QString& name, const QString& v
         return positive(c.sessionAbsoluteHours, 24 * 30);
     else if (name == QLatin1String("invite-ttl-hours"))
         return positive(c.inviteTtlHours, 24 * 30);
+    else if (name == QLatin1String("signin-attempts-per-address"))
+        return positive(c.signInAttemptsPerAddress, 1'000'000);
+    else if (name == QLatin1String("signin-attempts-per-account"))
+        return positive(c.signInAttemptsPerAccount, 1'000'000);
     else if (name == QLatin1String("org"))
         inv.org = value;
     else if (name == QLatin1String("admin"))

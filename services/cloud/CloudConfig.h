@@ -30,7 +30,7 @@ struct CloudConfig
     int nativeCodeTtlSeconds = 60;
 
     // Sign-in attempt limits: per source address and per account, in a sliding window.
-    int signInAttemptsPerAddress = 30;
+    int signInAttemptsPerAddress = 120;
     int signInAttemptsPerAccount = 10;
     int signInWindowSeconds = 300;
 

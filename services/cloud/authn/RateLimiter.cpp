@@ -11,20 +11,34 @@ RateLimiter::RateLimiter(const Clock& clock, int maxKeys)
 
 bool RateLimiter::tryAcquire(const QString& key, int limit, int windowSeconds, int* retryAfterSeconds)
 {
+    if (isLimited(key, limit, windowSeconds, retryAfterSeconds))
+        return false;
+    record(key, windowSeconds);
+    return true;
+}
+
+bool RateLimiter::isLimited(const QString& key, int limit, int windowSeconds, int* retryAfterSeconds)
+{
+    const auto it = m_attempts.find(key);
+    if (it == m_attempts.end())
+        return false;
     const TimeMs now = m_clock.now();
     const qint64 windowMs = qint64(windowSeconds) * 1000;
-    if (m_attempts.size() >= m_maxKeys)
-        prune(now, windowMs);
-    auto& times = m_attempts[key];
-    while (!times.empty() && times.front() <= now - windowMs)
-        times.pop_front();
-    if (int(times.size()) >= limit) {
-        if (retryAfterSeconds)
-            *retryAfterSeconds = int(std::max<qint64>(1, (times.front() + windowMs - now + 999) / 1000));
+    while (!it->empty() && it->front() <= now - windowMs)
+        it->pop_front();
+    if (int(it->size()) < limit)
         return false;
-    }
-    times.push_back(now);
+    if (retryAfterSeconds)
+        *retryAfterSeconds = int(std::max<qint64>(1, (it->front() + windowMs - now + 999) / 1000));
     return true;
+}
+
+void RateLimiter::record(const QString& key, int windowSeconds)
+{
+    const TimeMs now = m_clock.now();
+    if (m_attempts.size() >= m_maxKeys)
+        prune(now, qint64(windowSeconds) * 1000);
+    m_attempts[key].push_back(now);
 }
 
 void RateLimiter::prune(TimeMs now, qint64 windowMs)

@@ -21,6 +21,11 @@ public:
     // When refused, `retryAfterSeconds` tells when the oldest attempt leaves the window.
     bool tryAcquire(const QString& key, int limit, int windowSeconds, int* retryAfterSeconds = nullptr);
 
+    // The two halves of tryAcquire, for limits that count only failures: check before the work, record after a
+    // failure.
+    bool isLimited(const QString& key, int limit, int windowSeconds, int* retryAfterSeconds = nullptr);
+    void record(const QString& key, int windowSeconds);
+
 private:
     void prune(TimeMs now, qint64 windowMs);
 

@@ -653,15 +653,23 @@ Reply finishSignIn(RequestContext& ctx)
     failure.targetType = QStringLiteral("person");
     failure.targetId = personId;
     failure.details.insert(QStringLiteral("credentialId"), credentialRowId);
+    const QString accountKey = QStringLiteral("acct:") + row.text(7);
     auto reject = [&](const QString& reason, const ApiError& error) -> Reply {
+        // Failed attempts count against the account (successful ones do not).
+        ctx.cloud.limiter.record(accountKey, ctx.cloud.config.signInWindowSeconds);
         failure.details.insert(QStringLiteral("reason"), reason);
         (void)ctx.audit(failure);
         ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"failure\""));
         return error;
     };
     int retryAfter = 0;
-    if (accountLimited(ctx, row.text(7), &retryAfter))
-        return reject(QStringLiteral("rate-limited"), ApiError::tooManyRequests(retryAfter));
+    if (ctx.cloud.limiter.isLimited(accountKey, ctx.cloud.config.signInAttemptsPerAccount,
+                                    ctx.cloud.config.signInWindowSeconds, &retryAfter)) {
+        ctx.cloud.metrics.increment(QStringLiteral("stint_signin_rate_limited_total"), QStringLiteral("scope=\"account\""));
+        failure.details.insert(QStringLiteral("reason"), QStringLiteral("rate-limited"));
+        (void)ctx.audit(failure);
+        return ApiError::tooManyRequests(retryAfter);
+    }
     if (!credential->userHandle.isEmpty() && credential->userHandle != personId.toUtf8())
         return reject(QStringLiteral("user-handle-mismatch"), signInRejected());
 

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QTemporaryDir>
+
+// Runs the real stint-cloud binary (STINT_CLOUD_BINARY) for tests that exercise it as operators and clients do:
+// through its command line and over HTTP on 127.0.0.1 with a port of its own choosing.
+
+struct HttpResult
+{
+    int status = 0; // 0: no HTTP answer (connection refused, reset, timeout)
+    QByteArray body;
+    QJsonObject json;
+    QList<QPair<QByteArray, QByteArray>> headers;
+
+    QByteArray header(const QByteArray& name) const;
+    // The problem slug of an error response ("…/problems/<slug>"), or "" for a non-problem response.
+    QString problem() const;
+};
+
+// One synchronous request (waits on the reply's finished signal, bounded by `timeoutMs`).
+HttpResult httpRequest(QNetworkAccessManager& nam, const QString& method, const QUrl& url, const QByteArray& body = {},
+                       const QString& token = {}, const QList<QPair<QByteArray, QByteArray>>& headers = {},
+                       int timeoutMs = 15000);
+
+struct CliResult
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+CliResult runCloudCli(const QStringList& arguments, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
+
+class CloudProcess
+{
+public:
+    // `dataDir` must hold an initialized store (see initDataDir).
+    explicit CloudProcess(QString dataDir);
+    ~CloudProcess();
+
+    // Starts `serve --listen 127.0.0.1:0` and waits for the ready line. False (with a warning) if it does not come.
+    bool start(const QStringList& extraArgs = {});
+    void kill();      // SIGKILL, as a crash would
+    int terminate();  // SIGTERM, waits, returns the exit code
+
+    quint16 port() const { return m_port; }
+    QString origin() const { return QStringLiteral("http://localhost:%1").arg(m_port); }
+    QUrl url(const QString& path) const;
+    QByteArray stderrText() const { return m_stderr; }
+
+    HttpResult request(const QString& method, const QString& path, const QJsonObject& body = {},
+                       const QString& token = {}, const QList<QPair<QByteArray, QByteArray>>& headers = {});
+    HttpResult get(const QString& path, const QString& token = {}) { return request(QStringLiteral("GET"), path, {}, token); }
+    HttpResult post(const QString& path, const QJsonObject& body = {}, const QString& token = {})
+    {
+        return request(QStringLiteral("POST"), path, body, token);
+    }
+
+private:
+    QString m_dataDir;
+    QProcess m_process;
+    QNetworkAccessManager m_nam;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    quint16 m_port = 0;
+};
+
+// `stint-cloud init` into `dataDir`: returns the invite token of the enrollment link, or "" on failure.
+struct InitResult
+{
+    QString orgId;
+    QString inviteToken;
+};
+InitResult initDataDir(const QString& dataDir, const QString& org = QStringLiteral("Test MSP"),
+                       const QString& adminEmail = QStringLiteral("admin@msp.test"));
+
+// The invite token in an enrollment link (…/enroll#invite=<token>).
+QString inviteTokenFromLink(const QString& link);

@@ -39,8 +39,9 @@ Result<std::unique_ptr<SqlCipherDatabase>> SqlCipherDatabase::open(const QString
         return makeError(QStringLiteral("store.open_failed"),
                          QStringLiteral("No database at %1. Run 'stint-cloud init' first.").arg(path));
     sqlite3* db = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
-        | (mode == OpenMode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+    // CREATE in both modes: ATTACH (used by backups) inherits the connection's flags and must create its file.
+    // OpenExisting was checked above.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
         const QString message = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("out of memory");

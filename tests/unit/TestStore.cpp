@@ -204,7 +204,9 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const auto key = randomKey();
-        auto db = openOrFail(dir.filePath(QStringLiteral("s.db")), key);
+        QVERIFY(openOrFail(dir.filePath(QStringLiteral("s.db")), key));
+        // Reopened as the service does (existing file): a regression here once broke backups.
+        auto db = openOrFail(dir.filePath(QStringLiteral("s.db")), key, SqlCipherDatabase::OpenMode::OpenExisting);
         QVERIFY(db);
         QVERIFY(db->exec(QStringLiteral("CREATE TABLE t (v TEXT)")).ok());
         for (int i = 0; i < 100; ++i)

@@ -130,6 +130,13 @@ Result<quint16> CloudHttpServer::start(const QHostAddress& address, quint16 port
 
 bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
+    // QtHttpServer 6.4 shows us a WebSocket upgrade request and then upgrades the connection itself
+    // (newWebSocketConnection → EventHub::accept, which also checks the path): answering here would put an HTTP
+    // response in front of its 101.
+    for (const auto& [name, value] : request.headers()) {
+        if (name.compare("Upgrade", Qt::CaseInsensitive) == 0 && value.trimmed().compare("websocket", Qt::CaseInsensitive) == 0)
+            return true;
+    }
     HttpRequest req;
     req.method = methodName(request.method());
     req.path = request.url().path();

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/Logging.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
+#include <QTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -29,6 +31,17 @@ const char* levelName(QtMsgType type)
     return "info";
 }
 
+// Lines go through a buffer: a write() per request line stalls the event loop whenever the disk is slow. Warnings and
+// worse are flushed at once, everything else at least every 250 ms (see install()).
+void write(QtMsgType type, const QByteArray& line)
+{
+    std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
+    if (type != QtDebugMsg && type != QtInfoMsg)
+        std::fflush(stderr);
+    if (type == QtFatalMsg)
+        std::abort();
+}
+
 void jsonHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
 {
     QJsonObject line{{QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
@@ -38,9 +51,7 @@ void jsonHandler(QtMsgType type, const QMessageLogContext& context, const QStrin
     if (!t_requestId.isEmpty())
         line.insert(QStringLiteral("requestId"), t_requestId);
     const QByteArray out = QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
-    std::fwrite(out.constData(), 1, size_t(out.size()), stderr);
-    if (type == QtFatalMsg)
-        std::abort();
+    write(type, out);
 }
 
 void textHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
@@ -50,15 +61,20 @@ void textHandler(QtMsgType type, const QMessageLogContext& context, const QStrin
     if (!t_requestId.isEmpty())
         out += " [" + t_requestId.toUtf8() + ']';
     out += ' ' + message.toUtf8() + '\n';
-    std::fwrite(out.constData(), 1, size_t(out.size()), stderr);
-    if (type == QtFatalMsg)
-        std::abort();
+    write(type, out);
 }
 } // namespace
 
 void install(Format format)
 {
+    static char buffer[1 << 16];
+    std::setvbuf(stderr, buffer, _IOFBF, sizeof buffer);
     qInstallMessageHandler(format == Format::Json ? jsonHandler : textHandler);
+    if (auto* app = QCoreApplication::instance()) {
+        auto* flusher = new QTimer(app);
+        QObject::connect(flusher, &QTimer::timeout, flusher, [] { std::fflush(stderr); });
+        flusher->start(250);
+    }
 }
 
 void setRequestId(const QString& id)

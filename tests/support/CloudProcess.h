@@ -41,6 +41,9 @@ public:
     explicit CloudProcess(QString dataDir);
     ~CloudProcess();
 
+    // Sends the service's log to a file instead of this process (benchmarks: reading it here would compete for CPU).
+    void setLogFile(const QString& path) { m_process.setStandardErrorFile(path); }
+
     // Starts `serve --listen 127.0.0.1:0` and waits for the ready line. False (with a warning) if it does not come.
     bool start(const QStringList& extraArgs = {});
     void kill();      // SIGKILL, as a crash would

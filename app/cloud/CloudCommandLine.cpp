@@ -32,7 +32,7 @@ const Setting kSettings[] = {
     {"session-absolute-hours", true, "Sign-in sessions end this long after sign-in, used or not. Default 12."},
     {"invite-ttl-hours", true, "Invites expire after this long. Default 72."},
     {"signin-attempts-per-address", true, "Sign-in attempts allowed per source address per 5 minutes. Default 120."},
-    {"signin-attempts-per-account", true, "Sign-in attempts allowed per account per 5 minutes. Default 10."},
+    {"signin-attempts-per-account", true, "Failed sign-in attempts per account per 5 minutes before further failures get 429. Default 10."},
     {"org", true, "init: the organization's name. invite, audit: the organization id."},
     {"admin", true, "init: the first admin's email address."},
     {"email", true, "invite: the invited person's email address."},

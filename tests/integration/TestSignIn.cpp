@@ -356,14 +356,30 @@ private Q_SLOTS:
         QVERIFY(flagged);
     }
 
-    void signInAttemptsAreRateLimited()
+    void failedAttemptsAreRateLimitedWithoutLockingOutTheOwner()
     {
+        // Looking up an account costs its owner nothing.
+        for (int i = 0; i < 15; ++i)
+            QCOMPARE(m_cloud->post(QStringLiteral("/v1/auth/signin/begin"), {{QStringLiteral("email"), QStringLiteral("admin@msp.test")}}).status, 200);
+        // Failing assertions for one account are slowed down…
+        SoftAuthenticator fresh(m_cloud->origin());
+        HttpResult begin = m_cloud->post(QStringLiteral("/v1/me/credentials/begin"), {}, m_adminToken);
+        QCOMPARE(m_cloud->post(QStringLiteral("/v1/me/credentials/finish"),
+                               {{QStringLiteral("ceremonyId"), begin.json.value(QLatin1String("ceremonyId"))},
+                                {QStringLiteral("credential"), fresh.create(begin.json.value(QLatin1String("publicKey")).toObject())}},
+                               m_adminToken)
+                     .status,
+                 201);
+        fresh.setOrigin(QStringLiteral("http://phish.test"));
         HttpResult last;
         for (int i = 0; i < 12 && last.status != 429; ++i)
-            last = m_cloud->post(QStringLiteral("/v1/auth/signin/begin"), {{QStringLiteral("email"), QStringLiteral("victim@msp.test")}});
+            last = signIn(fresh);
         QCOMPARE(last.status, 429);
         QCOMPARE(last.problem(), QStringLiteral("rate-limited"));
         QVERIFY(last.header("Retry-After").toInt() > 0);
+        // …but the real holder of the key still gets in.
+        fresh.setOrigin(m_cloud->origin());
+        QCOMPARE(signIn(fresh).status, 200);
     }
 
     void signOutEndsTheSession()

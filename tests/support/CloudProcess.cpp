@@ -38,6 +38,7 @@ HttpResult httpRequest(QNetworkAccessManager& nam, const QString& method, const 
     for (const auto& [k, v] : headers)
         request.setRawHeader(k, v);
     request.setTransferTimeout(timeoutMs);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply* reply = nam.sendCustomRequest(request, method.toLatin1(), body);
     QSignalSpy finished(reply, &QNetworkReply::finished);
     if (!reply->isFinished())

@@ -339,16 +339,6 @@ QString userAgent(const RequestContext& ctx)
     return QString::fromUtf8(ctx.request.header("User-Agent")).left(256);
 }
 
-bool accountLimited(RequestContext& ctx, const QString& account, int* retryAfter)
-{
-    const bool ok = ctx.cloud.limiter.tryAcquire(QStringLiteral("acct:") + account,
-                                                 ctx.cloud.config.signInAttemptsPerAccount,
-                                                 ctx.cloud.config.signInWindowSeconds, retryAfter);
-    if (!ok)
-        ctx.cloud.metrics.increment(QStringLiteral("stint_signin_rate_limited_total"), QStringLiteral("scope=\"account\""));
-    return !ok;
-}
-
 } // namespace
 
 Reply beginEnrollment(RequestContext& ctx)
@@ -574,9 +564,8 @@ Reply beginSignIn(RequestContext& ctx)
     QJsonArray allow;
     QString personId;
     if (email) {
-        int retryAfter = 0;
-        if (accountLimited(ctx, *email, &retryAfter))
-            return ApiError::tooManyRequests(retryAfter);
+        // No per-account count here: a look-up proves nothing, and counting it would let anyone who knows an address
+        // spend its owner's allowance. The per-address limit applies.
         auto person = directory::findPersonByEmail(ctx.cloud.db, *email);
         if (!person)
             return ctx.fail(person.error());
@@ -653,23 +642,23 @@ Reply finishSignIn(RequestContext& ctx)
     failure.targetType = QStringLiteral("person");
     failure.targetId = personId;
     failure.details.insert(QStringLiteral("credentialId"), credentialRowId);
-    const QString accountKey = QStringLiteral("acct:") + row.text(7);
+    // Failed attempts count against the account and, past the limit, are answered with 429 to slow guessing down.
+    // A valid assertion is never refused for the count: it proves possession of the key, and refusing it would let
+    // anyone who knows a credential id lock its owner out.
+    const QString accountKey = QStringLiteral("acct:") + personId;
     auto reject = [&](const QString& reason, const ApiError& error) -> Reply {
-        // Failed attempts count against the account (successful ones do not).
         ctx.cloud.limiter.record(accountKey, ctx.cloud.config.signInWindowSeconds);
         failure.details.insert(QStringLiteral("reason"), reason);
         (void)ctx.audit(failure);
         ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"failure\""));
+        int retryAfter = 0;
+        if (ctx.cloud.limiter.isLimited(accountKey, ctx.cloud.config.signInAttemptsPerAccount,
+                                        ctx.cloud.config.signInWindowSeconds, &retryAfter)) {
+            ctx.cloud.metrics.increment(QStringLiteral("stint_signin_rate_limited_total"), QStringLiteral("scope=\"account\""));
+            return ApiError::tooManyRequests(retryAfter);
+        }
         return error;
     };
-    int retryAfter = 0;
-    if (ctx.cloud.limiter.isLimited(accountKey, ctx.cloud.config.signInAttemptsPerAccount,
-                                    ctx.cloud.config.signInWindowSeconds, &retryAfter)) {
-        ctx.cloud.metrics.increment(QStringLiteral("stint_signin_rate_limited_total"), QStringLiteral("scope=\"account\""));
-        failure.details.insert(QStringLiteral("reason"), QStringLiteral("rate-limited"));
-        (void)ctx.audit(failure);
-        return ApiError::tooManyRequests(retryAfter);
-    }
     if (!credential->userHandle.isEmpty() && credential->userHandle != personId.toUtf8())
         return reject(QStringLiteral("user-handle-mismatch"), signInRejected());
 

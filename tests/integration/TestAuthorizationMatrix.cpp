@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every operation of docs/openapi.json × {anonymous, expired session, technician, admin, admin of another
+// organization} gets exactly the status the document promises (x-stint-authz). The router and the document must list
+// the same operations, so a route added without an authorization rule fails here.
+#include "cloud/CloudService.h"
+#include "cloud/authn/Sessions.h"
+#include "cloud/directory/DirectoryStore.h"
+#include "cloud/http/Routes.h"
+#include "store/SqlCipherDatabase.h"
+#include "support/AdminSession.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace stint;
+
+namespace {
+const QStringList kCallers{QStringLiteral("anonymous"), QStringLiteral("expired"), QStringLiteral("technician"),
+                           QStringLiteral("admin"), QStringLiteral("otherAdmin")};
+
+QJsonObject openApi()
+{
+    QFile f(QStringLiteral(STINT_SOURCE_DIR "/docs/openapi.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+cloud::CloudConfig configFor(const QString& dir)
+{
+    cloud::CloudConfig c;
+    c.dataDir = dir;
+    return c;
+}
+} // namespace
+
+class TestAuthorizationMatrix : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<CloudProcess> m_cloud;
+    QJsonObject m_doc;
+    std::unique_ptr<SoftAuthenticator> m_adminKey, m_techKey, m_otherKey;
+    QString m_expiredToken;
+    QHash<QString, QString> m_ids; // seeded objects of the first organization, by path parameter name
+
+    QString signIn(SoftAuthenticator& key)
+    {
+        const HttpResult begin = m_cloud->post(QStringLiteral("/v1/auth/signin/begin"));
+        const HttpResult done = m_cloud->post(QStringLiteral("/v1/auth/signin/finish"),
+                                              {{QStringLiteral("ceremonyId"), begin.json.value(QLatin1String("ceremonyId"))},
+                                               {QStringLiteral("credential"), key.get(begin.json.value(QLatin1String("publicKey")).toObject())}});
+        return done.json.value(QLatin1String("token")).toString();
+    }
+
+    QString tokenFor(const QString& caller)
+    {
+        if (caller == QLatin1String("anonymous"))
+            return {};
+        if (caller == QLatin1String("expired"))
+            return m_expiredToken;
+        // A fresh session each time: some operations end sessions (sign-out, revocations).
+        return signIn(caller == QLatin1String("admin") ? *m_adminKey : caller == QLatin1String("technician") ? *m_techKey : *m_otherKey);
+    }
+
+    QString idOf(const HttpResult& r) { return r.json.value(QLatin1String("id")).toString(); }
+
+    // A value for a path parameter. Operations that destroy their target get a fresh one each time.
+    QString parameter(const QString& name, const QString& method, const QString& path)
+    {
+        const bool destroys = method == QLatin1String("DELETE") || path.endsWith(QLatin1String("/revoke"));
+        const QString admin = signIn(*m_adminKey);
+        if (name == QLatin1String("sessionId"))
+            return m_cloud->get(QStringLiteral("/v1/me/sessions"), admin).json.value(QLatin1String("items")).toArray().first()
+                .toObject().value(QLatin1String("id")).toString();
+        if (destroys && name == QLatin1String("inviteId"))
+            return idOf(m_cloud->post(QStringLiteral("/v1/invites"),
+                                      {{QStringLiteral("email"), QStringLiteral("x%1@msp.test").arg(QRandomGenerator::global()->generate())},
+                                       {QStringLiteral("role"), QStringLiteral("technician")}},
+                                      admin));
+        if (destroys && name == QLatin1String("groupId"))
+            return idOf(m_cloud->post(QStringLiteral("/v1/groups"),
+                                      {{QStringLiteral("name"), QStringLiteral("g%1").arg(QRandomGenerator::global()->generate())}}, admin));
+        if (name == QLatin1String("credentialId") && path.startsWith(QLatin1String("/v1/people/")))
+            return m_ids.value(QStringLiteral("technicianCredentialId"));
+        return m_ids.value(name);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_doc = openApi();
+        QVERIFY(!m_doc.isEmpty());
+        const InitResult init = initDataDir(m_dir.path());
+        QString otherInvite;
+        {
+            auto db = cloud::openCloudStore(configFor(m_dir.path()));
+            QVERIFY(db.ok());
+            SystemClock clock;
+            auto other = cloud::directory::bootstrapOrganization(**db, clock, configFor(m_dir.path()),
+                                                                 QStringLiteral("Other MSP"), QStringLiteral("boss@other.test"));
+            QVERIFY(other.ok());
+            otherInvite = other->invite.token;
+            // A session that ended by itself yesterday.
+            ManualClock yesterday(clock.now() - 24 * 3'600'000LL);
+            const cloud::CloudConfig config = configFor(m_dir.path());
+            cloud::Sessions sessions(**db, yesterday, config);
+            auto person = cloud::directory::findPersonByEmail(**db, QStringLiteral("admin@msp.test"));
+            QVERIFY(person.ok() && person->has_value());
+            auto expired = sessions.create((*person)->id, (*person)->orgId, {}, {});
+            QVERIFY(expired.ok());
+            m_expiredToken = expired->token;
+        }
+        m_cloud = std::make_unique<CloudProcess>(m_dir.path());
+        QVERIFY(m_cloud->start({QStringLiteral("--signin-attempts-per-address"), QStringLiteral("1000000")}));
+        m_adminKey = std::make_unique<SoftAuthenticator>(m_cloud->origin());
+        m_techKey = std::make_unique<SoftAuthenticator>(m_cloud->origin());
+        m_otherKey = std::make_unique<SoftAuthenticator>(m_cloud->origin());
+        const QString admin = enrollWithInvite(*m_cloud, *m_adminKey, init.inviteToken);
+        QVERIFY(!enrollWithInvite(*m_cloud, *m_otherKey, otherInvite).isEmpty());
+        const HttpResult invite = m_cloud->post(QStringLiteral("/v1/invites"),
+                                                {{QStringLiteral("email"), QStringLiteral("tech@msp.test")},
+                                                 {QStringLiteral("role"), QStringLiteral("technician")}},
+                                                admin);
+        const QString tech = enrollWithInvite(*m_cloud, *m_techKey,
+                                              inviteTokenFromLink(invite.json.value(QLatin1String("enrollmentUrl")).toString()));
+        QVERIFY(!tech.isEmpty());
+
+        const HttpResult techMe = m_cloud->get(QStringLiteral("/v1/me"), tech);
+        m_ids.insert(QStringLiteral("personId"), techMe.json.value(QLatin1String("person")).toObject().value(QLatin1String("id")).toString());
+        m_ids.insert(QStringLiteral("technicianCredentialId"),
+                     m_cloud->get(QStringLiteral("/v1/me/credentials"), tech).json.value(QLatin1String("items")).toArray().first()
+                         .toObject().value(QLatin1String("id")).toString());
+        m_ids.insert(QStringLiteral("credentialId"),
+                     m_cloud->get(QStringLiteral("/v1/me/credentials"), admin).json.value(QLatin1String("items")).toArray().first()
+                         .toObject().value(QLatin1String("id")).toString());
+        m_ids.insert(QStringLiteral("groupId"), idOf(m_cloud->post(QStringLiteral("/v1/groups"), {{QStringLiteral("name"), QStringLiteral("Seeded")}}, admin)));
+        m_ids.insert(QStringLiteral("inviteId"), idOf(invite));
+        for (const QString& v : std::as_const(m_ids))
+            QVERIFY(!v.isEmpty());
+    }
+
+    void documentAndRouterAgree()
+    {
+        cloud::Router router;
+        cloud::registerRoutes(router);
+        QSet<QString> routed, documented;
+        for (const auto& route : router.routes())
+            routed.insert(route.method + QLatin1Char(' ') + route.pattern);
+        const QJsonObject paths = m_doc.value(QLatin1String("paths")).toObject();
+        for (auto p = paths.begin(); p != paths.end(); ++p) {
+            const QJsonObject ops = p.value().toObject();
+            for (auto o = ops.begin(); o != ops.end(); ++o)
+                documented.insert(o.key().toUpper() + QLatin1Char(' ') + p.key());
+        }
+        QVERIFY2(routed - documented == QSet<QString>(), qPrintable(QStringLiteral("routes missing from docs/openapi.json: ")
+                                                                    + QStringList((routed - documented).values()).join(QStringLiteral(", "))));
+        QVERIFY2(documented - routed == QSet<QString>(), qPrintable(QStringLiteral("documented but not routed: ")
+                                                                    + QStringList((documented - routed).values()).join(QStringLiteral(", "))));
+    }
+
+    void everyOperationForEveryCaller_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("hasBody");
+        QTest::addColumn<QString>("caller");
+        QTest::addColumn<int>("expected");
+        const QJsonObject paths = m_doc.value(QLatin1String("paths")).toObject();
+        for (auto p = paths.begin(); p != paths.end(); ++p) {
+            const QJsonObject ops = p.value().toObject();
+            for (auto o = ops.begin(); o != ops.end(); ++o) {
+                const QJsonObject op = o.value().toObject();
+                const QJsonObject authz = op.value(QLatin1String("x-stint-authz")).toObject();
+                for (const QString& caller : kCallers) {
+                    const QString row = QStringLiteral("%1 %2 as %3").arg(o.key().toUpper(), p.key(), caller);
+                    QTest::newRow(qPrintable(row)) << o.key().toUpper() << p.key() << op.contains(QLatin1String("requestBody"))
+                                                   << caller << authz.value(caller).toInt(-1);
+                }
+            }
+        }
+    }
+    void everyOperationForEveryCaller()
+    {
+        QFETCH(QString, method);
+        QFETCH(QString, path);
+        QFETCH(bool, hasBody);
+        QFETCH(QString, caller);
+        QFETCH(int, expected);
+        QVERIFY2(expected > 0, "the operation has no x-stint-authz status for this caller");
+        QString concrete = path;
+        static const QRegularExpression param(QStringLiteral(R"(\{(\w+)\})"));
+        for (const auto& m : param.globalMatch(path)) {
+            const QString value = parameter(m.captured(1), method, path);
+            QVERIFY2(!value.isEmpty(), qPrintable(QStringLiteral("no value for {%1}").arg(m.captured(1))));
+            concrete.replace(m.captured(0), value);
+        }
+        // A probe body that no operation accepts (unknown field): it shows that authorization is decided before
+        // input is read, and keeps the probe from changing anything it is not meant to.
+        const QJsonObject probe = hasBody ? QJsonObject{{QStringLiteral("__probe"), true}} : QJsonObject();
+        const HttpResult r = m_cloud->request(method, concrete, probe, tokenFor(caller));
+        QVERIFY2(r.status == expected, qPrintable(QStringLiteral("%1 %2 as %3: got %4, expected %5: %6")
+                                                      .arg(method, concrete, caller)
+                                                      .arg(r.status)
+                                                      .arg(expected)
+                                                      .arg(QString::fromUtf8(r.body.left(300)))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAuthorizationMatrix)
+#include "TestAuthorizationMatrix.moc"

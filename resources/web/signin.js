@@ -302,6 +302,9 @@ function startEnrollment() {
     if (window.location.hash)
         history.replaceState(history.state, '', window.location.pathname + window.location.search);
 
+    // Another invite link opened in this tab changes only the fragment, which loads nothing: start over with it.
+    window.addEventListener('hashchange', () => window.location.reload());
+
     setHeading('Create your passkey',
         'You have been invited to Stint. A passkey lets you sign in without a password.');
     show(ui.enrollView);

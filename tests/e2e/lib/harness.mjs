@@ -337,8 +337,13 @@ export function e2eTest(name, body, { timeout = 120_000, cloud = {} } = {}) {
             await session.start(cloud);
             await body(session, t);
         } catch (e) {
-            if (e instanceof Error)
-                e.message += `\n${session.diagnostics()}`;
+            // The reporter prints the stack, which was fixed when the error was made: extend both.
+            if (e instanceof Error) {
+                const more = `\n${session.diagnostics()}`;
+                e.message += more;
+                if (typeof e.stack === 'string')
+                    e.stack += more;
+            }
             throw e;
         }
     });

@@ -16,7 +16,6 @@ const api = {
 
 const el = (id) => document.getElementById(id);
 const ui = {
-    main: el('main'),
     heading: el('heading'),
     intro: el('intro'),
     enrollView: el('enroll-view'),
@@ -249,23 +248,32 @@ function showError(error) {
 }
 
 const actionButtons = () => [ui.createButton, ui.signInButton, ui.emailButton];
+let busy = false;
 
-function setBusy(busy, activeButton = null) {
-    ui.main.setAttribute('aria-busy', busy ? 'true' : 'false');
+// While a ceremony runs the buttons are aria-disabled rather than disabled: a disabled button would drop the
+// keyboard focus (and a screen reader's place) to the top of the page.
+function setBusy(value, activeButton = null) {
+    busy = value;
     for (const button of actionButtons()) {
-        button.disabled = busy;
-        button.classList.toggle('is-working', busy && button === activeButton);
+        if (value)
+            button.setAttribute('aria-disabled', 'true');
+        else
+            button.removeAttribute('aria-disabled');
+        button.classList.toggle('is-working', value && button === activeButton);
     }
-    ui.email.readOnly = busy;
+    ui.email.readOnly = value;
 }
 
-// Runs one ceremony from a button: busy while it runs, errors shown, focus back on the button if it failed.
+// Runs one ceremony from a button: busy while it runs, errors shown, focus back on the button if it failed. A
+// ceremony that answers true is leaving the page and stays busy until it is gone.
 async function run(button, ceremony) {
+    if (busy)
+        return;
     clearError();
     setBusy(true, button);
     try {
-        await ceremony();
-        setBusy(false);
+        if (!await ceremony())
+            setBusy(false);
     } catch (e) {
         setBusy(false);
         showError(e);
@@ -393,13 +401,14 @@ function startSignIn(native, desktop = Boolean(native)) {
             setStatus(`Signed in as ${person.displayName || person.email || 'you'}. ` +
                 'Returning to the Stint desktop app…', 'success');
             window.location.replace(result.redirect);
-            return;
+            return true;
         }
         showPerson(person);
         setHeading('You\'re signed in', 'Your passkey works. You can close this page.');
         show(ui.signedInView);
         setStatus(`Signed in as ${person.displayName || person.email || 'you'}.`, 'success');
         ui.heading.focus();
+        return false;
     };
 
     ui.signInButton.addEventListener('click', () => run(ui.signInButton, () => signIn(null)));
@@ -410,7 +419,7 @@ function startSignIn(native, desktop = Boolean(native)) {
     });
     ui.emailForm.addEventListener('submit', (event) => {
         event.preventDefault();
-        if (ui.emailButton.disabled)
+        if (busy || ui.emailButton.disabled)
             return;
         const email = ui.email.value.trim();
         if (!/^[^\s@]+@[^\s@]+$/.test(email)) {

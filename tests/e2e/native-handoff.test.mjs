@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { e2eTest, enroll, loopbackListener, pkcePair, problemSlug, shownError } from './lib/harness.mjs';
 
 // Plays the desktop app and the person: opens the hand-off URL, signs in, and answers what the listener received.
-async function handOff(t, page, cloud, { state = 'xyz', email } = {}) {
-    const listener = await loopbackListener(t);
+async function handOff(t, page, cloud, { state = 'xyz', email, host } = {}) {
+    const listener = await loopbackListener(t, { host });
     const { verifier, challenge } = pkcePair();
     const query = new URLSearchParams({ redirect_uri: listener.redirectUri, code_challenge: challenge,
         code_challenge_method: 'S256', state });
@@ -96,7 +96,7 @@ e2eTest('a wrong verifier or redirect URI gets 400 and spends the code', async (
     assert.equal(good.status, 200, 'an unrelated failed exchange does not spend this code');
 });
 
-e2eTest('returns the state unchanged whatever URL characters it holds, also username-first',
+e2eTest('returns the state unchanged whatever URL characters it holds; username-first; IPv6 loopback',
     async ({ cloud, newPage }, t) => {
         const { page } = await newPage();
         await enroll(page, cloud);
@@ -105,6 +105,13 @@ e2eTest('returns the state unchanged whatever URL characters it holds, also user
         assert.equal(handoff.state, state);
         const exchanged = await exchange(cloud, handoff.code, handoff.verifier, handoff.redirectUri);
         assert.equal(exchanged.status, 200, JSON.stringify(exchanged.body));
+
+        // An app listening on the IPv6 loopback address gets its code there.
+        const v6 = await handOff(t, page, cloud, { host: '::1' });
+        assert.match(v6.redirectUri, /^http:\/\/\[::1\]:\d+\/callback$/);
+        assert.equal(v6.state, 'xyz');
+        const v6Exchanged = await exchange(cloud, v6.code, v6.verifier, v6.redirectUri);
+        assert.equal(v6Exchanged.status, 200, JSON.stringify(v6Exchanged.body));
     });
 
 e2eTest('refuses a hand-off to anything but a loopback address, showing the server\'s detail',

@@ -88,9 +88,20 @@ e2eTest('enrollment and sign-in work with the keyboard alone', async ({ cloud, n
 
 e2eTest('a cancelled passkey prompt and an unsupported browser get clear messages', async ({ cloud, newPage }) => {
     const { page, cdp, authenticatorId } = await newPage();
-    await enroll(page, cloud);
 
-    // The person does not confirm (user verification fails): the browser answers NotAllowedError.
+    // The person does not confirm (user verification fails): the browser answers NotAllowedError. The invite is
+    // not spent by that, and a second try works.
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+    await page.goto(cloud.inviteUrl);
+    await page.getByRole('button', { name: 'Create your passkey' }).click();
+    const notCreated = await shownError(page);
+    assert.equal(notCreated.title, 'No passkey was used.');
+    assert.equal(await activeId(page), 'create-passkey');
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+    await page.getByRole('button', { name: 'Create your passkey' }).click();
+    await waitForText(page, '#status', enrolledMessage);
+    assert.equal(await page.locator('#error').isHidden(), true);
+
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
     await page.goto(`${cloud.origin}/signin`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();

@@ -393,7 +393,8 @@ export async function signInOnPage(page, cloud, { email } = {}) {
 }
 
 // The desktop app's loopback listener (RFC 8252 §7.3): answers the first request to `pathname`, then closes.
-export async function loopbackListener(t, pathname = '/callback') {
+// `host` is 127.0.0.1 or ::1.
+export async function loopbackListener(t, { host = '127.0.0.1', pathname = '/callback' } = {}) {
     let received;
     const hit = new Promise((resolve) => { received = resolve; });
     const server = http.createServer((req, res) => {
@@ -409,7 +410,7 @@ export async function loopbackListener(t, pathname = '/callback') {
     });
     await new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
+        server.listen(0, host, resolve);
     });
     t.after(() => {
         server.close();
@@ -417,7 +418,7 @@ export async function loopbackListener(t, pathname = '/callback') {
     });
     const { port } = server.address();
     return {
-        redirectUri: `http://127.0.0.1:${port}${pathname}`,
+        redirectUri: `http://${host.includes(':') ? `[${host}]` : host}:${port}${pathname}`,
         received: (timeout = 20_000) => withTimeout(hit, timeout, `the loopback callback on port ${port}`),
     };
 }

@@ -138,6 +138,8 @@ async function runCloud(args, env, timeoutMs = 30_000) {
 export class Cloud {
     constructor({ child, output, port, origin, dataDir, orgId, adminEmail, inviteToken }) {
         Object.assign(this, { child, output, port, origin, dataDir, orgId, adminEmail, inviteToken });
+        this.exit = null;
+        child.once('exit', (code, signal) => { this.exit = { code, signal }; });
         // The browser must use the WebAuthn origin exactly (http://localhost:PORT); Node talks to the socket's
         // address directly, which avoids localhost resolving to ::1 first.
         this.apiBase = `http://127.0.0.1:${port}`;
@@ -281,6 +283,8 @@ export class Session {
         const index = this.pages.length;
         page.on('console', (m) => this.events.push({ page: index, kind: `console.${m.type()}`, text: m.text() }));
         page.on('pageerror', (e) => this.events.push({ page: index, kind: 'pageerror', text: String(e) }));
+        page.on('requestfailed', (r) => this.events.push({ page: index, kind: 'requestfailed',
+            text: `${r.method()} ${r.url()}: ${r.failure()?.errorText}` }));
         // CDP-injected, so the page's CSP does not apply to it.
         await page.exposeBinding('__stintReportViolation', (_source, v) =>
             this.events.push({ page: index, kind: 'csp-violation', text: JSON.stringify(v) }));
@@ -306,11 +310,21 @@ export class Session {
             || (e.kind.startsWith('console') && /Content Security Policy/i.test(e.text)));
     }
 
-    diagnostics() {
+    async diagnostics() {
         const tail = (text, n) => text.split('\n').slice(-n).join('\n');
         const parts = [];
-        if (this.cloud)
-            parts.push(`--- stint-cloud (${this.cloud.origin}) log, last lines:\n${tail(this.cloud.log(), 40)}`);
+        if (this.cloud) {
+            const state = this.cloud.exit ? `exited: ${JSON.stringify(this.cloud.exit)}` : 'running';
+            parts.push(`--- stint-cloud (${this.cloud.origin}, ${state}) log, last lines:\n${tail(this.cloud.log(), 40)}`);
+        }
+        for (const [index, { page }] of this.pages.entries()) {
+            const shown = await withTimeout(page.evaluate(() => ({
+                status: document.getElementById('status')?.textContent ?? null,
+                error: document.getElementById('error')?.hidden === false
+                    ? document.getElementById('error').textContent.replace(/\s+/g, ' ').trim() : null,
+            })), 5_000, 'page state').catch((e) => ({ unavailable: e.message }));
+            parts.push(`--- page ${index} at ${page.url()}: ${JSON.stringify(shown)}`);
+        }
         if (this.events.length)
             parts.push('--- browser events:\n' + this.events.map((e) => `[page ${e.page}] ${e.kind}: ${e.text}`)
                 .join('\n'));
@@ -339,7 +353,7 @@ export function e2eTest(name, body, { timeout = 120_000, cloud = {} } = {}) {
         } catch (e) {
             // The reporter prints the stack, which was fixed when the error was made: extend both.
             if (e instanceof Error) {
-                const more = `\n${session.diagnostics()}`;
+                const more = `\n${await session.diagnostics()}`;
                 e.message += more;
                 if (typeof e.stack === 'string')
                     e.stack += more;

@@ -224,22 +224,10 @@ Reply updateOrganization(RequestContext& ctx)
 
 Reply listPeople(RequestContext& ctx)
 {
-    auto page = readPageRequest(ctx);
-    if (auto* e = std::get_if<ApiError>(&page))
-        return *e;
-    const PageRequest& pr = std::get<PageRequest>(page);
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT id FROM people WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?"),
-                                   {ctx.caller.orgId, pr.afterId, qint64(pr.limit + 1)});
-    if (!rows)
-        return ctx.fail(rows.error());
-    QList<PageItem> items;
-    for (const auto& r : *rows) {
-        auto p = loadPerson(ctx.cloud.db, ctx.caller.orgId, r.text(0));
-        if (!p || !p->has_value())
-            return ApiError::internal();
-        items.append({r.text(0), (*p)->toJson()});
-    }
-    return pageResponse(items, pr);
+    return listOrganizationPage(ctx, QStringLiteral("people"), [&](const QString& id) -> std::optional<QJsonObject> {
+        auto p = loadPerson(ctx.cloud.db, ctx.caller.orgId, id);
+        return p && p->has_value() ? std::optional<QJsonObject>((*p)->toJson()) : std::nullopt;
+    });
 }
 
 Reply getPerson(RequestContext& ctx)
@@ -497,22 +485,10 @@ Reply groupAudit(RequestContext& ctx, const QString& action, const QString& grou
 
 Reply listGroups(RequestContext& ctx)
 {
-    auto page = readPageRequest(ctx);
-    if (auto* e = std::get_if<ApiError>(&page))
-        return *e;
-    const PageRequest& pr = std::get<PageRequest>(page);
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT id FROM groups WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?"),
-                                   {ctx.caller.orgId, pr.afterId, qint64(pr.limit + 1)});
-    if (!rows)
-        return ctx.fail(rows.error());
-    QList<PageItem> items;
-    for (const auto& r : *rows) {
-        auto g = loadGroup(ctx.cloud.db, ctx.caller.orgId, r.text(0));
-        if (!g || !g->has_value())
-            return ApiError::internal();
-        items.append({r.text(0), (*g)->toJson()});
-    }
-    return pageResponse(items, pr);
+    return listOrganizationPage(ctx, QStringLiteral("groups"), [&](const QString& id) -> std::optional<QJsonObject> {
+        auto g = loadGroup(ctx.cloud.db, ctx.caller.orgId, id);
+        return g && g->has_value() ? std::optional<QJsonObject>((*g)->toJson()) : std::nullopt;
+    });
 }
 
 Reply createGroup(RequestContext& ctx)

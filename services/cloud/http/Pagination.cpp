@@ -57,4 +57,24 @@ HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page)
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), next}});
 }
 
+Reply listOrganizationPage(RequestContext& ctx, const QString& table, const ItemLoader& load)
+{
+    auto page = readPageRequest(ctx);
+    if (auto* e = std::get_if<ApiError>(&page))
+        return *e;
+    const PageRequest& pr = std::get<PageRequest>(page);
+    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT id FROM %1 WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?").arg(table),
+                                   {ctx.caller.orgId, pr.afterId, qint64(pr.limit + 1)});
+    if (!rows)
+        return ctx.fail(rows.error());
+    QList<PageItem> items;
+    for (const auto& r : *rows) {
+        const auto item = load(r.text(0));
+        if (!item)
+            return ApiError::internal();
+        items.append({r.text(0), *item});
+    }
+    return pageResponse(items, pr);
+}
+
 } // namespace stint::cloud

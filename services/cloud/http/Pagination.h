@@ -2,6 +2,9 @@
 #pragma once
 
 #include "cloud/http/Problem.h"
+#include "cloud/http/Router.h"
+
+#include <functional>
 
 #include <QJsonArray>
 #include <variant>
@@ -27,6 +30,12 @@ using PageItem = QPair<QString, QJsonObject>;
 // {"items": [...], "nextCursor": "…" | null}. Fetch limit + 1 rows (ORDER BY id, WHERE id > afterId): the extra one
 // only says that there is more.
 HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page);
+
+// A whole list route over one of the caller organization's tables, paged by id: reads limit and cursor, fetches
+// the ids, and turns each into JSON with `load` (nullopt: a store failure, answered 500). `table` is a constant of
+// the caller's, never input.
+using ItemLoader = std::function<std::optional<QJsonObject>(const QString& id)>;
+Reply listOrganizationPage(RequestContext& ctx, const QString& table, const ItemLoader& load);
 
 QString encodeCursor(const QString& value);
 std::optional<QString> decodeCursor(const QString& cursor);

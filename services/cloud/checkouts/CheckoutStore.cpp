@@ -97,7 +97,7 @@ Result<std::optional<models::Checkout>> loadCheckout(store::Database& db, const 
     return std::optional<models::Checkout>(found->front());
 }
 
-Result<QList<models::Checkout>> listCheckouts(store::Database& db, const QString& orgId, const CheckoutFilter& f)
+Result<QList<models::Checkout>> loadCheckouts(store::Database& db, const QString& orgId, const CheckoutFilter& f)
 {
     QString sql = QStringLiteral("SELECT %1 FROM checkouts WHERE org_id = ? AND id > ?").arg(kColumns);
     store::Params params{orgId, f.afterId};

@@ -22,7 +22,7 @@ struct CheckoutFilter
     QString afterId; // paging: ids greater than this
     int limit = 50;
 };
-Result<QList<models::Checkout>> listCheckouts(store::Database& db, const QString& orgId, const CheckoutFilter& filter);
+Result<QList<models::Checkout>> loadCheckouts(store::Database& db, const QString& orgId, const CheckoutFilter& filter);
 
 // The technician's checkout of the tenant that has not reached a final state, if any.
 Result<std::optional<models::Checkout>> openCheckoutOf(store::Database& db, const QString& orgId,

@@ -96,7 +96,7 @@ Result<std::optional<models::Policy>> loadPolicy(store::Database& db, const QStr
     return std::optional<models::Policy>(policies->front());
 }
 
-Result<QList<models::Policy>> listPolicies(store::Database& db, const QString& orgId, const QString& afterId, int limit)
+Result<QList<models::Policy>> loadPolicies(store::Database& db, const QString& orgId, const QString& afterId, int limit)
 {
     auto rows = db.query(QStringLiteral("SELECT %1 FROM policies WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?")
                              .arg(kColumns),
@@ -179,7 +179,7 @@ Result<bool> savePolicy(store::Database& db, const QString& orgId, const models:
     return true;
 }
 
-Result<bool> deletePolicy(store::Database& db, const QString& orgId, const QString& policyId)
+Result<bool> removePolicy(store::Database& db, const QString& orgId, const QString& policyId)
 {
     // Explicit rather than relying on ON DELETE CASCADE, which the PostgreSQL backend's schema may not share.
     STINT_TRY(db.exec(QStringLiteral("DELETE FROM policy_subjects WHERE policy_id IN"

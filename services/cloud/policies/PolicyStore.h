@@ -18,7 +18,7 @@ QString policiesNamingPersonSql();
 Result<std::optional<models::Policy>> loadPolicy(store::Database& db, const QString& orgId, const QString& policyId);
 
 // One page of the organization's policies, ordered by id, starting after `afterId`.
-Result<QList<models::Policy>> listPolicies(store::Database& db, const QString& orgId, const QString& afterId,
+Result<QList<models::Policy>> loadPolicies(store::Database& db, const QString& orgId, const QString& afterId,
                                            int limit);
 
 // The policies that name `personId` (directly or through a group), with their tenants; with `tenantId`, only those
@@ -35,7 +35,7 @@ Result<QStringList> policiesGrantingRoles(store::Database& db, const QString& or
 Result<bool> savePolicy(store::Database& db, const QString& orgId, const models::Policy& policy,
                         qint64 expectedVersion);
 
-Result<bool> deletePolicy(store::Database& db, const QString& orgId, const QString& policyId);
+Result<bool> removePolicy(store::Database& db, const QString& orgId, const QString& policyId);
 
 // What `policies` let their subject do in `tenant`, most permissive first (see rankGrants). Policies that do not
 // cover the tenant, or whose roles the tenant no longer offers at all, grant nothing there and are left out.

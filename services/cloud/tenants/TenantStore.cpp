@@ -44,7 +44,7 @@ Result<std::optional<models::Tenant>> loadTenant(store::Database& db, const QStr
     return std::optional<models::Tenant>(tenantFromRow(rows->front()));
 }
 
-Result<QList<models::Tenant>> listTenants(store::Database& db, const QString& orgId, const QString& afterId, int limit,
+Result<QList<models::Tenant>> loadTenants(store::Database& db, const QString& orgId, const QString& afterId, int limit,
                                           const QString& grantedTo)
 {
     QString sql = QStringLiteral("SELECT %1 FROM tenants WHERE org_id = ? AND id > ?").arg(kColumns);
@@ -85,7 +85,7 @@ Result<void> insertTenant(store::Database& db, const models::Tenant& t)
                     t.connection.status, settingsText(t), t.createdAt, t.updatedAt, t.version});
 }
 
-Result<bool> updateTenant(store::Database& db, const models::Tenant& t, qint64 expectedVersion)
+Result<bool> saveTenant(store::Database& db, const models::Tenant& t, qint64 expectedVersion)
 {
     // Status and Entra tenant id belong to the connection flow: an admin's edit never writes them, so it cannot
     // undo a connection that completed meanwhile.
@@ -97,7 +97,7 @@ Result<bool> updateTenant(store::Database& db, const models::Tenant& t, qint64 e
     return *n > 0;
 }
 
-Result<qint64> deleteTenant(store::Database& db, const QString& orgId, const QString& tenantId)
+Result<qint64> removeTenant(store::Database& db, const QString& orgId, const QString& tenantId)
 {
     auto removed = db.execCount(QStringLiteral("DELETE FROM checkouts WHERE tenant_id = ? AND org_id = ?"),
                                 {tenantId, orgId});

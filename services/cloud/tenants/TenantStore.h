@@ -14,7 +14,7 @@ Result<std::optional<models::Tenant>> loadTenant(store::Database& db, const QStr
 
 // One page of the organization's tenants, ordered by id, starting after `afterId`. With `grantedTo`, only the tenants
 // that some policy naming that person (directly or through a group) covers.
-Result<QList<models::Tenant>> listTenants(store::Database& db, const QString& orgId, const QString& afterId, int limit,
+Result<QList<models::Tenant>> loadTenants(store::Database& db, const QString& orgId, const QString& afterId, int limit,
                                           const QString& grantedTo = {});
 
 // Whether some policy naming `personId` covers the tenant.
@@ -25,10 +25,10 @@ Result<void> insertTenant(store::Database& db, const models::Tenant& tenant);
 
 // Writes the tenant's admin-set fields and version only if the stored row still has `expectedVersion`; false when it
 // does not. Refuses a name the organization already uses with "store.constraint".
-Result<bool> updateTenant(store::Database& db, const models::Tenant& tenant, qint64 expectedVersion);
+Result<bool> saveTenant(store::Database& db, const models::Tenant& tenant, qint64 expectedVersion);
 
 // Deletes the tenant, its place in policies and its finished checkouts (their history stays in the audit log), and
 // returns how many checkouts went. The caller makes sure no checkout is still open.
-Result<qint64> deleteTenant(store::Database& db, const QString& orgId, const QString& tenantId);
+Result<qint64> removeTenant(store::Database& db, const QString& orgId, const QString& tenantId);
 
 } // namespace stint::cloud::tenants

@@ -11,8 +11,9 @@
 
 #include <QJsonDocument>
 #include <QNetworkReply>
-#include <QSignalSpy>
+#include <QEventLoop>
 #include <QTest>
+#include <QTimer>
 
 namespace stint::test {
 
@@ -93,8 +94,14 @@ ApiReply ApiClient::send(const QByteArray& method, const QString& path, const QS
     if (!body.isEmpty() && !hasType)
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     std::unique_ptr<QNetworkReply> reply(m_nam.sendCustomRequest(request, method, body));
-    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(m_timeoutMs))
+    // A plain event loop rather than QSignalSpy::wait or QTRY_*: those return at once after a test has failed, which
+    // would turn one failed check into a cascade of aborted requests in the helpers that follow it.
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(m_timeoutMs, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    if (!reply->isFinished())
         reply->abort();
 
     ApiReply out;

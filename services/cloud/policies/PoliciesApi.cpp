@@ -243,7 +243,7 @@ QJsonObject changeDetails(const models::Policy& before, const models::Policy& af
 }
 
 // Audits a change and announces it: the policy to admins, and to everyone that grants changed, so that technicians
-// refetch their tenants.
+// refetch their tenants (an announcement that names nothing: policies are the admins' business).
 Reply recordChange(RequestContext& ctx, const QString& action, const QString& policyId, const QJsonObject& details,
                    const QString& eventType, const QJsonObject& eventData, HttpResponse response)
 {
@@ -253,8 +253,7 @@ Reply recordChange(RequestContext& ctx, const QString& action, const QString& po
     for (auto it = details.constBegin(); it != details.constEnd(); ++it)
         e.details.insert(it.key(), it.value());
     if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), eventType, eventData)
-        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"),
-                        {{QStringLiteral("policyId"), policyId}}))
+        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
         return ApiError::internal();
     return response;
 }
@@ -353,8 +352,17 @@ Reply updatePolicy(RequestContext& ctx)
 
     QStringList changed;
     const QJsonObject details = changeDetails(*stored, policy, &changed);
-    if (changed.isEmpty())
-        return HttpResponse::json(200, stored->toJson()); // nothing to write; the version stays
+    if (changed.isEmpty()) {
+        // Nothing to write: the version stays and nobody is told of a change. The attempt is still on the record.
+        AuditEvent e = ctx.auditEvent(QStringLiteral("policy.update"));
+        e.targetType = QStringLiteral("policy");
+        e.targetId = stored->id;
+        for (auto it = details.constBegin(); it != details.constEnd(); ++it)
+            e.details.insert(it.key(), it.value());
+        if (!ctx.audit(e))
+            return ApiError::internal();
+        return HttpResponse::json(200, stored->toJson());
+    }
     policy.updatedAt = ctx.cloud.clock.now();
     policy.version = stored->version + 1;
     auto saved = savePolicy(ctx.cloud.db, ctx.caller.orgId, policy, stored->version);

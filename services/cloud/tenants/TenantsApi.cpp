@@ -224,7 +224,8 @@ QJsonObject changeDetails(const models::Tenant& tenant, const QStringList& chang
 }
 
 // Audits a change and announces it: the tenant to admins, and to everyone that grants may have changed, so that
-// technicians refetch their tenants.
+// technicians refetch their tenants. That announcement names nothing: technicians may not learn of tenants they are
+// not granted.
 Reply recordChange(RequestContext& ctx, const QString& action, const QString& tenantId, const QJsonObject& details,
                    const QString& eventType, const QJsonObject& eventData, HttpResponse response)
 {
@@ -235,8 +236,7 @@ Reply recordChange(RequestContext& ctx, const QString& action, const QString& te
     for (auto it = details.constBegin(); it != details.constEnd(); ++it)
         e.details.insert(it.key(), it.value());
     if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), eventType, eventData)
-        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"),
-                        {{QStringLiteral("tenantId"), tenantId}}))
+        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
         return ApiError::internal();
     return response;
 }
@@ -361,10 +361,18 @@ Reply updateTenant(RequestContext& ctx)
 
     const QStringList changed = changedFields(*stored, tenant);
     if (changed.isEmpty()) {
-        // Nothing to write: the version stays, so other editors are not made to reload for nothing.
+        // Nothing to write: the version stays, so other editors are not made to reload for nothing, and nobody is
+        // told of a change. The attempt is still on the record.
         auto out = tenantJsonFor(ctx, *stored);
         if (!out)
             return ctx.fail(out.error());
+        AuditEvent e = ctx.auditEvent(QStringLiteral("tenant.update"));
+        e.targetType = QStringLiteral("tenant");
+        e.targetId = e.tenantId = stored->id;
+        e.details.insert(QStringLiteral("name"), stored->name);
+        e.details.insert(QStringLiteral("changed"), QJsonArray());
+        if (!ctx.audit(e))
+            return ApiError::internal();
         return HttpResponse::json(200, *out);
     }
     tenant.updatedAt = ctx.cloud.clock.now();

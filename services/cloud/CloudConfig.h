@@ -28,6 +28,8 @@ struct CloudConfig
     int challengeTtlSeconds = 300;
     int inviteTtlHours = 72;
     int nativeCodeTtlSeconds = 60;
+    // How long a checkout waits for an admin's approval before it expires (fixed when the request is made).
+    int approvalTtlHours = 24;
 
     // Sign-in attempt limits: per source address and per account, in a sliding window.
     int signInAttemptsPerAddress = 120;

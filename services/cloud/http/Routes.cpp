@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/http/Routes.h"
 
+#include "cloud/audit/AuditApi.h"
 #include "cloud/authn/SignInApi.h"
+#include "cloud/checkouts/CheckoutsApi.h"
 #include "cloud/directory/DirectoryApi.h"
 #include "cloud/ops/OpsApi.h"
+#include "cloud/policies/PoliciesApi.h"
+#include "cloud/tenants/TenantsApi.h"
 
 namespace stint::cloud {
 
@@ -78,6 +82,32 @@ void registerRoutes(Router& r)
     r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/groups/{groupId}"), admin, directory::deleteGroup, 0});
 
     // BEGIN tenants, policies, checkouts, audit (services/cloud/{tenants,policies,checkouts,audit})
+    constexpr qsizetype kTenantBody = 64 * 1024;  // up to 50 offered roles and 4000 characters of notes
+    constexpr qsizetype kPolicyBody = 128 * 1024; // up to 200 tenants and 500 subjects
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/tenants"), member, tenants::listTenants});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants"), admin, tenants::createTenant, kTenantBody, true});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/tenants/{tenantId}"), member, tenants::getTenant});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/{tenantId}"), admin, tenants::updateTenant, kTenantBody});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/tenants/{tenantId}"), admin, tenants::deleteTenant, 0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/policies"), admin, policies::listPolicies});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/policies"), admin, policies::createPolicy, kPolicyBody, true});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/policies/{policyId}"), admin, policies::getPolicy});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/policies/{policyId}"), admin, policies::updatePolicy,
+           kPolicyBody});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/policies/{policyId}"), admin, policies::deletePolicy, 0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/checkouts"), member, checkouts::listCheckouts});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts"), member, checkouts::requestCheckout, kSmallBody,
+           true});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/checkouts/{checkoutId}"), member, checkouts::getCheckout});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/approve"), admin,
+           checkouts::approveCheckout, kSmallBody});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/deny"), admin, checkouts::denyCheckout,
+           kSmallBody});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/cancel"), member,
+           checkouts::cancelCheckout, 0});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/revoke"), admin,
+           checkouts::revokeCheckout, kSmallBody});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/audit"), admin, audit::queryAudit});
     // END tenants, policies, checkouts, audit
 }
 

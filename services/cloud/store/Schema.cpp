@@ -127,12 +127,30 @@ QStringList initialSchema()
         QStringLiteral("CREATE INDEX events_org ON events(org_id, seq)"),
     };
 }
+
+// Tenants, policies and checkouts: the request side of a checkout.
+QStringList checkoutRequests()
+{
+    return {
+        // At most one open checkout per technician and tenant, also under concurrent requests to a PostgreSQL
+        // backend (the API checks it first, to answer with a clear problem). The open states are listed rather
+        // than the final ones so that a state added later can only weaken this guard, never refuse a valid request.
+        QStringLiteral("CREATE UNIQUE INDEX checkouts_one_open ON checkouts(tenant_id, technician_id)"
+                       " WHERE state IN ('requested', 'awaiting_approval', 'provisioning', 'ready', 'revoking',"
+                       " 'revoke_failed')"),
+        QStringLiteral("CREATE INDEX checkouts_tenant ON checkouts(tenant_id, state)"),
+        QStringLiteral("CREATE INDEX checkouts_state_due ON checkouts(state, next_action_at)"),
+        QStringLiteral("CREATE INDEX tenants_org ON tenants(org_id, id)"),
+        QStringLiteral("CREATE INDEX policies_org ON policies(org_id, id)"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
 {
     return {
         {1, QStringLiteral("initial schema"), forBackend(initialSchema(), backend)},
+        {2, QStringLiteral("checkout requests"), forBackend(checkoutRequests(), backend)},
     };
 }
 

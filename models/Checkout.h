@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Clock.h"
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include <optional>
+
+// Checkouts of the API contract: a technician's request for admin access to one tenant, and where it stands.
+// One definition of the JSON, used by the cloud (to write) and the desktop app (to read). Which state may follow
+// which is the cloud's rule, in cloud/checkouts/CheckoutStateMachine.h.
+namespace stint::models {
+
+// The states' names are part of the wire format ("awaiting_approval" …); see CheckoutStateMachine for their meaning.
+enum class CheckoutState
+{
+    Requested,
+    AwaitingApproval,
+    Provisioning,
+    Ready,
+    Revoking,
+    Ended,
+    Denied,
+    Cancelled,
+    Expired,
+    Failed,
+    RevokeFailed,
+};
+
+QString toString(CheckoutState state);
+std::optional<CheckoutState> checkoutStateFromString(QStringView name);
+// Every state name, in declaration order.
+QStringList checkoutStateNames();
+
+struct Checkout
+{
+    QString id;
+    QString orgId; // not part of the JSON: a caller only ever sees its own organization
+    QString tenantId;
+    QString technicianId;
+    QString policyId; // the policy that granted the request
+    QStringList roleDefinitionIds;
+    int durationMinutes = 0;
+    QString justification;
+    QString ticket;
+    CheckoutState state = CheckoutState::Requested;
+    QString stateReason;
+    TimeMs requestedAt = 0;
+    std::optional<QString> decidedBy; // the admin who approved or denied
+    std::optional<TimeMs> decidedAt;
+    std::optional<TimeMs> readyAt;
+    std::optional<TimeMs> expiresAt;
+    std::optional<TimeMs> endedAt;
+    // When the service acts on this checkout next (provisioning, revocation, the approval deadline); internal, but
+    // shown as approvalExpiresAt while an approval is awaited.
+    std::optional<TimeMs> nextActionAt;
+    qint64 attempts = 0; // of the current step, for the provisioning engine's backoff; internal
+    TimeMs updatedAt = 0;
+    qint64 version = 1;
+
+    QJsonObject toJson() const;
+};
+
+} // namespace stint::models

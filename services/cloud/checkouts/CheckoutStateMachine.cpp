@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/checkouts/CheckoutStateMachine.h"
+
+#include "cloud/audit/AuditLog.h"
+#include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/events/EventHub.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QSet>
+
+Q_LOGGING_CATEGORY(lcCheckout, "stint.cloud.checkout")
+
+namespace stint::cloud::checkouts {
+
+using models::CheckoutState;
+
+namespace {
+constexpr int kExpiryBatch = 200;
+
+AuditEvent auditEventFor(const models::Checkout& c, const Actor& actor, const QString& action, TimeMs now)
+{
+    AuditEvent e;
+    e.orgId = c.orgId;
+    e.occurredAt = now;
+    e.actorId = actor.id;
+    e.actorLabel = actor.label;
+    e.action = action;
+    e.targetType = QStringLiteral("checkout");
+    e.targetId = c.id;
+    e.tenantId = c.tenantId;
+    e.sourceAddress = actor.sourceAddress;
+    e.outcome = QStringLiteral("success");
+    if (!actor.requestId.isEmpty())
+        e.details.insert(QStringLiteral("requestId"), actor.requestId);
+    return e;
+}
+
+Error notAudited(const Error& e)
+{
+    qCWarning(lcCheckout) << "checkout audit append failed:" << e.code << e.message;
+    return e;
+}
+} // namespace
+
+Actor Actor::system()
+{
+    return {QStringLiteral("system"), {}, {}, {}};
+}
+
+CheckoutStateMachine::CheckoutStateMachine(CloudContext& cloud)
+    : m_cloud(cloud)
+{
+}
+
+QList<CheckoutState> CheckoutStateMachine::successors(CheckoutState state)
+{
+    switch (state) {
+    case CheckoutState::Requested:
+        return {CheckoutState::AwaitingApproval, CheckoutState::Provisioning, CheckoutState::Cancelled,
+                CheckoutState::Failed};
+    case CheckoutState::AwaitingApproval:
+        return {CheckoutState::Provisioning, CheckoutState::Denied, CheckoutState::Cancelled, CheckoutState::Expired};
+    case CheckoutState::Provisioning:
+        return {CheckoutState::Ready, CheckoutState::Revoking, CheckoutState::Failed};
+    case CheckoutState::Ready:
+        return {CheckoutState::Revoking};
+    case CheckoutState::Revoking:
+        return {CheckoutState::Ended, CheckoutState::RevokeFailed};
+    case CheckoutState::RevokeFailed:
+        return {CheckoutState::Revoking};
+    case CheckoutState::Ended:
+    case CheckoutState::Denied:
+    case CheckoutState::Cancelled:
+    case CheckoutState::Expired:
+    case CheckoutState::Failed:
+        break;
+    }
+    return {};
+}
+
+bool CheckoutStateMachine::isFinal(CheckoutState state)
+{
+    return successors(state).isEmpty();
+}
+
+bool CheckoutStateMachine::canTransition(CheckoutState from, CheckoutState to)
+{
+    return successors(from).contains(to);
+}
+
+QStringList CheckoutStateMachine::openStateNames()
+{
+    QStringList names;
+    for (const QString& name : models::checkoutStateNames()) {
+        if (!isFinal(*models::checkoutStateFromString(name)))
+            names << name;
+    }
+    return names;
+}
+
+template <typename T, typename F> Result<T> CheckoutStateMachine::atomically(F&& work)
+{
+    // Live events go out after the commit, sent by whoever owns the transaction: the HTTP pipeline for a request,
+    // this function for the scheduler.
+    const bool own = !m_cloud.db.inTransaction();
+    store::Transaction tx(m_cloud.db);
+    if (!tx.started().ok())
+        return tx.started().error();
+    Result<T> result = work();
+    if (result.ok()) {
+        if (auto committed = tx.commit(); !committed)
+            result = committed.error();
+    }
+    if (own) {
+        if (result.ok())
+            m_cloud.events.flushPending();
+        else
+            m_cloud.events.discardPending();
+    }
+    return result;
+}
+
+Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bool needsApproval, const Actor& actor)
+{
+    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+        const TimeMs now = m_cloud.clock.now();
+        models::Checkout c = std::move(request);
+        c.state = CheckoutState::Requested;
+        c.stateReason.clear();
+        c.requestedAt = now;
+        c.decidedBy.reset();
+        c.decidedAt.reset();
+        c.readyAt.reset();
+        c.expiresAt.reset();
+        c.endedAt.reset();
+        c.nextActionAt = now; // the provisioning engine looks for due rows
+        c.attempts = 0;
+        c.updatedAt = now;
+        c.version = 1;
+        STINT_TRY(insertCheckout(m_cloud.db, c));
+
+        AuditEvent e = auditEventFor(c, actor, QStringLiteral("checkout.request"), now);
+        e.details.insert(QStringLiteral("policyId"), c.policyId);
+        e.details.insert(QStringLiteral("roleDefinitionIds"), QJsonArray::fromStringList(c.roleDefinitionIds));
+        e.details.insert(QStringLiteral("durationMinutes"), c.durationMinutes);
+        e.details.insert(QStringLiteral("justification"), c.justification);
+        e.details.insert(QStringLiteral("ticket"), c.ticket);
+        if (auto appended = m_cloud.audit.append(e); !appended)
+            return notAudited(appended.error());
+        STINT_TRY(m_cloud.events.publish(c.orgId,
+                                         EventHub::audienceAdmins() + QLatin1Char('|')
+                                             + EventHub::audiencePerson(c.technicianId),
+                                         QStringLiteral("checkout.updated"), c.toJson()));
+        if (!needsApproval)
+            return c;
+        return apply(c, {CheckoutState::AwaitingApproval, QStringLiteral("The access policy asks an admin to approve.")},
+                     actor, now);
+    });
+}
+
+Result<models::Checkout> CheckoutStateMachine::transition(const models::Checkout& current, const Step& step,
+                                                          const Actor& actor)
+{
+    return atomically<models::Checkout>([&] { return apply(current, step, actor, m_cloud.clock.now()); });
+}
+
+Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& current, const Step& step,
+                                                     const Actor& actor, TimeMs now)
+{
+    if (!canTransition(current.state, step.to))
+        return makeError(QString::fromLatin1(kInvalidTransition),
+                         QStringLiteral("A checkout that is %1 cannot become %2.")
+                             .arg(models::toString(current.state), models::toString(step.to)));
+    models::Checkout next = current;
+    next.state = step.to;
+    next.stateReason = step.reason;
+    next.attempts = 0; // counts the tries of the new step
+    next.updatedAt = now;
+    next.version = current.version + 1;
+    switch (step.to) {
+    case CheckoutState::AwaitingApproval:
+        next.nextActionAt = now + qint64(m_cloud.config.approvalTtlHours) * 3'600'000;
+        break;
+    case CheckoutState::Requested:
+    case CheckoutState::Provisioning:
+    case CheckoutState::Revoking:
+        next.nextActionAt = now;
+        break;
+    case CheckoutState::Ready:
+        next.readyAt = now;
+        next.expiresAt = now + qint64(current.durationMinutes) * 60'000;
+        next.nextActionAt = next.expiresAt;
+        break;
+    case CheckoutState::RevokeFailed:
+        next.nextActionAt.reset(); // until the engine schedules a retry or an admin steps in
+        break;
+    case CheckoutState::Ended:
+    case CheckoutState::Denied:
+    case CheckoutState::Cancelled:
+    case CheckoutState::Expired:
+    case CheckoutState::Failed:
+        next.nextActionAt.reset();
+        next.endedAt = now;
+        break;
+    }
+    if (step.nextActionAt)
+        next.nextActionAt = step.nextActionAt;
+    if (current.state == CheckoutState::AwaitingApproval
+        && (step.to == CheckoutState::Provisioning || step.to == CheckoutState::Denied)) {
+        next.decidedBy = actor.id;
+        next.decidedAt = now;
+    }
+
+    auto written = updateCheckout(m_cloud.db, next, current.version);
+    if (!written)
+        return written.error();
+    if (!*written)
+        return makeError(QString::fromLatin1(kVersionConflict),
+                         QStringLiteral("The checkout changed meanwhile; read it again."));
+
+    AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.transition"), now);
+    e.details.insert(QStringLiteral("from"), models::toString(current.state));
+    e.details.insert(QStringLiteral("to"), models::toString(next.state));
+    e.details.insert(QStringLiteral("reason"), step.reason);
+    e.details.insert(QStringLiteral("actor"), actor.id);
+    if (auto appended = m_cloud.audit.append(e); !appended)
+        return notAudited(appended.error());
+    STINT_TRY(m_cloud.events.publish(next.orgId,
+                                     EventHub::audienceAdmins() + QLatin1Char('|')
+                                         + EventHub::audiencePerson(next.technicianId),
+                                     QStringLiteral("checkout.updated"), next.toJson()));
+    return next;
+}
+
+Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
+{
+    int expired = 0;
+    QSet<QString> seen;
+    while (true) {
+        auto due = dueApprovals(m_cloud.db, now, kExpiryBatch);
+        if (!due)
+            return due.error();
+        bool progressed = false;
+        for (const QString& id : *due) {
+            if (seen.contains(id))
+                continue;
+            seen.insert(id);
+            progressed = true;
+            auto moved = atomically<bool>([&]() -> Result<bool> {
+                auto c = loadCheckout(m_cloud.db, {}, id);
+                if (!c)
+                    return c.error();
+                // Read again inside the transaction: an admin may have decided since the list was read.
+                if (!c->has_value() || (*c)->state != CheckoutState::AwaitingApproval || !(*c)->nextActionAt
+                    || *(*c)->nextActionAt > now)
+                    return false;
+                auto result = apply(**c, {CheckoutState::Expired,
+                                          QStringLiteral("No admin approved the request before its deadline.")},
+                                    Actor::system(), now);
+                if (!result) {
+                    // Refused before anything was written: someone else moved it first, and their step stands.
+                    if (result.error().code == QLatin1String(kVersionConflict))
+                        return false;
+                    return result.error();
+                }
+                return true;
+            });
+            if (!moved)
+                return moved.error();
+            if (*moved)
+                ++expired;
+        }
+        if (!progressed || int(due->size()) < kExpiryBatch)
+            break;
+    }
+    if (expired > 0)
+        qCInfo(lcCheckout) << "expired" << expired << "checkouts awaiting approval";
+    return expired;
+}
+
+} // namespace stint::cloud::checkouts

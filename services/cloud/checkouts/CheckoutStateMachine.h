@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "cloud/CloudContext.h"
+#include "models/Checkout.h"
+
+#include <QList>
+
+namespace stint::cloud::checkouts {
+
+// Who moves a checkout: a person through the API, or the service itself (the scheduler, the provisioning engine).
+struct Actor
+{
+    QString id;            // a person id, or "system"
+    QString label;         // the person's email; "" for the system
+    QString sourceAddress; // "" for the system
+    QString requestId;     // "" outside an API request
+
+    static Actor system();
+};
+
+// One change of state and why it happens.
+struct Step
+{
+    models::CheckoutState to;
+    QString reason;
+    // When the service should act on the checkout next. Unset: what the target state implies (now for the states the
+    // provisioning engine works on, the approval deadline, the expiry of a ready checkout, nothing for the rest).
+    // The engine sets it to back off between retries.
+    std::optional<TimeMs> nextActionAt;
+};
+
+// The checkout's persisted state machine: the one place that writes checkout rows.
+//
+//   from                may become
+//   requested           awaiting_approval, provisioning, cancelled, failed
+//   awaiting_approval   provisioning, denied, cancelled, expired
+//   provisioning        ready, revoking, failed
+//   ready               revoking
+//   revoking            ended, revoke_failed
+//   revoke_failed       revoking
+//
+//   requested          recorded; the provisioning engine picks it up (next_action_at = now)
+//   awaiting_approval  the policy asks an admin to approve; expires after CloudConfig::approvalTtlHours
+//   provisioning       the engine ensures the account, credential and role assignments
+//   ready              the technician has access until expiresAt
+//   revoking           the engine takes the access away (expiry, ended early, revoked by an admin)
+//   ended              access removed and confirmed (final)
+//   denied             an admin said no (final)
+//   cancelled          the technician withdrew the request before anything was granted (final)
+//   expired            no admin approved it in time (final)
+//   failed             provisioning gave up with nothing left granted (final); an engine that got partway moves to
+//                      revoking instead, so that the cleanup is confirmed like any other end
+//   revoke_failed      revocation could not be confirmed: an alert for admins, retried through revoking
+//
+// Every change goes through transition(): it checks the step is allowed, writes the row only if nobody changed it
+// meanwhile (optimistic version check), appends a checkout.transition audit event and publishes checkout.updated to
+// the admins and the technician — all in one transaction (the request's, when there is one).
+class CheckoutStateMachine
+{
+public:
+    explicit CheckoutStateMachine(CloudContext& cloud);
+
+    // Error codes of this class (beside store and audit errors).
+    static constexpr auto kInvalidTransition = "checkout.invalid_transition";
+    static constexpr auto kVersionConflict = "checkout.version_conflict";
+
+    static bool isFinal(models::CheckoutState state);
+    static QList<models::CheckoutState> successors(models::CheckoutState state);
+    static bool canTransition(models::CheckoutState from, models::CheckoutState to);
+    // The names of the states that are not final, for queries.
+    static QStringList openStateNames();
+
+    // Records a new checkout from `request` (id, orgId, tenantId, technicianId, policyId, roles, duration,
+    // justification, ticket) in state requested, audited as checkout.request, and moves it on to awaiting_approval
+    // when `needsApproval`. A second open checkout of the same technician and tenant is refused by the store with
+    // "store.constraint".
+    Result<models::Checkout> open(models::Checkout request, bool needsApproval, const Actor& actor);
+
+    // Moves `current` (as last read) along `step`. Errors: kInvalidTransition when the step is not allowed from the
+    // current state, kVersionConflict when the row changed since `current` was read.
+    Result<models::Checkout> transition(const models::Checkout& current, const Step& step, const Actor& actor);
+
+    // Expires every checkout still awaiting approval whose deadline is at or before `now`; returns how many. Each one
+    // commits on its own, so a checkout an admin decides at the same moment is simply left to that decision.
+    // Called by the scheduler.
+    Result<int> expireStaleApprovals(TimeMs now);
+
+private:
+    Result<models::Checkout> apply(const models::Checkout& current, const Step& step, const Actor& actor, TimeMs now);
+    template <typename T, typename F> Result<T> atomically(F&& work);
+
+    CloudContext& m_cloud;
+};
+
+} // namespace stint::cloud::checkouts

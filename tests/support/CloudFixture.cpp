@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "support/CloudFixture.h"
+
+#include "cloud/CloudService.h"
+#include "cloud/authn/Sessions.h"
+#include "cloud/store/Schema.h"
+#include "core/Ids.h"
+#include "models/Directory.h"
+#include "store/KeyFile.h"
+#include "store/SqlCipherDatabase.h"
+
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QEventLoop>
+#include <QTest>
+#include <QTimer>
+
+namespace stint::test {
+
+QByteArray ApiReply::header(QByteArrayView name) const
+{
+    for (const auto& [key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+QString ApiReply::problem() const
+{
+    const QString type = json.value(QLatin1String("type")).toString();
+    const QString base = QStringLiteral("https://stint.invalid/problems/");
+    return header("Content-Type").startsWith("application/problem+json") && type.startsWith(base)
+        ? type.mid(base.size())
+        : QString();
+}
+
+QByteArray ApiReply::describe() const
+{
+    QByteArray out = "HTTP " + QByteArray::number(status);
+    if (!networkError.isEmpty())
+        out += " (" + networkError.toUtf8() + ")";
+    return out + ": " + body.left(2000);
+}
+
+ApiClient::ApiClient(QUrl base, int timeoutMs)
+    : m_base(std::move(base))
+    , m_timeoutMs(timeoutMs)
+{
+}
+
+QUrl ApiClient::url(const QString& pathAndQuery) const
+{
+    return m_base.resolved(QUrl(pathAndQuery));
+}
+
+ApiReply ApiClient::get(const QString& path, const QString& token)
+{
+    return send("GET", path, token, {});
+}
+
+ApiReply ApiClient::post(const QString& path, const QString& token, const QJsonObject& body, const Headers& headers)
+{
+    return send("POST", path, token, QJsonDocument(body).toJson(QJsonDocument::Compact), headers);
+}
+
+ApiReply ApiClient::post(const QString& path, const QString& token)
+{
+    return send("POST", path, token, {});
+}
+
+ApiReply ApiClient::patch(const QString& path, const QString& token, const QJsonObject& body)
+{
+    return send("PATCH", path, token, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+ApiReply ApiClient::del(const QString& path, const QString& token)
+{
+    return send("DELETE", path, token, {});
+}
+
+ApiReply ApiClient::send(const QByteArray& method, const QString& path, const QString& token, const QByteArray& body,
+                         const Headers& headers)
+{
+    QNetworkRequest request(url(path));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+    bool hasType = false;
+    for (const auto& [name, value] : headers) {
+        request.setRawHeader(name, value);
+        hasType = hasType || name.compare("Content-Type", Qt::CaseInsensitive) == 0;
+    }
+    if (!body.isEmpty() && !hasType)
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    std::unique_ptr<QNetworkReply> reply(m_nam.sendCustomRequest(request, method, body));
+    // A plain event loop rather than QSignalSpy::wait or QTRY_*: those return at once after a test has failed, which
+    // would turn one failed check into a cascade of aborted requests in the helpers that follow it.
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(m_timeoutMs, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    if (!reply->isFinished())
+        reply->abort();
+
+    ApiReply out;
+    out.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    out.body = reply->readAll();
+    out.headers = reply->rawHeaderPairs();
+    if (reply->error() != QNetworkReply::NoError && out.status == 0)
+        out.networkError = reply->errorString();
+    const QJsonDocument doc = QJsonDocument::fromJson(out.body);
+    if (doc.isObject())
+        out.json = doc.object();
+    return out;
+}
+
+CloudFixture::CloudFixture(cloud::CloudConfig config)
+    : m_config(std::move(config))
+{
+}
+
+CloudFixture::~CloudFixture() = default;
+
+bool CloudFixture::start()
+{
+    auto failed = [&](const QString& what, const Error& e) {
+        m_error = QStringLiteral("%1: %2 (%3)").arg(what, e.message, e.code);
+        return false;
+    };
+    if (!m_dir.isValid())
+        return failed(QStringLiteral("temporary directory"), makeError(QStringLiteral("io"), m_dir.errorString()));
+    m_config.dataDir = m_dir.path();
+    m_config.masterKeyFile.clear();
+    m_config.listenAddress = QHostAddress(QHostAddress::LocalHost);
+    m_config.listenPort = 0;
+    if (auto created = store::createKeyFile(m_config.keyFilePath()); !created)
+        return failed(QStringLiteral("key file"), created.error());
+    auto master = store::loadKeyFile(m_config.keyFilePath());
+    if (!master)
+        return failed(QStringLiteral("key file"), master.error());
+    {
+        // Create the store the way `stint-cloud init` does; the service opens it as an existing one.
+        auto db = store::SqlCipherDatabase::open(m_config.databasePath(), store::deriveKey(*master, "store"),
+                                                 store::SqlCipherDatabase::OpenMode::CreateIfMissing);
+        if (!db)
+            return failed(QStringLiteral("store"), db.error());
+        if (auto migrated = store::applyMigrations(**db, cloud::cloudMigrations(store::Backend::SqlCipher)); !migrated)
+            return failed(QStringLiteral("migrations"), migrated.error());
+    }
+    auto service = cloud::CloudService::open(m_config, &m_clock);
+    if (!service)
+        return failed(QStringLiteral("service"), service.error());
+    m_service = std::move(*service);
+    auto port = m_service->listen();
+    if (!port)
+        return failed(QStringLiteral("listen"), port.error());
+    m_port = *port;
+    m_api.setBase(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(m_port)));
+    return true;
+}
+
+cloud::CloudContext& CloudFixture::context()
+{
+    return m_service->context();
+}
+
+store::Database& CloudFixture::db()
+{
+    return m_service->context().db;
+}
+
+QString CloudFixture::addOrganization(const QString& name)
+{
+    const QString id = ids::newId(u"org");
+    const models::Organization org;
+    const TimeMs now = m_clock.now();
+    auto inserted = db().exec(QStringLiteral("INSERT INTO organizations (id, name, settings, created_at, updated_at)"
+                                             " VALUES (?, ?, ?, ?, ?)"),
+                              {id, name, QString::fromUtf8(QJsonDocument(org.settingsJson()).toJson()), now, now});
+    if (!inserted) {
+        QTest::qFail(qPrintable(inserted.error().message), __FILE__, __LINE__);
+        return {};
+    }
+    return id;
+}
+
+QString CloudFixture::addPerson(const QString& orgId, const QString& email, const QString& role,
+                                const QString& displayName)
+{
+    const QString id = ids::newId(u"per");
+    const TimeMs now = m_clock.now();
+    auto inserted = db().exec(QStringLiteral("INSERT INTO people (id, org_id, email, display_name, role, status,"
+                                             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)"),
+                              {id, orgId, email.toLower(),
+                               displayName.isEmpty() ? email.section(QLatin1Char('@'), 0, 0) : displayName, role, now,
+                               now});
+    if (!inserted) {
+        QTest::qFail(qPrintable(inserted.error().message), __FILE__, __LINE__);
+        return {};
+    }
+    return id;
+}
+
+QString CloudFixture::addGroup(const QString& orgId, const QString& name, const QStringList& memberIds)
+{
+    const QString id = ids::newId(u"grp");
+    const TimeMs now = m_clock.now();
+    auto inserted = db().exec(QStringLiteral("INSERT INTO groups (id, org_id, name, created_at, updated_at)"
+                                             " VALUES (?, ?, ?, ?, ?)"),
+                              {id, orgId, name, now, now});
+    for (const QString& member : memberIds) {
+        if (!inserted)
+            break;
+        inserted = db().exec(QStringLiteral("INSERT INTO group_members (group_id, person_id) VALUES (?, ?)"),
+                             {id, member});
+    }
+    if (!inserted) {
+        QTest::qFail(qPrintable(inserted.error().message), __FILE__, __LINE__);
+        return {};
+    }
+    return id;
+}
+
+void CloudFixture::setPersonStatus(const QString& personId, const QString& status)
+{
+    if (auto updated = db().exec(QStringLiteral("UPDATE people SET status = ? WHERE id = ?"), {status, personId});
+        !updated)
+        QTest::qFail(qPrintable(updated.error().message), __FILE__, __LINE__);
+}
+
+QString CloudFixture::signIn(const QString& personId)
+{
+    auto rows = db().query(QStringLiteral("SELECT org_id FROM people WHERE id = ?"), {personId});
+    if (!rows || rows->empty()) {
+        QTest::qFail("signIn: no such person", __FILE__, __LINE__);
+        return {};
+    }
+    auto issued = context().sessions.create(personId, rows->front().text(0), QStringLiteral("127.0.0.1"),
+                                            QStringLiteral("stint-tests"));
+    if (!issued) {
+        QTest::qFail(qPrintable(issued.error().message), __FILE__, __LINE__);
+        return {};
+    }
+    return issued->token;
+}
+
+qint64 CloudFixture::count(const QString& table, const QString& where, const store::Params& params)
+{
+    return scalar(QStringLiteral("SELECT COUNT(*) FROM ") + table
+                      + (where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where),
+                  params);
+}
+
+qint64 CloudFixture::scalar(const QString& sql, const store::Params& params)
+{
+    auto rows = db().query(sql, params);
+    if (!rows) {
+        QTest::qFail(qPrintable(rows.error().message), __FILE__, __LINE__);
+        return 0;
+    }
+    return rows->empty() || rows->front().isNull(0) ? 0 : rows->front().integer(0);
+}
+
+QString CloudFixture::snapshot()
+{
+    QStringList parts;
+    for (const char* table : {"organizations", "people", "groups", "group_members", "tenants", "policies",
+                              "policy_tenants", "policy_subjects", "checkouts", "events", "idempotency_keys"})
+        parts << QStringLiteral("%1=%2").arg(QLatin1String(table)).arg(count(QLatin1String(table)));
+    // Versions move on every update of these rows, so an update that should not have happened shows too.
+    for (const char* table : {"tenants", "policies", "checkouts"})
+        parts << QStringLiteral("%1.versions=%2")
+                     .arg(QLatin1String(table))
+                     .arg(scalar(QStringLiteral("SELECT SUM(version) FROM ") + QLatin1String(table)));
+    parts << QStringLiteral("audit.recorded=%1").arg(count(QStringLiteral("audit_events"),
+                                                           QStringLiteral("outcome NOT IN ('failure', 'denied')")));
+    return parts.join(QLatin1Char(' '));
+}
+
+} // namespace stint::test

@@ -393,6 +393,8 @@ private Q_SLOTS:
         QTest::newRow("prev_hash") << "prev_hash = randomblob(32)" << qint64(5) << qint64(4);
         QTest::newRow("hash") << "hash = randomblob(32)" << qint64(5) << qint64(4);
         QTest::newRow("hash truncated") << "hash = substr(hash, 1, 31)" << qint64(5) << qint64(4);
+        // Event 3 is a system event with an empty actor label: an integer 0 there must not hash like "".
+        QTest::newRow("retyped column") << "retype 3" << qint64(3) << qint64(2);
         // Other kinds of tampering, done by applyTamper().
         QTest::newRow("delete middle") << "delete 5" << qint64(6) << qint64(4);
         QTest::newRow("delete first") << "delete 1" << qint64(2) << qint64(0);
@@ -888,6 +890,8 @@ bool TestAuditLog::applyTamper(const QString& tamper)
     const auto where = [](int seq) { return QStringLiteral(" WHERE org_id = 'org_a' AND seq = %1").arg(seq); };
     if (tamper.contains(QLatin1Char('=')))
         return sql(QStringLiteral("UPDATE audit_events SET ") + tamper + where(5));
+    if (tamper == u"retype 3")
+        return sql(QStringLiteral("UPDATE audit_events SET actor_label = 0") + where(3));
     if (tamper == u"delete 5")
         return sql(QStringLiteral("DELETE FROM audit_events") + where(5));
     if (tamper == u"delete 1")

@@ -220,8 +220,8 @@ QString fieldProblem(const QString& name, const QString& value, int maxLength, b
     return {};
 }
 
-// Key names that say "this is a secret", compared without case, '_', '-' or '.', so "clientSecret",
-// "client_secret" and "Client-Secret" are all caught.
+// Key names that say "this is a secret", compared on their letters and digits only and without case, so
+// "clientSecret", "client_secret" and "Client-Secret" are all caught.
 bool looksLikeSecretKey(const QString& key)
 {
     static const QStringList kMarkers = {

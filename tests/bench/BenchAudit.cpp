@@ -14,7 +14,6 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTextStream>
-
 #include <algorithm>
 #include <ctime>
 #include <vector>
@@ -65,9 +64,9 @@ AuditEvent event(const QString& org, qint64 i)
     e.tenantId = QStringLiteral("tnt_%1").arg(i % 200, 32, 16, QLatin1Char('0'));
     e.sourceAddress = QStringLiteral("198.51.100.%1").arg(i % 250);
     e.outcome = QStringLiteral("success");
-    e.details = QJsonObject{{QStringLiteral("from"), QStringLiteral("provisioning")},
-                            {QStringLiteral("to"), QStringLiteral("ready")},
-                            {QStringLiteral("roles"), QStringLiteral("User Administrator")}};
+    e.details = QJsonObject {{QStringLiteral("from"), QStringLiteral("provisioning")},
+                             {QStringLiteral("to"), QStringLiteral("ready")},
+                             {QStringLiteral("roles"), QStringLiteral("User Administrator")}};
     return e;
 }
 

@@ -16,7 +16,6 @@
 #include <QTest>
 #include <QTextStream>
 #include <QtEndian>
-
 #include <memory>
 
 using namespace stint;
@@ -28,10 +27,10 @@ const QString kOrgB = QStringLiteral("org_b");
 
 const QStringList kActors = {QStringLiteral("prs_1"), QStringLiteral("prs_2"), QStringLiteral("system")};
 const QStringList kTenants = {QStringLiteral("tnt_1"), QStringLiteral("tnt_2"), QString()};
-const QStringList kActions = {QStringLiteral("auth.signin"),         QStringLiteral("auth.signout"),
-                              QStringLiteral("tenant.update"),       QStringLiteral("checkout.transition"),
-                              QStringLiteral("checkout.request"),    QStringLiteral("credential.view"),
-                              QStringLiteral("checkout_policy.read")};
+const QStringList kActions
+    = {QStringLiteral("auth.signin"),         QStringLiteral("auth.signout"),     QStringLiteral("tenant.update"),
+       QStringLiteral("checkout.transition"), QStringLiteral("checkout.request"), QStringLiteral("credential.view"),
+       QStringLiteral("checkout_policy.read")};
 
 // A varied but deterministic event: the moduli are coprime so the filters of the query tests cut differently.
 AuditEvent sampleEvent(const QString& org, int i)
@@ -46,7 +45,7 @@ AuditEvent sampleEvent(const QString& org, int i)
     e.tenantId = kTenants.at((i / 2) % kTenants.size());
     e.sourceAddress = QStringLiteral("192.0.2.%1").arg(i % 250);
     e.outcome = i % 5 == 0 ? QStringLiteral("denied") : QStringLiteral("success");
-    e.details = QJsonObject{{QStringLiteral("n"), i}, {QStringLiteral("note"), QStringLiteral("ünïcode ✓")}};
+    e.details = QJsonObject {{QStringLiteral("n"), i}, {QStringLiteral("note"), QStringLiteral("ünïcode ✓")}};
     return e;
 }
 
@@ -82,14 +81,13 @@ private:
 
     QByteArray hashAt(const QString& org, qint64 seq)
     {
-        auto rows = m_db->query(QStringLiteral("SELECT hash FROM audit_events WHERE org_id = ? AND seq = ?"),
-                                {org, seq});
+        auto rows
+            = m_db->query(QStringLiteral("SELECT hash FROM audit_events WHERE org_id = ? AND seq = ?"), {org, seq});
         return rows && !rows->empty() ? rows->front().blob(0) : QByteArray();
     }
     QString idAt(const QString& org, qint64 seq)
     {
-        auto rows = m_db->query(QStringLiteral("SELECT id FROM audit_events WHERE org_id = ? AND seq = ?"),
-                                {org, seq});
+        auto rows = m_db->query(QStringLiteral("SELECT id FROM audit_events WHERE org_id = ? AND seq = ?"), {org, seq});
         return rows && !rows->empty() ? rows->front().text(0) : QString();
     }
     bool sql(const QString& statement, const store::Params& params = {})
@@ -166,7 +164,7 @@ private Q_SLOTS:
         e.tenantId = QStringLiteral("tnt_9");
         e.sourceAddress = QStringLiteral("192.0.2.1");
         e.outcome = QStringLiteral("success");
-        e.details = QJsonObject{{QStringLiteral("n"), 3}, {QStringLiteral("field"), QStringLiteral("name")}};
+        e.details = QJsonObject {{QStringLiteral("n"), 3}, {QStringLiteral("field"), QStringLiteral("name")}};
         for (int i = 0; i < 32; ++i)
             e.prevHash.append(char(i));
         const QByteArray details = json::compact(e.details);
@@ -179,8 +177,8 @@ private Q_SLOTS:
             + lengthPrefixed(e.targetId.toUtf8()) + lengthPrefixed(e.tenantId.toUtf8())
             + lengthPrefixed(e.sourceAddress.toUtf8()) + lengthPrefixed(e.outcome.toUtf8()) + lengthPrefixed(details)
             + lengthPrefixed(e.prevHash);
-        const QByteArray expected =
-            QByteArray::fromHex("d55a4f6d042b43871a06d80b1df0c612f023962cd591c66d98585dbe13344939");
+        const QByteArray expected
+            = QByteArray::fromHex("d55a4f6d042b43871a06d80b1df0c612f023962cd591c66d98585dbe13344939");
         QCOMPARE(crypto::sha256(encoding), expected);
         QCOMPARE(AuditLog::hashEvent(e, details), expected);
     }
@@ -244,17 +242,37 @@ private Q_SLOTS:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("value");
         QTest::addColumn<QString>("code");
-        QTest::newRow("no org") << "orgId" << "" << "audit.invalid";
-        QTest::newRow("no actor") << "actorId" << "" << "audit.invalid";
-        QTest::newRow("no action") << "action" << "" << "audit.invalid";
-        QTest::newRow("undotted action") << "action" << "signin" << "audit.invalid";
-        QTest::newRow("uppercase action") << "action" << "Auth.SignIn" << "audit.invalid";
-        QTest::newRow("trailing dot") << "action" << "auth." << "audit.invalid";
-        QTest::newRow("bad outcome") << "outcome" << "ok" << "audit.invalid";
-        QTest::newRow("no outcome") << "outcome" << "" << "audit.invalid";
-        QTest::newRow("control char") << "actorLabel" << "a\nb" << "audit.invalid";
+        QTest::newRow("no org") << "orgId"
+                                << ""
+                                << "audit.invalid";
+        QTest::newRow("no actor") << "actorId"
+                                  << ""
+                                  << "audit.invalid";
+        QTest::newRow("no action") << "action"
+                                   << ""
+                                   << "audit.invalid";
+        QTest::newRow("undotted action") << "action"
+                                         << "signin"
+                                         << "audit.invalid";
+        QTest::newRow("uppercase action") << "action"
+                                          << "Auth.SignIn"
+                                          << "audit.invalid";
+        QTest::newRow("trailing dot") << "action"
+                                      << "auth."
+                                      << "audit.invalid";
+        QTest::newRow("bad outcome") << "outcome"
+                                     << "ok"
+                                     << "audit.invalid";
+        QTest::newRow("no outcome") << "outcome"
+                                    << ""
+                                    << "audit.invalid";
+        QTest::newRow("control char") << "actorLabel"
+                                      << "a\nb"
+                                      << "audit.invalid";
         QTest::newRow("long label") << "actorLabel" << QString(321, QLatin1Char('x')) << "audit.invalid";
-        QTest::newRow("negative time") << "occurredAt" << "-5" << "audit.invalid";
+        QTest::newRow("negative time") << "occurredAt"
+                                       << "-5"
+                                       << "audit.invalid";
         QTest::newRow("huge details") << "details" << QString(17000, QLatin1Char('x')) << "audit.details_too_large";
     }
     void appendRefusesInvalidEvents()
@@ -288,7 +306,7 @@ private Q_SLOTS:
         QTest::addColumn<QJsonObject>("details");
         QTest::addColumn<bool>("refused");
         QTest::addColumn<QString>("named");
-        const auto obj = [](const QString& key, const QJsonValue& v) { return QJsonObject{{key, v}}; };
+        const auto obj = [](const QString& key, const QJsonValue& v) { return QJsonObject {{key, v}}; };
         QTest::newRow("password") << obj(QStringLiteral("password"), QStringLiteral("x")) << true << "password";
         QTest::newRow("newPassword") << obj(QStringLiteral("newPassword"), 1) << true << "newPassword";
         QTest::newRow("client_secret") << obj(QStringLiteral("client_secret"), QStringLiteral("x")) << true
@@ -299,16 +317,15 @@ private Q_SLOTS:
                                        << "refresh-token";
         QTest::newRow("accessToken") << obj(QStringLiteral("accessToken"), QStringLiteral("x")) << true
                                      << "accessToken";
-        QTest::newRow("credential_value") << obj(QStringLiteral("credential_value"), QStringLiteral("x")) << true
-                                          << "credential_value";
-        QTest::newRow("private key") << obj(QStringLiteral("privateKey"), QStringLiteral("x")) << true
-                                     << "privateKey";
+        QTest::newRow("credential_value")
+            << obj(QStringLiteral("credential_value"), QStringLiteral("x")) << true << "credential_value";
+        QTest::newRow("private key") << obj(QStringLiteral("privateKey"), QStringLiteral("x")) << true << "privateKey";
         QTest::newRow("TAP") << obj(QStringLiteral("temporaryAccessPass"), QStringLiteral("x")) << true
                              << "temporaryAccessPass";
         QTest::newRow("nested") << obj(QStringLiteral("graph"), obj(QStringLiteral("Password"), 1)) << true
                                 << "graph.Password";
         QTest::newRow("in array") << obj(QStringLiteral("steps"),
-                                         QJsonArray{obj(QStringLiteral("ok"), 1), obj(QStringLiteral("api_key"), 2)})
+                                         QJsonArray {obj(QStringLiteral("ok"), 1), obj(QStringLiteral("api_key"), 2)})
                                   << true << "steps[1].api_key";
         QTest::newRow("credential id") << obj(QStringLiteral("credential_id"), QStringLiteral("abc")) << false << "";
         QTest::newRow("secret value, plain key")
@@ -542,23 +559,55 @@ private Q_SLOTS:
         QTest::addColumn<QString>("tenant");
         QTest::addColumn<QString>("action");
         QTest::addColumn<int>("limit");
-        QTest::newRow("everything") << qint64(-1) << qint64(-1) << "" << "" << "" << 7;
-        QTest::newRow("everything, one page") << qint64(-1) << qint64(-1) << "" << "" << "" << 1000;
-        QTest::newRow("page size divides") << qint64(-1) << qint64(-1) << "" << "" << "" << 12;
-        QTest::newRow("page of one") << qint64(-1) << qint64(-1) << "" << "" << "" << 1;
-        QTest::newRow("time range") << qint64(10) << qint64(30) << "" << "" << "" << 4;
-        QTest::newRow("from only") << qint64(50) << qint64(-1) << "" << "" << "" << 5;
-        QTest::newRow("to only") << qint64(-1) << qint64(9) << "" << "" << "" << 5;
-        QTest::newRow("empty range") << qint64(20) << qint64(20) << "" << "" << "" << 5;
-        QTest::newRow("actor") << qint64(-1) << qint64(-1) << "prs_2" << "" << "" << 5;
-        QTest::newRow("system actor") << qint64(-1) << qint64(-1) << "system" << "" << "" << 3;
-        QTest::newRow("tenant") << qint64(-1) << qint64(-1) << "" << "tnt_1" << "" << 6;
-        QTest::newRow("exact action") << qint64(-1) << qint64(-1) << "" << "" << "checkout.request" << 2;
-        QTest::newRow("action prefix") << qint64(-1) << qint64(-1) << "" << "" << "auth." << 100;
+        QTest::newRow("everything") << qint64(-1) << qint64(-1) << ""
+                                    << ""
+                                    << "" << 7;
+        QTest::newRow("everything, one page") << qint64(-1) << qint64(-1) << ""
+                                              << ""
+                                              << "" << 1000;
+        QTest::newRow("page size divides") << qint64(-1) << qint64(-1) << ""
+                                           << ""
+                                           << "" << 12;
+        QTest::newRow("page of one") << qint64(-1) << qint64(-1) << ""
+                                     << ""
+                                     << "" << 1;
+        QTest::newRow("time range") << qint64(10) << qint64(30) << ""
+                                    << ""
+                                    << "" << 4;
+        QTest::newRow("from only") << qint64(50) << qint64(-1) << ""
+                                   << ""
+                                   << "" << 5;
+        QTest::newRow("to only") << qint64(-1) << qint64(9) << ""
+                                 << ""
+                                 << "" << 5;
+        QTest::newRow("empty range") << qint64(20) << qint64(20) << ""
+                                     << ""
+                                     << "" << 5;
+        QTest::newRow("actor") << qint64(-1) << qint64(-1) << "prs_2"
+                               << ""
+                               << "" << 5;
+        QTest::newRow("system actor") << qint64(-1) << qint64(-1) << "system"
+                                      << ""
+                                      << "" << 3;
+        QTest::newRow("tenant") << qint64(-1) << qint64(-1) << ""
+                                << "tnt_1"
+                                << "" << 6;
+        QTest::newRow("exact action") << qint64(-1) << qint64(-1) << ""
+                                      << ""
+                                      << "checkout.request" << 2;
+        QTest::newRow("action prefix") << qint64(-1) << qint64(-1) << ""
+                                       << ""
+                                       << "auth." << 100;
         // "checkout." must not match "checkout_policy.read".
-        QTest::newRow("prefix stops at the dot") << qint64(-1) << qint64(-1) << "" << "" << "checkout." << 4;
-        QTest::newRow("no match") << qint64(-1) << qint64(-1) << "nobody" << "" << "" << 5;
-        QTest::newRow("all filters") << qint64(5) << qint64(55) << "prs_1" << "tnt_2" << "auth." << 2;
+        QTest::newRow("prefix stops at the dot") << qint64(-1) << qint64(-1) << ""
+                                                 << ""
+                                                 << "checkout." << 4;
+        QTest::newRow("no match") << qint64(-1) << qint64(-1) << "nobody"
+                                  << ""
+                                  << "" << 5;
+        QTest::newRow("all filters") << qint64(5) << qint64(55) << "prs_1"
+                                     << "tnt_2"
+                                     << "auth." << 2;
     }
     void queryFiltersAndPages()
     {
@@ -616,7 +665,7 @@ private Q_SLOTS:
     void queryReturnsWholeEvents()
     {
         AuditEvent e = sampleEvent(kOrgA, 4);
-        e.details = QJsonObject{{QStringLiteral("roles"), QJsonArray{QStringLiteral("Global Administrator")}}};
+        e.details = QJsonObject {{QStringLiteral("roles"), QJsonArray {QStringLiteral("Global Administrator")}}};
         auto appended = m_log->append(e);
         QVERIFY(appended.ok());
         AuditLog::Query q;
@@ -793,7 +842,7 @@ private Q_SLOTS:
         const QList<QByteArray> lines = data.isEmpty() ? QList<QByteArray>() : data.chopped(1).split('\n');
         QCOMPARE(lines.size(), expected.size());
         for (int i = 0; i < lines.size(); ++i) {
-            QJsonParseError error{};
+            QJsonParseError error {};
             const QJsonDocument doc = QJsonDocument::fromJson(lines.at(i), &error);
             QCOMPARE(error.error, QJsonParseError::NoError);
             QVERIFY(doc.isObject());
@@ -853,12 +902,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("to");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<int>("lines");
-        QTest::newRow("all") << "" << "" << 0 << 4;
-        QTest::newRow("range") << "2027-01-15T08:00:02Z" << "2027-01-15T08:00:04.000Z" << 0 << 2;
-        QTest::newRow("offset") << "2027-01-15T09:00:02+01:00" << "" << 0 << 3;
-        QTest::newRow("bad from") << "yesterday" << "" << 2 << 0;
-        QTest::newRow("bad to") << "" << "2027-13-01T00:00:00Z" << 2 << 0;
-        QTest::newRow("inverted") << "2027-01-15T08:00:04Z" << "2027-01-15T08:00:02Z" << 2 << 0;
+        QTest::newRow("all") << ""
+                             << "" << 0 << 4;
+        QTest::newRow("range") << "2027-01-15T08:00:02Z"
+                               << "2027-01-15T08:00:04.000Z" << 0 << 2;
+        QTest::newRow("offset") << "2027-01-15T09:00:02+01:00"
+                                << "" << 0 << 3;
+        QTest::newRow("bad from") << "yesterday"
+                                  << "" << 2 << 0;
+        QTest::newRow("bad to") << ""
+                                << "2027-13-01T00:00:00Z" << 2 << 0;
+        QTest::newRow("inverted") << "2027-01-15T08:00:04Z"
+                                  << "2027-01-15T08:00:02Z" << 2 << 0;
     }
     void exportCommand()
     {

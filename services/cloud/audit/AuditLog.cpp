@@ -11,7 +11,6 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QtEndian>
-
 #include <limits>
 
 Q_LOGGING_CATEGORY(lcAudit, "stint.cloud.audit")
@@ -91,8 +90,8 @@ private:
 // The text fields of an event, as UTF-8, in chain order.
 struct ChainText
 {
-    QByteArray orgId, id, actorId, actorLabel, action, targetType, targetId, tenantId, sourceAddress, outcome,
-        details, prevHash;
+    QByteArray orgId, id, actorId, actorLabel, action, targetType, targetId, tenantId, sourceAddress, outcome, details,
+        prevHash;
 };
 
 // The one definition of the chain hash, used by append (through hashEvent) and by verify.
@@ -225,9 +224,9 @@ QString fieldProblem(const QString& name, const QString& value, int maxLength, b
 bool looksLikeSecretKey(const QString& key)
 {
     static const QStringList kMarkers = {
-        QStringLiteral("secret"),     QStringLiteral("password"),        QStringLiteral("passwd"),
-        QStringLiteral("passphrase"), QStringLiteral("token"),           QStringLiteral("credentialvalue"),
-        QStringLiteral("privatekey"), QStringLiteral("apikey"),          QStringLiteral("accesspass"),
+        QStringLiteral("secret"),     QStringLiteral("password"), QStringLiteral("passwd"),
+        QStringLiteral("passphrase"), QStringLiteral("token"),    QStringLiteral("credentialvalue"),
+        QStringLiteral("privatekey"), QStringLiteral("apikey"),   QStringLiteral("accesspass"),
     };
     QString normalized;
     normalized.reserve(key.size());
@@ -329,8 +328,9 @@ QString makeCursor(const AuditLog::Query& q, qint64 lastSeq)
 
 Result<qint64> parseCursor(const AuditLog::Query& q)
 {
-    const Error bad = makeError(kCodeBadCursor, QStringLiteral("The cursor is not one this audit query produced; "
-                                                               "start again without a cursor."));
+    const Error bad = makeError(kCodeBadCursor,
+                                QStringLiteral("The cursor is not one this audit query produced; "
+                                               "start again without a cursor."));
     if (q.cursor.size() > 128)
         return bad;
     auto raw = crypto::base64UrlDecode(q.cursor.toLatin1());
@@ -360,8 +360,8 @@ Result<void> validateQuery(const AuditLog::Query& q)
     else if (q.from && q.to && *q.from > *q.to)
         problem = QStringLiteral("from must not be after to");
     else if (!q.action.isEmpty()
-             && (q.action.size() > kMaxActionLength || !(actionShape().match(q.action).hasMatch()
-                                                         || actionPrefixShape().match(q.action).hasMatch())))
+             && (q.action.size() > kMaxActionLength
+                 || !(actionShape().match(q.action).hasMatch() || actionPrefixShape().match(q.action).hasMatch())))
         problem = QStringLiteral("action must be an action name or a prefix ending in '.'");
     if (!problem.isEmpty())
         return makeError(kCodeInvalid, QStringLiteral("Audit query refused: %1.").arg(problem));
@@ -391,7 +391,7 @@ Result<bool> walkChain(store::Database& db, const QString& columns, const QStrin
     const QString nextPage = select + QStringLiteral(" AND seq > ?") + filter + order;
     std::optional<qint64> after;
     while (true) {
-        store::Params params{org};
+        store::Params params {org};
         if (after)
             params << *after;
         if (from)
@@ -451,9 +451,9 @@ AuditLog::AuditLog(store::Database& db, const Clock& clock)
 
 QByteArray AuditLog::hashEvent(const AuditEvent& e, const QByteArray& detailsText)
 {
-    const ChainText t{e.orgId.toUtf8(),       e.id.toUtf8(),       e.actorId.toUtf8(),  e.actorLabel.toUtf8(),
-                      e.action.toUtf8(),      e.targetType.toUtf8(), e.targetId.toUtf8(), e.tenantId.toUtf8(),
-                      e.sourceAddress.toUtf8(), e.outcome.toUtf8(),  detailsText,        e.prevHash};
+    const ChainText t {e.orgId.toUtf8(),         e.id.toUtf8(),         e.actorId.toUtf8(),  e.actorLabel.toUtf8(),
+                       e.action.toUtf8(),        e.targetType.toUtf8(), e.targetId.toUtf8(), e.tenantId.toUtf8(),
+                       e.sourceAddress.toUtf8(), e.outcome.toUtf8(),    detailsText,         e.prevHash};
     return chainHash(t, e.seq, e.occurredAt);
 }
 
@@ -481,8 +481,7 @@ Result<AuditEvent> AuditLog::append(AuditEvent event)
     }
     // The head is read inside this transaction on purpose: a cached head would outlive a rollback.
     auto last = m_db.query(
-        QStringLiteral("SELECT seq, hash FROM audit_events WHERE org_id = ? ORDER BY seq DESC LIMIT 1"),
-        {event.orgId});
+        QStringLiteral("SELECT seq, hash FROM audit_events WHERE org_id = ? ORDER BY seq DESC LIMIT 1"), {event.orgId});
     if (!last)
         return last.error();
     event.seq = last->empty() ? 1 : last->front().integer(0) + 1;
@@ -511,7 +510,7 @@ Result<AuditLog::Page> AuditLog::query(const Query& q)
     }
 
     QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_events WHERE org_id = ?");
-    store::Params params{q.orgId};
+    store::Params params {q.orgId};
     if (before) {
         sql += QStringLiteral(" AND seq < ?");
         params << *before;
@@ -580,9 +579,9 @@ Result<AuditLog::VerifyReport> AuditLog::verify(const QString& orgId)
                                 .arg(seq)
                                 .arg(expectedSeq - 1);
             if (row.blob(PrevHash) != prevHash)
-                problems << (expectedSeq == 1 ? QStringLiteral("prev_hash of the first event is not zero")
-                                              : QStringLiteral("prev_hash does not match the hash of seq %1")
-                                                    .arg(expectedSeq - 1));
+                problems << (expectedSeq == 1
+                                 ? QStringLiteral("prev_hash of the first event is not zero")
+                                 : QStringLiteral("prev_hash does not match the hash of seq %1").arg(expectedSeq - 1));
             if (hashRow(row) != storedHash)
                 problems << QStringLiteral("hash does not match the event's contents (changed after it was written)");
             if (!problems.isEmpty()) {
@@ -640,8 +639,7 @@ Result<bool> AuditLog::checkAnchor(const QString& orgId, const QByteArray& ancho
     const QByteArray hash = QByteArray::fromHex(parts.at(1));
     if (seq == 0)
         return hash == zeroHash();
-    auto rows = m_db.query(QStringLiteral("SELECT hash FROM audit_events WHERE org_id = ? AND seq = ?"),
-                           {orgId, seq});
+    auto rows = m_db.query(QStringLiteral("SELECT hash FROM audit_events WHERE org_id = ? AND seq = ?"), {orgId, seq});
     if (!rows)
         return rows.error();
     return !rows->empty() && rows->front().blob(0) == hash;
@@ -673,7 +671,7 @@ Result<qint64> AuditLog::exportJsonLines(QIODevice& out, const QString& orgId, s
 
 QJsonObject AuditLog::toJson(const AuditEvent& e)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("orgId"), e.orgId},
         {QStringLiteral("seq"), e.seq},
         {QStringLiteral("id"), e.id},

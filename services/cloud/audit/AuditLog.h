@@ -9,7 +9,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 class QIODevice;
@@ -21,12 +20,12 @@ struct AuditEvent
 {
     QString orgId;
     TimeMs occurredAt = 0; // 0: the log stamps the time of the append
-    QString actorId;       // person id, or "system", or "anonymous"
-    QString actorLabel;    // e.g. the person's email; "" if none
-    QString action;        // dotted, e.g. "auth.signin", "tenant.update", "checkout.transition", "credential.view"
-    QString targetType;    // "" when not applicable
-    QString targetId;      // "" when not applicable
-    QString tenantId;      // "" when not applicable
+    QString actorId; // person id, or "system", or "anonymous"
+    QString actorLabel; // e.g. the person's email; "" if none
+    QString action; // dotted, e.g. "auth.signin", "tenant.update", "checkout.transition", "credential.view"
+    QString targetType; // "" when not applicable
+    QString targetId; // "" when not applicable
+    QString tenantId; // "" when not applicable
     QString sourceAddress;
     QString outcome; // "success" | "failure" | "denied"
     // Never a secret: that is the caller's duty, and the log also refuses keys that look like one (secret, password,
@@ -71,7 +70,7 @@ public:
     {
         QString orgId; // required
         std::optional<TimeMs> from; // inclusive
-        std::optional<TimeMs> to;   // exclusive
+        std::optional<TimeMs> to; // exclusive
         QString actorId;
         QString tenantId;
         QString action; // exact, or a prefix ending in '.' ("checkout." matches "checkout.transition")

@@ -21,8 +21,8 @@ std::optional<TimeMs> parseBound(const QString& text, const QString& option, QTe
         return std::nullopt;
     const auto t = fromRfc3339(text);
     if (!t) {
-        err << "audit export: " << option << " must be an RFC 3339 time such as 2026-01-31T00:00:00Z, not \""
-            << text << "\"\n";
+        err << "audit export: " << option << " must be an RFC 3339 time such as 2026-01-31T00:00:00Z, not \"" << text
+            << "\"\n";
         err.flush();
         ok = false;
     }

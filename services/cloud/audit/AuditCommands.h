@@ -21,8 +21,8 @@ int runAuditVerify(store::Database& db, QTextStream& out, QTextStream& err, cons
 struct AuditExportOptions
 {
     QString orgId; // empty: every organization
-    QString from;  // RFC 3339, inclusive; empty: from the start
-    QString to;    // RFC 3339, exclusive; empty: to the end
+    QString from; // RFC 3339, inclusive; empty: from the start
+    QString to; // RFC 3339, exclusive; empty: to the end
 };
 
 // Writes the events as JSON lines to `out` and the count to err. 0 done; 2 bad options or a failed export.

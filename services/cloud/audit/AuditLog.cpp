@@ -11,7 +11,6 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QtEndian>
-
 #include <limits>
 
 Q_LOGGING_CATEGORY(lcAudit, "stint.cloud.audit")
@@ -24,9 +23,9 @@ constexpr qsizetype kMaxDetailsBytes = 16 * 1024;
 constexpr int kMaxIdLength = 128;
 constexpr int kMaxLabelLength = 320;
 constexpr int kMaxActionLength = 64;
-// Rows per read when verify() and exportJsonLines() walk a chain: big enough to amortise the statement, small
-// enough that memory stays flat.
-constexpr int kWalkPageSize = 2000;
+// Rows per read when verify() and exportJsonLines() walk a chain: enough to amortise the statement, few enough
+// that memory stays flat and each page's rows are freed while still in cache (pages of 2000 were no faster).
+constexpr int kWalkPageSize = 256;
 
 // Changing this tag (or the encoding below) makes every stored chain unverifiable: a new encoding needs a new tag
 // and verify() must keep accepting the old one for old rows.
@@ -88,36 +87,81 @@ private:
     QByteArray m_bytes;
 };
 
-// The hash of a row as stored: the single definition used by append (through hashEvent) and verify.
-QByteArray hashFields(const QString& orgId, qint64 seq, const QString& id, TimeMs occurredAt, const QString& actorId,
-                      const QString& actorLabel, const QString& action, const QString& targetType,
-                      const QString& targetId, const QString& tenantId, const QString& sourceAddress,
-                      const QString& outcome, QByteArrayView detailsText, QByteArrayView prevHash)
+// The text fields of an event, as UTF-8, in chain order.
+struct ChainText
+{
+    QByteArray orgId, id, actorId, actorLabel, action, targetType, targetId, tenantId, sourceAddress, outcome, details,
+        prevHash;
+};
+
+// The one definition of the chain hash, used by append (through hashEvent) and by verify.
+QByteArray chainHash(const ChainText& t, qint64 seq, TimeMs occurredAt)
 {
     ChainEncoder e;
     e.bytes(QByteArrayView(kHashTag, qsizetype(sizeof(kHashTag) - 1)));
-    e.text(orgId);
+    e.bytes(t.orgId);
     e.integer(seq);
-    e.text(id);
+    e.bytes(t.id);
     e.integer(occurredAt);
-    e.text(actorId);
-    e.text(actorLabel);
-    e.text(action);
-    e.text(targetType);
-    e.text(targetId);
-    e.text(tenantId);
-    e.text(sourceAddress);
-    e.text(outcome);
-    e.bytes(detailsText);
-    e.bytes(prevHash);
+    e.bytes(t.actorId);
+    e.bytes(t.actorLabel);
+    e.bytes(t.action);
+    e.bytes(t.targetType);
+    e.bytes(t.targetId);
+    e.bytes(t.tenantId);
+    e.bytes(t.sourceAddress);
+    e.bytes(t.outcome);
+    e.bytes(t.details);
+    e.bytes(t.prevHash);
     return e.digest();
 }
 
+// A column's bytes for hashing, whatever its storage type: a value tampered into another type must not hash like
+// something it does not show as.
+QByteArray columnBytes(const store::Row& r, int column)
+{
+    const store::Value& v = r.value(column);
+    if (const auto* b = std::get_if<QByteArray>(&v))
+        return *b;
+    if (const auto* s = std::get_if<QString>(&v))
+        return s->toUtf8();
+    if (const auto* n = std::get_if<qint64>(&v))
+        return QByteArray::number(*n);
+    if (const auto* d = std::get_if<double>(&v))
+        return QByteArray::number(*d, 'g', 17);
+    return {};
+}
+
+// The select list of verify(). On SQLite the text columns come back as their stored UTF-8 bytes (CAST AS BLOB
+// copies them unchanged), which spares a UTF-8 → UTF-16 → UTF-8 round trip per field on the hot path; PostgreSQL's
+// text-to-bytea cast would interpret backslashes, so there they come as text and are encoded back.
+QString verifyColumns(store::Backend backend)
+{
+    if (backend != store::Backend::SqlCipher)
+        return kColumns;
+    return QStringLiteral("CAST(org_id AS BLOB), seq, CAST(id AS BLOB), occurred_at, CAST(actor_id AS BLOB),"
+                          " CAST(actor_label AS BLOB), CAST(action AS BLOB), CAST(target_type AS BLOB),"
+                          " CAST(target_id AS BLOB), CAST(tenant_id AS BLOB), CAST(source_address AS BLOB),"
+                          " CAST(outcome AS BLOB), CAST(details AS BLOB), prev_hash, hash");
+}
+
+// The hash of a row as stored (selected with verifyColumns or kColumns).
 QByteArray hashRow(const store::Row& r)
 {
-    return hashFields(r.text(OrgId), r.integer(Seq), r.text(Id), r.integer(OccurredAt), r.text(ActorId),
-                      r.text(ActorLabel), r.text(Action), r.text(TargetType), r.text(TargetId), r.text(TenantId),
-                      r.text(SourceAddress), r.text(Outcome), r.text(Details).toUtf8(), r.blob(PrevHash));
+    ChainText t;
+    t.orgId = columnBytes(r, OrgId);
+    t.id = columnBytes(r, Id);
+    t.actorId = columnBytes(r, ActorId);
+    t.actorLabel = columnBytes(r, ActorLabel);
+    t.action = columnBytes(r, Action);
+    t.targetType = columnBytes(r, TargetType);
+    t.targetId = columnBytes(r, TargetId);
+    t.tenantId = columnBytes(r, TenantId);
+    t.sourceAddress = columnBytes(r, SourceAddress);
+    t.outcome = columnBytes(r, Outcome);
+    t.details = columnBytes(r, Details);
+    t.prevHash = columnBytes(r, PrevHash);
+    return chainHash(t, r.integer(Seq), r.integer(OccurredAt));
 }
 
 AuditEvent eventFromRow(const store::Row& r)
@@ -175,14 +219,14 @@ QString fieldProblem(const QString& name, const QString& value, int maxLength, b
     return {};
 }
 
-// Key names that say "this is a secret", compared without case, '_', '-' or '.', so "clientSecret",
-// "client_secret" and "Client-Secret" are all caught.
+// Key names that say "this is a secret", compared on their letters and digits only and without case, so
+// "clientSecret", "client_secret" and "Client-Secret" are all caught.
 bool looksLikeSecretKey(const QString& key)
 {
     static const QStringList kMarkers = {
-        QStringLiteral("secret"),     QStringLiteral("password"),        QStringLiteral("passwd"),
-        QStringLiteral("passphrase"), QStringLiteral("token"),           QStringLiteral("credentialvalue"),
-        QStringLiteral("privatekey"), QStringLiteral("apikey"),          QStringLiteral("accesspass"),
+        QStringLiteral("secret"),     QStringLiteral("password"), QStringLiteral("passwd"),
+        QStringLiteral("passphrase"), QStringLiteral("token"),    QStringLiteral("credentialvalue"),
+        QStringLiteral("privatekey"), QStringLiteral("apikey"),   QStringLiteral("accesspass"),
     };
     QString normalized;
     normalized.reserve(key.size());
@@ -284,8 +328,9 @@ QString makeCursor(const AuditLog::Query& q, qint64 lastSeq)
 
 Result<qint64> parseCursor(const AuditLog::Query& q)
 {
-    const Error bad = makeError(kCodeBadCursor, QStringLiteral("The cursor is not one this audit query produced; "
-                                                               "start again without a cursor."));
+    const Error bad = makeError(kCodeBadCursor,
+                                QStringLiteral("The cursor is not one this audit query produced; "
+                                               "start again without a cursor."));
     if (q.cursor.size() > 128)
         return bad;
     auto raw = crypto::base64UrlDecode(q.cursor.toLatin1());
@@ -315,8 +360,8 @@ Result<void> validateQuery(const AuditLog::Query& q)
     else if (q.from && q.to && *q.from > *q.to)
         problem = QStringLiteral("from must not be after to");
     else if (!q.action.isEmpty()
-             && (q.action.size() > kMaxActionLength || !(actionShape().match(q.action).hasMatch()
-                                                         || actionPrefixShape().match(q.action).hasMatch())))
+             && (q.action.size() > kMaxActionLength
+                 || !(actionShape().match(q.action).hasMatch() || actionPrefixShape().match(q.action).hasMatch())))
         problem = QStringLiteral("action must be an action name or a prefix ending in '.'");
     if (!problem.isEmpty())
         return makeError(kCodeInvalid, QStringLiteral("Audit query refused: %1.").arg(problem));
@@ -331,22 +376,22 @@ QByteArray headAnchor(qint64 seq, const QByteArray& hash)
 // Calls visit(row) for the rows of one organization's chain in seq order, reading a page at a time, until visit
 // returns false (then the result is false) or the rows run out (true). `from`/`to` filter on occurred_at.
 template <typename Visit>
-Result<bool> walkChain(store::Database& db, const QString& org, std::optional<TimeMs> from, std::optional<TimeMs> to,
-                       Visit&& visit)
+Result<bool> walkChain(store::Database& db, const QString& columns, const QString& org, std::optional<TimeMs> from,
+                       std::optional<TimeMs> to, Visit&& visit)
 {
     QString filter;
     if (from)
         filter += QStringLiteral(" AND occurred_at >= ?");
     if (to)
         filter += QStringLiteral(" AND occurred_at < ?");
-    const QString select = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_events WHERE org_id = ?");
+    const QString select = QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM audit_events WHERE org_id = ?");
     const QString order = QStringLiteral(" ORDER BY seq LIMIT ?");
     // The first page has no lower bound on seq, so even a forged row with a seq below 1 is read.
     const QString firstPage = select + filter + order;
     const QString nextPage = select + QStringLiteral(" AND seq > ?") + filter + order;
     std::optional<qint64> after;
     while (true) {
-        store::Params params{org};
+        store::Params params {org};
         if (after)
             params << *after;
         if (from)
@@ -406,8 +451,10 @@ AuditLog::AuditLog(store::Database& db, const Clock& clock)
 
 QByteArray AuditLog::hashEvent(const AuditEvent& e, const QByteArray& detailsText)
 {
-    return hashFields(e.orgId, e.seq, e.id, e.occurredAt, e.actorId, e.actorLabel, e.action, e.targetType,
-                      e.targetId, e.tenantId, e.sourceAddress, e.outcome, detailsText, e.prevHash);
+    const ChainText t {e.orgId.toUtf8(),         e.id.toUtf8(),         e.actorId.toUtf8(),  e.actorLabel.toUtf8(),
+                       e.action.toUtf8(),        e.targetType.toUtf8(), e.targetId.toUtf8(), e.tenantId.toUtf8(),
+                       e.sourceAddress.toUtf8(), e.outcome.toUtf8(),    detailsText,         e.prevHash};
+    return chainHash(t, e.seq, e.occurredAt);
 }
 
 Result<AuditEvent> AuditLog::append(AuditEvent event)
@@ -434,8 +481,7 @@ Result<AuditEvent> AuditLog::append(AuditEvent event)
     }
     // The head is read inside this transaction on purpose: a cached head would outlive a rollback.
     auto last = m_db.query(
-        QStringLiteral("SELECT seq, hash FROM audit_events WHERE org_id = ? ORDER BY seq DESC LIMIT 1"),
-        {event.orgId});
+        QStringLiteral("SELECT seq, hash FROM audit_events WHERE org_id = ? ORDER BY seq DESC LIMIT 1"), {event.orgId});
     if (!last)
         return last.error();
     event.seq = last->empty() ? 1 : last->front().integer(0) + 1;
@@ -464,7 +510,7 @@ Result<AuditLog::Page> AuditLog::query(const Query& q)
     }
 
     QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM audit_events WHERE org_id = ?");
-    store::Params params{q.orgId};
+    store::Params params {q.orgId};
     if (before) {
         sql += QStringLiteral(" AND seq < ?");
         params << *before;
@@ -486,9 +532,10 @@ Result<AuditLog::Page> AuditLog::query(const Query& q)
         params << q.tenantId;
     }
     if (q.action.endsWith(QLatin1Char('.'))) {
-        // substr, not LIKE: LIKE's case rules and wildcards differ between SQLite and PostgreSQL.
-        sql += QStringLiteral(" AND substr(action, 1, ?) = ?");
-        params << qint64(q.action.size()) << q.action;
+        // substr, not LIKE: LIKE's case rules and wildcards differ between SQLite and PostgreSQL. The length is a
+        // literal (a validated small number) so that PostgreSQL sees substr(text, integer, integer).
+        sql += QStringLiteral(" AND substr(action, 1, %1) = ?").arg(q.action.size());
+        params << q.action;
     } else if (!q.action.isEmpty()) {
         sql += QStringLiteral(" AND action = ?");
         params << q.action;
@@ -513,10 +560,11 @@ Result<AuditLog::Page> AuditLog::query(const Query& q)
 Result<AuditLog::VerifyReport> AuditLog::verify(const QString& orgId)
 {
     VerifyReport report;
+    const QString columns = verifyColumns(m_db.backend());
     auto walked = forEachOrg(m_db, orgId, [&](const QString& org) -> Result<bool> {
         qint64 expectedSeq = 1;
         QByteArray prevHash = zeroHash();
-        return walkChain(m_db, org, {}, {}, [&](const store::Row& row) {
+        return walkChain(m_db, columns, org, {}, {}, [&](const store::Row& row) {
             const qint64 seq = row.integer(Seq);
             const QByteArray storedHash = row.blob(Hash);
             QStringList problems;
@@ -531,9 +579,9 @@ Result<AuditLog::VerifyReport> AuditLog::verify(const QString& orgId)
                                 .arg(seq)
                                 .arg(expectedSeq - 1);
             if (row.blob(PrevHash) != prevHash)
-                problems << (expectedSeq == 1 ? QStringLiteral("prev_hash of the first event is not zero")
-                                              : QStringLiteral("prev_hash does not match the hash of seq %1")
-                                                    .arg(expectedSeq - 1));
+                problems << (expectedSeq == 1
+                                 ? QStringLiteral("prev_hash of the first event is not zero")
+                                 : QStringLiteral("prev_hash does not match the hash of seq %1").arg(expectedSeq - 1));
             if (hashRow(row) != storedHash)
                 problems << QStringLiteral("hash does not match the event's contents (changed after it was written)");
             if (!problems.isEmpty()) {
@@ -591,8 +639,7 @@ Result<bool> AuditLog::checkAnchor(const QString& orgId, const QByteArray& ancho
     const QByteArray hash = QByteArray::fromHex(parts.at(1));
     if (seq == 0)
         return hash == zeroHash();
-    auto rows = m_db.query(QStringLiteral("SELECT hash FROM audit_events WHERE org_id = ? AND seq = ?"),
-                           {orgId, seq});
+    auto rows = m_db.query(QStringLiteral("SELECT hash FROM audit_events WHERE org_id = ? AND seq = ?"), {orgId, seq});
     if (!rows)
         return rows.error();
     return !rows->empty() && rows->front().blob(0) == hash;
@@ -604,7 +651,7 @@ Result<qint64> AuditLog::exportJsonLines(QIODevice& out, const QString& orgId, s
     qint64 written = 0;
     std::optional<Error> writeError;
     auto walked = forEachOrg(m_db, orgId, [&](const QString& org) -> Result<bool> {
-        return walkChain(m_db, org, from, to, [&](const store::Row& row) {
+        return walkChain(m_db, kColumns, org, from, to, [&](const store::Row& row) {
             const QByteArray line = QJsonDocument(toJson(eventFromRow(row))).toJson(QJsonDocument::Compact) + '\n';
             if (out.write(line) != line.size()) {
                 writeError = makeError(QStringLiteral("audit.export_failed"),
@@ -624,7 +671,7 @@ Result<qint64> AuditLog::exportJsonLines(QIODevice& out, const QString& orgId, s
 
 QJsonObject AuditLog::toJson(const AuditEvent& e)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("orgId"), e.orgId},
         {QStringLiteral("seq"), e.seq},
         {QStringLiteral("id"), e.id},

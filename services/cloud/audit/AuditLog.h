@@ -9,7 +9,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 class QIODevice;
@@ -21,12 +20,12 @@ struct AuditEvent
 {
     QString orgId;
     TimeMs occurredAt = 0; // 0: the log stamps the time of the append
-    QString actorId;       // person id, or "system", or "anonymous"
-    QString actorLabel;    // e.g. the person's email; "" if none
-    QString action;        // dotted, e.g. "auth.signin", "tenant.update", "checkout.transition", "credential.view"
-    QString targetType;    // "" when not applicable
-    QString targetId;      // "" when not applicable
-    QString tenantId;      // "" when not applicable
+    QString actorId; // person id, or "system", or "anonymous"
+    QString actorLabel; // e.g. the person's email; "" if none
+    QString action; // dotted, e.g. "auth.signin", "tenant.update", "checkout.transition", "credential.view"
+    QString targetType; // "" when not applicable
+    QString targetId; // "" when not applicable
+    QString tenantId; // "" when not applicable
     QString sourceAddress;
     QString outcome; // "success" | "failure" | "denied"
     // Never a secret: that is the caller's duty, and the log also refuses keys that look like one (secret, password,
@@ -42,10 +41,12 @@ struct AuditEvent
 
 // The tamper-evident audit log: an append-only hash chain per organization in the audit_events table.
 //
-// Event n of an organization has seq n (from 1) and prev_hash = hash of event n-1 (32 zero bytes for event 1);
-// its hash is SHA-256 over an unambiguous encoding of every column (see AuditLog.cpp, hashEvent). verify()
-// recomputes the chain and names the first event where it breaks, so changing any column of any row, deleting a
-// row, swapping or reordering rows, or inserting a row all show up there.
+// Event n of an organization has seq n (from 1) and prev_hash = hash of event n-1 (32 zero bytes for event 1). Its
+// hash is SHA-256 over the tag "stint.audit.v1" and then org_id, seq, id, occurred_at, actor_id, actor_label,
+// action, target_type, target_id, tenant_id, source_address, outcome, details (the exact compact JSON text stored)
+// and prev_hash, each written as a 4-byte big-endian length and its bytes (text as UTF-8, seq and occurred_at as
+// 8-byte big-endian integers). verify() recomputes the chain and names the first event where it breaks, so changing
+// any column of any row, deleting a row, swapping or reordering rows, or inserting a row all show up there.
 //
 // What a hash chain alone cannot show: the newest events being cut off (the shortened chain is still a valid
 // chain), or the whole chain being rewritten by someone who can write the database. Both need an anchor kept
@@ -69,7 +70,7 @@ public:
     {
         QString orgId; // required
         std::optional<TimeMs> from; // inclusive
-        std::optional<TimeMs> to;   // exclusive
+        std::optional<TimeMs> to; // exclusive
         QString actorId;
         QString tenantId;
         QString action; // exact, or a prefix ending in '.' ("checkout." matches "checkout.transition")

@@ -148,13 +148,13 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
         e.details.insert(QStringLiteral("ticket"), c.ticket);
         if (auto appended = m_cloud.audit.append(e); !appended)
             return notAudited(appended.error());
-        STINT_TRY(m_cloud.events.publish(c.orgId,
-                                         EventHub::audienceAdmins() + QLatin1Char('|')
-                                             + EventHub::audiencePerson(c.technicianId),
-                                         QStringLiteral("checkout.updated"), c.toJson()));
+        STINT_TRY(m_cloud.events.publish(
+            c.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(c.technicianId),
+            QStringLiteral("checkout.updated"), c.toJson()));
         if (!needsApproval)
             return c;
-        return apply(c, {CheckoutState::AwaitingApproval, QStringLiteral("The access policy asks an admin to approve.")},
+        return apply(c,
+                     {CheckoutState::AwaitingApproval, QStringLiteral("The access policy asks an admin to approve.")},
                      actor, now);
     });
 }
@@ -226,10 +226,9 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
     e.details.insert(QStringLiteral("actor"), actor.id);
     if (auto appended = m_cloud.audit.append(e); !appended)
         return notAudited(appended.error());
-    STINT_TRY(m_cloud.events.publish(next.orgId,
-                                     EventHub::audienceAdmins() + QLatin1Char('|')
-                                         + EventHub::audiencePerson(next.technicianId),
-                                     QStringLiteral("checkout.updated"), next.toJson()));
+    STINT_TRY(m_cloud.events.publish(
+        next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
+        QStringLiteral("checkout.updated"), next.toJson()));
     return next;
 }
 
@@ -255,9 +254,9 @@ Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
                 if (!c->has_value() || (*c)->state != CheckoutState::AwaitingApproval || !(*c)->nextActionAt
                     || *(*c)->nextActionAt > now)
                     return false;
-                auto result = apply(**c, {CheckoutState::Expired,
-                                          QStringLiteral("No admin approved the request before its deadline.")},
-                                    Actor::system(), now);
+                auto result = apply(
+                    **c, {CheckoutState::Expired, QStringLiteral("No admin approved the request before its deadline.")},
+                    Actor::system(), now);
                 if (!result) {
                     // Refused before anything was written: someone else moved it first, and their step stands.
                     if (result.error().code == QLatin1String(kVersionConflict))

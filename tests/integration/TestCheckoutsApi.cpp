@@ -798,6 +798,25 @@ private slots:
         auto provisioning =
             machine.transition(requested, {CheckoutState::Provisioning, QStringLiteral("picked up")}, system);
         QVERIFY2(provisioning.ok(), qPrintable(provisioning.ok() ? QString() : provisioning.error().message));
+        // Due for the engine, until a transient failure puts it off.
+        using cloud::checkouts::dueCheckouts;
+        const QList<CheckoutState> engineStates{CheckoutState::Requested, CheckoutState::Provisioning,
+                                                CheckoutState::Revoking};
+        QCOMPARE(*dueCheckouts(m_cloud->db(), engineStates, m_cloud->clock().now(), 10), QStringList{id});
+        auto postponed = machine.retryLater(*provisioning, m_cloud->clock().now() + 60'000,
+                                            QStringLiteral("Graph throttled (429)"), system);
+        QVERIFY(postponed.ok());
+        QCOMPARE(models::toString(postponed->state), QStringLiteral("provisioning"));
+        QCOMPARE(postponed->attempts, 1);
+        QCOMPARE(postponed->stateReason, QStringLiteral("Graph throttled (429)"));
+        QCOMPARE(*dueCheckouts(m_cloud->db(), engineStates, m_cloud->clock().now() + 59'999, 10), QStringList());
+        QCOMPARE(*dueCheckouts(m_cloud->db(), engineStates, m_cloud->clock().now() + 60'000, 10), QStringList{id});
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = 'checkout.retry' AND target_id = ?"), {id}),
+                 1);
+        QCOMPARE(machine.retryLater(*provisioning, 0, QStringLiteral("stale"), system).error().code,
+                 QString::fromLatin1(CheckoutStateMachine::kVersionConflict));
+        provisioning = postponed;
         m_cloud->clock().advance(90'000);
         auto ready =
             machine.transition(*provisioning, {CheckoutState::Ready, QStringLiteral("credential issued")}, system);
@@ -806,7 +825,8 @@ private slots:
         QCOMPARE(ready->readyAt.value_or(0), now);
         QCOMPARE(ready->expiresAt.value_or(0), now + 30 * 60'000);
         QCOMPARE(ready->nextActionAt.value_or(0), now + 30 * 60'000); // the expiry is the next thing due
-        QCOMPARE(ready->version, requested.version + 2);
+        QCOMPARE(ready->version, requested.version + 3);
+        QCOMPARE(ready->attempts, 0); // a new step starts counting again
         const models::Checkout stored = load();
         QCOMPARE(stored.toJson(), ready->toJson());
         QCOMPARE(m_cloud->count(
@@ -836,6 +856,8 @@ private slots:
         QCOMPARE(ended->endedAt.value_or(0), m_cloud->clock().now());
         QVERIFY(!ended->nextActionAt);
         QVERIFY(!machine.transition(*ended, {CheckoutState::Revoking, QStringLiteral("again")}, system).ok());
+        QCOMPARE(machine.retryLater(*ended, 0, QStringLiteral("x"), system).error().code,
+                 QString::fromLatin1(CheckoutStateMachine::kInvalidTransition));
     }
 
     void expireStaleApprovals()

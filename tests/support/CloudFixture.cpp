@@ -9,9 +9,9 @@
 #include "store/KeyFile.h"
 #include "store/SqlCipherDatabase.h"
 
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QNetworkReply>
-#include <QEventLoop>
 #include <QTest>
 #include <QTimer>
 

@@ -43,8 +43,7 @@ QJsonObject TenantGrant::toJson() const
 
 bool TenantGrant::grantsAll(const QStringList& roleIds) const
 {
-    return std::all_of(roleIds.begin(), roleIds.end(),
-                       [&](const QString& r) { return roleDefinitionIds.contains(r); });
+    return std::all_of(roleIds.begin(), roleIds.end(), [&](const QString& r) { return roleDefinitionIds.contains(r); });
 }
 
 } // namespace stint::models

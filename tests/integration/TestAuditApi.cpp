@@ -66,13 +66,14 @@ private slots:
         const QString otherOrg = m_cloud->addOrganization(QStringLiteral("Other MSP"));
         m_admin = addSignedInPerson(*m_cloud, org, QStringLiteral("admin@acme.example"), QStringLiteral("admin"));
         m_tech = addSignedInPerson(*m_cloud, org, QStringLiteral("tech@acme.example"));
-        m_otherAdmin = addSignedInPerson(*m_cloud, otherOrg, QStringLiteral("admin@other.example"),
-                                         QStringLiteral("admin"));
+        m_otherAdmin =
+            addSignedInPerson(*m_cloud, otherOrg, QStringLiteral("admin@other.example"), QStringLiteral("admin"));
         m_times.clear();
         tick(); // 0
         m_contoso = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}));
         tick(); // 1
-        m_fabrikam = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}));
+        m_fabrikam =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}));
         tick(); // 2
         QVERIFY(!createPolicy(*m_cloud, m_admin.token,
                               policyBody(QStringLiteral("UA"), {m_contoso}, {kUserAdministrator}, {m_tech.id}))
@@ -85,15 +86,17 @@ private slots:
         tick(); // 4
         QCOMPARE(api().post(QStringLiteral("/v1/checkouts/%1/cancel").arg(checkout), m_tech.token).status, 200);
         tick(); // 5
-        QCOMPARE(api().patch(QStringLiteral("/v1/tenants/") + m_fabrikam, m_admin.token,
-                             {{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("Fabrikam Inc")}})
+        QCOMPARE(api()
+                     .patch(QStringLiteral("/v1/tenants/") + m_fabrikam, m_admin.token,
+                            {{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("Fabrikam Inc")}})
                      .status,
                  200);
         tick(); // 6
-        QCOMPARE(api().post(QStringLiteral("/v1/checkouts"), m_tech.token,
-                            {{QStringLiteral("tenantId"), m_fabrikam},
-                             {QStringLiteral("roleDefinitionIds"), QJsonArray{kUserAdministrator}},
-                             {QStringLiteral("durationMinutes"), 30}})
+        QCOMPARE(api()
+                     .post(QStringLiteral("/v1/checkouts"), m_tech.token,
+                           {{QStringLiteral("tenantId"), m_fabrikam},
+                            {QStringLiteral("roleDefinitionIds"), QJsonArray{kUserAdministrator}},
+                            {QStringLiteral("durationMinutes"), 30}})
                      .status,
                  403);
         QVERIFY(!createTenant(*m_cloud, m_otherAdmin.token, tenantBody(QStringLiteral("Elsewhere"), {})).isEmpty());
@@ -130,7 +133,8 @@ private slots:
         QCOMPARE(rename.value(QLatin1String("targetId")).toString(), m_fabrikam);
         QCOMPARE(rename.value(QLatin1String("tenantId")).toString(), m_fabrikam);
         QCOMPARE(rename.value(QLatin1String("sourceAddress")).toString(), QStringLiteral("127.0.0.1"));
-        QVERIFY(!rename.value(QLatin1String("details")).toObject().value(QLatin1String("requestId")).toString().isEmpty());
+        QVERIFY(
+            !rename.value(QLatin1String("details")).toObject().value(QLatin1String("requestId")).toString().isEmpty());
 
         // Each organization sees its own log only.
         const ApiReply other = query({}, m_otherAdmin.token);
@@ -144,29 +148,56 @@ private slots:
         QTest::addColumn<QString>("key2");
         QTest::addColumn<QString>("value2");
         QTest::addColumn<QStringList>("actions");
-        QTest::newRow("exact action") << "action" << "tenant.create" << "" << ""
-                                      << QStringList{"tenant.create", "tenant.create"};
-        QTest::newRow("action prefix") << "action" << "checkout." << "" << ""
+        QTest::newRow("exact action") << "action"
+                                      << "tenant.create"
+                                      << ""
+                                      << "" << QStringList{"tenant.create", "tenant.create"};
+        QTest::newRow("action prefix") << "action"
+                                       << "checkout."
+                                       << ""
+                                       << ""
                                        << QStringList{"checkout.request", "checkout.transition", "checkout.cancel",
                                                       "checkout.request"};
-        QTest::newRow("no such action") << "action" << "tenant.archive" << "" << "" << QStringList{};
-        QTest::newRow("tenant") << "tenantId" << "$contoso" << "" << ""
+        QTest::newRow("no such action") << "action"
+                                        << "tenant.archive"
+                                        << ""
+                                        << "" << QStringList{};
+        QTest::newRow("tenant") << "tenantId"
+                                << "$contoso"
+                                << ""
+                                << ""
                                 << QStringList{"checkout.transition", "checkout.cancel", "checkout.request",
                                                "tenant.create"};
-        QTest::newRow("actor") << "actorId" << "$tech" << "" << ""
+        QTest::newRow("actor") << "actorId"
+                               << "$tech"
+                               << ""
+                               << ""
                                << QStringList{"checkout.request", "checkout.transition", "checkout.cancel",
                                               "checkout.request"};
-        QTest::newRow("from") << "from" << "@4" << "" << ""
+        QTest::newRow("from") << "from"
+                              << "@4"
+                              << ""
+                              << ""
                               << QStringList{"checkout.request", "tenant.update", "checkout.transition",
                                              "checkout.cancel"};
-        QTest::newRow("to") << "to" << "@2" << "" << "" << QStringList{"tenant.create", "tenant.create"};
-        QTest::newRow("from and to") << "from" << "@2" << "to" << "@4"
-                                     << QStringList{"checkout.request", "policy.create"};
-        QTest::newRow("actor and action") << "actorId" << "$admin" << "action" << "tenant."
-                                          << QStringList{"tenant.update", "tenant.create", "tenant.create"};
+        QTest::newRow("to") << "to"
+                            << "@2"
+                            << ""
+                            << "" << QStringList{"tenant.create", "tenant.create"};
+        QTest::newRow("from and to") << "from"
+                                     << "@2"
+                                     << "to"
+                                     << "@4" << QStringList{"checkout.request", "policy.create"};
+        QTest::newRow("actor and action")
+            << "actorId"
+            << "$admin"
+            << "action"
+            << "tenant." << QStringList{"tenant.update", "tenant.create", "tenant.create"};
         // The manual clock starts at 2027-01-15T08:00:00Z; the story begins a minute later.
-        QTest::newRow("time with offset") << "from" << "2027-01-15T09:00:00+01:00" << "to" << "2027-01-15T08:02:30Z"
-                                          << QStringList{"tenant.create", "tenant.create"};
+        QTest::newRow("time with offset") << "from"
+                                          << "2027-01-15T09:00:00+01:00"
+                                          << "to"
+                                          << "2027-01-15T08:02:30Z" << QStringList{"tenant.create", "tenant.create"};
     }
 
     void filters()
@@ -216,8 +247,8 @@ private slots:
         QCOMPARE(paged, all);
 
         // Filtered pages, and a cursor only continues the query that made it.
-        const ApiReply first = query({{QStringLiteral("action"), QStringLiteral("checkout.")},
-                                      {QStringLiteral("limit"), QStringLiteral("2")}});
+        const ApiReply first = query(
+            {{QStringLiteral("action"), QStringLiteral("checkout.")}, {QStringLiteral("limit"), QStringLiteral("2")}});
         const QString next = first.json.value(QLatin1String("nextCursor")).toString();
         QVERIFY(!next.isEmpty());
         const ApiReply second = query({{QStringLiteral("action"), QStringLiteral("checkout.")},
@@ -226,8 +257,8 @@ private slots:
         QCOMPARE(actionsOf(first.items()) + actionsOf(second.items()),
                  actionsOf(query({{QStringLiteral("action"), QStringLiteral("checkout.")}}).items()));
         QVERIFY(second.json.value(QLatin1String("nextCursor")).isNull());
-        const ApiReply mismatch = query({{QStringLiteral("action"), QStringLiteral("tenant.")},
-                                         {QStringLiteral("cursor"), next}});
+        const ApiReply mismatch =
+            query({{QStringLiteral("action"), QStringLiteral("tenant.")}, {QStringLiteral("cursor"), next}});
         QCOMPARE(mismatch.status, 400);
         QCOMPARE(mismatch.problem(), QStringLiteral("bad-cursor"));
     }
@@ -236,18 +267,30 @@ private slots:
     {
         QTest::addColumn<QString>("query");
         QTest::addColumn<QString>("problem");
-        QTest::newRow("time not RFC 3339") << "from=yesterday" << "bad-query";
-        QTest::newRow("date only") << "to=2027-01-15" << "bad-query";
-        QTest::newRow("from after to") << "from=2027-01-15T10:00:00Z&to=2027-01-15T09:00:00Z" << "bad-query";
-        QTest::newRow("limit 0") << "limit=0" << "bad-query";
-        QTest::newRow("limit too big") << "limit=1001" << "bad-query";
-        QTest::newRow("limit not a number") << "limit=ten" << "bad-query";
-        QTest::newRow("action shape") << "action=Tenant.Create" << "bad-query";
-        QTest::newRow("action without dot") << "action=checkout" << "bad-query";
-        QTest::newRow("empty filter") << "actorId=" << "bad-query";
-        QTest::newRow("twice") << "action=tenant.&action=policy." << "bad-query";
-        QTest::newRow("unknown parameter") << "outcome=denied" << "bad-query";
-        QTest::newRow("garbage cursor") << "cursor=bm9wZQ" << "bad-cursor";
+        QTest::newRow("time not RFC 3339") << "from=yesterday"
+                                           << "bad-query";
+        QTest::newRow("date only") << "to=2027-01-15"
+                                   << "bad-query";
+        QTest::newRow("from after to") << "from=2027-01-15T10:00:00Z&to=2027-01-15T09:00:00Z"
+                                       << "bad-query";
+        QTest::newRow("limit 0") << "limit=0"
+                                 << "bad-query";
+        QTest::newRow("limit too big") << "limit=1001"
+                                       << "bad-query";
+        QTest::newRow("limit not a number") << "limit=ten"
+                                            << "bad-query";
+        QTest::newRow("action shape") << "action=Tenant.Create"
+                                      << "bad-query";
+        QTest::newRow("action without dot") << "action=checkout"
+                                            << "bad-query";
+        QTest::newRow("empty filter") << "actorId="
+                                      << "bad-query";
+        QTest::newRow("twice") << "action=tenant.&action=policy."
+                               << "bad-query";
+        QTest::newRow("unknown parameter") << "outcome=denied"
+                                           << "bad-query";
+        QTest::newRow("garbage cursor") << "cursor=bm9wZQ"
+                                        << "bad-cursor";
     }
 
     void refusesBadQueries()

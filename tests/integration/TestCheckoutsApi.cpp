@@ -15,8 +15,8 @@
 
 using namespace stint;
 using namespace stint::test;
-using models::CheckoutState;
 using cloud::checkouts::CheckoutStateMachine;
+using models::CheckoutState;
 
 namespace {
 constexpr qint64 kHourMs = 3'600'000;
@@ -41,10 +41,11 @@ struct LiveChannel
     void open(quint16 port, const QString& token)
     {
         QObject::connect(&socket, &QWebSocket::connected, &socket, [this, token] {
-            socket.sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
-                                                                               {QStringLiteral("token"), token},
-                                                                               {QStringLiteral("since"), 0}})
-                                                         .toJson(QJsonDocument::Compact)));
+            socket.sendTextMessage(
+                QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                                            {QStringLiteral("token"), token},
+                                                            {QStringLiteral("since"), 0}})
+                                      .toJson(QJsonDocument::Compact)));
         });
         QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket, [this](const QString& text) {
             const QJsonObject m = QJsonDocument::fromJson(text.toUtf8()).object();
@@ -101,17 +102,18 @@ private:
         m_admin2 = addSignedInPerson(*m_cloud, m_org, QStringLiteral("admin2@acme.example"), QStringLiteral("admin"));
         m_tech = addSignedInPerson(*m_cloud, m_org, QStringLiteral("tech@acme.example"));
         m_tech2 = addSignedInPerson(*m_cloud, m_org, QStringLiteral("tech2@acme.example"));
-        m_otherAdmin = addSignedInPerson(*m_cloud, m_otherOrg, QStringLiteral("admin@other.example"),
-                                         QStringLiteral("admin"));
+        m_otherAdmin =
+            addSignedInPerson(*m_cloud, m_otherOrg, QStringLiteral("admin@other.example"), QStringLiteral("admin"));
         const QString messaging = m_cloud->addGroup(m_org, QStringLiteral("Messaging"), {m_tech2.id});
         m_contoso = createTenant(*m_cloud, m_admin.token,
                                  tenantBody(QStringLiteral("Contoso"),
                                             {kUserAdministrator, kHelpdeskAdministrator, kExchangeAdministrator}));
-        m_fabrikam = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}));
-        m_ungranted = createTenant(*m_cloud, m_admin.token,
-                                   tenantBody(QStringLiteral("Ungranted"), {kUserAdministrator}));
-        m_otherTenant = createTenant(*m_cloud, m_otherAdmin.token,
-                                     tenantBody(QStringLiteral("Elsewhere"), {kUserAdministrator}));
+        m_fabrikam =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}));
+        m_ungranted =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Ungranted"), {kUserAdministrator}));
+        m_otherTenant =
+            createTenant(*m_cloud, m_otherAdmin.token, tenantBody(QStringLiteral("Elsewhere"), {kUserAdministrator}));
         QVERIFY(!m_contoso.isEmpty() && !m_fabrikam.isEmpty() && !m_ungranted.isEmpty() && !m_otherTenant.isEmpty());
 
         auto policy = [&](const QString& name, const QString& tenant, const QStringList& roles, int max,
@@ -170,50 +172,92 @@ private slots:
         const QString ua = kUserAdministrator;
         const QString ha = kHelpdeskAdministrator;
         const QString ex = kExchangeAdministrator;
-        QTest::newRow("most permissive policy") << "tech" << "contoso" << QStringList{ua} << 30 << "reset MFA" << ""
-                                                << 201 << "requested Quick" << "";
-        QTest::newRow("role given in capitals") << "tech" << "contoso" << QStringList{ua.toUpper()} << 60 << "why"
-                                                << "" << 201 << "requested Quick" << "";
-        QTest::newRow("longer needs approval") << "tech" << "contoso" << QStringList{ua} << 120 << "" << "" << 201
-                                               << "awaiting_approval Extended" << "";
-        QTest::newRow("more roles need approval") << "tech" << "contoso" << QStringList{ha, ua} << 30 << "" << "" << 201
-                                                  << "awaiting_approval Extended" << "";
-        QTest::newRow("through a group") << "tech2" << "contoso" << QStringList{ex} << 60 << "" << "" << 201
-                                         << "requested Exchange" << "";
-        QTest::newRow("ticket given") << "tech" << "fabrikam" << QStringList{ua} << 120 << "" << "INC-42" << 201
-                                      << "requested Ticketed" << "";
-        QTest::newRow("justification required") << "tech" << "contoso" << QStringList{ua} << 30 << "  " << "" << 422
-                                                << "validation" << "justification";
-        QTest::newRow("ticket required") << "tech" << "fabrikam" << QStringList{ua} << 30 << "why" << "" << 422
-                                         << "validation" << "ticket";
-        QTest::newRow("too long for every policy") << "tech" << "contoso" << QStringList{ua} << 241 << "why" << ""
-                                                   << 422 << "validation" << "durationMinutes";
-        QTest::newRow("too long for the roles") << "tech2" << "contoso" << QStringList{ex} << 61 << "" << "" << 422
-                                                << "validation" << "durationMinutes";
-        QTest::newRow("too short") << "tech" << "contoso" << QStringList{ua} << 9 << "why" << "" << 422 << "validation"
+        QTest::newRow("most permissive policy") << "tech"
+                                                << "contoso" << QStringList{ua} << 30 << "reset MFA"
+                                                << "" << 201 << "requested Quick"
+                                                << "";
+        QTest::newRow("role given in capitals") << "tech"
+                                                << "contoso" << QStringList{ua.toUpper()} << 60 << "why"
+                                                << "" << 201 << "requested Quick"
+                                                << "";
+        QTest::newRow("longer needs approval") << "tech"
+                                               << "contoso" << QStringList{ua} << 120 << ""
+                                               << "" << 201 << "awaiting_approval Extended"
+                                               << "";
+        QTest::newRow("more roles need approval") << "tech"
+                                                  << "contoso" << QStringList{ha, ua} << 30 << ""
+                                                  << "" << 201 << "awaiting_approval Extended"
+                                                  << "";
+        QTest::newRow("through a group") << "tech2"
+                                         << "contoso" << QStringList{ex} << 60 << ""
+                                         << "" << 201 << "requested Exchange"
+                                         << "";
+        QTest::newRow("ticket given") << "tech"
+                                      << "fabrikam" << QStringList{ua} << 120 << ""
+                                      << "INC-42" << 201 << "requested Ticketed"
+                                      << "";
+        QTest::newRow("justification required") << "tech"
+                                                << "contoso" << QStringList{ua} << 30 << "  "
+                                                << "" << 422 << "validation"
+                                                << "justification";
+        QTest::newRow("ticket required") << "tech"
+                                         << "fabrikam" << QStringList{ua} << 30 << "why"
+                                         << "" << 422 << "validation"
+                                         << "ticket";
+        QTest::newRow("too long for every policy") << "tech"
+                                                   << "contoso" << QStringList{ua} << 241 << "why"
+                                                   << "" << 422 << "validation"
+                                                   << "durationMinutes";
+        QTest::newRow("too long for the roles") << "tech2"
+                                                << "contoso" << QStringList{ex} << 61 << ""
+                                                << "" << 422 << "validation"
+                                                << "durationMinutes";
+        QTest::newRow("too short") << "tech"
+                                   << "contoso" << QStringList{ua} << 9 << "why"
+                                   << "" << 422 << "validation"
                                    << "durationMinutes: must be between 10 and 1440";
-        QTest::newRow("role not granted") << "tech" << "contoso" << QStringList{ex} << 30 << "why" << "" << 403
-                                          << "not-granted" << "these roles in this tenant: " + ex;
-        QTest::newRow("one role not granted") << "tech" << "contoso" << QStringList{ua, ex} << 30 << "why" << ""
-                                              << 403 << "not-granted" << ex;
-        QTest::newRow("roles only granted apart") << "tech2" << "contoso" << QStringList{ex, ha} << 30 << "" << ""
-                                                  << 403 << "not-granted" << "No single access policy";
-        QTest::newRow("role not offered") << "tech" << "contoso" << QStringList{kGlobalAdministrator} << 30 << "why"
+        QTest::newRow("role not granted") << "tech"
+                                          << "contoso" << QStringList{ex} << 30 << "why"
+                                          << "" << 403 << "not-granted"
+                                          << "these roles in this tenant: " + ex;
+        QTest::newRow("one role not granted") << "tech"
+                                              << "contoso" << QStringList{ua, ex} << 30 << "why"
+                                              << "" << 403 << "not-granted" << ex;
+        QTest::newRow("roles only granted apart") << "tech2"
+                                                  << "contoso" << QStringList{ex, ha} << 30 << ""
+                                                  << "" << 403 << "not-granted"
+                                                  << "No single access policy";
+        QTest::newRow("role not offered") << "tech"
+                                          << "contoso" << QStringList{kGlobalAdministrator} << 30 << "why"
                                           << "" << 403 << "not-granted" << kGlobalAdministrator;
-        QTest::newRow("tenant not granted") << "tech" << "ungranted" << QStringList{ua} << 30 << "why" << "" << 403
-                                            << "not-granted" << "No access policy grants you this tenant.";
-        QTest::newRow("tenant not granted to this person") << "tech2" << "fabrikam" << QStringList{ua} << 30 << "why"
-                                                           << "x" << 403 << "not-granted" << "this tenant";
-        QTest::newRow("other organization's tenant") << "tech" << "other" << QStringList{ua} << 30 << "why" << ""
-                                                     << 403 << "not-granted" << "this tenant";
-        QTest::newRow("unknown tenant") << "tech" << "unknown" << QStringList{ua} << 30 << "why" << "" << 403
-                                        << "not-granted" << "this tenant";
-        QTest::newRow("malformed tenant") << "tech" << "../contoso" << QStringList{ua} << 30 << "why" << "" << 403
-                                          << "not-granted" << "this tenant";
-        QTest::newRow("no roles") << "tech" << "contoso" << QStringList{} << 30 << "why" << "" << 422 << "validation"
+        QTest::newRow("tenant not granted") << "tech"
+                                            << "ungranted" << QStringList{ua} << 30 << "why"
+                                            << "" << 403 << "not-granted"
+                                            << "No access policy grants you this tenant.";
+        QTest::newRow("tenant not granted to this person") << "tech2"
+                                                           << "fabrikam" << QStringList{ua} << 30 << "why"
+                                                           << "x" << 403 << "not-granted"
+                                                           << "this tenant";
+        QTest::newRow("other organization's tenant") << "tech"
+                                                     << "other" << QStringList{ua} << 30 << "why"
+                                                     << "" << 403 << "not-granted"
+                                                     << "this tenant";
+        QTest::newRow("unknown tenant") << "tech"
+                                        << "unknown" << QStringList{ua} << 30 << "why"
+                                        << "" << 403 << "not-granted"
+                                        << "this tenant";
+        QTest::newRow("malformed tenant") << "tech"
+                                          << "../contoso" << QStringList{ua} << 30 << "why"
+                                          << "" << 403 << "not-granted"
+                                          << "this tenant";
+        QTest::newRow("no roles") << "tech"
+                                  << "contoso" << QStringList{} << 30 << "why"
+                                  << "" << 422 << "validation"
                                   << "roleDefinitionIds: must name at least one role";
-        QTest::newRow("role not a GUID") << "tech" << "contoso" << QStringList{QStringLiteral("admin")} << 30 << "why"
-                                         << "" << 422 << "validation" << "roleDefinitionIds: 'admin' is not a GUID";
+        QTest::newRow("role not a GUID") << "tech"
+                                         << "contoso" << QStringList{QStringLiteral("admin")} << 30 << "why"
+                                         << "" << 422 << "validation"
+                                         << "roleDefinitionIds: 'admin' is not a GUID";
     }
 
     void request()
@@ -260,7 +304,8 @@ private slots:
         }
         const QString id = idOf(r.json);
         QVERIFY(ids::isValidId(id, u"chk"));
-        QCOMPARE(stateOf(r.json) + QLatin1Char(' ') + m_policies.key(r.json.value(QLatin1String("policyId")).toString()),
+        QCOMPARE(stateOf(r.json) + QLatin1Char(' ')
+                     + m_policies.key(r.json.value(QLatin1String("policyId")).toString()),
                  expected);
         QStringList normalized;
         for (const QString& role : roles)
@@ -277,8 +322,8 @@ private slots:
                               {QStringLiteral("justification"), justification.trimmed()},
                               {QStringLiteral("ticket"), ticket},
                               {QStringLiteral("state"), stateOf(r.json)},
-                              {QStringLiteral("stateReason"), awaiting ? QStringLiteral("The access policy asks an admin to approve.")
-                                                                       : QString()},
+                              {QStringLiteral("stateReason"),
+                               awaiting ? QStringLiteral("The access policy asks an admin to approve.") : QString()},
                               {QStringLiteral("requestedAt"), toRfc3339(now)},
                               {QStringLiteral("approvalExpiresAt"),
                                awaiting ? QJsonValue(toRfc3339(now + 24 * kHourMs)) : QJsonValue(QJsonValue::Null)},
@@ -292,7 +337,8 @@ private slots:
         QCOMPARE(api().get(checkoutPath(id), person.token).json, r.json);
 
         // Recorded for the provisioning engine: due now (or at the approval deadline).
-        auto row = m_cloud->db().query(QStringLiteral("SELECT next_action_at, org_id FROM checkouts WHERE id = ?"), {id});
+        auto row =
+            m_cloud->db().query(QStringLiteral("SELECT next_action_at, org_id FROM checkouts WHERE id = ?"), {id});
         QVERIFY(row && row->size() == 1);
         QCOMPARE(row->front().integer(0), awaiting ? now + 24 * kHourMs : now);
         QCOMPARE(row->front().text(1), m_org);
@@ -318,17 +364,20 @@ private slots:
                                    << "tenantId: is required";
         QTest::newRow("no roles") << QByteArray(R"({"tenantId":"tnt_x","durationMinutes":30})")
                                   << "roleDefinitionIds: is required";
-        QTest::newRow("roles not a list") << QByteArray(R"({"tenantId":"tnt_x","roleDefinitionIds":"x","durationMinutes":30})")
-                                          << "roleDefinitionIds: must be an array of strings";
+        QTest::newRow("roles not a list")
+            << QByteArray(R"({"tenantId":"tnt_x","roleDefinitionIds":"x","durationMinutes":30})")
+            << "roleDefinitionIds: must be an array of strings";
         QTest::newRow("no duration") << QByteArray(R"({"tenantId":"tnt_x","roleDefinitionIds":["x"]})")
                                      << "durationMinutes: is required";
-        QTest::newRow("duration as text") << QByteArray(R"({"tenantId":"t","roleDefinitionIds":[],"durationMinutes":"30"})")
-                                          << "durationMinutes: must be an integer";
-        QTest::newRow("unknown field") << QByteArray(R"({"tenantId":"t","roleDefinitionIds":[],"durationMinutes":30,"state":"ready"})")
+        QTest::newRow("duration as text")
+            << QByteArray(R"({"tenantId":"t","roleDefinitionIds":[],"durationMinutes":"30"})")
+            << "durationMinutes: must be an integer";
+        QTest::newRow("unknown field") << QByteArray(
+            R"({"tenantId":"t","roleDefinitionIds":[],"durationMinutes":30,"state":"ready"})")
                                        << "state: is not a known field";
         QTest::newRow("justification too long")
             << QByteArray(R"({"tenantId":"t","roleDefinitionIds":[],"durationMinutes":30,"justification":")")
-                   + QByteArray(2001, 'j') + QByteArray(R"("})")
+                + QByteArray(2001, 'j') + QByteArray(R"("})")
             << "justification: must be at most 2000 characters";
     }
 
@@ -348,8 +397,8 @@ private slots:
     {
         const QString first = idOf(requestCheckout(*m_cloud, m_tech.token, m_contoso, {kUserAdministrator}, 30));
         QVERIFY(!first.isEmpty());
-        for (const auto& [roles, duration] : {std::pair{QStringList{kUserAdministrator}, 30},
-                                              std::pair{QStringList{kHelpdeskAdministrator}, 120}}) {
+        for (const auto& [roles, duration] :
+             {std::pair{QStringList{kUserAdministrator}, 30}, std::pair{QStringList{kHelpdeskAdministrator}, 120}}) {
             const QString before = m_cloud->snapshot();
             const ApiReply r = api().post(QStringLiteral("/v1/checkouts"), m_tech.token,
                                           {{QStringLiteral("tenantId"), m_contoso},
@@ -362,15 +411,17 @@ private slots:
             QCOMPARE(m_cloud->snapshot(), before);
         }
         // Other tenants and other technicians are not affected.
-        QVERIFY(!requestCheckout(*m_cloud, m_tech.token, m_fabrikam, {kUserAdministrator}, 30, {}, QStringLiteral("T-1"))
-                     .isEmpty());
+        QVERIFY(
+            !requestCheckout(*m_cloud, m_tech.token, m_fabrikam, {kUserAdministrator}, 30, {}, QStringLiteral("T-1"))
+                 .isEmpty());
         QVERIFY(!requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30).isEmpty());
         // The store refuses a second open checkout too, whatever the API checked.
         const auto inserted = m_cloud->db().exec(
-            QStringLiteral("INSERT INTO checkouts (id, org_id, tenant_id, technician_id, roles, duration_minutes,"
-                           " justification, ticket, state, state_reason, requested_at, updated_at, version)"
-                           " SELECT ?, org_id, tenant_id, technician_id, roles, duration_minutes, justification, ticket,"
-                           " 'ready', '', requested_at, updated_at, 1 FROM checkouts WHERE id = ?"),
+            QStringLiteral(
+                "INSERT INTO checkouts (id, org_id, tenant_id, technician_id, roles, duration_minutes,"
+                " justification, ticket, state, state_reason, requested_at, updated_at, version)"
+                " SELECT ?, org_id, tenant_id, technician_id, roles, duration_minutes, justification, ticket,"
+                " 'ready', '', requested_at, updated_at, 1 FROM checkouts WHERE id = ?"),
             {ids::newId(u"chk"), first});
         QVERIFY(!inserted.ok());
         QCOMPARE(inserted.error().code, QStringLiteral("store.constraint"));
@@ -407,11 +458,12 @@ private slots:
         QCOMPARE(m_cloud->snapshot(), after);
 
         // Keys belong to their person.
-        const ApiReply someoneElse = api().post(QStringLiteral("/v1/checkouts"), m_tech2.token,
-                                                {{QStringLiteral("tenantId"), m_contoso},
-                                                 {QStringLiteral("roleDefinitionIds"), QJsonArray{kExchangeAdministrator}},
-                                                 {QStringLiteral("durationMinutes"), 30}},
-                                                key);
+        const ApiReply someoneElse =
+            api().post(QStringLiteral("/v1/checkouts"), m_tech2.token,
+                       {{QStringLiteral("tenantId"), m_contoso},
+                        {QStringLiteral("roleDefinitionIds"), QJsonArray{kExchangeAdministrator}},
+                        {QStringLiteral("durationMinutes"), 30}},
+                       key);
         QVERIFY2(someoneElse.status == 201, someoneElse.describe().constData());
         QVERIFY(someoneElse.header("Idempotent-Replayed").isEmpty());
 
@@ -436,7 +488,8 @@ private slots:
         QVERIFY2(r.status == 200, r.describe().constData());
         const QString now = toRfc3339(m_cloud->clock().now());
         QCOMPARE(stateOf(r.json), QStringLiteral("provisioning"));
-        QCOMPARE(r.json.value(QLatin1String("stateReason")).toString(), QStringLiteral("Approved by admin@acme.example."));
+        QCOMPARE(r.json.value(QLatin1String("stateReason")).toString(),
+                 QStringLiteral("Approved by admin@acme.example."));
         QCOMPARE(r.json.value(QLatin1String("decidedBy")).toString(), m_admin.id);
         QCOMPARE(r.json.value(QLatin1String("decidedAt")).toString(), now);
         QCOMPARE(r.json.value(QLatin1String("updatedAt")).toString(), now);
@@ -504,11 +557,11 @@ private slots:
         QCOMPARE(r.json.value(QLatin1String("decidedBy")).toString(), m_admin.id);
         QCOMPARE(r.json.value(QLatin1String("decidedAt")).toString(), now);
         QCOMPARE(r.json.value(QLatin1String("endedAt")).toString(), now);
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'checkout.deny' AND target_id = ?"),
-                                {id}),
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = 'checkout.deny' AND target_id = ?"), {id}),
                  1);
-        QVERIFY(m_cloud->scalar(QStringLiteral("SELECT COUNT(*) FROM checkouts WHERE id = ? AND next_action_at IS NULL"),
-                                {id})
+        QVERIFY(m_cloud->scalar(
+                    QStringLiteral("SELECT COUNT(*) FROM checkouts WHERE id = ? AND next_action_at IS NULL"), {id})
                 == 1);
         // Denied is final; the technician may ask again.
         QCOMPARE(api().post(checkoutPath(id, QStringLiteral("approve")), m_admin.token).problem(),
@@ -516,13 +569,12 @@ private slots:
         QVERIFY(!awaitingCheckout().isEmpty());
 
         // Without a reason, the admin is named.
-        const QString next = idOf(api().get(QStringLiteral("/v1/checkouts?state=awaiting_approval"), m_admin.token)
-                                      .items()
-                                      .at(0)
-                                      .toObject());
+        const QString next = idOf(
+            api().get(QStringLiteral("/v1/checkouts?state=awaiting_approval"), m_admin.token).items().at(0).toObject());
         const ApiReply plain = api().post(checkoutPath(next, QStringLiteral("deny")), m_admin2.token);
         QVERIFY2(plain.status == 200, plain.describe().constData());
-        QCOMPARE(plain.json.value(QLatin1String("stateReason")).toString(), QStringLiteral("Denied by admin2@acme.example."));
+        QCOMPARE(plain.json.value(QLatin1String("stateReason")).toString(),
+                 QStringLiteral("Denied by admin2@acme.example."));
     }
 
     void selfApprovalIsRefused()
@@ -549,12 +601,12 @@ private slots:
         const QString id = awaitingCheckout();
         QVERIFY(!id.isEmpty());
         // The technician is taken out of the policy while the request waits.
-        const ApiReply changed = api().patch(QStringLiteral("/v1/policies/") + m_policies.value(QStringLiteral("Extended")),
-                                             m_admin.token,
-                                             {{QStringLiteral("version"), 1},
-                                              {QStringLiteral("subjects"),
-                                               QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")},
-                                                                      {QStringLiteral("id"), m_admin.id}}}}});
+        const ApiReply changed =
+            api().patch(QStringLiteral("/v1/policies/") + m_policies.value(QStringLiteral("Extended")), m_admin.token,
+                        {{QStringLiteral("version"), 1},
+                         {QStringLiteral("subjects"),
+                          QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")},
+                                                 {QStringLiteral("id"), m_admin.id}}}}});
         QVERIFY2(changed.status == 200, changed.describe().constData());
         const QString before = m_cloud->snapshot();
         const ApiReply r = api().post(checkoutPath(id, QStringLiteral("approve")), m_admin.token);
@@ -658,7 +710,8 @@ private slots:
                                 {ready, m_admin.id}),
                  1);
 
-        const QString provisioning = idOf(requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30));
+        const QString provisioning =
+            idOf(requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30));
         forceCheckoutState(*m_cloud, provisioning, QStringLiteral("provisioning"));
         const ApiReply during = api().post(checkoutPath(provisioning, QStringLiteral("revoke")), m_admin2.token,
                                            {{QStringLiteral("reason"), QStringLiteral("Wrong tenant")}});
@@ -671,15 +724,14 @@ private slots:
         QTest::addColumn<QString>("state");
         QTest::addColumn<QString>("action");
         const QStringList all = models::checkoutStateNames();
-        const QHash<QString, QStringList> allowed{{QStringLiteral("approve"), {QStringLiteral("awaiting_approval")}},
-                                                  {QStringLiteral("deny"), {QStringLiteral("awaiting_approval")}},
-                                                  {QStringLiteral("cancel"),
-                                                   {QStringLiteral("requested"), QStringLiteral("awaiting_approval"),
-                                                    QStringLiteral("ready")}},
-                                                  {QStringLiteral("revoke"),
-                                                   {QStringLiteral("ready"), QStringLiteral("provisioning")}}};
-        for (const QString& action : {QStringLiteral("approve"), QStringLiteral("deny"), QStringLiteral("cancel"),
-                                      QStringLiteral("revoke")}) {
+        const QHash<QString, QStringList> allowed{
+            {QStringLiteral("approve"), {QStringLiteral("awaiting_approval")}},
+            {QStringLiteral("deny"), {QStringLiteral("awaiting_approval")}},
+            {QStringLiteral("cancel"),
+             {QStringLiteral("requested"), QStringLiteral("awaiting_approval"), QStringLiteral("ready")}},
+            {QStringLiteral("revoke"), {QStringLiteral("ready"), QStringLiteral("provisioning")}}};
+        for (const QString& action :
+             {QStringLiteral("approve"), QStringLiteral("deny"), QStringLiteral("cancel"), QStringLiteral("revoke")}) {
             for (const QString& state : all) {
                 if (!allowed.value(action).contains(state))
                     QTest::addRow("%s from %s", qPrintable(action), qPrintable(state)) << state << action;
@@ -743,26 +795,47 @@ private slots:
         const auto system = cloud::checkouts::Actor::system();
 
         // What the provisioning engine will do: requested → provisioning → ready, outside any request.
-        auto provisioning = machine.transition(requested, {CheckoutState::Provisioning, QStringLiteral("picked up")},
-                                               system);
+        auto provisioning =
+            machine.transition(requested, {CheckoutState::Provisioning, QStringLiteral("picked up")}, system);
         QVERIFY2(provisioning.ok(), qPrintable(provisioning.ok() ? QString() : provisioning.error().message));
+        // Due for the engine, until a transient failure puts it off.
+        using cloud::checkouts::dueCheckouts;
+        const QList<CheckoutState> engineStates{CheckoutState::Requested, CheckoutState::Provisioning,
+                                                CheckoutState::Revoking};
+        QCOMPARE(*dueCheckouts(m_cloud->db(), engineStates, m_cloud->clock().now(), 10), QStringList{id});
+        auto postponed = machine.retryLater(*provisioning, m_cloud->clock().now() + 60'000,
+                                            QStringLiteral("Graph throttled (429)"), system);
+        QVERIFY(postponed.ok());
+        QCOMPARE(models::toString(postponed->state), QStringLiteral("provisioning"));
+        QCOMPARE(postponed->attempts, 1);
+        QCOMPARE(postponed->stateReason, QStringLiteral("Graph throttled (429)"));
+        QCOMPARE(*dueCheckouts(m_cloud->db(), engineStates, m_cloud->clock().now() + 59'999, 10), QStringList());
+        QCOMPARE(*dueCheckouts(m_cloud->db(), engineStates, m_cloud->clock().now() + 60'000, 10), QStringList{id});
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = 'checkout.retry' AND target_id = ?"), {id}),
+                 1);
+        QCOMPARE(machine.retryLater(*provisioning, 0, QStringLiteral("stale"), system).error().code,
+                 QString::fromLatin1(CheckoutStateMachine::kVersionConflict));
+        provisioning = postponed;
         m_cloud->clock().advance(90'000);
-        auto ready = machine.transition(*provisioning, {CheckoutState::Ready, QStringLiteral("credential issued")},
-                                        system);
+        auto ready =
+            machine.transition(*provisioning, {CheckoutState::Ready, QStringLiteral("credential issued")}, system);
         QVERIFY(ready.ok());
         const TimeMs now = m_cloud->clock().now();
         QCOMPARE(ready->readyAt.value_or(0), now);
         QCOMPARE(ready->expiresAt.value_or(0), now + 30 * 60'000);
         QCOMPARE(ready->nextActionAt.value_or(0), now + 30 * 60'000); // the expiry is the next thing due
-        QCOMPARE(ready->version, requested.version + 2);
+        QCOMPARE(ready->version, requested.version + 3);
+        QCOMPARE(ready->attempts, 0); // a new step starts counting again
         const models::Checkout stored = load();
         QCOMPARE(stored.toJson(), ready->toJson());
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
-                                QStringLiteral("action = 'checkout.transition' AND actor_id = 'system' AND target_id = ?"),
-                                {id}),
+        QCOMPARE(m_cloud->count(
+                     QStringLiteral("audit_events"),
+                     QStringLiteral("action = 'checkout.transition' AND actor_id = 'system' AND target_id = ?"), {id}),
                  2);
         // Sent at once, not held for a request's commit.
-        QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'checkout.updated' AND payload LIKE ?"),
+        QCOMPARE(m_cloud->count(QStringLiteral("events"),
+                                QStringLiteral("type = 'checkout.updated' AND payload LIKE ?"),
                                 {QStringLiteral("%\"state\":\"ready\"%")}),
                  1);
 
@@ -783,6 +856,8 @@ private slots:
         QCOMPARE(ended->endedAt.value_or(0), m_cloud->clock().now());
         QVERIFY(!ended->nextActionAt);
         QVERIFY(!machine.transition(*ended, {CheckoutState::Revoking, QStringLiteral("again")}, system).ok());
+        QCOMPARE(machine.retryLater(*ended, 0, QStringLiteral("x"), system).error().code,
+                 QString::fromLatin1(CheckoutStateMachine::kInvalidTransition));
     }
 
     void expireStaleApprovals()
@@ -790,7 +865,8 @@ private slots:
         const QString mine = awaitingCheckout();
         m_cloud->clock().advance(kHourMs / 2);
         const QString admins = idOf(requestCheckout(*m_cloud, m_admin.token, m_contoso, {kUserAdministrator}, 120, {}));
-        const QString requested = idOf(requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30));
+        const QString requested =
+            idOf(requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30));
         QVERIFY(!mine.isEmpty() && !admins.isEmpty() && !requested.isEmpty());
         const QJsonObject requestedBefore = checkout(requested);
         CheckoutStateMachine machine(m_cloud->context());
@@ -846,11 +922,14 @@ private slots:
     void list()
     {
         const QString techContoso = awaitingCheckout();
-        const QString techFabrikam = idOf(requestCheckout(*m_cloud, m_tech.token, m_fabrikam, {kUserAdministrator}, 30,
-                                                          {}, QStringLiteral("T-1")));
-        const QString tech2Contoso = idOf(requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30));
-        const QString adminContoso = idOf(requestCheckout(*m_cloud, m_admin.token, m_contoso, {kUserAdministrator}, 120, {}));
-        QVERIFY(!techContoso.isEmpty() && !techFabrikam.isEmpty() && !tech2Contoso.isEmpty() && !adminContoso.isEmpty());
+        const QString techFabrikam = idOf(
+            requestCheckout(*m_cloud, m_tech.token, m_fabrikam, {kUserAdministrator}, 30, {}, QStringLiteral("T-1")));
+        const QString tech2Contoso =
+            idOf(requestCheckout(*m_cloud, m_tech2.token, m_contoso, {kExchangeAdministrator}, 30));
+        const QString adminContoso =
+            idOf(requestCheckout(*m_cloud, m_admin.token, m_contoso, {kUserAdministrator}, 120, {}));
+        QVERIFY(!techContoso.isEmpty() && !techFabrikam.isEmpty() && !tech2Contoso.isEmpty()
+                && !adminContoso.isEmpty());
         auto listed = [&](const QString& query, const QString& token) {
             const ApiReply r = api().get(QStringLiteral("/v1/checkouts") + query, token);
             QStringList ids;
@@ -863,9 +942,11 @@ private slots:
             return l;
         };
         QCOMPARE(listed({}, m_admin.token), sorted({techContoso, techFabrikam, tech2Contoso, adminContoso}));
-        QCOMPARE(listed(QStringLiteral("?state=awaiting_approval"), m_admin.token), sorted({techContoso, adminContoso}));
+        QCOMPARE(listed(QStringLiteral("?state=awaiting_approval"), m_admin.token),
+                 sorted({techContoso, adminContoso}));
         QCOMPARE(listed(QStringLiteral("?tenantId=") + m_fabrikam, m_admin.token), QStringList{techFabrikam});
-        QCOMPARE(listed(QStringLiteral("?technicianId=") + m_tech.id, m_admin.token), sorted({techContoso, techFabrikam}));
+        QCOMPARE(listed(QStringLiteral("?technicianId=") + m_tech.id, m_admin.token),
+                 sorted({techContoso, techFabrikam}));
         QCOMPARE(listed(QStringLiteral("?state=requested&technicianId=") + m_tech.id, m_admin.token),
                  QStringList{techFabrikam});
         QCOMPARE(listed(QStringLiteral("?state=ended"), m_admin.token), QStringList());
@@ -905,11 +986,11 @@ private slots:
         QVERIFY(!id.isEmpty());
         QCOMPARE(api().get(checkoutPath(id), m_tech.token).status, 200);
         QCOMPARE(api().get(checkoutPath(id), m_admin2.token).status, 200);
-        for (const auto& [path, token] : {std::pair{checkoutPath(id), m_tech2.token},
-                                          std::pair{checkoutPath(id), m_otherAdmin.token},
-                                          std::pair{checkoutPath(ids::newId(u"chk")), m_admin.token},
-                                          std::pair{checkoutPath(QStringLiteral("chk_zz")), m_admin.token},
-                                          std::pair{checkoutPath(ids::newId(u"tnt")), m_admin.token}}) {
+        for (const auto& [path, token] :
+             {std::pair{checkoutPath(id), m_tech2.token}, std::pair{checkoutPath(id), m_otherAdmin.token},
+              std::pair{checkoutPath(ids::newId(u"chk")), m_admin.token},
+              std::pair{checkoutPath(QStringLiteral("chk_zz")), m_admin.token},
+              std::pair{checkoutPath(ids::newId(u"tnt")), m_admin.token}}) {
             const ApiReply r = api().get(path, token);
             QVERIFY2(r.status == 404, r.describe().constData());
             QCOMPARE(r.problem(), QStringLiteral("not-found"));
@@ -922,11 +1003,13 @@ private slots:
         const QString id = awaitingCheckout();
         QVERIFY(!id.isEmpty());
         QCOMPARE(api().post(checkoutPath(id, QStringLiteral("approve")), m_admin.token).status, 200);
-        QCOMPARE(api().patch(QStringLiteral("/v1/tenants/") + m_fabrikam, m_admin.token,
-                             {{QStringLiteral("version"), 1}, {QStringLiteral("notes"), QStringLiteral("VIP")}})
+        QCOMPARE(api()
+                     .patch(QStringLiteral("/v1/tenants/") + m_fabrikam, m_admin.token,
+                            {{QStringLiteral("version"), 1}, {QStringLiteral("notes"), QStringLiteral("VIP")}})
                      .status,
                  200);
-        const qint64 since = m_cloud->scalar(QStringLiteral("SELECT MIN(seq) - 1 FROM events WHERE type = 'checkout.updated'"));
+        const qint64 since =
+            m_cloud->scalar(QStringLiteral("SELECT MIN(seq) - 1 FROM events WHERE type = 'checkout.updated'"));
         // Refused requests announce nothing.
         QCOMPARE(api().post(checkoutPath(id, QStringLiteral("approve")), m_admin.token).status, 409);
 
@@ -943,8 +1026,8 @@ private slots:
             return types;
         };
         const QStringList checkoutEvents(3, QStringLiteral("checkout.updated")); // requested, awaiting, approved
-        const QStringList adminExpects = checkoutEvents + QStringList{QStringLiteral("tenant.updated"),
-                                                                      QStringLiteral("grants.changed")};
+        const QStringList adminExpects =
+            checkoutEvents + QStringList{QStringLiteral("tenant.updated"), QStringLiteral("grants.changed")};
         const QStringList techExpects = checkoutEvents + QStringList{QStringLiteral("grants.changed")};
         QCOMPARE(seenBy(m_admin, QStringLiteral("admin"), m_org), adminExpects);
         QCOMPARE(seenBy(m_tech, QStringLiteral("technician"), m_org), techExpects);
@@ -969,13 +1052,14 @@ private slots:
         const QString id = awaitingCheckout();
         QVERIFY(!id.isEmpty());
         QCOMPARE(api().post(checkoutPath(id, QStringLiteral("approve")), m_admin.token).status, 200);
-        QCOMPARE(api().patch(QStringLiteral("/v1/tenants/") + m_fabrikam, m_admin.token,
-                             {{QStringLiteral("version"), 1}, {QStringLiteral("notes"), QStringLiteral("VIP")}})
+        QCOMPARE(api()
+                     .patch(QStringLiteral("/v1/tenants/") + m_fabrikam, m_admin.token,
+                            {{QStringLiteral("version"), 1}, {QStringLiteral("notes"), QStringLiteral("VIP")}})
                      .status,
                  200);
         const QStringList checkoutEvents(3, QStringLiteral("checkout.updated"));
-        const QStringList adminExpects = checkoutEvents + QStringList{QStringLiteral("tenant.updated"),
-                                                                      QStringLiteral("grants.changed")};
+        const QStringList adminExpects =
+            checkoutEvents + QStringList{QStringLiteral("tenant.updated"), QStringLiteral("grants.changed")};
         const QStringList techExpects = checkoutEvents + QStringList{QStringLiteral("grants.changed")};
         QTRY_COMPARE(admin.events, adminExpects);
         QTRY_COMPARE(tech.events, techExpects);

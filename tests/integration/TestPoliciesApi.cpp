@@ -73,8 +73,8 @@ private:
     // A valid policy body with `changes` applied (a null value removes the field).
     QJsonObject validBody(const QJsonObject& changes = {}) const
     {
-        QJsonObject body = policyBody(QStringLiteral("User admins"), {m_tenant}, {kUserAdministrator}, {m_tech.id},
-                                      {m_group}, 60);
+        QJsonObject body =
+            policyBody(QStringLiteral("User admins"), {m_tenant}, {kUserAdministrator}, {m_tech.id}, {m_group}, 60);
         for (auto it = changes.constBegin(); it != changes.constEnd(); ++it) {
             if (it.value().isNull())
                 body.remove(it.key());
@@ -94,14 +94,15 @@ private slots:
         m_admin = addSignedInPerson(*m_cloud, org, QStringLiteral("admin@acme.example"), QStringLiteral("admin"));
         m_tech = addSignedInPerson(*m_cloud, org, QStringLiteral("tech@acme.example"));
         m_group = m_cloud->addGroup(org, QStringLiteral("Helpdesk"), {m_tech.id});
-        m_otherAdmin = addSignedInPerson(*m_cloud, otherOrg, QStringLiteral("admin@other.example"),
-                                         QStringLiteral("admin"));
+        m_otherAdmin =
+            addSignedInPerson(*m_cloud, otherOrg, QStringLiteral("admin@other.example"), QStringLiteral("admin"));
         m_otherPerson = m_cloud->addPerson(otherOrg, QStringLiteral("tech@other.example"));
         m_otherGroup = m_cloud->addGroup(otherOrg, QStringLiteral("Other helpdesk"));
-        m_tenant = createTenant(*m_cloud, m_admin.token,
-                                tenantBody(QStringLiteral("Contoso"), {kUserAdministrator, kHelpdeskAdministrator}, 240));
-        m_shortTenant = createTenant(*m_cloud, m_admin.token,
-                                     tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}, 60));
+        m_tenant =
+            createTenant(*m_cloud, m_admin.token,
+                         tenantBody(QStringLiteral("Contoso"), {kUserAdministrator, kHelpdeskAdministrator}, 240));
+        m_shortTenant =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}, 60));
         m_otherTenant = createTenant(*m_cloud, m_otherAdmin.token,
                                      tenantBody(QStringLiteral("Elsewhere"), {kUserAdministrator}, 240));
         QVERIFY(!m_tenant.isEmpty() && !m_shortTenant.isEmpty() && !m_otherTenant.isEmpty());
@@ -115,9 +116,9 @@ private slots:
             {QStringLiteral("name"), QStringLiteral(" Helpdesk on call ")},
             {QStringLiteral("description"), QStringLiteral("Nights and weekends")},
             {QStringLiteral("tenantIds"), QJsonArray{m_shortTenant, m_tenant, m_tenant}},
-            {QStringLiteral("subjects"), QJsonArray{subject(QStringLiteral("person"), m_tech.id),
-                                                    subject(QStringLiteral("group"), m_group),
-                                                    subject(QStringLiteral("person"), m_tech.id)}},
+            {QStringLiteral("subjects"),
+             QJsonArray{subject(QStringLiteral("person"), m_tech.id), subject(QStringLiteral("group"), m_group),
+                        subject(QStringLiteral("person"), m_tech.id)}},
             {QStringLiteral("roleDefinitionIds"), QJsonArray{kUserAdministrator.toUpper()}},
             {QStringLiteral("maxDurationMinutes"), 45},
             {QStringLiteral("requireApproval"), true}};
@@ -126,21 +127,23 @@ private slots:
         const QString id = r.json.value(QLatin1String("id")).toString();
         QVERIFY(ids::isValidId(id, u"pol"));
         const QString now = toRfc3339(m_cloud->clock().now());
-        QCOMPARE(r.json,
-                 (QJsonObject{{QStringLiteral("id"), id},
-                              {QStringLiteral("name"), QStringLiteral("Helpdesk on call")},
-                              {QStringLiteral("description"), QStringLiteral("Nights and weekends")},
-                              {QStringLiteral("tenantIds"), QJsonArray::fromStringList(sorted({m_tenant, m_shortTenant}))},
-                              {QStringLiteral("subjects"), QJsonArray{subject(QStringLiteral("group"), m_group),
-                                                                      subject(QStringLiteral("person"), m_tech.id)}},
-                              {QStringLiteral("roleDefinitionIds"), QJsonArray{kUserAdministrator}},
-                              {QStringLiteral("maxDurationMinutes"), 45},
-                              {QStringLiteral("requireJustification"), true},
-                              {QStringLiteral("requireTicket"), false},
-                              {QStringLiteral("requireApproval"), true},
-                              {QStringLiteral("createdAt"), now},
-                              {QStringLiteral("updatedAt"), now},
-                              {QStringLiteral("version"), 1}}));
+        QCOMPARE(
+            r.json,
+            (QJsonObject{
+                {QStringLiteral("id"), id},
+                {QStringLiteral("name"), QStringLiteral("Helpdesk on call")},
+                {QStringLiteral("description"), QStringLiteral("Nights and weekends")},
+                {QStringLiteral("tenantIds"), QJsonArray::fromStringList(sorted({m_tenant, m_shortTenant}))},
+                {QStringLiteral("subjects"),
+                 QJsonArray{subject(QStringLiteral("group"), m_group), subject(QStringLiteral("person"), m_tech.id)}},
+                {QStringLiteral("roleDefinitionIds"), QJsonArray{kUserAdministrator}},
+                {QStringLiteral("maxDurationMinutes"), 45},
+                {QStringLiteral("requireJustification"), true},
+                {QStringLiteral("requireTicket"), false},
+                {QStringLiteral("requireApproval"), true},
+                {QStringLiteral("createdAt"), now},
+                {QStringLiteral("updatedAt"), now},
+                {QStringLiteral("version"), 1}}));
         QCOMPARE(api().get(policyPath(id), m_admin.token).json, r.json);
         QCOMPARE(api().get(QStringLiteral("/v1/policies"), m_admin.token).items(), QJsonArray{r.json});
 
@@ -153,11 +156,13 @@ private slots:
         QVERIFY(details.value(QLatin1String("changed")).toArray().contains(QStringLiteral("tenantIds")));
         QCOMPARE(details.value(QLatin1String("values")).toObject().value(QLatin1String("maxDurationMinutes")),
                  QJsonValue(45));
-        QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'policy.created' AND audience = 'admins'")),
-                 1);
+        QCOMPARE(
+            m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'policy.created' AND audience = 'admins'")),
+            1);
         // Technicians hear that grants changed, but not which policy: that is the admins' business.
-        QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'grants.changed' AND audience = 'org'"
-                                                                         " AND payload = '{}'")),
+        QCOMPARE(m_cloud->count(QStringLiteral("events"),
+                                QStringLiteral("type = 'grants.changed' AND audience = 'org'"
+                                               " AND payload = '{}'")),
                  4); // three tenants (one in the other organization) and this policy
         QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("audience = 'org' AND payload LIKE ?"),
                                 {QStringLiteral("%") + id + QStringLiteral("%")}),
@@ -166,11 +171,12 @@ private slots:
 
     void maxDurationDefaultsToTheTenants()
     {
-        const ApiReply r = api().post(QStringLiteral("/v1/policies"), m_admin.token,
-                                      validBody({{QStringLiteral("tenantIds"), QJsonArray{QStringLiteral("$tenant"),
-                                                                                          QStringLiteral("$shortTenant")}},
-                                                 {QStringLiteral("maxDurationMinutes"), QJsonValue::Null},
-                                                 {QStringLiteral("subjects"), QJsonValue::Null}}));
+        const ApiReply r =
+            api().post(QStringLiteral("/v1/policies"), m_admin.token,
+                       validBody({{QStringLiteral("tenantIds"),
+                                   QJsonArray{QStringLiteral("$tenant"), QStringLiteral("$shortTenant")}},
+                                  {QStringLiteral("maxDurationMinutes"), QJsonValue::Null},
+                                  {QStringLiteral("subjects"), QJsonValue::Null}}));
         QVERIFY2(r.status == 201, r.describe().constData());
         QCOMPARE(r.json.value(QLatin1String("maxDurationMinutes")).toInt(), 60);
         QCOMPARE(r.json.value(QLatin1String("subjects")).toArray(), QJsonArray());
@@ -190,8 +196,8 @@ private slots:
                                     << "tenantIds: is required";
         QTest::newRow("empty tenants") << QJsonObject{{QStringLiteral("tenantIds"), QJsonArray()}}
                                        << "tenantIds: must name at least one tenant";
-        QTest::newRow("tenants not a list") << QJsonObject{{QStringLiteral("tenantIds"), tenant}}
-                                            << "tenantIds: must be an array of strings";
+        QTest::newRow("tenants not a list")
+            << QJsonObject{{QStringLiteral("tenantIds"), tenant}} << "tenantIds: must be an array of strings";
         QTest::newRow("unknown tenant") << QJsonObject{{QStringLiteral("tenantIds"), QJsonArray{ids::newId(u"tnt")}}}
                                         << "tenantIds: no tenant tnt_";
         QTest::newRow("other organization's tenant")
@@ -206,9 +212,9 @@ private slots:
         QTest::newRow("role not a GUID") << QJsonObject{{QStringLiteral("roleDefinitionIds"),
                                                          QJsonArray{QStringLiteral("Global Administrator")}}}
                                          << "roleDefinitionIds: 'Global Administrator' is not a GUID";
-        QTest::newRow("role not offered") << QJsonObject{{QStringLiteral("roleDefinitionIds"),
-                                                          QJsonArray{kGlobalAdministrator}}}
-                                          << "roleDefinitionIds: " + kGlobalAdministrator + " is not offered by tenant Contoso";
+        QTest::newRow("role not offered")
+            << QJsonObject{{QStringLiteral("roleDefinitionIds"), QJsonArray{kGlobalAdministrator}}}
+            << "roleDefinitionIds: " + kGlobalAdministrator + " is not offered by tenant Contoso";
         QTest::newRow("role not offered by every tenant")
             << QJsonObject{{QStringLiteral("tenantIds"), QJsonArray{tenant, shortTenant}},
                            {QStringLiteral("roleDefinitionIds"), QJsonArray{kHelpdeskAdministrator}},
@@ -221,7 +227,8 @@ private slots:
         QTest::newRow("too short") << QJsonObject{{QStringLiteral("maxDurationMinutes"), 5}}
                                    << "maxDurationMinutes: must be between 10 and 1440";
         QTest::newRow("unknown person") << QJsonObject{{QStringLiteral("subjects"),
-                                                        QJsonArray{subject(QStringLiteral("person"), ids::newId(u"per"))}}}
+                                                        QJsonArray{
+                                                            subject(QStringLiteral("person"), ids::newId(u"per"))}}}
                                         << "subjects: no person per_";
         QTest::newRow("other organization's person")
             << QJsonObject{{QStringLiteral("subjects"),
@@ -232,23 +239,25 @@ private slots:
                             QJsonArray{subject(QStringLiteral("group"), QStringLiteral("$otherGroup"))}}}
             << "subjects: no group grp_";
         QTest::newRow("group named as a person")
-            << QJsonObject{{QStringLiteral("subjects"), QJsonArray{subject(QStringLiteral("person"), QStringLiteral("$group"))}}}
+            << QJsonObject{{QStringLiteral("subjects"),
+                            QJsonArray{subject(QStringLiteral("person"), QStringLiteral("$group"))}}}
             << "subjects: no person grp_";
         QTest::newRow("subject type") << QJsonObject{{QStringLiteral("subjects"),
-                                                      QJsonArray{subject(QStringLiteral("team"), QStringLiteral("$group"))}}}
+                                                      QJsonArray{
+                                                          subject(QStringLiteral("team"), QStringLiteral("$group"))}}}
                                       << "subjects[0].type: must be one of: person, group";
-        QTest::newRow("subject without id") << QJsonObject{{QStringLiteral("subjects"),
-                                                            QJsonArray{QJsonObject{{QStringLiteral("type"),
-                                                                                    QStringLiteral("person")}}}}}
-                                            << "subjects[0].id: is required";
+        QTest::newRow("subject without id")
+            << QJsonObject{{QStringLiteral("subjects"),
+                            QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")}}}}}
+            << "subjects[0].id: is required";
         QTest::newRow("subject unknown field")
             << QJsonObject{{QStringLiteral("subjects"),
                             QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")},
                                                    {QStringLiteral("id"), QStringLiteral("$tech")},
                                                    {QStringLiteral("role"), QStringLiteral("owner")}}}}}
             << "subjects[0].role: is not a known field";
-        QTest::newRow("subjects not a list") << QJsonObject{{QStringLiteral("subjects"), QStringLiteral("$tech")}}
-                                             << "subjects: must be an array";
+        QTest::newRow("subjects not a list")
+            << QJsonObject{{QStringLiteral("subjects"), QStringLiteral("$tech")}} << "subjects: must be an array";
         QTest::newRow("flag not a bool") << QJsonObject{{QStringLiteral("requireApproval"), QStringLiteral("yes")}}
                                          << "requireApproval: must be true or false";
         QTest::newRow("unknown field") << QJsonObject{{QStringLiteral("priority"), 1}}
@@ -282,13 +291,13 @@ private slots:
         const QString id = createPolicy(*m_cloud, m_admin.token, validBody());
         QVERIFY(!id.isEmpty());
         m_cloud->clock().advance(1000);
-        const ApiReply r = api().patch(policyPath(id), m_admin.token,
-                                       {{QStringLiteral("version"), 1},
-                                        {QStringLiteral("roleDefinitionIds"),
-                                         QJsonArray{kHelpdeskAdministrator, kUserAdministrator}},
-                                        {QStringLiteral("subjects"), QJsonArray()},
-                                        {QStringLiteral("maxDurationMinutes"), 240},
-                                        {QStringLiteral("requireTicket"), true}});
+        const ApiReply r =
+            api().patch(policyPath(id), m_admin.token,
+                        {{QStringLiteral("version"), 1},
+                         {QStringLiteral("roleDefinitionIds"), QJsonArray{kHelpdeskAdministrator, kUserAdministrator}},
+                         {QStringLiteral("subjects"), QJsonArray()},
+                         {QStringLiteral("maxDurationMinutes"), 240},
+                         {QStringLiteral("requireTicket"), true}});
         QVERIFY2(r.status == 200, r.describe().constData());
         QCOMPARE(r.json.value(QLatin1String("version")).toInt(), 2);
         QCOMPARE(r.json.value(QLatin1String("roleDefinitionIds")).toArray(),
@@ -299,41 +308,49 @@ private slots:
         QCOMPARE(api().get(policyPath(id), m_admin.token).json, r.json);
         QCOMPARE(m_cloud->count(QStringLiteral("policy_subjects")), 0);
         QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'policy.updated'")), 1);
-        auto rows = m_cloud->db().query(QStringLiteral("SELECT details FROM audit_events WHERE action = 'policy.update'"));
+        auto rows =
+            m_cloud->db().query(QStringLiteral("SELECT details FROM audit_events WHERE action = 'policy.update'"));
         QVERIFY(rows && rows->size() == 1);
-        QCOMPARE(QJsonDocument::fromJson(rows->front().text(0).toUtf8()).object().value(QLatin1String("changed")).toArray(),
-                 (QJsonArray{QStringLiteral("maxDurationMinutes"), QStringLiteral("requireTicket"),
-                             QStringLiteral("roleDefinitionIds"), QStringLiteral("subjects")}));
+        QCOMPARE(
+            QJsonDocument::fromJson(rows->front().text(0).toUtf8()).object().value(QLatin1String("changed")).toArray(),
+            (QJsonArray{QStringLiteral("maxDurationMinutes"), QStringLiteral("requireTicket"),
+                        QStringLiteral("roleDefinitionIds"), QStringLiteral("subjects")}));
 
         // Adding a tenant that does not offer every role, or whose maximum is shorter, is refused.
         QString before = m_cloud->snapshot();
-        const ApiReply refused = api().patch(policyPath(id), m_admin.token,
-                                             {{QStringLiteral("version"), 2},
-                                              {QStringLiteral("tenantIds"), QJsonArray{m_tenant, m_shortTenant}}});
+        const ApiReply refused = api().patch(
+            policyPath(id), m_admin.token,
+            {{QStringLiteral("version"), 2}, {QStringLiteral("tenantIds"), QJsonArray{m_tenant, m_shortTenant}}});
         QVERIFY2(refused.status == 422, refused.describe().constData());
         QCOMPARE(refused.problem(), QStringLiteral("validation"));
-        QVERIFY(refused.json.value(QLatin1String("detail")).toString().contains(
-            QStringLiteral("is not offered by tenant Fabrikam")));
-        QVERIFY(refused.json.value(QLatin1String("detail")).toString().contains(
-            QStringLiteral("maxDurationMinutes: must be at most 60")));
+        QVERIFY(refused.json.value(QLatin1String("detail"))
+                    .toString()
+                    .contains(QStringLiteral("is not offered by tenant Fabrikam")));
+        QVERIFY(refused.json.value(QLatin1String("detail"))
+                    .toString()
+                    .contains(QStringLiteral("maxDurationMinutes: must be at most 60")));
         QCOMPARE(m_cloud->snapshot(), before);
 
-        const ApiReply stale = api().patch(policyPath(id), m_admin.token,
-                                           {{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("x")}});
+        const ApiReply stale =
+            api().patch(policyPath(id), m_admin.token,
+                        {{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("x")}});
         QVERIFY2(stale.status == 409, stale.describe().constData());
         QCOMPARE(stale.problem(), QStringLiteral("version-conflict"));
         QCOMPARE(stale.json.value(QLatin1String("currentVersion")).toInt(), 2);
-        const ApiReply noVersion = api().patch(policyPath(id), m_admin.token, {{QStringLiteral("name"), QStringLiteral("x")}});
+        const ApiReply noVersion =
+            api().patch(policyPath(id), m_admin.token, {{QStringLiteral("name"), QStringLiteral("x")}});
         QCOMPARE(noVersion.status, 422);
         QCOMPARE(m_cloud->snapshot(), before);
 
         // Nothing changed: nothing written, but the attempt is on the record.
-        const qint64 updates = m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'policy.update'"));
+        const qint64 updates =
+            m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'policy.update'"));
         const ApiReply same = api().patch(policyPath(id), m_admin.token,
                                           {{QStringLiteral("version"), 2}, {QStringLiteral("requireTicket"), true}});
         QVERIFY2(same.status == 200, same.describe().constData());
         QCOMPARE(same.json.value(QLatin1String("version")).toInt(), 2);
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'policy.update'")), updates + 1);
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'policy.update'")),
+                 updates + 1);
         before.replace(QRegularExpression(QStringLiteral("audit.recorded=\\d+")), QString());
         QCOMPARE(m_cloud->snapshot().replace(QRegularExpression(QStringLiteral("audit.recorded=\\d+")), QString()),
                  before);
@@ -352,14 +369,15 @@ private slots:
         QCOMPARE(api().del(policyPath(id), m_admin.token).status, 404);
         QCOMPARE(m_cloud->count(QStringLiteral("policy_tenants")), 0);
         QCOMPARE(m_cloud->count(QStringLiteral("policy_subjects")), 0);
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'policy.delete' AND target_id = ?"),
-                                {id}),
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = 'policy.delete' AND target_id = ?"), {id}),
                  1);
-        QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'policy.deleted' AND audience = 'admins'")),
-                 1);
+        QCOMPARE(
+            m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'policy.deleted' AND audience = 'admins'")),
+            1);
         // The checkout keeps the policy that allowed it; the technician no longer sees the tenant.
-        const ApiReply kept = api().get(QStringLiteral("/v1/checkouts/") + checkout.value(QLatin1String("id")).toString(),
-                                        m_admin.token);
+        const ApiReply kept =
+            api().get(QStringLiteral("/v1/checkouts/") + checkout.value(QLatin1String("id")).toString(), m_admin.token);
         QCOMPARE(kept.json.value(QLatin1String("policyId")).toString(), id);
         QCOMPARE(api().get(QStringLiteral("/v1/tenants"), m_tech.token).items(), QJsonArray());
     }
@@ -369,13 +387,13 @@ private slots:
         const QString id = createPolicy(*m_cloud, m_admin.token, validBody());
         QVERIFY(!id.isEmpty());
         const QString before = m_cloud->snapshot();
-        for (const ApiReply& r : {api().get(QStringLiteral("/v1/policies"), m_tech.token),
-                                  api().get(policyPath(id), m_tech.token),
-                                  api().post(QStringLiteral("/v1/policies"), m_tech.token,
-                                             validBody({{QStringLiteral("name"), QStringLiteral("Mine")}})),
-                                  api().patch(policyPath(id), m_tech.token,
-                                              {{QStringLiteral("version"), 1}, {QStringLiteral("maxDurationMinutes"), 240}}),
-                                  api().del(policyPath(id), m_tech.token)}) {
+        for (const ApiReply& r :
+             {api().get(QStringLiteral("/v1/policies"), m_tech.token), api().get(policyPath(id), m_tech.token),
+              api().post(QStringLiteral("/v1/policies"), m_tech.token,
+                         validBody({{QStringLiteral("name"), QStringLiteral("Mine")}})),
+              api().patch(policyPath(id), m_tech.token,
+                          {{QStringLiteral("version"), 1}, {QStringLiteral("maxDurationMinutes"), 240}}),
+              api().del(policyPath(id), m_tech.token)}) {
             QVERIFY2(r.status == 403, r.describe().constData());
             QCOMPARE(r.problem(), QStringLiteral("forbidden"));
         }
@@ -396,9 +414,9 @@ private slots:
     {
         QFETCH(QByteArray, method);
         QFETCH(QString, which);
-        const QString theirs = createPolicy(*m_cloud, m_otherAdmin.token,
-                                            policyBody(QStringLiteral("Theirs"), {m_otherTenant}, {kUserAdministrator},
-                                                       {m_otherPerson}));
+        const QString theirs =
+            createPolicy(*m_cloud, m_otherAdmin.token,
+                         policyBody(QStringLiteral("Theirs"), {m_otherTenant}, {kUserAdministrator}, {m_otherPerson}));
         QVERIFY(!theirs.isEmpty());
         const QString id = which == QLatin1String("theirs") ? theirs
             : which == QLatin1String("unknown")             ? ids::newId(u"pol")
@@ -415,7 +433,8 @@ private slots:
     {
         QStringList created;
         for (int i = 0; i < 3; ++i) {
-            created << createPolicy(*m_cloud, m_admin.token, validBody({{QStringLiteral("name"), QStringLiteral("P%1").arg(i)}}));
+            created << createPolicy(*m_cloud, m_admin.token,
+                                    validBody({{QStringLiteral("name"), QStringLiteral("P%1").arg(i)}}));
             QVERIFY(!created.constLast().isEmpty());
         }
         created.sort();

@@ -63,8 +63,8 @@ private slots:
         m_admin = addSignedInPerson(*m_cloud, m_org, QStringLiteral("admin@acme.example"), QStringLiteral("admin"));
         m_tech = addSignedInPerson(*m_cloud, m_org, QStringLiteral("tech@acme.example"));
         m_tech2 = addSignedInPerson(*m_cloud, m_org, QStringLiteral("tech2@acme.example"));
-        m_otherAdmin = addSignedInPerson(*m_cloud, m_otherOrg, QStringLiteral("admin@other.example"),
-                                         QStringLiteral("admin"));
+        m_otherAdmin =
+            addSignedInPerson(*m_cloud, m_otherOrg, QStringLiteral("admin@other.example"), QStringLiteral("admin"));
         QVERIFY(!m_otherAdmin.token.isEmpty());
     }
 
@@ -116,7 +116,8 @@ private slots:
         QCOMPARE(list.items(), QJsonArray{r.json});
         QVERIFY(list.json.value(QLatin1String("nextCursor")).isNull());
 
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = ? AND tenant_id = ? AND actor_id = ?"),
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = ? AND tenant_id = ? AND actor_id = ?"),
                                 {QStringLiteral("tenant.create"), id, m_admin.id}),
                  1);
         QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = ? AND audience = ?"),
@@ -157,42 +158,51 @@ private slots:
         const QByteArray json = "application/json";
         auto conn = [](const char* key, const QJsonValue& v) { return j(withConnection({{QLatin1String(key), v}})); };
 
-        QTest::newRow("no name") << j({{QStringLiteral("notes"), QStringLiteral("x")}}) << json << 422
-                                 << "validation" << "name: is required";
+        QTest::newRow("no name") << j({{QStringLiteral("notes"), QStringLiteral("x")}}) << json << 422 << "validation"
+                                 << "name: is required";
         QTest::newRow("blank name") << j({{QStringLiteral("name"), QStringLiteral("   ")}}) << json << 422
-                                    << "validation" << "name: must not be blank";
+                                    << "validation"
+                                    << "name: must not be blank";
         QTest::newRow("name not a string") << j({{QStringLiteral("name"), 7}}) << json << 422 << "validation"
                                            << "name: must be a string";
         QTest::newRow("name too long") << j({{QStringLiteral("name"), QString(201, QLatin1Char('x'))}}) << json << 422
-                                       << "validation" << "name: must be at most 200";
-        QTest::newRow("control character") << j({{QStringLiteral("name"), QStringLiteral("a\u0007b")}}) << json
-                                           << 422 << "validation" << "control characters";
-        QTest::newRow("unknown field") << j({{QStringLiteral("name"), QStringLiteral("x")},
-                                             {QStringLiteral("colour"), QStringLiteral("red")}})
-                                       << json << 422 << "validation" << "colour: is not a known field";
-        QTest::newRow("unknown connection field") << conn("tenantGuid", QStringLiteral("x")) << json << 422
-                                                  << "validation" << "connection.tenantGuid: is not a known field";
-        QTest::newRow("connection not an object") << j({{QStringLiteral("name"), QStringLiteral("x")},
-                                                        {QStringLiteral("connection"), QJsonArray()}})
-                                                  << json << 422 << "validation" << "connection: must be an object";
+                                       << "validation"
+                                       << "name: must be at most 200";
+        QTest::newRow("control character")
+            << j({{QStringLiteral("name"), QStringLiteral("a\u0007b")}}) << json << 422 << "validation"
+            << "control characters";
+        QTest::newRow("unknown field") << j(
+            {{QStringLiteral("name"), QStringLiteral("x")}, {QStringLiteral("colour"), QStringLiteral("red")}})
+                                       << json << 422 << "validation"
+                                       << "colour: is not a known field";
+        QTest::newRow("unknown connection field")
+            << conn("tenantGuid", QStringLiteral("x")) << json << 422 << "validation"
+            << "connection.tenantGuid: is not a known field";
+        QTest::newRow("connection not an object")
+            << j({{QStringLiteral("name"), QStringLiteral("x")}, {QStringLiteral("connection"), QJsonArray()}}) << json
+            << 422 << "validation"
+            << "connection: must be an object";
         QTest::newRow("status set") << conn("status", QStringLiteral("connected")) << json << 422 << "validation"
                                     << "connection.status: is set by connecting the tenant";
         QTest::newRow("entra id set") << conn("entraTenantId", QStringLiteral("aaaabbbb-0000-cccc-1111-dddd2222eeee"))
-                                      << json << 422 << "validation" << "connection.entraTenantId: is set by";
+                                      << json << 422 << "validation"
+                                      << "connection.entraTenantId: is set by";
         QTest::newRow("national cloud") << conn("nationalCloud", QStringLiteral("germany")) << json << 422
-                                        << "validation" << "connection.nationalCloud: must be one of";
-        QTest::newRow("domain") << conn("accountDomain", QStringLiteral("not a domain")) << json << 422
-                                << "validation" << "connection.accountDomain: is not a domain name";
-        QTest::newRow("domain without dot") << conn("accountDomain", QStringLiteral("localhost")) << json << 422
-                                            << "validation" << "connection.accountDomain";
+                                        << "validation"
+                                        << "connection.nationalCloud: must be one of";
+        QTest::newRow("domain") << conn("accountDomain", QStringLiteral("not a domain")) << json << 422 << "validation"
+                                << "connection.accountDomain: is not a domain name";
+        QTest::newRow("domain without dot")
+            << conn("accountDomain", QStringLiteral("localhost")) << json << 422 << "validation"
+            << "connection.accountDomain";
         QTest::newRow("max too short") << conn("maxDurationMinutes", 5) << json << 422 << "validation"
                                        << "connection.maxDurationMinutes: must be between 10 and 1440";
         QTest::newRow("max too long") << conn("maxDurationMinutes", 1441) << json << 422 << "validation"
                                       << "connection.maxDurationMinutes: must be between 10 and 1440";
         QTest::newRow("max not integer") << conn("maxDurationMinutes", 60.5) << json << 422 << "validation"
                                          << "must be an integer";
-        QTest::newRow("default above max") << j(withConnection({{QStringLiteral("defaultDurationMinutes"), 120},
-                                                                {QStringLiteral("maxDurationMinutes"), 60}}))
+        QTest::newRow("default above max") << j(withConnection(
+            {{QStringLiteral("defaultDurationMinutes"), 120}, {QStringLiteral("maxDurationMinutes"), 60}}))
                                            << json << 422 << "validation"
                                            << "connection.defaultDurationMinutes: must not be more than";
         QTest::newRow("roles not array") << conn("rolesOffered", QStringLiteral("x")) << json << 422 << "validation"
@@ -200,57 +210,67 @@ private slots:
         QTest::newRow("role not GUID") << conn("rolesOffered", QJsonArray{roleOffer(QStringLiteral("global-admin"))})
                                        << json << 422 << "validation"
                                        << "connection.rolesOffered[0].roleDefinitionId: must be a GUID";
-        QTest::newRow("role without name") << conn("rolesOffered",
-                                                   QJsonArray{QJsonObject{{QStringLiteral("roleDefinitionId"),
-                                                                           kUserAdministrator}}})
-                                           << json << 422 << "validation"
-                                           << "connection.rolesOffered[0].displayName: is required";
-        QTest::newRow("role unknown field") << conn("rolesOffered",
-                                                    QJsonArray{QJsonObject{{QStringLiteral("roleDefinitionId"),
-                                                                            kUserAdministrator},
-                                                                           {QStringLiteral("displayName"),
-                                                                            QStringLiteral("UA")},
-                                                                           {QStringLiteral("scope"),
-                                                                            QStringLiteral("/")}}})
-                                            << json << 422 << "validation"
-                                            << "connection.rolesOffered[0].scope: is not a known field";
-        QTest::newRow("role twice") << conn("rolesOffered", QJsonArray{roleOffer(kUserAdministrator),
-                                                                       roleOffer(kUserAdministrator.toUpper())})
-                                    << json << 422 << "validation" << "connection.rolesOffered[1]: role";
+        QTest::newRow("role without name")
+            << conn("rolesOffered", QJsonArray{QJsonObject{{QStringLiteral("roleDefinitionId"), kUserAdministrator}}})
+            << json << 422 << "validation"
+            << "connection.rolesOffered[0].displayName: is required";
+        QTest::newRow("role unknown field")
+            << conn("rolesOffered",
+                    QJsonArray{QJsonObject{{QStringLiteral("roleDefinitionId"), kUserAdministrator},
+                                           {QStringLiteral("displayName"), QStringLiteral("UA")},
+                                           {QStringLiteral("scope"), QStringLiteral("/")}}})
+            << json << 422 << "validation"
+            << "connection.rolesOffered[0].scope: is not a known field";
+        QTest::newRow("role twice") << conn(
+            "rolesOffered", QJsonArray{roleOffer(kUserAdministrator), roleOffer(kUserAdministrator.toUpper())})
+                                    << json << 422 << "validation"
+                                    << "connection.rolesOffered[1]: role";
         QJsonArray tooMany;
         for (int i = 0; i < 51; ++i)
             tooMany.append(roleOffer(QStringLiteral("00000000-0000-0000-0000-%1").arg(i, 12, 10, QLatin1Char('0'))));
         QTest::newRow("too many roles") << conn("rolesOffered", tooMany) << json << 422 << "validation"
                                         << "must have at most 50 items";
-        QTest::newRow("rule without placeholder") << conn("accountNamingRule", QStringLiteral("stint-admin")) << json
-                                                  << 422 << "validation"
-                                                  << "connection.accountNamingRule: must hold {user}, {name} or {id}";
-        QTest::newRow("rule unknown placeholder") << conn("accountNamingRule", QStringLiteral("stint-{email}")) << json
-                                                  << 422 << "validation" << "knows only the placeholders";
-        QTest::newRow("rule unclosed placeholder") << conn("accountNamingRule", QStringLiteral("stint-{user"))
-                                                   << json << 422 << "validation" << "knows only the placeholders";
-        QTest::newRow("rule bad character") << conn("accountNamingRule", QStringLiteral("stint+{user}")) << json << 422
-                                            << "validation" << "may hold only a-z";
-        QTest::newRow("rule leading dot") << conn("accountNamingRule", QStringLiteral(".{user}")) << json << 422
-                                          << "validation" << "must not start or end with '.'";
-        QTest::newRow("rule too long") << conn("accountNamingRule", QStringLiteral("{user}") + QString(43, QLatin1Char('a')))
-                                       << json << 422 << "validation" << "must be 1 to 48 characters";
-        QTest::newRow("credential kind") << conn("credentialKind", QStringLiteral("sms")) << json << 422
-                                         << "validation" << "connection.credentialKind: must be one of";
-        QTest::newRow("expiry action") << conn("expiryAction", QStringLiteral("archive")) << json << 422
-                                       << "validation" << "connection.expiryAction: must be one of";
+        QTest::newRow("rule without placeholder")
+            << conn("accountNamingRule", QStringLiteral("stint-admin")) << json << 422 << "validation"
+            << "connection.accountNamingRule: must hold {user}, {name} or {id}";
+        QTest::newRow("rule unknown placeholder")
+            << conn("accountNamingRule", QStringLiteral("stint-{email}")) << json << 422 << "validation"
+            << "knows only the placeholders";
+        QTest::newRow("rule unclosed placeholder")
+            << conn("accountNamingRule", QStringLiteral("stint-{user")) << json << 422 << "validation"
+            << "knows only the placeholders";
+        QTest::newRow("rule bad character")
+            << conn("accountNamingRule", QStringLiteral("stint+{user}")) << json << 422 << "validation"
+            << "may hold only a-z";
+        QTest::newRow("rule leading dot")
+            << conn("accountNamingRule", QStringLiteral(".{user}")) << json << 422 << "validation"
+            << "must not start or end with '.'";
+        QTest::newRow("rule too long") << conn("accountNamingRule",
+                                               QStringLiteral("{user}") + QString(43, QLatin1Char('a')))
+                                       << json << 422 << "validation"
+                                       << "must be 1 to 48 characters";
+        QTest::newRow("credential kind") << conn("credentialKind", QStringLiteral("sms")) << json << 422 << "validation"
+                                         << "connection.credentialKind: must be one of";
+        QTest::newRow("expiry action") << conn("expiryAction", QStringLiteral("archive")) << json << 422 << "validation"
+                                       << "connection.expiryAction: must be one of";
         QTest::newRow("several problems at once")
             << j({{QStringLiteral("name"), QString()},
                   {QStringLiteral("connection"), QJsonObject{{QStringLiteral("expiryAction"), QStringLiteral("x")}}}})
-            << json << 422 << "validation" << "name: must be at least 1 characters; connection.expiryAction";
-        QTest::newRow("not JSON") << QByteArray("{\"name\": ") << json << 400 << "malformed-json" << "";
-        QTest::newRow("array") << QByteArray("[]") << json << 400 << "malformed-json" << "";
-        QTest::newRow("empty body") << QByteArray() << json << 400 << "malformed-json" << "";
+            << json << 422 << "validation"
+            << "name: must be at least 1 characters; connection.expiryAction";
+        QTest::newRow("not JSON") << QByteArray("{\"name\": ") << json << 400 << "malformed-json"
+                                  << "";
+        QTest::newRow("array") << QByteArray("[]") << json << 400 << "malformed-json"
+                               << "";
+        QTest::newRow("empty body") << QByteArray() << json << 400 << "malformed-json"
+                                    << "";
         QTest::newRow("not JSON type") << j({{QStringLiteral("name"), QStringLiteral("x")}}) << QByteArray("text/plain")
-                                       << 415 << "unsupported-media-type" << "";
+                                       << 415 << "unsupported-media-type"
+                                       << "";
         QTest::newRow("too large") << j({{QStringLiteral("name"), QStringLiteral("x")},
                                          {QStringLiteral("notes"), QString(70 * 1024, QLatin1Char('n'))}})
-                                   << json << 413 << "body-too-large" << "";
+                                   << json << 413 << "body-too-large"
+                                   << "";
     }
 
     void createRefusesInvalid()
@@ -261,8 +281,8 @@ private slots:
         QFETCH(QString, problem);
         QFETCH(QString, detail);
         const QString before = m_cloud->snapshot();
-        const ApiReply r = api().send("POST", QStringLiteral("/v1/tenants"), m_admin.token, body,
-                                      {{"Content-Type", contentType}});
+        const ApiReply r =
+            api().send("POST", QStringLiteral("/v1/tenants"), m_admin.token, body, {{"Content-Type", contentType}});
         QVERIFY2(r.status == status, r.describe().constData());
         QCOMPARE(r.problem(), problem);
         QCOMPARE(r.json.value(QLatin1String("status")).toInt(), status);
@@ -298,8 +318,8 @@ private slots:
         QCOMPARE(replay.body, first.body);
         QCOMPARE(m_cloud->snapshot(), after);
 
-        const ApiReply other = api().post(QStringLiteral("/v1/tenants"), m_admin.token,
-                                          tenantBody(QStringLiteral("Fabrikam"), {}), key);
+        const ApiReply other =
+            api().post(QStringLiteral("/v1/tenants"), m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {}), key);
         QVERIFY2(other.status == 422, other.describe().constData());
         QCOMPARE(other.problem(), QStringLiteral("idempotency-key-reused"));
         QCOMPARE(m_cloud->snapshot(), after);
@@ -311,11 +331,12 @@ private slots:
         const QString id = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {}));
         QVERIFY(!id.isEmpty());
         const QString before = m_cloud->snapshot();
-        for (const ApiReply& r : {api().post(QStringLiteral("/v1/tenants"), m_tech.token,
-                                             {{QStringLiteral("name"), QStringLiteral("Mine")}}),
-                                  api().patch(tenantPath(id), m_tech.token,
-                                              {{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("Mine")}}),
-                                  api().del(tenantPath(id), m_tech.token)}) {
+        for (const ApiReply& r :
+             {api().post(QStringLiteral("/v1/tenants"), m_tech.token,
+                         {{QStringLiteral("name"), QStringLiteral("Mine")}}),
+              api().patch(tenantPath(id), m_tech.token,
+                          {{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("Mine")}}),
+              api().del(tenantPath(id), m_tech.token)}) {
             QVERIFY2(r.status == 403, r.describe().constData());
             QCOMPARE(r.problem(), QStringLiteral("forbidden"));
         }
@@ -327,17 +348,18 @@ private slots:
 
     void update()
     {
-        const QString id = createTenant(*m_cloud, m_admin.token,
-                                        tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}, 240));
+        const QString id =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}, 240));
         QVERIFY(!id.isEmpty());
         m_cloud->clock().advance(60'000);
-        const ApiReply r = api().patch(tenantPath(id), m_admin.token,
-                                       {{QStringLiteral("version"), 1},
-                                        {QStringLiteral("name"), QStringLiteral("Contoso Group")},
-                                        {QStringLiteral("notes"), QStringLiteral("new notes")},
-                                        {QStringLiteral("connection"),
-                                         QJsonObject{{QStringLiteral("maxDurationMinutes"), 480},
-                                                     {QStringLiteral("accountDomain"), QStringLiteral("contoso.com")}}}});
+        const ApiReply r =
+            api().patch(tenantPath(id), m_admin.token,
+                        {{QStringLiteral("version"), 1},
+                         {QStringLiteral("name"), QStringLiteral("Contoso Group")},
+                         {QStringLiteral("notes"), QStringLiteral("new notes")},
+                         {QStringLiteral("connection"),
+                          QJsonObject{{QStringLiteral("maxDurationMinutes"), 480},
+                                      {QStringLiteral("accountDomain"), QStringLiteral("contoso.com")}}}});
         QVERIFY2(r.status == 200, r.describe().constData());
         QCOMPARE(r.json.value(QLatin1String("version")).toInt(), 2);
         QCOMPARE(r.json.value(QLatin1String("name")).toString(), QStringLiteral("Contoso Group"));
@@ -350,15 +372,18 @@ private slots:
         QCOMPARE(api().get(tenantPath(id), m_admin.token).json, r.json);
 
         // The audit event names every changed field, with the new values except free-text notes.
-        auto rows = m_cloud->db().query(QStringLiteral("SELECT details FROM audit_events WHERE action = ? AND tenant_id = ?"),
-                                        {QStringLiteral("tenant.update"), id});
+        auto rows =
+            m_cloud->db().query(QStringLiteral("SELECT details FROM audit_events WHERE action = ? AND tenant_id = ?"),
+                                {QStringLiteral("tenant.update"), id});
         QVERIFY(rows && rows->size() == 1);
         const QJsonObject details = QJsonDocument::fromJson(rows->front().text(0).toUtf8()).object();
-        QCOMPARE(details.value(QLatin1String("changed")).toArray(),
-                 (QJsonArray{QStringLiteral("name"), QStringLiteral("notes"), QStringLiteral("connection.accountDomain"),
-                             QStringLiteral("connection.maxDurationMinutes")}));
-        QCOMPARE(details.value(QLatin1String("values")).toObject().value(QLatin1String("connection.maxDurationMinutes")),
-                 QJsonValue(480));
+        QCOMPARE(
+            details.value(QLatin1String("changed")).toArray(),
+            (QJsonArray{QStringLiteral("name"), QStringLiteral("notes"), QStringLiteral("connection.accountDomain"),
+                        QStringLiteral("connection.maxDurationMinutes")}));
+        QCOMPARE(
+            details.value(QLatin1String("values")).toObject().value(QLatin1String("connection.maxDurationMinutes")),
+            QJsonValue(480));
         QVERIFY(!details.value(QLatin1String("values")).toObject().contains(QLatin1String("notes")));
         QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'tenant.updated'")), 1);
 
@@ -370,22 +395,25 @@ private slots:
                                                            {QStringLiteral("status"), QStringLiteral("not_connected")},
                                                            {QStringLiteral("entraTenantId"), QJsonValue::Null}}}});
         QVERIFY2(cleared.status == 200, cleared.describe().constData());
-        QVERIFY(cleared.json.value(QLatin1String("connection")).toObject().value(QLatin1String("accountDomain")).isNull());
+        QVERIFY(
+            cleared.json.value(QLatin1String("connection")).toObject().value(QLatin1String("accountDomain")).isNull());
         QCOMPARE(cleared.json.value(QLatin1String("version")).toInt(), 3);
 
         // A change that changes nothing writes nothing (same version, no live event) but is on the record.
         const qint64 versions = m_cloud->scalar(QStringLiteral("SELECT SUM(version) FROM tenants"));
         const qint64 events = m_cloud->count(QStringLiteral("events"));
-        const qint64 updates = m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'tenant.update'"));
-        const ApiReply same = api().patch(tenantPath(id), m_admin.token,
-                                          {{QStringLiteral("version"), 3},
-                                           {QStringLiteral("name"), QStringLiteral("Contoso Group")}});
+        const qint64 updates =
+            m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'tenant.update'"));
+        const ApiReply same =
+            api().patch(tenantPath(id), m_admin.token,
+                        {{QStringLiteral("version"), 3}, {QStringLiteral("name"), QStringLiteral("Contoso Group")}});
         QVERIFY2(same.status == 200, same.describe().constData());
         QCOMPARE(same.json.value(QLatin1String("version")).toInt(), 3);
         QCOMPARE(same.json, api().get(tenantPath(id), m_admin.token).json);
         QCOMPARE(m_cloud->scalar(QStringLiteral("SELECT SUM(version) FROM tenants")), versions);
         QCOMPARE(m_cloud->count(QStringLiteral("events")), events);
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'tenant.update'")), updates + 1);
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'tenant.update'")),
+                 updates + 1);
     }
 
     void updateRefusesInvalid_data()
@@ -394,25 +422,32 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("problem");
         QTest::addColumn<QString>("detail");
-        QTest::newRow("no version") << QJsonObject{{QStringLiteral("name"), QStringLiteral("x")}} << 422
-                                    << "validation" << "version: is required";
+        QTest::newRow("no version") << QJsonObject{{QStringLiteral("name"), QStringLiteral("x")}} << 422 << "validation"
+                                    << "version: is required";
         QTest::newRow("version as text") << QJsonObject{{QStringLiteral("version"), QStringLiteral("1")}} << 422
-                                         << "validation" << "version: must be an integer";
+                                         << "validation"
+                                         << "version: must be an integer";
         QTest::newRow("stale version") << QJsonObject{{QStringLiteral("version"), 2},
                                                       {QStringLiteral("name"), QStringLiteral("x")}}
-                                       << 409 << "version-conflict" << "changed since version 2";
+                                       << 409 << "version-conflict"
+                                       << "changed since version 2";
         QTest::newRow("blank name") << QJsonObject{{QStringLiteral("version"), 3},
                                                    {QStringLiteral("name"), QStringLiteral("  ")}}
-                                    << 422 << "validation" << "name: must not be blank";
+                                    << 422 << "validation"
+                                    << "name: must not be blank";
         QTest::newRow("status") << QJsonObject{{QStringLiteral("version"), 3},
                                                {QStringLiteral("connection"),
                                                 QJsonObject{{QStringLiteral("status"), QStringLiteral("connected")}}}}
-                                << 422 << "validation" << "connection.status";
-        QTest::newRow("unknown field") << QJsonObject{{QStringLiteral("version"), 3}, {QStringLiteral("id"), QStringLiteral("x")}}
-                                       << 422 << "validation" << "id: is not a known field";
+                                << 422 << "validation"
+                                << "connection.status";
+        QTest::newRow("unknown field") << QJsonObject{{QStringLiteral("version"), 3},
+                                                      {QStringLiteral("id"), QStringLiteral("x")}}
+                                       << 422 << "validation"
+                                       << "id: is not a known field";
         QTest::newRow("taken name") << QJsonObject{{QStringLiteral("version"), 3},
                                                    {QStringLiteral("name"), QStringLiteral("Fabrikam")}}
-                                    << 409 << "name-taken" << "";
+                                    << 409 << "name-taken"
+                                    << "";
     }
 
     void updateRefusesInvalid()
@@ -425,9 +460,9 @@ private slots:
         const QString id = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {}));
         QVERIFY(!id.isEmpty());
         for (int version = 1; version <= 2; ++version) { // brings it to version 3
-            const ApiReply r = api().patch(tenantPath(id), m_admin.token,
-                                           {{QStringLiteral("version"), version},
-                                            {QStringLiteral("notes"), QStringLiteral("v%1").arg(version)}});
+            const ApiReply r = api().patch(
+                tenantPath(id), m_admin.token,
+                {{QStringLiteral("version"), version}, {QStringLiteral("notes"), QStringLiteral("v%1").arg(version)}});
             QVERIFY2(r.status == 200, r.describe().constData());
         }
         const QString before = m_cloud->snapshot();
@@ -442,9 +477,9 @@ private slots:
 
     void updateRefusesWithdrawingGrantedRole()
     {
-        const QString id = createTenant(*m_cloud, m_admin.token,
-                                        tenantBody(QStringLiteral("Contoso"),
-                                                   {kUserAdministrator, kHelpdeskAdministrator}));
+        const QString id =
+            createTenant(*m_cloud, m_admin.token,
+                         tenantBody(QStringLiteral("Contoso"), {kUserAdministrator, kHelpdeskAdministrator}));
         QVERIFY(!id.isEmpty());
         QVERIFY(!createPolicy(*m_cloud, m_admin.token,
                               policyBody(QStringLiteral("Helpdesk"), {id}, {kHelpdeskAdministrator}, {m_tech.id}))
@@ -477,10 +512,10 @@ private slots:
                                                   " entra_tenant_id = ? WHERE id = ?"),
                                    {entraId, id}));
         const QString before = m_cloud->snapshot();
-        const ApiReply refused = api().patch(tenantPath(id), m_admin.token,
-                                             {{QStringLiteral("version"), 1},
-                                              {QStringLiteral("connection"),
-                                               QJsonObject{{QStringLiteral("nationalCloud"), QStringLiteral("china")}}}});
+        const ApiReply refused = api().patch(
+            tenantPath(id), m_admin.token,
+            {{QStringLiteral("version"), 1},
+             {QStringLiteral("connection"), QJsonObject{{QStringLiteral("nationalCloud"), QStringLiteral("china")}}}});
         QVERIFY2(refused.status == 409, refused.describe().constData());
         QCOMPARE(refused.problem(), QStringLiteral("tenant-connected"));
         QCOMPARE(m_cloud->snapshot(), before);
@@ -499,50 +534,55 @@ private slots:
 
     void deleteTenant()
     {
-        const QString id = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}));
-        const QString other = createTenant(*m_cloud, m_admin.token,
-                                           tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}));
+        const QString id =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}));
+        const QString other =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}));
         QVERIFY(!id.isEmpty() && !other.isEmpty());
-        const QString policy = createPolicy(*m_cloud, m_admin.token,
-                                            policyBody(QStringLiteral("UA"), {id, other}, {kUserAdministrator}, {m_tech.id}));
+        const QString policy = createPolicy(
+            *m_cloud, m_admin.token, policyBody(QStringLiteral("UA"), {id, other}, {kUserAdministrator}, {m_tech.id}));
         QVERIFY(!policy.isEmpty());
         // A finished checkout goes with the tenant (its history stays in the audit log).
         const QJsonObject checkout = requestCheckout(*m_cloud, m_tech.token, id, {kUserAdministrator}, 30);
         QVERIFY(!checkout.isEmpty());
-        QCOMPARE(api().post(QStringLiteral("/v1/checkouts/%1/cancel").arg(checkout.value(QLatin1String("id")).toString()),
-                            m_tech.token)
-                     .status,
-                 200);
+        QCOMPARE(
+            api()
+                .post(QStringLiteral("/v1/checkouts/%1/cancel").arg(checkout.value(QLatin1String("id")).toString()),
+                      m_tech.token)
+                .status,
+            200);
 
         const ApiReply r = api().del(tenantPath(id), m_admin.token);
         QVERIFY2(r.status == 204, r.describe().constData());
         QCOMPARE(api().get(tenantPath(id), m_admin.token).status, 404);
         QCOMPARE(api().del(tenantPath(id), m_admin.token).status, 404);
         QCOMPARE(m_cloud->count(QStringLiteral("checkouts")), 0);
-        QCOMPARE(api().get(QStringLiteral("/v1/policies/") + policy, m_admin.token)
+        QCOMPARE(api()
+                     .get(QStringLiteral("/v1/policies/") + policy, m_admin.token)
                      .json.value(QLatin1String("tenantIds"))
                      .toArray(),
                  QJsonArray{other});
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'tenant.delete' AND tenant_id = ?"),
-                                {id}),
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = 'tenant.delete' AND tenant_id = ?"), {id}),
                  1);
-        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action LIKE 'checkout.%' AND tenant_id = ?"),
-                                {id}),
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action LIKE 'checkout.%' AND tenant_id = ?"), {id}),
                  3); // request, cancel, transition: still there
-        QCOMPARE(m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'tenant.deleted' AND audience = 'admins'")),
-                 1);
+        QCOMPARE(
+            m_cloud->count(QStringLiteral("events"), QStringLiteral("type = 'tenant.deleted' AND audience = 'admins'")),
+            1);
     }
 
     void deleteRefusedWhileCheckoutsOpen()
     {
-        const QString id = createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}));
+        const QString id =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}));
         QVERIFY(!id.isEmpty());
         QVERIFY(!createPolicy(*m_cloud, m_admin.token,
                               policyBody(QStringLiteral("UA"), {id}, {kUserAdministrator}, {m_tech.id}))
                      .isEmpty());
-        const QString checkout = requestCheckout(*m_cloud, m_tech.token, id, {kUserAdministrator}, 30)
-                                     .value(QLatin1String("id"))
-                                     .toString();
+        const QString checkout =
+            requestCheckout(*m_cloud, m_tech.token, id, {kUserAdministrator}, 30).value(QLatin1String("id")).toString();
         QVERIFY(!checkout.isEmpty());
         for (const char* state : {"requested", "provisioning", "ready", "revoking", "revoke_failed"}) {
             forceCheckoutState(*m_cloud, checkout, QLatin1String(state));
@@ -559,20 +599,20 @@ private slots:
 
     void techniciansSeeGrantedTenants()
     {
-        const QString direct = createTenant(*m_cloud, m_admin.token,
-                                            tenantBody(QStringLiteral("Direct"), {kUserAdministrator}, 120));
+        const QString direct =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Direct"), {kUserAdministrator}, 120));
         const QString viaGroup = createTenant(*m_cloud, m_admin.token,
                                               tenantBody(QStringLiteral("Via group"), {kHelpdeskAdministrator}, 45));
-        const QString ungranted = createTenant(*m_cloud, m_admin.token,
-                                               tenantBody(QStringLiteral("Nobody's"), {kUserAdministrator}));
+        const QString ungranted =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Nobody's"), {kUserAdministrator}));
         QVERIFY(!direct.isEmpty() && !viaGroup.isEmpty() && !ungranted.isEmpty());
         const QString group = m_cloud->addGroup(m_org, QStringLiteral("Helpdesk"), {m_tech2.id});
-        const QString directPolicy = createPolicy(*m_cloud, m_admin.token,
-                                                  policyBody(QStringLiteral("Direct"), {direct}, {kUserAdministrator},
-                                                             {m_tech.id}, {}, 120));
-        const QString groupPolicy = createPolicy(*m_cloud, m_admin.token,
-                                                 policyBody(QStringLiteral("Group"), {viaGroup}, {kHelpdeskAdministrator},
-                                                            {}, {group}, 45));
+        const QString directPolicy =
+            createPolicy(*m_cloud, m_admin.token,
+                         policyBody(QStringLiteral("Direct"), {direct}, {kUserAdministrator}, {m_tech.id}, {}, 120));
+        const QString groupPolicy =
+            createPolicy(*m_cloud, m_admin.token,
+                         policyBody(QStringLiteral("Group"), {viaGroup}, {kHelpdeskAdministrator}, {}, {group}, 45));
         QVERIFY(!directPolicy.isEmpty() && !groupPolicy.isEmpty());
 
         auto visibleTo = [&](const QString& token) {
@@ -637,9 +677,9 @@ private slots:
             id = mine;
         const QString token = otherOrganization ? m_otherAdmin.token : m_admin.token;
         const QString before = m_cloud->snapshot();
-        const QByteArray body = method == "PATCH" ? j({{QStringLiteral("version"), 1},
-                                                       {QStringLiteral("name"), QStringLiteral("Mine now")}})
-                                                  : QByteArray();
+        const QByteArray body = method == "PATCH"
+            ? j({{QStringLiteral("version"), 1}, {QStringLiteral("name"), QStringLiteral("Mine now")}})
+            : QByteArray();
         const ApiReply r = api().send(method, tenantPath(id), token, body);
         QVERIFY2(r.status == 404, r.describe().constData());
         QCOMPARE(r.problem(), QStringLiteral("not-found"));
@@ -687,22 +727,69 @@ private slots:
         QTest::addColumn<QString>("email");
         QTest::addColumn<QString>("displayName");
         QTest::addColumn<QString>("expanded");
-        QTest::newRow("user") << "stint-{user}" << "stint-{user}" << "Ada.Lovelace@msp.example" << "Ada" << "stint-ada.lovelace";
-        QTest::newRow("upper case rule") << "JIT_{User}" << "jit_{user}" << "ada@msp.example" << "" << "jit_ada";
-        QTest::newRow("name with accents") << "{name}.adm" << "{name}.adm" << "x@msp.example" << "Zoë  Müller-Lüdenscheidt"
+        QTest::newRow("user") << "stint-{user}"
+                              << "stint-{user}"
+                              << "Ada.Lovelace@msp.example"
+                              << "Ada"
+                              << "stint-ada.lovelace";
+        QTest::newRow("upper case rule") << "JIT_{User}"
+                                         << "jit_{user}"
+                                         << "ada@msp.example"
+                                         << ""
+                                         << "jit_ada";
+        QTest::newRow("name with accents") << "{name}.adm"
+                                           << "{name}.adm"
+                                           << "x@msp.example"
+                                           << "Zoë  Müller-Lüdenscheidt"
                                            << "zoe.muller.ludenscheidt.adm";
-        QTest::newRow("id") << "stint-{id}" << "stint-{id}" << "ada@msp.example" << "Ada" << "stint-01234567";
-        QTest::newRow("all three") << "{user}-{name}-{id}" << "{user}-{name}-{id}" << "bob@msp.example" << "Bob B"
+        QTest::newRow("id") << "stint-{id}"
+                            << "stint-{id}"
+                            << "ada@msp.example"
+                            << "Ada"
+                            << "stint-01234567";
+        QTest::newRow("all three") << "{user}-{name}-{id}"
+                                   << "{user}-{name}-{id}"
+                                   << "bob@msp.example"
+                                   << "Bob B"
                                    << "bob-bob.b-01234567";
-        QTest::newRow("symbols in email") << "{user}" << "{user}" << "o'brien+jit@msp.example" << "" << "obrienjit";
-        QTest::newRow("nothing usable") << "{name}" << "{name}" << "x@msp.example" << "株式会社" << "stint-01234567";
-        QTest::newRow("dots collapse") << "a.{name}" << "a.{name}" << "x@msp.example" << ".." << "a";
-        QTest::newRow("long") << "{user}{user}" << "{user}{user}" << QString(40, QLatin1Char('a')) + "@x.example" << ""
-                              << QString(64, QLatin1Char('a'));
-        QTest::newRow("no placeholder") << "stint" << "" << "" << "" << "";
-        QTest::newRow("unknown placeholder") << "{upn}" << "" << "" << "" << "";
-        QTest::newRow("double dot") << "{user}..x" << "" << "" << "" << "";
-        QTest::newRow("space") << "stint {user}" << "" << "" << "" << "";
+        QTest::newRow("symbols in email") << "{user}"
+                                          << "{user}"
+                                          << "o'brien+jit@msp.example"
+                                          << ""
+                                          << "obrienjit";
+        QTest::newRow("nothing usable") << "{name}"
+                                        << "{name}"
+                                        << "x@msp.example"
+                                        << "株式会社"
+                                        << "stint-01234567";
+        QTest::newRow("dots collapse") << "a.{name}"
+                                       << "a.{name}"
+                                       << "x@msp.example"
+                                       << ".."
+                                       << "a";
+        QTest::newRow("long") << "{user}{user}"
+                              << "{user}{user}" << QString(40, QLatin1Char('a')) + "@x.example"
+                              << "" << QString(64, QLatin1Char('a'));
+        QTest::newRow("no placeholder") << "stint"
+                                        << ""
+                                        << ""
+                                        << ""
+                                        << "";
+        QTest::newRow("unknown placeholder") << "{upn}"
+                                             << ""
+                                             << ""
+                                             << ""
+                                             << "";
+        QTest::newRow("double dot") << "{user}..x"
+                                    << ""
+                                    << ""
+                                    << ""
+                                    << "";
+        QTest::newRow("space") << "stint {user}"
+                               << ""
+                               << ""
+                               << ""
+                               << "";
     }
 
     void accountNamingRule()

@@ -9,9 +9,10 @@ namespace {
 QString createdId(const ApiReply& r, const char* what)
 {
     if (r.status != 201 || r.json.value(QLatin1String("id")).toString().isEmpty()) {
-        QTest::qFail(qPrintable(QStringLiteral("creating a %1 failed: %2")
-                                    .arg(QLatin1String(what), QString::fromUtf8(r.describe()))),
-                     __FILE__, __LINE__);
+        QTest::qFail(
+            qPrintable(
+                QStringLiteral("creating a %1 failed: %2").arg(QLatin1String(what), QString::fromUtf8(r.describe()))),
+            __FILE__, __LINE__);
         return {};
     }
     return r.json.value(QLatin1String("id")).toString();

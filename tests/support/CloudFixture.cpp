@@ -9,9 +9,9 @@
 #include "store/KeyFile.h"
 #include "store/SqlCipherDatabase.h"
 
+#include <QEventLoop>
 #include <QJsonDocument>
 #include <QNetworkReply>
-#include <QEventLoop>
 #include <QTest>
 #include <QTimer>
 
@@ -191,11 +191,11 @@ QString CloudFixture::addPerson(const QString& orgId, const QString& email, cons
 {
     const QString id = ids::newId(u"per");
     const TimeMs now = m_clock.now();
-    auto inserted = db().exec(QStringLiteral("INSERT INTO people (id, org_id, email, display_name, role, status,"
-                                             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)"),
-                              {id, orgId, email.toLower(),
-                               displayName.isEmpty() ? email.section(QLatin1Char('@'), 0, 0) : displayName, role, now,
-                               now});
+    auto inserted =
+        db().exec(QStringLiteral("INSERT INTO people (id, org_id, email, display_name, role, status,"
+                                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)"),
+                  {id, orgId, email.toLower(),
+                   displayName.isEmpty() ? email.section(QLatin1Char('@'), 0, 0) : displayName, role, now, now});
     if (!inserted) {
         QTest::qFail(qPrintable(inserted.error().message), __FILE__, __LINE__);
         return {};
@@ -213,8 +213,8 @@ QString CloudFixture::addGroup(const QString& orgId, const QString& name, const 
     for (const QString& member : memberIds) {
         if (!inserted)
             break;
-        inserted = db().exec(QStringLiteral("INSERT INTO group_members (group_id, person_id) VALUES (?, ?)"),
-                             {id, member});
+        inserted =
+            db().exec(QStringLiteral("INSERT INTO group_members (group_id, person_id) VALUES (?, ?)"), {id, member});
     }
     if (!inserted) {
         QTest::qFail(qPrintable(inserted.error().message), __FILE__, __LINE__);
@@ -274,8 +274,8 @@ QString CloudFixture::snapshot()
         parts << QStringLiteral("%1.versions=%2")
                      .arg(QLatin1String(table))
                      .arg(scalar(QStringLiteral("SELECT SUM(version) FROM ") + QLatin1String(table)));
-    parts << QStringLiteral("audit.recorded=%1").arg(count(QStringLiteral("audit_events"),
-                                                           QStringLiteral("outcome NOT IN ('failure', 'denied')")));
+    parts << QStringLiteral("audit.recorded=%1")
+                 .arg(count(QStringLiteral("audit_events"), QStringLiteral("outcome NOT IN ('failure', 'denied')")));
     return parts.join(QLatin1Char(' '));
 }
 

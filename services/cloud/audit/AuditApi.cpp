@@ -67,9 +67,10 @@ Reply queryAudit(RequestContext& ctx)
     for (const AuditEvent& e : page->events)
         items.append(AuditLog::toJson(e));
     return HttpResponse::json(
-        200, QJsonObject{{QStringLiteral("items"), items},
-                         {QStringLiteral("nextCursor"),
-                          page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(page->nextCursor)}});
+        200,
+        QJsonObject{{QStringLiteral("items"), items},
+                    {QStringLiteral("nextCursor"),
+                     page->nextCursor.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(page->nextCursor)}});
 }
 
 } // namespace stint::cloud::audit

@@ -148,13 +148,13 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
         e.details.insert(QStringLiteral("ticket"), c.ticket);
         if (auto appended = m_cloud.audit.append(e); !appended)
             return notAudited(appended.error());
-        STINT_TRY(m_cloud.events.publish(c.orgId,
-                                         EventHub::audienceAdmins() + QLatin1Char('|')
-                                             + EventHub::audiencePerson(c.technicianId),
-                                         QStringLiteral("checkout.updated"), c.toJson()));
+        STINT_TRY(m_cloud.events.publish(
+            c.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(c.technicianId),
+            QStringLiteral("checkout.updated"), c.toJson()));
         if (!needsApproval)
             return c;
-        return apply(c, {CheckoutState::AwaitingApproval, QStringLiteral("The access policy asks an admin to approve.")},
+        return apply(c,
+                     {CheckoutState::AwaitingApproval, QStringLiteral("The access policy asks an admin to approve.")},
                      actor, now);
     });
 }
@@ -226,11 +226,45 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
     e.details.insert(QStringLiteral("actor"), actor.id);
     if (auto appended = m_cloud.audit.append(e); !appended)
         return notAudited(appended.error());
-    STINT_TRY(m_cloud.events.publish(next.orgId,
-                                     EventHub::audienceAdmins() + QLatin1Char('|')
-                                         + EventHub::audiencePerson(next.technicianId),
-                                     QStringLiteral("checkout.updated"), next.toJson()));
+    STINT_TRY(m_cloud.events.publish(
+        next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
+        QStringLiteral("checkout.updated"), next.toJson()));
     return next;
+}
+
+Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout& current, TimeMs retryAt,
+                                                          const QString& reason, const Actor& actor)
+{
+    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+        if (isFinal(current.state) || current.state == CheckoutState::AwaitingApproval)
+            return makeError(
+                QString::fromLatin1(kInvalidTransition),
+                QStringLiteral("A checkout that is %1 has no step to retry.").arg(models::toString(current.state)));
+        const TimeMs now = m_cloud.clock.now();
+        models::Checkout next = current;
+        next.stateReason = reason;
+        next.attempts = current.attempts + 1;
+        next.nextActionAt = retryAt;
+        next.updatedAt = now;
+        next.version = current.version + 1;
+        auto written = updateCheckout(m_cloud.db, next, current.version);
+        if (!written)
+            return written.error();
+        if (!*written)
+            return makeError(QString::fromLatin1(kVersionConflict),
+                             QStringLiteral("The checkout changed meanwhile; read it again."));
+        AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.retry"), now);
+        e.details.insert(QStringLiteral("state"), models::toString(next.state));
+        e.details.insert(QStringLiteral("attempt"), next.attempts);
+        e.details.insert(QStringLiteral("retryAt"), toRfc3339(retryAt));
+        e.details.insert(QStringLiteral("reason"), reason);
+        if (auto appended = m_cloud.audit.append(e); !appended)
+            return notAudited(appended.error());
+        STINT_TRY(m_cloud.events.publish(
+            next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
+            QStringLiteral("checkout.updated"), next.toJson()));
+        return next;
+    });
 }
 
 Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
@@ -238,7 +272,7 @@ Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
     int expired = 0;
     QSet<QString> seen;
     while (true) {
-        auto due = dueApprovals(m_cloud.db, now, kExpiryBatch);
+        auto due = dueCheckouts(m_cloud.db, {CheckoutState::AwaitingApproval}, now, kExpiryBatch);
         if (!due)
             return due.error();
         bool progressed = false;
@@ -255,9 +289,9 @@ Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
                 if (!c->has_value() || (*c)->state != CheckoutState::AwaitingApproval || !(*c)->nextActionAt
                     || *(*c)->nextActionAt > now)
                     return false;
-                auto result = apply(**c, {CheckoutState::Expired,
-                                          QStringLiteral("No admin approved the request before its deadline.")},
-                                    Actor::system(), now);
+                auto result = apply(
+                    **c, {CheckoutState::Expired, QStringLiteral("No admin approved the request before its deadline.")},
+                    Actor::system(), now);
                 if (!result) {
                     // Refused before anything was written: someone else moved it first, and their step stands.
                     if (result.error().code == QLatin1String(kVersionConflict))

@@ -81,6 +81,12 @@ public:
     // current state, kVersionConflict when the row changed since `current` was read.
     Result<models::Checkout> transition(const models::Checkout& current, const Step& step, const Actor& actor);
 
+    // Keeps the checkout in its state but puts its step off until `retryAt` (a transient failure of the provisioning
+    // engine, with backoff): counts the attempt, records why in stateReason, audits checkout.retry and publishes
+    // checkout.updated. Errors as transition(); kInvalidTransition for a final state or one waiting for an admin.
+    Result<models::Checkout> retryLater(const models::Checkout& current, TimeMs retryAt, const QString& reason,
+                                        const Actor& actor);
+
     // Expires every checkout still awaiting approval whose deadline is at or before `now`; returns how many. Each one
     // commits on its own, so a checkout an admin decides at the same moment is simply left to that decision.
     // Called by the scheduler.

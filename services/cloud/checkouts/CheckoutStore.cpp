@@ -144,11 +144,21 @@ Result<qint64> countOpenCheckouts(store::Database& db, const QString& orgId, con
     return rows->front().integer(0);
 }
 
-Result<QStringList> dueApprovals(store::Database& db, TimeMs now, int limit)
+Result<QStringList> dueCheckouts(store::Database& db, const QList<models::CheckoutState>& states, TimeMs now, int limit)
 {
-    auto rows = db.query(QStringLiteral("SELECT id FROM checkouts WHERE state = ? AND next_action_at <= ?"
-                                        " ORDER BY next_action_at, id LIMIT ?"),
-                         {models::toString(models::CheckoutState::AwaitingApproval), now, qint64(limit)});
+    if (states.isEmpty())
+        return QStringList();
+    QStringList marks;
+    store::Params params;
+    for (models::CheckoutState state : states) {
+        marks << QStringLiteral("?");
+        params << models::toString(state);
+    }
+    params << now << qint64(limit);
+    auto rows = db.query(QStringLiteral("SELECT id FROM checkouts WHERE state IN (%1) AND next_action_at <= ?"
+                                        " ORDER BY next_action_at, id LIMIT ?")
+                             .arg(marks.join(QStringLiteral(", "))),
+                         params);
     if (!rows)
         return rows.error();
     QStringList ids;

@@ -30,8 +30,10 @@ Result<std::optional<models::Checkout>> openCheckoutOf(store::Database& db, cons
 // How many checkouts of the tenant have not reached a final state.
 Result<qint64> countOpenCheckouts(store::Database& db, const QString& orgId, const QString& tenantId);
 
-// The ids of checkouts awaiting approval whose deadline is at or before `now`, oldest deadline first.
-Result<QStringList> dueApprovals(store::Database& db, TimeMs now, int limit);
+// The ids of checkouts (of every organization) in one of `states` whose next action is due at or before `now`,
+// the longest overdue first: the work list of the scheduler and the provisioning engine.
+Result<QStringList> dueCheckouts(store::Database& db, const QList<models::CheckoutState>& states, TimeMs now,
+                                 int limit);
 
 Result<void> insertCheckout(store::Database& db, const models::Checkout& checkout);
 // Writes every mutable column only if the stored row still has `expectedVersion`; false when it does not.

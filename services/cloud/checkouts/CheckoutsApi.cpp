@@ -253,7 +253,8 @@ Reply requestCheckout(RequestContext& ctx)
                                                     models::kMaxDurationMinutes));
     const QString justification =
         reader.optionalString(QStringLiteral("justification"), kMaxJustificationLength).value_or(QString()).trimmed();
-    const QString ticket = reader.optionalString(QStringLiteral("ticket"), kMaxTicketLength).value_or(QString()).trimmed();
+    const QString ticket =
+        reader.optionalString(QStringLiteral("ticket"), kMaxTicketLength).value_or(QString()).trimmed();
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
 
@@ -364,8 +365,11 @@ Reply approveCheckout(RequestContext& ctx)
         return error;
     if (checkout->technicianId == ctx.caller.personId)
         return refuse(ctx, action, checkout->id, checkout->tenantId,
-                      {403, QStringLiteral("self-approval"), QStringLiteral("Not allowed."),
-                       QStringLiteral("Another admin has to approve your own request."), {}});
+                      {403,
+                       QStringLiteral("self-approval"),
+                       QStringLiteral("Not allowed."),
+                       QStringLiteral("Another admin has to approve your own request."),
+                       {}});
     if (auto refused = unlessIn(*checkout, {CheckoutState::AwaitingApproval}, QStringLiteral("approved")))
         return *refused;
     // Approval grants access now: the policy must still allow it, not only when it was asked for.
@@ -374,8 +378,8 @@ Reply approveCheckout(RequestContext& ctx)
         return ctx.fail(tenant.error());
     if (!tenant->has_value())
         return ApiError::internal(); // checkouts reference their tenant
-    auto grants = checkGrants(ctx, **tenant, checkout->technicianId, checkout->roleDefinitionIds,
-                              checkout->durationMinutes);
+    auto grants =
+        checkGrants(ctx, **tenant, checkout->technicianId, checkout->roleDefinitionIds, checkout->durationMinutes);
     if (!grants)
         return ctx.fail(grants.error());
     if (grants->fitting.isEmpty())
@@ -411,13 +415,14 @@ Reply cancelCheckout(RequestContext& ctx)
     if (!checkout)
         return error;
     if (checkout->technicianId != ctx.caller.personId)
-        return refuse(ctx, action, checkout->id, checkout->tenantId,
-                      ApiError::forbidden(QStringLiteral("Only the technician who asked can cancel a checkout; an admin "
-                                                         "revokes it.")));
+        return refuse(
+            ctx, action, checkout->id, checkout->tenantId,
+            ApiError::forbidden(QStringLiteral("Only the technician who asked can cancel a checkout; an admin "
+                                               "revokes it.")));
     // Before anything was granted the request is simply withdrawn; once access is live it has to be taken back.
-    if (auto refused = unlessIn(*checkout,
-                                {CheckoutState::Requested, CheckoutState::AwaitingApproval, CheckoutState::Ready},
-                                QStringLiteral("cancelled")))
+    if (auto refused =
+            unlessIn(*checkout, {CheckoutState::Requested, CheckoutState::AwaitingApproval, CheckoutState::Ready},
+                     QStringLiteral("cancelled")))
         return *refused;
     const Step step = checkout->state == CheckoutState::Ready
         ? Step{CheckoutState::Revoking, QStringLiteral("ended early")}
@@ -434,7 +439,8 @@ Reply revokeCheckout(RequestContext& ctx)
     auto reason = readReason(ctx, true, &error);
     if (!reason)
         return error;
-    if (auto refused = unlessIn(*checkout, {CheckoutState::Ready, CheckoutState::Provisioning}, QStringLiteral("revoked")))
+    if (auto refused =
+            unlessIn(*checkout, {CheckoutState::Ready, CheckoutState::Provisioning}, QStringLiteral("revoked")))
         return *refused;
     return act(ctx, *checkout, QStringLiteral("checkout.revoke"), {CheckoutState::Revoking, *reason},
                {{QStringLiteral("reason"), *reason}, {QStringLiteral("technicianId"), checkout->technicianId}});

@@ -87,7 +87,8 @@ void registerRoutes(Router& r)
     r.add({QStringLiteral("GET"), QStringLiteral("/v1/tenants"), member, tenants::listTenants});
     r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants"), admin, tenants::createTenant, kTenantBody, true});
     r.add({QStringLiteral("GET"), QStringLiteral("/v1/tenants/{tenantId}"), member, tenants::getTenant});
-    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/{tenantId}"), admin, tenants::updateTenant, kTenantBody});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/{tenantId}"), admin, tenants::updateTenant,
+           kTenantBody});
     r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/tenants/{tenantId}"), admin, tenants::deleteTenant, 0});
     r.add({QStringLiteral("GET"), QStringLiteral("/v1/policies"), admin, policies::listPolicies});
     r.add({QStringLiteral("POST"), QStringLiteral("/v1/policies"), admin, policies::createPolicy, kPolicyBody, true});

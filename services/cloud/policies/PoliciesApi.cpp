@@ -27,8 +27,11 @@ constexpr qsizetype kMaxAuditValuesBytes = 8 * 1024;
 
 ApiError validationError(const QStringList& problems)
 {
-    return {422, QStringLiteral("validation"), QStringLiteral("Some fields are not valid."),
-            problems.join(QStringLiteral("; ")), {}};
+    return {422,
+            QStringLiteral("validation"),
+            QStringLiteral("Some fields are not valid."),
+            problems.join(QStringLiteral("; ")),
+            {}};
 }
 
 // Unknown ids, malformed ids and other organizations' ids all look the same from outside: 404.
@@ -87,9 +90,8 @@ std::optional<QList<models::PolicySubject>> readSubjects(const QJsonValue& value
     }
     if (!ok)
         return std::nullopt;
-    std::sort(subjects.begin(), subjects.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.type, a.id) < std::tie(b.type, b.id);
-    });
+    std::sort(subjects.begin(), subjects.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.type, a.id) < std::tie(b.type, b.id); });
     return subjects;
 }
 
@@ -202,8 +204,8 @@ Result<QStringList> checkReferences(RequestContext& ctx, models::Policy& policy,
     for (const models::Tenant& t : tenants) {
         for (const QString& role : policy.roleDefinitionIds) {
             if (!t.connection.offers(role))
-                problems << QStringLiteral("roleDefinitionIds: %1 is not offered by tenant %2 (%3)")
-                                .arg(role, t.name, t.id);
+                problems
+                    << QStringLiteral("roleDefinitionIds: %1 is not offered by tenant %2 (%3)").arg(role, t.name, t.id);
         }
         if (policy.maxDurationMinutes > t.connection.maxDurationMinutes)
             problems << QStringLiteral("maxDurationMinutes: must be at most %1, the maximum of tenant %2 (%3)")
@@ -338,12 +340,12 @@ Reply updatePolicy(RequestContext& ctx)
     if (auto ok = reader.finish(); !ok || !problems.isEmpty())
         return validationError(reader.errors() + problems);
     if (version != stored->version)
-        return ApiError{409,
-                        QStringLiteral("version-conflict"),
-                        QStringLiteral("Conflict."),
-                        QStringLiteral("The policy changed since version %1; read it again and reapply the change.")
-                            .arg(version),
-                        {{QStringLiteral("currentVersion"), stored->version}}};
+        return ApiError{
+            409,
+            QStringLiteral("version-conflict"),
+            QStringLiteral("Conflict."),
+            QStringLiteral("The policy changed since version %1; read it again and reapply the change.").arg(version),
+            {{QStringLiteral("currentVersion"), stored->version}}};
     auto references = checkReferences(ctx, policy, false);
     if (!references)
         return ctx.fail(references.error());
@@ -372,8 +374,9 @@ Reply updatePolicy(RequestContext& ctx)
         return ctx.fail(saved.error());
     }
     if (!*saved)
-        return ApiError::conflict(QStringLiteral("version-conflict"),
-                                  QStringLiteral("The policy changed meanwhile; read it again and reapply the change."));
+        return ApiError::conflict(
+            QStringLiteral("version-conflict"),
+            QStringLiteral("The policy changed meanwhile; read it again and reapply the change."));
     return recordChange(ctx, QStringLiteral("policy.update"), policy.id, details, QStringLiteral("policy.updated"),
                         policy.toJson(), HttpResponse::json(200, policy.toJson()));
 }

@@ -7,10 +7,10 @@
 // conditions. Admins only.
 namespace stint::cloud::policies {
 
-Reply listPolicies(RequestContext& ctx);  // GET /v1/policies
-Reply createPolicy(RequestContext& ctx);  // POST /v1/policies
-Reply getPolicy(RequestContext& ctx);     // GET /v1/policies/{policyId}
-Reply updatePolicy(RequestContext& ctx);  // PATCH /v1/policies/{policyId}
-Reply deletePolicy(RequestContext& ctx);  // DELETE /v1/policies/{policyId}
+Reply listPolicies(RequestContext& ctx); // GET /v1/policies
+Reply createPolicy(RequestContext& ctx); // POST /v1/policies
+Reply getPolicy(RequestContext& ctx);    // GET /v1/policies/{policyId}
+Reply updatePolicy(RequestContext& ctx); // PATCH /v1/policies/{policyId}
+Reply deletePolicy(RequestContext& ctx); // DELETE /v1/policies/{policyId}
 
 } // namespace stint::cloud::policies

@@ -46,8 +46,8 @@ models::Policy policyFromRow(const store::Row& r)
 
 Result<void> completePolicy(store::Database& db, models::Policy& p)
 {
-    auto tenants = db.query(QStringLiteral("SELECT tenant_id FROM policy_tenants WHERE policy_id = ? ORDER BY tenant_id"),
-                            {p.id});
+    auto tenants =
+        db.query(QStringLiteral("SELECT tenant_id FROM policy_tenants WHERE policy_id = ? ORDER BY tenant_id"), {p.id});
     if (!tenants)
         return tenants.error();
     for (const auto& t : *tenants)
@@ -98,9 +98,9 @@ Result<std::optional<models::Policy>> loadPolicy(store::Database& db, const QStr
 
 Result<QList<models::Policy>> loadPolicies(store::Database& db, const QString& orgId, const QString& afterId, int limit)
 {
-    auto rows = db.query(QStringLiteral("SELECT %1 FROM policies WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?")
-                             .arg(kColumns),
-                         {orgId, afterId, qint64(limit)});
+    auto rows = db.query(
+        QStringLiteral("SELECT %1 FROM policies WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?").arg(kColumns),
+        {orgId, afterId, qint64(limit)});
     if (!rows)
         return rows.error();
     return policiesFromRows(db, *rows);
@@ -152,10 +152,11 @@ Result<bool> savePolicy(store::Database& db, const QString& orgId, const models:
                                p.updatedAt,
                                p.version};
     if (expectedVersion == 0) {
-        STINT_TRY(db.exec(QStringLiteral("INSERT INTO policies (name, description, roles, max_duration_minutes,"
-                                         " require_justification, require_ticket, require_approval, updated_at,"
-                                         " version, id, org_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                          values + store::Params{p.id, orgId, p.createdAt}));
+        STINT_TRY(
+            db.exec(QStringLiteral("INSERT INTO policies (name, description, roles, max_duration_minutes,"
+                                   " require_justification, require_ticket, require_approval, updated_at,"
+                                   " version, id, org_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    values + store::Params{p.id, orgId, p.createdAt}));
     } else {
         auto n = db.execCount(QStringLiteral("UPDATE policies SET name = ?, description = ?, roles = ?,"
                                              " max_duration_minutes = ?, require_justification = ?, require_ticket = ?,"

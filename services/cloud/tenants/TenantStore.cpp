@@ -35,8 +35,8 @@ QString settingsText(const models::Tenant& t)
 
 Result<std::optional<models::Tenant>> loadTenant(store::Database& db, const QString& orgId, const QString& tenantId)
 {
-    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenants WHERE id = ? AND org_id = ?").arg(kColumns),
-                         {tenantId, orgId});
+    auto rows =
+        db.query(QStringLiteral("SELECT %1 FROM tenants WHERE id = ? AND org_id = ?").arg(kColumns), {tenantId, orgId});
     if (!rows)
         return rows.error();
     if (rows->empty())
@@ -78,11 +78,12 @@ Result<bool> isGranted(store::Database& db, const QString& orgId, const QString&
 
 Result<void> insertTenant(store::Database& db, const models::Tenant& t)
 {
-    return db.exec(QStringLiteral("INSERT INTO tenants (id, org_id, name, notes, entra_tenant_id, connection_status,"
-                                  " connection, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                   {t.id, t.orgId, t.name, t.notes,
-                    t.connection.entraTenantId ? store::Value(*t.connection.entraTenantId) : store::Value(nullptr),
-                    t.connection.status, settingsText(t), t.createdAt, t.updatedAt, t.version});
+    return db.exec(
+        QStringLiteral("INSERT INTO tenants (id, org_id, name, notes, entra_tenant_id, connection_status,"
+                       " connection, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {t.id, t.orgId, t.name, t.notes,
+         t.connection.entraTenantId ? store::Value(*t.connection.entraTenantId) : store::Value(nullptr),
+         t.connection.status, settingsText(t), t.createdAt, t.updatedAt, t.version});
 }
 
 Result<bool> saveTenant(store::Database& db, const models::Tenant& t, qint64 expectedVersion)
@@ -99,8 +100,8 @@ Result<bool> saveTenant(store::Database& db, const models::Tenant& t, qint64 exp
 
 Result<qint64> removeTenant(store::Database& db, const QString& orgId, const QString& tenantId)
 {
-    auto removed = db.execCount(QStringLiteral("DELETE FROM checkouts WHERE tenant_id = ? AND org_id = ?"),
-                                {tenantId, orgId});
+    auto removed =
+        db.execCount(QStringLiteral("DELETE FROM checkouts WHERE tenant_id = ? AND org_id = ?"), {tenantId, orgId});
     if (!removed)
         return removed.error();
     STINT_TRY(db.exec(QStringLiteral("DELETE FROM policy_tenants WHERE tenant_id IN"

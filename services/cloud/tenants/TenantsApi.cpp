@@ -103,7 +103,8 @@ void readConnection(const QJsonObject& raw, models::TenantConnection& conn, QStr
     if (raw.contains(QLatin1String("entraTenantId"))
         && (sentEntraId.isNull() ? conn.entraTenantId.has_value()
                                  : sentEntraId.toString() != conn.entraTenantId.value_or(QString())))
-        r.fail(QStringLiteral("entraTenantId"), QStringLiteral("is set by connecting the tenant, not through this API"));
+        r.fail(QStringLiteral("entraTenantId"),
+               QStringLiteral("is set by connecting the tenant, not through this API"));
 
     if (auto cloud = r.optionalEnum(QStringLiteral("nationalCloud"), models::kNationalClouds))
         conn.nationalCloud = *cloud;
@@ -186,7 +187,8 @@ Result<void> finishReading(json::ObjectReader& reader, const QStringList& nested
     auto ok = reader.finish();
     if (ok && nestedProblems.isEmpty())
         return {};
-    return makeError(QString::fromLatin1(json::kInvalid), (reader.errors() + nestedProblems).join(QStringLiteral("; ")));
+    return makeError(QString::fromLatin1(json::kInvalid),
+                     (reader.errors() + nestedProblems).join(QStringLiteral("; ")));
 }
 
 QStringList changedFields(const models::Tenant& before, const models::Tenant& after)
@@ -328,12 +330,12 @@ Reply updateTenant(RequestContext& ctx)
         return ctx.fail(ok.error());
 
     if (version != stored->version)
-        return ApiError{409,
-                        QStringLiteral("version-conflict"),
-                        QStringLiteral("Conflict."),
-                        QStringLiteral("The tenant changed since version %1; read it again and reapply the change.")
-                            .arg(version),
-                        {{QStringLiteral("currentVersion"), stored->version}}};
+        return ApiError{
+            409,
+            QStringLiteral("version-conflict"),
+            QStringLiteral("Conflict."),
+            QStringLiteral("The tenant changed since version %1; read it again and reapply the change.").arg(version),
+            {{QStringLiteral("currentVersion"), stored->version}}};
     if (tenant.connection.nationalCloud != stored->connection.nationalCloud
         && stored->connection.status != QLatin1String("not_connected"))
         return ApiError::conflict(QStringLiteral("tenant-connected"),
@@ -384,8 +386,9 @@ Reply updateTenant(RequestContext& ctx)
         return ctx.fail(saved.error());
     }
     if (!*saved)
-        return ApiError::conflict(QStringLiteral("version-conflict"),
-                                  QStringLiteral("The tenant changed meanwhile; read it again and reapply the change."));
+        return ApiError::conflict(
+            QStringLiteral("version-conflict"),
+            QStringLiteral("The tenant changed meanwhile; read it again and reapply the change."));
     auto out = tenantJsonFor(ctx, tenant);
     if (!out)
         return ctx.fail(out.error());

@@ -8,6 +8,7 @@
 #include "cloud/http/Routes.h"
 #include "store/SqlCipherDatabase.h"
 #include "support/AdminSession.h"
+#include "support/ApiSeed.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -17,6 +18,8 @@
 #include <QTest>
 
 using namespace stint;
+using stint::test::policyBody;
+using stint::test::tenantBody;
 
 namespace {
 const QStringList kCallers{QStringLiteral("anonymous"), QStringLiteral("expired"), QStringLiteral("technician"),
@@ -70,6 +73,26 @@ class TestAuthorizationMatrix : public QObject
 
     QString idOf(const HttpResult& r) { return r.json.value(QLatin1String("id")).toString(); }
 
+    static constexpr auto kRole = "62e90394-69f5-4237-9190-012177145e10";
+
+    // The technician's one open checkout on `tenantId`, made anew (the previous one withdrawn first).
+    QString freshCheckout(const QString& tenantId)
+    {
+        const QString tech = signIn(*m_techKey);
+        const HttpResult mine = m_cloud->get(QStringLiteral("/v1/checkouts?tenantId=") + tenantId, tech);
+        for (const auto& c : mine.json.value(QLatin1String("items")).toArray()) {
+            const QString state = c.toObject().value(QLatin1String("state")).toString();
+            if (state == QLatin1String("requested") || state == QLatin1String("awaiting_approval"))
+                m_cloud->post(QStringLiteral("/v1/checkouts/%1/cancel").arg(c.toObject().value(QLatin1String("id")).toString()), {}, tech);
+        }
+        return idOf(m_cloud->post(QStringLiteral("/v1/checkouts"),
+                                  {{QStringLiteral("tenantId"), tenantId},
+                                   {QStringLiteral("roleDefinitionIds"), QJsonArray{QString::fromLatin1(kRole)}},
+                                   {QStringLiteral("durationMinutes"), 30},
+                                   {QStringLiteral("justification"), QStringLiteral("matrix")}},
+                                  tech));
+    }
+
     // A value for a path parameter. Operations that destroy their target get a fresh one each time.
     QString parameter(const QString& name, const QString& method, const QString& path)
     {
@@ -86,6 +109,13 @@ class TestAuthorizationMatrix : public QObject
         if (destroys && name == QLatin1String("groupId"))
             return idOf(m_cloud->post(QStringLiteral("/v1/groups"),
                                       {{QStringLiteral("name"), QStringLiteral("g%1").arg(QRandomGenerator::global()->generate())}}, admin));
+        if (destroys && name == QLatin1String("policyId"))
+            return idOf(m_cloud->post(QStringLiteral("/v1/policies"),
+                                      policyBody(QStringLiteral("p%1").arg(QRandomGenerator::global()->generate()),
+                                                 {m_ids.value(QStringLiteral("tenantId"))}, {kRole}, {}, {}, 60),
+                                      admin));
+        if (name == QLatin1String("checkoutId") && path.endsWith(QLatin1String("/cancel")))
+            return freshCheckout(m_ids.value(QStringLiteral("spareTenantId")));
         if (name == QLatin1String("credentialId") && path.startsWith(QLatin1String("/v1/people/")))
             return m_ids.value(QStringLiteral("technicianCredentialId"));
         return m_ids.value(name);
@@ -141,6 +171,16 @@ private Q_SLOTS:
                          .toObject().value(QLatin1String("id")).toString());
         m_ids.insert(QStringLiteral("groupId"), idOf(m_cloud->post(QStringLiteral("/v1/groups"), {{QStringLiteral("name"), QStringLiteral("Seeded")}}, admin)));
         m_ids.insert(QStringLiteral("inviteId"), idOf(invite));
+        const QString tenant = idOf(m_cloud->post(QStringLiteral("/v1/tenants"), tenantBody(QStringLiteral("Contoso"), {kRole}), admin));
+        const QString spare = idOf(m_cloud->post(QStringLiteral("/v1/tenants"), tenantBody(QStringLiteral("Fabrikam"), {kRole}), admin));
+        m_ids.insert(QStringLiteral("tenantId"), tenant);
+        m_ids.insert(QStringLiteral("spareTenantId"), spare);
+        m_ids.insert(QStringLiteral("policyId"),
+                     idOf(m_cloud->post(QStringLiteral("/v1/policies"),
+                                        policyBody(QStringLiteral("Helpdesk"), {tenant, spare}, {kRole},
+                                                   {m_ids.value(QStringLiteral("personId"))}, {}, 60),
+                                        admin)));
+        m_ids.insert(QStringLiteral("checkoutId"), freshCheckout(tenant));
         for (const QString& v : std::as_const(m_ids))
             QVERIFY(!v.isEmpty());
     }

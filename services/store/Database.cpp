@@ -47,11 +47,11 @@ QByteArray Row::blob(int i) const
     return {};
 }
 
-Transaction::Transaction(Database& db)
+Transaction::Transaction(Database& db, Mode mode)
     : m_db(db)
 {
     if (!db.inTransaction()) {
-        m_started = db.begin();
+        m_started = mode == Mode::Write ? db.begin() : db.beginRead();
         m_owner = m_started.ok();
     }
 }

@@ -56,7 +56,10 @@ public:
     virtual Result<qint64> execCount(const QString& sql, const Params& params = {}) = 0;
     virtual Result<Rows> query(const QString& sql, const Params& params = {}) = 0;
 
+    // begin() takes the write lock at once; beginRead() takes locks as statements need them (one snapshot for a
+    // series of reads, and far fewer lock calls than one implicit transaction per statement).
     virtual Result<void> begin() = 0;
+    virtual Result<void> beginRead() = 0;
     virtual Result<void> commit() = 0;
     virtual void rollback() = 0;
     virtual bool inTransaction() const = 0;
@@ -70,7 +73,12 @@ public:
 class Transaction
 {
 public:
-    explicit Transaction(Database& db);
+    enum class Mode
+    {
+        Write,
+        Read, // may still write; the write lock is taken when first needed
+    };
+    explicit Transaction(Database& db, Mode mode = Mode::Write);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;

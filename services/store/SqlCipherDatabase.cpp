@@ -235,6 +235,13 @@ Result<void> SqlCipherDatabase::begin()
     return {};
 }
 
+Result<void> SqlCipherDatabase::beginRead()
+{
+    if (sqlite3_exec(m_db, "BEGIN DEFERRED;", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return lastError(QStringLiteral("begin"));
+    return {};
+}
+
 Result<void> SqlCipherDatabase::commit()
 {
     if (sqlite3_exec(m_db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK)

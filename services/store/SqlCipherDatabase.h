@@ -35,6 +35,7 @@ public:
     Result<qint64> execCount(const QString& sql, const Params& params = {}) override;
     Result<Rows> query(const QString& sql, const Params& params = {}) override;
     Result<void> begin() override;
+    Result<void> beginRead() override;
     Result<void> commit() override;
     void rollback() override;
     bool inTransaction() const override;

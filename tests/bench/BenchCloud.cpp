@@ -2,6 +2,7 @@
 // stint-cloud as a whole process: start-to-ready time, idle resident memory, and authenticated small reads under load
 // (wrk, 64 connections, on loopback). Prints one "name value" line per figure; run build/bin/bench_cloud.
 #include "support/AdminSession.h"
+#include "support/ApiSeed.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -114,28 +115,27 @@ int main(int argc, char* argv[])
     const QString tech = enrollWithInvite(cloud, techKey, inviteTokenFromLink(invite.json.value(QLatin1String("enrollmentUrl")).toString()));
     if (admin.isEmpty() || tech.isEmpty())
         fail(QStringLiteral("enrollment failed"));
-    QStringList tenantIds;
-    for (int i = 0; i < 20; ++i) {
-        const HttpResult t = cloud.post(QStringLiteral("/v1/tenants"), {{QStringLiteral("name"), QStringLiteral("Customer %1").arg(i)}}, admin);
-        if (t.status == 201)
-            tenantIds << t.json.value(QLatin1String("id")).toString();
-    }
     const HttpResult me = cloud.get(QStringLiteral("/v1/me"), tech);
     const QString techId = me.json.value(QLatin1String("person")).toObject().value(QLatin1String("id")).toString();
-    if (!tenantIds.isEmpty()) {
-        const HttpResult policy = cloud.post(
-            QStringLiteral("/v1/policies"),
-            {{QStringLiteral("name"), QStringLiteral("Bench")},
-             {QStringLiteral("tenantIds"), QJsonArray::fromStringList(tenantIds.mid(0, 10))},
-             {QStringLiteral("subjects"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")}, {QStringLiteral("id"), techId}}}},
-             {QStringLiteral("roleDefinitionIds"), QJsonArray()},
-             {QStringLiteral("maxDurationMinutes"), 60}},
-            admin);
-        figure(QStringLiteral("cloud.setup.policy_status"), QString::number(policy.status));
+    const QString role = QStringLiteral("62e90394-69f5-4237-9190-012177145e10");
+    QStringList tenantIds;
+    for (int i = 0; i < 20; ++i) {
+        const HttpResult t = cloud.post(QStringLiteral("/v1/tenants"),
+                                        stint::test::tenantBody(QStringLiteral("Customer %1").arg(i), {role}), admin);
+        if (t.status != 201)
+            fail(QStringLiteral("creating a tenant failed: ") + QString::fromUtf8(t.body));
+        tenantIds << t.json.value(QLatin1String("id")).toString();
     }
+    // The technician is granted half of them.
+    const HttpResult policy = cloud.post(QStringLiteral("/v1/policies"),
+                                         stint::test::policyBody(QStringLiteral("Bench"), tenantIds.mid(0, 10), {role}, {techId}),
+                                         admin);
+    if (policy.status != 201)
+        fail(QStringLiteral("creating the policy failed: ") + QString::fromUtf8(policy.body));
     const HttpResult probe = cloud.get(parser.value(path), tech);
     figure(QStringLiteral("cloud.load.path"), parser.value(path));
     figure(QStringLiteral("cloud.load.probe_status"), QString::number(probe.status));
+    figure(QStringLiteral("cloud.load.probe_items"), QString::number(probe.json.value(QLatin1String("items")).toArray().size()));
 
     // 3. Idle memory: after set-up, with the service doing nothing.
     const qint64 pid = [&] {

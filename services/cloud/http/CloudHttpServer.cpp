@@ -22,6 +22,8 @@
 #include <QSslServer>
 #include <QTcpSocket>
 
+#include <optional>
+
 Q_LOGGING_CATEGORY(lcHttp, "stint.cloud.http")
 Q_LOGGING_CATEGORY(lcAccess, "stint.cloud.http.access")
 
@@ -213,6 +215,15 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
                                 {}};
         }
 
+        // A read-only request runs in one read transaction from authentication to answer: one consistent snapshot,
+        // and a fraction of the locking calls of a transaction per statement. (Mutating requests get theirs in
+        // runRoute.)
+        std::optional<store::Transaction> readTx;
+        if (!isMutating(req.method)) {
+            readTx.emplace(m_cloud.db, store::Transaction::Mode::Read);
+            if (!readTx->started().ok())
+                return ApiError::internal();
+        }
         Caller caller;
         const QByteArray authorization = req.header("Authorization");
         if (!authorization.isEmpty() && route.access != Access::Public) {
@@ -240,6 +251,11 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
         }
         RequestContext ctx(req, m_cloud, caller, match.params);
         Reply result = runRoute(route, ctx);
+        if (readTx) {
+            if (auto committed = readTx->commit(); !committed) // keeps the session's sliding expiry, if it moved
+                qCWarning(lcHttp) << "read transaction failed:" << committed.error().message;
+            readTx.reset();
+        }
         for (AuditEvent& e : ctx.takeDeferredAudit()) {
             if (auto appended = m_cloud.audit.append(std::move(e)); !appended)
                 qCCritical(lcHttp) << "could not record an audit event:" << appended.error().message;

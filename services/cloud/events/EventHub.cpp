@@ -18,6 +18,8 @@ constexpr int kHelloTimeoutMs = 10'000;
 constexpr int kRevalidateIntervalMs = 15'000;
 constexpr int kBacklogPage = 500;
 constexpr qint64 kMaxIncomingMessage = 4096;
+constexpr int kPruneIntervalMs = 3'600'000;
+constexpr qint64 kRetentionMs = 7LL * 24 * 3'600'000;
 } // namespace
 
 struct EventHub::Client
@@ -49,6 +51,12 @@ EventHub::EventHub(store::Database& db, const Clock& clock, Sessions& sessions, 
 {
     m_revalidateTimer.setInterval(kRevalidateIntervalMs);
     connect(&m_revalidateTimer, &QTimer::timeout, this, &EventHub::revalidate);
+    // The stream is for catching up after a disconnect, not an archive (that is the audit log): keep a week.
+    m_pruneTimer.setInterval(kPruneIntervalMs);
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] {
+        if (auto pruned = pruneOlderThan(m_clock.now() - kRetentionMs); !pruned)
+            qCWarning(lcEvents) << "pruning the event stream failed:" << pruned.error().message;
+    });
 }
 
 EventHub::~EventHub()
@@ -64,6 +72,7 @@ Result<void> EventHub::init()
         return rows.error();
     m_head = rows->empty() || rows->front().isNull(0) ? 0 : rows->front().integer(0);
     m_revalidateTimer.start();
+    m_pruneTimer.start();
     return {};
 }
 
@@ -166,8 +175,11 @@ void EventHub::onHello(Client* c, const QString& message)
     // is still covered; if not, the client must refetch state (reset) and continue from the head.
     qint64 cursor = since;
     if (since > 0) {
+        // With every row pruned, the next event to come is the oldest a client could still get.
         auto oldest = m_db.query(QStringLiteral("SELECT MIN(seq) FROM events"));
-        if (oldest && !oldest->empty() && !oldest->front().isNull(0) && oldest->front().integer(0) > since + 1) {
+        const qint64 oldestKept = oldest && !oldest->empty() && !oldest->front().isNull(0) ? oldest->front().integer(0)
+                                                                                          : m_head + 1;
+        if (since < m_head && oldestKept > since + 1) {
             c->socket->sendTextMessage(QString::fromUtf8(json::compact(
                 {{QStringLiteral("type"), QStringLiteral("reset")}, {QStringLiteral("head"), m_head}})));
             cursor = m_head;
@@ -231,6 +243,11 @@ void EventHub::closePerson(const QString& personId)
         if (c->caller.personId == personId)
             drop(c.get(), QStringLiteral("session-ended"), QStringLiteral("The session ended."));
     }
+}
+
+Result<qint64> EventHub::pruneOlderThan(TimeMs cutoff)
+{
+    return m_db.execCount(QStringLiteral("DELETE FROM events WHERE created_at < ?"), {cutoff});
 }
 
 void EventHub::revalidate()

@@ -52,6 +52,10 @@ public:
     void flushPending();
     void discardPending();
 
+    // Forgets events created before `cutoff` (done hourly for those older than a week). A client that comes back
+    // from before the oldest kept event is told to reset.
+    Result<qint64> pruneOlderThan(TimeMs cutoff);
+
     void accept(std::unique_ptr<QWebSocket> socket);
     // Closes the channels of ended sessions at once (sign-out, revocation) instead of at the next check.
     void closeSessions(const QStringList& sessionIds);
@@ -80,6 +84,7 @@ private:
     std::vector<Event> m_pending;
     std::vector<std::unique_ptr<Client>> m_clients;
     QTimer m_revalidateTimer;
+    QTimer m_pruneTimer;
 };
 
 } // namespace stint::cloud

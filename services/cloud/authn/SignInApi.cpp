@@ -786,6 +786,8 @@ Reply exchangeNativeCode(RequestContext& ctx)
     if ((*person)->status != QLatin1String("active"))
         return ApiError::forbidden(QStringLiteral("Your account is disabled; ask your admin."));
     store::Transaction tx(ctx.cloud.db);
+    if (!tx.started().ok())
+        return ApiError::internal();
     auto session = ctx.cloud.sessions.create(r.text(0), r.text(1), ctx.request.remoteAddress.toString(), userAgent(ctx));
     if (!session)
         return ctx.fail(session.error());

@@ -3,8 +3,33 @@
 
 #include <QHostAddress>
 #include <QString>
+#include <QUrl>
 
 namespace stint::cloud {
+
+// Where Stint meets Microsoft: the endpoints of each national cloud (protocols.md 1.7), the MSP's multi-tenant app,
+// and how hard the provisioning engine may work. Every URL can be pointed at any compatible endpoint (entra-sim in
+// tests and the demo).
+struct EntraConfig
+{
+    QUrl globalAuthority{QStringLiteral("https://login.microsoftonline.com")};
+    QUrl globalGraph{QStringLiteral("https://graph.microsoft.com")};
+    QUrl usgovAuthority{QStringLiteral("https://login.microsoftonline.us")};
+    QUrl usgovGraph{QStringLiteral("https://graph.microsoft.us")};
+    // The Entra documentation's host; the Graph documentation names login.chinacloudapi.cn (protocols.md 6.3).
+    QUrl chinaAuthority{QStringLiteral("https://login.partner.microsoftonline.cn")};
+    QUrl chinaGraph{QStringLiteral("https://microsoftgraph.chinacloudapi.cn")};
+
+    // The MSP's multi-tenant app registration (admin-consent connections). The secret or the private key is read
+    // from a file (0600), never from a flag or the environment; empty: only per-customer app connections work.
+    QString appClientId;
+    QString appClientSecretFile;
+    QString appCertificateFile; // PEM certificate registered on the app
+    QString appPrivateKeyFile;  // its PEM private key
+
+    int workerThreads = 16;         // concurrent Graph jobs
+    int reconcileIntervalMinutes = 15;
+};
 
 // Everything an operator can set. Filled by app/cloud from a file, the environment and flags (flags win over the
 // environment, which wins over the file); defaults are the safe ones.
@@ -35,6 +60,8 @@ struct CloudConfig
     int signInAttemptsPerAddress = 120;
     int signInAttemptsPerAccount = 10;
     int signInWindowSeconds = 300;
+
+    EntraConfig entra;
 
     bool jsonLogs = false;
     qsizetype maxRequestBytes = 1024 * 1024; // a connection sending more without an answer is cut off

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "entra/EntraGateway.h"
+
+namespace stint::entra {
+
+QString CloudEndpoints::defaultScope() const
+{
+    QString root = graph.toString(QUrl::StripTrailingSlash);
+    return root + QStringLiteral("/.default");
+}
+
+AppCredential AppCredential::clone() const
+{
+    AppCredential copy;
+    copy.clientId = clientId;
+    copy.clientSecret = crypto::SecretBytes(QByteArray(clientSecret.bytes().constData(), clientSecret.size()));
+    copy.certificatePem = certificatePem;
+    copy.privateKeyPem = crypto::SecretBytes(QByteArray(privateKeyPem.bytes().constData(), privateKeyPem.size()));
+    copy.assertionAlgorithm = assertionAlgorithm;
+    return copy;
+}
+
+TenantAccess TenantAccess::clone() const
+{
+    TenantAccess copy;
+    copy.endpoints = endpoints;
+    copy.entraTenantId = entraTenantId;
+    copy.app = app.clone();
+    return copy;
+}
+
+bool ConnectionReport::healthy() const
+{
+    for (const HealthFinding& finding : findings) {
+        if (finding.severity == HealthFinding::Severity::Error)
+            return false;
+    }
+    return true;
+}
+
+bool RevokeReport::confirmed(bool deleteRequested) const
+{
+    if (accountGone)
+        return true;
+    if (deleteRequested)
+        return accountDeleted && roleAssignmentsRemoved;
+    return roleAssignmentsRemoved && sessionsRevoked && accountDisabled && credentialInvalidated;
+}
+
+} // namespace stint::entra

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "core/Clock.h"
+#include "core/Crypto.h"
+#include "core/Result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <optional>
+
+// What the cloud service asks of a customer's Entra ID tenant, as whole jobs: prove and inspect a connection,
+// provision a technician's account, revoke it, list Stint's accounts. The one seam between services/cloud and
+// services/entra: the cloud's engine calls these from its worker threads; everything about tokens, Graph, $batch,
+// throttling and replication lag stays behind it.
+//
+// Every call is blocking and thread-safe (call it from a worker thread, never from the thread that serves HTTP),
+// idempotent (running it again after a crash or a timeout converges on the same outcome, never a duplicate account
+// or assignment) and bounded in time: it retries what is safe to retry and returns a typed error otherwise.
+namespace stint::entra {
+
+// Where a national cloud's identity platform and Graph live (protocols.md 1.7). Configurable so that an operator —
+// or a test — can point Stint at any compatible endpoint.
+struct CloudEndpoints
+{
+    QUrl authority; // e.g. https://login.microsoftonline.com (no trailing slash, no tenant)
+    QUrl graph;     // e.g. https://graph.microsoft.com (no version segment)
+
+    // The Graph scope for client credentials: "<graph>/.default".
+    QString defaultScope() const;
+};
+
+// How Stint authenticates as an application in one tenant: the MSP's multi-tenant app or a per-customer app
+// registration. Exactly one of clientSecret and (certificatePem + privateKeyPem) is set.
+struct AppCredential
+{
+    QString clientId;
+    crypto::SecretBytes clientSecret;
+    QByteArray certificatePem;         // the public certificate registered on the app
+    crypto::SecretBytes privateKeyPem; // its private key (RSA)
+    // Which client assertion to sign with a certificate (protocols.md 1.4): the newest documentation asks for PS256
+    // with x5t#S256; most deployed code uses RS256 with x5t. Both are accepted by Entra.
+    enum class AssertionAlgorithm
+    {
+        PS256,
+        RS256
+    } assertionAlgorithm = AssertionAlgorithm::PS256;
+
+    bool usesCertificate() const { return !certificatePem.isEmpty(); }
+    AppCredential clone() const;
+};
+
+// One tenant as the engine addresses it.
+struct TenantAccess
+{
+    CloudEndpoints endpoints;
+    QString entraTenantId; // GUID (or, before the tenant is proven, the value the admin or the redirect gave)
+    AppCredential app;
+
+    TenantAccess clone() const;
+};
+
+// --- Connecting a tenant --------------------------------------------------------------------------------------
+
+struct VerifiedDomain
+{
+    QString name; // lowercase
+    bool isDefault = false;
+    bool isInitial = false;
+    bool isManaged = true; // authenticationType "Managed" (accounts can be made on it)
+};
+
+struct RoleDefinition
+{
+    QString id; // lowercase GUID (the template id for built-in roles)
+    QString displayName;
+    QString description;
+    bool isBuiltIn = true;
+    bool isPrivileged = false; // when Graph says so (beta), or when it is on Stint's list of privileged roles
+};
+
+struct TapPolicy
+{
+    bool enabled = false;
+    int minimumLifetimeMinutes = 60;
+    int maximumLifetimeMinutes = 480;
+    int defaultLifetimeMinutes = 60;
+    bool isUsableOnce = false; // the policy forces one-time passes
+};
+
+// One finding of the connection health check.
+struct HealthFinding
+{
+    enum class Severity
+    {
+        Ok,
+        Warning, // works, but something should be fixed (a secret expiring within 30 days…)
+        Error    // Stint cannot do its job in this tenant until it is fixed
+    } severity = Severity::Ok;
+    QString code;    // stable: "permission.missing", "sp_role.insufficient", "tap.disabled", "credential.expiring" …
+    QString message; // for the admin: what is wrong and how to fix it
+};
+
+struct ConnectionReport
+{
+    QString entraTenantId; // proven: the tenant the app-only token was issued for, and /organization agreed
+    QString displayName;   // the organization's name
+    QList<VerifiedDomain> domains;
+    QList<RoleDefinition> roleDefinitions;
+    QStringList grantedPermissions;   // the token's `roles`
+    QStringList servicePrincipalRoles; // directory role template ids the app's service principal holds
+    TapPolicy tapPolicy;
+    std::optional<TimeMs> credentialExpiresAt; // certificate notAfter (secrets: unknown to Stint)
+    QList<HealthFinding> findings;
+
+    bool healthy() const; // no finding of severity Error
+};
+
+// --- Provisioning ---------------------------------------------------------------------------------------------
+
+struct ProvisionRequest
+{
+    TenantAccess tenant;
+    // The account Stint made for this technician in this tenant before, if it knows one. When unset (or gone), the
+    // account is looked up by userPrincipalName and created when there is none. An existing account that Stint did
+    // not make (no Stint tag) is never taken over: error "entra.account_not_managed".
+    std::optional<QString> knownAccountId;
+    QString userPrincipalName; // local part from the naming rule @ the chosen verified domain
+    QString displayName;
+    QString mailNickname;
+    QStringList roleDefinitionIds;
+    bool issuePassword = true;
+    bool issueTemporaryAccessPass = false;
+    int windowMinutes = 60; // the TAP's lifetime covers the window, clamped to the tenant's policy bounds
+};
+
+struct ProvisionResult
+{
+    QString accountId;
+    QString userPrincipalName;
+    bool created = false;
+    crypto::SecretBytes password;              // empty unless issuePassword
+    crypto::SecretBytes temporaryAccessPass;   // empty unless issueTemporaryAccessPass
+    std::optional<QString> temporaryAccessPassId;
+    std::optional<TimeMs> temporaryAccessPassExpiresAt;
+    QStringList roleAssignmentIds;
+    int graphRoundTrips = 0; // sequential Graph round trips this call made (for the benchmark and the audit)
+};
+
+// --- Revocation -----------------------------------------------------------------------------------------------
+
+struct RevokeRequest
+{
+    TenantAccess tenant;
+    QString accountId;
+    bool deleteAccount = false; // soft-delete, then remove from deletedItems where the app may
+};
+
+// What revocation did, and what it proved by reading back. `confirmed()` only when every check held.
+struct RevokeReport
+{
+    bool roleAssignmentsRemoved = false; // read back: no role assignment left for the account
+    bool sessionsRevoked = false;
+    bool accountDisabled = false;        // read back: accountEnabled false (or the account is deleted)
+    bool credentialInvalidated = false;  // password rotated to an unknown value and no TAP left
+    bool accountDeleted = false;         // only when asked
+    bool accountGone = false;            // the account no longer exists at all (someone deleted it): nothing to do
+    QStringList removedRoleDefinitionIds;
+    QString detail; // what could not be confirmed, for the admins' alert
+    int graphRoundTrips = 0;
+
+    bool confirmed(bool deleteRequested) const;
+};
+
+// --- Reconciliation -------------------------------------------------------------------------------------------
+
+struct ManagedAccount
+{
+    QString accountId;
+    QString userPrincipalName;
+    bool enabled = false;
+    QStringList roleDefinitionIds;
+};
+
+class EntraGateway
+{
+public:
+    virtual ~EntraGateway() = default;
+
+    // Error codes (beside the transport's "entra.unreachable", "entra.throttled", "entra.graph_error" …).
+    static constexpr auto kTenantMismatch = "entra.tenant_mismatch";         // the token or /organization disagree
+    static constexpr auto kAccountNotManaged = "entra.account_not_managed"; // UPN taken by an account not Stint's
+    static constexpr auto kForbidden = "entra.forbidden";                   // a permission or directory role missing
+    static constexpr auto kAuthentication = "entra.authentication";         // the app's credential was refused
+    static constexpr auto kTransient = "entra.transient";                   // worth retrying later
+
+    // Proves the tenant with an app-only token and /organization, then reads domains, role definitions, the TAP
+    // policy, the app's permissions and its service principal's roles, and judges the connection's health.
+    virtual Result<ConnectionReport> inspect(const TenantAccess& tenant) = 0;
+
+    virtual Result<ProvisionResult> provision(const ProvisionRequest& request) = 0;
+    virtual Result<RevokeReport> revoke(const RevokeRequest& request) = 0;
+
+    // Every account that carries Stint's tag in the tenant, with its directory roles.
+    virtual Result<QList<ManagedAccount>> listManagedAccounts(const TenantAccess& tenant) = 0;
+};
+
+} // namespace stint::entra

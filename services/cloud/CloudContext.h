@@ -6,7 +6,15 @@
 #include "core/Crypto.h"
 #include "store/Database.h"
 
+namespace stint::entra {
+class EntraGateway;
+}
+
 namespace stint::cloud {
+
+namespace engine {
+class WorkerPool;
+}
 
 class AuditLog;
 class EventHub;
@@ -27,6 +35,15 @@ struct CloudContext
     Metrics& metrics;
     QString origin; // the effective public origin (config, or http://localhost:<port>)
     QString rpId;
+
+    // Keys derived from the master key for what is sealed inside the (already encrypted) store, so that a row copied
+    // elsewhere stays unreadable: checkout credentials, and tenant connection secrets.
+    const crypto::SecretBytes& credentialsKey;
+    const crypto::SecretBytes& connectionsKey;
+    // Blocking Graph work runs here, never on the thread that serves HTTP; results come back to it.
+    engine::WorkerPool& workers;
+    // The customer tenants' Entra ID, as whole jobs (see entra/EntraGateway.h). Call it only from `workers`.
+    entra::EntraGateway& entra;
 };
 
 } // namespace stint::cloud

@@ -12,6 +12,9 @@
 #include "store/KeyFile.h"
 #include "store/SqlCipherDatabase.h"
 
+#include "cloud/engine/WorkerPool.h"
+#include "entra/GraphGateway.h"
+
 #include <QLoggingCategory>
 #include <QUrl>
 
@@ -44,15 +47,29 @@ CloudService::CloudService(const CloudConfig& config, const Clock* clock)
 CloudService::~CloudService()
 {
     m_http.reset(); // stop serving before the parts it uses go away
+    if (m_workers)
+        m_workers->stop(); // running Graph jobs finish; their results are dropped (they are resumed from the store)
     m_events.reset();
 }
 
-Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& config, const Clock* clock)
+Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& config, const Clock* clock,
+                                                       std::unique_ptr<entra::EntraGateway> gateway)
 {
     std::unique_ptr<CloudService> s(new CloudService(config, clock));
     auto db = openCloudStore(s->m_config);
     if (!db)
         return db.error();
+    {
+        auto master = store::loadKeyFile(s->m_config.keyFilePath());
+        if (!master)
+            return master.error();
+        s->m_credentialsKey = store::deriveKey(*master, "credentials");
+        s->m_connectionsKey = store::deriveKey(*master, "connections");
+    }
+    if (!gateway)
+        gateway = entra::makeGraphGateway({&s->m_clock});
+    s->m_gateway = std::move(gateway);
+    s->m_workers = std::make_unique<engine::WorkerPool>(s->m_config.entra.workerThreads);
     s->m_db = std::move(*db);
     s->m_audit = std::make_unique<AuditLog>(*s->m_db, s->m_clock);
     s->m_sessions = std::make_unique<Sessions>(*s->m_db, s->m_clock, s->m_config);
@@ -65,7 +82,8 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
         : s->m_config.publicOrigin;
     const QString rpId = s->m_config.rpId.isEmpty() ? QUrl(origin).host() : s->m_config.rpId;
     s->m_context.reset(new CloudContext{s->m_config, s->m_clock, *s->m_db, *s->m_audit, *s->m_events, *s->m_sessions,
-                                        *s->m_limiter, *s->m_metrics, origin, rpId});
+                                        *s->m_limiter, *s->m_metrics, origin, rpId, s->m_credentialsKey,
+                                        s->m_connectionsKey, *s->m_workers, *s->m_gateway});
     registerRoutes(s->m_router);
     s->m_http = std::make_unique<CloudHttpServer>(s->m_router, *s->m_context);
     return s;

@@ -5,6 +5,7 @@
 #include "cloud/CloudContext.h"
 #include "cloud/http/Router.h"
 #include "core/Clock.h"
+#include "entra/EntraGateway.h"
 
 #include <QObject>
 
@@ -14,6 +15,7 @@ namespace stint::store {
 class SqlCipherDatabase;
 }
 
+
 namespace stint::cloud {
 
 class AuditLog;
@@ -22,6 +24,9 @@ class Sessions;
 class RateLimiter;
 class Metrics;
 class CloudHttpServer;
+namespace engine {
+class WorkerPool;
+}
 
 // The cloud service as a library: opens the encrypted store, applies migrations, wires the parts and serves the API.
 // app/cloud is a thin main() around it; tests run it in-process on 127.0.0.1:0.
@@ -30,8 +35,10 @@ class CloudService : public QObject
     Q_OBJECT
 public:
     // Opens the store in config.dataDir with the master key file. `clock` defaults to the system clock and must
-    // outlive the service.
-    static Result<std::unique_ptr<CloudService>> open(const CloudConfig& config, const Clock* clock = nullptr);
+    // outlive the service. `gateway` defaults to the real one (Microsoft Graph at the configured endpoints); tests
+    // may give another implementation of the same interface.
+    static Result<std::unique_ptr<CloudService>> open(const CloudConfig& config, const Clock* clock = nullptr,
+                                                      std::unique_ptr<entra::EntraGateway> gateway = {});
     ~CloudService() override;
 
     // Binds the HTTP listener (refusing a non-loopback address without TLS unless forced) and returns the port.
@@ -56,6 +63,10 @@ private:
     std::unique_ptr<RateLimiter> m_limiter;
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<EventHub> m_events;
+    crypto::SecretBytes m_credentialsKey;
+    crypto::SecretBytes m_connectionsKey;
+    std::unique_ptr<entra::EntraGateway> m_gateway;
+    std::unique_ptr<engine::WorkerPool> m_workers;
     std::unique_ptr<CloudContext> m_context;
     Router m_router;
     std::unique_ptr<CloudHttpServer> m_http;

@@ -149,7 +149,7 @@ bool CloudFixture::start()
         if (auto migrated = store::applyMigrations(**db, cloud::cloudMigrations(store::Backend::SqlCipher)); !migrated)
             return failed(QStringLiteral("migrations"), migrated.error());
     }
-    auto service = cloud::CloudService::open(m_config, &m_clock);
+    auto service = cloud::CloudService::open(m_config, &m_clock, std::move(m_gateway));
     if (!service)
         return failed(QStringLiteral("service"), service.error());
     m_service = std::move(*service);

@@ -3,6 +3,7 @@
 
 #include "cloud/CloudConfig.h"
 #include "core/Clock.h"
+#include "entra/EntraGateway.h"
 #include "store/Database.h"
 
 #include <QJsonArray>
@@ -83,6 +84,9 @@ public:
     CloudFixture(const CloudFixture&) = delete;
     CloudFixture& operator=(const CloudFixture&) = delete;
 
+    // The Entra gateway the service will use (before start()); by default the real one.
+    void setGateway(std::unique_ptr<entra::EntraGateway> gateway) { m_gateway = std::move(gateway); }
+
     // Sets up and starts the service; false with error() saying why when something failed.
     bool start();
     QString error() const { return m_error; }
@@ -117,6 +121,7 @@ private:
     cloud::CloudConfig m_config;
     QTemporaryDir m_dir;
     ManualClock m_clock;
+    std::unique_ptr<entra::EntraGateway> m_gateway;
     std::unique_ptr<cloud::CloudService> m_service;
     ApiClient m_api;
     quint16 m_port = 0;

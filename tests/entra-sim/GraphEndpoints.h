@@ -7,6 +7,8 @@
 
 #include <QJsonArray>
 
+#include <optional>
+
 // graph.microsoft.com/v1.0 as protocols.md section 2 documents it: the token check (2.1), permissions (2.12),
 // throttling (2.10), replication lag (2.11), the privileged-target rule (2.7), and the endpoints Stint uses.
 namespace stint::entrasim {
@@ -60,7 +62,10 @@ private:
     SimResponse noContent(const Call& call) const;
     SimUser* findUser(Call& call, const QString& idOrUpn, bool honourLag);
     bool callerMayTouchPrivileged(const Call& call) const;
-    QJsonObject userJson(const Call& call, const SimUser& user) const;
+    QJsonObject userJson(const Call& call, const SimUser& user, const QStringList& select) const;
+    std::optional<QStringList> userSelect(const Call& call, SimResponse* error) const;
+    std::optional<QJsonObject> jsonBody(const Call& call, SimResponse* error) const;
+    bool passwordMeetsComplexity(const QString& password) const;
     qint64 lag(const Call& call) const;
 
     Simulator& m_simulator;

@@ -158,21 +158,19 @@ bool SimState::redeemTemporaryAccessPass(SimUser& user, const QString& pass, Tim
     return true;
 }
 
-bool SimState::holdsRole(const QString& tenantId, const QString& principalId, const QString& templateId) const
+bool SimState::holdsRoleByAssignment(const SimTenant& tenant, const QString& principalId, const QString& templateId)
 {
-    const auto it = m_tenants.find(tenantId.toLower());
-    if (it == m_tenants.end())
-        return false;
-    const SimTenant& t = it->second;
-    for (const auto& [id, a] : t.roleAssignments) {
+    for (const auto& [id, a] : tenant.roleAssignments) {
         if (sameText(a.principalId, principalId) && sameText(a.roleDefinitionId, templateId))
             return true;
     }
-    for (const auto& [appId, sp] : t.servicePrincipals) {
-        if (sameText(sp.objectId, principalId))
-            return sp.directoryRoleTemplateIds.contains(templateId.toLower());
-    }
     return false;
+}
+
+bool SimState::holdsRole(const QString& tenantId, const QString& principalId, const QString& templateId) const
+{
+    const auto it = m_tenants.find(tenantId.toLower());
+    return it != m_tenants.end() && holdsRoleByAssignment(it->second, principalId, templateId);
 }
 
 bool SimState::holdsAnyRole(const QString& tenantId, const QString& principalId) const
@@ -183,10 +181,6 @@ bool SimState::holdsAnyRole(const QString& tenantId, const QString& principalId)
     for (const auto& [id, a] : it->second.roleAssignments) {
         if (sameText(a.principalId, principalId))
             return true;
-    }
-    for (const auto& [appId, sp] : it->second.servicePrincipals) {
-        if (sameText(sp.objectId, principalId))
-            return !sp.directoryRoleTemplateIds.isEmpty();
     }
     return false;
 }
@@ -338,6 +332,17 @@ Result<SimServicePrincipal*> SimState::grantServicePrincipal(const QString& tena
     sp.directoryRoleTemplateIds.clear();
     for (const QString& r : directoryRoleTemplateIds)
         sp.directoryRoleTemplateIds.append(r.toLower());
+    // The SP's roles are real role assignments too, so Graph lists them (a customer admin made them).
+    for (auto it = t->roleAssignments.begin(); it != t->roleAssignments.end();) {
+        if (it->second.principalId == sp.objectId && !sp.directoryRoleTemplateIds.contains(it->second.roleDefinitionId))
+            it = t->roleAssignments.erase(it);
+        else
+            ++it;
+    }
+    for (const QString& r : sp.directoryRoleTemplateIds) {
+        if (!holdsRoleByAssignment(*t, sp.objectId, r))
+            (void)assignRole(t->id, sp.objectId, r);
+    }
     return &sp;
 }
 

@@ -116,7 +116,8 @@ struct SimServicePrincipal
     QString tenantId;
     QString displayName;
     QStringList grantedPermissions; // application permissions (the token's `roles`)
-    QStringList directoryRoleTemplateIds; // directory roles the SP holds in this tenant
+    // Directory roles the SP holds in this tenant; mirrors its role assignments (which are what rules check).
+    QStringList directoryRoleTemplateIds;
 };
 
 struct SimClientSecret
@@ -223,6 +224,7 @@ public:
     static QString newGuid();
     static QString newRoleAssignmentId();
     static QByteArray hashSecret(const QByteArray& salt, const QString& secret);
+    static bool holdsRoleByAssignment(const SimTenant& tenant, const QString& principalId, const QString& templateId);
 
 private:
     const Clock& m_clock;

@@ -249,7 +249,7 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
     if (expected.now > expMs + expected.skewMs || (nbf && expected.now + expected.skewMs < nbfMs))
         // Real Entra answers a client assertion outside its window with AADSTS700024 and this text
         // (microsoft-authentication-library-for-dotnet#4951, Azure/login#180); protocols.md 1.4 lists 500133, the
-        // code of a *user* assertion (on-behalf-of) outside its window. See README-identity.md.
+        // code of a *user* assertion (on-behalf-of) outside its window. See pages/README-identity.md.
         return AadError{QStringLiteral("invalid_client"), 700024,
                         QStringLiteral("Client assertion is not within its valid time range. Current time: %1, "
                                        "assertion valid from %2, expiry time of assertion %3. Review the "

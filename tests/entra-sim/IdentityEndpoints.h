@@ -8,7 +8,7 @@
 #include <QString>
 #include <QUrl>
 
-// login.microsoftonline.com as the simulator plays it (protocols.md section 1; README-identity.md lists every
+// login.microsoftonline.com as the simulator plays it (protocols.md section 1; pages/README-identity.md lists every
 // behaviour with its source):
 //   POST /{tenant}/oauth2/v2.0/token              client_credentials (secret or certificate assertion),
 //                                                 authorization_code (+ PKCE)            — IdentityTokenEndpoint.cpp

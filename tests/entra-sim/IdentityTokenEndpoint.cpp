@@ -147,7 +147,8 @@ std::optional<AadError> IdentityEndpoints::authenticateClient(const QString& cli
     const QString replayKey = clientId.toLower() + QLatin1Char('|') + ok.jti;
     if (m_memory.redeemedAssertions.contains(replayKey))
         // No public source shows Entra's answer to a replayed jti; the simulator refuses it as an invalid client
-        // credential with code 50013 ("Assertion failed signature validation", the assertion family). See README.
+        // credential with code 50013 ("Assertion failed signature validation", the assertion family). See
+        // pages/README-identity.md.
         return AadError{QStringLiteral("invalid_client"), 50013,
                         QStringLiteral("Assertion failed signature validation. [Reason - The assertion was already "
                                        "redeemed: its 'jti' claim has been presented before.]"),

@@ -164,7 +164,7 @@ public:
         user->employeeType = employeeType;
         if (!id.isEmpty()) {
             SimUser copy = *user;
-            tenant->users.erase(user->id);
+            tenant->users.erase(copy.id);
             copy.id = id.toLower();
             if (tenant->users.count(copy.id)) {
                 fail(path + QStringLiteral(".id: taken"));

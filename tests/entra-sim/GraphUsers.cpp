@@ -590,7 +590,7 @@ SimResponse GraphEndpoints::deleteUser(Call& call, SimUser& user)
         return forbidden(call);
     SimUser moved = user;
     moved.deletedAt = call.now;
-    call.tenant->users.erase(user.id);
+    call.tenant->users.erase(moved.id); // not user.id: that string lives in the node being erased
     call.tenant->deletedUsers[moved.id] = moved;
     return noContent(call);
 }

@@ -24,6 +24,28 @@ QString formValue(const FormFields& fields, const QString& name);
 bool formHas(const FormFields& fields, const QString& name);
 QByteArray encodeForm(const FormFields& fields);
 
+// Overwrites every value of `fields` when it goes out of scope. Declare it right after parsing a form that carries
+// a secret (client_secret, client_assertion, passwd, accesspass): copies made later are gone by then, so the
+// values are overwritten in place rather than detached.
+class FormWiper
+{
+public:
+    explicit FormWiper(FormFields& fields)
+        : m_fields(fields)
+    {
+    }
+    ~FormWiper()
+    {
+        for (auto& field : m_fields)
+            field.second.fill(QChar(0));
+    }
+    FormWiper(const FormWiper&) = delete;
+    FormWiper& operator=(const FormWiper&) = delete;
+
+private:
+    FormFields& m_fields;
+};
+
 // ---- redirect URIs -------------------------------------------------------------------------------------------------
 
 enum class RedirectMatch

@@ -364,9 +364,10 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
         return IdentityPages::errorPage(aad::requestTooLarge(), trace);
     if (!request.header("Content-Type").trimmed().toLower().startsWith("application/x-www-form-urlencoded"))
         return IdentityPages::errorPage(aad::malformedRequest(), trace);
-    const auto form = parseForm(request.body);
+    auto form = parseForm(request.body);
     if (!form)
         return IdentityPages::errorPage(aad::malformedRequest(), trace);
+    const FormWiper wiper(*form);
     auto it = m_memory.flows.find(formValue(*form, QStringLiteral("ctx")));
     if (it == m_memory.flows.end() || it->expiresAt <= trace.now)
         return IdentityPages::errorPage({QStringLiteral("invalid_request"), 50089,
@@ -415,17 +416,16 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
             return showStep(flow, IdentityPages::errorBlock(QStringLiteral("passwordError"), code, text));
         };
         if (flow.step == FlowStep::Password) {
-            QString password = formValue(*form, QStringLiteral("passwd"));
+            const QString password = formValue(*form, QStringLiteral("passwd"));
             if (password.isEmpty())
                 return fail(0, kEnterPassword);
             const bool ok = !user->passwordHash.isEmpty() && state.checkPassword(*user, password);
-            password.fill(QChar(0));
             if (!ok)
                 return fail(50126, kWrongPassword);
             if (!user->accountEnabled)
                 return fail(50057, kDisabled);
         } else {
-            QString pass = formValue(*form, QStringLiteral("accesspass"));
+            const QString pass = formValue(*form, QStringLiteral("accesspass"));
             if (pass.isEmpty())
                 return fail(0, kEnterPass);
             // A disabled account is refused before the pass is looked at, so that a one-time pass is not spent.
@@ -435,7 +435,6 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
             if (!tenant || !tenant->tapPolicy.enabled)
                 return fail(50126, kPassBlocked);
             const bool ok = state.redeemTemporaryAccessPass(*user, pass, trace.now);
-            pass.fill(QChar(0));
             if (!ok)
                 return fail(50126, kWrongPass);
         }

@@ -57,9 +57,10 @@ SimResponse IdentityEndpoints::token(const SimRequest& request, const QString& t
     const QByteArray contentType = request.header("Content-Type").trimmed().toLower();
     if (!contentType.startsWith("application/x-www-form-urlencoded"))
         return tokenError(aad::wrongContentType(), trace);
-    const auto form = parseForm(request.body);
+    auto form = parseForm(request.body);
     if (!form)
         return tokenError(aad::malformedRequest(), trace);
+    const FormWiper wiper(*form);
 
     QString clientId = formValue(*form, QStringLiteral("client_id"));
     QString secret = formValue(*form, QStringLiteral("client_secret"));

@@ -662,6 +662,38 @@ private Q_SLOTS:
                  QStringLiteral("0"));
     }
 
+    void refreshTokenUntilSessionsAreRevoked()
+    {
+        const QString v = verifier();
+        const QString code = signInForCode({{QStringLiteral("code_challenge"), s256(v)},
+                                            {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
+                                            {QStringLiteral("scope"), QStringLiteral("openid offline_access User.Read")}},
+                                           m_userUpn, kPassword);
+        const Http first = postForm(tokenUrl(m_contoso), codeForm(code, v));
+        QCOMPARE(first.status, 200);
+        const QString refresh = first.json.value(QLatin1String("refresh_token")).toString();
+        QVERIFY(!refresh.isEmpty());
+        const FormFields refreshForm{{QStringLiteral("client_id"), m_clientId},
+                                     {QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+                                     {QStringLiteral("refresh_token"), refresh},
+                                     {QStringLiteral("client_secret"), kSecret}};
+        m_clock.advance(60'000);
+        const Http refreshed = postForm(tokenUrl(m_contoso), refreshForm);
+        QCOMPARE(refreshed.status, 200);
+        QVERIFY(!refreshed.json.value(QLatin1String("access_token")).toString().isEmpty());
+        QVERIFY(!refreshed.json.value(QLatin1String("id_token")).toString().isEmpty());
+        // Without offline_access there is none.
+        const QString code2 = signInForCode({}, m_userUpn, kPassword);
+        QVERIFY(!postForm(tokenUrl(m_contoso), codeForm(code2, {})).json.contains(QLatin1String("refresh_token")));
+        // Garbage is refused; then revocation (revokeSignInSessions moves signInSessionsValidFrom) ends the grant.
+        FormFields garbage = refreshForm;
+        garbage[2].second = QStringLiteral("1.ARnothing");
+        verifyErrorShape(postForm(tokenUrl(m_contoso), garbage), 400, QStringLiteral("invalid_request"), 9002313);
+        m_clock.advance(1000);
+        m_sim->state().userByUpn(m_contoso, m_userUpn)->signInSessionsValidFrom = m_clock.now();
+        verifyErrorShape(postForm(tokenUrl(m_contoso), refreshForm), 400, QStringLiteral("invalid_grant"), 50173);
+    }
+
     void authorizeRedirectErrors()
     {
         // Errors after the redirect URI is trusted go back to the app; before, they are shown on a page.

@@ -418,7 +418,7 @@ SimResponse GraphEndpoints::listUsers(Call& call)
             matches.append(&user);
     }
     std::sort(matches.begin(), matches.end(), [](const SimUser* a, const SimUser* b) {
-        return a->createdAt != b->createdAt ? a->createdAt < b->createdAt : a->id < b->id;
+        return a->sequence < b->sequence;
     });
     QJsonArray value;
     for (int i = offset; i < matches.size() && i < offset + top; ++i)

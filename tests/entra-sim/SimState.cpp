@@ -274,6 +274,7 @@ Result<SimUser*> SimState::createUser(const QString& tenantId, const QString& up
     u.accountEnabled = accountEnabled;
     u.previousAccountEnabled = accountEnabled;
     u.createdAt = now;
+    u.sequence = m_nextSequence++;
     u.visibleAt = now;
     u.accountEnabledVisibleAt = now;
     u.signInSessionsValidFrom = now;

@@ -77,6 +77,7 @@ struct SimUser
     TimeMs signInSessionsValidFrom = 0;
     std::optional<SimTemporaryAccessPass> tap;
     TimeMs createdAt = 0;
+    qint64 sequence = 0; // creation order, for stable listing order
     // Replication lag (protocols.md 2.11): other requests do not see the user before visibleAt, and see the
     // previous accountEnabled until accountEnabledVisibleAt.
     TimeMs visibleAt = 0;
@@ -230,6 +231,7 @@ private:
     const Clock& m_clock;
     std::map<QString, SimTenant> m_tenants; // by id
     std::map<QString, SimApp> m_apps; // by client id
+    qint64 m_nextSequence = 1;
 };
 
 // Well-known role template ids used by the rules (protocols.md 2.4).

@@ -2,12 +2,10 @@
 #pragma once
 
 #include "IdentityProtocol.h"
-
 #include "core/Clock.h"
 
 #include <QHash>
 #include <QString>
-
 #include <optional>
 
 // What the identity side remembers between requests, all in memory and all bounded: sign-in flows in progress
@@ -121,7 +119,7 @@ struct IdentityMemory
     bool full() const
     {
         return flows.size() >= kMaxEntries || codes.size() >= kMaxEntries || sessions.size() >= kMaxEntries
-               || redeemedAssertions.size() >= kMaxEntries || refreshTokens.size() >= kMaxEntries;
+            || redeemedAssertions.size() >= kMaxEntries || refreshTokens.size() >= kMaxEntries;
     }
     void clear() { *this = IdentityMemory(); }
 };

@@ -7,7 +7,6 @@
 #include <QString>
 #include <QStringList>
 #include <QUrl>
-
 #include <optional>
 
 // The small protocol rules of the identity endpoints, each a pure function: form bodies, redirect-URI matching
@@ -70,7 +69,8 @@ std::optional<QString> matchRedirectUri(const QString& requested, const QStringL
 // Where Entra sends the browser: the requested URI, with "/" added when it has no path (reply-url.md).
 QUrl redirectTarget(const QString& requested);
 
-// ---- PKCE ------------------------------------------------------------------------------------------------------------
+// ---- PKCE
+// ------------------------------------------------------------------------------------------------------------
 
 enum class PkceMethod
 {
@@ -84,7 +84,8 @@ std::optional<PkceMethod> parsePkceMethod(const QString& method);
 bool isValidPkceString(const QString& value);
 bool pkceVerifierMatches(PkceMethod method, const QString& challenge, const QString& verifier);
 
-// ---- scopes ----------------------------------------------------------------------------------------------------------
+// ---- scopes
+// ----------------------------------------------------------------------------------------------------------
 
 // Space-separated scope list, empty items dropped.
 QStringList splitScopes(const QString& scope);

@@ -19,6 +19,7 @@ const users = {
     adele: `adele@${domain}`,
     disabled: `gone@${domain}`,
     tap: `tap.only@${domain}`,
+    admin: `admin@${domain}`,
 };
 
 let sim;
@@ -38,6 +39,8 @@ before(async () => {
                 { userPrincipalName: users.adele, displayName: 'Adele Vance', password },
                 { userPrincipalName: users.disabled, displayName: 'Gone Away', password, accountEnabled: false },
                 { userPrincipalName: users.tap, displayName: 'Tap Only' },
+                { userPrincipalName: users.admin, displayName: 'Contoso Admin', password,
+                    roles: ['Global Administrator'] },
             ],
         }],
         apps: [{
@@ -225,3 +228,34 @@ test('login_hint pre-fills the username field', async () => {
         await context.close();
     }
 });
+
+test('admin consent (v2): a Global Administrator accepts on the consent page and the app is told the tenant',
+    async () => {
+        const { page, context } = await browser.newPage();
+        try {
+            const url = new URL(`${sim.base}/organizations/v2.0/adminconsent`);
+            url.search = new URLSearchParams({ client_id: clientId, redirect_uri: app.redirectUri, state: 'consent-1',
+                scope: 'https://graph.microsoft.com/.default' }).toString();
+            await page.goto(url.toString());
+            await enterUsername(page, users.admin);
+            await typeInto(page, '#i0118', password);
+            await page.locator('#idSIButton9').click();
+            await page.locator('#KmsiCheckboxField').waitFor();
+            await page.locator('#idBtn_Back').click();
+            await page.locator('#permissionsList').waitFor();
+            assert.match(await page.locator('#permissionsList').textContent(), /UserAuthenticationMethod\.ReadWrite\.All/);
+            assert.equal(await page.locator('#idSIButton9').inputValue(), 'Accept');
+            await page.locator('#idSIButton9').click();
+            const params = await app.next(++callbacks);
+            assert.equal(params.get('admin_consent'), 'True');
+            assert.equal(params.get('tenant'), tenantId);
+            assert.equal(params.get('state'), 'consent-1');
+            assert.equal(params.get('scope'), 'https://graph.microsoft.com/.default');
+            assert.deepEqual(browser.events.filter((e) => e.kind === 'csp-violation' || e.kind === 'pageerror'), []);
+        } catch (e) {
+            e.message += diagnostics(page);
+            throw e;
+        } finally {
+            await context.close();
+        }
+    });

@@ -6,16 +6,14 @@
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTimeZone>
 #include <QJsonObject>
-
+#include <QTimeZone>
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-
-#include <memory>
 #include <optional>
 
 namespace stint::entrasim {
@@ -110,7 +108,7 @@ bool verifySignature(EVP_PKEY* key, bool pss, QByteArrayView signingInput, QByte
     return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                             size_t(signature.size()), reinterpret_cast<const unsigned char*>(signingInput.data()),
                             size_t(signingInput.size()))
-           == 1;
+        == 1;
 }
 
 std::optional<qint64> numericDate(const QJsonObject& claims, const QString& name)
@@ -142,8 +140,8 @@ QByteArray certificateThumbprintSha256(const QByteArray& pem)
 }
 
 std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray& assertion,
-                                                                 const QList<QByteArray>& certificatePems,
-                                                                 const AssertionExpectations& expected)
+                                                                const QList<QByteArray>& certificatePems,
+                                                                const AssertionExpectations& expected)
 {
     if (assertion.size() > expected.maxBytes)
         return malformed(QStringLiteral("The assertion is too large."));
@@ -183,8 +181,8 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
         if (!cert)
             continue;
         const QByteArray der = derOf(cert.get());
-        const QByteArray digest =
-            QCryptographicHash::hash(der, bySha256 ? QCryptographicHash::Sha256 : QCryptographicHash::Sha1);
+        const QByteArray digest
+            = QCryptographicHash::hash(der, bySha256 ? QCryptographicHash::Sha256 : QCryptographicHash::Sha1);
         if (crypto::constantTimeEquals(digest, *wanted)) {
             signerSha1 = QCryptographicHash::hash(der, QCryptographicHash::Sha1);
             signer = std::move(cert);
@@ -212,14 +210,15 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
     const QString iss = claims.value(QStringLiteral("iss")).toString();
     const QString sub = claims.value(QStringLiteral("sub")).toString();
     if (iss != sub)
-        return AadError{QStringLiteral("invalid_client"), 50048,
-                        QStringLiteral("Subject mismatches Issuer claim in the client assertion."), 401};
+        return AadError {QStringLiteral("invalid_client"), 50048,
+                         QStringLiteral("Subject mismatches Issuer claim in the client assertion."), 401};
     if (iss.compare(expected.clientId, Qt::CaseInsensitive) != 0)
-        return AadError{QStringLiteral("invalid_client"), 700021,
-                        QStringLiteral("Client assertion application identifier doesn't match 'client_id' "
-                                       "parameter. Review the documentation at "
-                                       "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."),
-                        401};
+        return AadError {
+            QStringLiteral("invalid_client"), 700021,
+            QStringLiteral("Client assertion application identifier doesn't match 'client_id' "
+                           "parameter. Review the documentation at "
+                           "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."),
+            401};
     // `aud` may be a string or (RFC 7519 §4.1.3) an array of strings.
     QStringList audiences;
     const QJsonValue aud = claims.value(QStringLiteral("aud"));
@@ -234,11 +233,12 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
             audienceOk = audienceOk || a.compare(accepted, Qt::CaseInsensitive) == 0;
     if (!audienceOk)
         // The code and text of a real answer (microsoft-authentication-library-for-dotnet#2746).
-        return AadError{QStringLiteral("invalid_client"), 700023,
-                        QStringLiteral("Client assertion audience claim does not match Realm issuer. Review the "
-                                       "documentation at "
-                                       "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."),
-                        401};
+        return AadError {
+            QStringLiteral("invalid_client"), 700023,
+            QStringLiteral("Client assertion audience claim does not match Realm issuer. Review the "
+                           "documentation at "
+                           "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."),
+            401};
 
     const auto exp = numericDate(claims, QStringLiteral("exp"));
     const auto nbf = numericDate(claims, QStringLiteral("nbf"));
@@ -250,19 +250,19 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
         // Real Entra answers a client assertion outside its window with AADSTS700024 and this text
         // (microsoft-authentication-library-for-dotnet#4951, Azure/login#180); protocols.md 1.4 lists 500133, the
         // code of a *user* assertion (on-behalf-of) outside its window. See pages/README-identity.md.
-        return AadError{QStringLiteral("invalid_client"), 700024,
-                        QStringLiteral("Client assertion is not within its valid time range. Current time: %1, "
-                                       "assertion valid from %2, expiry time of assertion %3. Review the "
-                                       "documentation at "
-                                       "https://learn.microsoft.com/entra/identity-platform/certificate-credentials .")
-                            .arg(isoUtc(expected.now), isoUtc(nbfMs), isoUtc(expMs)),
-                        401};
+        return AadError {QStringLiteral("invalid_client"), 700024,
+                         QStringLiteral("Client assertion is not within its valid time range. Current time: %1, "
+                                        "assertion valid from %2, expiry time of assertion %3. Review the "
+                                        "documentation at "
+                                        "https://learn.microsoft.com/entra/identity-platform/certificate-credentials .")
+                             .arg(isoUtc(expected.now), isoUtc(nbfMs), isoUtc(expMs)),
+                         401};
 
     const QString jti = claims.value(QStringLiteral("jti")).toString();
     if (jti.isEmpty() || jti.size() > 256)
         return malformed(QStringLiteral("The 'jti' claim is missing."));
 
-    return VerifiedAssertion{jti, expMs, signerSha1};
+    return VerifiedAssertion {jti, expMs, signerSha1};
 }
 
 } // namespace stint::entrasim

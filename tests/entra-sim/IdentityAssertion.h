@@ -2,13 +2,11 @@
 #pragma once
 
 #include "IdentityErrors.h"
-
 #include "core/Clock.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QStringList>
-
 #include <variant>
 
 // Certificate client assertions (protocols.md 1.4): a JWT signed with the private key of a certificate registered
@@ -41,8 +39,8 @@ struct VerifiedAssertion
 // error Entra answers with (invalid_client, 401, unless the JWT is not even well-formed: invalid_request, 400).
 // Replay (a jti seen before) is for the caller to check: it owns the memory of used jtis.
 std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray& assertion,
-                                                                 const QList<QByteArray>& certificatePems,
-                                                                 const AssertionExpectations& expected);
+                                                                const QList<QByteArray>& certificatePems,
+                                                                const AssertionExpectations& expected);
 
 // base64url SHA-1 / SHA-256 of the DER of one PEM certificate; empty when the PEM is not a certificate.
 QByteArray certificateThumbprintSha1(const QByteArray& pem);

@@ -4,14 +4,12 @@
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QUuid>
-
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-
-#include <memory>
 
 namespace stint::entrasim {
 
@@ -88,24 +86,24 @@ TestCertificate TestCertificate::generate(const QString& commonName, TimeMs notB
 QJsonObject clientAssertionClaims(const QString& clientId, const QString& audience, TimeMs now)
 {
     const qint64 seconds = now / 1000;
-    return QJsonObject{{QStringLiteral("aud"), audience},
-                       {QStringLiteral("iss"), clientId},
-                       {QStringLiteral("sub"), clientId},
-                       {QStringLiteral("jti"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
-                       {QStringLiteral("nbf"), seconds},
-                       {QStringLiteral("iat"), seconds},
-                       {QStringLiteral("exp"), seconds + 600}};
+    return QJsonObject {{QStringLiteral("aud"), audience},
+                        {QStringLiteral("iss"), clientId},
+                        {QStringLiteral("sub"), clientId},
+                        {QStringLiteral("jti"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
+                        {QStringLiteral("nbf"), seconds},
+                        {QStringLiteral("iat"), seconds},
+                        {QStringLiteral("exp"), seconds + 600}};
 }
 
 QJsonObject clientAssertionHeader(const TestCertificate& certificate, AssertionAlgorithm algorithm)
 {
     if (algorithm == AssertionAlgorithm::PS256)
-        return QJsonObject{{QStringLiteral("alg"), QStringLiteral("PS256")},
-                           {QStringLiteral("typ"), QStringLiteral("JWT")},
-                           {QStringLiteral("x5t#S256"), QString::fromLatin1(certificate.thumbprintSha256)}};
-    return QJsonObject{{QStringLiteral("alg"), QStringLiteral("RS256")},
-                       {QStringLiteral("typ"), QStringLiteral("JWT")},
-                       {QStringLiteral("x5t"), QString::fromLatin1(certificate.thumbprintSha1)}};
+        return QJsonObject {{QStringLiteral("alg"), QStringLiteral("PS256")},
+                            {QStringLiteral("typ"), QStringLiteral("JWT")},
+                            {QStringLiteral("x5t#S256"), QString::fromLatin1(certificate.thumbprintSha256)}};
+    return QJsonObject {{QStringLiteral("alg"), QStringLiteral("RS256")},
+                        {QStringLiteral("typ"), QStringLiteral("JWT")},
+                        {QStringLiteral("x5t"), QString::fromLatin1(certificate.thumbprintSha1)}};
 }
 
 QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonObject& header, const QJsonObject& claims)
@@ -117,7 +115,7 @@ QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonOb
     if (!key)
         return {};
     const QByteArray input = b64(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
-                             + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+        + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1)

@@ -37,6 +37,7 @@ QJsonObject clientAssertionClaims(const QString& clientId, const QString& audien
 QJsonObject clientAssertionHeader(const TestCertificate& certificate, AssertionAlgorithm algorithm);
 // Signs header.claims with the certificate's key: RS256 → PKCS#1 v1.5, PS256 → PSS (by header "alg"). Empty on
 // failure.
-QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonObject& header, const QJsonObject& claims);
+QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonObject& header,
+                               const QJsonObject& claims);
 
 } // namespace stint::entrasim

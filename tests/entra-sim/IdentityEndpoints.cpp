@@ -54,10 +54,11 @@ SimResponse IdentityEndpoints::handle(const SimRequest& request, const QString& 
     const bool post = request.method == "POST";
     if (rest == QLatin1String("/oauth2/v2.0/token")) {
         if (!post)
-            return tokenError({QStringLiteral("invalid_request"), 900561,
-                               QStringLiteral("The endpoint only accepts POST, OPTIONS requests. Received a %1 request.")
-                                   .arg(QString::fromLatin1(request.method.left(16)))},
-                              trace);
+            return tokenError(
+                {QStringLiteral("invalid_request"), 900561,
+                 QStringLiteral("The endpoint only accepts POST, OPTIONS requests. Received a %1 request.")
+                     .arg(QString::fromLatin1(request.method.left(16)))},
+                trace);
         return token(request, tenantSegment, trace);
     }
     if (rest == QLatin1String("/oauth2/v2.0/authorize") && get)
@@ -76,8 +77,9 @@ SimResponse IdentityEndpoints::handle(const SimRequest& request, const QString& 
         if (auto asset = IdentityPages::asset(rest.mid(int(qstrlen("/_assets/")))))
             return *asset;
     }
-    SimResponse notFound = SimResponse::html(404, QByteArrayLiteral("<!DOCTYPE html><title>Not found</title>"
-                                                                    "<p>entra-sim: no such identity endpoint.</p>"));
+    SimResponse notFound = SimResponse::html(404,
+                                             QByteArrayLiteral("<!DOCTYPE html><title>Not found</title>"
+                                                               "<p>entra-sim: no such identity endpoint.</p>"));
     notFound.setHeader("Content-Security-Policy", "default-src 'none'");
     return notFound;
 }
@@ -103,7 +105,7 @@ SimResponse IdentityEndpoints::openidConfiguration(const QString& tenantSegment,
         return array;
     };
     // Field set and values as Entra's v2.0 discovery document publishes them (MS-Entra v2-protocols-oidc.md).
-    const QJsonObject document{
+    const QJsonObject document {
         {QStringLiteral("token_endpoint"), authority + QStringLiteral("/oauth2/v2.0/token")},
         {QStringLiteral("token_endpoint_auth_methods_supported"),
          strings({"client_secret_post", "private_key_jwt", "client_secret_basic"})},
@@ -122,8 +124,8 @@ SimResponse IdentityEndpoints::openidConfiguration(const QString& tenantSegment,
         {QStringLiteral("end_session_endpoint"), authority + QStringLiteral("/oauth2/v2.0/logout")},
         {QStringLiteral("claims_supported"),
          strings({"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
-                  "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name",
-                  "tid", "ver", "at_hash", "c_hash", "email"})},
+                  "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid",
+                  "ver", "at_hash", "c_hash", "email"})},
         {QStringLiteral("tenant_region_scope"), QStringLiteral("EU")},
         {QStringLiteral("cloud_instance_name"), QStringLiteral("microsoftonline.com")},
         {QStringLiteral("cloud_graph_host_name"), QStringLiteral("graph.windows.net")},

@@ -11,7 +11,8 @@
 // login.microsoftonline.com as the simulator plays it (protocols.md section 1; pages/README-identity.md lists every
 // behaviour with its source):
 //   POST /{tenant}/oauth2/v2.0/token              client_credentials (secret or certificate assertion),
-//                                                 authorization_code (+ PKCE)            — IdentityTokenEndpoint.cpp
+//                                                 authorization_code (+ PKCE), refresh_token —
+//                                                 IdentityTokenEndpoint.cpp
 //   GET  /{tenant}/oauth2/v2.0/authorize          auth code flow, the sign-in pages      — IdentitySignIn.cpp
 //   GET  /{tenant}/v2.0/adminconsent, /{tenant}/adminconsent   admin consent v2 and v1    — IdentitySignIn.cpp
 //   POST /{tenant}/login                          the pages' form posts                   — IdentitySignIn.cpp
@@ -64,6 +65,11 @@ private:
                                   const QString& tenantSegment, const AadTrace& trace);
     SimResponse authorizationCode(const FormFields& form, const QString& clientId, const QString& secret,
                                   const QString& tenantSegment, const AadTrace& trace);
+    SimResponse refreshToken(const FormFields& form, const QString& clientId, const QString& secret,
+                             const QString& tenantSegment, const AadTrace& trace);
+    // The success body of a user grant (code or refresh): access token, id token with openid, refresh token with
+    // offline_access.
+    SimResponse userTokens(const AuthorizationCode& grant, const SimUser& user, int appidacr, const AadTrace& trace);
     QByteArray userAccessToken(const AuthorizationCode& code, const SimUser& user, int appidacr) const;
     QByteArray idToken(const AuthorizationCode& code, const SimUser& user) const;
 

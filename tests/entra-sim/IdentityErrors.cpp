@@ -24,8 +24,8 @@ bool isGuid(const QByteArray& text)
 
 AadTrace AadTrace::make(const QByteArray& clientRequestId, TimeMs now)
 {
-    return AadTrace{newGuid(), isGuid(clientRequestId) ? QString::fromLatin1(clientRequestId).toLower() : newGuid(),
-                    now};
+    return AadTrace {newGuid(), isGuid(clientRequestId) ? QString::fromLatin1(clientRequestId).toLower() : newGuid(),
+                     now};
 }
 
 QString aadTimestamp(TimeMs t)
@@ -42,14 +42,15 @@ QString aadDescription(const AadError& error, const AadTrace& trace)
 
 QJsonObject aadErrorBody(const AadError& error, const AadTrace& trace)
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("error"), error.error},
         {QStringLiteral("error_description"), aadDescription(error, trace)},
-        {QStringLiteral("error_codes"), QJsonArray{error.code}},
+        {QStringLiteral("error_codes"), QJsonArray {error.code}},
         {QStringLiteral("timestamp"), aadTimestamp(trace.now)},
         {QStringLiteral("trace_id"), trace.traceId},
         {QStringLiteral("correlation_id"), trace.correlationId},
-        {QStringLiteral("error_uri"), QStringLiteral("https://login.microsoftonline.com/error?code=%1").arg(error.code)},
+        {QStringLiteral("error_uri"),
+         QStringLiteral("https://login.microsoftonline.com/error?code=%1").arg(error.code)},
     };
 }
 
@@ -165,9 +166,10 @@ AadError missingScope()
 
 AadError invalidScope(const QString& scope)
 {
-    return {QStringLiteral("invalid_scope"), 70011,
-            QStringLiteral("The provided value for the input parameter 'scope' is not valid. The scope %1 is not valid.")
-                .arg(scope)};
+    return {
+        QStringLiteral("invalid_scope"), 70011,
+        QStringLiteral("The provided value for the input parameter 'scope' is not valid. The scope %1 is not valid.")
+            .arg(scope)};
 }
 
 AadError scopeWithoutDefault(const QString& scope)
@@ -195,8 +197,9 @@ AadError invalidAssertionType()
 
 AadError invalidCodeVerifier()
 {
-    return {QStringLiteral("invalid_grant"), 501481,
-            QStringLiteral("The Code_Verifier does not match the code_challenge supplied in the authorization request.")};
+    return {
+        QStringLiteral("invalid_grant"), 501481,
+        QStringLiteral("The Code_Verifier does not match the code_challenge supplied in the authorization request.")};
 }
 
 AadError missingCodeVerifier()
@@ -210,9 +213,10 @@ AadError missingCodeVerifier()
 
 AadError codeRedeemed()
 {
-    return {QStringLiteral("invalid_grant"), 54005, QStringLiteral("OAuth2 Authorization code was already redeemed, "
-                                                                   "please retry with a new valid code or use an "
-                                                                   "existing refresh token.")};
+    return {QStringLiteral("invalid_grant"), 54005,
+            QStringLiteral("OAuth2 Authorization code was already redeemed, "
+                           "please retry with a new valid code or use an "
+                           "existing refresh token.")};
 }
 
 AadError codeInvalidOrExpired()
@@ -263,8 +267,7 @@ AadError userDeclinedConsent()
 
 AadError adminConsentRequired()
 {
-    return {QStringLiteral("consent_required"), 90094,
-            QStringLiteral("The grant requires admin permission.")};
+    return {QStringLiteral("consent_required"), 90094, QStringLiteral("The grant requires admin permission.")};
 }
 
 AadError loginRequired()

@@ -2,12 +2,10 @@
 #pragma once
 
 #include "IdentityProtocol.h"
-
 #include "core/Clock.h"
 
 #include <QHash>
 #include <QString>
-
 #include <optional>
 
 // What the identity side remembers between requests, all in memory and all bounded: sign-in flows in progress
@@ -70,6 +68,17 @@ struct AuthorizationCode
     bool redeemed = false;
 };
 
+// A refresh token (issued with offline_access). Entra's are opaque; they die with revokeSignInSessions.
+struct RefreshGrant
+{
+    QString clientId;
+    QString tenantId;
+    QString userId;
+    QString scope;
+    TimeMs issuedAt = 0;
+    TimeMs expiresAt = 0; // 90 days of inactivity (configurable-token-lifetimes.md)
+};
+
 struct BrowserSession
 {
     QString tenantId;
@@ -86,10 +95,12 @@ struct IdentityMemory
     static constexpr qint64 kCodeLifetimeMs = 10 * 60 * 1000; // "Codes expire after about 10 minutes" (1.2)
     static constexpr qint64 kCodeMemoryMs = 60 * 60 * 1000; // remember redeemed codes an hour to answer 54005
     static constexpr qint64 kSessionLifetimeMs = 24 * 60 * 60 * 1000;
+    static constexpr qint64 kRefreshLifetimeMs = 90LL * 24 * 60 * 60 * 1000;
 
     QHash<QString, SignInFlow> flows; // by ctx
     QHash<QString, AuthorizationCode> codes; // by code
     QHash<QString, BrowserSession> sessions; // by cookie value
+    QHash<QString, RefreshGrant> refreshTokens; // by token
     QHash<QString, TimeMs> redeemedAssertions; // "clientId|jti" → forget after
 
     void prune(TimeMs now)
@@ -100,13 +111,15 @@ struct IdentityMemory
             it = it->issuedAt + kCodeMemoryMs <= now ? codes.erase(it) : std::next(it);
         for (auto it = sessions.begin(); it != sessions.end();)
             it = it->expiresAt <= now ? sessions.erase(it) : std::next(it);
+        for (auto it = refreshTokens.begin(); it != refreshTokens.end();)
+            it = it->expiresAt <= now ? refreshTokens.erase(it) : std::next(it);
         for (auto it = redeemedAssertions.begin(); it != redeemedAssertions.end();)
             it = it.value() <= now ? redeemedAssertions.erase(it) : std::next(it);
     }
     bool full() const
     {
         return flows.size() >= kMaxEntries || codes.size() >= kMaxEntries || sessions.size() >= kMaxEntries
-               || redeemedAssertions.size() >= kMaxEntries;
+            || redeemedAssertions.size() >= kMaxEntries || refreshTokens.size() >= kMaxEntries;
     }
     void clear() { *this = IdentityMemory(); }
 };

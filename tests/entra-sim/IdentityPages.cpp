@@ -123,11 +123,12 @@ SimResponse IdentityPages::formPost(const QUrl& redirect, const QList<QPair<QStr
 {
     QString inputs;
     for (const auto& [name, value] : fields)
-        inputs += QStringLiteral("    <input type=\"hidden\" name=\"%1\" value=\"%2\">\n").arg(escape(name), escape(value));
-    return page(200, QStringLiteral("Working..."), QStringLiteral("formpost"), QStringLiteral("formpost.html"),
-                {{QStringLiteral("redirect"), redirect.toString(QUrl::FullyEncoded)},
-                 {QStringLiteral("fields_html"), inputs}},
-                origin(redirect));
+        inputs += QStringLiteral("    <input type=\"hidden\" name=\"%1\" value=\"%2\">\n")
+                      .arg(escape(name), escape(value));
+    return page(
+        200, QStringLiteral("Working..."), QStringLiteral("formpost"), QStringLiteral("formpost.html"),
+        {{QStringLiteral("redirect"), redirect.toString(QUrl::FullyEncoded)}, {QStringLiteral("fields_html"), inputs}},
+        origin(redirect));
 }
 
 QString IdentityPages::errorBlock(const QString& id, int aadstsCode, const QString& text)

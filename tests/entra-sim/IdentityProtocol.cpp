@@ -112,8 +112,9 @@ bool redirectUriMatches(const QString& requested, const QString& registered, Red
     const QString host = a.host().toLower();
     if (host != b.host().toLower())
         return false;
-    if (!isLoopbackHost(host) && a.port(a.scheme() == QLatin1String("https") ? 443 : 80)
-                                     != b.port(b.scheme() == QLatin1String("https") ? 443 : 80))
+    if (!isLoopbackHost(host)
+        && a.port(a.scheme() == QLatin1String("https") ? 443 : 80)
+            != b.port(b.scheme() == QLatin1String("https") ? 443 : 80))
         return false;
     if (a.query(QUrl::FullyEncoded) != b.query(QUrl::FullyEncoded))
         return false;
@@ -157,9 +158,9 @@ bool isValidPkceString(const QString& value)
     if (value.size() < 43 || value.size() > 128)
         return false;
     for (const QChar c : value) {
-        const bool ok = (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) || (c >= QLatin1Char('a') && c <= QLatin1Char('z'))
-                        || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-')
-                        || c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('~');
+        const bool ok = (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+            || (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+            || c == QLatin1Char('-') || c == QLatin1Char('.') || c == QLatin1Char('_') || c == QLatin1Char('~');
         if (!ok)
             return false;
     }
@@ -171,8 +172,8 @@ bool pkceVerifierMatches(PkceMethod method, const QString& challenge, const QStr
     if (!isValidPkceString(verifier))
         return false;
     const QByteArray expected = method == PkceMethod::S256
-                                    ? crypto::base64UrlEncode(crypto::sha256(verifier.toLatin1()))
-                                    : verifier.toLatin1();
+        ? crypto::base64UrlEncode(crypto::sha256(verifier.toLatin1()))
+        : verifier.toLatin1();
     return crypto::constantTimeEquals(expected, challenge.toLatin1());
 }
 
@@ -184,7 +185,7 @@ QStringList splitScopes(const QString& scope)
 bool isOidcScope(const QString& scope)
 {
     return scope == QLatin1String("openid") || scope == QLatin1String("profile") || scope == QLatin1String("email")
-           || scope == QLatin1String("offline_access");
+        || scope == QLatin1String("offline_access");
 }
 
 QString scopeResource(const QString& scope)
@@ -201,7 +202,7 @@ bool isGraphResource(const QString& resource)
     while (r.endsWith(QLatin1Char('/')))
         r.chop(1);
     return r.compare(QLatin1String(kGraphResourceUri), Qt::CaseInsensitive) == 0
-           || r.compare(QLatin1String(kGraphResourceId), Qt::CaseInsensitive) == 0;
+        || r.compare(QLatin1String(kGraphResourceId), Qt::CaseInsensitive) == 0;
 }
 
 } // namespace stint::entrasim

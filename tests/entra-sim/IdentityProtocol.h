@@ -7,7 +7,6 @@
 #include <QString>
 #include <QStringList>
 #include <QUrl>
-
 #include <optional>
 
 // The small protocol rules of the identity endpoints, each a pure function: form bodies, redirect-URI matching
@@ -23,6 +22,28 @@ std::optional<FormFields> parseForm(const QByteArray& body, int maxFields = 64);
 QString formValue(const FormFields& fields, const QString& name);
 bool formHas(const FormFields& fields, const QString& name);
 QByteArray encodeForm(const FormFields& fields);
+
+// Overwrites every value of `fields` when it goes out of scope. Declare it right after parsing a form that carries
+// a secret (client_secret, client_assertion, passwd, accesspass): copies made later are gone by then, so the
+// values are overwritten in place rather than detached.
+class FormWiper
+{
+public:
+    explicit FormWiper(FormFields& fields)
+        : m_fields(fields)
+    {
+    }
+    ~FormWiper()
+    {
+        for (auto& field : m_fields)
+            field.second.fill(QChar(0));
+    }
+    FormWiper(const FormWiper&) = delete;
+    FormWiper& operator=(const FormWiper&) = delete;
+
+private:
+    FormFields& m_fields;
+};
 
 // ---- redirect URIs -------------------------------------------------------------------------------------------------
 
@@ -48,7 +69,8 @@ std::optional<QString> matchRedirectUri(const QString& requested, const QStringL
 // Where Entra sends the browser: the requested URI, with "/" added when it has no path (reply-url.md).
 QUrl redirectTarget(const QString& requested);
 
-// ---- PKCE ------------------------------------------------------------------------------------------------------------
+// ---- PKCE
+// ------------------------------------------------------------------------------------------------------------
 
 enum class PkceMethod
 {
@@ -62,7 +84,8 @@ std::optional<PkceMethod> parsePkceMethod(const QString& method);
 bool isValidPkceString(const QString& value);
 bool pkceVerifierMatches(PkceMethod method, const QString& challenge, const QString& verifier);
 
-// ---- scopes ----------------------------------------------------------------------------------------------------------
+// ---- scopes
+// ----------------------------------------------------------------------------------------------------------
 
 // Space-separated scope list, empty items dropped.
 QStringList splitScopes(const QString& scope);

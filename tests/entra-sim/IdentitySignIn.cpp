@@ -7,7 +7,6 @@
 #include "IdentityEndpoints.h"
 #include "IdentityPages.h"
 #include "Simulator.h"
-
 #include "core/Crypto.h"
 
 namespace stint::entrasim {
@@ -136,7 +135,8 @@ SimResponse IdentityEndpoints::redirectWithError(const SignInFlow& flow, const A
     return redirectWith(flow, params);
 }
 
-// ---- GET authorize / adminconsent -------------------------------------------------------------------------------------
+// ---- GET authorize / adminconsent
+// -------------------------------------------------------------------------------------
 
 SimResponse IdentityEndpoints::authorize(const SimRequest& request, const QString& tenantSegment, const AadTrace& trace)
 {
@@ -202,13 +202,14 @@ SimResponse IdentityEndpoints::authorize(const SimRequest& request, const QStrin
             return redirectWithError(flow, aad::invalidCodeChallenge(), trace);
         flow.codeChallenge = challenge;
     }
-    static const QStringList prompts{QString(), QStringLiteral("none"), QStringLiteral("login"),
-                                     QStringLiteral("consent"), QStringLiteral("select_account")};
+    static const QStringList prompts {QString(), QStringLiteral("none"), QStringLiteral("login"),
+                                      QStringLiteral("consent"), QStringLiteral("select_account")};
     if (!prompts.contains(flow.prompt))
-        return redirectWithError(flow,
-                                 {QStringLiteral("invalid_request"), 90023,
-                                  QStringLiteral("Invalid value for the 'prompt' parameter: '%1'.").arg(flow.prompt.left(32))},
-                                 trace);
+        return redirectWithError(
+            flow,
+            {QStringLiteral("invalid_request"), 90023,
+             QStringLiteral("Invalid value for the 'prompt' parameter: '%1'.").arg(flow.prompt.left(32))},
+            trace);
     if (m_memory.full())
         return IdentityPages::errorPage({QStringLiteral("temporarily_unavailable"), 90033,
                                          QStringLiteral("A transient error has occurred. Please try again."), 503},
@@ -256,8 +257,8 @@ SimResponse IdentityEndpoints::adminConsent(const SimRequest& request, const QSt
             aad::applicationNotFound(clientId.left(64), tenant ? tenant->displayName : tenantSegment), trace);
 
     QString redirectUri = param("redirect_uri");
-    const RedirectMatch rule =
-        kind == FlowKind::AdminConsentV1 ? RedirectMatch::AllowExtraPathSegments : RedirectMatch::Exact;
+    const RedirectMatch rule
+        = kind == FlowKind::AdminConsentV1 ? RedirectMatch::AllowExtraPathSegments : RedirectMatch::Exact;
     if (redirectUri.isEmpty()) {
         // v2 requires it (v2-admin-consent.md); the v1 endpoint falls back to the app's registered reply URL.
         if (kind == FlowKind::AdminConsentV2 || app->redirectUris.isEmpty())
@@ -290,16 +291,17 @@ SimResponse IdentityEndpoints::adminConsent(const SimRequest& request, const QSt
     return showStep(flow);
 }
 
-// ---- the pages ---------------------------------------------------------------------------------------------------------
+// ---- the pages
+// ---------------------------------------------------------------------------------------------------------
 
 SimResponse IdentityEndpoints::showStep(const SignInFlow& flow, const QString& errorHtml)
 {
     const SimApp* app = m_simulator.state().app(flow.clientId);
     const QString appName = app ? app->displayName : flow.clientId;
-    QHash<QString, QString> values{
-        {QStringLiteral("action"), QLatin1Char('/')
-                                       + QString::fromLatin1(QUrl::toPercentEncoding(flow.tenantSegment))
-                                       + QStringLiteral("/login")},
+    QHash<QString, QString> values {
+        {QStringLiteral("action"),
+         QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(flow.tenantSegment))
+             + QStringLiteral("/login")},
         {QStringLiteral("ctx"), flow.ctx},
         {QStringLiteral("upn"), flow.upn},
         {QStringLiteral("error_html"), errorHtml},
@@ -330,9 +332,8 @@ SimResponse IdentityEndpoints::showStep(const SignInFlow& flow, const QString& e
         QStringList permissions;
         const bool adminConsent = flow.kind != FlowKind::Authorize;
         const QStringList scopes = splitScopes(flow.scope);
-        const bool isDefault = std::any_of(scopes.begin(), scopes.end(), [](const QString& s) {
-            return s.endsWith(QLatin1String("/.default"));
-        });
+        const bool isDefault = std::any_of(scopes.begin(), scopes.end(),
+                                           [](const QString& s) { return s.endsWith(QLatin1String("/.default")); });
         if (flow.kind == FlowKind::AdminConsentV1 || isDefault) {
             if (app)
                 permissions = app->requiredPermissions;
@@ -348,8 +349,8 @@ SimResponse IdentityEndpoints::showStep(const SignInFlow& flow, const QString& e
         values.insert(QStringLiteral("appName"), appName);
         values.insert(QStringLiteral("appPublisher"), QStringLiteral("unverified"));
         values.insert(QStringLiteral("permissions_html"), items);
-        values.insert(QStringLiteral("scopeNote"), adminConsent ? QStringLiteral("Consent on behalf of your organization")
-                                                                : QString());
+        values.insert(QStringLiteral("scopeNote"),
+                      adminConsent ? QStringLiteral("Consent on behalf of your organization") : QString());
         return IdentityPages::page(200, QStringLiteral("Permissions requested"), QStringLiteral("consent"),
                                    QStringLiteral("consent.html"), values, formTarget);
     }
@@ -364,9 +365,10 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
         return IdentityPages::errorPage(aad::requestTooLarge(), trace);
     if (!request.header("Content-Type").trimmed().toLower().startsWith("application/x-www-form-urlencoded"))
         return IdentityPages::errorPage(aad::malformedRequest(), trace);
-    const auto form = parseForm(request.body);
+    auto form = parseForm(request.body);
     if (!form)
         return IdentityPages::errorPage(aad::malformedRequest(), trace);
+    const FormWiper wiper(*form);
     auto it = m_memory.flows.find(formValue(*form, QStringLiteral("ctx")));
     if (it == m_memory.flows.end() || it->expiresAt <= trace.now)
         return IdentityPages::errorPage({QStringLiteral("invalid_request"), 50089,
@@ -415,17 +417,16 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
             return showStep(flow, IdentityPages::errorBlock(QStringLiteral("passwordError"), code, text));
         };
         if (flow.step == FlowStep::Password) {
-            QString password = formValue(*form, QStringLiteral("passwd"));
+            const QString password = formValue(*form, QStringLiteral("passwd"));
             if (password.isEmpty())
                 return fail(0, kEnterPassword);
             const bool ok = !user->passwordHash.isEmpty() && state.checkPassword(*user, password);
-            password.fill(QChar(0));
             if (!ok)
                 return fail(50126, kWrongPassword);
             if (!user->accountEnabled)
                 return fail(50057, kDisabled);
         } else {
-            QString pass = formValue(*form, QStringLiteral("accesspass"));
+            const QString pass = formValue(*form, QStringLiteral("accesspass"));
             if (pass.isEmpty())
                 return fail(0, kEnterPass);
             // A disabled account is refused before the pass is looked at, so that a one-time pass is not spent.
@@ -435,7 +436,6 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
             if (!tenant || !tenant->tapPolicy.enabled)
                 return fail(50126, kPassBlocked);
             const bool ok = state.redeemTemporaryAccessPass(*user, pass, trace.now);
-            pass.fill(QChar(0));
             if (!ok)
                 return fail(50126, kWrongPass);
         }
@@ -444,28 +444,26 @@ SimResponse IdentityEndpoints::loginPost(const SimRequest& request, const QStrin
     case FlowStep::StaySignedIn: {
         flow.staySignedIn = action != QLatin1String("kmsi-no");
         const QString value = opaque(32);
-        m_memory.sessions.insert(value, BrowserSession{flow.userTenantId, flow.userId, trace.now,
-                                                       trace.now + IdentityMemory::kSessionLifetimeMs});
+        m_memory.sessions.insert(
+            value,
+            BrowserSession {flow.userTenantId, flow.userId, trace.now, trace.now + IdentityMemory::kSessionLifetimeMs});
         const QByteArray cookie = flow.staySignedIn
-                                      ? QByteArray(kPersistentCookie) + '=' + value.toLatin1()
-                                            + "; Max-Age=86400; Path=/; HttpOnly; SameSite=Lax"
-                                      : QByteArray(kSessionCookie) + '=' + value.toLatin1()
-                                            + "; Path=/; HttpOnly; SameSite=Lax";
+            ? QByteArray(kPersistentCookie) + '=' + value.toLatin1() + "; Max-Age=86400; Path=/; HttpOnly; SameSite=Lax"
+            : QByteArray(kSessionCookie) + '=' + value.toLatin1() + "; Path=/; HttpOnly; SameSite=Lax";
         return afterStaySignedIn(flow, trace, cookie);
     }
     case FlowStep::Consent:
         if (action == QLatin1String("cancel")) {
             if (flow.kind == FlowKind::AdminConsentV1)
-                return redirectWithError(flow,
-                                         {QStringLiteral("permission_denied"), 0,
-                                          QStringLiteral("The admin canceled the request")},
-                                         trace);
+                return redirectWithError(
+                    flow, {QStringLiteral("permission_denied"), 0, QStringLiteral("The admin canceled the request")},
+                    trace);
             if (flow.kind == FlowKind::AdminConsentV2)
                 return redirectWithError(flow, aad::userDeclinedConsent(), trace);
-            return redirectWithError(flow,
-                                     {QStringLiteral("access_denied"), 65004,
-                                      QStringLiteral("User declined to consent to access the app.")},
-                                     trace);
+            return redirectWithError(
+                flow,
+                {QStringLiteral("access_denied"), 65004, QStringLiteral("User declined to consent to access the app.")},
+                trace);
         }
         return consentAccepted(flow, trace);
     }
@@ -499,11 +497,9 @@ SimResponse IdentityEndpoints::afterStaySignedIn(SignInFlow& flow, const AadTrac
             // Tenant-wide consent needs a Global Administrator (the brief's rule; Entra also lets some other admin
             // roles consent to some permissions, which the simulator does not model).
             const AadError needAdmin = aad::adminConsentRequired();
-            response = flow.kind == FlowKind::AdminConsentV1
-                           ? redirectWithError(flow,
-                                               {QStringLiteral("permission_denied"), needAdmin.code, needAdmin.message},
-                                               trace)
-                           : redirectWithError(flow, needAdmin, trace);
+            response = flow.kind == FlowKind::AdminConsentV1 ? redirectWithError(
+                           flow, {QStringLiteral("permission_denied"), needAdmin.code, needAdmin.message}, trace)
+                                                             : redirectWithError(flow, needAdmin, trace);
         } else {
             flow.step = FlowStep::Consent;
             response = showStep(flow);
@@ -529,7 +525,7 @@ SimResponse IdentityEndpoints::finish(SignInFlow& flow, const AadTrace& trace, c
     const QString value = QStringLiteral("1.A") + opaque(48);
     m_memory.codes.insert(value, code);
 
-    QList<QPair<QString, QString>> params{{QStringLiteral("code"), value}};
+    QList<QPair<QString, QString>> params {{QStringLiteral("code"), value}};
     if (!flow.state.isEmpty())
         params << qMakePair(QStringLiteral("state"), flow.state);
     params << qMakePair(QStringLiteral("session_state"), SimState::newGuid());
@@ -548,9 +544,8 @@ SimResponse IdentityEndpoints::consentAccepted(SignInFlow& flow, const AadTrace&
         return finish(flow, trace, {});
 
     const QStringList scopes = splitScopes(flow.scope);
-    const bool isDefault = std::any_of(scopes.begin(), scopes.end(), [](const QString& s) {
-        return s.endsWith(QLatin1String("/.default"));
-    });
+    const bool isDefault = std::any_of(scopes.begin(), scopes.end(),
+                                       [](const QString& s) { return s.endsWith(QLatin1String("/.default")); });
     if (flow.kind == FlowKind::AdminConsentV1 || isDefault) {
         state.consent(flow.userTenantId, flow.clientId);
     } else if (!state.servicePrincipal(flow.userTenantId, flow.clientId)) {

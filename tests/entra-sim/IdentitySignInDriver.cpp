@@ -88,7 +88,7 @@ QUrl driveSignIn(QNetworkAccessManager& network, const QUrl& authorizeOrConsentU
 {
     const auto fail = [failure](const QString& step, int aadsts, const QString& message) {
         if (failure)
-            *failure = SignInFailure{step, aadsts, message};
+            *failure = SignInFailure {step, aadsts, message};
         return QUrl();
     };
     QUrl url = authorizeOrConsentUrl;
@@ -127,7 +127,8 @@ QUrl driveSignIn(QNetworkAccessManager& network, const QUrl& authorizeOrConsentU
             return target;
         }
         // An inline error on a step the driver already answered means the simulator refused the input.
-        const QString error = capture(html, QStringLiteral("id=\"(?:usernameError|passwordError)\"[^>]*>([^<]*)</div>"));
+        const QString error
+            = capture(html, QStringLiteral("id=\"(?:usernameError|passwordError)\"[^>]*>([^<]*)</div>"));
         if (!error.isEmpty()) {
             const QString code = capture(html, QStringLiteral("data-aadsts=\"(\\d+)\""));
             return fail(step, code.toInt(), error);
@@ -136,7 +137,7 @@ QUrl driveSignIn(QNetworkAccessManager& network, const QUrl& authorizeOrConsentU
         const QString ctx = capture(html, QStringLiteral("name=\"ctx\" value=\"([^\"]*)\""));
         if (action.isEmpty() || ctx.isEmpty())
             return fail(step, 0, QStringLiteral("the %1 page has no form").arg(step));
-        FormFields fields{{QStringLiteral("ctx"), ctx}};
+        FormFields fields {{QStringLiteral("ctx"), ctx}};
         if (step == QLatin1String("username")) {
             fields.append({QStringLiteral("loginfmt"), upn});
             fields.append({QStringLiteral("sim_action"), QString()});

@@ -3,13 +3,12 @@
 // certificate assertions, the authorization-code flow with PKCE through the sign-in pages, admin consent v1 and v2,
 // the redirect-URI rules, the pages' DOM, and hostile input. Each test runs its own simulator on port 0 with a
 // manual clock; the certificates are generated when the test starts.
+#include "core/Crypto.h"
 #include "entra-sim/IdentityAssertion.h"
 #include "entra-sim/IdentityCertificates.h"
 #include "entra-sim/IdentityProtocol.h"
 #include "entra-sim/IdentitySignInDriver.h"
 #include "entra-sim/Simulator.h"
-
-#include "core/Crypto.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -130,7 +129,7 @@ class TestEntraSimIdentity : public QObject
                  const QByteArray& contentType = QByteArrayLiteral("application/x-www-form-urlencoded"),
                  const QList<QPair<QByteArray, QByteArray>>& headers = {})
     {
-        QNetworkRequest request{QUrl(url)};
+        QNetworkRequest request {QUrl(url)};
         request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         for (const auto& [n, v] : headers)
@@ -138,7 +137,8 @@ class TestEntraSimIdentity : public QObject
         return exchange(m_net.post(request, body));
     }
 
-    Http postForm(const QString& url, const FormFields& fields, const QList<QPair<QByteArray, QByteArray>>& headers = {})
+    Http postForm(const QString& url, const FormFields& fields,
+                  const QList<QPair<QByteArray, QByteArray>>& headers = {})
     {
         return postRaw(url, encodeForm(fields), QByteArrayLiteral("application/x-www-form-urlencoded"), headers);
     }
@@ -183,11 +183,13 @@ class TestEntraSimIdentity : public QObject
     {
         QCOMPARE(r.status, status);
         QCOMPARE(r.error(), error);
-        QCOMPARE(r.json.value(QLatin1String("error_codes")).toArray(), QJsonArray{code});
+        QCOMPARE(r.json.value(QLatin1String("error_codes")).toArray(), QJsonArray {code});
         const QString description = r.json.value(QLatin1String("error_description")).toString();
-        const QRegularExpression shape(QStringLiteral(
-            "^AADSTS%1: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: "
-            "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$").arg(code));
+        const QRegularExpression shape(
+            QStringLiteral(
+                "^AADSTS%1: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: "
+                "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$")
+                .arg(code));
         QVERIFY2(shape.match(description).hasMatch(), qPrintable(description));
         QVERIFY(QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$"))
                     .match(r.json.value(QLatin1String("timestamp")).toString())
@@ -203,11 +205,11 @@ class TestEntraSimIdentity : public QObject
                       const QString& clientId = {})
     {
         QUrl url(base() + QLatin1Char('/') + tenant + QStringLiteral("/oauth2/v2.0/authorize"));
-        FormFields q{{QStringLiteral("client_id"), clientId.isEmpty() ? m_clientId : clientId},
-                     {QStringLiteral("response_type"), QStringLiteral("code")},
-                     {QStringLiteral("redirect_uri"), kRedirect},
-                     {QStringLiteral("scope"), QStringLiteral("openid profile https://graph.microsoft.com/User.Read")},
-                     {QStringLiteral("state"), QStringLiteral("st-123")}};
+        FormFields q {{QStringLiteral("client_id"), clientId.isEmpty() ? m_clientId : clientId},
+                      {QStringLiteral("response_type"), QStringLiteral("code")},
+                      {QStringLiteral("redirect_uri"), kRedirect},
+                      {QStringLiteral("scope"), QStringLiteral("openid profile https://graph.microsoft.com/User.Read")},
+                      {QStringLiteral("state"), QStringLiteral("st-123")}};
         for (const auto& e : extra) {
             bool replaced = false;
             for (auto& f : q)
@@ -225,10 +227,11 @@ class TestEntraSimIdentity : public QObject
     QUrl consentUrl(const QString& tenant, bool v2, const QString& redirect, const QString& scope = kGraphDefault,
                     const QString& clientId = {})
     {
-        QUrl url(base() + QLatin1Char('/') + tenant + (v2 ? QStringLiteral("/v2.0/adminconsent") : QStringLiteral("/adminconsent")));
-        FormFields q{{QStringLiteral("client_id"), clientId.isEmpty() ? m_clientId : clientId},
-                     {QStringLiteral("redirect_uri"), redirect},
-                     {QStringLiteral("state"), QStringLiteral("consent-state")}};
+        QUrl url(base() + QLatin1Char('/') + tenant
+                 + (v2 ? QStringLiteral("/v2.0/adminconsent") : QStringLiteral("/adminconsent")));
+        FormFields q {{QStringLiteral("client_id"), clientId.isEmpty() ? m_clientId : clientId},
+                      {QStringLiteral("redirect_uri"), redirect},
+                      {QStringLiteral("state"), QStringLiteral("consent-state")}};
         if (v2)
             q.append({QStringLiteral("scope"), scope});
         url.setQuery(QString::fromLatin1(encodeForm(q)), QUrl::StrictMode);
@@ -240,8 +243,8 @@ class TestEntraSimIdentity : public QObject
                           const QString& clientId = {})
     {
         SignInFailure failure;
-        const QUrl done = driveSignIn(m_net, authorizeUrl(QStringLiteral("organizations"), extra, clientId), upn, secret,
-                                      {}, &failure);
+        const QUrl done = driveSignIn(m_net, authorizeUrl(QStringLiteral("organizations"), extra, clientId), upn,
+                                      secret, {}, &failure);
         if (done.isEmpty())
             qWarning() << "sign-in failed at" << failure.step << failure.aadsts << failure.message;
         return value(queryOf(done), "code");
@@ -250,10 +253,10 @@ class TestEntraSimIdentity : public QObject
     FormFields codeForm(const QString& code, const QString& verifier, const QString& clientId = {},
                         const QString& redirect = kRedirect)
     {
-        FormFields f{{QStringLiteral("client_id"), clientId.isEmpty() ? m_clientId : clientId},
-                     {QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
-                     {QStringLiteral("code"), code},
-                     {QStringLiteral("redirect_uri"), redirect}};
+        FormFields f {{QStringLiteral("client_id"), clientId.isEmpty() ? m_clientId : clientId},
+                      {QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                      {QStringLiteral("code"), code},
+                      {QStringLiteral("redirect_uri"), redirect}};
         if (!verifier.isEmpty())
             f.append({QStringLiteral("code_verifier"), verifier});
         if (clientId.isEmpty())
@@ -262,7 +265,10 @@ class TestEntraSimIdentity : public QObject
     }
 
     static QString verifier() { return QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(32))); }
-    static QString s256(const QString& v) { return QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256(v.toLatin1()))); }
+    static QString s256(const QString& v)
+    {
+        return QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256(v.toLatin1())));
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -289,11 +295,11 @@ private Q_SLOTS:
         state.addClientSecret(app, kSecret, m_clock.now() + 86'400'000);
         state.addClientSecret(app, QStringLiteral("old-secret-value"), m_clock.now() - 1000);
         app.certificatePems.append(m_cert.certificatePem);
-        app.redirectUris = QStringList{kRedirect, QStringLiteral("http://localhost/consent"),
-                                       QStringLiteral("https://app.example.com/admin/consent")};
+        app.redirectUris = QStringList {kRedirect, QStringLiteral("http://localhost/consent"),
+                                        QStringLiteral("https://app.example.com/admin/consent")};
         SimApp& native = state.registerApp(m_home, QStringLiteral("Stint desktop"), {});
         m_publicClientId = native.clientId;
-        native.redirectUris = QStringList{kRedirect};
+        native.redirectUris = QStringList {kRedirect};
         QVERIFY(state.grantServicePrincipal(m_contoso, m_clientId, {QStringLiteral("User.ReadWrite.All")}, {}).ok());
 
         auto admin = state.createUser(m_contoso, m_adminUpn, QStringLiteral("Contoso Admin"), kPassword);
@@ -331,33 +337,33 @@ private Q_SLOTS:
         QCOMPARE(r.json.value(QLatin1String("ext_expires_in")).toInt(), 3599);
         QVERIFY(!r.json.contains(QLatin1String("refresh_token")));
         QCOMPARE(r.header("Cache-Control").contains("no-store"), true);
-        const auto claims = m_sim->tokens().verify(r.json.value(QLatin1String("access_token")).toString().toLatin1(),
-                                                   m_clock.now());
+        const auto claims
+            = m_sim->tokens().verify(r.json.value(QLatin1String("access_token")).toString().toLatin1(), m_clock.now());
         QVERIFY(claims.ok());
         QCOMPARE(claims->tenantId, m_contoso);
         QCOMPARE(claims->appId, m_clientId);
-        QCOMPARE(claims->roles, QStringList{QStringLiteral("User.ReadWrite.All")});
+        QCOMPARE(claims->roles, QStringList {QStringLiteral("User.ReadWrite.All")});
         QCOMPARE(claims->appidacr, 1);
         QCOMPARE(claims->objectId, m_sim->state().servicePrincipal(m_contoso, m_clientId)->objectId);
     }
 
     void secretByBasicAndTenantByDomain()
     {
-        const QByteArray basic = "Basic "
-            + (QUrl::toPercentEncoding(m_clientId) + ':' + QUrl::toPercentEncoding(kSecret)).toBase64();
+        const QByteArray basic
+            = "Basic " + (QUrl::toPercentEncoding(m_clientId) + ':' + QUrl::toPercentEncoding(kSecret)).toBase64();
         const Http r = postForm(tokenUrl(QStringLiteral("contoso.onmicrosoft.com")),
                                 {{QStringLiteral("scope"), kGraphDefault},
                                  {QStringLiteral("grant_type"), QStringLiteral("client_credentials")}},
                                 {{"Authorization", basic}});
         QCOMPARE(r.status, 200);
-        const auto claims = m_sim->tokens().verify(r.json.value(QLatin1String("access_token")).toString().toLatin1(),
-                                                   m_clock.now());
+        const auto claims
+            = m_sim->tokens().verify(r.json.value(QLatin1String("access_token")).toString().toLatin1(), m_clock.now());
         QVERIFY(claims.ok());
         QCOMPARE(claims->tenantId, m_contoso);
 
         // The scope may also name Graph by its app id.
-        FormFields byAppId = secretForm(m_clientId, kSecret,
-                                        QStringLiteral("00000003-0000-0000-c000-000000000000/.default"));
+        FormFields byAppId
+            = secretForm(m_clientId, kSecret, QStringLiteral("00000003-0000-0000-c000-000000000000/.default"));
         QCOMPARE(postForm(tokenUrl(m_contoso), byAppId).status, 200);
     }
 
@@ -372,9 +378,10 @@ private Q_SLOTS:
         QTest::addColumn<int>("code");
         const QString contoso = QStringLiteral("contoso.onmicrosoft.com");
         const QString app = QStringLiteral("<app>");
-        QTest::newRow("wrong secret") << contoso << app << "nope" << kGraphDefault << 401 << "invalid_client" << 7000215;
-        QTest::newRow("expired secret") << contoso << app << "old-secret-value" << kGraphDefault << 401 << "invalid_client"
-                                        << 7000222;
+        QTest::newRow("wrong secret") << contoso << app << "nope" << kGraphDefault << 401 << "invalid_client"
+                                      << 7000215;
+        QTest::newRow("expired secret") << contoso << app << "old-secret-value" << kGraphDefault << 401
+                                        << "invalid_client" << 7000222;
         QTest::newRow("no credential") << contoso << app << "" << kGraphDefault << 401 << "invalid_client" << 7000218;
         QTest::newRow("unknown app") << contoso << "11111111-2222-3333-4444-555555555555" << kSecret << kGraphDefault
                                      << 400 << "unauthorized_client" << 700016;
@@ -383,13 +390,13 @@ private Q_SLOTS:
         QTest::newRow("unknown tenant") << "nowhere.example" << app << kSecret << kGraphDefault << 400
                                         << "invalid_request" << 90002;
         QTest::newRow("common") << "common" << app << kSecret << kGraphDefault << 400 << "invalid_request" << 9001023;
-        QTest::newRow("organizations") << "organizations" << app << kSecret << kGraphDefault << 400
-                                       << "invalid_request" << 9001023;
+        QTest::newRow("organizations") << "organizations" << app << kSecret << kGraphDefault << 400 << "invalid_request"
+                                       << 9001023;
         QTest::newRow("consumers") << "consumers" << app << kSecret << kGraphDefault << 400 << "invalid_request"
                                    << 9001023;
         QTest::newRow("no scope") << contoso << app << kSecret << "" << 400 << "invalid_scope" << 70011;
         QTest::newRow("no /.default") << contoso << app << kSecret << "https://graph.microsoft.com/User.Read.All" << 400
-                                       << "invalid_scope" << 1002012;
+                                      << "invalid_scope" << 1002012;
         QTest::newRow("two resources") << contoso << app << kSecret
                                        << "https://graph.microsoft.com/.default https://vault.azure.net/.default" << 400
                                        << "invalid_scope" << 700022;
@@ -436,8 +443,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("audienceTenant");
         QTest::newRow("RS256 + x5t") << int(AssertionAlgorithm::RS256) << QStringLiteral("<id>");
         QTest::newRow("PS256 + x5t#S256") << int(AssertionAlgorithm::PS256) << QStringLiteral("<id>");
-        QTest::newRow("aud names the tenant by domain") << int(AssertionAlgorithm::PS256)
-                                                         << QStringLiteral("contoso.onmicrosoft.com");
+        QTest::newRow("aud names the tenant by domain")
+            << int(AssertionAlgorithm::PS256) << QStringLiteral("contoso.onmicrosoft.com");
     }
 
     void assertionAccepted()
@@ -445,17 +452,16 @@ private Q_SLOTS:
         QFETCH(int, alg);
         QFETCH(QString, audienceTenant);
         const QString aud = tokenUrl(audienceTenant == QLatin1String("<id>") ? m_contoso : audienceTenant);
-        const QByteArray jwt = assertion(AssertionAlgorithm(alg), [&](QJsonObject&, QJsonObject& c) {
-            c[QStringLiteral("aud")] = aud;
-        });
+        const QByteArray jwt
+            = assertion(AssertionAlgorithm(alg), [&](QJsonObject&, QJsonObject& c) { c[QStringLiteral("aud")] = aud; });
         QVERIFY(!jwt.isEmpty());
         const Http r = postForm(tokenUrl(m_contoso), assertionForm(jwt));
         QCOMPARE(r.status, 200);
-        const auto claims = m_sim->tokens().verify(r.json.value(QLatin1String("access_token")).toString().toLatin1(),
-                                                   m_clock.now());
+        const auto claims
+            = m_sim->tokens().verify(r.json.value(QLatin1String("access_token")).toString().toLatin1(), m_clock.now());
         QVERIFY(claims.ok());
         QCOMPARE(claims->appidacr, 2);
-        QCOMPARE(claims->roles, QStringList{QStringLiteral("User.ReadWrite.All")});
+        QCOMPARE(claims->roles, QStringList {QStringLiteral("User.ReadWrite.All")});
     }
 
     void assertionRefused_data()
@@ -470,24 +476,29 @@ private Q_SLOTS:
             return [claim, v](QJsonObject&, QJsonObject& c) { c[QString::fromLatin1(claim)] = v; };
         };
         const qint64 now = m_clock.now() / 1000;
-        QTest::newRow("wrong aud") << set("aud", QStringLiteral("https://login.microsoftonline.com/x/oauth2/v2.0/token"))
+        QTest::newRow("wrong aud") << set("aud",
+                                          QStringLiteral("https://login.microsoftonline.com/x/oauth2/v2.0/token"))
                                    << false << 401 << "invalid_client" << 700023;
-        QTest::newRow("aud of another tenant") << Change([this](QJsonObject&, QJsonObject& c) { c[QStringLiteral("aud")] = tokenUrl(m_fabrikam); }) << false << 401 << "invalid_client"
-                                               << 700023;
-        QTest::newRow("sub != iss") << set("sub", QStringLiteral("someone")) << false << 401 << "invalid_client" << 50048;
+        QTest::newRow("aud of another tenant")
+            << Change([this](QJsonObject&, QJsonObject& c) { c[QStringLiteral("aud")] = tokenUrl(m_fabrikam); })
+            << false << 401 << "invalid_client" << 700023;
+        QTest::newRow("sub != iss") << set("sub", QStringLiteral("someone")) << false << 401 << "invalid_client"
+                                    << 50048;
         QTest::newRow("iss == sub != client") << Change([](QJsonObject&, QJsonObject& c) {
-            c[QStringLiteral("iss")] = c[QStringLiteral("sub")] = QStringLiteral("99999999-2222-3333-4444-555555555555");
+            c[QStringLiteral("iss")] = c[QStringLiteral("sub")]
+                = QStringLiteral("99999999-2222-3333-4444-555555555555");
         }) << false << 401 << "invalid_client" << 700021;
         QTest::newRow("expired beyond skew") << set("exp", now - 6 * 60) << false << 401 << "invalid_client" << 700024;
         QTest::newRow("nbf in the future") << set("nbf", now + 6 * 60) << false << 401 << "invalid_client" << 700024;
         QTest::newRow("no jti") << Change([](QJsonObject&, QJsonObject& c) { c.remove(QStringLiteral("jti")); })
                                 << false << 400 << "invalid_request" << 50027;
         QTest::newRow("unknown thumbprint") << Change() << true << 401 << "invalid_client" << 700027;
-        QTest::newRow("alg HS256") << Change([](QJsonObject& h, QJsonObject&) { h[QStringLiteral("alg")] = QStringLiteral("HS256"); })
+        QTest::newRow("alg HS256") << Change(
+            [](QJsonObject& h, QJsonObject&) { h[QStringLiteral("alg")] = QStringLiteral("HS256"); })
                                    << false << 401 << "invalid_client" << 700027;
-        QTest::newRow("no thumbprint header") << Change([](QJsonObject& h, QJsonObject&) {
-            h.remove(QStringLiteral("x5t#S256"));
-        }) << false << 401 << "invalid_client" << 700027;
+        QTest::newRow("no thumbprint header")
+            << Change([](QJsonObject& h, QJsonObject&) { h.remove(QStringLiteral("x5t#S256")); }) << false << 401
+            << "invalid_client" << 700027;
     }
 
     void assertionRefused()
@@ -523,15 +534,16 @@ private Q_SLOTS:
         QJsonObject claims = QJsonDocument::fromJson(*crypto::base64UrlDecode(parts[1])).object();
         claims[QStringLiteral("exp")] = claims[QStringLiteral("exp")].toInteger() + 1;
         parts[1] = crypto::base64UrlEncode(QJsonDocument(claims).toJson(QJsonDocument::Compact));
-        verifyErrorShape(postForm(tokenUrl(m_contoso), assertionForm(parts.join('.'))), 401, QStringLiteral("invalid_client"),
-                         700027);
+        verifyErrorShape(postForm(tokenUrl(m_contoso), assertionForm(parts.join('.'))), 401,
+                         QStringLiteral("invalid_client"), 700027);
     }
 
     void assertionReplayRefused()
     {
         const QByteArray jwt = assertion(AssertionAlgorithm::RS256);
         QCOMPARE(postForm(tokenUrl(m_contoso), assertionForm(jwt)).status, 200);
-        verifyErrorShape(postForm(tokenUrl(m_contoso), assertionForm(jwt)), 401, QStringLiteral("invalid_client"), 50013);
+        verifyErrorShape(postForm(tokenUrl(m_contoso), assertionForm(jwt)), 401, QStringLiteral("invalid_client"),
+                         50013);
     }
 
     void assertionAndSecretTogetherRefused()
@@ -568,11 +580,13 @@ private Q_SLOTS:
         QCOMPARE(id.value(QLatin1String("nonce")).toString(), QStringLiteral("n-0S6_WzA2Mj"));
         QVERIFY(id.value(QLatin1String("exp")).toInteger() > id.value(QLatin1String("iat")).toInteger());
         // The id token verifies with the published key set's key.
-        const QJsonArray keys = get(QUrl(base() + "/common/discovery/v2.0/keys")).json.value(QLatin1String("keys")).toArray();
+        const QJsonArray keys
+            = get(QUrl(base() + "/common/discovery/v2.0/keys")).json.value(QLatin1String("keys")).toArray();
         const QStringList parts = r.json.value(QLatin1String("id_token")).toString().split(QLatin1Char('.'));
         const QJsonObject header = QJsonDocument::fromJson(*crypto::base64UrlDecode(parts[0].toLatin1())).object();
         QCOMPARE(header.value(QLatin1String("alg")).toString(), QStringLiteral("RS256"));
-        QCOMPARE(keys.first().toObject().value(QLatin1String("kid")).toString(), header.value(QLatin1String("kid")).toString());
+        QCOMPARE(keys.first().toObject().value(QLatin1String("kid")).toString(),
+                 header.value(QLatin1String("kid")).toString());
         const QJsonObject access = decodeJwtPayload(r.json.value(QLatin1String("access_token")).toString());
         QCOMPARE(access.value(QLatin1String("idtyp")).toString(), QStringLiteral("user"));
         QVERIFY(access.value(QLatin1String("scp")).toString().contains(QLatin1String("User.Read")));
@@ -585,9 +599,10 @@ private Q_SLOTS:
     void authCodePlainAndNoOpenid()
     {
         const QString v = verifier();
-        const QString code = signInForCode({{QStringLiteral("code_challenge"), v},
-                                            {QStringLiteral("scope"), QStringLiteral("https://graph.microsoft.com/.default")}},
-                                           m_userUpn, kPassword);
+        const QString code
+            = signInForCode({{QStringLiteral("code_challenge"), v},
+                             {QStringLiteral("scope"), QStringLiteral("https://graph.microsoft.com/.default")}},
+                            m_userUpn, kPassword);
         QVERIFY(!code.isEmpty());
         const Http r = postForm(tokenUrl(m_contoso), codeForm(code, v));
         QCOMPARE(r.status, 200);
@@ -600,14 +615,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("error");
         QTest::addColumn<int>("code");
         QTest::addColumn<int>("status");
-        QTest::newRow("wrong verifier") << "wrong-verifier" << "invalid_grant" << 501481 << 400;
-        QTest::newRow("missing verifier") << "missing-verifier" << "invalid_grant" << 501481 << 400;
-        QTest::newRow("wrong redirect") << "wrong-redirect" << "invalid_grant" << 500112 << 400;
-        QTest::newRow("expired") << "expired" << "invalid_grant" << 70008 << 400;
-        QTest::newRow("confidential without secret") << "no-secret" << "invalid_client" << 7000218 << 401;
-        QTest::newRow("confidential wrong secret") << "bad-secret" << "invalid_client" << 7000215 << 401;
-        QTest::newRow("unknown code") << "unknown-code" << "invalid_grant" << 70000 << 400;
-        QTest::newRow("other tenant's endpoint") << "other-tenant" << "invalid_grant" << 70000 << 400;
+        QTest::newRow("wrong verifier") << "wrong-verifier"
+                                        << "invalid_grant" << 501481 << 400;
+        QTest::newRow("missing verifier") << "missing-verifier"
+                                          << "invalid_grant" << 501481 << 400;
+        QTest::newRow("wrong redirect") << "wrong-redirect"
+                                        << "invalid_grant" << 500112 << 400;
+        QTest::newRow("expired") << "expired"
+                                 << "invalid_grant" << 70008 << 400;
+        QTest::newRow("confidential without secret") << "no-secret"
+                                                     << "invalid_client" << 7000218 << 401;
+        QTest::newRow("confidential wrong secret") << "bad-secret"
+                                                   << "invalid_client" << 7000215 << 401;
+        QTest::newRow("unknown code") << "unknown-code"
+                                      << "invalid_grant" << 70000 << 400;
+        QTest::newRow("other tenant's endpoint") << "other-tenant"
+                                                 << "invalid_grant" << 70000 << 400;
     }
 
     void authCodeRefusals()
@@ -621,11 +644,12 @@ private Q_SLOTS:
                                          {QStringLiteral("code_challenge_method"), QStringLiteral("S256")}},
                                         m_userUpn, kPassword);
         QVERIFY(!c.isEmpty());
-        FormFields form = codeForm(kind == QLatin1String("unknown-code") ? QStringLiteral("1.Anothing") : c,
-                                   kind == QLatin1String("wrong-verifier") ? verifier()
-                                   : kind == QLatin1String("missing-verifier") ? QString()
-                                                                              : v,
-                                   {}, kind == QLatin1String("wrong-redirect") ? QStringLiteral("http://127.0.0.1/other") : kRedirect);
+        FormFields form = codeForm(
+            kind == QLatin1String("unknown-code") ? QStringLiteral("1.Anothing") : c,
+            kind == QLatin1String("wrong-verifier")         ? verifier()
+                : kind == QLatin1String("missing-verifier") ? QString()
+                                                            : v,
+            {}, kind == QLatin1String("wrong-redirect") ? QStringLiteral("http://127.0.0.1/other") : kRedirect);
         if (kind == QLatin1String("no-secret"))
             form.removeLast();
         if (kind == QLatin1String("bad-secret"))
@@ -658,8 +682,42 @@ private Q_SLOTS:
         const Http ok = postForm(tokenUrl(m_contoso), codeForm(code, v, m_publicClientId));
         QCOMPARE(ok.status, 200);
         QCOMPARE(decodeJwtPayload(ok.json.value(QLatin1String("access_token")).toString())
-                     .value(QLatin1String("appidacr")).toString(),
+                     .value(QLatin1String("appidacr"))
+                     .toString(),
                  QStringLiteral("0"));
+    }
+
+    void refreshTokenUntilSessionsAreRevoked()
+    {
+        const QString v = verifier();
+        const QString code
+            = signInForCode({{QStringLiteral("code_challenge"), s256(v)},
+                             {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
+                             {QStringLiteral("scope"), QStringLiteral("openid offline_access User.Read")}},
+                            m_userUpn, kPassword);
+        const Http first = postForm(tokenUrl(m_contoso), codeForm(code, v));
+        QCOMPARE(first.status, 200);
+        const QString refresh = first.json.value(QLatin1String("refresh_token")).toString();
+        QVERIFY(!refresh.isEmpty());
+        const FormFields refreshForm {{QStringLiteral("client_id"), m_clientId},
+                                      {QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+                                      {QStringLiteral("refresh_token"), refresh},
+                                      {QStringLiteral("client_secret"), kSecret}};
+        m_clock.advance(60'000);
+        const Http refreshed = postForm(tokenUrl(m_contoso), refreshForm);
+        QCOMPARE(refreshed.status, 200);
+        QVERIFY(!refreshed.json.value(QLatin1String("access_token")).toString().isEmpty());
+        QVERIFY(!refreshed.json.value(QLatin1String("id_token")).toString().isEmpty());
+        // Without offline_access there is none.
+        const QString code2 = signInForCode({}, m_userUpn, kPassword);
+        QVERIFY(!postForm(tokenUrl(m_contoso), codeForm(code2, {})).json.contains(QLatin1String("refresh_token")));
+        // Garbage is refused; then revocation (revokeSignInSessions moves signInSessionsValidFrom) ends the grant.
+        FormFields garbage = refreshForm;
+        garbage[2].second = QStringLiteral("1.ARnothing");
+        verifyErrorShape(postForm(tokenUrl(m_contoso), garbage), 400, QStringLiteral("invalid_request"), 9002313);
+        m_clock.advance(1000);
+        m_sim->state().userByUpn(m_contoso, m_userUpn)->signInSessionsValidFrom = m_clock.now();
+        verifyErrorShape(postForm(tokenUrl(m_contoso), refreshForm), 400, QStringLiteral("invalid_grant"), 50173);
     }
 
     void authorizeRedirectErrors()
@@ -677,12 +735,14 @@ private Q_SLOTS:
         QCOMPARE(value(q, "error"), QStringLiteral("login_required"));
         QVERIFY(value(q, "error_description").startsWith(QLatin1String("AADSTS50058: ")));
 
-        r = get(authorizeUrl(m_contoso, {{QStringLiteral("code_challenge"), QStringLiteral("short")},
-                                         {QStringLiteral("code_challenge_method"), QStringLiteral("S256")}}));
+        r = get(authorizeUrl(m_contoso,
+                             {{QStringLiteral("code_challenge"), QStringLiteral("short")},
+                              {QStringLiteral("code_challenge_method"), QStringLiteral("S256")}}));
         QCOMPARE(value(queryOf(QUrl::fromEncoded(r.header("Location"))), "error"), QStringLiteral("invalid_request"));
 
-        r = get(authorizeUrl(m_contoso, {{QStringLiteral("response_mode"), QStringLiteral("fragment")},
-                                         {QStringLiteral("prompt"), QStringLiteral("none")}}));
+        r = get(authorizeUrl(m_contoso,
+                             {{QStringLiteral("response_mode"), QStringLiteral("fragment")},
+                              {QStringLiteral("prompt"), QStringLiteral("none")}}));
         const QUrl fragment = QUrl::fromEncoded(r.header("Location"));
         QVERIFY(fragment.query().isEmpty());
         QVERIFY(fragment.fragment().contains(QLatin1String("error=login_required")));
@@ -708,8 +768,9 @@ private Q_SLOTS:
 
     void formPostResponseMode()
     {
-        const QUrl done = driveSignIn(m_net, authorizeUrl(m_contoso, {{QStringLiteral("response_mode"), QStringLiteral("form_post")}}),
-                                      m_userUpn, kPassword);
+        const QUrl done = driveSignIn(
+            m_net, authorizeUrl(m_contoso, {{QStringLiteral("response_mode"), QStringLiteral("form_post")}}), m_userUpn,
+            kPassword);
         QCOMPARE(done.adjusted(QUrl::RemoveQuery), QUrl(kRedirect));
         QVERIFY(!value(queryOf(done), "code").isEmpty());
         QCOMPARE(value(queryOf(done), "state"), QStringLiteral("st-123"));
@@ -723,7 +784,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("secret");
         QTest::addColumn<QString>("step");
         QTest::addColumn<int>("code");
-        QTest::newRow("wrong password") << m_userUpn << "wrong" << "password" << 50126;
+        QTest::newRow("wrong password") << m_userUpn << "wrong"
+                                        << "password" << 50126;
         QTest::newRow("disabled account") << m_disabledUpn << kPassword << "password" << 50057;
         QTest::newRow("unknown user") << "nobody@contoso.onmicrosoft.com" << kPassword << "username" << 50034;
         QTest::newRow("user of another tenant") << m_fabrikamAdminUpn << kPassword << "username" << 50034;
@@ -800,8 +862,8 @@ private Q_SLOTS:
         QFETCH(QString, prefix);
         SignInOptions options;
         options.acceptConsent = accept;
-        const QUrl done = driveSignIn(m_net, consentUrl(QStringLiteral("organizations"), true, kRedirect), upn,
-                                      kPassword, options);
+        const QUrl done
+            = driveSignIn(m_net, consentUrl(QStringLiteral("organizations"), true, kRedirect), upn, kPassword, options);
         const QUrlQuery q = queryOf(done);
         QCOMPARE(value(q, "admin_consent"), QStringLiteral("True"));
         QCOMPARE(value(q, "error"), QStringLiteral("consent_required"));
@@ -815,8 +877,8 @@ private Q_SLOTS:
     {
         // /common, no scope; the redirect may add path segments to the registered one (and its port is ignored).
         const QString redirect = QStringLiteral("http://localhost:8400/consent/extra/segments");
-        const QUrl done = driveSignIn(m_net, consentUrl(QStringLiteral("common"), false, redirect), m_fabrikamAdminUpn,
-                                      kPassword);
+        const QUrl done
+            = driveSignIn(m_net, consentUrl(QStringLiteral("common"), false, redirect), m_fabrikamAdminUpn, kPassword);
         QCOMPARE(done.adjusted(QUrl::RemoveQuery), QUrl(redirect));
         const QUrlQuery q = queryOf(done);
         QCOMPARE(value(q, "tenant"), m_fabrikam);
@@ -863,8 +925,8 @@ private Q_SLOTS:
         QFETCH(QString, redirect);
         QFETCH(int, code);
         SignInFailure failure;
-        const QUrl done = driveSignIn(m_net, consentUrl(m_fabrikam, v2, redirect), m_fabrikamAdminUpn, kPassword, {},
-                                      &failure);
+        const QUrl done
+            = driveSignIn(m_net, consentUrl(m_fabrikam, v2, redirect), m_fabrikamAdminUpn, kPassword, {}, &failure);
         if (code == 0) {
             QCOMPARE(value(queryOf(done), "admin_consent"), QStringLiteral("True"));
             QCOMPARE(done.adjusted(QUrl::RemoveQuery), QUrl(redirect));
@@ -879,8 +941,9 @@ private Q_SLOTS:
     void consentUnknownApp()
     {
         SignInFailure failure;
-        QVERIFY(driveSignIn(m_net, consentUrl(m_fabrikam, true, kRedirect, kGraphDefault,
-                                              QStringLiteral("11111111-2222-3333-4444-555555555555")),
+        QVERIFY(driveSignIn(m_net,
+                            consentUrl(m_fabrikam, true, kRedirect, kGraphDefault,
+                                       QStringLiteral("11111111-2222-3333-4444-555555555555")),
                             m_fabrikamAdminUpn, kPassword, {}, &failure)
                     .isEmpty());
         QCOMPARE(failure.step, QStringLiteral("error"));
@@ -901,14 +964,17 @@ private Q_SLOTS:
         QString html = QString::fromUtf8(r.body);
         QVERIFY(html.contains(QLatin1String("type=\"email\" name=\"loginfmt\" id=\"i0116\"")));
         QVERIFY(html.contains(QLatin1String("value=\"%1\"").arg(m_userUpn)));
-        QVERIFY(html.contains(QLatin1String("type=\"submit\" id=\"idSIButton9\" class=\"button primary\" value=\"Next\"")));
+        QVERIFY(
+            html.contains(QLatin1String("type=\"submit\" id=\"idSIButton9\" class=\"button primary\" value=\"Next\"")));
         QVERIFY(!html.contains(QLatin1String("<script>")));
         QVERIFY(!html.contains(QLatin1String("style=")));
         QVERIFY(!QRegularExpression(QStringLiteral("\\son[a-z]+=")).match(html).hasMatch());
-        const QString ctx = QRegularExpression(QStringLiteral("name=\"ctx\" value=\"([^\"]+)\"")).match(html).captured(1);
+        const QString ctx
+            = QRegularExpression(QStringLiteral("name=\"ctx\" value=\"([^\"]+)\"")).match(html).captured(1);
         QVERIFY(ctx.size() >= 40);
 
-        r = postForm(base() + "/" + m_contoso + "/login", {{QStringLiteral("ctx"), ctx}, {QStringLiteral("loginfmt"), m_userUpn}});
+        r = postForm(base() + "/" + m_contoso + "/login",
+                     {{QStringLiteral("ctx"), ctx}, {QStringLiteral("loginfmt"), m_userUpn}});
         html = QString::fromUtf8(r.body);
         QVERIFY(html.contains(QLatin1String("type=\"password\" name=\"passwd\" id=\"i0118\"")));
         QVERIFY(html.contains(QLatin1String("id=\"idA_PWD_ForgotPassword\"")));
@@ -917,13 +983,15 @@ private Q_SLOTS:
         QVERIFY(back > 0 && signIn > back);
         QVERIFY(html.contains(QLatin1String("value=\"Sign in\"")));
 
-        r = postForm(base() + "/" + m_contoso + "/login", {{QStringLiteral("ctx"), ctx}, {QStringLiteral("passwd"), QStringLiteral("bad")}});
+        r = postForm(base() + "/" + m_contoso + "/login",
+                     {{QStringLiteral("ctx"), ctx}, {QStringLiteral("passwd"), QStringLiteral("bad")}});
         html = QString::fromUtf8(r.body);
         QVERIFY(html.contains(QLatin1String("id=\"passwordError\"")));
         QVERIFY(html.contains(QLatin1String("Your account or password is incorrect.")));
         QVERIFY(!html.contains(QLatin1String("bad\"")));
 
-        r = postForm(base() + "/" + m_contoso + "/login", {{QStringLiteral("ctx"), ctx}, {QStringLiteral("passwd"), kPassword}});
+        r = postForm(base() + "/" + m_contoso + "/login",
+                     {{QStringLiteral("ctx"), ctx}, {QStringLiteral("passwd"), kPassword}});
         html = QString::fromUtf8(r.body);
         QVERIFY(html.contains(QLatin1String("Stay signed in?")));
         QVERIFY(html.contains(QLatin1String("name=\"DontShowAgain\" id=\"KmsiCheckboxField\"")));
@@ -931,8 +999,11 @@ private Q_SLOTS:
 
         // The TAP step.
         r = get(authorizeUrl(m_contoso, {{QStringLiteral("login_hint"), m_tapUpn}}));
-        const QString tapCtx = QRegularExpression(QStringLiteral("name=\"ctx\" value=\"([^\"]+)\"")).match(QString::fromUtf8(r.body)).captured(1);
-        r = postForm(base() + "/" + m_contoso + "/login", {{QStringLiteral("ctx"), tapCtx}, {QStringLiteral("loginfmt"), m_tapUpn}});
+        const QString tapCtx = QRegularExpression(QStringLiteral("name=\"ctx\" value=\"([^\"]+)\""))
+                                   .match(QString::fromUtf8(r.body))
+                                   .captured(1);
+        r = postForm(base() + "/" + m_contoso + "/login",
+                     {{QStringLiteral("ctx"), tapCtx}, {QStringLiteral("loginfmt"), m_tapUpn}});
         html = QString::fromUtf8(r.body);
         QVERIFY(html.contains(QLatin1String("name=\"accesspass\"")));
         QVERIFY(html.contains(QLatin1String("placeholder=\"Temporary Access Pass\"")));
@@ -954,15 +1025,18 @@ private Q_SLOTS:
         QCOMPARE(r.json.value(QLatin1String("issuer")).toString(), base() + "/" + m_contoso + "/v2.0");
         QCOMPARE(r.json.value(QLatin1String("token_endpoint")).toString(),
                  base() + "/contoso.onmicrosoft.com/oauth2/v2.0/token");
-        QVERIFY(r.json.value(QLatin1String("token_endpoint_auth_methods_supported")).toArray().contains(QStringLiteral("private_key_jwt")));
+        QVERIFY(r.json.value(QLatin1String("token_endpoint_auth_methods_supported"))
+                    .toArray()
+                    .contains(QStringLiteral("private_key_jwt")));
         r = get(QUrl(base() + "/common/v2.0/.well-known/openid-configuration"));
         QCOMPARE(r.json.value(QLatin1String("issuer")).toString(), base() + "/{tenantid}/v2.0");
         r = get(QUrl(base() + "/nowhere.example/v2.0/.well-known/openid-configuration"));
         QCOMPARE(r.status, 400);
         QCOMPARE(r.code(), 90002);
         r = get(QUrl(base() + "/" + m_contoso + "/discovery/v2.0/keys"));
-        QCOMPARE(r.json.value(QLatin1String("keys")).toArray().first().toObject().value(QLatin1String("kid")).toString(),
-                 m_sim->tokens().kid());
+        QCOMPARE(
+            r.json.value(QLatin1String("keys")).toArray().first().toObject().value(QLatin1String("kid")).toString(),
+            m_sim->tokens().kid());
     }
 
     // ---- hostile input ----
@@ -986,10 +1060,11 @@ private Q_SLOTS:
         verifyErrorShape(postRaw(url, "grant_type=client_credentials", "application/x-www-form-urlencoded",
                                  {{"Authorization", "Basic !!!"}}),
                          400, QStringLiteral("invalid_request"), 9002313);
-        const QByteArray garbage = "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
-                                   "&client_assertion=not.a.jwt&grant_type=client_credentials&scope=https%3A%2F%2Fgraph."
-                                   "microsoft.com%2F.default&client_id="
-                                   + m_clientId.toLatin1();
+        const QByteArray garbage
+            = "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+              "&client_assertion=not.a.jwt&grant_type=client_credentials&scope=https%3A%2F%2Fgraph."
+              "microsoft.com%2F.default&client_id="
+            + m_clientId.toLatin1();
         verifyErrorShape(postRaw(url, garbage), 400, QStringLiteral("invalid_request"), 50027);
 
         // The pages: an unknown flow, a malformed form, an oversized post; nothing about the directory changed.

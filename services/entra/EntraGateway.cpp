@@ -9,6 +9,18 @@ QString CloudEndpoints::defaultScope() const
     return root + QStringLiteral("/.default");
 }
 
+QUrl CloudEndpoints::tokenEndpoint(const QString& tenant) const
+{
+    if (!tokenEndpointOverride.isEmpty())
+        return tokenEndpointOverride;
+    QUrl url = authority;
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + QLatin1Char('/') + tenant + QStringLiteral("/oauth2/v2.0/token"));
+    return url;
+}
+
 AppCredential AppCredential::clone() const
 {
     AppCredential copy;

@@ -28,9 +28,14 @@ struct CloudEndpoints
 {
     QUrl authority; // e.g. https://login.microsoftonline.com (no trailing slash, no tenant)
     QUrl graph;     // e.g. https://graph.microsoft.com (no version segment)
+    // Optional: the token endpoint when it is not at "{authority}/{tenant}/oauth2/v2.0/token" (another
+    // authorization server in a test, a proxy). Client assertions use it as their audience too.
+    QUrl tokenEndpointOverride;
 
     // The Graph scope for client credentials: "<graph>/.default".
     QString defaultScope() const;
+    // The token endpoint for `tenant`: the override when set, else "{authority}/{tenant}/oauth2/v2.0/token".
+    QUrl tokenEndpoint(const QString& tenant) const;
 };
 
 // How Stint authenticates as an application in one tenant: the MSP's multi-tenant app or a per-customer app

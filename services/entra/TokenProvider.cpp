@@ -277,7 +277,7 @@ Result<std::shared_ptr<const AccessToken>> TokenProvider::fetch(const TenantAcce
                            {"Accept", "application/json"},
                            {"client-request-id", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}};
         if (!authentication->authorizationHeader.isEmpty())
-            request.headers.append({"Authorization", authentication->authorizationHeader});
+            request.headers.append(std::make_pair(QByteArray("Authorization"), authentication->authorizationHeader));
         request.body = "grant_type=client_credentials&scope=" + formEncode(tenant.endpoints.defaultScope().toUtf8());
         if (!authentication->formFields.isEmpty())
             request.body += '&' + authentication->formFields;

@@ -153,6 +153,9 @@ struct ProvisionResult
     std::optional<TimeMs> temporaryAccessPassExpiresAt;
     QStringList roleAssignmentIds;
     int graphRoundTrips = 0; // sequential Graph round trips this call made (for the benchmark and the audit)
+    // What the admins should know although provisioning succeeded (e.g. "the window is longer than the tenant's
+    // longest Temporary Access Pass: the pass lasts 480 minutes"). Never holds a secret.
+    QStringList notes;
 };
 
 // --- Revocation -----------------------------------------------------------------------------------------------

@@ -185,9 +185,12 @@ public:
 private:
     static GraphGatewayOptions prepare(GraphGatewayOptions options)
     {
+        // Waits and the budgets they count against must run on the same clock: a clock that moves only when told
+        // (the cloud's tests) with real sleeps would never run out of budget. So Graph's deadlines and pacing follow
+        // the injected clock only together with an injected sleep; tokens always follow the given clock.
+        options.graph.clock = options.sleep ? options.clock : nullptr;
         if (!options.sleep)
             options.sleep = [](qint64 ms) { QThread::msleep(std::max<qint64>(0, ms)); };
-        options.graph.clock = options.clock;
         options.graph.sleep = options.sleep;
         options.tokens.clock = options.clock;
         options.tokens.sleep = options.sleep;

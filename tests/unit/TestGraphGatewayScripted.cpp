@@ -79,6 +79,7 @@ struct FakeGraph
     int lagRoleAssignments = 0;     // the next N role-assignment POSTs answer 404 (the new user is not replicated yet)
     bool dropNextCreate = false;    // POST /users is carried out, its response lost
     bool purgeForbidden = false;    // DELETE /directory/deletedItems → 403
+    bool failNextCreate = false;    // POST /users is carried out, then answered 500 (outcome unclear to the client)
     int usersPageSize = 100;
 
     QByteArray accessToken() const
@@ -199,6 +200,10 @@ struct FakeGraph
                              QJsonArray{QJsonObject{{QStringLiteral("target"), QStringLiteral("userPrincipalName")}, {QStringLiteral("code"), QStringLiteral("ObjectConflict")}}});
             const QString id = addUser(upn, body.value(QStringLiteral("accountEnabled")).toBool(), body.value(QStringLiteral("employeeType")).toString());
             passwords.insert(id, body.value(QStringLiteral("passwordProfile")).toObject().value(QStringLiteral("password")));
+            if (failNextCreate) {
+                failNextCreate = false;
+                return error(500, QStringLiteral("UnknownError"), QString());
+            }
             if (dropNextCreate) {
                 dropNextCreate = false;
                 *dropped = true;
@@ -489,6 +494,20 @@ private slots:
         QCOMPARE(h.fake.users.size(), 1);
         QCOMPARE(h.fake.assignmentsOf(result->accountId).size(), 2);
         // Whatever password the account holds now is the one Stint returns.
+        QCOMPARE(h.fake.passwords.value(result->accountId).toString().toLatin1(), result->password.bytes());
+    }
+
+    void provisionAfterAnUnclearCreate()
+    {
+        Harness h;
+        h.fake.failNextCreate = true;
+        auto result = h.gateway->provision(h.provisionRequest());
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        int creates = 0;
+        for (const auto& [method, path] : std::as_const(h.fake.log))
+            creates += method == QStringLiteral("POST") && path == QStringLiteral("/users") ? 1 : 0;
+        QCOMPARE(creates, 1); // not resent blindly: looked up instead
+        QCOMPARE(h.fake.users.size(), 1);
         QCOMPARE(h.fake.passwords.value(result->accountId).toString().toLatin1(), result->password.bytes());
     }
 

@@ -215,6 +215,10 @@ Result<GraphResponse> GraphClient::send(const TenantAccess& tenant, const GraphR
     bool refreshed = false;
     const GraphPacer::Cost cost = GraphPacer::costOf(request.method, *relative);
     for (int attempt = 0;; ++attempt) {
+        // The token first (usually cached): a reservation should be spent right when it matures, not after a token
+        // request, or requests bunch up at Graph.
+        if (auto token = m_tokens.token(tenant); !token)
+            return finish(Result<GraphResponse>(token.error()));
         if (auto paced = m_pacer.acquire(tenant.app.clientId, tenant.entraTenantId, cost, deadline); !paced)
             return finish(Result<GraphResponse>(paced.error()));
         auto http = exchange(tenant, request.method, *relative, body, &refreshed, roundTrips);
@@ -359,6 +363,8 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                     item.insert(QStringLiteral("dependsOn"), QJsonArray::fromStringList(itemDependsOn.value(i)));
                 items.append(item);
             }
+            if (auto token = m_tokens.token(tenant); !token)
+                return token.error();
             if (auto paced = m_pacer.acquire(tenant.app.clientId, tenant.entraTenantId, cost, deadline); !paced)
                 return paced.error();
             QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("requests"), items}}).toJson(QJsonDocument::Compact);

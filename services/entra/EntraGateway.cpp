@@ -5,7 +5,9 @@ namespace stint::entra {
 
 QString CloudEndpoints::defaultScope() const
 {
-    QString root = graph.toString(QUrl::StripTrailingSlash);
+    QString root = graphResource.isEmpty() ? graph.toString(QUrl::StripTrailingSlash) : graphResource;
+    while (root.endsWith(QLatin1Char('/')))
+        root.chop(1);
     return root + QStringLiteral("/.default");
 }
 

@@ -31,8 +31,11 @@ struct CloudEndpoints
     // Optional: the token endpoint when it is not at "{authority}/{tenant}/oauth2/v2.0/token" (another
     // authorization server in a test, a proxy). Client assertions use it as their audience too.
     QUrl tokenEndpointOverride;
+    // Optional: Graph's resource identifier when `graph` is not its canonical URL (Graph reached through a proxy or a
+    // simulator that plays https://graph.microsoft.com). Empty: the graph URL is the resource (national clouds).
+    QString graphResource;
 
-    // The Graph scope for client credentials: "<graph>/.default".
+    // The Graph scope for client credentials: "<graphResource or graph>/.default".
     QString defaultScope() const;
     // The token endpoint for `tenant`: the override when set, else "{authority}/{tenant}/oauth2/v2.0/token".
     QUrl tokenEndpoint(const QString& tenant) const;

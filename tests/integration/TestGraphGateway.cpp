@@ -133,7 +133,7 @@ private slots:
         // Another tenant's id: the token is for the tenant asked for, and it is not this one.
         TenantAccess wrong = w.access();
         SimTenant& other = w.world.sim.state().createTenant(QStringLiteral("Fabrikam"), QStringLiteral("fabrikam"));
-        w.world.sim.state().grantServicePrincipal(other.id, w.world.privilegedAppId, testing::kAllPermissions, {});
+        QVERIFY(w.world.sim.state().grantServicePrincipal(other.id, w.world.privilegedAppId, testing::kAllPermissions, {}).ok());
         wrong.entraTenantId = other.id;
         auto fabrikam = w.gateway->inspect(wrong);
         QVERIFY(fabrikam.ok());
@@ -300,6 +300,7 @@ private slots:
         World w;
         QVERIFY(w.started);
         QVERIFY(w.gateway->inspect(w.access()).ok()); // a token in the cache, connections open
+        const TimeMs start = w.world.clock.now();
         Faults& faults = w.world.sim.faults();
         if (fault == QStringLiteral("throttle"))
             faults.throttleNext(3, 1);
@@ -329,6 +330,25 @@ private slots:
         QVERIFY2(report->confirmed(false), qPrintable(report->detail));
         QVERIFY(w.rolesOf(result->accountId).isEmpty());
         QVERIFY(!w.user(result->accountId)->accountEnabled);
+
+        // The fault did happen (so this test can fail).
+        int throttled = 0, failed = 0, dropped = 0, tokenRequests = 0;
+        for (const LoggedRequest& entry : w.world.sim.requests()) {
+            throttled += entry.throttled ? 1 : 0;
+            failed += entry.status >= 500 ? 1 : 0;
+            dropped += entry.dropped ? 1 : 0;
+            tokenRequests += entry.area == QStringLiteral("identity") ? 1 : 0;
+        }
+        if (fault == QStringLiteral("throttle"))
+            QVERIFY(throttled >= 3);
+        else if (fault == QStringLiteral("5xx"))
+            QVERIFY(failed >= 3);
+        else if (fault == QStringLiteral("drop"))
+            QVERIFY(dropped >= 2);
+        else if (fault == QStringLiteral("expire"))
+            QVERIFY(tokenRequests >= 2);
+        qInfo() << fault << "throttled" << throttled << "failed" << failed << "dropped" << dropped << "token requests"
+                << tokenRequests << "simulated time" << (w.world.clock.now() - start) / 1000 << "s";
     }
 };
 

@@ -40,6 +40,10 @@ fi
 if [[ ! -d "$here/tests/e2e/node_modules/playwright-core" ]]; then
     (cd "$here/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# TestTokenInterop gets tokens from a real authorization server: oidc-provider, pinned in its own lock file.
+if [[ ! -f "$here/tests/interop/oidc-provider/node_modules/oidc-provider/package.json" ]]; then
+    (cd "$here/tests/interop/oidc-provider" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 cmake -S "$here" -B "$build_dir" -G Ninja "$@" >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"

@@ -5,8 +5,22 @@ namespace stint::entra {
 
 QString CloudEndpoints::defaultScope() const
 {
-    QString root = graph.toString(QUrl::StripTrailingSlash);
+    QString root = graphResource.isEmpty() ? graph.toString(QUrl::StripTrailingSlash) : graphResource;
+    while (root.endsWith(QLatin1Char('/')))
+        root.chop(1);
     return root + QStringLiteral("/.default");
+}
+
+QUrl CloudEndpoints::tokenEndpoint(const QString& tenant) const
+{
+    if (!tokenEndpointOverride.isEmpty())
+        return tokenEndpointOverride;
+    QUrl url = authority;
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + QLatin1Char('/') + tenant + QStringLiteral("/oauth2/v2.0/token"));
+    return url;
 }
 
 AppCredential AppCredential::clone() const

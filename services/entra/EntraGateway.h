@@ -28,9 +28,17 @@ struct CloudEndpoints
 {
     QUrl authority; // e.g. https://login.microsoftonline.com (no trailing slash, no tenant)
     QUrl graph;     // e.g. https://graph.microsoft.com (no version segment)
+    // Optional: the token endpoint when it is not at "{authority}/{tenant}/oauth2/v2.0/token" (another
+    // authorization server in a test, a proxy). Client assertions use it as their audience too.
+    QUrl tokenEndpointOverride;
+    // Optional: Graph's resource identifier when `graph` is not its canonical URL (Graph reached through a proxy or a
+    // simulator that plays https://graph.microsoft.com). Empty: the graph URL is the resource (national clouds).
+    QString graphResource;
 
-    // The Graph scope for client credentials: "<graph>/.default".
+    // The Graph scope for client credentials: "<graphResource or graph>/.default".
     QString defaultScope() const;
+    // The token endpoint for `tenant`: the override when set, else "{authority}/{tenant}/oauth2/v2.0/token".
+    QUrl tokenEndpoint(const QString& tenant) const;
 };
 
 // How Stint authenticates as an application in one tenant: the MSP's multi-tenant app or a per-customer app
@@ -148,6 +156,9 @@ struct ProvisionResult
     std::optional<TimeMs> temporaryAccessPassExpiresAt;
     QStringList roleAssignmentIds;
     int graphRoundTrips = 0; // sequential Graph round trips this call made (for the benchmark and the audit)
+    // What the admins should know although provisioning succeeded (e.g. "the window is longer than the tenant's
+    // longest Temporary Access Pass: the pass lasts 480 minutes"). Never holds a secret.
+    QStringList notes;
 };
 
 // --- Revocation -----------------------------------------------------------------------------------------------

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// GraphGateway against a small fake Graph behind ScriptedHttpServer: just enough directory (users, role assignments,
+// Temporary Access Passes, deleted items) to check what the gateway sends, in which order and how often, and what it
+// concludes. The faithful simulator (tests/entra-sim) is exercised by tests/integration/TestGraphGateway.
+#include "core/Crypto.h"
+#include "entra/GraphGateway.h"
+#include "entra/JwtCrypto.h"
+#include "support/ScriptedHttpServer.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QRegularExpression>
+#include <QTest>
+#include <QUuid>
+
+#include <memory>
+
+using namespace stint;
+using namespace stint::entra;
+using stint::test::ScriptedHttpServer;
+using stint::test::ScriptedRequest;
+using stint::test::ScriptedResponse;
+
+namespace {
+
+const QString kTenant = QStringLiteral("aaaabbbb-0000-cccc-1111-dddd2222eeee");
+const QString kSpOid = QStringLiteral("99998888-7777-6666-5555-444433332222");
+const QString kGlobalAdmin = QStringLiteral("62e90394-69f5-4237-9190-012177145e10");
+const QString kPrivAuthAdmin = QStringLiteral("7be44c8a-adaf-4e2a-84d6-ab2649e08a13");
+const QString kUserAdmin = QStringLiteral("fe930be7-5e62-47db-91af-98c3a49a38b1");
+const QString kTag = QStringLiteral("Stint JIT");
+const QStringList kAllPermissions = {
+    QStringLiteral("User.ReadWrite.All"), QStringLiteral("RoleManagement.ReadWrite.Directory"), QStringLiteral("Domain.Read.All"),
+    QStringLiteral("Organization.Read.All"), QStringLiteral("UserAuthenticationMethod.ReadWrite.All"), QStringLiteral("Policy.Read.All"),
+    QStringLiteral("User.DeleteRestore.All")};
+
+struct Item
+{
+    int status = 200;
+    QJsonObject body;
+    QJsonObject headers;
+};
+
+Item error(int status, const QString& code, const QString& message, const QJsonArray& details = {})
+{
+    QJsonObject e{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
+    if (!details.isEmpty())
+        e.insert(QStringLiteral("details"), details);
+    return {status, {{QStringLiteral("error"), e}}, {}};
+}
+
+Item notFound()
+{
+    return error(404, QStringLiteral("Request_ResourceNotFound"), QStringLiteral("Resource does not exist."));
+}
+
+// The directory and the faults, guarded by `mutex` (the server answers on its own thread).
+struct FakeGraph
+{
+    QMutex mutex;
+    QString tenantId = kTenant;
+    QString tokenTenant = kTenant;
+    QStringList roles = kAllPermissions;
+    QJsonObject users;       // id -> user
+    QJsonObject passwords;   // id -> last password set (to check rotation)
+    QList<QJsonObject> assignments;
+    QJsonObject taps;        // userId -> tap object
+    QStringList deleted;
+    QList<QPair<QString, QString>> log; // method, path (every Graph call, batch items included)
+    QJsonObject tapPolicy{{QStringLiteral("state"), QStringLiteral("enabled")}, {QStringLiteral("minimumLifetimeInMinutes"), 60},
+                          {QStringLiteral("maximumLifetimeInMinutes"), 480}, {QStringLiteral("defaultLifetimeInMinutes"), 60},
+                          {QStringLiteral("isUsableOnce"), false}};
+    QJsonArray domains{QJsonObject{{QStringLiteral("id"), QStringLiteral("contoso.com")}, {QStringLiteral("isVerified"), true},
+                                   {QStringLiteral("isDefault"), true}, {QStringLiteral("isInitial"), false},
+                                   {QStringLiteral("authenticationType"), QStringLiteral("Managed")}},
+                       QJsonObject{{QStringLiteral("id"), QStringLiteral("pending.example")}, {QStringLiteral("isVerified"), false}}};
+    // Faults.
+    int lagRoleAssignments = 0;     // the next N role-assignment POSTs answer 404 (the new user is not replicated yet)
+    bool dropNextCreate = false;    // POST /users is carried out, its response lost
+    bool purgeForbidden = false;    // DELETE /directory/deletedItems → 403
+    bool failNextCreate = false;    // POST /users is carried out, then answered 500 (outcome unclear to the client)
+    int usersPageSize = 100;
+
+    QByteArray accessToken() const
+    {
+        const QJsonObject payload{{QStringLiteral("tid"), tokenTenant}, {QStringLiteral("oid"), kSpOid},
+                                  {QStringLiteral("roles"), QJsonArray::fromStringList(roles)}};
+        return "eyJhbGciOiJSUzI1NiJ9." + crypto::base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact)) + ".c2ln";
+    }
+
+    QJsonObject findUser(const QString& idOrUpn) const
+    {
+        for (auto it = users.begin(); it != users.end(); ++it) {
+            const QJsonObject user = it.value().toObject();
+            if (user.value(QStringLiteral("id")).toString() == idOrUpn.toLower()
+                || user.value(QStringLiteral("userPrincipalName")).toString().compare(idOrUpn, Qt::CaseInsensitive) == 0)
+                return user;
+        }
+        return {};
+    }
+
+    QString addUser(const QString& upn, bool enabled, const QString& employeeType)
+    {
+        const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        QJsonObject user{{QStringLiteral("id"), id}, {QStringLiteral("userPrincipalName"), upn}, {QStringLiteral("accountEnabled"), enabled}};
+        if (!employeeType.isEmpty())
+            user.insert(QStringLiteral("employeeType"), employeeType);
+        users.insert(id, user);
+        return id;
+    }
+
+    QString addAssignment(const QString& principal, const QString& role)
+    {
+        const QString id = crypto::base64UrlEncode(crypto::randomBytes(24)) + "-1";
+        assignments.append({{QStringLiteral("id"), id}, {QStringLiteral("principalId"), principal},
+                            {QStringLiteral("roleDefinitionId"), role}, {QStringLiteral("directoryScopeId"), QStringLiteral("/")}});
+        return id;
+    }
+
+    QJsonArray assignmentsOf(const QString& principal) const
+    {
+        QJsonArray out;
+        for (const QJsonObject& a : assignments) {
+            if (a.value(QStringLiteral("principalId")).toString() == principal)
+                out.append(a);
+        }
+        return out;
+    }
+
+    // One Graph call (also a $batch item). `dropped` asks the caller to lose the response.
+    Item dispatch(const QString& method, const QString& url, const QJsonObject& body, bool* dropped)
+    {
+        const QString path = QUrl::fromPercentEncoding(url.section(QLatin1Char('?'), 0, 0).toUtf8());
+        const QString query = QUrl::fromPercentEncoding(url.section(QLatin1Char('?'), 1).toUtf8());
+        log.append({method, path});
+        static const QRegularExpression principalFilter(QStringLiteral("principalId eq '([^']+)'"));
+        if (method == QStringLiteral("GET") && path == QStringLiteral("/organization"))
+            return {200, {{QStringLiteral("value"), QJsonArray{QJsonObject{{QStringLiteral("id"), tenantId}, {QStringLiteral("displayName"), QStringLiteral("Contoso")}}}}}, {}};
+        if (method == QStringLiteral("GET") && path == QStringLiteral("/domains"))
+            return {200, {{QStringLiteral("value"), domains}}, {}};
+        if (method == QStringLiteral("GET") && path == QStringLiteral("/roleManagement/directory/roleDefinitions"))
+            return {200, {{QStringLiteral("value"), QJsonArray{
+                QJsonObject{{QStringLiteral("id"), kGlobalAdmin}, {QStringLiteral("templateId"), kGlobalAdmin}, {QStringLiteral("displayName"), QStringLiteral("Global Administrator")}, {QStringLiteral("isBuiltIn"), true}},
+                QJsonObject{{QStringLiteral("id"), kUserAdmin}, {QStringLiteral("templateId"), kUserAdmin}, {QStringLiteral("displayName"), QStringLiteral("User Administrator")}, {QStringLiteral("isBuiltIn"), true}},
+                QJsonObject{{QStringLiteral("id"), QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b")}, {QStringLiteral("displayName"), QStringLiteral("Directory Readers")}, {QStringLiteral("isBuiltIn"), true}}}}}, {}};
+        if (method == QStringLiteral("GET") && path.endsWith(QStringLiteral("/authenticationMethodConfigurations/TemporaryAccessPass")))
+            return {200, tapPolicy, {}};
+        if (path == QStringLiteral("/roleManagement/directory/roleAssignments")) {
+            if (method == QStringLiteral("GET")) {
+                const auto match = principalFilter.match(query);
+                return {200, {{QStringLiteral("value"), assignmentsOf(match.captured(1))}}, {}};
+            }
+            const QString principal = body.value(QStringLiteral("principalId")).toString();
+            const QString role = body.value(QStringLiteral("roleDefinitionId")).toString();
+            if (lagRoleAssignments > 0) {
+                --lagRoleAssignments;
+                return notFound();
+            }
+            if (findUser(principal).isEmpty())
+                return notFound();
+            for (const QJsonObject& a : assignments) {
+                if (a.value(QStringLiteral("principalId")).toString() == principal && a.value(QStringLiteral("roleDefinitionId")).toString() == role)
+                    return error(409, QStringLiteral("Request_BadRequest"), QStringLiteral("A conflicting object with one or more of the specified property values is present in the directory."));
+            }
+            const QString id = addAssignment(principal, role);
+            return {201, assignments.last(), {}};
+        }
+        if (method == QStringLiteral("DELETE") && path.startsWith(QStringLiteral("/roleManagement/directory/roleAssignments/"))) {
+            const QString id = path.section(QLatin1Char('/'), -1);
+            for (qsizetype i = 0; i < assignments.size(); ++i) {
+                if (assignments[i].value(QStringLiteral("id")).toString() == id) {
+                    assignments.removeAt(i);
+                    return {204, {}, {}};
+                }
+            }
+            return notFound();
+        }
+        if (path == QStringLiteral("/users") && method == QStringLiteral("GET")) {
+            static const QRegularExpression typeFilter(QStringLiteral("employeeType eq '([^']*)'"));
+            const QString wanted = typeFilter.match(query).captured(1);
+            const int skip = QUrlQuery(url.section(QLatin1Char('?'), 1)).queryItemValue(QStringLiteral("$skiptoken")).toInt();
+            QJsonArray all;
+            for (auto it = users.begin(); it != users.end(); ++it) {
+                if (it.value().toObject().value(QStringLiteral("employeeType")).toString() == wanted)
+                    all.append(it.value());
+            }
+            QJsonArray page;
+            for (int i = skip; i < all.size() && page.size() < usersPageSize; ++i)
+                page.append(all[i]);
+            QJsonObject out{{QStringLiteral("value"), page}};
+            if (skip + usersPageSize < all.size())
+                out.insert(QStringLiteral("@odata.nextLink"), QStringLiteral("%1/v1.0/users?$filter=employeeType%20eq%20'%2'&$skiptoken=%3").arg(nextLinkRoot, QString::fromLatin1(QUrl::toPercentEncoding(wanted))).arg(skip + usersPageSize));
+            return {200, out, {}};
+        }
+        if (path == QStringLiteral("/users") && method == QStringLiteral("POST")) {
+            const QString upn = body.value(QStringLiteral("userPrincipalName")).toString();
+            if (!findUser(upn).isEmpty())
+                return error(400, QStringLiteral("Request_BadRequest"), QStringLiteral("Another object with the same value for property userPrincipalName already exists."),
+                             QJsonArray{QJsonObject{{QStringLiteral("target"), QStringLiteral("userPrincipalName")}, {QStringLiteral("code"), QStringLiteral("ObjectConflict")}}});
+            const QString id = addUser(upn, body.value(QStringLiteral("accountEnabled")).toBool(), body.value(QStringLiteral("employeeType")).toString());
+            passwords.insert(id, body.value(QStringLiteral("passwordProfile")).toObject().value(QStringLiteral("password")));
+            if (failNextCreate) {
+                failNextCreate = false;
+                return error(500, QStringLiteral("UnknownError"), QString());
+            }
+            if (dropNextCreate) {
+                dropNextCreate = false;
+                *dropped = true;
+            }
+            return {201, users.value(id).toObject(), {}};
+        }
+        static const QRegularExpression userRoute(QStringLiteral("^/users/([^/]+)(/.*)?$"));
+        const auto match = userRoute.match(path);
+        if (match.hasMatch()) {
+            const QJsonObject user = findUser(match.captured(1));
+            if (user.isEmpty())
+                return notFound();
+            const QString id = user.value(QStringLiteral("id")).toString();
+            const QString rest = match.captured(2);
+            if (rest.isEmpty() && method == QStringLiteral("GET"))
+                return {200, user, {}};
+            if (rest.isEmpty() && method == QStringLiteral("PATCH")) {
+                QJsonObject updated = user;
+                if (body.contains(QStringLiteral("accountEnabled")))
+                    updated.insert(QStringLiteral("accountEnabled"), body.value(QStringLiteral("accountEnabled")));
+                if (body.contains(QStringLiteral("passwordProfile")))
+                    passwords.insert(id, body.value(QStringLiteral("passwordProfile")).toObject().value(QStringLiteral("password")));
+                users.insert(id, updated);
+                return {204, {}, {}};
+            }
+            if (rest.isEmpty() && method == QStringLiteral("DELETE")) {
+                users.remove(id);
+                deleted.append(id);
+                return {204, {}, {}};
+            }
+            if (rest == QStringLiteral("/revokeSignInSessions"))
+                return {200, {{QStringLiteral("value"), true}}, {}};
+            if (rest == QStringLiteral("/authentication/temporaryAccessPassMethods")) {
+                if (method == QStringLiteral("GET"))
+                    return {200, {{QStringLiteral("value"), taps.contains(id) ? QJsonArray{taps.value(id)} : QJsonArray()}}, {}};
+                const QJsonObject tap{{QStringLiteral("id"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
+                                      {QStringLiteral("temporaryAccessPass"), QStringLiteral("+drkzqAD")},
+                                      {QStringLiteral("startDateTime"), QStringLiteral("2026-11-28T00:00:00Z")},
+                                      {QStringLiteral("lifetimeInMinutes"), body.value(QStringLiteral("lifetimeInMinutes"))},
+                                      {QStringLiteral("isUsableOnce"), body.value(QStringLiteral("isUsableOnce"))}};
+                taps.insert(id, tap);
+                return {201, tap, {}};
+            }
+            if (rest.startsWith(QStringLiteral("/authentication/temporaryAccessPassMethods/")) && method == QStringLiteral("DELETE")) {
+                taps.remove(id);
+                return {204, {}, {}};
+            }
+        }
+        if (method == QStringLiteral("DELETE") && path.startsWith(QStringLiteral("/directory/deletedItems/"))) {
+            if (purgeForbidden)
+                return error(403, QStringLiteral("Authorization_RequestDenied"), QStringLiteral("Insufficient privileges to complete the operation."));
+            deleted.removeAll(path.section(QLatin1Char('/'), -1));
+            return {204, {}, {}};
+        }
+        return error(400, QStringLiteral("Request_BadRequest"), QStringLiteral("Unsupported by the fake: %1 %2").arg(method, path));
+    }
+
+    ScriptedResponse handle(const ScriptedRequest& request)
+    {
+        QMutexLocker lock(&mutex);
+        if (request.path().endsWith(QStringLiteral("/oauth2/v2.0/token")))
+            return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")}, {QStringLiteral("expires_in"), 3599},
+                                                {QStringLiteral("access_token"), QString::fromLatin1(accessToken())}});
+        const QString target = QString::fromUtf8(request.target).mid(QStringLiteral("/v1.0").size());
+        bool dropped = false;
+        if (request.path() == QStringLiteral("/v1.0/$batch")) {
+            QJsonArray responses;
+            for (const QJsonValue& value : request.json().value(QStringLiteral("requests")).toArray()) {
+                const QJsonObject in = value.toObject();
+                const Item out = dispatch(in.value(QStringLiteral("method")).toString(), in.value(QStringLiteral("url")).toString(),
+                                          in.value(QStringLiteral("body")).toObject(), &dropped);
+                responses.prepend(QJsonObject{{QStringLiteral("id"), in.value(QStringLiteral("id"))}, {QStringLiteral("status"), out.status},
+                                              {QStringLiteral("body"), out.body}, {QStringLiteral("headers"), out.headers}});
+            }
+            return ScriptedResponse::json(200, {{QStringLiteral("responses"), responses}});
+        }
+        const Item out = dispatch(QString::fromLatin1(request.method), target, request.json(), &dropped);
+        if (dropped)
+            return ScriptedResponse::dropped();
+        if (out.status == 204)
+            return ScriptedResponse{204, {}, {}, 0, false};
+        return ScriptedResponse::json(out.status, out.body);
+    }
+
+    QString nextLinkRoot;
+};
+
+struct Harness
+{
+    Harness()
+    {
+        fake.nextLinkRoot = server.url().toString();
+        server.setHandler([this](const ScriptedRequest& request) { return fake.handle(request); });
+        GraphGatewayOptions options;
+        options.clock = &clock;
+        options.sleep = [this](qint64 ms) { clock.advance(ms); };
+        gateway = makeGraphGateway(options);
+        access.endpoints.authority = server.url();
+        access.endpoints.graph = server.url();
+        access.entraTenantId = kTenant;
+        access.app.clientId = QStringLiteral("00001111-aaaa-2222-bbbb-3333cccc4444");
+        access.app.clientSecret = crypto::SecretBytes(QByteArray("gateway-test-secret"));
+    }
+
+    int graphHttpRequests() const
+    {
+        int n = 0;
+        for (const ScriptedRequest& request : server.requests())
+            n += request.path().startsWith(QStringLiteral("/v1.0/")) ? 1 : 0;
+        return n;
+    }
+
+    ProvisionRequest provisionRequest() const
+    {
+        ProvisionRequest request;
+        request.tenant = access.clone();
+        request.userPrincipalName = QStringLiteral("stint-jdoe@contoso.com");
+        request.displayName = QStringLiteral("Stint J. Doe");
+        request.mailNickname = QStringLiteral("stint-jdoe");
+        request.roleDefinitionIds = {kUserAdmin, kGlobalAdmin};
+        return request;
+    }
+
+    ManualClock clock{QDateTime::currentMSecsSinceEpoch()};
+    ScriptedHttpServer server;
+    FakeGraph fake;
+    std::unique_ptr<EntraGateway> gateway;
+    TenantAccess access;
+};
+
+QStringList findingCodes(const ConnectionReport& report, HealthFinding::Severity severity)
+{
+    QStringList out;
+    for (const HealthFinding& f : report.findings) {
+        if (f.severity == severity)
+            out.append(f.code);
+    }
+    return out;
+}
+
+} // namespace
+
+class TestGraphGatewayScripted : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void inspectHealthyTenant()
+    {
+        Harness h;
+        h.fake.addAssignment(kSpOid, kPrivAuthAdmin);
+        auto report = h.gateway->inspect(h.access);
+        QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().message));
+        QCOMPARE(report->entraTenantId, kTenant);
+        QCOMPARE(report->displayName, QStringLiteral("Contoso"));
+        QCOMPARE(report->domains.size(), 1); // the unverified one is left out
+        QCOMPARE(report->domains.first().name, QStringLiteral("contoso.com"));
+        QCOMPARE(report->roleDefinitions.size(), 3);
+        QVERIFY(report->roleDefinitions[0].isPrivileged);
+        QVERIFY(!report->roleDefinitions[2].isPrivileged);
+        QCOMPARE(report->servicePrincipalRoles, QStringList{kPrivAuthAdmin});
+        QVERIFY(report->tapPolicy.enabled);
+        QCOMPARE(report->tapPolicy.maximumLifetimeMinutes, 480);
+        QCOMPARE(report->grantedPermissions, kAllPermissions);
+        QVERIFY(report->healthy());
+        QVERIFY(findingCodes(*report, HealthFinding::Severity::Warning).isEmpty());
+        QCOMPARE(h.graphHttpRequests(), 1); // one $batch
+    }
+
+    void inspectFindings()
+    {
+        Harness h;
+        h.fake.roles = {QStringLiteral("User.Read.All"), QStringLiteral("Domain.Read.All"), QStringLiteral("Organization.Read.All")};
+        h.fake.tapPolicy.insert(QStringLiteral("state"), QStringLiteral("disabled"));
+        h.fake.domains = QJsonArray{};
+        auto generated = jwt::generateSelfSignedCertificate(QStringLiteral("app"), h.clock.now() - 86'400'000, 10);
+        QVERIFY(generated.ok());
+        h.access.app.clientSecret = {};
+        h.access.app.certificatePem = generated->certificatePem;
+        h.access.app.privateKeyPem = std::move(generated->privateKeyPem);
+        auto report = h.gateway->inspect(h.access);
+        QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().message));
+        QVERIFY(!report->healthy());
+        const QStringList errors = findingCodes(*report, HealthFinding::Severity::Error);
+        const QStringList warnings = findingCodes(*report, HealthFinding::Severity::Warning);
+        QVERIFY(errors.contains(QStringLiteral("permission.missing")));
+        QVERIFY(errors.contains(QStringLiteral("sp_role.insufficient")));
+        QVERIFY(errors.contains(QStringLiteral("domain.none_verified")));
+        QVERIFY(warnings.contains(QStringLiteral("tap.disabled")));
+        QVERIFY(warnings.contains(QStringLiteral("credential.expiring")));
+        QVERIFY(report->credentialExpiresAt.has_value());
+        for (const HealthFinding& f : report->findings) {
+            if (f.code == QStringLiteral("permission.missing") && f.severity == HealthFinding::Severity::Error)
+                QVERIFY(f.message.contains(QStringLiteral("RoleManagement.ReadWrite.Directory")));
+        }
+    }
+
+    void inspectRefusesAnotherTenant()
+    {
+        Harness h;
+        h.fake.tokenTenant = QStringLiteral("ffffffff-0000-0000-0000-000000000000");
+        auto report = h.gateway->inspect(h.access);
+        QVERIFY(!report.ok());
+        QCOMPARE(report.error().code, QString::fromLatin1(EntraGateway::kTenantMismatch));
+
+        Harness other;
+        other.fake.tenantId = QStringLiteral("ffffffff-0000-0000-0000-000000000000");
+        auto organization = other.gateway->inspect(other.access);
+        QVERIFY(!organization.ok());
+        QCOMPARE(organization.error().code, QString::fromLatin1(EntraGateway::kTenantMismatch));
+    }
+
+    void provisionNewAccount()
+    {
+        Harness h;
+        ProvisionRequest request = h.provisionRequest();
+        request.issueTemporaryAccessPass = true;
+        request.windowMinutes = 600; // longer than the policy's 480
+        auto result = h.gateway->provision(request);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QVERIFY(result->created);
+        const QJsonObject user = h.fake.findUser(request.userPrincipalName);
+        QCOMPARE(result->accountId, user.value(QStringLiteral("id")).toString());
+        QCOMPARE(user.value(QStringLiteral("employeeType")).toString(), kTag);
+        QVERIFY(user.value(QStringLiteral("accountEnabled")).toBool());
+        QCOMPARE(h.fake.assignmentsOf(result->accountId).size(), 2);
+        QCOMPARE(result->roleAssignmentIds.size(), 2);
+        // The password Stint returns is the one Graph got, and it is strong.
+        const QByteArray password = result->password.bytes();
+        QCOMPARE(h.fake.passwords.value(result->accountId).toString().toLatin1(), password);
+        QVERIFY(password.size() >= 16);
+        QVERIFY(QString::fromLatin1(password).contains(QRegularExpression(QStringLiteral("[A-Z]"))));
+        QVERIFY(QString::fromLatin1(password).contains(QRegularExpression(QStringLiteral("[a-z]"))));
+        QVERIFY(QString::fromLatin1(password).contains(QRegularExpression(QStringLiteral("[0-9]"))));
+        QVERIFY(QString::fromLatin1(password).contains(QRegularExpression(QStringLiteral("[^A-Za-z0-9]"))));
+        // The TAP is clamped to the policy's maximum and the clamp is reported.
+        QCOMPARE(result->temporaryAccessPass.bytes(), QByteArray("+drkzqAD"));
+        QCOMPARE(h.fake.taps.value(result->accountId).toObject().value(QStringLiteral("lifetimeInMinutes")).toInt(), 480);
+        QCOMPARE(*result->temporaryAccessPassExpiresAt, *fromRfc3339(QStringLiteral("2026-11-28T00:00:00Z")) + 480 * 60'000);
+        QCOMPARE(result->notes.size(), 1);
+        QVERIFY(result->graphRoundTrips <= 4);
+    }
+
+    void provisionExistingAccountInFourRoundTrips()
+    {
+        Harness h;
+        const QString id = h.fake.addUser(QStringLiteral("stint-jdoe@contoso.com"), false, kTag);
+        h.fake.addAssignment(id, kUserAdmin);
+        ProvisionRequest request = h.provisionRequest();
+        request.knownAccountId = id;
+        request.issueTemporaryAccessPass = true;
+        auto result = h.gateway->provision(request);
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QVERIFY(!result->created);
+        QCOMPARE(result->accountId, id);
+        QVERIFY(h.fake.findUser(id).value(QStringLiteral("accountEnabled")).toBool());
+        QCOMPARE(h.fake.assignmentsOf(id).size(), 2); // the one it had is reused, not duplicated
+        QVERIFY2(h.graphHttpRequests() <= 4, qPrintable(QString::number(h.graphHttpRequests())));
+        QCOMPARE(result->graphRoundTrips, h.graphHttpRequests());
+        QCOMPARE(h.fake.passwords.value(id).toString().toLatin1(), result->password.bytes());
+
+        // Again: idempotent — nothing new is made.
+        auto again = h.gateway->provision(request);
+        QVERIFY(again.ok());
+        QCOMPARE(h.fake.assignmentsOf(id).size(), 2);
+        QCOMPARE(h.fake.users.size(), 1);
+    }
+
+    void provisionNeverTakesOverACustomerAccount()
+    {
+        Harness h;
+        const QString id = h.fake.addUser(QStringLiteral("stint-jdoe@contoso.com"), true, QString());
+        auto result = h.gateway->provision(h.provisionRequest());
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().code, QString::fromLatin1(EntraGateway::kAccountNotManaged));
+        QVERIFY(h.fake.assignmentsOf(id).isEmpty());
+        QVERIFY(!h.fake.passwords.contains(id));
+        for (const auto& [method, path] : std::as_const(h.fake.log))
+            QCOMPARE(method, QStringLiteral("GET"));
+    }
+
+    void provisionAfterALostCreateResponse()
+    {
+        Harness h;
+        h.fake.dropNextCreate = true;
+        auto result = h.gateway->provision(h.provisionRequest());
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QCOMPARE(h.fake.users.size(), 1);
+        QCOMPARE(h.fake.assignmentsOf(result->accountId).size(), 2);
+        // Whatever password the account holds now is the one Stint returns.
+        QCOMPARE(h.fake.passwords.value(result->accountId).toString().toLatin1(), result->password.bytes());
+    }
+
+    void provisionAfterAnUnclearCreate()
+    {
+        Harness h;
+        h.fake.failNextCreate = true;
+        auto result = h.gateway->provision(h.provisionRequest());
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        int creates = 0;
+        for (const auto& [method, path] : std::as_const(h.fake.log))
+            creates += method == QStringLiteral("POST") && path == QStringLiteral("/users") ? 1 : 0;
+        QCOMPARE(creates, 1); // not resent blindly: looked up instead
+        QCOMPARE(h.fake.users.size(), 1);
+        QCOMPARE(h.fake.passwords.value(result->accountId).toString().toLatin1(), result->password.bytes());
+    }
+
+    void provisionWaitsOutReplicationLag()
+    {
+        Harness h;
+        h.fake.lagRoleAssignments = 3;
+        auto result = h.gateway->provision(h.provisionRequest());
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+        QCOMPARE(h.fake.assignmentsOf(result->accountId).size(), 2);
+    }
+
+    void provisionRejectsBadInput()
+    {
+        Harness h;
+        ProvisionRequest request = h.provisionRequest();
+        request.userPrincipalName = QStringLiteral("no at sign");
+        QCOMPARE(h.gateway->provision(request).error().code, QStringLiteral("entra.invalid_request"));
+        request = h.provisionRequest();
+        request.roleDefinitionIds = {QStringLiteral("../../users")};
+        QCOMPARE(h.gateway->provision(request).error().code, QStringLiteral("entra.invalid_request"));
+        request = h.provisionRequest();
+        request.knownAccountId = QStringLiteral("x'or'1");
+        QCOMPARE(h.gateway->provision(request).error().code, QStringLiteral("entra.invalid_request"));
+        QCOMPARE(h.server.requests().size(), 0);
+    }
+
+    void revokeRemovesRolesFirstAndReadsBack()
+    {
+        Harness h;
+        const QString id = h.fake.addUser(QStringLiteral("stint-jdoe@contoso.com"), true, kTag);
+        h.fake.addAssignment(id, kGlobalAdmin);
+        h.fake.addAssignment(id, kUserAdmin);
+        h.fake.taps.insert(id, QJsonObject{{QStringLiteral("id"), QStringLiteral("tap-1")}});
+        h.fake.passwords.insert(id, QStringLiteral("known"));
+        RevokeRequest request;
+        request.tenant = h.access.clone();
+        request.accountId = id;
+        auto report = h.gateway->revoke(request);
+        QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().message));
+        QVERIFY2(report->confirmed(false), qPrintable(report->detail));
+        QCOMPARE(report->removedRoleDefinitionIds.size(), 2);
+        QVERIFY(h.fake.assignmentsOf(id).isEmpty());
+        QVERIFY(!h.fake.findUser(id).value(QStringLiteral("accountEnabled")).toBool());
+        QVERIFY(h.fake.passwords.value(id).toString() != QStringLiteral("known"));
+        QVERIFY(!h.fake.taps.contains(id));
+        // Every role assignment was deleted before the account was touched.
+        qsizetype lastRoleDelete = -1;
+        qsizetype firstPatch = -1;
+        for (qsizetype i = 0; i < h.fake.log.size(); ++i) {
+            if (h.fake.log[i].first == QStringLiteral("DELETE") && h.fake.log[i].second.contains(QStringLiteral("roleAssignments")))
+                lastRoleDelete = i;
+            if (h.fake.log[i].first == QStringLiteral("PATCH") && firstPatch < 0)
+                firstPatch = i;
+        }
+        QVERIFY(lastRoleDelete >= 0 && firstPatch > lastRoleDelete);
+    }
+
+    void revokeWithDeletion()
+    {
+        Harness h;
+        h.fake.purgeForbidden = true;
+        const QString id = h.fake.addUser(QStringLiteral("stint-jdoe@contoso.com"), true, kTag);
+        h.fake.addAssignment(id, kGlobalAdmin);
+        RevokeRequest request;
+        request.tenant = h.access.clone();
+        request.accountId = id;
+        request.deleteAccount = true;
+        auto report = h.gateway->revoke(request);
+        QVERIFY(report.ok());
+        QVERIFY(report->accountDeleted);
+        QVERIFY(report->confirmed(true));
+        QVERIFY(report->detail.contains(QStringLiteral("deleted items")));
+        QVERIFY(h.fake.deleted.contains(id)); // soft-deleted, not purged
+    }
+
+    void revokeOfAGoneAccount()
+    {
+        Harness h;
+        RevokeRequest request;
+        request.tenant = h.access.clone();
+        request.accountId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        auto report = h.gateway->revoke(request);
+        QVERIFY(report.ok());
+        QVERIFY(report->accountGone);
+        QVERIFY(report->confirmed(false));
+    }
+
+    void listManagedAccountsFollowsPages()
+    {
+        Harness h;
+        h.fake.usersPageSize = 2;
+        QStringList ids;
+        for (int i = 0; i < 5; ++i)
+            ids.append(h.fake.addUser(QStringLiteral("stint-%1@contoso.com").arg(i), i % 2 == 0, kTag));
+        h.fake.addUser(QStringLiteral("ceo@contoso.com"), true, QString());
+        h.fake.addAssignment(ids[1], kGlobalAdmin);
+        auto accounts = h.gateway->listManagedAccounts(h.access);
+        QVERIFY2(accounts.ok(), qPrintable(accounts.ok() ? QString() : accounts.error().message));
+        QCOMPARE(accounts->size(), 5);
+        for (const ManagedAccount& account : *accounts) {
+            QVERIFY(ids.contains(account.accountId));
+            QCOMPARE(account.roleDefinitionIds, account.accountId == ids[1] ? QStringList{kGlobalAdmin} : QStringList());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGraphGatewayScripted)
+#include "TestGraphGatewayScripted.moc"

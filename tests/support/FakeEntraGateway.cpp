@@ -93,6 +93,26 @@ std::optional<FakeEntraGateway::Account> FakeEntraGateway::accountByUpn(const QS
     return std::nullopt;
 }
 
+int FakeEntraGateway::maxConcurrentCalls() const
+{
+    QMutexLocker lock(&m_dir->mutex);
+    return m_dir->maxRunning;
+}
+
+namespace {
+// Counts a call as running for as long as it lives (under the directory's mutex, which the caller holds).
+struct Running
+{
+    explicit Running(FakeEntraGateway::Directory& d)
+        : dir(d)
+    {
+        dir.maxRunning = std::max(dir.maxRunning, ++dir.running);
+    }
+    ~Running() { --dir.running; }
+    FakeEntraGateway::Directory& dir;
+};
+} // namespace
+
 int FakeEntraGateway::accountCount() const
 {
     QMutexLocker lock(&m_dir->mutex);
@@ -136,6 +156,7 @@ Result<entra::ProvisionResult> FakeEntraGateway::provision(const entra::Provisio
     QMutexLocker lock(&m_dir->mutex);
     const QString upn = request.userPrincipalName.toLower();
     m_dir->calls.append({QStringLiteral("provision"), upn, false});
+    const Running running(*m_dir);
     waitAtGate(lock, &Directory::holdProvisions);
     delay(lock);
     std::optional<Error> failure;
@@ -192,6 +213,7 @@ Result<entra::RevokeReport> FakeEntraGateway::revoke(const entra::RevokeRequest&
 {
     QMutexLocker lock(&m_dir->mutex);
     m_dir->calls.append({QStringLiteral("revoke"), request.accountId, request.deleteAccount});
+    const Running running(*m_dir);
     waitAtGate(lock, &Directory::holdRevokes);
     delay(lock);
     if (!m_dir->revokeFailures.isEmpty())

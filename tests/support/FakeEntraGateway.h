@@ -55,6 +55,8 @@ public:
         bool holdRevokes = false;
         int held = 0;                   // calls waiting at the gate
         int passwordCounter = 0;
+        int running = 0;       // provision and revoke calls in progress
+        int maxRunning = 0;    // the most at once
     };
 
     explicit FakeEntraGateway(std::shared_ptr<Directory> directory = std::make_shared<Directory>(),
@@ -77,6 +79,7 @@ public:
     int callCount(const QString& operation) const;
     std::optional<Account> accountByUpn(const QString& userPrincipalName) const;
     int accountCount() const;
+    int maxConcurrentCalls() const;
 
     // --- entra::EntraGateway ---
     Result<entra::ConnectionReport> inspect(const entra::TenantAccess& tenant) override;

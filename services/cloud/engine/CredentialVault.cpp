@@ -36,11 +36,10 @@ Result<void> storeCredential(CloudContext& cloud, const QString& orgId, const QS
     auto sealed = crypto::seal(cloud.credentialsKey, plain.bytes(), checkoutId.toUtf8());
     if (!sealed)
         return sealed.error();
+    // Replace rather than upsert: the SQLCipher build's SQLite predates ON CONFLICT … DO UPDATE.
+    STINT_TRY(destroyCredential(cloud.db, checkoutId));
     return cloud.db.exec(QStringLiteral("INSERT INTO checkout_credentials (checkout_id, org_id, sealed, kind, upn,"
-                                        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                                        " ON CONFLICT (checkout_id) DO UPDATE SET sealed = excluded.sealed,"
-                                        " kind = excluded.kind, upn = excluded.upn, expires_at = excluded.expires_at,"
-                                        " created_at = excluded.created_at"),
+                                        " expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                          {checkoutId, orgId, *sealed, credential.kind, credential.userPrincipalName,
                           credential.expiresAt, cloud.clock.now()});
 }
@@ -105,9 +104,15 @@ Result<std::optional<TenantAccount>> loadTenantAccount(store::Database& db, cons
 
 Result<void> recordTenantAccount(store::Database& db, const TenantAccount& a)
 {
+    auto updated = db.execCount(QStringLiteral("UPDATE tenant_accounts SET account_id = ?, upn = ?"
+                                               " WHERE tenant_id = ? AND person_id = ?"),
+                                {a.accountId, a.userPrincipalName, a.tenantId, a.personId});
+    if (!updated)
+        return updated.error();
+    if (*updated > 0)
+        return {};
     return db.exec(QStringLiteral("INSERT INTO tenant_accounts (org_id, tenant_id, person_id, account_id, upn,"
-                                  " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, person_id)"
-                                  " DO UPDATE SET account_id = excluded.account_id, upn = excluded.upn"),
+                                  " created_at) VALUES (?, ?, ?, ?, ?, ?)"),
                    {a.orgId, a.tenantId, a.personId, a.accountId, a.userPrincipalName, a.createdAt});
 }
 

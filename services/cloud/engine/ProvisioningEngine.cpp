@@ -736,7 +736,7 @@ TimeMs ProvisioningEngine::backoff(qint64 attempts, int baseSeconds, int capSeco
 
 void ProvisioningEngine::queueAnnouncement(const models::Checkout& c, std::optional<CheckoutState> previous)
 {
-    m_announcements.append({c.id, c.version, previous ? models::toString(*previous) : QString(), !previous});
+    m_announcements.append({c.orgId, c.id, c.version, c.toJson(), previous ? models::toString(*previous) : QString()});
     if (!m_announceQueued) {
         m_announceQueued = true;
         QMetaObject::invokeMethod(this, &ProvisioningEngine::deliverAnnouncements, Qt::QueuedConnection);
@@ -750,13 +750,10 @@ void ProvisioningEngine::deliverAnnouncements()
     const QList<Announcement> pending = std::exchange(m_announcements, {});
     for (const Announcement& a : pending) {
         // Only what committed is announced: the row at this version (or a later one, which was built on it).
-        auto loaded = checkouts::loadCheckout(m_cloud.db, {}, a.checkoutId);
+        auto loaded = checkouts::loadCheckout(m_cloud.db, a.orgId, a.checkoutId);
         if (!loaded || !loaded->has_value() || (*loaded)->version < a.version)
-            continue;
-        QJsonObject json = (*loaded)->toJson();
-        if ((*loaded)->version != a.version)
-            json.insert(QStringLiteral("version"), a.version); // superseded; its successor is announced too
-        Q_EMIT checkoutChanged((*loaded)->orgId, json, a.previousState);
+            continue; // rolled back with its request
+        Q_EMIT checkoutChanged(a.orgId, a.checkout, a.previousState);
     }
 }
 

@@ -116,10 +116,11 @@ private:
     QHash<QString, int> m_tenantJobs;   // tenant id → jobs running
     struct Announcement
     {
+        QString orgId;
         QString checkoutId;
         qint64 version;
+        QJsonObject checkout; // as it was announced
         QString previousState;
-        bool isNew;
     };
     QList<Announcement> m_announcements;
     bool m_announceQueued = false;

@@ -35,13 +35,21 @@ bool isTransient(const QString& code)
         || code == QLatin1String("entra.unreachable") || code.startsWith(QLatin1String("store."));
 }
 
-// Permanent errors after which nothing can have been granted: the token was refused, the tenant is not the one we
+// Permanent errors after which this attempt granted nothing: the token was refused, the tenant is not the one we
 // think, the UPN belongs to someone else's account, or the engine never got as far as calling the tenant.
-bool grantedNothing(const QString& code)
+bool attemptGrantedNothing(const QString& code)
 {
     return code == QLatin1String(entra::EntraGateway::kAuthentication)
         || code == QLatin1String(entra::EntraGateway::kTenantMismatch)
         || code == QLatin1String(entra::EntraGateway::kAccountNotManaged) || code.startsWith(QLatin1String("engine."));
+}
+
+// … and those after which no attempt can have: the name or the tenant is not Stint's, so no earlier try can have
+// made or used an account there either.
+bool nothingEverGranted(const QString& code)
+{
+    return code == QLatin1String(entra::EntraGateway::kTenantMismatch)
+        || code == QLatin1String(entra::EntraGateway::kAccountNotManaged);
 }
 
 QString stateList(std::initializer_list<CheckoutState> states)
@@ -483,7 +491,11 @@ void ProvisioningEngine::provisionFailed(const models::Checkout& c, const Error&
     if (isTransient(error.code)) {
         moved = machine.retryLater(c, now + backoff(c.attempts, cfg.retryBaseSeconds, cfg.retryCapSeconds),
                                    QStringLiteral("Retrying: %1").arg(error.message), Actor::system());
-    } else if (grantedNothing(error.code) || !mayHaveGranted) {
+    } else if (nothingEverGranted(error.code)
+               || ((attemptGrantedNothing(error.code) || !mayHaveGranted) && c.attempts == 0)) {
+        // An earlier attempt (attempts > 0: it failed transiently, perhaps partway) may have left something; only
+        // the first one is known to have granted nothing. (A restart loses that knowledge for an interrupted first
+        // attempt; the gateway's idempotent retry usually succeeds or fails the same way.)
         moved = machine.transition(
             c, {CheckoutState::Failed, QStringLiteral("Provisioning failed (%1): %2").arg(error.code, error.message)},
             Actor::system());

@@ -80,6 +80,9 @@ QJsonObject Checkout::toJson() const
             {QStringLiteral("readyAt"), optionalTime(readyAt)},
             {QStringLiteral("expiresAt"), optionalTime(expiresAt)},
             {QStringLiteral("endedAt"), optionalTime(endedAt)},
+            {QStringLiteral("accountUpn"), optionalText(accountUpn)},
+            {QStringLiteral("credentialAvailable"), state == CheckoutState::Ready},
+            {QStringLiteral("attempts"), attempts},
             {QStringLiteral("updatedAt"), toRfc3339(updatedAt)},
             {QStringLiteral("version"), version}};
 }

@@ -56,10 +56,14 @@ struct Checkout
     // When the service acts on this checkout next (provisioning, revocation, the approval deadline); internal, but
     // shown as approvalExpiresAt while an approval is awaited.
     std::optional<TimeMs> nextActionAt;
-    qint64 attempts = 0; // of the current step, for the provisioning engine's backoff; internal
+    qint64 attempts = 0; // of the current step (the provisioning engine's retries); stateReason says why
+    // The technician's account in the tenant, once the provisioning engine knows it (userPrincipalName).
+    std::optional<QString> accountUpn;
     TimeMs updatedAt = 0;
     qint64 version = 1;
 
+    // credentialAvailable: the owner may read the sign-in credential now (GET …/credential), i.e. the checkout is
+    // ready. attempts and stateReason tell admins (and the owner) why a step is being retried.
     QJsonObject toJson() const;
 };
 

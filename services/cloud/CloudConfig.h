@@ -31,6 +31,23 @@ struct EntraConfig
     int reconcileIntervalMinutes = 15;
 };
 
+// How the provisioning engine paces itself (cloud/engine/ProvisioningEngine.h). Deadlines live in the store; these
+// only say how often to look and how patiently to retry.
+struct EngineConfig
+{
+    int pollIntervalMs = 5000; // the safety poll: the longest the engine sleeps even when nothing seems due
+    int maxJobsPerTenant = 4;  // Graph jobs running at once against one customer tenant (Graph throttles per tenant)
+    // Transient failures (throttled, unreachable, transient) are retried after base·2^attempt seconds with jitter,
+    // at most the cap.
+    int retryBaseSeconds = 2;
+    int retryCapSeconds = 300;
+    // A revocation not confirmed after this many tries raises the revoke_failed alert …
+    int revokeAttemptsBeforeAlert = 5;
+    // … and is then retried on this slower backoff until it is confirmed.
+    int revokeFailedRetryBaseSeconds = 60;
+    int revokeFailedRetryCapSeconds = 1800;
+};
+
 // Everything an operator can set. Filled by app/cloud from a file, the environment and flags (flags win over the
 // environment, which wins over the file); defaults are the safe ones.
 struct CloudConfig
@@ -62,6 +79,7 @@ struct CloudConfig
     int signInWindowSeconds = 300;
 
     EntraConfig entra;
+    EngineConfig engine;
 
     bool jsonLogs = false;
     qsizetype maxRequestBytes = 1024 * 1024; // a connection sending more without an answer is cut off

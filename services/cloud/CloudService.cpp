@@ -12,6 +12,7 @@
 #include "store/KeyFile.h"
 #include "store/SqlCipherDatabase.h"
 
+#include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/engine/WorkerPool.h"
 #include "entra/GraphGateway.h"
 
@@ -47,8 +48,11 @@ CloudService::CloudService(const CloudConfig& config, const Clock* clock)
 CloudService::~CloudService()
 {
     m_http.reset(); // stop serving before the parts it uses go away
+    if (m_engine)
+        m_engine->stop();
     if (m_workers)
         m_workers->stop(); // running Graph jobs finish; their results are dropped (they are resumed from the store)
+    m_engine.reset();
     m_events.reset();
 }
 
@@ -86,6 +90,10 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
                                         s->m_connectionsKey, *s->m_workers, *s->m_gateway});
     registerRoutes(s->m_router);
     s->m_http = std::make_unique<CloudHttpServer>(s->m_router, *s->m_context);
+    // Due work is read from the store, so starting is all a restart needs to resume every checkout.
+    s->m_engine = std::make_unique<engine::ProvisioningEngine>(*s->m_context,
+                                                               engine::multiTenantAppAccess(s->m_config));
+    s->m_engine->start();
     return s;
 }
 

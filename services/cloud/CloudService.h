@@ -26,7 +26,8 @@ class Metrics;
 class CloudHttpServer;
 namespace engine {
 class WorkerPool;
-}
+class ProvisioningEngine;
+} // namespace engine
 
 // The cloud service as a library: opens the encrypted store, applies migrations, wires the parts and serves the API.
 // app/cloud is a thin main() around it; tests run it in-process on 127.0.0.1:0.
@@ -48,6 +49,8 @@ public:
     CloudContext& context() { return *m_context; }
     const Router& router() const { return m_router; }
     CloudHttpServer& http() { return *m_http; }
+    // Drives checkouts (started by open(), stopped first on destruction); its signals are the notification hook.
+    engine::ProvisioningEngine& engine() { return *m_engine; }
     QString origin() const { return m_context->origin; }
     quint16 port() const { return m_port; }
 
@@ -70,6 +73,7 @@ private:
     std::unique_ptr<CloudContext> m_context;
     Router m_router;
     std::unique_ptr<CloudHttpServer> m_http;
+    std::unique_ptr<engine::ProvisioningEngine> m_engine; // a child of m_workers, deleted before it
     quint16 m_port = 0;
 };
 

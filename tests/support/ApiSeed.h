@@ -38,7 +38,8 @@ QJsonObject requestCheckout(CloudFixture& cloud, const QString& token, const QSt
                             const QStringList& roles, int durationMinutes,
                             const QString& justification = QStringLiteral("ticket work"), const QString& ticket = {});
 
-// Puts a checkout straight into a state, as the provisioning engine (a later part) would; bumps its version.
+// Puts a checkout straight into a state, bypassing the state machine; bumps its version and clears its next action, so
+// that the provisioning engine does not act on it.
 void forceCheckoutState(CloudFixture& cloud, const QString& checkoutId, const QString& state);
 
 } // namespace stint::test

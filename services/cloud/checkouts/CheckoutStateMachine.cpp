@@ -3,6 +3,8 @@
 
 #include "cloud/audit/AuditLog.h"
 #include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/engine/CredentialVault.h"
+#include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/events/EventHub.h"
 
 #include <QJsonArray>
@@ -151,6 +153,7 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
         STINT_TRY(m_cloud.events.publish(
             c.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(c.technicianId),
             QStringLiteral("checkout.updated"), c.toJson()));
+        engine::announceChange(m_cloud, c, std::nullopt);
         if (!needsApproval)
             return c;
         return apply(c,
@@ -163,6 +166,40 @@ Result<models::Checkout> CheckoutStateMachine::transition(const models::Checkout
                                                           const Actor& actor)
 {
     return atomically<models::Checkout>([&] { return apply(current, step, actor, m_cloud.clock.now()); });
+}
+
+Result<models::Checkout> CheckoutStateMachine::extend(const models::Checkout& current, TimeMs expiresAt,
+                                                      const Actor& actor)
+{
+    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+        if (current.state != CheckoutState::Ready)
+            return makeError(QString::fromLatin1(kInvalidTransition),
+                             QStringLiteral("A checkout that is %1 cannot be extended.")
+                                 .arg(models::toString(current.state)));
+        const TimeMs now = m_cloud.clock.now();
+        models::Checkout next = current;
+        next.expiresAt = expiresAt;
+        next.nextActionAt = expiresAt;
+        next.updatedAt = now;
+        next.version = current.version + 1;
+        auto written = updateCheckout(m_cloud.db, next, current.version);
+        if (!written)
+            return written.error();
+        if (!*written)
+            return makeError(QString::fromLatin1(kVersionConflict),
+                             QStringLiteral("The checkout changed meanwhile; read it again."));
+        STINT_TRY(engine::setCredentialExpiry(m_cloud.db, next.id, expiresAt));
+        AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.extend"), now);
+        e.details.insert(QStringLiteral("from"), current.expiresAt ? toRfc3339(*current.expiresAt) : QString());
+        e.details.insert(QStringLiteral("to"), toRfc3339(expiresAt));
+        if (auto appended = m_cloud.audit.append(e); !appended)
+            return notAudited(appended.error());
+        STINT_TRY(m_cloud.events.publish(
+            next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
+            QStringLiteral("checkout.updated"), next.toJson()));
+        engine::announceChange(m_cloud, next, current.state);
+        return next;
+    });
 }
 
 Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& current, const Step& step,
@@ -206,6 +243,8 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
     }
     if (step.nextActionAt)
         next.nextActionAt = step.nextActionAt;
+    if (step.accountUpn)
+        next.accountUpn = step.accountUpn;
     if (current.state == CheckoutState::AwaitingApproval
         && (step.to == CheckoutState::Provisioning || step.to == CheckoutState::Denied)) {
         next.decidedBy = actor.id;
@@ -226,9 +265,22 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
     e.details.insert(QStringLiteral("actor"), actor.id);
     if (auto appended = m_cloud.audit.append(e); !appended)
         return notAudited(appended.error());
+    if (current.state == CheckoutState::Ready) {
+        // The credential is good only while the checkout is ready: gone the moment it is not, whatever moved it.
+        auto destroyed = engine::destroyCredential(m_cloud.db, next.id);
+        if (!destroyed)
+            return destroyed.error();
+        if (*destroyed) {
+            AuditEvent d = auditEventFor(next, actor, QStringLiteral("checkout.credential_destroyed"), now);
+            d.details.insert(QStringLiteral("state"), models::toString(next.state));
+            if (auto appended = m_cloud.audit.append(d); !appended)
+                return notAudited(appended.error());
+        }
+    }
     STINT_TRY(m_cloud.events.publish(
         next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
         QStringLiteral("checkout.updated"), next.toJson()));
+    engine::announceChange(m_cloud, next, current.state);
     return next;
 }
 
@@ -263,6 +315,7 @@ Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout
         STINT_TRY(m_cloud.events.publish(
             next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
             QStringLiteral("checkout.updated"), next.toJson()));
+        engine::announceChange(m_cloud, next, current.state);
         return next;
     });
 }

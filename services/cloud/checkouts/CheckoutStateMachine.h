@@ -28,6 +28,8 @@ struct Step
     // provisioning engine works on, the approval deadline, the expiry of a ready checkout, nothing for the rest).
     // The engine sets it to back off between retries.
     std::optional<TimeMs> nextActionAt;
+    // The technician's account in the tenant, once the engine knows it (kept when unset).
+    std::optional<QString> accountUpn;
 };
 
 // The checkout's persisted state machine: the one place that writes checkout rows.
@@ -55,7 +57,9 @@ struct Step
 //
 // Every change goes through transition(): it checks the step is allowed, writes the row only if nobody changed it
 // meanwhile (optimistic version check), appends a checkout.transition audit event and publishes checkout.updated to
-// the admins and the technician — all in one transaction (the request's, when there is one).
+// the admins and the technician — all in one transaction (the request's, when there is one). Leaving ready also destroys
+// the sealed credential (audited checkout.credential_destroyed). After each change the provisioning engine is told
+// (engine::announceChange), so that it re-arms its deadline and its listeners hear of it once the change commits.
 class CheckoutStateMachine
 {
 public:
@@ -86,6 +90,10 @@ public:
     // checkout.updated. Errors as transition(); kInvalidTransition for a final state or one waiting for an admin.
     Result<models::Checkout> retryLater(const models::Checkout& current, TimeMs retryAt, const QString& reason,
                                         const Actor& actor);
+
+    // Moves a ready checkout's end to `expiresAt` (the technician extended it; the caller checked the caps), audited as
+    // checkout.extend. Errors as transition(); kInvalidTransition unless the checkout is ready.
+    Result<models::Checkout> extend(const models::Checkout& current, TimeMs expiresAt, const Actor& actor);
 
     // Expires every checkout still awaiting approval whose deadline is at or before `now`; returns how many. Each one
     // commits on its own, so a checkout an admin decides at the same moment is simply left to that decision.

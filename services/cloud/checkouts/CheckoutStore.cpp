@@ -12,7 +12,7 @@ namespace {
 const QString kColumns = QStringLiteral("id, org_id, tenant_id, technician_id, policy_id, roles, duration_minutes,"
                                         " justification, ticket, state, state_reason, requested_at, decided_by,"
                                         " decided_at, ready_at, expires_at, ended_at, next_action_at, attempts,"
-                                        " updated_at, version");
+                                        " updated_at, version, account_upn");
 
 std::optional<TimeMs> optionalTime(const store::Row& r, int i)
 {
@@ -56,6 +56,7 @@ models::Checkout checkoutFromRow(const store::Row& r)
     c.attempts = r.integer(18);
     c.updatedAt = r.integer(19);
     c.version = r.integer(20);
+    c.accountUpn = r.isNull(21) ? std::nullopt : std::optional<QString>(r.text(21));
     return c;
 }
 
@@ -170,7 +171,7 @@ Result<QStringList> dueCheckouts(store::Database& db, const QList<models::Checko
 Result<void> insertCheckout(store::Database& db, const models::Checkout& c)
 {
     return db.exec(QStringLiteral("INSERT INTO checkouts (") + kColumns
-                       + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                    {c.id,
                     c.orgId,
                     c.tenantId,
@@ -192,18 +193,20 @@ Result<void> insertCheckout(store::Database& db, const models::Checkout& c)
                     timeValue(c.nextActionAt),
                     c.attempts,
                     c.updatedAt,
-                    c.version});
+                    c.version,
+                    textValue(c.accountUpn)});
 }
 
 Result<bool> updateCheckout(store::Database& db, const models::Checkout& c, qint64 expectedVersion)
 {
     auto n = db.execCount(QStringLiteral("UPDATE checkouts SET state = ?, state_reason = ?, decided_by = ?,"
                                          " decided_at = ?, ready_at = ?, expires_at = ?, ended_at = ?,"
-                                         " next_action_at = ?, attempts = ?, updated_at = ?, version = ?"
-                                         " WHERE id = ? AND version = ?"),
+                                         " next_action_at = ?, attempts = ?, updated_at = ?, version = ?,"
+                                         " account_upn = ? WHERE id = ? AND version = ?"),
                           {models::toString(c.state), c.stateReason, textValue(c.decidedBy), timeValue(c.decidedAt),
                            timeValue(c.readyAt), timeValue(c.expiresAt), timeValue(c.endedAt),
-                           timeValue(c.nextActionAt), c.attempts, c.updatedAt, c.version, c.id, expectedVersion});
+                           timeValue(c.nextActionAt), c.attempts, c.updatedAt, c.version, textValue(c.accountUpn), c.id,
+                           expectedVersion});
     if (!n)
         return n.error();
     return *n > 0;

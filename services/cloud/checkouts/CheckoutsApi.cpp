@@ -3,6 +3,7 @@
 
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/engine/CredentialVault.h"
 #include "cloud/http/Pagination.h"
 #include "cloud/http/RequestContext.h"
 #include "cloud/policies/PolicyStore.h"
@@ -444,6 +445,125 @@ Reply revokeCheckout(RequestContext& ctx)
         return *refused;
     return act(ctx, *checkout, QStringLiteral("checkout.revoke"), {CheckoutState::Revoking, *reason},
                {{QStringLiteral("reason"), *reason}, {QStringLiteral("technicianId"), checkout->technicianId}});
+}
+
+Reply endCheckout(RequestContext& ctx)
+{
+    const QString action = QStringLiteral("checkout.end");
+    ApiError error;
+    auto checkout = visibleCheckout(ctx, &error);
+    if (!checkout)
+        return error;
+    if (checkout->technicianId != ctx.caller.personId)
+        return refuse(ctx, action, checkout->id, checkout->tenantId,
+                      ApiError::forbidden(QStringLiteral("Only the technician whose access it is can end a checkout; "
+                                                         "an admin revokes it.")));
+    if (auto refused = unlessIn(*checkout, {CheckoutState::Ready}, QStringLiteral("ended early")))
+        return *refused;
+    return act(ctx, *checkout, action, {CheckoutState::Revoking, QStringLiteral("ended_early")});
+}
+
+Reply extendCheckout(RequestContext& ctx)
+{
+    const QString action = QStringLiteral("checkout.extend");
+    ApiError error;
+    auto checkout = visibleCheckout(ctx, &error);
+    if (!checkout)
+        return error;
+    if (checkout->technicianId != ctx.caller.personId)
+        return refuse(ctx, action, checkout->id, checkout->tenantId,
+                      ApiError::forbidden(QStringLiteral("Only the technician whose access it is can extend it.")));
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ctx.fail(body.error());
+    json::ObjectReader reader(*body);
+    const int minutes = int(reader.requiredInteger(QStringLiteral("minutes"), 1, models::kMaxDurationMinutes));
+    if (auto ok = reader.finish(); !ok)
+        return ctx.fail(ok.error());
+    if (auto refused = unlessIn(*checkout, {CheckoutState::Ready}, QStringLiteral("extended")))
+        return *refused;
+
+    // The window counts from when access became ready and may not pass what the policies granting these roles and
+    // the tenant allow, now (not when it was asked for).
+    auto tenant = tenants::loadTenant(ctx.cloud.db, ctx.caller.orgId, checkout->tenantId);
+    if (!tenant)
+        return ctx.fail(tenant.error());
+    if (!tenant->has_value() || !checkout->readyAt || !checkout->expiresAt)
+        return ApiError::internal(); // a ready checkout has its tenant and its window
+    auto grants = checkGrants(ctx, **tenant, checkout->technicianId, checkout->roleDefinitionIds, 0);
+    if (!grants)
+        return ctx.fail(grants.error());
+    int cap = 0;
+    for (const models::TenantGrant& g : grants->covering)
+        cap = std::max(cap, g.maxDurationMinutes);
+    cap = std::min(cap, (*tenant)->connection.maxDurationMinutes);
+    const TimeMs expiresAt = *checkout->expiresAt + qint64(minutes) * 60'000;
+    const qint64 totalMinutes = (expiresAt - *checkout->readyAt + 59'999) / 60'000;
+    if (totalMinutes > cap)
+        return refuse(ctx, action, checkout->id, checkout->tenantId,
+                      fieldError(QStringLiteral("minutes"),
+                                 QStringLiteral("would make the access last %1 minutes; at most %2 minutes from when "
+                                                "it became ready are allowed")
+                                     .arg(totalMinutes)
+                                     .arg(cap)),
+                      {{QStringLiteral("minutes"), minutes}, {QStringLiteral("capMinutes"), cap}});
+    CheckoutStateMachine machine(ctx.cloud);
+    auto extended = machine.extend(*checkout, expiresAt, actorOf(ctx));
+    if (!extended)
+        return problemFor(ctx, extended.error());
+    return HttpResponse::json(200, extended->toJson());
+}
+
+Reply checkoutCredential(RequestContext& ctx)
+{
+    const QString action = QStringLiteral("checkout.credential_view");
+    ApiError error;
+    auto checkout = visibleCheckout(ctx, &error);
+    if (!checkout)
+        return error;
+    // Admins see the checkout, never the secret: only the technician who signs in with it.
+    if (checkout->technicianId != ctx.caller.personId)
+        return refuse(ctx, action, checkout->id, checkout->tenantId,
+                      ApiError::forbidden(QStringLiteral("Only the technician whose access it is can read its "
+                                                         "credential.")));
+    const auto unavailable = [&] {
+        return ApiError{409,
+                        QStringLiteral("credential-unavailable"),
+                        QStringLiteral("Conflict."),
+                        QStringLiteral("The credential is there only while the checkout is ready; it is %1.")
+                            .arg(models::toString(checkout->state)),
+                        {{QStringLiteral("state"), models::toString(checkout->state)}}};
+    };
+    if (checkout->state != CheckoutState::Ready)
+        return unavailable();
+    auto credential = engine::openCredential(ctx.cloud, ctx.caller.orgId, checkout->id);
+    if (!credential)
+        return ctx.fail(credential.error());
+    if (!credential->has_value())
+        return unavailable();
+    const engine::IssuedCredential& c = **credential;
+
+    AuditEvent e = ctx.auditEvent(action);
+    e.targetType = QStringLiteral("checkout");
+    e.targetId = checkout->id;
+    e.tenantId = checkout->tenantId;
+    e.details.insert(QStringLiteral("kind"), c.kind);
+    e.details.insert(QStringLiteral("userPrincipalName"), c.userPrincipalName);
+    if (!ctx.audit(e))
+        return ApiError::internal(); // no view goes unrecorded
+
+    QJsonObject out{{QStringLiteral("userPrincipalName"), c.userPrincipalName},
+                    {QStringLiteral("expiresAt"), toRfc3339(checkout->expiresAt.value_or(c.expiresAt))}};
+    if (!c.password.isEmpty())
+        out.insert(QStringLiteral("password"), QString::fromUtf8(c.password.bytes()));
+    if (!c.temporaryAccessPass.isEmpty())
+        out.insert(QStringLiteral("temporaryAccessPass"), QString::fromUtf8(c.temporaryAccessPass.bytes()));
+    if (c.temporaryAccessPassExpiresAt)
+        out.insert(QStringLiteral("temporaryAccessPassExpiresAt"), toRfc3339(*c.temporaryAccessPassExpiresAt));
+    HttpResponse response = HttpResponse::json(200, out);
+    response.addHeader("Cache-Control", "no-store");
+    response.addHeader("Pragma", "no-cache");
+    return response;
 }
 
 } // namespace stint::cloud::checkouts

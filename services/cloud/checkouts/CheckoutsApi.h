@@ -15,5 +15,9 @@ Reply approveCheckout(RequestContext& ctx); // POST /v1/checkouts/{checkoutId}/a
 Reply denyCheckout(RequestContext& ctx);    // POST /v1/checkouts/{checkoutId}/deny
 Reply cancelCheckout(RequestContext& ctx);  // POST /v1/checkouts/{checkoutId}/cancel
 Reply revokeCheckout(RequestContext& ctx);  // POST /v1/checkouts/{checkoutId}/revoke
+Reply endCheckout(RequestContext& ctx);     // POST /v1/checkouts/{checkoutId}/end
+Reply extendCheckout(RequestContext& ctx);  // POST /v1/checkouts/{checkoutId}/extend
+// GET /v1/checkouts/{checkoutId}/credential: the sign-in credential of a ready checkout, for its technician only.
+Reply checkoutCredential(RequestContext& ctx);
 
 } // namespace stint::cloud::checkouts

@@ -108,6 +108,12 @@ void registerRoutes(Router& r)
            checkouts::cancelCheckout, 0});
     r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/revoke"), admin,
            checkouts::revokeCheckout, kSmallBody});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/end"), member, checkouts::endCheckout,
+           0});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/checkouts/{checkoutId}/extend"), member,
+           checkouts::extendCheckout, kSmallBody});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/checkouts/{checkoutId}/credential"), member,
+           checkouts::checkoutCredential});
     r.add({QStringLiteral("GET"), QStringLiteral("/v1/audit"), admin, audit::queryAudit});
     // END tenants, policies, checkouts, audit
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/policies/GrantChange.h"
 
+#include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/events/EventHub.h"
 #include "cloud/http/RequestContext.h"
 
@@ -17,6 +18,9 @@ Reply recordGrantChange(RequestContext& ctx, const GrantChange& change, HttpResp
     if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), change.eventType, change.eventData)
         || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
         return ApiError::internal();
+    // A live checkout no policy grants any more is taken back, in the same transaction as the change.
+    if (auto revoked = engine::revokeUngrantedCheckouts(ctx.cloud, ctx.caller.orgId); !revoked)
+        return ctx.fail(revoked.error());
     return response;
 }
 

@@ -144,6 +144,25 @@ QStringList checkoutRequests()
         QStringLiteral("CREATE INDEX policies_org ON policies(org_id, id)"),
     };
 }
+
+// The provisioning engine: the account Stint keeps for each technician in each tenant, the credential of a ready
+// checkout (sealed with the credentials key, bound to its checkout id), and the account a checkout uses.
+QStringList provisioningEngine()
+{
+    return {
+        QStringLiteral("CREATE TABLE tenant_accounts ("
+                       " org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+                       " person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+                       " account_id TEXT NOT NULL, upn TEXT NOT NULL, created_at BIGINT NOT NULL,"
+                       " PRIMARY KEY (tenant_id, person_id))"),
+        QStringLiteral("CREATE TABLE checkout_credentials ("
+                       " checkout_id TEXT PRIMARY KEY REFERENCES checkouts(id) ON DELETE CASCADE,"
+                       " org_id TEXT NOT NULL, sealed {BYTES} NOT NULL, kind TEXT NOT NULL, upn TEXT NOT NULL,"
+                       " expires_at BIGINT NOT NULL, created_at BIGINT NOT NULL)"),
+        QStringLiteral("ALTER TABLE checkouts ADD COLUMN account_upn TEXT"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
@@ -151,6 +170,7 @@ QList<store::Migration> cloudMigrations(store::Backend backend)
     return {
         {1, QStringLiteral("initial schema"), forBackend(initialSchema(), backend)},
         {2, QStringLiteral("checkout requests"), forBackend(checkoutRequests(), backend)},
+        {3, QStringLiteral("provisioning engine"), forBackend(provisioningEngine(), backend)},
     };
 }
 

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "cloud/CloudContext.h"
+#include "entra/EntraGateway.h"
+#include "models/Checkout.h"
+#include "models/Tenant.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <optional>
+
+// The provisioning engine: drives every checkout's persisted state machine (cloud/checkouts/CheckoutStateMachine.h)
+// by calling the customer tenants through entra::EntraGateway on the worker pool.
+//
+// Deadlines are rows, never timers: each checkout's next step is due at checkouts.next_action_at (a ready one at
+// expires_at). One timer is armed for the earliest due row, re-armed after every change (the state machine announces
+// each one through announceChange) and at least every EngineConfig::pollIntervalMs; at start-up the engine simply
+// looks, so a restart resumes everything where the store says it stands. Due work:
+//   requested          → provisioning (if a policy still grants it; the tenant must be connected or unhealthy —
+//                        until then the request waits, and the technician may cancel it)
+//   provisioning       → the provision job; success seals the credential and makes the checkout ready
+//   ready, expired     → revoking ("expired")
+//   revoking           → the revoke job; confirmed → ended, else retried, and after
+//                        EngineConfig::revokeAttemptsBeforeAlert tries → revoke_failed (an alert)
+//   revoke_failed      → the revoke job again, on a slower backoff, until it is confirmed
+//   awaiting_approval  → expired once past its deadline
+//
+// Jobs run on ctx.workers with their inputs copied; results come back on the service thread and are applied through
+// the state machine with its version check, re-reading the checkout first: a checkout revoked while its provision
+// ran is never made ready (the account is remembered so that the revoke job finds it). One job per checkout at a
+// time, at most EngineConfig::maxJobsPerTenant per tenant.
+namespace stint::cloud::engine {
+
+class ProvisioningEngine : public QObject
+{
+    Q_OBJECT
+public:
+    // How the engine gets the means to call a tenant (its Entra tenant id, endpoints and app credential). Runs on the
+    // service thread and may read the store. The tenant-connection code provides the real one; by default the MSP's
+    // multi-tenant app from CloudConfig::entra is used (see multiTenantAppAccess).
+    using TenantAccessResolver = std::function<Result<entra::TenantAccess>(const models::Tenant&)>;
+
+    // The engine is a child of ctx.workers, so that the state machine and the API find it through the context.
+    ProvisioningEngine(CloudContext& cloud, TenantAccessResolver resolver);
+    ~ProvisioningEngine() override;
+
+    // The engine of this service, or nullptr when none runs (command-line tools).
+    static ProvisioningEngine* of(CloudContext& cloud);
+
+    void setTenantAccessResolver(TenantAccessResolver resolver) { m_resolver = std::move(resolver); }
+
+    // Starts looking for due work (at once, then as the timer says). stop() ends it; jobs still running are left to
+    // the worker pool, whose results the service drops on shutdown (the store says where to resume).
+    void start();
+    void stop();
+    bool running() const { return m_running; }
+
+    // Looks for due work soon (after the current event, so that a change made in a request has committed).
+    void wake();
+
+    int jobsInFlight() const { return int(m_inFlight.size()); }
+
+    // Error codes of the engine itself (beside the gateway's "entra.*").
+    static constexpr auto kNotConnected = "engine.not_connected";
+    static constexpr auto kNoAccountDomain = "engine.no_account_domain";
+
+Q_SIGNALS:
+    // Every change of a checkout once it is committed, for the webhooks and anyone else who listens: the checkout as
+    // the API shows it, and the state it left (empty for a new checkout, equal to the current one for a retry or an
+    // extension). Emitted on the service thread.
+    void checkoutChanged(const QString& orgId, const QJsonObject& checkout, const QString& previousState);
+    // A condition an admin must see: today "checkout.revoke_failed" ({type, checkoutId, tenantId, technicianId,
+    // detail, attempts, raisedAt}). Also published to the admins as the live event alert.raised.
+    void alertRaised(const QString& orgId, const QJsonObject& alert);
+
+private:
+    friend void announceChange(CloudContext&, const models::Checkout&, std::optional<models::CheckoutState>);
+
+    struct DueRow
+    {
+        QString id;
+        QString tenantId;
+        TimeMs due = 0;
+    };
+    Result<QList<DueRow>> dueRows(std::optional<TimeMs> dueBy, int limit);
+    void scan();
+    void arm();
+    bool tenantBusy(const QString& tenantId) const;
+    void handle(const QString& checkoutId);
+    void startProvision(const models::Checkout& c);
+    void startRevoke(const models::Checkout& c);
+    void beginJob(const models::Checkout& c, const char* kind);
+    void endJob(const QString& checkoutId, const QString& tenantId);
+    struct ProvisionOutcome;
+    struct RevokeOutcome;
+    void onProvisioned(const QString& checkoutId, const QString& tenantId, ProvisionOutcome outcome);
+    void onRevoked(const QString& checkoutId, const QString& tenantId, RevokeOutcome outcome);
+    void provisionFailed(const models::Checkout& c, const Error& error, bool mayHaveGranted);
+    void revokeFailed(const models::Checkout& c, const QString& detail);
+    TimeMs backoff(qint64 attempts, int baseSeconds, int capSeconds) const;
+    void queueAnnouncement(const models::Checkout& c, std::optional<models::CheckoutState> previous);
+    void deliverAnnouncements();
+
+    CloudContext& m_cloud;
+    TenantAccessResolver m_resolver;
+    QTimer m_timer;
+    bool m_running = false;
+    bool m_wakeQueued = false;
+    QSet<QString> m_inFlight;           // checkout ids with a job running
+    QHash<QString, int> m_tenantJobs;   // tenant id → jobs running
+    struct Announcement
+    {
+        QString orgId;
+        QString checkoutId;
+        qint64 version;
+        QJsonObject checkout; // as it was announced
+        QString previousState;
+    };
+    QList<Announcement> m_announcements;
+    bool m_announceQueued = false;
+};
+
+// Tells the engine of `cloud` (if one runs) that a checkout changed: it re-arms its deadline and, once the change has
+// committed, emits checkoutChanged. Called by the state machine for every change; `previous` is unset for a new one.
+void announceChange(CloudContext& cloud, const models::Checkout& checkout,
+                    std::optional<models::CheckoutState> previous);
+
+// Revokes every live checkout of a tenant whose connection is lost (deleted, disconnected, broken beyond
+// "unhealthy"): provisioning and ready ones go revoking with `reason`, requested and awaiting_approval ones are
+// cancelled. Runs in the caller's transaction when there is one. Returns how many checkouts were moved.
+Result<int> revokeTenantCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                  const QString& reason);
+
+// After a change of policies or tenants: every provisioning or ready checkout of the organization that no policy
+// grants any more (its tenant, or one of its roles, for its technician) goes revoking with reason "policy_removed".
+// Runs in the caller's transaction when there is one. Returns how many were moved.
+Result<int> revokeUngrantedCheckouts(CloudContext& cloud, const QString& orgId);
+
+// The default resolver: the tenant's Entra tenant id and national cloud with the MSP's multi-tenant app
+// (CloudConfig::entra appClientId with its secret file, or certificate and private key files), read when called.
+ProvisioningEngine::TenantAccessResolver multiTenantAppAccess(const CloudConfig& config);
+
+} // namespace stint::cloud::engine

@@ -27,6 +27,12 @@ class CloudHttpServer;
 namespace engine {
 class WorkerPool;
 }
+namespace connections {
+class ConnectionScheduler;
+}
+namespace notifications {
+class WebhookDispatcher;
+}
 
 // The cloud service as a library: opens the encrypted store, applies migrations, wires the parts and serves the API.
 // app/cloud is a thin main() around it; tests run it in-process on 127.0.0.1:0.
@@ -70,6 +76,8 @@ private:
     std::unique_ptr<CloudContext> m_context;
     Router m_router;
     std::unique_ptr<CloudHttpServer> m_http;
+    std::unique_ptr<connections::ConnectionScheduler> m_connectionScheduler;
+    std::unique_ptr<notifications::WebhookDispatcher> m_webhooks;
     quint16 m_port = 0;
 };
 

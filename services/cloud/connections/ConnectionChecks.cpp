@@ -102,7 +102,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
         if (!bound)
             return bound.error();
         if (bound->has_value())
-            return fail(QStringLiteral("tenant_already_bound"),
+            return fail(QStringLiteral("tenant-already-bound"),
                         QStringLiteral("Entra tenant %1 is already connected to another tenant record.").arg(*proven));
     }
     auto credential = loadCredentialSummary(cloud.db, orgId, tenantId);

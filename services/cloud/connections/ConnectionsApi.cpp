@@ -192,8 +192,12 @@ Reply putCredential(RequestContext& ctx)
             return validation(saved.error().message);
         return ctx.fail(saved.error());
     }
-    QJsonObject details = saved->toJson();
-    details.remove(QStringLiteral("updatedAt"));
+    // Audit details never carry a key that looks like a secret's name (the log refuses them), nor the secret.
+    const std::optional<TimeMs> expiresAt = saved->expiresAt();
+    const QJsonObject details{{QStringLiteral("kind"), saved->kind},
+                              {QStringLiteral("clientId"), saved->clientId},
+                              {QStringLiteral("certificateThumbprint"), saved->thumbprint},
+                              {QStringLiteral("expiresAt"), expiresAt ? QJsonValue(toRfc3339(*expiresAt)) : QJsonValue()}};
     if (!recordAudit(ctx, QStringLiteral("tenant.credential.set"), tenant->id, details))
         return ApiError::internal();
     if (auto published = publishConnection(ctx.cloud, *tenant); !published)

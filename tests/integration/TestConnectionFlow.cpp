@@ -648,6 +648,27 @@ private slots:
         QCOMPARE(events(QStringLiteral("alert.raised")), qint64(1));
     }
 
+    void removedCredentialTurnsUnhealthyAtTheNextCheck()
+    {
+        startCloud(false);
+        QCOMPARE(putCredential(m_tenant, secretCredential()).status, 200);
+        QCOMPARE(api().post(path(m_tenant, QStringLiteral("/check")), m_admin.token, {{QStringLiteral("entraTenantId"), kTenantA}}).status, 202);
+        QTRY_COMPARE_WITH_TIMEOUT(status(m_tenant), QStringLiteral("connected"), 10000);
+        // Without its own app and without a multi-tenant app, an on-demand check cannot start: a clear problem.
+        QCOMPARE(api().del(path(m_tenant, QStringLiteral("/credential")), m_admin.token).status, 204);
+        QCOMPARE(api().post(path(m_tenant, QStringLiteral("/check")), m_admin.token, QJsonObject()).problem(),
+                 QStringLiteral("no-credential"));
+        // The scheduled check records it as a failed check: unhealthy, still bound, alerted.
+        m_cloud->clock().advance(6LL * 3600 * 1000 + 1);
+        m_admin.token = m_cloud->signIn(m_admin.id);
+        QTRY_COMPARE_WITH_TIMEOUT(status(m_tenant), QStringLiteral("unhealthy"), 10000);
+        const QJsonObject conn = connection(m_tenant);
+        QCOMPARE(conn.value(QLatin1String("lastError")).toObject().value(QLatin1String("code")).toString(),
+                 QStringLiteral("connection.no_credential"));
+        QCOMPARE(conn.value(QLatin1String("entraTenantId")).toString(), kTenantA);
+        QCOMPARE(events(QStringLiteral("alert.raised")), qint64(1));
+    }
+
     void gatewayFailureKeepsTheBinding()
     {
         startCloud(true);

@@ -287,6 +287,13 @@ Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, c
     return moved;
 }
 
+Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
+                                const CheckActor& actor)
+{
+    Result<entra::ConnectionReport> result(error);
+    return atomically(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
+}
+
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
                               const CheckActor& actor, std::function<void()> done)
 {

@@ -40,6 +40,11 @@ QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpire
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
                               const CheckActor& actor, std::function<void()> done = {});
 
+// Records a check that could not even start (no usable credential any more, an unreadable configured secret…) as a
+// failed check of the tenant: a proven tenant becomes unhealthy and the admins are alerted.
+Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
+                                const CheckActor& actor);
+
 // Records a live event for the organization's admins inside the current transaction, and an alert
 // ("alert.raised": {code, severity, tenantId, message}) where something needs an admin.
 Result<void> publishConnection(CloudContext& cloud, const models::Tenant& tenant);

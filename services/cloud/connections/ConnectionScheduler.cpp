@@ -55,7 +55,10 @@ void ConnectionScheduler::tick()
             });
             if (!started) {
                 m_checking.remove(id);
-                qCWarning(lcSchedule) << "cannot check" << id << started.error().code;
+                // Not even startable (the credential is gone…): that is the check's finding, recorded like one, so
+                // that it is next due in healthCheckIntervalHours.
+                if (auto recorded = recordCheckFailure(m_cloud, t, started.error(), CheckActor{}); !recorded)
+                    qCWarning(lcSchedule) << "cannot check" << id << started.error().code << recorded.error().code;
             }
         }
         const bool reconcileDue = !record->reconciledAt || *record->reconciledAt + reconcileEvery <= now;
@@ -68,7 +71,14 @@ void ConnectionScheduler::tick()
             });
             if (!started) {
                 m_reconciling.remove(id);
+                // Retried at the next interval, not at every tick; the health check reports the cause.
                 qCWarning(lcSchedule) << "cannot reconcile" << id << started.error().code;
+                if (auto saved = saveReconcileResult(m_cloud.db, t.orgId, t.id,
+                                                     {{QStringLiteral("at"), toRfc3339(now)},
+                                                      {QStringLiteral("error"), started.error().code}},
+                                                     0, now);
+                    !saved)
+                    qCWarning(lcSchedule) << "recording a failed reconciliation failed:" << saved.error().code;
             }
         }
     }

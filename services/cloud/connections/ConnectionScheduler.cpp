@@ -40,6 +40,16 @@ void ConnectionScheduler::tick()
     const TimeMs checkEvery = TimeMs(std::max(1, m_cloud.config.entra.healthCheckIntervalHours)) * 3600 * 1000;
     const TimeMs reconcileEvery = TimeMs(std::max(1, m_cloud.config.entra.reconcileIntervalMinutes)) * 60 * 1000;
     const bool firstPass = std::exchange(m_firstPass, false);
+    if (firstPass) {
+        // A proof that was running when the service stopped never finished (its result was dropped): those tenants
+        // go back to not_connected, and the admin connects again.
+        if (auto reset = m_cloud.db.exec(QStringLiteral("UPDATE tenants SET connection_status = ?, updated_at = ?,"
+                                                        " version = version + 1 WHERE connection_status = ?"
+                                                        " AND entra_tenant_id IS NULL"),
+                                         {kNotConnected, now, kVerifying});
+            !reset)
+            qCWarning(lcSchedule) << "resetting interrupted proofs failed:" << reset.error().code;
+    }
     QPointer<ConnectionScheduler> self(this);
     for (const models::Tenant& t : *tenants) {
         auto record = loadConnectionRecord(m_cloud.db, t.orgId, t.id);

@@ -60,7 +60,11 @@ public:
                     const int status = script.empty() ? 200 : script.front();
                     if (!script.empty())
                         script.pop_front();
-                    socket->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                    const QByteArray location = status >= 300 && status < 400
+                        ? "Location: " + url().toUtf8() + "/moved\r\n"
+                        : QByteArray();
+                    socket->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\n" + location
+                                  + "Content-Length: 2\r\nConnection: close\r\n\r\nok");
                     socket->disconnectFromHost();
                 });
                 QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -229,6 +233,22 @@ private slots:
         // Every attempt carried the same event id and body.
         QCOMPARE(receiver.requests.at(0).body, receiver.requests.at(2).body);
         QCOMPARE(receiver.requests.at(0).header("Stint-Event-Id"), receiver.requests.at(2).header("Stint-Event-Id"));
+    }
+
+    void redirectsAreNotFollowed()
+    {
+        Receiver receiver;
+        receiver.script = {307};
+        const QString id = api().post(QStringLiteral("/v1/webhooks"), m_admin.token, {{QStringLiteral("url"), receiver.url()}})
+                               .json.value(QLatin1String("id")).toString();
+        causeEvent();
+        QTRY_COMPARE_WITH_TIMEOUT(deliveries(id).first().toObject().value(QLatin1String("lastStatus")).toInt(), 307, 10000);
+        const QJsonObject d = deliveries(id).first().toObject();
+        QCOMPARE(d.value(QLatin1String("status")).toString(), QStringLiteral("pending"));
+        QCOMPARE(d.value(QLatin1String("attempts")).toInt(), 1);
+        // Only the one request: the redirect's target was never asked.
+        QCOMPARE(receiver.requests.size(), 1);
+        QVERIFY(!receiver.requests.first().head.contains("/moved"));
     }
 
     void deadLetterAndRedelivery()

@@ -3,7 +3,9 @@
 
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
 #include <QSettings>
+#include <QUrl>
 
 namespace stint::app {
 
@@ -33,6 +35,21 @@ const Setting kSettings[] = {
     {"invite-ttl-hours", true, "Invites expire after this long. Default 72."},
     {"signin-attempts-per-address", true, "Sign-in attempts allowed per source address per 5 minutes. Default 120."},
     {"signin-attempts-per-account", true, "Failed sign-in attempts per account per 5 minutes before further failures get 429. Default 10."},
+    {"entra-global-authority", true, "Microsoft identity platform of the global cloud. Default https://login.microsoftonline.com."},
+    {"entra-global-graph", true, "Microsoft Graph of the global cloud. Default https://graph.microsoft.com."},
+    {"entra-usgov-authority", true, "Identity platform of US Government (GCC High). Default https://login.microsoftonline.us."},
+    {"entra-usgov-graph", true, "Graph of US Government (GCC High). Default https://graph.microsoft.us (DoD: https://dod-graph.microsoft.us)."},
+    {"entra-china-authority", true, "Identity platform of China (21Vianet). Default https://login.partner.microsoftonline.cn."},
+    {"entra-china-graph", true, "Graph of China (21Vianet). Default https://microsoftgraph.chinacloudapi.cn."},
+    {"entra-app-client-id", true, "Application (client) id of the MSP's multi-tenant app (admin-consent connections)."},
+    {"entra-app-client-secret-file", true, "File (mode 0600) holding that app's client secret. Secrets are never taken from flags or the environment."},
+    {"entra-app-certificate-file", true, "PEM certificate registered on that app (instead of a secret)."},
+    {"entra-app-private-key-file", true, "File (mode 0600) holding the certificate's PEM RSA private key."},
+    {"entra-worker-threads", true, "Concurrent Microsoft Graph jobs. Default 16."},
+    {"reconcile-interval-minutes", true, "How often each connected tenant is reconciled. Default 15."},
+    {"health-check-interval-hours", true, "How often each connected tenant's connection is checked (also at start). Default 6."},
+    {"webhook-max-attempts", true, "Delivery attempts of a webhook event before it is a dead letter. Default 8."},
+    {"webhook-timeout-seconds", true, "Time a webhook receiver has to answer. Default 10."},
     {"org", true, "init: the organization's name. invite, audit: the organization id."},
     {"admin", true, "init: the first admin's email address."},
     {"email", true, "invite: the invited person's email address."},
@@ -112,6 +129,44 @@ Result<void> applySetting(Invocation& inv, const QString& name, const QString& v
         return positive(c.signInAttemptsPerAddress, 1'000'000);
     else if (name == QLatin1String("signin-attempts-per-account"))
         return positive(c.signInAttemptsPerAccount, 1'000'000);
+    else if (name.startsWith(QLatin1String("entra-")) && (name.endsWith(QLatin1String("-authority")) || name.endsWith(QLatin1String("-graph")))) {
+        // https, or http to a loopback address (entra-sim); no path beyond the root, no query.
+        const QUrl url(value, QUrl::StrictMode);
+        const bool loopback = url.host() == QLatin1String("localhost") || QHostAddress(url.host()).isLoopback();
+        if (!url.isValid() || url.host().isEmpty() || url.hasQuery() || url.hasFragment()
+            || !(url.scheme() == QLatin1String("https") || (url.scheme() == QLatin1String("http") && loopback)))
+            return usageError(QStringLiteral("--%1 must be an https URL (http only to a loopback address).").arg(name));
+        const QUrl clean = url.adjusted(QUrl::StripTrailingSlash);
+        cloud::EntraConfig& e = c.entra;
+        QUrl* field = name == QLatin1String("entra-global-authority") ? &e.globalAuthority
+            : name == QLatin1String("entra-global-graph")             ? &e.globalGraph
+            : name == QLatin1String("entra-usgov-authority")          ? &e.usgovAuthority
+            : name == QLatin1String("entra-usgov-graph")              ? &e.usgovGraph
+            : name == QLatin1String("entra-china-authority")          ? &e.chinaAuthority
+                                                                      : &e.chinaGraph;
+        *field = clean;
+    } else if (name == QLatin1String("entra-app-client-id")) {
+        static const QRegularExpression guid(
+            QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+        if (!guid.match(value).hasMatch())
+            return usageError(QStringLiteral("--entra-app-client-id must be the app's (client) id, a GUID."));
+        c.entra.appClientId = value.toLower();
+    } else if (name == QLatin1String("entra-app-client-secret-file"))
+        c.entra.appClientSecretFile = value;
+    else if (name == QLatin1String("entra-app-certificate-file"))
+        c.entra.appCertificateFile = value;
+    else if (name == QLatin1String("entra-app-private-key-file"))
+        c.entra.appPrivateKeyFile = value;
+    else if (name == QLatin1String("entra-worker-threads"))
+        return positive(c.entra.workerThreads, 256);
+    else if (name == QLatin1String("reconcile-interval-minutes"))
+        return positive(c.entra.reconcileIntervalMinutes, 24 * 60);
+    else if (name == QLatin1String("health-check-interval-hours"))
+        return positive(c.entra.healthCheckIntervalHours, 24 * 7);
+    else if (name == QLatin1String("webhook-max-attempts"))
+        return positive(c.webhooks.maxAttempts, 50);
+    else if (name == QLatin1String("webhook-timeout-seconds"))
+        return positive(c.webhooks.timeoutSeconds, 120);
     else if (name == QLatin1String("org"))
         inv.org = value;
     else if (name == QLatin1String("admin"))
@@ -229,6 +284,15 @@ Result<Invocation> parseCommandLine(const QStringList& arguments)
         return usageError(QStringLiteral("--data-dir is required."));
     if (inv.config.tlsCertificateFile.isEmpty() != inv.config.tlsKeyFile.isEmpty())
         return usageError(QStringLiteral("--tls-cert and --tls-key go together."));
+    const cloud::EntraConfig& entra = inv.config.entra;
+    if (!entra.appClientSecretFile.isEmpty() && !entra.appCertificateFile.isEmpty())
+        return usageError(QStringLiteral("Give the multi-tenant app --entra-app-client-secret-file or "
+                                         "--entra-app-certificate-file, not both."));
+    if (entra.appCertificateFile.isEmpty() != entra.appPrivateKeyFile.isEmpty())
+        return usageError(QStringLiteral("--entra-app-certificate-file and --entra-app-private-key-file go together."));
+    if (entra.appClientId.isEmpty() != (entra.appClientSecretFile.isEmpty() && entra.appCertificateFile.isEmpty()))
+        return usageError(QStringLiteral("The multi-tenant app needs --entra-app-client-id and a secret file or a "
+                                         "certificate and key file."));
     return inv;
 }
 

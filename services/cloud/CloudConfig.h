@@ -29,6 +29,18 @@ struct EntraConfig
 
     int workerThreads = 16;         // concurrent Graph jobs
     int reconcileIntervalMinutes = 15;
+    // Every connected tenant's health is checked this often (and once at start), so that an expiring secret or a
+    // removed role shows before a checkout fails.
+    int healthCheckIntervalHours = 6;
+};
+
+// Outgoing webhooks (services/cloud/notifications).
+struct WebhookConfig
+{
+    int maxAttempts = 8;         // then the delivery is a dead letter
+    int firstRetrySeconds = 30;  // doubled per attempt (with jitter), capped at maxRetrySeconds
+    int maxRetrySeconds = 6 * 3600;
+    int timeoutSeconds = 10;
 };
 
 // How the provisioning engine paces itself (cloud/engine/ProvisioningEngine.h). Deadlines live in the store; these
@@ -80,6 +92,10 @@ struct CloudConfig
 
     EntraConfig entra;
     EngineConfig engine;
+    WebhookConfig webhooks;
+    // How often the background schedulers (health checks, reconciliation, webhook delivery) look for due work. Due
+    // times are read from the clock, so this only bounds the delay.
+    int schedulerTickMs = 5000;
 
     bool jsonLogs = false;
     qsizetype maxRequestBytes = 1024 * 1024; // a connection sending more without an answer is cut off

@@ -13,7 +13,10 @@
 #include "store/SqlCipherDatabase.h"
 
 #include "cloud/engine/ProvisioningEngine.h"
+#include "cloud/connections/ConnectionScheduler.h"
+#include "cloud/connections/TenantAccess.h"
 #include "cloud/engine/WorkerPool.h"
+#include "cloud/notifications/WebhookDispatcher.h"
 #include "entra/GraphGateway.h"
 
 #include <QLoggingCategory>
@@ -50,6 +53,8 @@ CloudService::~CloudService()
     m_http.reset(); // stop serving before the parts it uses go away
     if (m_engine)
         m_engine->stop();
+    m_connectionScheduler.reset();
+    m_webhooks.reset();
     if (m_workers)
         m_workers->stop(); // running Graph jobs finish; their results are dropped (they are resumed from the store)
     m_engine.reset();
@@ -60,6 +65,8 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
                                                        std::unique_ptr<entra::EntraGateway> gateway)
 {
     std::unique_ptr<CloudService> s(new CloudService(config, clock));
+    // A bad multi-tenant app configuration (missing or group-readable secret file…) stops the service at start.
+    STINT_TRY(connections::checkMspAppConfig(s->m_config.entra));
     auto db = openCloudStore(s->m_config);
     if (!db)
         return db.error();
@@ -91,8 +98,9 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
     registerRoutes(s->m_router);
     s->m_http = std::make_unique<CloudHttpServer>(s->m_router, *s->m_context);
     // Due work is read from the store, so starting is all a restart needs to resume every checkout.
-    s->m_engine = std::make_unique<engine::ProvisioningEngine>(*s->m_context,
-                                                               engine::multiTenantAppAccess(s->m_config));
+    CloudContext* context = s->m_context.get();
+    s->m_engine = std::make_unique<engine::ProvisioningEngine>(
+        *s->m_context, [context](const models::Tenant& tenant) { return connections::tenantAccess(*context, tenant); });
     s->m_engine->start();
     return s;
 }
@@ -109,6 +117,13 @@ Result<quint16> CloudService::listen()
     if (!port)
         return port;
     m_port = *port;
+    // Background work starts with serving: health checks, reconciliation and webhook delivery.
+    if (!m_connectionScheduler) {
+        m_connectionScheduler = std::make_unique<connections::ConnectionScheduler>(*m_context);
+        m_connectionScheduler->start();
+        m_webhooks = std::make_unique<notifications::WebhookDispatcher>(*m_context);
+        m_webhooks->start();
+    }
     if (m_config.publicOrigin.isEmpty()) {
         const QString scheme = m_config.tlsCertificateFile.isEmpty() ? QStringLiteral("http") : QStringLiteral("https");
         m_context->origin = QStringLiteral("%1://localhost:%2").arg(scheme).arg(m_port);

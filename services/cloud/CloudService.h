@@ -28,6 +28,13 @@ namespace engine {
 class WorkerPool;
 class ProvisioningEngine;
 } // namespace engine
+}
+namespace connections {
+class ConnectionScheduler;
+}
+namespace notifications {
+class WebhookDispatcher;
+}
 
 // The cloud service as a library: opens the encrypted store, applies migrations, wires the parts and serves the API.
 // app/cloud is a thin main() around it; tests run it in-process on 127.0.0.1:0.
@@ -74,6 +81,8 @@ private:
     Router m_router;
     std::unique_ptr<CloudHttpServer> m_http;
     std::unique_ptr<engine::ProvisioningEngine> m_engine; // a child of m_workers, deleted before it
+    std::unique_ptr<connections::ConnectionScheduler> m_connectionScheduler;
+    std::unique_ptr<notifications::WebhookDispatcher> m_webhooks;
     quint16 m_port = 0;
 };
 

@@ -114,6 +114,8 @@ class TestAuthorizationMatrix : public QObject
                                       policyBody(QStringLiteral("p%1").arg(QRandomGenerator::global()->generate()),
                                                  {m_ids.value(QStringLiteral("tenantId"))}, {kRole}, {}, {}, 60),
                                       admin));
+        if (destroys && name == QLatin1String("webhookId"))
+            return idOf(m_cloud->post(QStringLiteral("/v1/webhooks"), {{QStringLiteral("url"), QStringLiteral("https://hooks.msp.test/stint")}}, admin));
         if (name == QLatin1String("checkoutId") && path.endsWith(QLatin1String("/cancel")))
             return freshCheckout(m_ids.value(QStringLiteral("spareTenantId")));
         if (name == QLatin1String("credentialId") && path.startsWith(QLatin1String("/v1/people/")))
@@ -181,6 +183,9 @@ private Q_SLOTS:
                                                    {m_ids.value(QStringLiteral("personId"))}, {}, 60),
                                         admin)));
         m_ids.insert(QStringLiteral("checkoutId"), freshCheckout(tenant));
+        m_ids.insert(QStringLiteral("webhookId"),
+                     idOf(m_cloud->post(QStringLiteral("/v1/webhooks"), {{QStringLiteral("url"), QStringLiteral("https://hooks.msp.test/stint")}}, admin)));
+        m_ids.insert(QStringLiteral("deliveryId"), QStringLiteral("whd_00000000000000000000000000000000")); // none such: 404
         for (const QString& v : std::as_const(m_ids))
             QVERIFY(!v.isEmpty());
     }

@@ -4,9 +4,12 @@
 #include "cloud/audit/AuditApi.h"
 #include "cloud/authn/SignInApi.h"
 #include "cloud/checkouts/CheckoutsApi.h"
+#include "cloud/connections/ConnectionsApi.h"
 #include "cloud/directory/DirectoryApi.h"
+#include "cloud/notifications/WebhooksApi.h"
 #include "cloud/ops/OpsApi.h"
 #include "cloud/policies/PoliciesApi.h"
+#include "cloud/reconcile/Reconciler.h"
 #include "cloud/tenants/TenantsApi.h"
 
 namespace stint::cloud {
@@ -116,6 +119,37 @@ void registerRoutes(Router& r)
            checkouts::checkoutCredential});
     r.add({QStringLiteral("GET"), QStringLiteral("/v1/audit"), admin, audit::queryAudit});
     // END tenants, policies, checkouts, audit
+
+    // BEGIN tenant connections, reconciliation, webhooks (services/cloud/{connections,reconcile,notifications})
+    constexpr qsizetype kCredentialBody = 40 * 1024; // a certificate and its private key, PEM
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/tenants/{tenantId}/connection"), admin,
+           connections::getConnection});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/tenants/{tenantId}/connection"), admin,
+           connections::disconnect, kSmallBody});
+    r.add({QStringLiteral("PUT"), QStringLiteral("/v1/tenants/{tenantId}/connection/credential"), admin,
+           connections::putCredential, kCredentialBody});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/tenants/{tenantId}/connection/credential"), admin,
+           connections::deleteCredential, 0});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants/{tenantId}/connection/start"), admin,
+           connections::startConnection, kSmallBody});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants/{tenantId}/connection/complete"), admin,
+           connections::completeConnection, kSmallBody});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants/{tenantId}/connection/check"), admin,
+           connections::checkConnection, kSmallBody});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants/{tenantId}/reconcile"), admin,
+           reconcile::reconcileTenant, 0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/webhooks"), admin, notifications::listWebhooks});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/webhooks"), admin, notifications::createWebhook, kSmallBody});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/webhooks/{webhookId}"), admin, notifications::getWebhook});
+    r.add({QStringLiteral("PATCH"), QStringLiteral("/v1/webhooks/{webhookId}"), admin, notifications::updateWebhook,
+           kSmallBody});
+    r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/webhooks/{webhookId}"), admin, notifications::deleteWebhook,
+           0});
+    r.add({QStringLiteral("GET"), QStringLiteral("/v1/webhooks/{webhookId}/deliveries"), admin,
+           notifications::listDeliveries});
+    r.add({QStringLiteral("POST"), QStringLiteral("/v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver"), admin,
+           notifications::redeliver, 0});
+    // END tenant connections, reconciliation, webhooks
 }
 
 } // namespace stint::cloud

@@ -163,6 +163,56 @@ QStringList provisioningEngine()
         QStringLiteral("ALTER TABLE checkouts ADD COLUMN account_upn TEXT"),
     };
 }
+
+// Connecting customer tenants (their proof, health reports, credentials and one-time connect states), webhooks and
+// their delivery queue. Independent of migration 3's tables.
+QStringList tenantConnections()
+{
+    return {
+        // One Entra tenant belongs to at most one tenant record, across organizations (NULLs do not collide).
+        QStringLiteral("CREATE UNIQUE INDEX tenants_entra_tenant ON tenants(entra_tenant_id)"),
+        // The last health check and reconciliation of a tenant; report is the JSON the API shows.
+        QStringLiteral("CREATE TABLE tenant_connections ("
+                       " tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+                       " org_id TEXT NOT NULL, report TEXT NOT NULL, last_error TEXT NOT NULL,"
+                       " checked_at BIGINT, reconciled_at BIGINT, drift_found BIGINT NOT NULL DEFAULT 0,"
+                       " reconcile_summary TEXT NOT NULL, updated_at BIGINT NOT NULL)"),
+        // A per-customer app registration. `sealed` holds the client secret or the private key PEM, sealed with the
+        // connections key and the tenant id as AAD; everything else is what the API may show.
+        QStringLiteral("CREATE TABLE tenant_credentials ("
+                       " tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,"
+                       " org_id TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('client_secret', 'certificate')),"
+                       " client_id TEXT NOT NULL, certificate_pem TEXT NOT NULL, thumbprint TEXT NOT NULL,"
+                       " not_after BIGINT, secret_expires_at BIGINT, sealed {BYTES} NOT NULL,"
+                       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"),
+        // One-time `state` values of the connect flow, stored hashed; the PKCE verifier is sealed.
+        QStringLiteral("CREATE TABLE connect_states ("
+                       " state_hash {BYTES} PRIMARY KEY, org_id TEXT NOT NULL,"
+                       " tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,"
+                       " session_id TEXT NOT NULL, person_id TEXT NOT NULL, kind TEXT NOT NULL,"
+                       " redirect_uri TEXT NOT NULL, tenant_hint TEXT NOT NULL, sealed_verifier {BYTES},"
+                       " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)"),
+        QStringLiteral("CREATE INDEX connect_states_tenant ON connect_states(tenant_id)"),
+        QStringLiteral("CREATE TABLE webhooks ("
+                       " id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id),"
+                       " url TEXT NOT NULL, description TEXT NOT NULL, event_types TEXT NOT NULL,"
+                       " enabled BIGINT NOT NULL, sealed_secret {BYTES} NOT NULL,"
+                       " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version BIGINT NOT NULL)"),
+        QStringLiteral("CREATE INDEX webhooks_org ON webhooks(org_id, id)"),
+        // The durable delivery queue: one row per (webhook, event); `dead` rows are the dead letters.
+        QStringLiteral("CREATE TABLE webhook_deliveries ("
+                       " id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,"
+                       " org_id TEXT NOT NULL, event_id TEXT NOT NULL, event_type TEXT NOT NULL, body TEXT NOT NULL,"
+                       " status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),"
+                       " attempts BIGINT NOT NULL, next_attempt_at BIGINT, last_attempt_at BIGINT,"
+                       " last_status BIGINT, last_error TEXT NOT NULL, created_at BIGINT NOT NULL,"
+                       " delivered_at BIGINT, UNIQUE (webhook_id, event_id))"),
+        QStringLiteral("CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)"),
+        QStringLiteral("CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id)"),
+        // How far the webhook outbox has read the live event stream (events.seq).
+        QStringLiteral("CREATE TABLE webhook_cursor (id TEXT PRIMARY KEY, seq BIGINT NOT NULL)"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
@@ -171,6 +221,7 @@ QList<store::Migration> cloudMigrations(store::Backend backend)
         {1, QStringLiteral("initial schema"), forBackend(initialSchema(), backend)},
         {2, QStringLiteral("checkout requests"), forBackend(checkoutRequests(), backend)},
         {3, QStringLiteral("provisioning engine"), forBackend(provisioningEngine(), backend)},
+        {4, QStringLiteral("tenant connections and webhooks"), forBackend(tenantConnections(), backend)},
     };
 }
 

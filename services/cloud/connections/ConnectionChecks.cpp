@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/connections/ConnectionChecks.h"
+
+#include "cloud/CloudContext.h"
+#include "cloud/checkouts/CheckoutStateMachine.h"
+#include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/connections/ConnectionStore.h"
+#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/TenantAccess.h"
+#include "cloud/engine/ProvisioningEngine.h"
+#include "cloud/engine/WorkerPool.h"
+#include "cloud/events/EventHub.h"
+#include "cloud/tenants/TenantStore.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcConnection, "stint.cloud.connection")
+
+namespace stint::cloud::connections {
+
+namespace {
+constexpr TimeMs kExpiryWarning = 30LL * 24 * 3600 * 1000;
+
+QString severityName(entra::HealthFinding::Severity s)
+{
+    switch (s) {
+    case entra::HealthFinding::Severity::Ok:
+        return QStringLiteral("ok");
+    case entra::HealthFinding::Severity::Warning:
+        return QStringLiteral("warning");
+    case entra::HealthFinding::Severity::Error:
+        return QStringLiteral("error");
+    }
+    return QStringLiteral("error");
+}
+
+AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString& tenantId, const QString& action,
+                    const QString& outcome)
+{
+    AuditEvent e;
+    e.orgId = orgId;
+    e.actorId = actor.id;
+    e.actorLabel = actor.label;
+    e.sourceAddress = actor.sourceAddress;
+    e.action = action;
+    e.targetType = QStringLiteral("tenant");
+    e.targetId = e.tenantId = tenantId;
+    e.outcome = outcome;
+    if (!actor.requestId.isEmpty())
+        e.details.insert(QStringLiteral("requestId"), actor.requestId);
+    return e;
+}
+
+// Applies a finished inspection to the tenant, in the caller's transaction.
+Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                             const QString& candidate, const CheckActor& actor,
+                             Result<entra::ConnectionReport>& result)
+{
+    auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
+    if (!loaded)
+        return loaded.error();
+    if (!loaded->has_value())
+        return {}; // deleted meanwhile
+    const models::Tenant before = **loaded;
+    const TimeMs now = cloud.clock.now();
+    const bool wasProven = before.connection.entraTenantId.has_value();
+    const QString action = wasProven ? QStringLiteral("tenant.connection.check") : QStringLiteral("tenant.connect");
+
+    auto fail = [&](const QString& code, const QString& message) -> Result<void> {
+        // A proven tenant stays bound and becomes unhealthy; a connection that was never proven goes back.
+        const QString status = wasProven ? kUnhealthy : kNotConnected;
+        STINT_TRY(saveCheckResult(cloud.db, orgId, tenantId, {},
+                                  {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}, now));
+        STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, status, std::nullopt, now));
+        AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("failure"));
+        e.details.insert(QStringLiteral("code"), code);
+        e.details.insert(QStringLiteral("message"), message.left(500));
+        STINT_TRY(cloud.audit.append(e));
+        auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
+        if (!after)
+            return after.error();
+        STINT_TRY(publishConnection(cloud, **after));
+        if (wasProven && before.connection.status == kConnected)
+            STINT_TRY(raiseAlert(cloud, orgId, tenantId, QStringLiteral("tenant.unhealthy"),
+                                 QStringLiteral("The connection check of %1 failed: %2").arg(before.name, message)));
+        return {};
+    };
+
+    if (!result)
+        return fail(result.error().code, result.error().message);
+    entra::ConnectionReport& report = *result;
+    const auto proven = normalizeTenantGuid(report.entraTenantId);
+    if (!proven)
+        return fail(QString::fromLatin1(entra::EntraGateway::kTenantMismatch),
+                    QStringLiteral("The gateway did not prove a tenant id."));
+    if (wasProven && *proven != *before.connection.entraTenantId)
+        return fail(QString::fromLatin1(entra::EntraGateway::kTenantMismatch),
+                    QStringLiteral("The credential now reaches tenant %1, not the connected tenant %2.")
+                        .arg(*proven, *before.connection.entraTenantId));
+    if (!wasProven) {
+        auto bound = tenantBoundTo(cloud.db, *proven, tenantId);
+        if (!bound)
+            return bound.error();
+        if (bound->has_value())
+            return fail(QStringLiteral("tenant-already-bound"),
+                        QStringLiteral("Entra tenant %1 is already connected to another tenant record.").arg(*proven));
+    }
+    auto credential = loadCredentialSummary(cloud.db, orgId, tenantId);
+    if (!credential)
+        return credential.error();
+    std::optional<TimeMs> expiry = credential->has_value() ? (*credential)->expiresAt() : std::nullopt;
+    if (report.credentialExpiresAt && (!expiry || *report.credentialExpiresAt < *expiry))
+        expiry = report.credentialExpiresAt;
+    report.findings << localFindings(expiry, now, wasProven ? QString() : candidate, *proven);
+    const bool healthy = report.healthy();
+    const QString status = healthy ? kConnected : kUnhealthy;
+    QJsonObject json = reportJson(report);
+    json.insert(QStringLiteral("checkedAt"), toRfc3339(now));
+    STINT_TRY(saveCheckResult(cloud.db, orgId, tenantId, json, {}, now));
+    STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, status,
+                                  wasProven ? std::nullopt : std::optional<QString>(*proven), now));
+
+    AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("success"));
+    e.details.insert(QStringLiteral("entraTenantId"), *proven);
+    e.details.insert(QStringLiteral("status"), status);
+    QJsonArray codes;
+    for (const entra::HealthFinding& f : report.findings) {
+        if (f.severity != entra::HealthFinding::Severity::Ok)
+            codes.append(f.code);
+    }
+    e.details.insert(QStringLiteral("findings"), codes);
+    STINT_TRY(cloud.audit.append(e));
+    auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
+    if (!after)
+        return after.error();
+    STINT_TRY(publishConnection(cloud, **after));
+    if (!healthy && before.connection.status != kUnhealthy) {
+        QStringList errors;
+        for (const entra::HealthFinding& f : report.findings) {
+            if (f.severity == entra::HealthFinding::Severity::Error)
+                errors << f.message;
+        }
+        STINT_TRY(raiseAlert(cloud, orgId, tenantId, QStringLiteral("tenant.unhealthy"),
+                             QStringLiteral("%1 cannot be served until this is fixed: %2")
+                                 .arg(before.name, errors.join(QStringLiteral(" "))),
+                             {{QStringLiteral("findings"), codes}}));
+    }
+    return {};
+}
+} // namespace
+
+QJsonObject reportJson(const entra::ConnectionReport& report)
+{
+    QJsonArray domains, roles, findings;
+    for (const entra::VerifiedDomain& d : report.domains)
+        domains.append(QJsonObject{{QStringLiteral("name"), d.name},
+                                   {QStringLiteral("isDefault"), d.isDefault},
+                                   {QStringLiteral("isInitial"), d.isInitial},
+                                   {QStringLiteral("isManaged"), d.isManaged}});
+    for (const entra::RoleDefinition& r : report.roleDefinitions)
+        roles.append(QJsonObject{{QStringLiteral("id"), r.id},
+                                 {QStringLiteral("displayName"), r.displayName},
+                                 {QStringLiteral("description"), r.description},
+                                 {QStringLiteral("isBuiltIn"), r.isBuiltIn},
+                                 {QStringLiteral("isPrivileged"), r.isPrivileged}});
+    for (const entra::HealthFinding& f : report.findings)
+        findings.append(QJsonObject{{QStringLiteral("severity"), severityName(f.severity)},
+                                    {QStringLiteral("code"), f.code},
+                                    {QStringLiteral("message"), f.message}});
+    return {{QStringLiteral("entraTenantId"), report.entraTenantId},
+            {QStringLiteral("displayName"), report.displayName},
+            {QStringLiteral("domains"), domains},
+            {QStringLiteral("roleDefinitions"), roles},
+            {QStringLiteral("grantedPermissions"), QJsonArray::fromStringList(report.grantedPermissions)},
+            {QStringLiteral("servicePrincipalRoles"), QJsonArray::fromStringList(report.servicePrincipalRoles)},
+            {QStringLiteral("tapPolicy"),
+             QJsonObject{{QStringLiteral("enabled"), report.tapPolicy.enabled},
+                         {QStringLiteral("minimumLifetimeMinutes"), report.tapPolicy.minimumLifetimeMinutes},
+                         {QStringLiteral("maximumLifetimeMinutes"), report.tapPolicy.maximumLifetimeMinutes},
+                         {QStringLiteral("defaultLifetimeMinutes"), report.tapPolicy.defaultLifetimeMinutes},
+                         {QStringLiteral("isUsableOnce"), report.tapPolicy.isUsableOnce}}},
+            {QStringLiteral("credentialExpiresAt"),
+             report.credentialExpiresAt ? QJsonValue(toRfc3339(*report.credentialExpiresAt)) : QJsonValue()},
+            {QStringLiteral("findings"), findings},
+            {QStringLiteral("healthy"), report.healthy()}};
+}
+
+QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpiresAt, TimeMs now,
+                                          const QString& candidate, const QString& proven)
+{
+    QList<entra::HealthFinding> out;
+    using Severity = entra::HealthFinding::Severity;
+    if (credentialExpiresAt && *credentialExpiresAt <= now)
+        out.append({Severity::Error, QStringLiteral("credential.expired"),
+                    QStringLiteral("The app's credential expired on %1: add a new secret or certificate to the app "
+                                   "registration and set it in Stint.")
+                        .arg(toRfc3339(*credentialExpiresAt))});
+    else if (credentialExpiresAt && *credentialExpiresAt - now <= kExpiryWarning)
+        out.append({Severity::Warning, QStringLiteral("credential.expiring"),
+                    QStringLiteral("The app's credential expires on %1: renew it before then.")
+                        .arg(toRfc3339(*credentialExpiresAt))});
+    if (!candidate.isEmpty() && candidate.compare(proven, Qt::CaseInsensitive) != 0)
+        out.append({Severity::Warning, QStringLiteral("tenant.candidate_mismatch"),
+                    QStringLiteral("The sign-in named tenant %1, but the credential proved tenant %2; Stint bound "
+                                   "the proven one.")
+                        .arg(candidate, proven)});
+    return out;
+}
+
+Result<void> atomically(CloudContext& cloud, const std::function<Result<void>()>& work)
+{
+    const bool own = !cloud.db.inTransaction();
+    store::Transaction tx(cloud.db);
+    STINT_TRY(tx.started());
+    auto done = work();
+    if (!done) {
+        if (own)
+            cloud.events.discardPending();
+        return done;
+    }
+    if (!own)
+        return {};
+    if (auto committed = tx.commit(); !committed) {
+        cloud.events.discardPending();
+        return committed;
+    }
+    cloud.events.flushPending();
+    return {};
+}
+
+Result<void> publishConnection(CloudContext& cloud, const models::Tenant& tenant)
+{
+    QJsonObject data{{QStringLiteral("tenantId"), tenant.id},
+                     {QStringLiteral("status"), tenant.connection.status},
+                     {QStringLiteral("entraTenantId"), tenant.connection.entraTenantId
+                                                           ? QJsonValue(*tenant.connection.entraTenantId)
+                                                           : QJsonValue()},
+                     {QStringLiteral("tenant"), tenant.toJson()}};
+    auto published = cloud.events.publish(tenant.orgId, EventHub::audienceAdmins(), QStringLiteral("tenant.connection"),
+                                          data);
+    if (!published)
+        return published.error();
+    return {};
+}
+
+Result<void> raiseAlert(CloudContext& cloud, const QString& orgId, const QString& tenantId, const QString& code,
+                        const QString& message, const QJsonObject& details)
+{
+    qCWarning(lcConnection).noquote() << "alert" << code << "tenant" << tenantId;
+    QJsonObject data{{QStringLiteral("code"), code},
+                     {QStringLiteral("severity"), QStringLiteral("error")},
+                     {QStringLiteral("tenantId"), tenantId},
+                     {QStringLiteral("message"), message},
+                     {QStringLiteral("raisedAt"), toRfc3339(cloud.clock.now())}};
+    if (!details.isEmpty())
+        data.insert(QStringLiteral("details"), details);
+    auto published = cloud.events.publish(orgId, EventHub::audienceAdmins(), QStringLiteral("alert.raised"), data);
+    if (!published)
+        return published.error();
+    return {};
+}
+
+Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                    const QString& reason)
+{
+    return engine::revokeTenantCheckouts(cloud, orgId, tenantId, reason);
+}
+
+Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
+                                const CheckActor& actor)
+{
+    Result<entra::ConnectionReport> result(error);
+    return atomically(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
+}
+
+Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
+                              const CheckActor& actor, std::function<void()> done)
+{
+    auto access = tenantAccess(cloud, tenant, candidateTenantId);
+    if (!access)
+        return access.error();
+    entra::EntraGateway* gateway = &cloud.entra;
+    CloudContext* context = &cloud;
+    cloud.workers.run(
+        [gateway, access = std::move(*access)]() { return gateway->inspect(access); },
+        [context, orgId = tenant.orgId, tenantId = tenant.id, candidateTenantId, actor,
+         done = std::move(done)](Result<entra::ConnectionReport> result) mutable {
+            auto applied = atomically(*context, [&]() {
+                return applyInspection(*context, orgId, tenantId, candidateTenantId, actor, result);
+            });
+            if (!applied)
+                qCWarning(lcConnection) << "applying the check of" << tenantId << "failed:" << applied.error().code
+                                        << applied.error().message;
+            if (done)
+                done();
+        });
+    return {};
+}
+
+} // namespace stint::cloud::connections

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "cloud/audit/AuditLog.h"
+#include "entra/EntraGateway.h"
+#include "models/Tenant.h"
+
+#include <QJsonObject>
+
+#include <functional>
+
+// Proving and checking a tenant's connection: entra::EntraGateway::inspect() runs on the worker pool; its result is
+// applied on the service thread in one transaction (status, proven tenant id, report, audit, live events, alerts).
+namespace stint::cloud {
+struct CloudContext;
+}
+
+namespace stint::cloud::connections {
+
+// Who asked for a check, for the audit log ("system" for the schedule).
+struct CheckActor
+{
+    QString id = QStringLiteral("system");
+    QString label;
+    QString sourceAddress;
+    QString requestId;
+};
+
+// The connection report as the API shows it.
+QJsonObject reportJson(const entra::ConnectionReport& report);
+
+// Findings Stint adds to the gateway's: the per-customer credential's expiry (error once expired, warning within
+// 30 days), and a warning when the proven tenant is not the one the redirect or the admin named.
+QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpiresAt, TimeMs now,
+                                          const QString& candidate, const QString& proven);
+
+// Starts a health check of the tenant: resolves its access (candidateTenantId: the tenant to prove when none is
+// proven yet), runs inspect() on the worker pool, and applies the result when it comes back. `done` (optional) runs
+// after the result is applied. Fails at once (nothing started) when the tenant cannot be addressed.
+Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
+                              const CheckActor& actor, std::function<void()> done = {});
+
+// Records a check that could not even start (no usable credential any more, an unreadable configured secret…) as a
+// failed check of the tenant: a proven tenant becomes unhealthy and the admins are alerted.
+Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
+                                const CheckActor& actor);
+
+// Records a live event for the organization's admins inside the current transaction, and an alert
+// ("alert.raised": {code, severity, tenantId, message}) where something needs an admin.
+Result<void> publishConnection(CloudContext& cloud, const models::Tenant& tenant);
+Result<void> raiseAlert(CloudContext& cloud, const QString& orgId, const QString& tenantId, const QString& code,
+                        const QString& message, const QJsonObject& details = {});
+
+// Ends the tenant's live checkouts because its connection is gone or no longer trusted.
+Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                    const QString& reason);
+
+// Runs `work` in a write transaction of its own (joins an open one), then sends its live events.
+Result<void> atomically(CloudContext& cloud, const std::function<Result<void>()>& work);
+
+} // namespace stint::cloud::connections

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/connections/ConnectionsApi.h"
+
+#include "cloud/connections/ConnectFlow.h"
+#include "cloud/connections/ConnectionChecks.h"
+#include "cloud/connections/ConnectionStore.h"
+#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/TenantAccess.h"
+#include "cloud/http/RequestContext.h"
+#include "cloud/tenants/TenantStore.h"
+#include "core/Ids.h"
+
+#include <QJsonArray>
+
+namespace stint::cloud::connections {
+
+namespace {
+constexpr TimeMs kStateTtl = 10 * 60 * 1000;
+constexpr int kMaxPemBytes = 16 * 1024;
+
+std::optional<models::Tenant> adminTenant(RequestContext& ctx, ApiError* error)
+{
+    *error = ApiError::notFound(QStringLiteral("tenant"));
+    const QString id = ctx.param(QStringLiteral("tenantId"));
+    if (!ids::isValidId(id, u"tnt"))
+        return std::nullopt;
+    auto tenant = tenants::loadTenant(ctx.cloud.db, ctx.caller.orgId, id);
+    if (!tenant) {
+        *error = ctx.fail(tenant.error());
+        return std::nullopt;
+    }
+    return *tenant;
+}
+
+ApiError validation(const QString& detail)
+{
+    return {422, QStringLiteral("validation"), QStringLiteral("Some fields are not valid."), detail, {}};
+}
+
+ApiError problem(int status, const QString& slug, const QString& detail, QJsonObject extra = {})
+{
+    return {status, slug, status == 409 ? QStringLiteral("Conflict.") : QStringLiteral("The request cannot be done."),
+            detail, std::move(extra)};
+}
+
+// Errors of tenantAccess() and the stores, as the admin should see them.
+ApiError accessProblem(RequestContext& ctx, const Error& e)
+{
+    if (e.code == QLatin1String("connection.no_credential") || e.code == QLatin1String("connection.no_msp_app"))
+        return problem(409, QStringLiteral("no-credential"), e.message);
+    if (e.code == QLatin1String("connection.no_tenant_id"))
+        return problem(409, QStringLiteral("tenant-id-unknown"),
+                       QStringLiteral("Stint does not know this tenant's Entra tenant id yet: connect it, or give "
+                                      "entraTenantId."));
+    if (e.code.startsWith(QLatin1String("config.")))
+        return problem(503, QStringLiteral("configuration"), QStringLiteral("The service's Entra app configuration "
+                                                                             "cannot be used; see the service log."));
+    return ctx.fail(e);
+}
+
+QJsonObject connectionJson(RequestContext& ctx, const models::Tenant& tenant, Result<ConnectionRecord>* failed)
+{
+    auto record = loadConnectionRecord(ctx.cloud.db, tenant.orgId, tenant.id);
+    auto credential = loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
+    if (!record || !credential) {
+        *failed = record ? Result<ConnectionRecord>(credential.error()) : record;
+        return {};
+    }
+    auto time = [](std::optional<TimeMs> t) { return t ? QJsonValue(toRfc3339(*t)) : QJsonValue(); };
+    return {{QStringLiteral("tenantId"), tenant.id},
+            {QStringLiteral("status"), tenant.connection.status},
+            {QStringLiteral("entraTenantId"),
+             tenant.connection.entraTenantId ? QJsonValue(*tenant.connection.entraTenantId) : QJsonValue()},
+            {QStringLiteral("nationalCloud"), tenant.connection.nationalCloud},
+            {QStringLiteral("credential"), credential->has_value() ? QJsonValue((*credential)->toJson()) : QJsonValue()},
+            {QStringLiteral("usesMultiTenantApp"), !credential->has_value()},
+            {QStringLiteral("multiTenantAppConfigured"), mspAppConfigured(ctx.cloud.config.entra)},
+            {QStringLiteral("report"), record->report.isEmpty() ? QJsonValue() : QJsonValue(record->report)},
+            {QStringLiteral("checkedAt"), time(record->checkedAt)},
+            {QStringLiteral("lastError"), record->lastError.isEmpty() ? QJsonValue() : QJsonValue(record->lastError)},
+            {QStringLiteral("lastReconciledAt"), time(record->reconciledAt)},
+            {QStringLiteral("driftFound"), record->driftFound},
+            {QStringLiteral("reconciliation"),
+             record->reconcileSummary.isEmpty() ? QJsonValue() : QJsonValue(record->reconcileSummary)}};
+}
+
+Reply connectionResponse(RequestContext& ctx, const QString& tenantId, int status)
+{
+    auto tenant = tenants::loadTenant(ctx.cloud.db, ctx.caller.orgId, tenantId);
+    if (!tenant)
+        return ctx.fail(tenant.error());
+    if (!tenant->has_value())
+        return ApiError::notFound(QStringLiteral("tenant"));
+    Result<ConnectionRecord> failed = ConnectionRecord{};
+    QJsonObject out = connectionJson(ctx, **tenant, &failed);
+    if (!failed)
+        return ctx.fail(failed.error());
+    return HttpResponse::json(status, out);
+}
+
+CheckActor actorOf(RequestContext& ctx)
+{
+    return {ctx.caller.personId, ctx.caller.email, ctx.request.remoteAddress.toString(), ctx.request.requestId};
+}
+
+bool recordAudit(RequestContext& ctx, const QString& action, const QString& tenantId, const QJsonObject& details)
+{
+    AuditEvent e = ctx.auditEvent(action);
+    e.targetType = QStringLiteral("tenant");
+    e.targetId = e.tenantId = tenantId;
+    for (auto it = details.begin(); it != details.end(); ++it)
+        e.details.insert(it.key(), it.value());
+    return ctx.audit(e);
+}
+
+// Sets the status, audits, and tells the admins — all in the request's transaction.
+std::optional<ApiError> changeStatus(RequestContext& ctx, const models::Tenant& tenant, const QString& status)
+{
+    if (auto set = setConnectionStatus(ctx.cloud.db, tenant.orgId, tenant.id, status, std::nullopt,
+                                       ctx.cloud.clock.now());
+        !set)
+        return ctx.fail(set.error());
+    auto after = tenants::loadTenant(ctx.cloud.db, tenant.orgId, tenant.id);
+    if (!after)
+        return ctx.fail(after.error());
+    if (auto published = publishConnection(ctx.cloud, **after); !published)
+        return ctx.fail(published.error());
+    return std::nullopt;
+}
+
+void failureAudit(RequestContext& ctx, const QString& action, const QString& tenantId, const QString& code)
+{
+    AuditEvent e = ctx.auditEvent(action, QStringLiteral("failure"));
+    e.targetType = QStringLiteral("tenant");
+    e.targetId = e.tenantId = tenantId;
+    e.details.insert(QStringLiteral("code"), code);
+    ctx.auditAfterRollback(std::move(e));
+}
+} // namespace
+
+Reply getConnection(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    return connectionResponse(ctx, tenant->id, 200);
+}
+
+Reply putCredential(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ApiError::fromError(body.error());
+    json::ObjectReader r(*body);
+    NewCredential c;
+    c.kind = r.requiredEnum(QStringLiteral("kind"), {kClientSecret, kCertificate});
+    const QString clientId = r.requiredString(QStringLiteral("clientId"), 36);
+    if (!clientId.isEmpty() && !normalizeTenantGuid(clientId))
+        r.fail(QStringLiteral("clientId"), QStringLiteral("must be the app's (client) id, a GUID"));
+    c.clientId = clientId.toLower();
+    const auto secret = r.optionalString(QStringLiteral("clientSecret"), 1024, 1);
+    const auto certificate = r.optionalString(QStringLiteral("certificatePem"), kMaxPemBytes, 1);
+    const auto key = r.optionalString(QStringLiteral("privateKeyPem"), kMaxPemBytes, 1);
+    if (auto expiry = r.optionalString(QStringLiteral("secretExpiresAt"), 40, 1)) {
+        c.secretExpiresAt = fromRfc3339(*expiry);
+        if (!c.secretExpiresAt)
+            r.fail(QStringLiteral("secretExpiresAt"), QStringLiteral("must be an RFC 3339 time"));
+    }
+    if (c.kind == kClientSecret && (!secret || certificate || key))
+        r.fail(QStringLiteral("clientSecret"),
+               QStringLiteral("kind client_secret takes clientSecret, and no certificatePem or privateKeyPem"));
+    if (c.kind == kCertificate && (secret || !certificate || !key))
+        r.fail(QStringLiteral("certificatePem"),
+               QStringLiteral("kind certificate takes certificatePem and privateKeyPem, and no clientSecret"));
+    if (auto ok = r.finish(); !ok)
+        return ApiError::fromError(ok.error());
+    if (secret)
+        c.clientSecret = crypto::SecretBytes(secret->toUtf8());
+    if (certificate)
+        c.certificatePem = certificate->toUtf8();
+    if (key)
+        c.privateKeyPem = crypto::SecretBytes(key->toUtf8());
+    auto saved = saveCredential(ctx.cloud.db, ctx.cloud.connectionsKey, tenant->orgId, tenant->id, c,
+                                ctx.cloud.clock.now());
+    if (!saved) {
+        if (saved.error().code.startsWith(QLatin1String("connection.bad_")))
+            return validation(saved.error().message);
+        return ctx.fail(saved.error());
+    }
+    // Audit details never carry a key that looks like a secret's name (the log refuses them), nor the secret.
+    const std::optional<TimeMs> expiresAt = saved->expiresAt();
+    const QJsonObject details{{QStringLiteral("kind"), saved->kind},
+                              {QStringLiteral("clientId"), saved->clientId},
+                              {QStringLiteral("certificateThumbprint"), saved->thumbprint},
+                              {QStringLiteral("expiresAt"), expiresAt ? QJsonValue(toRfc3339(*expiresAt)) : QJsonValue()}};
+    if (!recordAudit(ctx, QStringLiteral("tenant.credential.set"), tenant->id, details))
+        return ApiError::internal();
+    if (auto published = publishConnection(ctx.cloud, *tenant); !published)
+        return ctx.fail(published.error());
+    return HttpResponse::json(200, saved->toJson());
+}
+
+Reply deleteCredential(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    auto removed = removeCredential(ctx.cloud.db, tenant->orgId, tenant->id);
+    if (!removed)
+        return ctx.fail(removed.error());
+    if (!*removed)
+        return ApiError::notFound(QStringLiteral("credential"));
+    if (!recordAudit(ctx, QStringLiteral("tenant.credential.remove"), tenant->id, {}))
+        return ApiError::internal();
+    if (auto published = publishConnection(ctx.cloud, *tenant); !published)
+        return ctx.fail(published.error());
+    return HttpResponse::noContent();
+}
+
+Reply startConnection(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ApiError::fromError(body.error());
+    json::ObjectReader r(*body);
+    const QString redirectUri = r.requiredString(QStringLiteral("redirectUri"), 256);
+    const QString kind = r.requiredEnum(QStringLiteral("kind"), {kAdminConsent, kAuthorizationCode});
+    const QString loginHint = r.optionalString(QStringLiteral("loginHint"), 256, 1).value_or(QString());
+    QString tenantHint = r.optionalString(QStringLiteral("tenantHint"), 253, 1).value_or(QString());
+    if (!redirectUri.isEmpty()) {
+        if (auto why = loopbackRedirectProblem(redirectUri))
+            r.fail(QStringLiteral("redirectUri"), *why);
+    }
+    if (!tenantHint.isEmpty()) {
+        if (auto guid = normalizeTenantGuid(tenantHint))
+            tenantHint = *guid;
+        else if (auto domain = models::normalizeDomainName(tenantHint))
+            tenantHint = *domain;
+        else
+            r.fail(QStringLiteral("tenantHint"), QStringLiteral("must be a tenant id (GUID) or a domain name"));
+    }
+    if (auto ok = r.finish(); !ok)
+        return ApiError::fromError(ok.error());
+    if (tenantHint.isEmpty() && tenant->connection.entraTenantId)
+        tenantHint = *tenant->connection.entraTenantId;
+
+    const entra::CloudEndpoints endpoints = endpointsFor(ctx.cloud.config.entra, tenant->connection.nationalCloud);
+    ConnectState state;
+    const QString stateValue = ids::newToken();
+    QUrl url;
+    if (kind == kAdminConsent) {
+        if (!mspAppConfigured(ctx.cloud.config.entra))
+            return problem(409, QStringLiteral("no-multi-tenant-app"),
+                           QStringLiteral("Admin consent needs the MSP's multi-tenant app, and the service has none "
+                                          "configured. Configure it, or give this tenant its own app registration "
+                                          "and use kind authorization_code."));
+        url = adminConsentUrl(endpoints, ctx.cloud.config.entra.appClientId, tenantHint, redirectUri, stateValue);
+    } else {
+        auto credential = loadCredentialSummary(ctx.cloud.db, tenant->orgId, tenant->id);
+        if (!credential)
+            return ctx.fail(credential.error());
+        if (!credential->has_value())
+            return problem(409, QStringLiteral("no-credential"),
+                           QStringLiteral("Sign-in with the customer's own app needs its credential first: PUT "
+                                          "/v1/tenants/%1/connection/credential.")
+                               .arg(tenant->id));
+        // The PKCE verifier stays here; only its challenge goes to the browser.
+        QByteArray verifier = crypto::base64UrlEncode(crypto::randomBytes(32));
+        auto sealed = crypto::seal(ctx.cloud.connectionsKey, verifier, crypto::sha256(stateValue.toUtf8()));
+        const QString challenge = pkceChallenge(verifier);
+        crypto::wipe(verifier);
+        if (!sealed)
+            return ctx.fail(sealed.error());
+        state.sealedVerifier = *sealed;
+        url = authorizeUrl(endpoints, (*credential)->clientId, tenantHint, redirectUri, stateValue, challenge,
+                           loginHint);
+    }
+    const TimeMs now = ctx.cloud.clock.now();
+    state.orgId = tenant->orgId;
+    state.tenantId = tenant->id;
+    state.sessionId = ctx.caller.sessionId;
+    state.personId = ctx.caller.personId;
+    state.kind = kind;
+    state.redirectUri = redirectUri;
+    state.tenantHint = tenantHint;
+    state.createdAt = now;
+    state.expiresAt = now + kStateTtl;
+    if (auto pruned = pruneConnectStates(ctx.cloud.db, now - kStateTtl); !pruned)
+        return ctx.fail(pruned.error());
+    if (auto inserted = insertConnectState(ctx.cloud.db, crypto::sha256(stateValue.toUtf8()), state); !inserted)
+        return ctx.fail(inserted.error());
+    if (tenant->connection.status == kNotConnected) {
+        if (auto failed = changeStatus(ctx, *tenant, kConnecting))
+            return *failed;
+    }
+    if (!recordAudit(ctx, QStringLiteral("tenant.connect.start"), tenant->id,
+                     {{QStringLiteral("kind"), kind}, {QStringLiteral("redirectUri"), redirectUri}}))
+        return ApiError::internal();
+    return HttpResponse::json(200, {{QStringLiteral("authorizationUrl"), url.toString(QUrl::FullyEncoded)},
+                                    {QStringLiteral("state"), stateValue},
+                                    {QStringLiteral("expiresAt"), toRfc3339(state.expiresAt)}});
+}
+
+Reply completeConnection(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ApiError::fromError(body.error());
+    json::ObjectReader r(*body);
+    const auto callbackUrl = r.optionalString(QStringLiteral("callbackUrl"), 8192, 1);
+    const auto params = r.optionalObject(QStringLiteral("params"));
+    if (callbackUrl.has_value() == params.has_value())
+        r.fail(QStringLiteral("callbackUrl"), QStringLiteral("give either callbackUrl or params (the callback's query "
+                                                             "parameters), not both"));
+    QUrlQuery query;
+    QUrl callback;
+    if (callbackUrl) {
+        callback = QUrl(*callbackUrl, QUrl::StrictMode);
+        if (!callback.isValid())
+            r.fail(QStringLiteral("callbackUrl"), QStringLiteral("is not a URL"));
+        query = QUrlQuery(callback);
+    } else if (params) {
+        for (auto it = params->begin(); it != params->end(); ++it) {
+            if (!it.value().isString() || it.value().toString().size() > 8192)
+                r.fail(QStringLiteral("params"), QStringLiteral("values must be strings of at most 8192 characters"));
+            else
+                query.addQueryItem(it.key(), QString::fromUtf8(QUrl::toPercentEncoding(it.value().toString())));
+        }
+    }
+    if (auto ok = r.finish(); !ok)
+        return ApiError::fromError(ok.error());
+    const Callback cb = parseCallback(query);
+    if (cb.state.isEmpty())
+        return validation(QStringLiteral("The callback has no state."));
+
+    const QByteArray stateHash = crypto::sha256(cb.state.toUtf8());
+    auto stored = loadConnectState(ctx.cloud.db, stateHash);
+    if (!stored)
+        return ctx.fail(stored.error());
+    const TimeMs now = ctx.cloud.clock.now();
+    auto refuse = [&](const QString& slug, const QString& detail) {
+        failureAudit(ctx, QStringLiteral("tenant.connect.complete"), tenant->id, slug);
+        return problem(400, slug, detail);
+    };
+    // The state must be one this admin's session started for this tenant, unused and in time.
+    if (!stored->has_value() || (*stored)->orgId != ctx.caller.orgId)
+        return refuse(QStringLiteral("state-unknown"), QStringLiteral("The state is not one Stint issued."));
+    const ConnectState& state = **stored;
+    if (state.tenantId != tenant->id)
+        return refuse(QStringLiteral("state-mismatch"), QStringLiteral("The state was issued for another tenant."));
+    if (state.sessionId != ctx.caller.sessionId || state.personId != ctx.caller.personId)
+        return refuse(QStringLiteral("state-mismatch"),
+                      QStringLiteral("The state was issued to another sign-in session; start again."));
+    if (state.usedAt)
+        return refuse(QStringLiteral("state-used"), QStringLiteral("The state was already used; start again."));
+    if (now >= state.expiresAt)
+        return refuse(QStringLiteral("state-expired"), QStringLiteral("The state expired; start again."));
+    if (callbackUrl && !sameRedirect(callback, QUrl(state.redirectUri)))
+        return refuse(QStringLiteral("redirect-mismatch"),
+                      QStringLiteral("The callback did not come to the redirect URI the flow started with."));
+    auto used = markConnectStateUsed(ctx.cloud.db, stateHash, now);
+    if (!used)
+        return ctx.fail(used.error());
+    if (!*used)
+        return refuse(QStringLiteral("state-used"), QStringLiteral("The state was already used; start again."));
+
+    if (cb.isError()) {
+        // The authorization server refused (v2 keeps admin_consent=True on errors: the error decides). The admin gets
+        // the reason; the failure is audited; nothing else changes (the state expires by itself).
+        const QString aadsts = cb.aadstsCode();
+        AuditEvent e = ctx.auditEvent(QStringLiteral("tenant.connect.complete"), QStringLiteral("failure"));
+        e.targetType = QStringLiteral("tenant");
+        e.targetId = e.tenantId = tenant->id;
+        e.details = {{QStringLiteral("kind"), state.kind}, {QStringLiteral("error"), cb.error.left(100)},
+                     {QStringLiteral("aadsts"), aadsts}};
+        ctx.auditAfterRollback(std::move(e));
+        const QString firstLine = cb.errorDescription.section(QLatin1Char('\n'), 0, 0).trimmed().left(500);
+        return ApiError{422,
+                        QStringLiteral("authorization-failed"),
+                        QStringLiteral("Microsoft did not grant the connection."),
+                        firstLine.isEmpty() ? cb.error.left(100) : firstLine,
+                        {{QStringLiteral("error"), cb.error.left(100)}, {QStringLiteral("aadsts"), aadsts}}};
+    }
+    if (state.kind == kAdminConsent && !cb.adminConsent)
+        return validation(QStringLiteral("An admin consent callback must carry admin_consent=True or an error."));
+    if (state.kind == kAuthorizationCode && cb.code.isEmpty())
+        return validation(QStringLiteral("An authorization code callback must carry a code or an error."));
+
+    // The candidate: what the redirect says (admin consent), else the hint the flow started with. Never trusted —
+    // inspect() proves the tenant with an app-only token and /organization.
+    QString candidate = state.kind == kAdminConsent ? cb.tenant : state.tenantHint;
+    if (auto guid = normalizeTenantGuid(candidate))
+        candidate = *guid;
+    else if (!models::normalizeDomainName(candidate))
+        return problem(409, QStringLiteral("tenant-id-unknown"),
+                       QStringLiteral("The callback names no tenant to prove; start again with tenantHint."));
+    if (auto failed = changeStatus(ctx, *tenant, tenant->connection.entraTenantId ? tenant->connection.status
+                                                                                  : kVerifying))
+        return *failed;
+    auto refreshed = tenants::loadTenant(ctx.cloud.db, tenant->orgId, tenant->id);
+    if (!refreshed)
+        return ctx.fail(refreshed.error());
+    if (auto started = startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
+        return accessProblem(ctx, started.error());
+    if (!recordAudit(ctx, QStringLiteral("tenant.connect.complete"), tenant->id,
+                     {{QStringLiteral("kind"), state.kind}, {QStringLiteral("candidateTenantId"), candidate}}))
+        return ApiError::internal();
+    return connectionResponse(ctx, tenant->id, 202);
+}
+
+Reply checkConnection(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    QString candidate;
+    if (!ctx.request.body.isEmpty()) {
+        auto body = ctx.jsonBody();
+        if (!body)
+            return ApiError::fromError(body.error());
+        json::ObjectReader r(*body);
+        if (auto id = r.optionalString(QStringLiteral("entraTenantId"), 36, 1)) {
+            if (auto guid = normalizeTenantGuid(*id))
+                candidate = *guid;
+            else
+                r.fail(QStringLiteral("entraTenantId"), QStringLiteral("must be a tenant id (GUID)"));
+        }
+        if (auto ok = r.finish(); !ok)
+            return ApiError::fromError(ok.error());
+    }
+    if (!candidate.isEmpty() && tenant->connection.entraTenantId && candidate != *tenant->connection.entraTenantId)
+        return problem(409, QStringLiteral("tenant-connected"),
+                       QStringLiteral("The tenant is connected to %1; disconnect it before proving another.")
+                           .arg(*tenant->connection.entraTenantId));
+    if (!tenant->connection.entraTenantId) {
+        if (candidate.isEmpty())
+            return problem(409, QStringLiteral("tenant-id-unknown"),
+                           QStringLiteral("Give entraTenantId (the customer's tenant id) to connect with the "
+                                          "tenant's own app, or use the connect flow."));
+        if (auto failed = changeStatus(ctx, *tenant, kVerifying))
+            return *failed;
+    }
+    auto refreshed = tenants::loadTenant(ctx.cloud.db, tenant->orgId, tenant->id);
+    if (!refreshed)
+        return ctx.fail(refreshed.error());
+    if (auto started = startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
+        return accessProblem(ctx, started.error());
+    if (!recordAudit(ctx, QStringLiteral("tenant.connection.check.start"), tenant->id, {}))
+        return ApiError::internal();
+    return connectionResponse(ctx, tenant->id, 202);
+}
+
+Reply disconnect(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = adminTenant(ctx, &error);
+    if (!tenant)
+        return error;
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ApiError::fromError(body.error());
+    json::ObjectReader r(*body);
+    const auto confirm = r.optionalBool(QStringLiteral("confirm"));
+    if (!confirm || !*confirm)
+        r.fail(QStringLiteral("confirm"), QStringLiteral("must be true: disconnecting revokes the tenant's live "
+                                                         "checkouts"));
+    if (auto ok = r.finish(); !ok)
+        return ApiError::fromError(ok.error());
+    if (tenant->connection.status == kNotConnected && !tenant->connection.entraTenantId)
+        return problem(409, QStringLiteral("not-connected"), QStringLiteral("The tenant is not connected."));
+    auto revoked = revokeCheckoutsOfTenant(ctx.cloud, tenant->orgId, tenant->id,
+                                           QStringLiteral("The tenant was disconnected."));
+    if (!revoked)
+        return ctx.fail(revoked.error());
+    const TimeMs now = ctx.cloud.clock.now();
+    if (auto set = setConnectionStatus(ctx.cloud.db, tenant->orgId, tenant->id, kNotConnected, QString(), now); !set)
+        return ctx.fail(set.error());
+    if (auto cleared = clearConnectionRecord(ctx.cloud.db, tenant->orgId, tenant->id); !cleared)
+        return ctx.fail(cleared.error());
+    if (!recordAudit(ctx, QStringLiteral("tenant.disconnect"), tenant->id,
+                     {{QStringLiteral("entraTenantId"), tenant->connection.entraTenantId.value_or(QString())},
+                      {QStringLiteral("checkoutsRevoked"), *revoked}}))
+        return ApiError::internal();
+    auto after = tenants::loadTenant(ctx.cloud.db, tenant->orgId, tenant->id);
+    if (!after)
+        return ctx.fail(after.error());
+    if (auto published = publishConnection(ctx.cloud, **after); !published)
+        return ctx.fail(published.error());
+    return connectionResponse(ctx, tenant->id, 200);
+}
+
+} // namespace stint::cloud::connections

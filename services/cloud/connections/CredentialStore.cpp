@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/connections/CredentialStore.h"
+
+#include <QCryptographicHash>
+#include <QSslCertificate>
+#include <QSslKey>
+
+namespace stint::cloud::connections {
+
+namespace {
+const QString kColumns = QStringLiteral("kind, client_id, certificate_pem, thumbprint, not_after, secret_expires_at,"
+                                        " sealed, updated_at");
+
+std::optional<TimeMs> optionalTime(const store::Row& r, int i)
+{
+    return r.isNull(i) ? std::nullopt : std::optional<TimeMs>(r.integer(i));
+}
+
+store::Value timeValue(std::optional<TimeMs> t)
+{
+    return t ? store::Value(qint64(*t)) : store::Value(nullptr);
+}
+
+CredentialSummary summaryFromRow(const store::Row& r)
+{
+    CredentialSummary s;
+    s.kind = r.text(0);
+    s.clientId = r.text(1);
+    s.thumbprint = r.text(3);
+    s.notAfter = optionalTime(r, 4);
+    s.secretExpiresAt = optionalTime(r, 5);
+    s.updatedAt = r.integer(7);
+    return s;
+}
+
+QJsonValue optionalTimeJson(std::optional<TimeMs> t)
+{
+    return t ? QJsonValue(toRfc3339(*t)) : QJsonValue(QJsonValue::Null);
+}
+} // namespace
+
+std::optional<TimeMs> CredentialSummary::expiresAt() const
+{
+    if (notAfter && secretExpiresAt)
+        return std::min(*notAfter, *secretExpiresAt);
+    return notAfter ? notAfter : secretExpiresAt;
+}
+
+QJsonObject CredentialSummary::toJson() const
+{
+    return {{QStringLiteral("kind"), kind},
+            {QStringLiteral("clientId"), clientId},
+            {QStringLiteral("certificateThumbprint"), thumbprint.isEmpty() ? QJsonValue() : QJsonValue(thumbprint)},
+            {QStringLiteral("certificateNotAfter"), optionalTimeJson(notAfter)},
+            {QStringLiteral("secretExpiresAt"), optionalTimeJson(secretExpiresAt)},
+            {QStringLiteral("updatedAt"), toRfc3339(updatedAt)}};
+}
+
+Result<void> describeCertificate(const QByteArray& certificatePem, const crypto::SecretBytes& privateKeyPem,
+                                 CredentialSummary* summary)
+{
+    const QList<QSslCertificate> certs = QSslCertificate::fromData(certificatePem, QSsl::Pem);
+    if (certs.size() != 1 || certs.first().isNull())
+        return makeError(QStringLiteral("connection.bad_certificate"),
+                         QStringLiteral("certificatePem must hold exactly one PEM certificate."));
+    const QSslCertificate& cert = certs.first();
+    if (cert.publicKey().algorithm() != QSsl::Rsa)
+        return makeError(QStringLiteral("connection.bad_certificate"),
+                         QStringLiteral("The certificate must have an RSA key (Entra signs client assertions with "
+                                        "RS256 or PS256)."));
+    const QSslKey key(privateKeyPem.bytes(), QSsl::Rsa, QSsl::Pem, QSsl::PrivateKey);
+    if (key.isNull())
+        return makeError(QStringLiteral("connection.bad_private_key"),
+                         QStringLiteral("privateKeyPem must be an unencrypted PEM RSA private key."));
+    if (key.length() != cert.publicKey().length())
+        return makeError(QStringLiteral("connection.bad_private_key"),
+                         QStringLiteral("The private key does not belong to the certificate."));
+    summary->thumbprint = QString::fromLatin1(cert.digest(QCryptographicHash::Sha1).toHex().toUpper());
+    summary->notAfter = cert.expiryDate().toMSecsSinceEpoch();
+    return {};
+}
+
+Result<std::optional<CredentialSummary>> loadCredentialSummary(store::Database& db, const QString& orgId,
+                                                               const QString& tenantId)
+{
+    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
+                             .arg(kColumns),
+                         {tenantId, orgId});
+    if (!rows)
+        return rows.error();
+    if (rows->empty())
+        return std::optional<CredentialSummary>();
+    return std::optional<CredentialSummary>(summaryFromRow(rows->front()));
+}
+
+Result<std::optional<entra::AppCredential>> loadAppCredential(store::Database& db, const crypto::SecretBytes& key,
+                                                              const QString& orgId, const QString& tenantId)
+{
+    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
+                             .arg(kColumns),
+                         {tenantId, orgId});
+    if (!rows)
+        return rows.error();
+    if (rows->empty())
+        return std::optional<entra::AppCredential>();
+    const store::Row& r = rows->front();
+    auto secret = crypto::open(key, r.blob(6), tenantId.toUtf8());
+    if (!secret)
+        return secret.error();
+    entra::AppCredential app;
+    app.clientId = r.text(1);
+    if (r.text(0) == kCertificate) {
+        app.certificatePem = r.text(2).toUtf8();
+        app.privateKeyPem = std::move(*secret);
+    } else {
+        app.clientSecret = std::move(*secret);
+    }
+    return std::optional<entra::AppCredential>(std::move(app));
+}
+
+Result<CredentialSummary> saveCredential(store::Database& db, const crypto::SecretBytes& key, const QString& orgId,
+                                         const QString& tenantId, const NewCredential& credential, TimeMs now)
+{
+    CredentialSummary summary;
+    summary.kind = credential.kind;
+    summary.clientId = credential.clientId;
+    summary.secretExpiresAt = credential.secretExpiresAt;
+    summary.updatedAt = now;
+    const bool certificate = credential.kind == kCertificate;
+    if (certificate)
+        STINT_TRY(describeCertificate(credential.certificatePem, credential.privateKeyPem, &summary));
+    const crypto::SecretBytes& secret = certificate ? credential.privateKeyPem : credential.clientSecret;
+    auto sealed = crypto::seal(key, secret.bytes(), tenantId.toUtf8());
+    if (!sealed)
+        return sealed.error();
+    STINT_TRY(db.exec(QStringLiteral("DELETE FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?"),
+                      {tenantId, orgId}));
+    STINT_TRY(db.exec(QStringLiteral("INSERT INTO tenant_credentials (tenant_id, org_id, kind, client_id,"
+                                     " certificate_pem, thumbprint, not_after, secret_expires_at, sealed, created_at,"
+                                     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                      {tenantId, orgId, credential.kind, credential.clientId,
+                       certificate ? QString::fromUtf8(credential.certificatePem) : QString(), summary.thumbprint,
+                       timeValue(summary.notAfter), timeValue(summary.secretExpiresAt), *sealed, now, now}));
+    return summary;
+}
+
+Result<bool> removeCredential(store::Database& db, const QString& orgId, const QString& tenantId)
+{
+    auto n = db.execCount(QStringLiteral("DELETE FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?"),
+                          {tenantId, orgId});
+    if (!n)
+        return n.error();
+    return *n > 0;
+}
+
+} // namespace stint::cloud::connections

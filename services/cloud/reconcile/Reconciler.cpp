@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/reconcile/Reconciler.h"
+
+#include "cloud/CloudContext.h"
+#include "cloud/connections/ConnectionStore.h"
+#include "cloud/connections/TenantAccess.h"
+#include "cloud/engine/WorkerPool.h"
+#include "cloud/http/RequestContext.h"
+#include "cloud/tenants/TenantStore.h"
+#include "core/Ids.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcReconcile, "stint.cloud.reconcile")
+
+namespace stint::cloud::reconcile {
+
+using connections::CheckActor;
+
+namespace {
+const QString kLiveStates = QStringLiteral("'provisioning', 'ready', 'revoking', 'revoke_failed'");
+
+struct Drift
+{
+    entra::ManagedAccount account;
+    QString finding; // "enabled", "holds roles", "enabled and holds roles"
+};
+
+struct Revoked
+{
+    Drift drift;
+    Result<entra::RevokeReport> result;
+};
+
+QString describe(const entra::ManagedAccount& a)
+{
+    const bool roles = !a.roleDefinitionIds.isEmpty();
+    if (a.enabled && roles)
+        return QStringLiteral("enabled and holds roles");
+    return a.enabled ? QStringLiteral("enabled") : QStringLiteral("holds roles");
+}
+
+AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString& tenantId, const QString& action,
+                    const QString& outcome)
+{
+    AuditEvent e;
+    e.orgId = orgId;
+    e.actorId = actor.id;
+    e.actorLabel = actor.label;
+    e.sourceAddress = actor.sourceAddress;
+    e.action = action;
+    e.targetType = QStringLiteral("tenant");
+    e.targetId = e.tenantId = tenantId;
+    e.outcome = outcome;
+    return e;
+}
+
+// Records the outcome: one reconcile.drift audit event per account, an alert when drift was found, the summary.
+Result<void> record(CloudContext& cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
+                    const QList<Revoked>& revoked, int listed, const QString& error, bool unmatched)
+{
+    const TimeMs now = cloud.clock.now();
+    QJsonArray accounts;
+    int confirmed = 0;
+    for (const Revoked& r : revoked) {
+        const bool ok = r.result.ok() && r.result->confirmed(false);
+        if (ok)
+            ++confirmed;
+        QString done = unmatched ? QStringLiteral("not revoked: live checkouts cannot be matched to accounts yet")
+            : ok                 ? QStringLiteral("revoked")
+            : r.result.ok()      ? QStringLiteral("revocation not confirmed: ") + r.result->detail
+                                 : QStringLiteral("revocation failed: ") + r.result.error().code;
+        AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("reconcile.drift"),
+                                ok ? QStringLiteral("success") : QStringLiteral("failure"));
+        e.targetType = QStringLiteral("entra_account");
+        e.targetId = r.drift.account.accountId;
+        e.details = {{QStringLiteral("accountId"), r.drift.account.accountId},
+                     {QStringLiteral("userPrincipalName"), r.drift.account.userPrincipalName},
+                     {QStringLiteral("found"), r.drift.finding},
+                     {QStringLiteral("roleDefinitionIds"), QJsonArray::fromStringList(r.drift.account.roleDefinitionIds)},
+                     {QStringLiteral("done"), done}};
+        STINT_TRY(cloud.audit.append(e));
+        accounts.append(QJsonObject{{QStringLiteral("accountId"), r.drift.account.accountId},
+                                    {QStringLiteral("userPrincipalName"), r.drift.account.userPrincipalName},
+                                    {QStringLiteral("found"), r.drift.finding},
+                                    {QStringLiteral("done"), done}});
+    }
+    QJsonObject summary{{QStringLiteral("at"), toRfc3339(now)},
+                        {QStringLiteral("accountsListed"), listed},
+                        {QStringLiteral("drift"), accounts},
+                        {QStringLiteral("revoked"), confirmed}};
+    if (!error.isEmpty())
+        summary.insert(QStringLiteral("error"), error);
+    STINT_TRY(connections::saveReconcileResult(cloud.db, orgId, tenantId, summary, revoked.size(), now));
+    AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("reconcile.run"),
+                            error.isEmpty() ? QStringLiteral("success") : QStringLiteral("failure"));
+    e.details = {{QStringLiteral("accountsListed"), listed}, {QStringLiteral("driftFound"), int(revoked.size())},
+                 {QStringLiteral("revoked"), confirmed}};
+    if (!error.isEmpty())
+        e.details.insert(QStringLiteral("error"), error);
+    STINT_TRY(cloud.audit.append(e));
+    if (!revoked.isEmpty())
+        STINT_TRY(connections::raiseAlert(cloud, orgId, tenantId, QStringLiteral("reconcile.drift"),
+                                          QStringLiteral("Reconciliation found %1 Stint account(s) enabled or holding "
+                                                         "roles without a live checkout; %2 revoked.")
+                                              .arg(revoked.size())
+                                              .arg(confirmed),
+                                          {{QStringLiteral("accounts"), accounts}}));
+    return {};
+}
+
+void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
+            const QList<Revoked>& revoked, int listed, const QString& error, bool unmatched,
+            const std::function<void()>& done)
+{
+    auto recorded = connections::atomically(
+        *cloud, [&]() { return record(*cloud, orgId, tenantId, actor, revoked, listed, error, unmatched); });
+    if (!recorded)
+        qCWarning(lcReconcile) << "recording the reconciliation of" << tenantId << "failed:" << recorded.error().code;
+    if (done)
+        done();
+}
+} // namespace
+
+Result<std::optional<QSet<QString>>> protectedAccountIds(store::Database& db, const QString& orgId,
+                                                         const QString& tenantId)
+{
+    // tenant_accounts (tenant_id, person_id, account_id, …) is the provisioning engine's record of the account it
+    // made for each technician in each tenant (migration 3).
+    auto rows = db.query(QStringLiteral("SELECT a.account_id FROM tenant_accounts a JOIN checkouts c"
+                                        " ON c.tenant_id = a.tenant_id AND c.technician_id = a.person_id"
+                                        " WHERE a.tenant_id = ? AND c.org_id = ? AND c.state IN (%1)")
+                             .arg(kLiveStates),
+                         {tenantId, orgId});
+    if (rows) {
+        QSet<QString> ids;
+        for (const store::Row& r : *rows)
+            ids.insert(r.text(0).toLower());
+        return std::optional<QSet<QString>>(ids);
+    }
+    // No account mapping in this store: safe only when no checkout of the tenant is live.
+    auto live = db.query(QStringLiteral("SELECT COUNT(*) FROM checkouts WHERE tenant_id = ? AND org_id = ?"
+                                        " AND state IN (%1)")
+                             .arg(kLiveStates),
+                         {tenantId, orgId});
+    if (!live)
+        return live.error();
+    if (live->front().integer(0) > 0)
+        return std::optional<QSet<QString>>();
+    return std::optional<QSet<QString>>(QSet<QString>());
+}
+
+Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const CheckActor& actor,
+                            std::function<void()> done)
+{
+    if (!tenant.connection.entraTenantId)
+        return makeError(QStringLiteral("connection.no_tenant_id"), QStringLiteral("The tenant is not connected."));
+    auto access = connections::tenantAccess(cloud, tenant);
+    if (!access)
+        return access.error();
+    auto shared = std::make_shared<entra::TenantAccess>(std::move(*access));
+    entra::EntraGateway* gateway = &cloud.entra;
+    CloudContext* context = &cloud;
+    const QString orgId = tenant.orgId;
+    const QString tenantId = tenant.id;
+    cloud.workers.run(
+        [gateway, shared]() { return gateway->listManagedAccounts(*shared); },
+        [context, gateway, shared, orgId, tenantId, actor, done](Result<QList<entra::ManagedAccount>> listed) {
+            if (!listed) {
+                finish(context, orgId, tenantId, actor, {}, 0, listed.error().code, false, done);
+                return;
+            }
+            // Read the store again now, on the service thread: what is drift is decided against the latest state.
+            auto covered = protectedAccountIds(context->db, orgId, tenantId);
+            if (!covered) {
+                finish(context, orgId, tenantId, actor, {}, int(listed->size()), covered.error().code, false, done);
+                return;
+            }
+            QList<Drift> drift;
+            for (const entra::ManagedAccount& a : *listed) {
+                if (!a.enabled && a.roleDefinitionIds.isEmpty())
+                    continue;
+                if (covered->has_value() && (*covered)->contains(a.accountId.toLower()))
+                    continue;
+                drift.append({a, describe(a)});
+            }
+            const int count = int(listed->size());
+            if (!covered->has_value() || drift.isEmpty()) {
+                QList<Revoked> reported;
+                if (!covered->has_value()) {
+                    for (const Drift& d : drift)
+                        reported.append({d, Result<entra::RevokeReport>(makeError(QStringLiteral("reconcile.unmatched"),
+                                                                                    QStringLiteral("not revoked")))});
+                }
+                finish(context, orgId, tenantId, actor, reported, count, {}, !covered->has_value(), done);
+                return;
+            }
+            context->workers.run(
+                [gateway, shared, drift]() {
+                    QList<Revoked> out;
+                    for (const Drift& d : drift) {
+                        entra::RevokeRequest request;
+                        request.tenant = shared->clone();
+                        request.accountId = d.account.accountId;
+                        out.append({d, gateway->revoke(request)});
+                    }
+                    return out;
+                },
+                [context, orgId, tenantId, actor, count, done](QList<Revoked> revoked) {
+                    finish(context, orgId, tenantId, actor, revoked, count, {}, false, done);
+                });
+        });
+    return {};
+}
+
+Reply reconcileTenant(RequestContext& ctx)
+{
+    const QString id = ctx.param(QStringLiteral("tenantId"));
+    if (!ids::isValidId(id, u"tnt"))
+        return ApiError::notFound(QStringLiteral("tenant"));
+    auto tenant = tenants::loadTenant(ctx.cloud.db, ctx.caller.orgId, id);
+    if (!tenant)
+        return ctx.fail(tenant.error());
+    if (!tenant->has_value())
+        return ApiError::notFound(QStringLiteral("tenant"));
+    if (!(*tenant)->connection.entraTenantId)
+        return ApiError::conflict(QStringLiteral("not-connected"), QStringLiteral("The tenant is not connected."));
+    const connections::CheckActor actor{ctx.caller.personId, ctx.caller.email, ctx.request.remoteAddress.toString(),
+                                        ctx.request.requestId};
+    if (auto started = startReconcile(ctx.cloud, **tenant, actor); !started) {
+        if (started.error().code.startsWith(QLatin1String("connection.")))
+            return ApiError::conflict(QStringLiteral("no-credential"), started.error().message);
+        return ctx.fail(started.error());
+    }
+    AuditEvent e = ctx.auditEvent(QStringLiteral("reconcile.start"));
+    e.targetType = QStringLiteral("tenant");
+    e.targetId = e.tenantId = id;
+    if (!ctx.audit(e))
+        return ApiError::internal();
+    return HttpResponse::json(202, {{QStringLiteral("tenantId"), id}, {QStringLiteral("status"), QStringLiteral("started")}});
+}
+
+} // namespace stint::cloud::reconcile

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "entra/EntraGateway.h"
+
+#include <QMutex>
+#include <QSet>
+
+#include <functional>
+
+// A scripted entra::EntraGateway for the connection, reconciliation and webhook tests: inspect() proves a tenant and
+// returns a report, listManagedAccounts() returns the tenant's Stint accounts, revoke() disables them. Thread-safe
+// (the service calls it from its worker threads while the test scripts and reads it). provision() is not its job.
+namespace stint::test {
+
+class FakeConnectGateway : public entra::EntraGateway
+{
+public:
+    // A healthy report for `tenantGuid`: two verified domains, three role definitions, all permissions, TAP enabled.
+    static entra::ConnectionReport healthyReport(const QString& tenantGuid);
+
+    // What inspect() proves: by default the tenant it was asked about; with proveAs(), always that tenant (a forged
+    // redirect), until cleared with an empty string.
+    void proveAs(const QString& tenantGuid);
+    // Findings added to every report, and an error instead of a report (until cleared with std::nullopt).
+    void setFindings(const QList<entra::HealthFinding>& findings);
+    void failInspect(std::optional<Error> error);
+
+    void setManagedAccounts(const QList<entra::ManagedAccount>& accounts);
+    void failRevoke(const QString& accountId); // that account's revocation is not confirmed
+
+    // What the service asked.
+    int inspectCalls() const;
+    int listCalls() const;
+    // One inspect() call as the gateway saw it (without the secret).
+    struct Inspected
+    {
+        entra::CloudEndpoints endpoints;
+        QString entraTenantId;
+        QString clientId;
+        bool usedCertificate = false;
+    };
+    QList<Inspected> inspected() const;
+    QStringList revokedAccounts() const;
+    QList<entra::ManagedAccount> managedAccounts() const;
+
+    Result<entra::ConnectionReport> inspect(const entra::TenantAccess& tenant) override;
+    Result<entra::ProvisionResult> provision(const entra::ProvisionRequest& request) override;
+    Result<entra::RevokeReport> revoke(const entra::RevokeRequest& request) override;
+    Result<QList<entra::ManagedAccount>> listManagedAccounts(const entra::TenantAccess& tenant) override;
+
+private:
+    mutable QMutex m_mutex;
+    QString m_proveAs;
+    QList<entra::HealthFinding> m_findings;
+    std::optional<Error> m_inspectError;
+    QList<entra::ManagedAccount> m_accounts;
+    QSet<QString> m_failRevoke;
+    int m_inspectCalls = 0;
+    int m_listCalls = 0;
+    QList<Inspected> m_inspected;
+    QStringList m_revoked;
+};
+
+} // namespace stint::test

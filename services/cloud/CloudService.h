@@ -15,7 +15,6 @@ namespace stint::store {
 class SqlCipherDatabase;
 }
 
-
 namespace stint::cloud {
 
 class AuditLog;
@@ -28,7 +27,6 @@ namespace engine {
 class WorkerPool;
 class ProvisioningEngine;
 } // namespace engine
-}
 namespace connections {
 class ConnectionScheduler;
 }

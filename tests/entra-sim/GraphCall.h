@@ -43,6 +43,9 @@ struct FilterClause
     bool isString = true;
 };
 
+// False when the body holds raw control characters (other than JSON whitespace), which JSON forbids.
+bool jsonTextIsClean(const QByteArray& body);
+
 // Parses the `$filter` subset; nullopt when it is not of that form.
 std::optional<QList<FilterClause>> parseFilter(const QString& text);
 

@@ -234,7 +234,7 @@ SimResponse GraphEndpoints::batch(Call& call)
                                          "set and payload is of valid JSON format."));
     };
     const auto parsed = json::parseObject(call.request.body, 4 * 1024 * 1024);
-    if (!parsed)
+    if (!parsed || !jsonTextIsClean(call.request.body))
         return payloadError();
     const QJsonValue requestsValue = parsed->value(QStringLiteral("requests"));
     if (!requestsValue.isArray() || parsed->size() != 1)

@@ -74,6 +74,16 @@ QString newTemporaryAccessPass(int length)
 
 } // namespace
 
+// Qt's parser lets raw control characters through inside strings; RFC 8259 does not, and neither does Graph.
+bool jsonTextIsClean(const QByteArray& body)
+{
+    for (char c : body) {
+        if (uchar(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            return false;
+    }
+    return true;
+}
+
 qint64 GraphEndpoints::lag(const Call& call) const
 {
     return m_simulator.faults().replicationLagMs(call.tenant->id);
@@ -112,7 +122,7 @@ bool GraphEndpoints::callerMayTouchPrivileged(const Call& call) const
 std::optional<QJsonObject> GraphEndpoints::jsonBody(const Call& call, SimResponse* error) const
 {
     const auto parsed = json::parseObject(call.request.body, 1024 * 1024);
-    if (!parsed) {
+    if (!parsed || !jsonTextIsClean(call.request.body)) {
         *error = badRequest(call, QStringLiteral("BadRequest"),
                             QStringLiteral("Unable to read JSON request payload. Please ensure Content-Type header is "
                                            "set and payload is of valid JSON format."));

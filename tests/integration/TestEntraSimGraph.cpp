@@ -239,7 +239,7 @@ private slots:
         QTest::newRow("malformed json") << QByteArray("{\"accountEnabled\": tru") << "BadRequest" << unreadable << "";
         QTest::newRow("array body") << QByteArray("[1,2]") << "BadRequest" << unreadable << "";
         QTest::newRow("empty body") << QByteArray() << "BadRequest" << unreadable << "";
-        QTest::newRow("nul bytes") << QByteArray("{\"a\0\":1}", 9) << "BadRequest" << unreadable << "";
+        QTest::newRow("nul bytes") << (QByteArray("{\"a") + '\0' + "\":1}") << "BadRequest" << unreadable << "";
     }
 
     void createUserErrors()

@@ -5,7 +5,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -79,8 +78,8 @@ QByteArray AccessTokens::issueAppToken(const AppTokenRequest& request, TimeMs no
     const qint64 iat = now / 1000;
     const QString uti = QString::fromLatin1(b64(crypto::randomBytes(16)));
     m_serialByUti.insert(uti, m_nextSerial++);
-    const QJsonObject header{{"typ", "JWT"}, {"alg", "RS256"}, {"x5t", m_kid}, {"kid", m_kid}};
-    QJsonObject payload{
+    const QJsonObject header {{"typ", "JWT"}, {"alg", "RS256"}, {"x5t", m_kid}, {"kid", m_kid}};
+    QJsonObject payload {
         {"aud", kGraphAudience},
         {"iss", QStringLiteral("https://sts.windows.net/%1/").arg(request.tenantId)},
         {"iat", iat},
@@ -127,9 +126,8 @@ Result<TokenClaims> AccessTokens::verify(QByteArrayView jwt, TimeMs now) const
     const QJsonDocument payloadDoc = QJsonDocument::fromJson(*payloadBytes);
     if (!header.isObject() || !payloadDoc.isObject())
         return malformed();
-    const auto invalid = [] {
-        return makeError(QString::fromLatin1(kTokenInvalid), QStringLiteral("Invalid signature."));
-    };
+    const auto invalid
+        = [] { return makeError(QString::fromLatin1(kTokenInvalid), QStringLiteral("Invalid signature.")); };
     if (header.object().value("alg").toString() != QLatin1String("RS256")
         || header.object().value("kid").toString() != m_kid)
         return invalid();
@@ -138,8 +136,7 @@ Result<TokenClaims> AccessTokens::verify(QByteArrayView jwt, TimeMs now) const
     const QByteArray signingInput = parts[0] + '.' + parts[1];
     const bool good = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, m_key->pkey) == 1
         && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature->constData()),
-                            size_t(signature->size()),
-                            reinterpret_cast<const unsigned char*>(signingInput.constData()),
+                            size_t(signature->size()), reinterpret_cast<const unsigned char*>(signingInput.constData()),
                             size_t(signingInput.size()))
             == 1;
     EVP_MD_CTX_free(ctx);
@@ -162,7 +159,8 @@ Result<TokenClaims> AccessTokens::verify(QByteArrayView jwt, TimeMs now) const
     if (p.value("aud").toString() != kGraphAudience && p.value("aud").toString() != kGraphAppId)
         return makeError(QString::fromLatin1(kTokenInvalid), QStringLiteral("Invalid audience."));
     const auto expired = [] {
-        return makeError(QString::fromLatin1(kTokenExpired), QStringLiteral("Access token has expired or is not yet valid."));
+        return makeError(QString::fromLatin1(kTokenExpired),
+                         QStringLiteral("Access token has expired or is not yet valid."));
     };
     // Entra allows five minutes of clock skew on nbf; exp is strict here.
     if (now >= c.expiresAt || now + 5 * 60'000 < c.notBefore)
@@ -179,9 +177,14 @@ QJsonObject AccessTokens::jwks() const
 {
     const QByteArray n = bnParam(m_key->pkey, OSSL_PKEY_PARAM_RSA_N);
     const QByteArray e = bnParam(m_key->pkey, OSSL_PKEY_PARAM_RSA_E);
-    const QJsonObject key{{"kty", "RSA"},       {"use", "sig"},     {"kid", m_kid}, {"x5t", m_kid},
-                          {"n", QString::fromLatin1(b64(n))}, {"e", QString::fromLatin1(b64(e))}, {"alg", "RS256"}};
-    return QJsonObject{{"keys", QJsonArray{key}}};
+    const QJsonObject key {{"kty", "RSA"},
+                           {"use", "sig"},
+                           {"kid", m_kid},
+                           {"x5t", m_kid},
+                           {"n", QString::fromLatin1(b64(n))},
+                           {"e", QString::fromLatin1(b64(e))},
+                           {"alg", "RS256"}};
+    return QJsonObject {{"keys", QJsonArray {key}}};
 }
 
 void AccessTokens::expireAllIssued()

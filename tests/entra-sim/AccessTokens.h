@@ -9,7 +9,6 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
 
 // The simulator's access tokens: RS256 JWTs in the v1.0 Graph format with the app-only claims of protocols.md 1.8,

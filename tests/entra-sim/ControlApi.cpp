@@ -3,12 +3,10 @@
 
 #include "Simulator.h"
 #include "Throttling.h"
-
 #include "core/Json.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
-
 #include <functional>
 
 namespace stint::entrasim {
@@ -29,13 +27,14 @@ QString resolveRole(const QString& nameOrId)
 
 bool isGuid(const QString& text)
 {
-    static const QRegularExpression re(QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+    static const QRegularExpression re(
+        QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
     return re.match(text).hasMatch();
 }
 
 SimResponse controlError(int status, const QString& message)
 {
-    return SimResponse::json(status, QJsonObject{{"error", message}});
+    return SimResponse::json(status, QJsonObject {{"error", message}});
 }
 
 } // namespace
@@ -94,7 +93,9 @@ public:
     bool applyTenantSettings(SimTenant& tenant, json::ObjectReader& r, const QString& path)
     {
         if (const auto size = r.optionalEnum("size", {"S", "M", "L"}))
-            tenant.size = *size == QLatin1String("L") ? TenantSize::L : *size == QLatin1String("M") ? TenantSize::M : TenantSize::S;
+            tenant.size = *size == QLatin1String("L") ? TenantSize::L
+                : *size == QLatin1String("M")         ? TenantSize::M
+                                                      : TenantSize::S;
         if (const auto v = r.optionalBool("permanentDeleteAllowed"))
             tenant.permanentDeleteAllowed = *v;
         if (const auto v = r.optionalString("displayName", 256, 1))
@@ -116,7 +117,8 @@ public:
         d.authenticationType = r.optionalEnum("authenticationType", {"Managed", "Federated"}).value_or("Managed");
         if (!finish(r))
             return false;
-        if (!d.name.contains(QLatin1Char('.')) || d.name.contains(QLatin1Char('@')) || d.name.contains(QLatin1Char('/')))
+        if (!d.name.contains(QLatin1Char('.')) || d.name.contains(QLatin1Char('@'))
+            || d.name.contains(QLatin1Char('/')))
             return fail(path + QStringLiteral(".name: not a domain name"));
         const auto added = m_state.addDomain(tenantId, d);
         return added ? true : fail(path + QStringLiteral(": ") + added.error().message);
@@ -162,7 +164,7 @@ public:
         user->employeeType = employeeType;
         if (!id.isEmpty()) {
             SimUser copy = *user;
-            tenant->users.erase(user->id);
+            tenant->users.erase(copy.id);
             copy.id = id.toLower();
             if (tenant->users.count(copy.id)) {
                 fail(path + QStringLiteral(".id: taken"));
@@ -187,7 +189,10 @@ public:
             return finish(r), nullptr;
         static const QRegularExpression prefix(QStringLiteral("^[a-z0-9][a-z0-9-]*$"));
         if (!prefix.match(initial).hasMatch())
-            return fail(path + QStringLiteral(".initialDomain: letters, digits and '-' only (the part before .onmicrosoft.com)")), nullptr;
+            return fail(path
+                        + QStringLiteral(
+                            ".initialDomain: letters, digits and '-' only (the part before .onmicrosoft.com)")),
+                   nullptr;
         if (!id.isEmpty() && !isGuid(id))
             return fail(path + QStringLiteral(".id: must be a GUID")), nullptr;
         if (!id.isEmpty() && m_state.tenant(id))
@@ -202,7 +207,8 @@ public:
                 return fail(path + QStringLiteral(".domains: must be an array")), nullptr;
             int i = 0;
             for (const QJsonValue& d : domains->toArray()) {
-                if (!d.isObject() || !applyDomain(tenant.id, d.toObject(), path + QStringLiteral(".domains[%1]").arg(i)))
+                if (!d.isObject()
+                    || !applyDomain(tenant.id, d.toObject(), path + QStringLiteral(".domains[%1]").arg(i)))
                     return fail(path + QStringLiteral(".domains[%1]: must be an object").arg(i)), nullptr;
                 ++i;
             }
@@ -308,7 +314,8 @@ public:
                 return fail(path + QStringLiteral(".directoryRoles: unknown role '%1'").arg(role)), nullptr;
             roleIds.append(id);
         }
-        auto sp = m_state.grantServicePrincipal(tenant->id, clientId, permissions.value_or(app->requiredPermissions), roleIds);
+        auto sp = m_state.grantServicePrincipal(tenant->id, clientId, permissions.value_or(app->requiredPermissions),
+                                                roleIds);
         if (!sp)
             return fail(path + QStringLiteral(": ") + sp.error().message), nullptr;
         return *sp;
@@ -452,9 +459,12 @@ public:
         QList<Action> faultActions;
         if (faults && !parseFaults(*faults, faultActions))
             return false;
-        const bool done = each(tenants, QStringLiteral("tenants"), [this](const QJsonObject& t, const QString& p) { return applyTenant(t, p) != nullptr; })
-            && each(apps, QStringLiteral("apps"), [this](const QJsonObject& a, const QString& p) { return applyApp(a, p) != nullptr; })
-            && each(grants, QStringLiteral("grants"), [this](const QJsonObject& g, const QString& p) { return applyGrant(g, p) != nullptr; });
+        const bool done = each(tenants, QStringLiteral("tenants"),
+                               [this](const QJsonObject& t, const QString& p) { return applyTenant(t, p) != nullptr; })
+            && each(apps, QStringLiteral("apps"),
+                    [this](const QJsonObject& a, const QString& p) { return applyApp(a, p) != nullptr; })
+            && each(grants, QStringLiteral("grants"),
+                    [this](const QJsonObject& g, const QString& p) { return applyGrant(g, p) != nullptr; });
         if (!done)
             return false;
         for (const Action& a : faultActions)
@@ -501,24 +511,25 @@ QJsonObject tenantStateJson(Simulator& sim, const SimTenant& t)
         }
         QJsonValue tap = QJsonValue::Null;
         if (u.tap) {
-            tap = QJsonObject{{"id", u.tap->id},
-                              {"startDateTime", toRfc3339(u.tap->start)},
-                              {"lifetimeInMinutes", u.tap->lifetimeInMinutes},
-                              {"isUsableOnce", u.tap->isUsableOnce},
-                              {"used", u.tap->used}};
+            tap = QJsonObject {{"id", u.tap->id},
+                               {"startDateTime", toRfc3339(u.tap->start)},
+                               {"lifetimeInMinutes", u.tap->lifetimeInMinutes},
+                               {"isUsableOnce", u.tap->isUsableOnce},
+                               {"used", u.tap->used}};
         }
-        QJsonObject o{{"id", u.id},
-                      {"userPrincipalName", u.userPrincipalName},
-                      {"displayName", u.displayName},
-                      {"accountEnabled", u.accountEnabled},
-                      {"employeeType", u.employeeType},
-                      {"roles", roles},
-                      {"temporaryAccessPass", tap},
-                      {"hasPassword", !u.passwordHash.isEmpty()},
-                      {"passwordChangedDateTime", u.passwordChangedAt ? QJsonValue(toRfc3339(u.passwordChangedAt)) : QJsonValue()},
-                      {"signInSessionsValidFromDateTime", toRfc3339(u.signInSessionsValidFrom)},
-                      {"createdDateTime", toRfc3339(u.createdAt)},
-                      {"replicated", u.visible(now) && now >= u.accountEnabledVisibleAt}};
+        QJsonObject o {{"id", u.id},
+                       {"userPrincipalName", u.userPrincipalName},
+                       {"displayName", u.displayName},
+                       {"accountEnabled", u.accountEnabled},
+                       {"employeeType", u.employeeType},
+                       {"roles", roles},
+                       {"temporaryAccessPass", tap},
+                       {"hasPassword", !u.passwordHash.isEmpty()},
+                       {"passwordChangedDateTime",
+                        u.passwordChangedAt ? QJsonValue(toRfc3339(u.passwordChangedAt)) : QJsonValue()},
+                       {"signInSessionsValidFromDateTime", toRfc3339(u.signInSessionsValidFrom)},
+                       {"createdDateTime", toRfc3339(u.createdAt)},
+                       {"replicated", u.visible(now) && now >= u.accountEnabledVisibleAt}};
         if (u.deletedAt)
             o.insert("deletedDateTime", toRfc3339(*u.deletedAt));
         return o;
@@ -529,35 +540,40 @@ QJsonObject tenantStateJson(Simulator& sim, const SimTenant& t)
     for (const auto& [id, u] : t.deletedUsers)
         deleted.append(userJson(u));
     for (const auto& [appId, sp] : t.servicePrincipals)
-        sps.append(QJsonObject{{"appId", sp.appId},
-                               {"objectId", sp.objectId},
-                               {"permissions", QJsonArray::fromStringList(sp.grantedPermissions)},
-                               {"directoryRoles", QJsonArray::fromStringList(sp.directoryRoleTemplateIds)}});
+        sps.append(QJsonObject {{"appId", sp.appId},
+                                {"objectId", sp.objectId},
+                                {"permissions", QJsonArray::fromStringList(sp.grantedPermissions)},
+                                {"directoryRoles", QJsonArray::fromStringList(sp.directoryRoleTemplateIds)}});
     for (const auto& [id, a] : t.roleAssignments)
-        assignments.append(QJsonObject{{"id", a.id}, {"principalId", a.principalId}, {"roleDefinitionId", a.roleDefinitionId}});
+        assignments.append(
+            QJsonObject {{"id", a.id}, {"principalId", a.principalId}, {"roleDefinitionId", a.roleDefinitionId}});
     for (const SimDomain& d : t.domains)
-        domains.append(QJsonObject{{"name", d.name},
-                                   {"isVerified", d.isVerified},
-                                   {"isDefault", d.isDefault},
-                                   {"isInitial", d.isInitial},
-                                   {"authenticationType", d.authenticationType}});
+        domains.append(QJsonObject {{"name", d.name},
+                                    {"isVerified", d.isVerified},
+                                    {"isDefault", d.isDefault},
+                                    {"isInitial", d.isInitial},
+                                    {"authenticationType", d.authenticationType}});
     const SimTapPolicy& p = t.tapPolicy;
-    return QJsonObject{{"id", t.id},
-                       {"displayName", t.displayName},
-                       {"size", t.size == TenantSize::L ? "L" : t.size == TenantSize::M ? "M" : "S"},
-                       {"permanentDeleteAllowed", t.permanentDeleteAllowed},
-                       {"domains", domains},
-                       {"tapPolicy", QJsonObject{{"state", p.enabled ? "enabled" : "disabled"},
-                                                 {"minimumLifetimeInMinutes", p.minimumLifetimeInMinutes},
-                                                 {"maximumLifetimeInMinutes", p.maximumLifetimeInMinutes},
-                                                 {"defaultLifetimeInMinutes", p.defaultLifetimeInMinutes},
-                                                 {"defaultLength", p.defaultLength},
-                                                 {"isUsableOnce", p.isUsableOnce}}},
-                       {"users", users},
-                       {"deletedUsers", deleted},
-                       {"servicePrincipals", sps},
-                       {"roleAssignments", assignments},
-                       {"throttled", sim.throttledByTenant().value(t.id)}};
+    return QJsonObject {{"id", t.id},
+                        {"displayName", t.displayName},
+                        {"size",
+                         t.size == TenantSize::L       ? "L"
+                             : t.size == TenantSize::M ? "M"
+                                                       : "S"},
+                        {"permanentDeleteAllowed", t.permanentDeleteAllowed},
+                        {"domains", domains},
+                        {"tapPolicy",
+                         QJsonObject {{"state", p.enabled ? "enabled" : "disabled"},
+                                      {"minimumLifetimeInMinutes", p.minimumLifetimeInMinutes},
+                                      {"maximumLifetimeInMinutes", p.maximumLifetimeInMinutes},
+                                      {"defaultLifetimeInMinutes", p.defaultLifetimeInMinutes},
+                                      {"defaultLength", p.defaultLength},
+                                      {"isUsableOnce", p.isUsableOnce}}},
+                        {"users", users},
+                        {"deletedUsers", deleted},
+                        {"servicePrincipals", sps},
+                        {"roleAssignments", assignments},
+                        {"throttled", sim.throttledByTenant().value(t.id)}};
 }
 
 } // namespace
@@ -570,10 +586,10 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
     SimState& state = m_simulator.state();
 
     if (rest == QLatin1String("/health") && method == "GET")
-        return SimResponse::json(200, QJsonObject{{"status", "ok"}});
+        return SimResponse::json(200, QJsonObject {{"status", "ok"}});
     if (rest == QLatin1String("/reset") && method == "POST") {
         m_simulator.reset();
-        return SimResponse::json(200, QJsonObject{{"status", "reset"}});
+        return SimResponse::json(200, QJsonObject {{"status", "reset"}});
     }
     if (rest == QLatin1String("/requests")) {
         if (method == "DELETE") {
@@ -592,7 +608,7 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
         const auto throttled = m_simulator.throttledByTenant();
         for (auto it = throttled.begin(); it != throttled.end(); ++it)
             counts.insert(it.key(), it.value());
-        return SimResponse::json(200, QJsonObject{{"requests", list}, {"throttledByTenant", counts}});
+        return SimResponse::json(200, QJsonObject {{"requests", list}, {"throttledByTenant", counts}});
     }
     if (rest == QLatin1String("/faults")) {
         if (method == "GET")
@@ -606,8 +622,8 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
     if (method == "GET" && first == QLatin1String("tenants") && segments.size() == 1) {
         QJsonArray list;
         for (const auto& [id, t] : state.tenants())
-            list.append(QJsonObject{{"id", id}, {"displayName", t.displayName}});
-        return SimResponse::json(200, QJsonObject{{"tenants", list}});
+            list.append(QJsonObject {{"id", id}, {"displayName", t.displayName}});
+        return SimResponse::json(200, QJsonObject {{"tenants", list}});
     }
     if (method == "GET" && first == QLatin1String("tenants") && segments.size() == 2) {
         SimTenant* t = state.tenant(segments[1]);
@@ -635,7 +651,7 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
     if (method == "POST" && rest == QLatin1String("/scenario")) {
         if (!reader.applyScenario(*body))
             return failed();
-        return SimResponse::json(200, QJsonObject{{"status", "loaded"}});
+        return SimResponse::json(200, QJsonObject {{"status", "loaded"}});
     }
     if (method == "POST" && rest == QLatin1String("/faults")) {
         QList<Action> actions;
@@ -655,13 +671,14 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
         SimApp* app = reader.applyApp(*body, QStringLiteral("app"));
         if (!app)
             return failed();
-        return SimResponse::json(201, QJsonObject{{"clientId", app->clientId}, {"homeTenantId", app->homeTenantId}});
+        return SimResponse::json(201, QJsonObject {{"clientId", app->clientId}, {"homeTenantId", app->homeTenantId}});
     }
     if (method == "POST" && rest == QLatin1String("/grants")) {
         SimServicePrincipal* sp = reader.applyGrant(*body, QStringLiteral("grant"));
         if (!sp)
             return failed();
-        return SimResponse::json(200, QJsonObject{{"objectId", sp->objectId}, {"appId", sp->appId}, {"tenantId", sp->tenantId}});
+        return SimResponse::json(
+            200, QJsonObject {{"objectId", sp->objectId}, {"appId", sp->appId}, {"tenantId", sp->tenantId}});
     }
     if (method == "POST" && rest == QLatin1String("/tokens")) {
         // An app-only token without the token endpoint, for tools and tests that only exercise Graph.
@@ -674,9 +691,10 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
         const QByteArray token = m_simulator.issueAppToken(tenant, clientId, acr);
         if (token.isEmpty())
             return controlError(400, QStringLiteral("No service principal for this app in this tenant."));
-        return SimResponse::json(200, QJsonObject{{"token_type", "Bearer"},
-                                                  {"expires_in", m_simulator.tokens().lifetimeSeconds()},
-                                                  {"access_token", QString::fromLatin1(token)}});
+        return SimResponse::json(200,
+                                 QJsonObject {{"token_type", "Bearer"},
+                                              {"expires_in", m_simulator.tokens().lifetimeSeconds()},
+                                              {"access_token", QString::fromLatin1(token)}});
     }
     if (first == QLatin1String("tenants") && segments.size() >= 2) {
         SimTenant* t = state.tenant(segments[1]);
@@ -699,13 +717,16 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
             SimUser* u = reader.applyUser(t->id, *body, QStringLiteral("user"));
             if (!u)
                 return failed();
-            return SimResponse::json(201, QJsonObject{{"id", u->id}, {"userPrincipalName", u->userPrincipalName}});
+            return SimResponse::json(201, QJsonObject {{"id", u->id}, {"userPrincipalName", u->userPrincipalName}});
         }
         if (method == "POST" && segments.size() == 3 && segments[2] == QLatin1String("roleAssignments")) {
             SimRoleAssignment* a = reader.applyRoleAssignment(t->id, *body, QStringLiteral("roleAssignment"));
             if (!a)
                 return failed();
-            return SimResponse::json(201, QJsonObject{{"id", a->id}, {"principalId", a->principalId}, {"roleDefinitionId", a->roleDefinitionId}});
+            return SimResponse::json(201,
+                                     QJsonObject {{"id", a->id},
+                                                  {"principalId", a->principalId},
+                                                  {"roleDefinitionId", a->roleDefinitionId}});
         }
     }
     return controlError(404, QStringLiteral("No such control call."));

@@ -146,26 +146,27 @@ QJsonObject Faults::toJson() const
 {
     QJsonArray failures, rates, latencies, drops, throttles;
     for (const Counted& c : m_failures)
-        failures.append(QJsonObject{{"count", c.remaining}, {"status", c.value}, {"scope", c.scope.toJson()}});
+        failures.append(QJsonObject {{"count", c.remaining}, {"status", c.value}, {"scope", c.scope.toJson()}});
     for (const Rate& r : m_failureRates)
-        rates.append(QJsonObject{{"rate", r.rate}, {"status", r.status}, {"scope", r.scope.toJson()}});
+        rates.append(QJsonObject {{"rate", r.rate}, {"status", r.status}, {"scope", r.scope.toJson()}});
     for (const Latency& l : m_latencies)
-        latencies.append(QJsonObject{{"ms", l.ms}, {"scope", l.scope.toJson()}});
+        latencies.append(QJsonObject {{"ms", l.ms}, {"scope", l.scope.toJson()}});
     for (const Counted& c : m_drops)
-        drops.append(QJsonObject{{"count", c.remaining}, {"scope", c.scope.toJson()}});
+        drops.append(QJsonObject {{"count", c.remaining}, {"scope", c.scope.toJson()}});
     for (const Counted& c : m_throttles)
-        throttles.append(QJsonObject{{"count", c.remaining}, {"retryAfterSeconds", c.value}, {"scope", c.scope.toJson()}});
-    QJsonObject lag{{"all", m_lagAll}};
+        throttles.append(
+            QJsonObject {{"count", c.remaining}, {"retryAfterSeconds", c.value}, {"scope", c.scope.toJson()}});
+    QJsonObject lag {{"all", m_lagAll}};
     for (auto it = m_lagByTenant.begin(); it != m_lagByTenant.end(); ++it)
         lag.insert(it.key(), it.value());
-    return QJsonObject{{"failures", failures},
-                       {"failureRates", rates},
-                       {"latency", latencies},
-                       {"drops", drops},
-                       {"throttles", throttles},
-                       {"replicationLagMs", lag},
-                       {"throttleScale", m_throttleScale},
-                       {"tokenLifetimeSeconds", m_tokens.lifetimeSeconds()}};
+    return QJsonObject {{"failures", failures},
+                        {"failureRates", rates},
+                        {"latency", latencies},
+                        {"drops", drops},
+                        {"throttles", throttles},
+                        {"replicationLagMs", lag},
+                        {"throttleScale", m_throttleScale},
+                        {"tokenLifetimeSeconds", m_tokens.lifetimeSeconds()}};
 }
 
 } // namespace stint::entrasim

@@ -5,7 +5,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
-
 #include <random>
 
 // Injected failures: 5xx answers, latency, dropped connections, forced throttling, replication lag, and the

@@ -8,7 +8,6 @@
 #include <QList>
 #include <QPair>
 #include <QString>
-
 #include <optional>
 
 namespace stint::entrasim {

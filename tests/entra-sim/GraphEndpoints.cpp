@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "GraphEndpoints.h"
 
-#include "GraphCall.h"
-
 #include "Faults.h"
+#include "GraphCall.h"
 #include "Simulator.h"
 #include "Throttling.h"
-
 #include "core/Json.h"
 
 #include <QDateTime>
@@ -23,23 +21,24 @@ GraphEndpoints::GraphEndpoints(Simulator& simulator)
 SimResponse GraphEndpoints::error(int status, const QString& code, const QString& message, const QString& requestId,
                                   const QString& clientRequestId, const QJsonArray& details)
 {
-    QJsonObject inner{{"date", innerErrorDate()}, {"request-id", requestId}, {"client-request-id", clientRequestId}};
-    QJsonObject err{{"code", code}, {"message", message}, {"innerError", inner}};
+    QJsonObject inner {{"date", innerErrorDate()}, {"request-id", requestId}, {"client-request-id", clientRequestId}};
+    QJsonObject err {{"code", code}, {"message", message}, {"innerError", inner}};
     if (!details.isEmpty())
         err.insert("details", details);
-    SimResponse r = SimResponse::json(status, QJsonObject{{"error", err}});
+    SimResponse r = SimResponse::json(status, QJsonObject {{"error", err}});
     r.setHeader("request-id", requestId.toLatin1());
     r.setHeader("client-request-id", clientRequestId.toLatin1());
-    r.setHeader("x-ms-ags-diagnostic",
-                R"({"ServerInfo":{"DataCenter":"Local","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"ENTRA-SIM"}})");
+    r.setHeader(
+        "x-ms-ags-diagnostic",
+        R"({"ServerInfo":{"DataCenter":"Local","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"ENTRA-SIM"}})");
     return r;
 }
 
 SimResponse GraphEndpoints::handle(const SimRequest& request, const QString& version, const QString& rest,
                                    LoggedRequest& entry)
 {
-    Call call{request, rest.isEmpty() ? QStringLiteral("/") : rest, SimState::newGuid(),
-              QString::fromLatin1(request.header("client-request-id").left(200))};
+    Call call {request, rest.isEmpty() ? QStringLiteral("/") : rest, SimState::newGuid(),
+               QString::fromLatin1(request.header("client-request-id").left(200))};
     if (call.clientRequestId.isEmpty())
         call.clientRequestId = SimState::newGuid();
     SimResponse response;
@@ -67,10 +66,11 @@ SimResponse GraphEndpoints::dispatch(Call& call)
         bearer = authorization.mid(7).trimmed();
     const auto claims = m_simulator.tokens().verify(bearer, m_simulator.clock().now());
     if (!claims) {
-        SimResponse r = error(401, QStringLiteral("InvalidAuthenticationToken"), claims.error().message,
-                              call.requestId, call.clientRequestId);
-        r.setHeader("WWW-Authenticate",
-                    R"(Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000")");
+        SimResponse r = error(401, QStringLiteral("InvalidAuthenticationToken"), claims.error().message, call.requestId,
+                              call.clientRequestId);
+        r.setHeader(
+            "WWW-Authenticate",
+            R"(Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000")");
         return r;
     }
     call.claims = *claims;
@@ -93,9 +93,9 @@ SimResponse GraphEndpoints::authorizeAndRoute(Call& call)
     const QString& tenantId = call.tenant->id;
     if (const int retryAfter = m_simulator.faults().takeForcedThrottle(tenantId, QStringLiteral("/v1.0") + call.path)) {
         call.throttled = true;
-        SimResponse r = error(429, QStringLiteral("TooManyRequests"),
-                              QStringLiteral("Too many requests. Please try again later."), call.requestId,
-                              call.clientRequestId);
+        SimResponse r
+            = error(429, QStringLiteral("TooManyRequests"),
+                    QStringLiteral("Too many requests. Please try again later."), call.requestId, call.clientRequestId);
         r.setHeader("Retry-After", QByteArray::number(retryAfter));
         return r;
     }
@@ -105,9 +105,9 @@ SimResponse GraphEndpoints::authorizeAndRoute(Call& call)
         = m_simulator.throttling().charge(tenantId, call.claims.appId, call.tenant->size, units, write);
     if (!decision.allowed) {
         call.throttled = true;
-        SimResponse r = error(429, QStringLiteral("TooManyRequests"),
-                              QStringLiteral("Too many requests. Please try again later."), call.requestId,
-                              call.clientRequestId);
+        SimResponse r
+            = error(429, QStringLiteral("TooManyRequests"),
+                    QStringLiteral("Too many requests. Please try again later."), call.requestId, call.clientRequestId);
         r.setHeader("Retry-After", QByteArray::number(decision.retryAfterSeconds));
         r.setHeader("x-ms-throttle-scope", decision.scope.toUtf8());
         r.setHeader("x-ms-throttle-information", decision.information.toUtf8());
@@ -148,12 +148,15 @@ SimResponse GraphEndpoints::route(Call& call)
     }
     if (first == QLatin1String("directory") && segments.value(1) == QLatin1String("deletedItems"))
         return deletedItems(call, segments.mid(2));
-    if (call.path == QLatin1String("/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass"))
+    if (call.path
+        == QLatin1String(
+            "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass"))
         return method == "GET" ? tapPolicy(call) : methodNotAllowed();
     if (call.path == QLatin1String("/$batch"))
         return methodNotAllowed();
-    return badRequest(call, QStringLiteral("BadRequest"),
-                      QStringLiteral("Resource not found for the segment '%1'.").arg(segments.value(segments.size() - 1)));
+    return badRequest(
+        call, QStringLiteral("BadRequest"),
+        QStringLiteral("Resource not found for the segment '%1'.").arg(segments.value(segments.size() - 1)));
 }
 
 std::optional<QList<FilterClause>> parseFilter(const QString& text)
@@ -191,7 +194,8 @@ std::optional<QList<FilterClause>> parseFilter(const QString& text)
         }
         if (c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('.')) {
             const qsizetype start = i;
-            while (i < text.size() && (text[i].isLetterOrNumber() || text[i] == QLatin1Char('_') || text[i] == QLatin1Char('.')))
+            while (i < text.size()
+                   && (text[i].isLetterOrNumber() || text[i] == QLatin1Char('_') || text[i] == QLatin1Char('.')))
                 ++i;
             tokens.append({text.mid(start, i - start), false});
             continue;
@@ -226,7 +230,8 @@ SimResponse GraphEndpoints::batch(Call& call)
 {
     const auto payloadError = [&] {
         return badRequest(call, QStringLiteral("BadRequest"),
-                          QStringLiteral("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."));
+                          QStringLiteral("Unable to read JSON request payload. Please ensure Content-Type header is "
+                                         "set and payload is of valid JSON format."));
     };
     const auto parsed = json::parseObject(call.request.body, 4 * 1024 * 1024);
     if (!parsed)
@@ -257,7 +262,7 @@ SimResponse GraphEndpoints::batch(Call& call)
             return badRequest(call, QStringLiteral("BadRequest"), QStringLiteral("Invalid batch payload format."));
         const QJsonObject o = v.toObject();
         for (auto it = o.begin(); it != o.end(); ++it) {
-            static const QStringList known{"id", "method", "url", "headers", "body", "dependsOn"};
+            static const QStringList known {"id", "method", "url", "headers", "body", "dependsOn"};
             if (!known.contains(it.key()))
                 return badRequest(call, QStringLiteral("BadRequest"),
                                   QStringLiteral("Invalid batch payload format: unknown property '%1'.").arg(it.key()));
@@ -283,20 +288,24 @@ SimResponse GraphEndpoints::batch(Call& call)
             item.body = o.value("body");
             bool hasContentType = false;
             for (auto it = item.headers.begin(); it != item.headers.end(); ++it)
-                hasContentType = hasContentType || it.key().compare(QLatin1String("Content-Type"), Qt::CaseInsensitive) == 0;
+                hasContentType
+                    = hasContentType || it.key().compare(QLatin1String("Content-Type"), Qt::CaseInsensitive) == 0;
             if (!hasContentType)
-                return badRequest(call, QStringLiteral("BadRequest"),
-                                  QStringLiteral("Content-Type header must be specified when a body is present (request id '%1').")
-                                      .arg(item.id));
+                return badRequest(
+                    call, QStringLiteral("BadRequest"),
+                    QStringLiteral("Content-Type header must be specified when a body is present (request id '%1').")
+                        .arg(item.id));
         }
         if (o.contains("dependsOn")) {
             if (!o.value("dependsOn").isArray())
                 return badRequest(call, QStringLiteral("BadRequest"), QStringLiteral("Invalid batch payload format."));
             for (const QJsonValue& d : o.value("dependsOn").toArray()) {
                 // Only earlier requests may be depended on: the simulator runs items in the given order.
-                if (!d.isString() || !seen.contains(d.toString().toLower()) || d.toString().toLower() == item.id.toLower())
-                    return badRequest(call, QStringLiteral("BadRequest"),
-                                      QStringLiteral("dependsOn of request '%1' names an unknown request.").arg(item.id));
+                if (!d.isString() || !seen.contains(d.toString().toLower())
+                    || d.toString().toLower() == item.id.toLower())
+                    return badRequest(
+                        call, QStringLiteral("BadRequest"),
+                        QStringLiteral("dependsOn of request '%1' names an unknown request.").arg(item.id));
                 item.dependsOn.append(d.toString().toLower());
             }
         }
@@ -306,7 +315,7 @@ SimResponse GraphEndpoints::batch(Call& call)
     QHash<QString, int> statusById;
     QJsonArray responses;
     for (const Item& item : std::as_const(list)) {
-        QJsonObject answer{{"id", item.id}};
+        QJsonObject answer {{"id", item.id}};
         SimResponse response;
         bool dependencyFailed = false;
         for (const QString& d : item.dependsOn) {
@@ -334,7 +343,7 @@ SimResponse GraphEndpoints::batch(Call& call)
             else
                 inner.body = item.body->toString().toUtf8(); // not JSON: the endpoint rejects it
         }
-        Call itemCall{inner, inner.path, SimState::newGuid(), call.clientRequestId};
+        Call itemCall {inner, inner.path, SimState::newGuid(), call.clientRequestId};
         itemCall.claims = call.claims;
         itemCall.tenant = call.tenant;
         itemCall.servicePrincipal = call.servicePrincipal;
@@ -367,8 +376,9 @@ SimResponse GraphEndpoints::batch(Call& call)
         answer.insert("status", response.status);
         QJsonObject headers;
         for (const auto& [name, value] : response.headers) {
-            if (name.compare("Content-Type", Qt::CaseInsensitive) == 0 || name.compare("Retry-After", Qt::CaseInsensitive) == 0
-                || name.startsWith("x-ms-throttle") || name == "Location")
+            if (name.compare("Content-Type", Qt::CaseInsensitive) == 0
+                || name.compare("Retry-After", Qt::CaseInsensitive) == 0 || name.startsWith("x-ms-throttle")
+                || name == "Location")
                 headers.insert(QString::fromLatin1(name), QString::fromLatin1(value));
         }
         answer.insert("headers", headers);
@@ -376,7 +386,7 @@ SimResponse GraphEndpoints::batch(Call& call)
             answer.insert("body", QJsonDocument::fromJson(response.body).object());
         responses.prepend(answer); // "responses might appear in a different order": reversed, always
     }
-    return ok(call, 200, QJsonObject{{"responses", responses}});
+    return ok(call, 200, QJsonObject {{"responses", responses}});
 }
 
 bool GraphEndpoints::permitted(const Call& call, const QStringList& anyOf) const
@@ -397,10 +407,11 @@ SimResponse GraphEndpoints::forbidden(const Call& call) const
 
 SimResponse GraphEndpoints::notFound(const Call& call, const QString& id) const
 {
-    return error(404, QStringLiteral("Request_ResourceNotFound"),
-                 QStringLiteral("Resource '%1' does not exist or one of its queried reference-property objects are not present.")
-                     .arg(id),
-                 call.requestId, call.clientRequestId);
+    return error(
+        404, QStringLiteral("Request_ResourceNotFound"),
+        QStringLiteral("Resource '%1' does not exist or one of its queried reference-property objects are not present.")
+            .arg(id),
+        call.requestId, call.clientRequestId);
 }
 
 SimResponse GraphEndpoints::badRequest(const Call& call, const QString& code, const QString& message,
@@ -414,8 +425,9 @@ SimResponse GraphEndpoints::ok(const Call& call, int status, const QJsonObject& 
     SimResponse r = SimResponse::json(status, body);
     r.setHeader("request-id", call.requestId.toLatin1());
     r.setHeader("client-request-id", call.clientRequestId.toLatin1());
-    r.setHeader("x-ms-ags-diagnostic",
-                R"({"ServerInfo":{"DataCenter":"Local","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"ENTRA-SIM"}})");
+    r.setHeader(
+        "x-ms-ags-diagnostic",
+        R"({"ServerInfo":{"DataCenter":"Local","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"ENTRA-SIM"}})");
     return r;
 }
 
@@ -429,26 +441,27 @@ SimResponse GraphEndpoints::noContent(const Call& call) const
 
 SimResponse GraphEndpoints::organization(Call& call)
 {
-    if (!permitted(call, {"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All",
-                          "Directory.ReadWrite.All"}))
+    if (!permitted(
+            call,
+            {"Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}))
         return forbidden(call);
     QJsonArray verified;
     for (const SimDomain& d : call.tenant->domains) {
         if (!d.isVerified)
             continue;
-        verified.append(QJsonObject{{"capabilities", "Email, OfficeCommunicationsOnline"},
-                                    {"isDefault", d.isDefault},
-                                    {"isInitial", d.isInitial},
-                                    {"name", d.name},
-                                    {"type", d.authenticationType}});
+        verified.append(QJsonObject {{"capabilities", "Email, OfficeCommunicationsOnline"},
+                                     {"isDefault", d.isDefault},
+                                     {"isInitial", d.isInitial},
+                                     {"name", d.name},
+                                     {"type", d.authenticationType}});
     }
-    const QJsonObject org{{"id", call.tenant->id},
-                          {"displayName", call.tenant->displayName},
-                          {"tenantType", "AAD"},
-                          {"verifiedDomains", verified}};
+    const QJsonObject org {{"id", call.tenant->id},
+                           {"displayName", call.tenant->displayName},
+                           {"tenantType", "AAD"},
+                           {"verifiedDomains", verified}};
     return ok(call, 200,
-              QJsonObject{{"@odata.context", kGraphBase + QStringLiteral("/$metadata#organization")},
-                          {"value", QJsonArray{org}}});
+              QJsonObject {{"@odata.context", kGraphBase + QStringLiteral("/$metadata#organization")},
+                           {"value", QJsonArray {org}}});
 }
 
 SimResponse GraphEndpoints::domains(Call& call)
@@ -457,18 +470,18 @@ SimResponse GraphEndpoints::domains(Call& call)
         return forbidden(call);
     QJsonArray list;
     for (const SimDomain& d : call.tenant->domains) {
-        list.append(QJsonObject{{"authenticationType", d.authenticationType},
-                                {"availabilityStatus", QJsonValue::Null},
-                                {"id", d.name},
-                                {"isAdminManaged", true},
-                                {"isDefault", d.isDefault},
-                                {"isInitial", d.isInitial},
-                                {"isRoot", true},
-                                {"isVerified", d.isVerified},
-                                {"supportedServices", QJsonArray{"Email", "OfficeCommunicationsOnline"}}});
+        list.append(QJsonObject {{"authenticationType", d.authenticationType},
+                                 {"availabilityStatus", QJsonValue::Null},
+                                 {"id", d.name},
+                                 {"isAdminManaged", true},
+                                 {"isDefault", d.isDefault},
+                                 {"isInitial", d.isInitial},
+                                 {"isRoot", true},
+                                 {"isVerified", d.isVerified},
+                                 {"supportedServices", QJsonArray {"Email", "OfficeCommunicationsOnline"}}});
     }
     return ok(call, 200,
-              QJsonObject{{"@odata.context", kGraphBase + QStringLiteral("/$metadata#domains")}, {"value", list}});
+              QJsonObject {{"@odata.context", kGraphBase + QStringLiteral("/$metadata#domains")}, {"value", list}});
 }
 
 } // namespace stint::entrasim

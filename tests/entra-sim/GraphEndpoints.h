@@ -6,7 +6,6 @@
 #include "SimState.h"
 
 #include <QJsonArray>
-
 #include <optional>
 
 // graph.microsoft.com/v1.0 as protocols.md section 2 documents it: the token check (2.1), permissions (2.12),

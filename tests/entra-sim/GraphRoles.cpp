@@ -1,51 +1,50 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Graph directory roles and the recycle bin: roleDefinitions, roleAssignments, deletedItems
 // (protocols.md 2.4, 2.5, 2.6, 2.11, 2.12).
-#include "GraphCall.h"
-
 #include "Faults.h"
+#include "GraphCall.h"
 #include "Simulator.h"
-
 #include "core/Json.h"
 
 namespace stint::entrasim {
 
 namespace {
 
-const QStringList kRoleRead{"RoleManagement.Read.Directory", "RoleManagement.Read.All",
-                            "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"};
+const QStringList kRoleRead {"RoleManagement.Read.Directory", "RoleManagement.Read.All",
+                             "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "Directory.ReadWrite.All"};
 // protocols.md 2.5: creating/deleting assignments needs RoleManagement.ReadWrite.Directory (Directory.ReadWrite.All
 // does not grant role management in Entra).
-const QStringList kRoleWrite{"RoleManagement.ReadWrite.Directory"};
-const QStringList kDeletedRead{"User.Read.All", "User.ReadWrite.All", "User.DeleteRestore.All", "Directory.Read.All",
-                               "Directory.ReadWrite.All"};
-const QStringList kDeletedWrite{"User.DeleteRestore.All", "User.ReadWrite.All", "Directory.ReadWrite.All"};
+const QStringList kRoleWrite {"RoleManagement.ReadWrite.Directory"};
+const QStringList kDeletedRead {"User.Read.All", "User.ReadWrite.All", "User.DeleteRestore.All", "Directory.Read.All",
+                                "Directory.ReadWrite.All"};
+const QStringList kDeletedWrite {"User.DeleteRestore.All", "User.ReadWrite.All", "Directory.ReadWrite.All"};
 
 constexpr qint64 kRecycleBinMs = 30LL * 24 * 3600 * 1000; // restorable for 30 days (protocols.md 2.6)
 
 QJsonObject roleDefinitionJson(const SimRoleDefinition& r)
 {
-    return QJsonObject{{"id", r.templateId},
-                       {"description", r.description},
-                       {"displayName", r.displayName},
-                       {"isBuiltIn", true},
-                       {"isEnabled", true},
-                       {"isPrivileged", r.isPrivileged},
-                       {"resourceScopes", QJsonArray{"/"}},
-                       {"templateId", r.templateId},
-                       {"version", "1"},
-                       {"rolePermissions", QJsonArray{QJsonObject{{"allowedResourceActions", QJsonArray()},
-                                                                  {"condition", QJsonValue::Null}}}},
-                       {"inheritsPermissionsFrom", QJsonArray()}};
+    return QJsonObject {
+        {"id", r.templateId},
+        {"description", r.description},
+        {"displayName", r.displayName},
+        {"isBuiltIn", true},
+        {"isEnabled", true},
+        {"isPrivileged", r.isPrivileged},
+        {"resourceScopes", QJsonArray {"/"}},
+        {"templateId", r.templateId},
+        {"version", "1"},
+        {"rolePermissions",
+         QJsonArray {QJsonObject {{"allowedResourceActions", QJsonArray()}, {"condition", QJsonValue::Null}}}},
+        {"inheritsPermissionsFrom", QJsonArray()}};
 }
 
 QJsonObject assignmentJson(const SimRoleAssignment& a)
 {
-    return QJsonObject{{"id", a.id},
-                       {"principalId", a.principalId},
-                       {"resourceScope", a.directoryScopeId},
-                       {"directoryScopeId", a.directoryScopeId},
-                       {"roleDefinitionId", a.roleDefinitionId}};
+    return QJsonObject {{"id", a.id},
+                        {"principalId", a.principalId},
+                        {"resourceScope", a.directoryScopeId},
+                        {"directoryScopeId", a.directoryScopeId},
+                        {"roleDefinitionId", a.roleDefinitionId}};
 }
 
 } // namespace
@@ -63,21 +62,25 @@ SimResponse GraphEndpoints::roleDefinitions(Call& call, const QStringList& segme
         if (!r)
             return notFound(call, segments[0].left(100));
         QJsonObject out = roleDefinitionJson(*r);
-        out.insert("@odata.context", kGraphBase + QStringLiteral("/$metadata#roleManagement/directory/roleDefinitions/$entity"));
+        out.insert("@odata.context",
+                   kGraphBase + QStringLiteral("/$metadata#roleManagement/directory/roleDefinitions/$entity"));
         return ok(call, 200, out);
     }
     if (segments.size() > 1)
         return badRequest(call, QStringLiteral("BadRequest"), QStringLiteral("Resource not found for the segment."));
     QList<FilterClause> clauses;
     if (call.request.query.hasQueryItem(QStringLiteral("$filter"))) {
-        const auto parsed = parseFilter(call.request.query.queryItemValue(QStringLiteral("$filter"), QUrl::FullyDecoded));
+        const auto parsed
+            = parseFilter(call.request.query.queryItemValue(QStringLiteral("$filter"), QUrl::FullyDecoded));
         if (!parsed)
             return badRequest(call, QStringLiteral("BadRequest"), QStringLiteral("Invalid filter clause"));
         for (const FilterClause& c : *parsed) {
-            if (!c.isString || (c.property != QLatin1String("displayName") && c.property != QLatin1String("templateId")
-                                && c.property != QLatin1String("id")))
+            if (!c.isString
+                || (c.property != QLatin1String("displayName") && c.property != QLatin1String("templateId")
+                    && c.property != QLatin1String("id")))
                 return error(400, QStringLiteral("Request_UnsupportedQuery"),
-                             QStringLiteral("Unsupported or invalid query filter clause specified for property '%1' of resource 'unifiedRoleDefinition'.")
+                             QStringLiteral("Unsupported or invalid query filter clause specified for property '%1' of "
+                                            "resource 'unifiedRoleDefinition'.")
                                  .arg(c.property.left(100)),
                              call.requestId, call.clientRequestId);
         }
@@ -87,13 +90,16 @@ SimResponse GraphEndpoints::roleDefinitions(Call& call, const QStringList& segme
     for (const SimRoleDefinition& r : SimState::roleDefinitions()) {
         bool match = true;
         for (const FilterClause& c : clauses)
-            match = match && (c.property == QLatin1String("displayName") ? r.displayName == c.value : r.templateId == c.value.toLower());
+            match = match
+                && (c.property == QLatin1String("displayName") ? r.displayName == c.value
+                                                               : r.templateId == c.value.toLower());
         if (match)
             value.append(roleDefinitionJson(r));
     }
     return ok(call, 200,
-              QJsonObject{{"@odata.context", kGraphBase + QStringLiteral("/$metadata#roleManagement/directory/roleDefinitions")},
-                          {"value", value}});
+              QJsonObject {{"@odata.context",
+                            kGraphBase + QStringLiteral("/$metadata#roleManagement/directory/roleDefinitions")},
+                           {"value", value}});
 }
 
 SimResponse GraphEndpoints::roleAssignments(Call& call, const QStringList& segments)
@@ -112,13 +118,16 @@ SimResponse GraphEndpoints::roleAssignments(Call& call, const QStringList& segme
                              call.requestId, call.clientRequestId);
         }
         if (call.request.query.hasQueryItem(QStringLiteral("$filter"))) {
-            const auto parsed = parseFilter(call.request.query.queryItemValue(QStringLiteral("$filter"), QUrl::FullyDecoded));
+            const auto parsed
+                = parseFilter(call.request.query.queryItemValue(QStringLiteral("$filter"), QUrl::FullyDecoded));
             if (!parsed)
                 return badRequest(call, QStringLiteral("BadRequest"), QStringLiteral("Invalid filter clause"));
             for (const FilterClause& c : *parsed) {
-                if (!c.isString || (c.property != QLatin1String("principalId") && c.property != QLatin1String("roleDefinitionId")))
+                if (!c.isString
+                    || (c.property != QLatin1String("principalId") && c.property != QLatin1String("roleDefinitionId")))
                     return error(400, QStringLiteral("Request_UnsupportedQuery"),
-                                 QStringLiteral("Unsupported or invalid query filter clause specified for property '%1' of resource 'unifiedRoleAssignment'.")
+                                 QStringLiteral("Unsupported or invalid query filter clause specified for property "
+                                                "'%1' of resource 'unifiedRoleAssignment'.")
                                      .arg(c.property.left(100)),
                                  call.requestId, call.clientRequestId);
             }
@@ -136,7 +145,7 @@ SimResponse GraphEndpoints::roleAssignments(Call& call, const QStringList& segme
             if (match)
                 value.append(assignmentJson(a));
         }
-        return ok(call, 200, QJsonObject{{"@odata.context", context}, {"value", value}});
+        return ok(call, 200, QJsonObject {{"@odata.context", context}, {"value", value}});
     }
     if (segments.isEmpty() && method == "POST") {
         if (!permitted(call, kRoleWrite))
@@ -146,11 +155,13 @@ SimResponse GraphEndpoints::roleAssignments(Call& call, const QStringList& segme
         if (!body)
             return failure;
         for (auto it = body->begin(); it != body->end(); ++it) {
-            static const QStringList known{"@odata.type", "roleDefinitionId", "principalId", "directoryScopeId", "appScopeId"};
+            static const QStringList known {"@odata.type", "roleDefinitionId", "principalId", "directoryScopeId",
+                                            "appScopeId"};
             if (!known.contains(it.key()))
-                return badRequest(call, QStringLiteral("Request_BadRequest"),
-                                  QStringLiteral("Property '%1' does not exist as a declared property or extension property.")
-                                      .arg(it.key().left(100)));
+                return badRequest(
+                    call, QStringLiteral("Request_BadRequest"),
+                    QStringLiteral("Property '%1' does not exist as a declared property or extension property.")
+                        .arg(it.key().left(100)));
         }
         if (body->contains("@odata.type")
             && body->value("@odata.type").toString() != QLatin1String("#microsoft.graph.unifiedRoleAssignment"))
@@ -185,7 +196,8 @@ SimResponse GraphEndpoints::roleAssignments(Call& call, const QStringList& segme
         for (const auto& [id, a] : tenant.roleAssignments) {
             if (a.principalId == principalId && a.roleDefinitionId == roleId && a.directoryScopeId == scope)
                 return badRequest(call, QStringLiteral("Request_BadRequest"),
-                                  QStringLiteral("A conflicting object with one or more of the specified property values is present in the directory."));
+                                  QStringLiteral("A conflicting object with one or more of the specified property "
+                                                 "values is present in the directory."));
         }
         auto created = m_simulator.state().assignRole(tenant.id, principalId, roleId, scope);
         if (!created)
@@ -213,7 +225,8 @@ SimResponse GraphEndpoints::roleAssignments(Call& call, const QStringList& segme
         const SimRoleAssignment removed = it->second;
         tenant.roleAssignments.erase(it);
         for (auto& [appId, sp] : tenant.servicePrincipals) {
-            if (sp.objectId == removed.principalId && !m_simulator.state().holdsRole(tenant.id, sp.objectId, removed.roleDefinitionId))
+            if (sp.objectId == removed.principalId
+                && !m_simulator.state().holdsRole(tenant.id, sp.objectId, removed.roleDefinitionId))
                 sp.directoryRoleTemplateIds.removeAll(removed.roleDefinitionId);
         }
         return noContent(call);
@@ -236,7 +249,8 @@ SimResponse GraphEndpoints::deletedItems(Call& call, const QStringList& segments
         else
             ++it;
     }
-    const QStringList all{"id", "displayName", "userPrincipalName", "mailNickname", "accountEnabled", "deletedDateTime"};
+    const QStringList all {"id",           "displayName",    "userPrincipalName",
+                           "mailNickname", "accountEnabled", "deletedDateTime"};
     if (segments.size() == 1 && segments[0] == QLatin1String("microsoft.graph.user") && method == "GET") {
         if (!permitted(call, kDeletedRead))
             return forbidden(call);
@@ -247,8 +261,9 @@ SimResponse GraphEndpoints::deletedItems(Call& call, const QStringList& segments
             value.append(o);
         }
         return ok(call, 200,
-                  QJsonObject{{"@odata.context", kGraphBase + QStringLiteral("/$metadata#directoryObjects/microsoft.graph.user")},
-                              {"value", value}});
+                  QJsonObject {{"@odata.context",
+                                kGraphBase + QStringLiteral("/$metadata#directoryObjects/microsoft.graph.user")},
+                               {"value", value}});
     }
     if (segments.isEmpty() || segments.size() > 2)
         return badRequest(call, QStringLiteral("BadRequest"), QStringLiteral("Resource not found for the segment."));

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Graph users: create/list/get/update/delete, revokeSignInSessions and Temporary Access Pass methods
 // (protocols.md 2.2, 2.6, 2.7, 2.8, 2.11, 2.12).
-#include "GraphCall.h"
-
 #include "Faults.h"
+#include "GraphCall.h"
 #include "Simulator.h"
-
 #include "core/Crypto.h"
 #include "core/Json.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
-
 #include <algorithm>
 
 namespace stint::entrasim {
@@ -19,25 +16,31 @@ namespace stint::entrasim {
 namespace {
 
 // Permission sets (protocols.md 2.12). The least-privileged permission and the broader ones are all accepted.
-const QStringList kUserRead{"User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All", "Directory.Read.All",
-                            "Directory.ReadWrite.All"};
-const QStringList kUserCreate{"User.ReadWrite.All", "User.Create", "Directory.ReadWrite.All"};
-const QStringList kUserUpdateBasic{"User.ReadWrite.All", "User.ReadUpdate.All", "Directory.ReadWrite.All"};
-const QStringList kUserRevoke{"User.ReadWrite.All", "User.RevokeSessions.All", "Directory.ReadWrite.All"};
-const QStringList kUserDelete{"User.DeleteRestore.All", "User.ReadWrite.All", "Directory.ReadWrite.All"};
-const QStringList kTapWrite{"UserAuthenticationMethod.ReadWrite.All", "UserAuthMethod-TAP.ReadWrite.All"};
-const QStringList kTapRead{"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All",
-                           "UserAuthMethod-TAP.Read.All", "UserAuthMethod-TAP.ReadWrite.All"};
-const QStringList kPolicyRead{"Policy.Read.All", "Policy.Read.AuthenticationMethod",
-                              "Policy.ReadWrite.AuthenticationMethod"};
+const QStringList kUserRead {"User.Read.All", "User.ReadBasic.All", "User.ReadWrite.All", "Directory.Read.All",
+                             "Directory.ReadWrite.All"};
+const QStringList kUserCreate {"User.ReadWrite.All", "User.Create", "Directory.ReadWrite.All"};
+const QStringList kUserUpdateBasic {"User.ReadWrite.All", "User.ReadUpdate.All", "Directory.ReadWrite.All"};
+const QStringList kUserRevoke {"User.ReadWrite.All", "User.RevokeSessions.All", "Directory.ReadWrite.All"};
+const QStringList kUserDelete {"User.DeleteRestore.All", "User.ReadWrite.All", "Directory.ReadWrite.All"};
+const QStringList kTapWrite {"UserAuthenticationMethod.ReadWrite.All", "UserAuthMethod-TAP.ReadWrite.All"};
+const QStringList kTapRead {"UserAuthenticationMethod.Read.All", "UserAuthenticationMethod.ReadWrite.All",
+                            "UserAuthMethod-TAP.Read.All", "UserAuthMethod-TAP.ReadWrite.All"};
+const QStringList kPolicyRead {"Policy.Read.All", "Policy.Read.AuthenticationMethod",
+                               "Policy.ReadWrite.AuthenticationMethod"};
 
 // The default user projection of Graph v1.0 (protocols.md 2.2 response).
-const QStringList kDefaultUserProperties{"businessPhones", "displayName",     "givenName", "jobTitle",
-                                         "mail",           "mobilePhone",     "officeLocation",
-                                         "preferredLanguage", "surname",      "userPrincipalName", "id"};
+const QStringList kDefaultUserProperties {
+    "businessPhones", "displayName",       "givenName", "jobTitle",          "mail", "mobilePhone",
+    "officeLocation", "preferredLanguage", "surname",   "userPrincipalName", "id"};
 const QStringList kSelectableUserProperties = kDefaultUserProperties
-    + QStringList{"accountEnabled", "employeeType", "usageLocation", "mailNickname", "createdDateTime",
-                  "signInSessionsValidFromDateTime", "lastPasswordChangeDateTime", "deletedDateTime"};
+    + QStringList {"accountEnabled",
+                   "employeeType",
+                   "usageLocation",
+                   "mailNickname",
+                   "createdDateTime",
+                   "signInSessionsValidFromDateTime",
+                   "lastPasswordChangeDateTime",
+                   "deletedDateTime"};
 
 // protocols.md 2.2: A-Z a-z 0-9 ' . - _ ! # ^ ~ in the local part, no accents.
 bool validUpnLocalPart(const QString& local)
@@ -101,7 +104,8 @@ bool GraphEndpoints::callerMayTouchPrivileged(const Call& call) const
     if (!call.servicePrincipal)
         return false;
     const SimState& state = m_simulator.state();
-    return state.holdsRole(call.tenant->id, call.servicePrincipal->objectId, roles::kPrivilegedAuthenticationAdministrator)
+    return state.holdsRole(call.tenant->id, call.servicePrincipal->objectId,
+                           roles::kPrivilegedAuthenticationAdministrator)
         || state.holdsRole(call.tenant->id, call.servicePrincipal->objectId, roles::kGlobalAdministrator);
 }
 
@@ -110,7 +114,8 @@ std::optional<QJsonObject> GraphEndpoints::jsonBody(const Call& call, SimRespons
     const auto parsed = json::parseObject(call.request.body, 1024 * 1024);
     if (!parsed) {
         *error = badRequest(call, QStringLiteral("BadRequest"),
-                            QStringLiteral("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."));
+                            QStringLiteral("Unable to read JSON request payload. Please ensure Content-Type header is "
+                                           "set and payload is of valid JSON format."));
         return std::nullopt;
     }
     return *parsed;
@@ -173,11 +178,13 @@ QJsonObject GraphEndpoints::userJson(const Call& call, const SimUser& user, cons
         else if (p == QLatin1String("signInSessionsValidFromDateTime"))
             o.insert(p, toRfc3339(user.signInSessionsValidFrom).left(19) + QLatin1Char('Z'));
         else if (p == QLatin1String("lastPasswordChangeDateTime"))
-            o.insert(p, user.passwordChangedAt ? QJsonValue(toRfc3339(user.passwordChangedAt).left(19) + QLatin1Char('Z'))
-                                               : QJsonValue(QJsonValue::Null));
+            o.insert(p,
+                     user.passwordChangedAt ? QJsonValue(toRfc3339(user.passwordChangedAt).left(19) + QLatin1Char('Z'))
+                                            : QJsonValue(QJsonValue::Null));
         else if (p == QLatin1String("deletedDateTime"))
-            o.insert(p, user.deletedAt ? QJsonValue(toRfc3339(*user.deletedAt).left(19) + QLatin1Char('Z'))
-                                       : QJsonValue(QJsonValue::Null));
+            o.insert(p,
+                     user.deletedAt ? QJsonValue(toRfc3339(*user.deletedAt).left(19) + QLatin1Char('Z'))
+                                    : QJsonValue(QJsonValue::Null));
         else
             o.insert(p, QJsonValue::Null); // givenName, jobTitle, mail, …: the simulator does not model them
     }
@@ -251,18 +258,20 @@ SimResponse GraphEndpoints::createUser(Call& call)
     const auto body = jsonBody(call, &failure);
     if (!body)
         return failure;
-    static const QStringList known{"accountEnabled", "displayName", "mailNickname", "userPrincipalName",
-                                   "passwordProfile", "employeeType", "usageLocation", "givenName", "surname",
-                                   "jobTitle", "passwordPolicies", "@odata.type"};
+    static const QStringList known {"accountEnabled",  "displayName",  "mailNickname",     "userPrincipalName",
+                                    "passwordProfile", "employeeType", "usageLocation",    "givenName",
+                                    "surname",         "jobTitle",     "passwordPolicies", "@odata.type"};
     for (auto it = body->begin(); it != body->end(); ++it) {
         if (!known.contains(it.key()))
-            return badRequest(call, QStringLiteral("Request_BadRequest"),
-                              QStringLiteral("Property '%1' does not exist as a declared property or extension property.")
-                                  .arg(it.key().left(100)));
+            return badRequest(
+                call, QStringLiteral("Request_BadRequest"),
+                QStringLiteral("Property '%1' does not exist as a declared property or extension property.")
+                    .arg(it.key().left(100)));
     }
     const auto invalidValue = [&](const QString& property) {
-        return badRequest(call, QStringLiteral("Request_BadRequest"),
-                          QStringLiteral("Invalid value specified for property '%1' of resource 'User'.").arg(property));
+        return badRequest(
+            call, QStringLiteral("Request_BadRequest"),
+            QStringLiteral("Invalid value specified for property '%1' of resource 'User'.").arg(property));
     };
     // Required (protocols.md 2.2).
     if (!body->value("accountEnabled").isBool())
@@ -301,29 +310,31 @@ SimResponse GraphEndpoints::createUser(Call& call)
 
     // The UPN: allowed characters, and a verified managed domain of this tenant (protocols.md 2.1, 2.2).
     const QString upn = body->value("userPrincipalName").toString();
-    const QJsonArray upnInvalid{QJsonObject{{"target", "userPrincipalName"}, {"code", "InvalidValue"}}};
+    const QJsonArray upnInvalid {QJsonObject {{"target", "userPrincipalName"}, {"code", "InvalidValue"}}};
     const qsizetype at = upn.indexOf(QLatin1Char('@'));
     if (upn.size() > 113 || at <= 0 || upn.count(QLatin1Char('@')) != 1 || !validUpnLocalPart(upn.left(at)))
-        return badRequest(call, QStringLiteral("Request_BadRequest"), QStringLiteral("Property userPrincipalName is invalid."),
-                          upnInvalid);
+        return badRequest(call, QStringLiteral("Request_BadRequest"),
+                          QStringLiteral("Property userPrincipalName is invalid."), upnInvalid);
     const SimDomain* domain = call.tenant->domain(upn.mid(at + 1));
     if (!domain || !domain->isVerified || domain->authenticationType != QLatin1String("Managed"))
-        return badRequest(call, QStringLiteral("Request_BadRequest"), QStringLiteral("Property userPrincipalName is invalid."),
-                          upnInvalid);
+        return badRequest(call, QStringLiteral("Request_BadRequest"),
+                          QStringLiteral("Property userPrincipalName is invalid."), upnInvalid);
     // Conflicts are checked against the authoritative copy (no lag), including soft-deleted users, whose UPN stays
     // reserved until they are restored or purged.
     bool taken = m_simulator.state().userByUpn(call.tenant->id, upn) != nullptr;
     for (const auto& [id, deleted] : call.tenant->deletedUsers)
         taken = taken || deleted.userPrincipalName.compare(upn, Qt::CaseInsensitive) == 0;
     if (taken)
-        return badRequest(call, QStringLiteral("Request_BadRequest"),
-                          QStringLiteral("Another object with the same value for property userPrincipalName already exists."),
-                          QJsonArray{QJsonObject{{"target", "userPrincipalName"}, {"code", "ObjectConflict"}}});
+        return badRequest(
+            call, QStringLiteral("Request_BadRequest"),
+            QStringLiteral("Another object with the same value for property userPrincipalName already exists."),
+            QJsonArray {QJsonObject {{"target", "userPrincipalName"}, {"code", "ObjectConflict"}}});
     QString password = profile.value("password").toString();
     if (!passwordMeetsComplexity(password)) {
         password.fill(QLatin1Char('\0'));
         return badRequest(call, QStringLiteral("Request_BadRequest"),
-                          QStringLiteral("The specified password does not comply with password complexity requirements. Please provide a different password."));
+                          QStringLiteral("The specified password does not comply with password complexity "
+                                         "requirements. Please provide a different password."));
     }
 
     auto created = m_simulator.state().createUser(call.tenant->id, upn, displayName, password,
@@ -383,10 +394,12 @@ SimResponse GraphEndpoints::listUsers(Call& call)
                 || (c.property == QLatin1String("accountEnabled") && !c.isString)
                 || (c.property == QLatin1String("id") && c.isString);
             if (!supported)
-                return error(400, QStringLiteral("Request_UnsupportedQuery"),
-                             QStringLiteral("Unsupported or invalid query filter clause specified for property '%1' of resource 'User'.")
-                                 .arg(c.property.left(100)),
-                             call.requestId, call.clientRequestId);
+                return error(
+                    400, QStringLiteral("Request_UnsupportedQuery"),
+                    QStringLiteral(
+                        "Unsupported or invalid query filter clause specified for property '%1' of resource 'User'.")
+                        .arg(c.property.left(100)),
+                    call.requestId, call.clientRequestId);
         }
         clauses = *parsed;
     }
@@ -417,13 +430,12 @@ SimResponse GraphEndpoints::listUsers(Call& call)
         if (match)
             matches.append(&user);
     }
-    std::sort(matches.begin(), matches.end(), [](const SimUser* a, const SimUser* b) {
-        return a->sequence < b->sequence;
-    });
+    std::sort(matches.begin(), matches.end(),
+              [](const SimUser* a, const SimUser* b) { return a->sequence < b->sequence; });
     QJsonArray value;
     for (int i = offset; i < matches.size() && i < offset + top; ++i)
         value.append(userJson(call, *matches[i], *select));
-    QJsonObject out{{"@odata.context", kGraphBase + QStringLiteral("/$metadata#users")}, {"value", value}};
+    QJsonObject out {{"@odata.context", kGraphBase + QStringLiteral("/$metadata#users")}, {"value", value}};
     if (offset + top < matches.size()) {
         // Links point back at this server (the Host the client used), so paging works against the simulator.
         QUrlQuery next;
@@ -461,20 +473,24 @@ SimResponse GraphEndpoints::patchUser(Call& call, SimUser& user)
     const auto body = jsonBody(call, &failure);
     if (!body)
         return failure;
-    static const QStringList known{"accountEnabled", "passwordProfile", "displayName", "employeeType", "usageLocation"};
+    static const QStringList known {"accountEnabled", "passwordProfile", "displayName", "employeeType",
+                                    "usageLocation"};
     for (auto it = body->begin(); it != body->end(); ++it) {
         if (!known.contains(it.key()))
-            return badRequest(call, QStringLiteral("Request_BadRequest"),
-                              QStringLiteral("Property '%1' does not exist as a declared property or extension property.")
-                                  .arg(it.key().left(100)));
+            return badRequest(
+                call, QStringLiteral("Request_BadRequest"),
+                QStringLiteral("Property '%1' does not exist as a declared property or extension property.")
+                    .arg(it.key().left(100)));
     }
     const auto invalidValue = [&](const QString& property) {
-        return badRequest(call, QStringLiteral("Request_BadRequest"),
-                          QStringLiteral("Invalid value specified for property '%1' of resource 'User'.").arg(property));
+        return badRequest(
+            call, QStringLiteral("Request_BadRequest"),
+            QStringLiteral("Invalid value specified for property '%1' of resource 'User'.").arg(property));
     };
     const bool enabling = body->contains("accountEnabled");
     const bool password = body->contains("passwordProfile");
-    const bool basic = body->contains("displayName") || body->contains("employeeType") || body->contains("usageLocation");
+    const bool basic
+        = body->contains("displayName") || body->contains("employeeType") || body->contains("usageLocation");
 
     // Permissions per property (protocols.md 2.6, 2.7, 2.12).
     const QStringList& roles = call.claims.roles;
@@ -489,9 +505,9 @@ SimResponse GraphEndpoints::patchUser(Call& call, SimUser& user)
         const QString sp = call.servicePrincipal ? call.servicePrincipal->objectId : QString();
         const SimState& state = m_simulator.state();
         bool adminRole = false;
-        for (const QString& r : {roles::kUserAdministrator, roles::kHelpdeskAdministrator, roles::kPasswordAdministrator,
-                                 roles::kAuthenticationAdministrator, roles::kPrivilegedAuthenticationAdministrator,
-                                 roles::kGlobalAdministrator})
+        for (const QString& r : {roles::kUserAdministrator, roles::kHelpdeskAdministrator,
+                                 roles::kPasswordAdministrator, roles::kAuthenticationAdministrator,
+                                 roles::kPrivilegedAuthenticationAdministrator, roles::kGlobalAdministrator})
             adminRole = adminRole || state.holdsRole(call.tenant->id, sp, r);
         const bool allowed = roles.contains("User-PasswordProfile.ReadWrite.All")
             || (permitted(call, {"User.ReadWrite.All", "Directory.ReadWrite.All"}) && adminRole);
@@ -530,7 +546,8 @@ SimResponse GraphEndpoints::patchUser(Call& call, SimUser& user)
         newPassword = profile.value("password").toString();
         if (!passwordMeetsComplexity(newPassword))
             return badRequest(call, QStringLiteral("Request_BadRequest"),
-                              QStringLiteral("The specified password does not comply with password complexity requirements. Please provide a different password."));
+                              QStringLiteral("The specified password does not comply with password complexity "
+                                             "requirements. Please provide a different password."));
     }
     if (body->contains("displayName")
         && (!body->value("displayName").isString() || body->value("displayName").toString().trimmed().isEmpty()
@@ -573,7 +590,7 @@ SimResponse GraphEndpoints::deleteUser(Call& call, SimUser& user)
         return forbidden(call);
     SimUser moved = user;
     moved.deletedAt = call.now;
-    call.tenant->users.erase(user.id);
+    call.tenant->users.erase(moved.id); // not user.id: that string lives in the node being erased
     call.tenant->deletedUsers[moved.id] = moved;
     return noContent(call);
 }
@@ -582,7 +599,7 @@ SimResponse GraphEndpoints::revokeSessions(Call& call, SimUser& user)
 {
     user.signInSessionsValidFrom = call.now;
     return ok(call, 200,
-              QJsonObject{{"@odata.context", kGraphBase + QStringLiteral("/$metadata#Edm.Boolean")}, {"value", true}});
+              QJsonObject {{"@odata.context", kGraphBase + QStringLiteral("/$metadata#Edm.Boolean")}, {"value", true}});
 }
 
 namespace {
@@ -604,15 +621,15 @@ QJsonObject tapJson(const SimTemporaryAccessPass& tap, TimeMs now, bool policyEn
         reason = QStringLiteral("OneTimeUsed");
         usable = false;
     }
-    return QJsonObject{{"@odata.type", "#microsoft.graph.temporaryAccessPassAuthenticationMethod"},
-                       {"id", tap.id},
-                       {"temporaryAccessPass", QJsonValue::Null},
-                       {"createdDateTime", toRfc3339(tap.createdAt)},
-                       {"startDateTime", toRfc3339(tap.start).left(19) + QLatin1Char('Z')},
-                       {"lifetimeInMinutes", tap.lifetimeInMinutes},
-                       {"isUsableOnce", tap.isUsableOnce},
-                       {"isUsable", usable},
-                       {"methodUsabilityReason", reason}};
+    return QJsonObject {{"@odata.type", "#microsoft.graph.temporaryAccessPassAuthenticationMethod"},
+                        {"id", tap.id},
+                        {"temporaryAccessPass", QJsonValue::Null},
+                        {"createdDateTime", toRfc3339(tap.createdAt)},
+                        {"startDateTime", toRfc3339(tap.start).left(19) + QLatin1Char('Z')},
+                        {"lifetimeInMinutes", tap.lifetimeInMinutes},
+                        {"isUsableOnce", tap.isUsableOnce},
+                        {"isUsable", usable},
+                        {"methodUsabilityReason", reason}};
 }
 
 } // namespace
@@ -621,8 +638,8 @@ SimResponse GraphEndpoints::temporaryAccessPasses(Call& call, SimUser& user, con
 {
     const QByteArray& method = call.request.method;
     const SimTapPolicy& policy = call.tenant->tapPolicy;
-    const QString context = kGraphBase
-        + QStringLiteral("/$metadata#users('%1')/authentication/temporaryAccessPassMethods").arg(user.id);
+    const QString context
+        = kGraphBase + QStringLiteral("/$metadata#users('%1')/authentication/temporaryAccessPassMethods").arg(user.id);
     const auto tapError = [&](const QString& message) {
         // The authentication-methods API uses lower-camel codes ("badRequest"); the exact texts are not in the
         // stored docs (protocols.md 2.8 [unverified]).
@@ -635,7 +652,7 @@ SimResponse GraphEndpoints::temporaryAccessPasses(Call& call, SimUser& user, con
             QJsonArray value;
             if (user.tap)
                 value.append(tapJson(*user.tap, call.now, policy.enabled));
-            return ok(call, 200, QJsonObject{{"@odata.context", context}, {"value", value}});
+            return ok(call, 200, QJsonObject {{"@odata.context", context}, {"value", value}});
         }
         if (method != "POST")
             return error(405, QStringLiteral("Request_BadRequest"),
@@ -651,11 +668,13 @@ SimResponse GraphEndpoints::temporaryAccessPasses(Call& call, SimUser& user, con
         for (auto it = body->begin(); it != body->end(); ++it) {
             if (it.key() != QLatin1String("startDateTime") && it.key() != QLatin1String("lifetimeInMinutes")
                 && it.key() != QLatin1String("isUsableOnce") && it.key() != QLatin1String("@odata.type"))
-                return tapError(QStringLiteral("Property '%1' does not exist on temporaryAccessPassAuthenticationMethod.")
-                                    .arg(it.key().left(100)));
+                return tapError(
+                    QStringLiteral("Property '%1' does not exist on temporaryAccessPassAuthenticationMethod.")
+                        .arg(it.key().left(100)));
         }
         if (!policy.enabled)
-            return tapError(QStringLiteral("The Temporary Access Pass authentication method is disabled by the authentication methods policy."));
+            return tapError(QStringLiteral(
+                "The Temporary Access Pass authentication method is disabled by the authentication methods policy."));
         TimeMs start = call.now;
         if (body->contains("startDateTime")) {
             const auto parsed = fromRfc3339(body->value("startDateTime").toString());
@@ -729,22 +748,25 @@ SimResponse GraphEndpoints::tapPolicy(Call& call)
     if (!permitted(call, kPolicyRead))
         return forbidden(call);
     const SimTapPolicy& p = call.tenant->tapPolicy;
-    return ok(call, 200,
-              QJsonObject{{"@odata.context",
-                           kGraphBase
-                               + QStringLiteral("/$metadata#policies/authenticationMethodsPolicy/authenticationMethodConfigurations/$entity")},
-                          {"@odata.type", "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration"},
-                          {"id", "TemporaryAccessPass"},
-                          {"state", p.enabled ? "enabled" : "disabled"},
-                          {"defaultLifetimeInMinutes", p.defaultLifetimeInMinutes},
-                          {"defaultLength", p.defaultLength},
-                          {"minimumLifetimeInMinutes", p.minimumLifetimeInMinutes},
-                          {"maximumLifetimeInMinutes", p.maximumLifetimeInMinutes},
-                          {"isUsableOnce", p.isUsableOnce},
-                          {"includeTargets", QJsonArray{QJsonObject{{"targetType", "group"},
-                                                                    {"id", "all_users"},
-                                                                    {"isRegistrationRequired", false}}}},
-                          {"excludeTargets", QJsonArray()}});
+    return ok(
+        call, 200,
+        QJsonObject {
+            {"@odata.context",
+             kGraphBase
+                 + QStringLiteral(
+                     "/$metadata#policies/authenticationMethodsPolicy/authenticationMethodConfigurations/$entity")},
+            {"@odata.type", "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration"},
+            {"id", "TemporaryAccessPass"},
+            {"state", p.enabled ? "enabled" : "disabled"},
+            {"defaultLifetimeInMinutes", p.defaultLifetimeInMinutes},
+            {"defaultLength", p.defaultLength},
+            {"minimumLifetimeInMinutes", p.minimumLifetimeInMinutes},
+            {"maximumLifetimeInMinutes", p.maximumLifetimeInMinutes},
+            {"isUsableOnce", p.isUsableOnce},
+            {"includeTargets",
+             QJsonArray {
+                 QJsonObject {{"targetType", "group"}, {"id", "all_users"}, {"isRegistrationRequired", false}}}},
+            {"excludeTargets", QJsonArray()}});
 }
 
 } // namespace stint::entrasim

@@ -159,7 +159,8 @@ void SimConnection::processBuffer()
         if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
             bool ok = false;
             const qint64 length = value.toLongLong(&ok);
-            if (!ok || length < 0 || value.isEmpty() || value.front() == '+' || (contentLength >= 0 && contentLength != length)) {
+            if (!ok || length < 0 || value.isEmpty() || value.front() == '+'
+                || (contentLength >= 0 && contentLength != length)) {
                 reject(400, "Malformed Content-Length.");
                 return;
             }
@@ -217,7 +218,8 @@ void SimConnection::respond(const SimResponse& response)
         return;
     QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
     for (const auto& [name, value] : response.headers) {
-        if (name.compare("Content-Length", Qt::CaseInsensitive) == 0 || name.compare("Connection", Qt::CaseInsensitive) == 0)
+        if (name.compare("Content-Length", Qt::CaseInsensitive) == 0
+            || name.compare("Connection", Qt::CaseInsensitive) == 0)
             continue;
         out += name + ": " + value + "\r\n";
     }

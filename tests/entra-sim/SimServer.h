@@ -6,7 +6,6 @@
 #include <QObject>
 #include <QPointer>
 #include <QTcpServer>
-
 #include <functional>
 
 class QTcpSocket;

@@ -352,25 +352,38 @@ const QList<SimRoleDefinition>& SimState::roleDefinitions()
     // protocols.md 2.4 (MS-Entra permissions-reference.md); isPrivileged per privileged-roles-permissions.md.
     static const QList<SimRoleDefinition> list = {
         {roles::kGlobalAdministrator, QStringLiteral("Global Administrator"),
-         QStringLiteral("Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities."), true},
+         QStringLiteral("Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra "
+                        "identities."),
+         true},
         {QStringLiteral("f2ef992c-3afb-46b9-b7cf-a126ee74c451"), QStringLiteral("Global Reader"),
          QStringLiteral("Can read everything that a Global Administrator can, but not update anything."), true},
         {roles::kPrivilegedRoleAdministrator, QStringLiteral("Privileged Role Administrator"),
-         QStringLiteral("Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management."), true},
+         QStringLiteral(
+             "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management."),
+         true},
         {roles::kPrivilegedAuthenticationAdministrator, QStringLiteral("Privileged Authentication Administrator"),
-         QStringLiteral("Can access to view, set and reset authentication method information for any user (admin or non-admin)."), true},
+         QStringLiteral(
+             "Can access to view, set and reset authentication method information for any user (admin or non-admin)."),
+         true},
         {roles::kAuthenticationAdministrator, QStringLiteral("Authentication Administrator"),
-         QStringLiteral("Can access to view, set and reset authentication method information for any non-admin user."), true},
+         QStringLiteral("Can access to view, set and reset authentication method information for any non-admin user."),
+         true},
         {QStringLiteral("0526716b-113d-4c15-b2c8-68e3c22b9f80"), QStringLiteral("Authentication Policy Administrator"),
-         QStringLiteral("Can create and manage the authentication methods policy, tenant-wide MFA settings, password protection policy, and verifiable credentials."), false},
+         QStringLiteral("Can create and manage the authentication methods policy, tenant-wide MFA settings, password "
+                        "protection policy, and verifiable credentials."),
+         false},
         {roles::kUserAdministrator, QStringLiteral("User Administrator"),
-         QStringLiteral("Can manage all aspects of users and groups, including resetting passwords for limited admins."), true},
+         QStringLiteral(
+             "Can manage all aspects of users and groups, including resetting passwords for limited admins."),
+         true},
         {roles::kHelpdeskAdministrator, QStringLiteral("Helpdesk Administrator"),
          QStringLiteral("Can reset passwords for non-administrators and Helpdesk Administrators."), true},
         {roles::kPasswordAdministrator, QStringLiteral("Password Administrator"),
          QStringLiteral("Can reset passwords for non-administrators and Password Administrators."), true},
         {QStringLiteral("fdd7a751-b60b-444a-984c-02652fe8fa1c"), QStringLiteral("Groups Administrator"),
-         QStringLiteral("Members of this role can create/manage groups, create/manage groups settings like naming and expiration policies, and view groups activity and audit reports."), false},
+         QStringLiteral("Members of this role can create/manage groups, create/manage groups settings like naming and "
+                        "expiration policies, and view groups activity and audit reports."),
+         false},
         {QStringLiteral("29232cdf-9323-42fd-ade2-1d097af3e4de"), QStringLiteral("Exchange Administrator"),
          QStringLiteral("Can manage all aspects of the Exchange product."), false},
         {QStringLiteral("f28a1f50-f6e7-4571-818b-6a12f2af6b6c"), QStringLiteral("SharePoint Administrator"),
@@ -380,7 +393,9 @@ const QList<SimRoleDefinition>& SimState::roleDefinitions()
         {QStringLiteral("3a2c62db-5318-420d-8d74-23affee5d9d5"), QStringLiteral("Intune Administrator"),
          QStringLiteral("Can manage all aspects of the Intune product."), true},
         {QStringLiteral("194ae4cb-b126-40b2-bd5b-6091b380977d"), QStringLiteral("Security Administrator"),
-         QStringLiteral("Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365."), true},
+         QStringLiteral("Can read security information and reports, and manage configuration in Microsoft Entra ID and "
+                        "Office 365."),
+         true},
         {QStringLiteral("5d6b6bb7-de71-4623-b4af-96380a352509"), QStringLiteral("Security Reader"),
          QStringLiteral("Can read security information and reports in Microsoft Entra ID and Office 365."), true},
         {QStringLiteral("b1be1c3e-b65d-4f19-8427-f6fa0d97feb9"), QStringLiteral("Conditional Access Administrator"),
@@ -388,13 +403,18 @@ const QList<SimRoleDefinition>& SimState::roleDefinitions()
         {QStringLiteral("9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"), QStringLiteral("Application Administrator"),
          QStringLiteral("Can create and manage all aspects of app registrations and enterprise apps."), true},
         {QStringLiteral("158c047a-c907-4556-b7ef-446551a6b5f7"), QStringLiteral("Cloud Application Administrator"),
-         QStringLiteral("Can create and manage all aspects of app registrations and enterprise apps except App Proxy."), true},
+         QStringLiteral("Can create and manage all aspects of app registrations and enterprise apps except App Proxy."),
+         true},
         {QStringLiteral("4d6ac14f-3453-41d0-bef9-a3e0c569773a"), QStringLiteral("License Administrator"),
          QStringLiteral("Can manage product licenses on users and groups."), false},
         {QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b"), QStringLiteral("Directory Readers"),
-         QStringLiteral("Can read basic directory information. Commonly used to grant directory read access to applications and guests."), false},
+         QStringLiteral("Can read basic directory information. Commonly used to grant directory read access to "
+                        "applications and guests."),
+         false},
         {QStringLiteral("9360feb5-f418-4baa-8175-e2a00bac4301"), QStringLiteral("Directory Writers"),
-         QStringLiteral("Can read and write basic directory information. For granting access to applications, not intended for users."), true},
+         QStringLiteral("Can read and write basic directory information. For granting access to applications, not "
+                        "intended for users."),
+         true},
     };
     return list;
 }

@@ -11,10 +11,14 @@
 
 namespace stint::entrasim::testing {
 
-inline const QStringList kAllPermissions{
-    "Organization.Read.All", "Domain.Read.All", "User.ReadWrite.All", "User-PasswordProfile.ReadWrite.All",
-    "User.DeleteRestore.All", "RoleManagement.ReadWrite.Directory", "UserAuthenticationMethod.ReadWrite.All",
-    "Policy.Read.All"};
+inline const QStringList kAllPermissions {"Organization.Read.All",
+                                          "Domain.Read.All",
+                                          "User.ReadWrite.All",
+                                          "User-PasswordProfile.ReadWrite.All",
+                                          "User.DeleteRestore.All",
+                                          "RoleManagement.ReadWrite.Directory",
+                                          "UserAuthenticationMethod.ReadWrite.All",
+                                          "Policy.Read.All"};
 
 class SimTestWorld
 {
@@ -35,9 +39,9 @@ public:
         SimTenant& t = s.createTenant(QStringLiteral("Contoso"), QStringLiteral("contoso"));
         tenantId = t.id;
         t.tapPolicy.enabled = true;
-        SimDomain verified{QStringLiteral("contoso.com"), true, true, false, QStringLiteral("Managed")};
-        SimDomain unverified{QStringLiteral("unverified.contoso.com"), false, false, false, QStringLiteral("Managed")};
-        SimDomain federated{QStringLiteral("fed.contoso.com"), true, false, false, QStringLiteral("Federated")};
+        SimDomain verified {QStringLiteral("contoso.com"), true, true, false, QStringLiteral("Managed")};
+        SimDomain unverified {QStringLiteral("unverified.contoso.com"), false, false, false, QStringLiteral("Managed")};
+        SimDomain federated {QStringLiteral("fed.contoso.com"), true, false, false, QStringLiteral("Federated")};
         if (!s.addDomain(tenantId, verified) || !s.addDomain(tenantId, unverified) || !s.addDomain(tenantId, federated))
             return false;
         SimTenant& msp = s.createTenant(QStringLiteral("Northwind MSP"), QStringLiteral("northwind"));
@@ -72,11 +76,12 @@ public:
             if (c.unicode() < 128 && c.isLetterOrNumber())
                 nickname += c;
         }
-        return QJsonObject{{"accountEnabled", true},
-                           {"displayName", upn.section('@', 0, 0)},
-                           {"mailNickname", nickname.isEmpty() ? QStringLiteral("user") : nickname},
-                           {"userPrincipalName", upn},
-                           {"passwordProfile", QJsonObject{{"forceChangePasswordNextSignIn", false}, {"password", password}}}};
+        return QJsonObject {
+            {"accountEnabled", true},
+            {"displayName", upn.section('@', 0, 0)},
+            {"mailNickname", nickname.isEmpty() ? QStringLiteral("user") : nickname},
+            {"userPrincipalName", upn},
+            {"passwordProfile", QJsonObject {{"forceChangePasswordNextSignIn", false}, {"password", password}}}};
     }
 
     SimTenant& tenant() { return *sim.state().tenant(tenantId); }

@@ -6,7 +6,6 @@
 #include "IdentityEndpoints.h"
 #include "SimServer.h"
 #include "Throttling.h"
-
 #include "core/Crypto.h"
 
 #include <QDateTime>
@@ -21,18 +20,18 @@ namespace stint::entrasim {
 
 QJsonObject LoggedRequest::toJson() const
 {
-    return QJsonObject{{"method", QString::fromLatin1(method)},
-                       {"pathAndQuery", pathAndQuery},
-                       {"area", area},
-                       {"tenantId", tenantId},
-                       {"appId", appId},
-                       {"status", status},
-                       {"clientRequestId", clientRequestId},
-                       {"time", toRfc3339(time)},
-                       {"receivedMs", receivedMs},
-                       {"answeredMs", answeredMs},
-                       {"throttled", throttled},
-                       {"dropped", dropped}};
+    return QJsonObject {{"method", QString::fromLatin1(method)},
+                        {"pathAndQuery", pathAndQuery},
+                        {"area", area},
+                        {"tenantId", tenantId},
+                        {"appId", appId},
+                        {"status", status},
+                        {"clientRequestId", clientRequestId},
+                        {"time", toRfc3339(time)},
+                        {"receivedMs", receivedMs},
+                        {"answeredMs", answeredMs},
+                        {"throttled", throttled},
+                        {"dropped", dropped}};
 }
 
 Simulator::Simulator(const Clock* clock, QObject* parent)
@@ -135,10 +134,11 @@ SimResponse serverFailure(int status, bool graph, const QString& requestId, cons
         const QString code = status == 503 ? QStringLiteral("serviceNotAvailable")
             : status == 504                ? QStringLiteral("gatewayTimeout")
                                            : QStringLiteral("generalException");
-        SimResponse r = GraphEndpoints::error(status, code,
-                                              status == 503 ? QStringLiteral("The service is temporarily unavailable. Please retry later.")
-                                                            : QStringLiteral("An unexpected error occurred."),
-                                              requestId, clientRequestId);
+        SimResponse r = GraphEndpoints::error(
+            status, code,
+            status == 503 ? QStringLiteral("The service is temporarily unavailable. Please retry later.")
+                          : QStringLiteral("An unexpected error occurred."),
+            requestId, clientRequestId);
         if (status == 503)
             r.setHeader("Retry-After", "1");
         return r;
@@ -147,13 +147,16 @@ SimResponse serverFailure(int status, bool graph, const QString& requestId, cons
     const QString trace = SimState::newGuid();
     const QString stamp = QDateTime::currentDateTimeUtc().toString(u"yyyy-MM-dd hh:mm:ss'Z'");
     return SimResponse::json(
-        status, QJsonObject{{"error", "temporarily_unavailable"},
-                            {"error_description", QStringLiteral("AADSTS90033: A transient error has occurred. Please try again.\r\nTrace ID: %1\r\nCorrelation ID: %2\r\nTimestamp: %3")
-                                                      .arg(trace, clientRequestId.isEmpty() ? SimState::newGuid() : clientRequestId, stamp)},
-                            {"error_codes", QJsonArray{90033}},
-                            {"timestamp", stamp},
-                            {"trace_id", trace},
-                            {"correlation_id", clientRequestId}});
+        status,
+        QJsonObject {{"error", "temporarily_unavailable"},
+                     {"error_description",
+                      QStringLiteral("AADSTS90033: A transient error has occurred. Please try again.\r\nTrace ID: "
+                                     "%1\r\nCorrelation ID: %2\r\nTimestamp: %3")
+                          .arg(trace, clientRequestId.isEmpty() ? SimState::newGuid() : clientRequestId, stamp)},
+                     {"error_codes", QJsonArray {90033}},
+                     {"timestamp", stamp},
+                     {"trace_id", trace},
+                     {"correlation_id", clientRequestId}});
 }
 
 } // namespace
@@ -173,7 +176,7 @@ void Simulator::handle(const SimRequest& request, SimResponder responder)
         entry.area = QStringLiteral("control");
         SimResponse response = request.peer.isLoopback()
             ? m_control->handle(request, rest)
-            : SimResponse::json(403, QJsonObject{{"error", "The control API answers loopback clients only."}});
+            : SimResponse::json(403, QJsonObject {{"error", "The control API answers loopback clients only."}});
         deliver(responder, std::move(response), entry, 0);
         return;
     }

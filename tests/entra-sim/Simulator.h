@@ -10,7 +10,6 @@
 #include <QHash>
 #include <QObject>
 #include <QUrl>
-
 #include <memory>
 
 // entra-sim: one listener that plays login.microsoftonline.com (identity, part B's IdentityEndpoints),

@@ -4,7 +4,6 @@
 #include "Faults.h"
 
 #include <QUrlQuery>
-
 #include <cmath>
 
 namespace stint::entrasim {
@@ -37,7 +36,7 @@ double Throttling::level(const Limit& limit, TimeMs now)
 {
     auto it = m_buckets.find(limit.key);
     if (it == m_buckets.end())
-        it = m_buckets.insert(limit.key, Bucket{limit.capacity, now});
+        it = m_buckets.insert(limit.key, Bucket {limit.capacity, now});
     Bucket& b = *it;
     const double rate = limit.capacity / double(limit.windowMs); // per ms
     b.tokens = qMin(limit.capacity, b.tokens + double(qMax<qint64>(0, now - b.updated)) * rate);
@@ -51,7 +50,7 @@ ThrottleDecision Throttling::charge(const QString& tenantId, const QString& appI
     const double scale = m_faults.throttleScale();
     const double ruPerTenantApp = size == TenantSize::L ? 8000 : size == TenantSize::M ? 5000 : 3500;
     const QString pair = QStringLiteral("Tenant_Application/ReadWrite/%1/%2").arg(appId, tenantId);
-    QList<Limit> limits{
+    QList<Limit> limits {
         {QStringLiteral("ru|") + appId + '|' + tenantId, qMax(1.0, ruPerTenantApp * scale), 10'000,
          double(resourceUnits), pair, QStringLiteral("ResourceUnitLimitExceeded")},
         {QStringLiteral("ru|") + appId, qMax(1.0, 150000 * scale), 20'000, double(resourceUnits),

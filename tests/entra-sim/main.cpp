@@ -7,7 +7,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QSocketNotifier>
-
 #include <csignal>
 #include <cstdio>
 #include <sys/socket.h>
@@ -62,7 +61,7 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "entra-sim: cannot read the scenario file\n");
             return 2;
         }
-        QJsonParseError parseError{};
+        QJsonParseError parseError {};
         const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
         QString error;
         if (!doc.isObject()) {
@@ -87,7 +86,9 @@ int main(int argc, char** argv)
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
         auto* notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, &app);
         QObject::connect(notifier, &QSocketNotifier::activated, &app, [] { QCoreApplication::quit(); });
-        struct sigaction action{};
+        struct sigaction action
+        {
+        };
         action.sa_handler = onSignal;
         sigemptyset(&action.sa_mask);
         sigaction(SIGTERM, &action, nullptr);

@@ -6,7 +6,6 @@
 #include <QJsonArray>
 #include <QTcpSocket>
 #include <QTest>
-
 #include <memory>
 
 using namespace stint;
@@ -78,7 +77,8 @@ private slots:
         QCOMPARE(w.sim.throttledByTenant().value(w.tenantId), 2);
         int throttledLogged = 0;
         for (const LoggedRequest& e : w.sim.requests())
-            throttledLogged += e.throttled && e.status == 429 && e.tenantId == w.tenantId && e.appId == w.privilegedAppId;
+            throttledLogged
+                += e.throttled && e.status == 429 && e.tenantId == w.tenantId && e.appId == w.privilegedAppId;
         QCOMPARE(throttledLogged, 2);
     }
 
@@ -111,7 +111,8 @@ private slots:
         w.sim.faults().setThrottleScale(0.002); // writes: 3,000 × 0.002 = 6 per 150 s
         const QString token = w.token();
         for (int i = 0; i < 6; ++i)
-            QCOMPARE(w.api.post("/v1.0/users", token, w.newUserBody(QStringLiteral("w%1@contoso.com").arg(i))).status, 201);
+            QCOMPARE(w.api.post("/v1.0/users", token, w.newUserBody(QStringLiteral("w%1@contoso.com").arg(i))).status,
+                     201);
         w.clock.advance(10'000); // the resource units refill, the write budget barely
         const ApiReply r = w.api.post("/v1.0/users", token, w.newUserBody("w6@contoso.com"));
         QCOMPARE(r.status, 429);
@@ -148,7 +149,8 @@ private slots:
         r = w.api.get("/v1.0/organization", token);
         QCOMPARE(r.status, 503);
         QVERIFY(!SimTestWorld::graphCode(r).isEmpty());
-        QVERIFY(!r.json.value("error").toObject().value("innerError").toObject().value("request-id").toString().isEmpty());
+        QVERIFY(
+            !r.json.value("error").toObject().value("innerError").toObject().value("request-id").toString().isEmpty());
         QCOMPARE(w.api.get("/v1.0/organization", token).status, 503);
         QCOMPARE(w.api.get("/v1.0/organization", token).status, 200);
 
@@ -215,8 +217,8 @@ private slots:
         std::vector<RawExchange> exchanges(count);
         for (RawExchange& e : exchanges)
             e.start(w.sim.baseUrl().port(), "GET /v1.0/organization HTTP/1.1\r\nHost: x\r\n\r\n");
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(exchanges.begin(), exchanges.end(), [](const RawExchange& e) { return e.complete(); }),
-                                 30'000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(exchanges.begin(), exchanges.end(), [](const RawExchange& e) { return e.complete(); }), 30'000);
         const QList<LoggedRequest> log = w.sim.requests();
         QCOMPARE(log.size(), count);
         qint64 lastReceived = 0;
@@ -227,8 +229,9 @@ private slots:
             firstAnswered = qMin(firstAnswered, e.answeredMs);
         }
         // Every request was in flight at once.
-        QVERIFY2(lastReceived < firstAnswered,
-                 qPrintable(QStringLiteral("last received %1, first answered %2").arg(lastReceived).arg(firstAnswered)));
+        QVERIFY2(
+            lastReceived < firstAnswered,
+            qPrintable(QStringLiteral("last received %1, first answered %2").arg(lastReceived).arg(firstAnswered)));
     }
 
     void replicationLag()
@@ -246,8 +249,9 @@ private slots:
         QCOMPARE(w.api.get("/v1.0/users/" + id, token).status, 404);
         r = w.api.get("/v1.0/users?$filter=userPrincipalName%20eq%20'fresh@contoso.com'", token);
         QCOMPARE(r.json.value("value").toArray().size(), 0);
-        r = w.api.post("/v1.0/roleManagement/directory/roleAssignments", token,
-                       {{"roleDefinitionId", roles::kGlobalAdministrator}, {"principalId", id}, {"directoryScopeId", "/"}});
+        r = w.api.post(
+            "/v1.0/roleManagement/directory/roleAssignments", token,
+            {{"roleDefinitionId", roles::kGlobalAdministrator}, {"principalId", id}, {"directoryScopeId", "/"}});
         QCOMPARE(r.status, 404);
         QCOMPARE(SimTestWorld::graphCode(r), QStringLiteral("Request_ResourceNotFound"));
         QVERIFY(SimTestWorld::graphMessage(r).contains(id));
@@ -256,8 +260,9 @@ private slots:
 
         w.clock.advance(5000);
         QCOMPARE(w.api.get("/v1.0/users/fresh@contoso.com", token).status, 200);
-        r = w.api.post("/v1.0/roleManagement/directory/roleAssignments", token,
-                       {{"roleDefinitionId", roles::kUserAdministrator}, {"principalId", id}, {"directoryScopeId", "/"}});
+        r = w.api.post(
+            "/v1.0/roleManagement/directory/roleAssignments", token,
+            {{"roleDefinitionId", roles::kUserAdministrator}, {"principalId", id}, {"directoryScopeId", "/"}});
         QCOMPARE(r.status, 201);
         const QString assignment = r.json.value("id").toString();
         // The new assignment is not listed yet.
@@ -287,7 +292,8 @@ private slots:
     {
         SimTestWorld w;
         QVERIFY(w.start());
-        const ApiReply r = w.api.send("GET", "/v1.0/organization?$select=id", w.token(), {}, {{"client-request-id", "trace-1"}});
+        const ApiReply r
+            = w.api.send("GET", "/v1.0/organization?$select=id", w.token(), {}, {{"client-request-id", "trace-1"}});
         QCOMPARE(r.status, 200);
         const LoggedRequest e = w.sim.requests().last();
         QCOMPARE(e.method, QByteArray("GET"));

@@ -10,7 +10,6 @@
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTest>
-
 #include <memory>
 
 using namespace stint;
@@ -60,27 +59,38 @@ private slots:
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QByteArray>("statusLine");
-        QTest::newRow("garbage request line") << QByteArray("GET FOFOFO HTTP 1/1\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("garbage request line")
+            << QByteArray("GET FOFOFO HTTP 1/1\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
         QTest::newRow("unknown version") << QByteArray("GET / HTTP/2.0\r\n\r\n") << QByteArray("HTTP/1.1 505 ");
-        QTest::newRow("nul in target") << QByteArray("GET /v1.0/\0users HTTP/1.1\r\n\r\n", 31) << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("nul in target") << (QByteArray("GET /v1.0/") + '\0' + "users HTTP/1.1\r\n\r\n")
+                                       << QByteArray("HTTP/1.1 400 ");
         QTest::newRow("bare LF") << QByteArray("GET / HTTP/1.1\nHost: x\n\n\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
-        QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nHost x\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
-        QTest::newRow("folded header") << QByteArray("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
-        QTest::newRow("chunked") << QByteArray("POST /v1.0/users HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        QTest::newRow("header without colon")
+            << QByteArray("GET / HTTP/1.1\r\nHost x\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("folded header") << QByteArray("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n")
+                                       << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("chunked") << QByteArray(
+            "POST /v1.0/users HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
                                  << QByteArray("HTTP/1.1 501 ");
-        QTest::newRow("negative length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
-        QTest::newRow("text length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("negative length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n")
+                                         << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("text length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n")
+                                     << QByteArray("HTTP/1.1 400 ");
         QTest::newRow("conflicting lengths")
-            << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab") << QByteArray("HTTP/1.1 400 ");
-        QTest::newRow("huge body") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n") << QByteArray("HTTP/1.1 413 ");
+            << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+            << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("huge body") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n")
+                                   << QByteArray("HTTP/1.1 413 ");
         QTest::newRow("huge header") << QByteArray("GET / HTTP/1.1\r\nX: " + QByteArray(70'000, 'a') + "\r\n\r\n")
                                      << QByteArray("HTTP/1.1 431 ");
         QByteArray many = "GET / HTTP/1.1\r\n";
         for (int i = 0; i < 150; ++i)
             many += "X-" + QByteArray::number(i) + ": 1\r\n";
         QTest::newRow("too many headers") << QByteArray(many + "\r\n") << QByteArray("HTTP/1.1 431 ");
-        QTest::newRow("invalid utf-8 path") << QByteArray("GET /v1.0/users/%FF%FE HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
-        QTest::newRow("absolute form") << QByteArray("GET http://x/v1.0/users HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("invalid utf-8 path")
+            << QByteArray("GET /v1.0/users/%FF%FE HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 400 ");
+        QTest::newRow("absolute form") << QByteArray("GET http://x/v1.0/users HTTP/1.1\r\n\r\n")
+                                       << QByteArray("HTTP/1.1 400 ");
     }
 
     void hostileHttp()
@@ -116,7 +126,8 @@ private slots:
         QVERIFY(received.indexOf("HTTP/1.1 200 OK") < received.indexOf("HTTP/1.1 401 "));
         // A body with Content-Length, then Connection: close ends the connection.
         socket.write("POST /_sim/faults HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
-        QTRY_VERIFY(socket.state() == QAbstractSocket::UnconnectedState || (received += socket.readAll()).count("HTTP/1.1 200 OK") == 2);
+        QTRY_VERIFY(socket.state() == QAbstractSocket::UnconnectedState
+                    || (received += socket.readAll()).count("HTTP/1.1 200 OK") == 2);
         QTRY_COMPARE(socket.state(), QAbstractSocket::UnconnectedState);
     }
 
@@ -143,14 +154,15 @@ private slots:
         SimTestWorld w;
         QVERIFY(w.sim.listen());
         w.api.setBase(w.sim.baseUrl());
-        const QJsonObject tenant{{"displayName", "Fabrikam"},
-                                 {"initialDomain", "fabrikam"},
-                                 {"size", "M"},
-                                 {"domains", QJsonArray{QJsonObject{{"name", "fabrikam.com"}, {"isDefault", true}}}},
-                                 {"tapPolicy", QJsonObject{{"state", "enabled"}, {"maximumLifetimeInMinutes", 240}}},
-                                 {"users", QJsonArray{QJsonObject{{"userPrincipalName", "admin@fabrikam.com"},
-                                                                  {"password", "Fabr1kam!Admin"},
-                                                                  {"roles", QJsonArray{"Global Administrator"}}}}}};
+        const QJsonObject tenant {{"displayName", "Fabrikam"},
+                                  {"initialDomain", "fabrikam"},
+                                  {"size", "M"},
+                                  {"domains", QJsonArray {QJsonObject {{"name", "fabrikam.com"}, {"isDefault", true}}}},
+                                  {"tapPolicy", QJsonObject {{"state", "enabled"}, {"maximumLifetimeInMinutes", 240}}},
+                                  {"users",
+                                   QJsonArray {QJsonObject {{"userPrincipalName", "admin@fabrikam.com"},
+                                                            {"password", "Fabr1kam!Admin"},
+                                                            {"roles", QJsonArray {"Global Administrator"}}}}}};
         ApiReply r = w.api.post("/_sim/tenants", {}, tenant);
         QCOMPARE(r.status, 201);
         const QString tenantId = r.json.value("id").toString();
@@ -159,14 +171,19 @@ private slots:
                  roles::kGlobalAdministrator);
         QVERIFY(!r.body.contains("Fabr1kam")); // passwords never come back
 
-        r = w.api.post("/_sim/apps", {}, {{"homeTenant", "fabrikam.com"}, {"displayName", "MSP app"},
-                                          {"requiredPermissions", QJsonArray{"Organization.Read.All", "User.ReadWrite.All"}},
-                                          {"secrets", QJsonArray{QJsonObject{{"value", "s3cret-value-123"}}}}});
+        r = w.api.post("/_sim/apps", {},
+                       {{"homeTenant", "fabrikam.com"},
+                        {"displayName", "MSP app"},
+                        {"requiredPermissions", QJsonArray {"Organization.Read.All", "User.ReadWrite.All"}},
+                        {"secrets", QJsonArray {QJsonObject {{"value", "s3cret-value-123"}}}}});
         QCOMPARE(r.status, 201);
         const QString clientId = r.json.value("clientId").toString();
         QVERIFY(w.sim.state().checkClientSecret(*w.sim.state().app(clientId), "s3cret-value-123", w.clock.now()));
         QVERIFY(!w.sim.state().checkClientSecret(*w.sim.state().app(clientId), "s3cret-value-124", w.clock.now()));
-        r = w.api.post("/_sim/grants", {}, {{"tenant", tenantId}, {"clientId", clientId}, {"directoryRoles", QJsonArray{"Privileged Authentication Administrator"}}});
+        r = w.api.post("/_sim/grants", {},
+                       {{"tenant", tenantId},
+                        {"clientId", clientId},
+                        {"directoryRoles", QJsonArray {"Privileged Authentication Administrator"}}});
         QCOMPARE(r.status, 200);
         r = w.api.post("/_sim/tokens", {}, {{"tenant", "fabrikam.com"}, {"clientId", clientId}});
         QCOMPARE(r.status, 200);
@@ -176,7 +193,8 @@ private slots:
 
         r = w.api.post("/_sim/tenants/fabrikam.com/users", {}, {{"userPrincipalName", "tech@fabrikam.com"}});
         QCOMPARE(r.status, 201);
-        r = w.api.post("/_sim/tenants/fabrikam.com/roleAssignments", {}, {{"userPrincipalName", "tech@fabrikam.com"}, {"role", "Helpdesk Administrator"}});
+        r = w.api.post("/_sim/tenants/fabrikam.com/roleAssignments", {},
+                       {{"userPrincipalName", "tech@fabrikam.com"}, {"role", "Helpdesk Administrator"}});
         QCOMPARE(r.status, 201);
         r = w.api.post("/_sim/tenants/fabrikam.com/domains", {}, {{"name", "eu.fabrikam.com"}, {"isVerified", false}});
         QCOMPARE(r.status, 201);
@@ -192,11 +210,13 @@ private slots:
         QCOMPARE(r.json.value("tapPolicy").toObject().value("maximumLifetimeInMinutes").toInt(), 240);
 
         // Faults through the control API.
-        r = w.api.post("/_sim/faults", {}, {{"failNext", QJsonObject{{"count", 1}, {"status", 503}, {"tenant", "fabrikam.com"}}}});
+        r = w.api.post("/_sim/faults", {},
+                       {{"failNext", QJsonObject {{"count", 1}, {"status", 503}, {"tenant", "fabrikam.com"}}}});
         QCOMPARE(r.status, 200);
         QCOMPARE(w.api.get("/v1.0/organization", token).status, 503);
         QCOMPARE(w.api.get("/v1.0/organization", token).status, 200);
-        r = w.api.post("/_sim/faults", {}, {{"throttleScalePermille", 1}, {"replicationLag", QJsonObject{{"ms", 1000}}}});
+        r = w.api.post("/_sim/faults", {},
+                       {{"throttleScalePermille", 1}, {"replicationLag", QJsonObject {{"ms", 1000}}}});
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json.value("throttleScale").toDouble(), 0.001);
         QCOMPARE(w.api.send("DELETE", "/_sim/faults", {}, {}).status, 204);
@@ -220,27 +240,63 @@ private slots:
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QByteArray>("body");
-        QTest::newRow("malformed json") << "POST" << "/_sim/tenants" << QByteArray("{\"displayName\":");
-        QTest::newRow("unknown field") << "POST" << "/_sim/tenants" << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"x\",\"evil\":1}");
-        QTest::newRow("bad initial domain") << "POST" << "/_sim/tenants" << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"a b\"}");
-        QTest::newRow("taken initial domain") << "POST" << "/_sim/tenants" << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"contoso\"}");
-        QTest::newRow("user with unknown role") << "POST" << "/_sim/tenants"
-                                                << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"xx\",\"users\":[{\"userPrincipalName\":\"a@xx.onmicrosoft.com\",\"roles\":[\"Emperor\"]}]}");
-        QTest::newRow("user in foreign domain") << "POST" << "/_sim/tenants/contoso.com/users" << QByteArray("{\"userPrincipalName\":\"a@fabrikam.com\"}");
-        QTest::newRow("duplicate user") << "POST" << "/_sim/tenants/contoso.com/users" << QByteArray("{\"userPrincipalName\":\"admin@contoso.com\"}");
-        QTest::newRow("app for unknown tenant") << "POST" << "/_sim/apps" << QByteArray("{\"homeTenant\":\"nowhere.com\",\"displayName\":\"A\"}");
-        QTest::newRow("app with short secret") << "POST" << "/_sim/apps" << QByteArray("{\"homeTenant\":\"contoso.com\",\"displayName\":\"A\",\"secrets\":[{\"value\":\"x\"}]}");
-        QTest::newRow("grant with unknown role") << "POST" << "/_sim/grants" << QByteArray("{\"tenant\":\"contoso.com\",\"clientId\":\"11111111-2222-3333-4444-555555555555\"}");
-        QTest::newRow("fault with bad status") << "POST" << "/_sim/faults" << QByteArray("{\"failNext\":{\"count\":1,\"status\":418}}");
-        QTest::newRow("fault with negative latency") << "POST" << "/_sim/faults" << QByteArray("{\"latency\":{\"ms\":-5}}");
-        QTest::newRow("fault for unknown tenant") << "POST" << "/_sim/faults" << QByteArray("{\"dropNext\":{\"count\":1,\"tenant\":\"nowhere.com\"}}");
-        QTest::newRow("one good one bad fault") << "POST" << "/_sim/faults" << QByteArray("{\"failNext\":{\"count\":1},\"latency\":{\"ms\":\"slow\"}}");
-        QTest::newRow("policy min above max") << "PATCH" << "/_sim/tenants/contoso.com"
-                                              << QByteArray("{\"tapPolicy\":{\"minimumLifetimeInMinutes\":500,\"maximumLifetimeInMinutes\":100}}");
+        QTest::newRow("malformed json") << "POST"
+                                        << "/_sim/tenants" << QByteArray("{\"displayName\":");
+        QTest::newRow("unknown field") << "POST"
+                                       << "/_sim/tenants"
+                                       << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"x\",\"evil\":1}");
+        QTest::newRow("bad initial domain")
+            << "POST"
+            << "/_sim/tenants" << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"a b\"}");
+        QTest::newRow("taken initial domain")
+            << "POST"
+            << "/_sim/tenants" << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"contoso\"}");
+        QTest::newRow("user with unknown role")
+            << "POST"
+            << "/_sim/tenants"
+            << QByteArray("{\"displayName\":\"X\",\"initialDomain\":\"xx\",\"users\":[{\"userPrincipalName\":\"a@xx."
+                          "onmicrosoft.com\",\"roles\":[\"Emperor\"]}]}");
+        QTest::newRow("user in foreign domain")
+            << "POST"
+            << "/_sim/tenants/contoso.com/users" << QByteArray("{\"userPrincipalName\":\"a@fabrikam.com\"}");
+        QTest::newRow("duplicate user") << "POST"
+                                        << "/_sim/tenants/contoso.com/users"
+                                        << QByteArray("{\"userPrincipalName\":\"admin@contoso.com\"}");
+        QTest::newRow("app for unknown tenant")
+            << "POST"
+            << "/_sim/apps" << QByteArray("{\"homeTenant\":\"nowhere.com\",\"displayName\":\"A\"}");
+        QTest::newRow("app with short secret")
+            << "POST"
+            << "/_sim/apps"
+            << QByteArray("{\"homeTenant\":\"contoso.com\",\"displayName\":\"A\",\"secrets\":[{\"value\":\"x\"}]}");
+        QTest::newRow("grant with unknown role")
+            << "POST"
+            << "/_sim/grants"
+            << QByteArray("{\"tenant\":\"contoso.com\",\"clientId\":\"11111111-2222-3333-4444-555555555555\"}");
+        QTest::newRow("fault with bad status")
+            << "POST"
+            << "/_sim/faults" << QByteArray("{\"failNext\":{\"count\":1,\"status\":418}}");
+        QTest::newRow("fault with negative latency") << "POST"
+                                                     << "/_sim/faults" << QByteArray("{\"latency\":{\"ms\":-5}}");
+        QTest::newRow("fault for unknown tenant")
+            << "POST"
+            << "/_sim/faults" << QByteArray("{\"dropNext\":{\"count\":1,\"tenant\":\"nowhere.com\"}}");
+        QTest::newRow("one good one bad fault")
+            << "POST"
+            << "/_sim/faults" << QByteArray("{\"failNext\":{\"count\":1},\"latency\":{\"ms\":\"slow\"}}");
+        QTest::newRow("policy min above max")
+            << "PATCH"
+            << "/_sim/tenants/contoso.com"
+            << QByteArray("{\"tapPolicy\":{\"minimumLifetimeInMinutes\":500,\"maximumLifetimeInMinutes\":100}}");
         QTest::newRow("scenario with a bad grant")
-            << "POST" << "/_sim/scenario"
-            << QByteArray("{\"tenants\":[{\"displayName\":\"Y\",\"initialDomain\":\"yy\"}],\"grants\":[{\"tenant\":\"yy.onmicrosoft.com\",\"clientId\":\"11111111-2222-3333-4444-555555555555\"}]}");
-        QTest::newRow("token for missing SP") << "POST" << "/_sim/tokens" << QByteArray("{\"tenant\":\"contoso.com\",\"clientId\":\"11111111-2222-3333-4444-555555555555\"}");
+            << "POST"
+            << "/_sim/scenario"
+            << QByteArray("{\"tenants\":[{\"displayName\":\"Y\",\"initialDomain\":\"yy\"}],\"grants\":[{\"tenant\":"
+                          "\"yy.onmicrosoft.com\",\"clientId\":\"11111111-2222-3333-4444-555555555555\"}]}");
+        QTest::newRow("token for missing SP")
+            << "POST"
+            << "/_sim/tokens"
+            << QByteArray("{\"tenant\":\"contoso.com\",\"clientId\":\"11111111-2222-3333-4444-555555555555\"}");
     }
 
     void controlApiRejectsBadInput()
@@ -267,7 +323,8 @@ private slots:
     {
         SimTestWorld w;
         QString error;
-        QVERIFY2(w.sim.loadScenario(readJsonFile(QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/scenarios/demo.json")), &error),
+        QVERIFY2(w.sim.loadScenario(
+                     readJsonFile(QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/scenarios/demo.json")), &error),
                  qPrintable(error));
         SimState& s = w.sim.state();
         for (const QString& domain : {QStringLiteral("contoso.com"), QStringLiteral("fabrikam.com")}) {
@@ -281,7 +338,8 @@ private slots:
             SimServicePrincipal* sp = s.servicePrincipal(t->id, kDemoClientId);
             QVERIFY(sp);
             QVERIFY(s.holdsRole(t->id, sp->objectId, roles::kPrivilegedAuthenticationAdministrator));
-            for (const char* p : {"User.ReadWrite.All", "RoleManagement.ReadWrite.Directory", "UserAuthenticationMethod.ReadWrite.All"})
+            for (const char* p :
+                 {"User.ReadWrite.All", "RoleManagement.ReadWrite.Directory", "UserAuthenticationMethod.ReadWrite.All"})
                 QVERIFY2(sp->grantedPermissions.contains(QLatin1String(p)), p);
         }
         SimApp* app = s.app(kDemoClientId);
@@ -290,7 +348,8 @@ private slots:
 
         // Loading the same scenario again clashes (fixed ids) and changes nothing.
         const size_t tenants = s.tenants().size();
-        QVERIFY(!w.sim.loadScenario(readJsonFile(QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/scenarios/demo.json")), &error));
+        QVERIFY(!w.sim.loadScenario(
+            readJsonFile(QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/scenarios/demo.json")), &error));
         QVERIFY(!error.isEmpty());
         QCOMPARE(s.tenants().size(), tenants);
     }
@@ -299,11 +358,13 @@ private slots:
     {
         SimTestWorld w;
         QString error;
-        const QJsonObject scenario{
-            {"tenants", QJsonArray{QJsonObject{{"displayName", "A"}, {"initialDomain", "aaa"}},
-                                   QJsonObject{{"displayName", "B"}, {"initialDomain", "bbb"},
-                                               {"users", QJsonArray{QJsonObject{{"userPrincipalName", "x@elsewhere.com"}}}}}}},
-            {"faults", QJsonObject{{"latency", QJsonObject{{"ms", 50}}}}}};
+        const QJsonObject scenario {
+            {"tenants",
+             QJsonArray {QJsonObject {{"displayName", "A"}, {"initialDomain", "aaa"}},
+                         QJsonObject {{"displayName", "B"},
+                                      {"initialDomain", "bbb"},
+                                      {"users", QJsonArray {QJsonObject {{"userPrincipalName", "x@elsewhere.com"}}}}}}},
+            {"faults", QJsonObject {{"latency", QJsonObject {{"ms", 50}}}}}};
         QVERIFY(!w.sim.loadScenario(scenario, &error));
         QVERIFY2(error.contains("tenants[1].users[0]"), qPrintable(error));
         QVERIFY(w.sim.state().tenants().empty());
@@ -315,13 +376,15 @@ private slots:
     {
         QProcess process;
         process.setProgram(QStringLiteral(ENTRA_SIM_BINARY));
-        process.setArguments({"--port", "0", "--scenario", QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/scenarios/demo.json"),
-                              "--latency-ms", "1"});
+        process.setArguments({"--port", "0", "--scenario",
+                              QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/scenarios/demo.json"), "--latency-ms",
+                              "1"});
         process.start();
         QVERIFY(process.waitForStarted(10'000));
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += process.readAllStandardOutput()).contains("\n"), 20'000);
-        const QRegularExpressionMatch m = QRegularExpression("entra-sim ready on (http://127\\.0\\.0\\.1:(\\d+))").match(QString::fromLatin1(out));
+        const QRegularExpressionMatch m
+            = QRegularExpression("entra-sim ready on (http://127\\.0\\.0\\.1:(\\d+))").match(QString::fromLatin1(out));
         QVERIFY2(m.hasMatch(), out.constData());
         test::ApiClient api(QUrl(m.captured(1)));
         QCOMPARE(api.get("/_sim/health").status, 200);
@@ -329,7 +392,8 @@ private slots:
         QCOMPARE(token.status, 200);
         const ApiReply org = api.get("/v1.0/organization", token.json.value("access_token").toString());
         QCOMPARE(org.status, 200);
-        QCOMPARE(org.json.value("value").toArray().first().toObject().value("displayName").toString(), QStringLiteral("Contoso"));
+        QCOMPARE(org.json.value("value").toArray().first().toObject().value("displayName").toString(),
+                 QStringLiteral("Contoso"));
         process.terminate(); // SIGTERM
         QVERIFY(process.waitForFinished(10'000));
         QCOMPARE(process.exitStatus(), QProcess::NormalExit);
@@ -339,10 +403,11 @@ private slots:
     void executableRejectsBadArguments_data()
     {
         QTest::addColumn<QStringList>("arguments");
-        QTest::newRow("port") << QStringList{"--port", "70000"};
-        QTest::newRow("latency") << QStringList{"--latency-ms", "-1"};
-        QTest::newRow("missing scenario") << QStringList{"--scenario", "/nonexistent/scenario.json"};
-        QTest::newRow("scenario not json") << QStringList{"--scenario", QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/CMakeLists.txt")};
+        QTest::newRow("port") << QStringList {"--port", "70000"};
+        QTest::newRow("latency") << QStringList {"--latency-ms", "-1"};
+        QTest::newRow("missing scenario") << QStringList {"--scenario", "/nonexistent/scenario.json"};
+        QTest::newRow("scenario not json")
+            << QStringList {"--scenario", QStringLiteral(STINT_SOURCE_DIR "/tests/entra-sim/CMakeLists.txt")};
     }
 
     void executableRejectsBadArguments()

@@ -42,7 +42,7 @@ private slots:
         QVERIFY(!s.servicePrincipal(t.id, app.clientId));
         SimServicePrincipal& sp = s.consent(t.id, app.clientId.toUpper());
         QCOMPARE(sp.appId, app.clientId);
-        QCOMPARE(sp.grantedPermissions, QStringList{"User.ReadWrite.All"});
+        QCOMPARE(sp.grantedPermissions, QStringList {"User.ReadWrite.All"});
         QCOMPARE(s.servicePrincipal(t.id, app.clientId), &sp);
         // Consent again keeps the SP and its object id.
         const QString oid = sp.objectId;
@@ -53,7 +53,9 @@ private slots:
         // Directory roles of the SP are role assignments too, and a new grant replaces them.
         QVERIFY(s.grantServicePrincipal(t.id, app.clientId, {"User.Read.All"}, {roles::kGlobalAdministrator}).ok());
         QVERIFY(s.holdsRole(t.id, oid, roles::kGlobalAdministrator));
-        QVERIFY(s.grantServicePrincipal(t.id, app.clientId, {"User.Read.All"}, {roles::kPrivilegedAuthenticationAdministrator}).ok());
+        QVERIFY(s.grantServicePrincipal(t.id, app.clientId, {"User.Read.All"},
+                                        {roles::kPrivilegedAuthenticationAdministrator})
+                    .ok());
         QVERIFY(!s.holdsRole(t.id, oid, roles::kGlobalAdministrator));
         QVERIFY(s.holdsRole(t.id, oid, roles::kPrivilegedAuthenticationAdministrator));
         QCOMPARE(t.roleAssignments.size(), size_t(1));
@@ -134,17 +136,21 @@ private slots:
         const QList<QByteArray> parts = jwt.split('.');
         // A payload with another role, re-encoded, fails the signature.
         QJsonObject payload = QJsonDocument::fromJson(crypto::base64UrlDecode(parts[1]).value()).object();
-        payload.insert("roles", QJsonArray{"Directory.ReadWrite.All"});
-        const QByteArray tampered = parts[0] + '.' + crypto::base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact)) + '.' + parts[2];
+        payload.insert("roles", QJsonArray {"Directory.ReadWrite.All"});
+        const QByteArray tampered = parts[0] + '.'
+            + crypto::base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact)) + '.' + parts[2];
         QCOMPARE(tokens.verify(tampered, now).error().code, QString::fromLatin1(kTokenInvalid));
         // alg "none" with no signature.
-        const QByteArray none = crypto::base64UrlEncode("{\"alg\":\"none\",\"kid\":\"" + tokens.kid().toLatin1() + "\"}") + '.' + parts[1] + '.';
+        const QByteArray none
+            = crypto::base64UrlEncode("{\"alg\":\"none\",\"kid\":\"" + tokens.kid().toLatin1() + "\"}") + '.' + parts[1]
+            + '.';
         QVERIFY(!tokens.verify(none, now).ok());
         QCOMPARE(tokens.verify("", now).error().code, QString::fromLatin1(kTokenEmpty));
         QCOMPARE(tokens.verify("a.b", now).error().code, QString::fromLatin1(kTokenMalformed));
         QCOMPARE(tokens.verify("a.b.c", now).error().code, QString::fromLatin1(kTokenMalformed));
         QCOMPARE(tokens.verify(jwt, now + 3599LL * 1000).error().code, QString::fromLatin1(kTokenExpired));
-        QCOMPARE(tokens.verify(jwt, now - 10 * 60'000).error().code, QString::fromLatin1(kTokenExpired)); // not yet valid
+        QCOMPARE(tokens.verify(jwt, now - 10 * 60'000).error().code,
+                 QString::fromLatin1(kTokenExpired)); // not yet valid
         tokens.expireAllIssued();
         QCOMPARE(tokens.verify(jwt, now).error().code, QString::fromLatin1(kTokenExpired));
         QVERIFY(tokens.verify(tokens.issueAppToken({"tid-1", "app-1", "oid-1", {}, 1}, now), now).ok());

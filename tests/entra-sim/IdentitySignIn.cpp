@@ -131,8 +131,10 @@ SimResponse IdentityEndpoints::redirectWithError(const SignInFlow& flow, const A
                                                                                  : aadDescription(error, trace));
     if (!flow.state.isEmpty())
         params << qMakePair(QStringLiteral("state"), flow.state);
-    m_memory.flows.remove(flow.ctx);
-    return redirectWith(flow, params);
+    // `flow` may live in m_memory.flows: copy it before forgetting it.
+    const SignInFlow done = flow;
+    m_memory.flows.remove(done.ctx);
+    return redirectWith(done, params);
 }
 
 // ---- GET authorize / adminconsent
@@ -490,9 +492,10 @@ SimResponse IdentityEndpoints::afterStaySignedIn(SignInFlow& flow, const AadTrac
         const SimApp* app = state.app(flow.clientId);
         if (!app || (!app->multiTenant && app->homeTenantId != flow.userTenantId)) {
             const SimTenant* tenant = state.tenant(flow.userTenantId);
-            m_memory.flows.remove(flow.ctx);
             response = IdentityPages::errorPage(
                 aad::applicationNotFound(flow.clientId, tenant ? tenant->displayName : flow.userTenantId), trace);
+            const QString ctx = flow.ctx;
+            m_memory.flows.remove(ctx); // `flow` is gone from here on
         } else if (!state.holdsRole(flow.userTenantId, flow.userId, roles::kGlobalAdministrator)) {
             // Tenant-wide consent needs a Global Administrator (the brief's rule; Entra also lets some other admin
             // roles consent to some permissions, which the simulator does not model).
@@ -530,7 +533,7 @@ SimResponse IdentityEndpoints::finish(SignInFlow& flow, const AadTrace& trace, c
         params << qMakePair(QStringLiteral("state"), flow.state);
     params << qMakePair(QStringLiteral("session_state"), SimState::newGuid());
     const SignInFlow done = flow;
-    m_memory.flows.remove(flow.ctx);
+    m_memory.flows.remove(done.ctx);
     SimResponse response = redirectWith(done, params);
     if (!cookie.isEmpty())
         response.headers.append({QByteArrayLiteral("Set-Cookie"), cookie});
@@ -568,7 +571,7 @@ SimResponse IdentityEndpoints::consentAccepted(SignInFlow& flow, const AadTrace&
         params << qMakePair(QStringLiteral("admin_consent"), QStringLiteral("True"));
     }
     const SignInFlow done = flow;
-    m_memory.flows.remove(flow.ctx);
+    m_memory.flows.remove(done.ctx);
     return redirectWith(done, params);
 }
 

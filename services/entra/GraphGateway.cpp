@@ -3,9 +3,9 @@
 
 #include "entra/EntraLogging.h"
 #include "entra/JwtCrypto.h"
+#include "entra/TextChecks.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QSet>
 #include <QThread>
 
@@ -86,8 +86,7 @@ const QList<Need>& needs()
 
 bool isGuid(const QString& text)
 {
-    static const QRegularExpression guid(QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
-    return guid.match(text).hasMatch();
+    return text::isGuid(text);
 }
 
 Error invalid(const QString& message)
@@ -404,13 +403,11 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
 
 Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
 {
-    static const QRegularExpression upnShape(QStringLiteral("^[A-Za-z0-9'._!#^~-]{1,64}@[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"));
-    static const QRegularExpression nicknameShape(QStringLiteral("^[A-Za-z0-9'._!#^~-]{1,64}$"));
-    if (!upnShape.match(request.userPrincipalName).hasMatch())
+    if (!text::isUserPrincipalName(request.userPrincipalName))
         return invalid(QStringLiteral("The user principal name is not local@domain with allowed characters"));
     const QString nickname = request.mailNickname.isEmpty() ? request.userPrincipalName.section(QLatin1Char('@'), 0, 0)
                                                             : request.mailNickname;
-    if (!nicknameShape.match(nickname).hasMatch())
+    if (!text::isLocalPart(nickname))
         return invalid(QStringLiteral("The mail nickname has characters Entra does not allow"));
     if (request.displayName.trimmed().isEmpty() || request.displayName.size() > 256)
         return invalid(QStringLiteral("The display name must be 1 to 256 characters"));

@@ -3,7 +3,6 @@
 
 #include "entra/EntraLogging.h"
 
-#include <QRegularExpression>
 #include <QUrlQuery>
 
 #include <cmath>

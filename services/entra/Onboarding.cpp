@@ -4,11 +4,11 @@
 #include "entra/BlockingHttp.h"
 #include "entra/EntraLogging.h"
 #include "entra/JwtCrypto.h"
+#include "entra/TextChecks.h"
 #include "entra/TokenProvider.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRegularExpression>
 
 namespace stint::entra::onboarding {
 namespace {
@@ -30,17 +30,12 @@ QUrl withPath(const QUrl& base, const QString& suffix)
 
 QString firstLine(const QString& text)
 {
-    const qsizetype end = text.indexOf(QRegularExpression(QStringLiteral("[\\r\\n]")));
-    return (end < 0 ? text : text.left(end)).left(500);
+    return text::firstLine(text, 500);
 }
 
 std::optional<qint64> aadsts(const QString& text)
 {
-    static const QRegularExpression code(QStringLiteral("AADSTS(\\d+)"));
-    const auto match = code.match(text);
-    if (!match.hasMatch())
-        return std::nullopt;
-    return match.captured(1).toLongLong();
+    return text::aadstsCode(text);
 }
 
 QString value(const QUrlQuery& query, const QString& key)

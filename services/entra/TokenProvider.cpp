@@ -4,11 +4,11 @@
 #include "entra/BlockingHttp.h"
 #include "entra/EntraLogging.h"
 #include "entra/JwtCrypto.h"
+#include "entra/TextChecks.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QThread>
 #include <QUuid>
 
@@ -40,12 +40,6 @@ TimeMs refreshAt(const AccessToken& token)
     return token.expiresAt - margin;
 }
 
-QString firstLine(const QString& text)
-{
-    const qsizetype end = text.indexOf(QRegularExpression(QStringLiteral("[\\r\\n]")));
-    return (end < 0 ? text : text.left(end)).left(300);
-}
-
 QByteArray formEncode(QByteArrayView value)
 {
     return QUrl::toPercentEncoding(QString::fromUtf8(value));
@@ -70,8 +64,7 @@ QStringList stringList(const QJsonValue& value)
 
 bool isValidTenantSegment(const QString& tenant)
 {
-    static const QRegularExpression shape(QStringLiteral("^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"));
-    return shape.match(tenant).hasMatch();
+    return text::isHostLike(tenant);
 }
 
 Error tokenEndpointError(int httpStatus, const QByteArray& body)
@@ -83,16 +76,14 @@ Error tokenEndpointError(int httpStatus, const QByteArray& body)
     for (const QJsonValue& code : object.value(QStringLiteral("error_codes")).toArray())
         codes.append(code.toInteger());
     if (codes.isEmpty()) {
-        static const QRegularExpression aadsts(QStringLiteral("AADSTS(\\d+)"));
-        const auto match = aadsts.match(description);
-        if (match.hasMatch())
-            codes.append(match.captured(1).toLongLong());
+        if (const auto code = text::aadstsCode(description))
+            codes.append(*code);
     }
     const QString what = QStringLiteral("The token endpoint answered %1 %2%3%4")
                              .arg(httpStatus)
                              .arg(error.isEmpty() ? QStringLiteral("(no OAuth error)") : error)
                              .arg(codes.isEmpty() ? QString() : QStringLiteral(" (AADSTS%1)").arg(codes.first()))
-                             .arg(description.isEmpty() ? QString() : QStringLiteral(": ") + firstLine(description));
+                             .arg(description.isEmpty() ? QString() : QStringLiteral(": ") + text::firstLine(description));
 
     if (httpStatus >= 500 || httpStatus == 429 || error == QStringLiteral("temporarily_unavailable"))
         return makeError(QString::fromLatin1(EntraGateway::kTransient), what);

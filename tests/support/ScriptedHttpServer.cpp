@@ -179,7 +179,8 @@ void ScriptedHttpServer::onNewConnection()
         auto* connection = new Connection{socket, {}};
         QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, connection] { onReadyRead(connection); });
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QObject::connect(socket, &QObject::destroyed, m_context, [connection] { delete connection; });
+        // No context object: the server (and m_context) may be going away when the socket is destroyed.
+        QObject::connect(socket, &QObject::destroyed, [connection] { delete connection; });
     }
 }
 

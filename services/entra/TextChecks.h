@@ -3,7 +3,6 @@
 
 #include <QString>
 #include <QStringView>
-
 #include <optional>
 
 // Small, exact shape checks for values that end up in URLs and OData filters. Hand-written rather than
@@ -62,7 +61,8 @@ inline bool isLocalPart(QStringView text)
 inline bool isUserPrincipalName(QStringView text)
 {
     const qsizetype at = text.indexOf(QLatin1Char('@'));
-    return at > 0 && text.lastIndexOf(QLatin1Char('@')) == at && isLocalPart(text.left(at)) && isHostLike(text.mid(at + 1));
+    return at > 0 && text.lastIndexOf(QLatin1Char('@')) == at && isLocalPart(text.left(at))
+        && isHostLike(text.mid(at + 1));
 }
 
 inline QString firstLine(const QString& text, qsizetype maxLength = 300)

@@ -86,8 +86,8 @@ Result<HttpResponse> httpSend(const HttpRequest& request)
                          QStringLiteral("The response from %1 was larger than allowed").arg(request.url.host()));
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (timedOut || !status.isValid() || status.toInt() <= 0) {
-        const QString why = timedOut ? QStringLiteral("timed out after %1 ms").arg(request.timeoutMs)
-                                     : reply->errorString();
+        const QString why
+            = timedOut ? QStringLiteral("timed out after %1 ms").arg(request.timeoutMs) : reply->errorString();
         return makeError(QString::fromLatin1(kUnreachable),
                          QStringLiteral("No response from %1: %2").arg(request.url.host(), why));
     }

@@ -6,7 +6,6 @@
 #include <QByteArray>
 #include <QList>
 #include <QUrl>
-
 #include <utility>
 
 // Blocking HTTP/1.1 for the engine's worker threads: each thread gets its own QNetworkAccessManager (connections are

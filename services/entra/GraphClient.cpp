@@ -60,7 +60,8 @@ QString GraphResponse::errorMessage() const
 QStringList GraphResponse::errorDetailCodes() const
 {
     QStringList out;
-    const QJsonArray details = body.value(QStringLiteral("error")).toObject().value(QStringLiteral("details")).toArray();
+    const QJsonArray details
+        = body.value(QStringLiteral("error")).toObject().value(QStringLiteral("details")).toArray();
     for (const QJsonValue& detail : details)
         out.append(detail.toObject().value(QStringLiteral("code")).toString());
     return out;
@@ -92,8 +93,9 @@ Error graphError(const GraphResponse& response, const QString& what)
 GraphClient::GraphClient(TokenProvider& tokens, GraphClientOptions options)
     : m_tokens(tokens)
     , m_options(std::move(options))
-    , m_pacer(m_options.budgets, m_options.clock ? m_options.clock : &m_systemClock,
-              m_options.sleep ? m_options.sleep : [](qint64 ms) { QThread::msleep(std::max<qint64>(0, ms)); })
+    , m_pacer(
+          m_options.budgets, m_options.clock ? m_options.clock : &m_systemClock,
+          m_options.sleep ? m_options.sleep : [](qint64 ms) { QThread::msleep(std::max<qint64>(0, ms)); })
 {
     if (!m_options.sleep)
         m_options.sleep = [](qint64 ms) { QThread::msleep(std::max<qint64>(0, ms)); };
@@ -176,8 +178,9 @@ Result<HttpResponse> GraphClient::exchange(const TenantAccess& tenant, const QBy
         auto http = httpSend(request);
         crypto::wipe(request.headers.first().second);
         if (!http) {
-            qCInfo(lcEntra).noquote() << "graph" << method << pathOnly(relativeUrl) << "no response:"
-                                      << http.error().message << "client-request-id" << clientRequestId;
+            qCInfo(lcEntra).noquote() << "graph" << method << pathOnly(relativeUrl)
+                                      << "no response:" << http.error().message << "client-request-id"
+                                      << clientRequestId;
             return http;
         }
         const QByteArray requestId = http->header("request-id");
@@ -186,8 +189,8 @@ Result<HttpResponse> GraphClient::exchange(const TenantAccess& tenant, const QBy
                                        << requestId;
         else
             qCInfo(lcEntra).noquote() << "graph" << method << pathOnly(relativeUrl) << http->status
-                                      << fromHttp(*http).errorCode() << "request-id" << requestId
-                                      << "client-request-id" << clientRequestId;
+                                      << fromHttp(*http).errorCode() << "request-id" << requestId << "client-request-id"
+                                      << clientRequestId;
         logThrottleHeaders(http->headers);
         if (http->status == 401 && !*refreshed) {
             // The token may have been revoked or expired early: one fresh token, once.
@@ -228,7 +231,8 @@ Result<GraphResponse> GraphClient::send(const TenantAccess& tenant, const GraphR
             if (http.error().code != QLatin1String(kUnreachable))
                 return finish(Result<GraphResponse>(http.error()));
             if (!request.isResendSafe())
-                return finish(Result<GraphResponse>(makeError(QString::fromLatin1(kOutcomeUnknown), http.error().message)));
+                return finish(
+                    Result<GraphResponse>(makeError(QString::fromLatin1(kOutcomeUnknown), http.error().message)));
             wait = backoff(attempt);
             giveUp = makeError(QString::fromLatin1(kUnreachable), http.error().message);
         } else {
@@ -247,10 +251,12 @@ Result<GraphResponse> GraphClient::send(const TenantAccess& tenant, const GraphR
                 wait = retryAfterMs(http->header("Retry-After"));
                 if (wait < 0)
                     wait = backoff(attempt);
-                giveUp = graphError(response, QStringLiteral("Graph kept failing until the call's time budget ran out"));
+                giveUp
+                    = graphError(response, QStringLiteral("Graph kept failing until the call's time budget ran out"));
             } else if (lostOrUnclear(response.status)) {
-                return finish(Result<GraphResponse>(
-                    makeError(QString::fromLatin1(kOutcomeUnknown), graphError(response, QStringLiteral("Unclear outcome")).message)));
+                return finish(
+                    Result<GraphResponse>(makeError(QString::fromLatin1(kOutcomeUnknown),
+                                                    graphError(response, QStringLiteral("Unclear outcome")).message)));
             } else if (response.status == 404 && request.retryNotFound
                        && response.errorCode() == QStringLiteral("Request_ResourceNotFound")) {
                 wait = backoff(attempt);
@@ -288,7 +294,8 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
     for (const GraphRequest& request : requests) {
         for (const QString& dependency : request.dependsOn) {
             if (!indexOf.contains(dependency.toLower()))
-                return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Unknown $batch dependency %1").arg(dependency));
+                return makeError(QString::fromLatin1(kGraphError),
+                                 QStringLiteral("Unknown $batch dependency %1").arg(dependency));
         }
     }
 
@@ -302,7 +309,8 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
         pending.append(i);
     bool refreshed = false;
     int round = 0;
-    Error lastProblem = makeError(QString::fromLatin1(EntraGateway::kTransient), QStringLiteral("Graph $batch did not complete"));
+    Error lastProblem
+        = makeError(QString::fromLatin1(EntraGateway::kTransient), QStringLiteral("Graph $batch did not complete"));
 
     while (!pending.isEmpty()) {
         // Pack this round's chunks; an item travels with its pending dependencies or waits for a later round.
@@ -326,9 +334,10 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
             if (failedDependency) {
                 GraphResponse failed;
                 failed.status = 424;
-                failed.body = QJsonObject{{QStringLiteral("error"),
-                                           QJsonObject{{QStringLiteral("code"), QStringLiteral("FailedDependency")},
-                                                       {QStringLiteral("message"), QStringLiteral("A request it depends on failed.")}}}};
+                failed.body = QJsonObject {
+                    {QStringLiteral("error"),
+                     QJsonObject {{QStringLiteral("code"), QStringLiteral("FailedDependency")},
+                                  {QStringLiteral("message"), QStringLiteral("A request it depends on failed.")}}}};
                 results[i] = failed;
                 continue;
             }
@@ -346,18 +355,19 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
 
         qint64 wait = 0;
         for (const QList<int>& chunk : std::as_const(chunks)) {
-            GraphPacer::Cost cost{0, 0, 1};
+            GraphPacer::Cost cost {0, 0, 1};
             QJsonArray items;
             for (int i : chunk) {
                 const GraphPacer::Cost one = GraphPacer::costOf(requests[i].method, relatives[i]);
                 cost.units += one.units;
                 cost.writes += one.writes;
-                QJsonObject item{{QStringLiteral("id"), ids[i]},
-                                 {QStringLiteral("method"), QString::fromLatin1(requests[i].method.toUpper())},
-                                 {QStringLiteral("url"), relatives[i]}};
+                QJsonObject item {{QStringLiteral("id"), ids[i]},
+                                  {QStringLiteral("method"), QString::fromLatin1(requests[i].method.toUpper())},
+                                  {QStringLiteral("url"), relatives[i]}};
                 if (requests[i].body) {
                     item.insert(QStringLiteral("body"), *requests[i].body);
-                    item.insert(QStringLiteral("headers"), QJsonObject{{QStringLiteral("Content-Type"), QStringLiteral("application/json")}});
+                    item.insert(QStringLiteral("headers"),
+                                QJsonObject {{QStringLiteral("Content-Type"), QStringLiteral("application/json")}});
                 }
                 if (!itemDependsOn.value(i).isEmpty())
                     item.insert(QStringLiteral("dependsOn"), QJsonArray::fromStringList(itemDependsOn.value(i)));
@@ -367,7 +377,8 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                 return token.error();
             if (auto paced = m_pacer.acquire(tenant.app.clientId, tenant.entraTenantId, cost, deadline); !paced)
                 return paced.error();
-            QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("requests"), items}}).toJson(QJsonDocument::Compact);
+            QByteArray body
+                = QJsonDocument(QJsonObject {{QStringLiteral("requests"), items}}).toJson(QJsonDocument::Compact);
             auto http = exchange(tenant, "POST", QStringLiteral("/$batch"), body, &refreshed, roundTrips);
             crypto::wipe(body);
             if (http && http->status == 401)
@@ -388,11 +399,12 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                                    : makeError(QString::fromLatin1(kUnreachable), http.error().message);
                 for (int i : chunk) {
                     if (!requests[i].isResendSafe() && (!http || lostOrUnclear(http->status)))
-                        results[i] = GraphResponse{}; // status 0: outcome unknown
+                        results[i] = GraphResponse {}; // status 0: outcome unknown
                 }
                 continue;
             }
-            const QJsonArray responses = QJsonDocument::fromJson(http->body).object().value(QStringLiteral("responses")).toArray();
+            const QJsonArray responses
+                = QJsonDocument::fromJson(http->body).object().value(QStringLiteral("responses")).toArray();
             QSet<int> answered;
             QList<std::pair<int, GraphResponse>> failedDependencies;
             for (const QJsonValue& value : responses) {
@@ -406,7 +418,8 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                 item.body = object.value(QStringLiteral("body")).toObject();
                 const QJsonObject headers = object.value(QStringLiteral("headers")).toObject();
                 for (auto it = headers.begin(); it != headers.end(); ++it)
-                    item.headers.append(std::make_pair(it.key().toLatin1(), it.value().toVariant().toString().toLatin1()));
+                    item.headers.append(
+                        std::make_pair(it.key().toLatin1(), it.value().toVariant().toString().toLatin1()));
                 logThrottleHeaders(item.headers);
                 const bool lagged = item.status == 404 && requests[i].retryNotFound
                     && item.errorCode() == QStringLiteral("Request_ResourceNotFound");
@@ -440,7 +453,7 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
             }
             for (int i : chunk) {
                 if (!answered.contains(i) && !requests[i].isResendSafe())
-                    results[i] = GraphResponse{};
+                    results[i] = GraphResponse {};
             }
         }
         ++round;
@@ -453,15 +466,16 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
         if (pending.isEmpty())
             break;
         if (now() + wait > deadline)
-            return makeError(lastProblem.code,
-                             QStringLiteral("%1 (%2 of %3 items unanswered)").arg(lastProblem.message).arg(pending.size()).arg(n));
+            return makeError(
+                lastProblem.code,
+                QStringLiteral("%1 (%2 of %3 items unanswered)").arg(lastProblem.message).arg(pending.size()).arg(n));
         if (wait > 0)
             m_options.sleep(wait);
     }
     QList<GraphResponse> out;
     out.reserve(n);
     for (auto& result : results)
-        out.append(result.value_or(GraphResponse{}));
+        out.append(result.value_or(GraphResponse {}));
     return out;
 }
 

@@ -8,7 +8,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QStringList>
-
 #include <optional>
 
 // Microsoft Graph requests with what the service asks of a client (protocols.md 2.1, 2.9–2.11): a client-request-id
@@ -48,22 +47,22 @@ struct GraphResponse
     HttpHeaders headers;
 
     bool ok() const { return status >= 200 && status < 300; }
-    QString errorCode() const;           // error.code
-    QString errorMessage() const;        // error.message
+    QString errorCode() const; // error.code
+    QString errorMessage() const; // error.message
     QStringList errorDetailCodes() const; // error.details[].code (ObjectConflict …)
 };
 
 struct GraphClientOptions
 {
-    const Clock* clock = nullptr;         // nullptr: the system clock
+    const Clock* clock = nullptr; // nullptr: the system clock
     std::function<void(qint64 ms)> sleep; // default: sleep the calling thread; tests inject one
     QString apiVersion = QStringLiteral("v1.0");
     int requestTimeoutMs = 30'000;
-    qint64 callBudgetMs = 120'000;     // a send() or batch() gives up after this long, retries included
-    qint64 notFoundBudgetMs = 90'000;  // how long a replication-lag 404 is retried
+    qint64 callBudgetMs = 120'000; // a send() or batch() gives up after this long, retries included
+    qint64 notFoundBudgetMs = 90'000; // how long a replication-lag 404 is retried
     qint64 backoffBaseMs = 500;
     qint64 backoffCapMs = 16'000;
-    qint64 maxRetryAfterMs = 120'000;  // a longer Retry-After is treated as this (then the budget decides)
+    qint64 maxRetryAfterMs = 120'000; // a longer Retry-After is treated as this (then the budget decides)
     GraphBudgets budgets;
 };
 

@@ -3,9 +3,9 @@
 
 #include "entra/EntraLogging.h"
 #include "entra/JwtCrypto.h"
+#include "entra/TextChecks.h"
 
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QSet>
 #include <QThread>
 
@@ -55,25 +55,30 @@ struct Need
 const QList<Need>& needs()
 {
     static const QList<Need> list = {
-        {QStringLiteral("create accounts"), {QStringLiteral("User.ReadWrite.All"), QStringLiteral("Directory.ReadWrite.All")}},
+        {QStringLiteral("create accounts"),
+         {QStringLiteral("User.ReadWrite.All"), QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("enable and disable accounts"),
-         {QStringLiteral("User.EnableDisableAccount.All"), QStringLiteral("User.ReadWrite.All"), QStringLiteral("Directory.ReadWrite.All")}},
+         {QStringLiteral("User.EnableDisableAccount.All"), QStringLiteral("User.ReadWrite.All"),
+          QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("set passwords"),
-         {QStringLiteral("User-PasswordProfile.ReadWrite.All"), QStringLiteral("User.ReadWrite.All"), QStringLiteral("Directory.ReadWrite.All")}},
+         {QStringLiteral("User-PasswordProfile.ReadWrite.All"), QStringLiteral("User.ReadWrite.All"),
+          QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("revoke sign-in sessions"),
-         {QStringLiteral("User.RevokeSessions.All"), QStringLiteral("User.ReadWrite.All"), QStringLiteral("Directory.ReadWrite.All")}},
+         {QStringLiteral("User.RevokeSessions.All"), QStringLiteral("User.ReadWrite.All"),
+          QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("delete accounts"),
-         {QStringLiteral("User.DeleteRestore.All"), QStringLiteral("User.ReadWrite.All"), QStringLiteral("Directory.ReadWrite.All")}},
+         {QStringLiteral("User.DeleteRestore.All"), QStringLiteral("User.ReadWrite.All"),
+          QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("assign and remove directory roles"), {QStringLiteral("RoleManagement.ReadWrite.Directory")}},
         {QStringLiteral("read role definitions"),
          {QStringLiteral("RoleManagement.Read.Directory"), QStringLiteral("RoleManagement.ReadWrite.Directory"),
           QStringLiteral("Directory.Read.All"), QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("read domains"),
-         {QStringLiteral("Domain.Read.All"), QStringLiteral("Domain.ReadWrite.All"), QStringLiteral("Directory.Read.All"),
-          QStringLiteral("Directory.ReadWrite.All")}},
+         {QStringLiteral("Domain.Read.All"), QStringLiteral("Domain.ReadWrite.All"),
+          QStringLiteral("Directory.Read.All"), QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("read the organization"),
-         {QStringLiteral("Organization.Read.All"), QStringLiteral("Organization.ReadWrite.All"), QStringLiteral("Directory.Read.All"),
-          QStringLiteral("Directory.ReadWrite.All")}},
+         {QStringLiteral("Organization.Read.All"), QStringLiteral("Organization.ReadWrite.All"),
+          QStringLiteral("Directory.Read.All"), QStringLiteral("Directory.ReadWrite.All")}},
         {QStringLiteral("issue Temporary Access Passes"),
          {QStringLiteral("UserAuthenticationMethod.ReadWrite.All"), QStringLiteral("UserAuthMethod-TAP.ReadWrite.All")},
          true},
@@ -86,8 +91,7 @@ const QList<Need>& needs()
 
 bool isGuid(const QString& text)
 {
-    static const QRegularExpression guid(QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
-    return guid.match(text).hasMatch();
+    return text::isGuid(text);
 }
 
 Error invalid(const QString& message)
@@ -135,10 +139,14 @@ QJsonArray values(const GraphResponse& response)
 TapPolicy parseTapPolicy(const QJsonObject& body)
 {
     TapPolicy policy;
-    policy.enabled = body.value(QStringLiteral("state")).toString().compare(QStringLiteral("enabled"), Qt::CaseInsensitive) == 0;
-    policy.minimumLifetimeMinutes = body.value(QStringLiteral("minimumLifetimeInMinutes")).toInt(policy.minimumLifetimeMinutes);
-    policy.maximumLifetimeMinutes = body.value(QStringLiteral("maximumLifetimeInMinutes")).toInt(policy.maximumLifetimeMinutes);
-    policy.defaultLifetimeMinutes = body.value(QStringLiteral("defaultLifetimeInMinutes")).toInt(policy.defaultLifetimeMinutes);
+    policy.enabled
+        = body.value(QStringLiteral("state")).toString().compare(QStringLiteral("enabled"), Qt::CaseInsensitive) == 0;
+    policy.minimumLifetimeMinutes
+        = body.value(QStringLiteral("minimumLifetimeInMinutes")).toInt(policy.minimumLifetimeMinutes);
+    policy.maximumLifetimeMinutes
+        = body.value(QStringLiteral("maximumLifetimeInMinutes")).toInt(policy.maximumLifetimeMinutes);
+    policy.defaultLifetimeMinutes
+        = body.value(QStringLiteral("defaultLifetimeInMinutes")).toInt(policy.defaultLifetimeMinutes);
     policy.isUsableOnce = body.value(QStringLiteral("isUsableOnce")).toBool(false);
     return policy;
 }
@@ -201,7 +209,8 @@ private:
 
     // Every page of a collection (follows @odata.nextLink under the Graph root).
     Result<QJsonArray> listAll(const TenantAccess& tenant, const QString& url, int* roundTrips, const QString& what);
-    Result<std::optional<QJsonObject>> findUser(const TenantAccess& tenant, const QString& idOrUpn, bool lag, int* roundTrips);
+    Result<std::optional<QJsonObject>> findUser(const TenantAccess& tenant, const QString& idOrUpn, bool lag,
+                                                int* roundTrips);
 
     GraphGatewayOptions m_options;
     SystemClock m_systemClock;
@@ -209,7 +218,8 @@ private:
     GraphClient m_graph;
 };
 
-Result<QJsonArray> GraphGateway::listAll(const TenantAccess& tenant, const QString& url, int* roundTrips, const QString& what)
+Result<QJsonArray> GraphGateway::listAll(const TenantAccess& tenant, const QString& url, int* roundTrips,
+                                         const QString& what)
 {
     QJsonArray all;
     QString next = url;
@@ -257,7 +267,8 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
     QList<GraphRequest> reads = {
         get(QStringLiteral("/organization?$select=id,displayName")),
         get(QStringLiteral("/domains")),
-        get(QStringLiteral("/roleManagement/directory/roleDefinitions?$select=id,templateId,displayName,description,isBuiltIn")),
+        get(QStringLiteral(
+            "/roleManagement/directory/roleDefinitions?$select=id,templateId,displayName,description,isBuiltIn")),
         get(kTapPolicyPath),
     };
     const QString servicePrincipal = (*token)->objectId;
@@ -276,9 +287,11 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
         return graphError(organization, QStringLiteral("Reading the organization"));
     const QJsonObject org = values(organization).at(0).toObject();
     const QString orgId = org.value(QStringLiteral("id")).toString().toLower();
-    if (orgId.isEmpty() || (!tokenTenant.isEmpty() && orgId != tokenTenant) || (isGuid(requested) && orgId != requested))
-        return makeError(QString::fromLatin1(kTenantMismatch),
-                         QStringLiteral("Graph's organization %1 is not the tenant asked for (%2)").arg(orgId, requested));
+    if (orgId.isEmpty() || (!tokenTenant.isEmpty() && orgId != tokenTenant)
+        || (isGuid(requested) && orgId != requested))
+        return makeError(
+            QString::fromLatin1(kTenantMismatch),
+            QStringLiteral("Graph's organization %1 is not the tenant asked for (%2)").arg(orgId, requested));
     report.entraTenantId = orgId;
     report.displayName = org.value(QStringLiteral("displayName")).toString();
     report.grantedPermissions = (*token)->roles;
@@ -296,7 +309,8 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
             verified.name = domain.value(QStringLiteral("id")).toString().toLower();
             verified.isDefault = domain.value(QStringLiteral("isDefault")).toBool();
             verified.isInitial = domain.value(QStringLiteral("isInitial")).toBool();
-            verified.isManaged = domain.value(QStringLiteral("authenticationType")).toString(QStringLiteral("Managed"))
+            verified.isManaged = domain.value(QStringLiteral("authenticationType"))
+                                     .toString(QStringLiteral("Managed"))
                                      .compare(QStringLiteral("Managed"), Qt::CaseInsensitive)
                 == 0;
             report.domains.append(verified);
@@ -316,7 +330,9 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
 
     if (definitions.ok()) {
         auto all = definitions.body.contains(QStringLiteral("@odata.nextLink"))
-            ? listAll(tenant, QStringLiteral("/roleManagement/directory/roleDefinitions?$select=id,templateId,displayName,description,isBuiltIn"),
+            ? listAll(tenant,
+                      QStringLiteral("/roleManagement/directory/"
+                                     "roleDefinitions?$select=id,templateId,displayName,description,isBuiltIn"),
                       nullptr, QStringLiteral("Reading role definitions"))
             : Result<QJsonArray>(values(definitions));
         if (!all)
@@ -341,7 +357,8 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
         report.tapPolicy = parseTapPolicy(tapPolicy.body);
         if (!report.tapPolicy.enabled)
             finding(HealthFinding::Severity::Warning, QStringLiteral("tap.disabled"),
-                    QStringLiteral("The Temporary Access Pass method is disabled in the tenant's authentication methods policy."));
+                    QStringLiteral(
+                        "The Temporary Access Pass method is disabled in the tenant's authentication methods policy."));
         else if (report.tapPolicy.isUsableOnce || report.tapPolicy.maximumLifetimeMinutes < 60)
             finding(HealthFinding::Severity::Warning, QStringLiteral("tap.bounds"),
                     QStringLiteral("The tenant's Temporary Access Pass policy allows at most %1 minutes%2.")
@@ -360,10 +377,11 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
     }
     if (!report.servicePrincipalRoles.contains(kPrivilegedAuthenticationAdministrator)
         && !report.servicePrincipalRoles.contains(kGlobalAdministrator))
-        finding(HealthFinding::Severity::Error, QStringLiteral("sp_role.insufficient"),
-                QStringLiteral("Stint's service principal holds neither Privileged Authentication Administrator nor Global "
-                               "Administrator: it cannot disable, reset or delete an account that holds an admin role. "
-                               "Assign it Privileged Authentication Administrator in the tenant."));
+        finding(
+            HealthFinding::Severity::Error, QStringLiteral("sp_role.insufficient"),
+            QStringLiteral("Stint's service principal holds neither Privileged Authentication Administrator nor Global "
+                           "Administrator: it cannot disable, reset or delete an account that holds an admin role. "
+                           "Assign it Privileged Authentication Administrator in the tenant."));
 
     QStringList missing;
     QStringList missingForTap;
@@ -372,11 +390,13 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
         for (const QString& permission : need.anyOf)
             granted = granted || report.grantedPermissions.contains(permission, Qt::CaseInsensitive);
         if (!granted)
-            (need.forTap ? missingForTap : missing).append(QStringLiteral("%1 (%2)").arg(need.what, need.anyOf.first()));
+            (need.forTap ? missingForTap : missing)
+                .append(QStringLiteral("%1 (%2)").arg(need.what, need.anyOf.first()));
     }
     if (!missing.isEmpty())
         finding(HealthFinding::Severity::Error, QStringLiteral("permission.missing"),
-                QStringLiteral("The app lacks permissions to: %1. Grant them and consent again.").arg(missing.join(QStringLiteral("; "))));
+                QStringLiteral("The app lacks permissions to: %1. Grant them and consent again.")
+                    .arg(missing.join(QStringLiteral("; "))));
     if (!missingForTap.isEmpty())
         finding(HealthFinding::Severity::Warning, QStringLiteral("permission.missing"),
                 QStringLiteral("The app lacks permissions to: %1 (needed only for Temporary Access Passes).")
@@ -392,11 +412,13 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
                         QStringLiteral("The app's certificate expired on %1.").arg(toRfc3339(certificate->notAfter)));
             else if (certificate->notAfter - t < 30LL * 24 * 3600 * 1000)
                 finding(HealthFinding::Severity::Warning, QStringLiteral("credential.expiring"),
-                        QStringLiteral("The app's certificate expires on %1: upload a new one.").arg(toRfc3339(certificate->notAfter)));
+                        QStringLiteral("The app's certificate expires on %1: upload a new one.")
+                            .arg(toRfc3339(certificate->notAfter)));
         }
     }
     if (report.findings.isEmpty())
-        finding(HealthFinding::Severity::Ok, QStringLiteral("connection.ok"), QStringLiteral("Stint can work in this tenant."));
+        finding(HealthFinding::Severity::Ok, QStringLiteral("connection.ok"),
+                QStringLiteral("Stint can work in this tenant."));
     return report;
 }
 
@@ -404,13 +426,11 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
 
 Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
 {
-    static const QRegularExpression upnShape(QStringLiteral("^[A-Za-z0-9'._!#^~-]{1,64}@[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"));
-    static const QRegularExpression nicknameShape(QStringLiteral("^[A-Za-z0-9'._!#^~-]{1,64}$"));
-    if (!upnShape.match(request.userPrincipalName).hasMatch())
+    if (!text::isUserPrincipalName(request.userPrincipalName))
         return invalid(QStringLiteral("The user principal name is not local@domain with allowed characters"));
     const QString nickname = request.mailNickname.isEmpty() ? request.userPrincipalName.section(QLatin1Char('@'), 0, 0)
                                                             : request.mailNickname;
-    if (!nicknameShape.match(nickname).hasMatch())
+    if (!text::isLocalPart(nickname))
         return invalid(QStringLiteral("The mail nickname has characters Entra does not allow"));
     if (request.displayName.trimmed().isEmpty() || request.displayName.size() > 256)
         return invalid(QStringLiteral("The display name must be 1 to 256 characters"));
@@ -430,7 +450,8 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
     int* trips = &result.graphRoundTrips;
 
     // Round trip 1: the account (by id when known), its roles, the TAP policy.
-    QList<GraphRequest> reads = {get(userPath(request.knownAccountId.value_or(request.userPrincipalName)) + kUserSelect)};
+    QList<GraphRequest> reads
+        = {get(userPath(request.knownAccountId.value_or(request.userPrincipalName)) + kUserSelect)};
     if (request.knownAccountId)
         reads.append(get(assignmentsOf(*request.knownAccountId)));
     const int policyIndex = int(reads.size());
@@ -452,10 +473,11 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
                              QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
         tapLifetime = std::clamp(request.windowMinutes, policy.minimumLifetimeMinutes, policy.maximumLifetimeMinutes);
         if (request.windowMinutes > policy.maximumLifetimeMinutes)
-            result.notes.append(QStringLiteral("The window (%1 min) is longer than the tenant's longest Temporary Access "
-                                               "Pass: the pass lasts %2 min.")
-                                    .arg(request.windowMinutes)
-                                    .arg(policy.maximumLifetimeMinutes));
+            result.notes.append(
+                QStringLiteral("The window (%1 min) is longer than the tenant's longest Temporary Access "
+                               "Pass: the pass lasts %2 min.")
+                    .arg(request.windowMinutes)
+                    .arg(policy.maximumLifetimeMinutes));
     }
 
     std::optional<QJsonObject> user;
@@ -479,14 +501,14 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
     crypto::SecretBytes password = newAccountPassword(m_options.passwordLength);
     bool passwordSet = false;
     if (!user) {
-        QJsonObject body{{QStringLiteral("accountEnabled"), true},
-                         {QStringLiteral("displayName"), request.displayName},
-                         {QStringLiteral("mailNickname"), nickname},
-                         {QStringLiteral("userPrincipalName"), request.userPrincipalName},
-                         {QStringLiteral("employeeType"), tag},
-                         {QStringLiteral("passwordProfile"),
-                          QJsonObject{{QStringLiteral("forceChangePasswordNextSignIn"), false},
-                                      {QStringLiteral("password"), QString::fromLatin1(password.bytes())}}}};
+        QJsonObject body {{QStringLiteral("accountEnabled"), true},
+                          {QStringLiteral("displayName"), request.displayName},
+                          {QStringLiteral("mailNickname"), nickname},
+                          {QStringLiteral("userPrincipalName"), request.userPrincipalName},
+                          {QStringLiteral("employeeType"), tag},
+                          {QStringLiteral("passwordProfile"),
+                           QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
+                                        {QStringLiteral("password"), QString::fromLatin1(password.bytes())}}}};
         auto created = m_graph.send(tenant, write("POST", QStringLiteral("/users"), std::move(body)), trips);
         if (created && created->status == 201) {
             user = created->body;
@@ -495,7 +517,8 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
             result.created = true;
             passwordSet = true;
             assignments = QList<Assignment>();
-        } else if ((!created && created.error().code == QLatin1String(kOutcomeUnknown)) || (created && isConflict(*created))) {
+        } else if ((!created && created.error().code == QLatin1String(kOutcomeUnknown))
+                   || (created && isConflict(*created))) {
             // The response was lost, or an account by that name exists (perhaps ours, from the lost response):
             // read again (the new account may take a moment to be visible) rather than create twice.
             qCInfo(lcEntra) << "create user: outcome unknown or conflict; looking the account up again";
@@ -513,8 +536,9 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         }
     }
     if (user->value(QStringLiteral("employeeType")).toString() != tag)
-        return makeError(QString::fromLatin1(kAccountNotManaged),
-                         QStringLiteral("%1 exists and was not made by Stint: it is left alone").arg(request.userPrincipalName));
+        return makeError(
+            QString::fromLatin1(kAccountNotManaged),
+            QStringLiteral("%1 exists and was not made by Stint: it is left alone").arg(request.userPrincipalName));
     const QString accountId = user->value(QStringLiteral("id")).toString().toLower();
     if (!isGuid(accountId))
         return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph gave the account no valid id"));
@@ -541,8 +565,8 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         patch.insert(QStringLiteral("accountEnabled"), true);
     if (request.issuePassword && !passwordSet)
         patch.insert(QStringLiteral("passwordProfile"),
-                     QJsonObject{{QStringLiteral("forceChangePasswordNextSignIn"), false},
-                                 {QStringLiteral("password"), QString::fromLatin1(password.bytes())}});
+                     QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
+                                  {QStringLiteral("password"), QString::fromLatin1(password.bytes())}});
     if (!patch.isEmpty()) {
         patchIndex = int(writes.size());
         GraphRequest update = write("PATCH", userPath(accountId), patch);
@@ -550,11 +574,12 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         writes.append(update);
     }
     const auto assign = [&](const QString& role) {
-        GraphRequest post = write("POST", QStringLiteral("/roleManagement/directory/roleAssignments"),
-                                  QJsonObject{{QStringLiteral("@odata.type"), QStringLiteral("#microsoft.graph.unifiedRoleAssignment")},
-                                              {QStringLiteral("roleDefinitionId"), role},
-                                              {QStringLiteral("principalId"), accountId},
-                                              {QStringLiteral("directoryScopeId"), QStringLiteral("/")}});
+        GraphRequest post = write(
+            "POST", QStringLiteral("/roleManagement/directory/roleAssignments"),
+            QJsonObject {{QStringLiteral("@odata.type"), QStringLiteral("#microsoft.graph.unifiedRoleAssignment")},
+                         {QStringLiteral("roleDefinitionId"), role},
+                         {QStringLiteral("principalId"), accountId},
+                         {QStringLiteral("directoryScopeId"), QStringLiteral("/")}});
         post.retryNotFound = true; // a role for a user just made can fail with Request_ResourceNotFound for a while
         return post;
     };
@@ -564,9 +589,10 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
     }
     if (request.issueTemporaryAccessPass) {
         tapIndex = int(writes.size());
-        GraphRequest tap = write("POST", userPath(accountId) + QStringLiteral("/authentication/temporaryAccessPassMethods"),
-                                 QJsonObject{{QStringLiteral("lifetimeInMinutes"), tapLifetime},
-                                             {QStringLiteral("isUsableOnce"), policy.isUsableOnce}});
+        GraphRequest tap
+            = write("POST", userPath(accountId) + QStringLiteral("/authentication/temporaryAccessPassMethods"),
+                    QJsonObject {{QStringLiteral("lifetimeInMinutes"), tapLifetime},
+                                 {QStringLiteral("isUsableOnce"), policy.isUsableOnce}});
         tap.retryNotFound = true;
         tap.resendSafe = true; // a user has one TAP: a second one replaces the first
         writes.append(tap);
@@ -585,12 +611,15 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
                 result.temporaryAccessPass = crypto::SecretBytes(
                     response.body.value(QStringLiteral("temporaryAccessPass")).toString().toUtf8());
                 result.temporaryAccessPassId = response.body.value(QStringLiteral("id")).toString();
-                const auto start = fromRfc3339(response.body.value(QStringLiteral("startDateTime")).toString())
-                                       .value_or(fromRfc3339(response.body.value(QStringLiteral("createdDateTime")).toString()).value_or(now()));
+                const auto start
+                    = fromRfc3339(response.body.value(QStringLiteral("startDateTime")).toString())
+                          .value_or(fromRfc3339(response.body.value(QStringLiteral("createdDateTime")).toString())
+                                        .value_or(now()));
                 const int minutes = response.body.value(QStringLiteral("lifetimeInMinutes")).toInt(tapLifetime);
                 result.temporaryAccessPassExpiresAt = start + qint64(minutes) * 60'000;
                 if (result.temporaryAccessPass.isEmpty())
-                    return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph returned no Temporary Access Pass"));
+                    return makeError(QString::fromLatin1(kGraphError),
+                                     QStringLiteral("Graph returned no Temporary Access Pass"));
             } else if (i != patchIndex && !response.ok() && response.status != 0 && !isConflict(response)) {
                 return graphError(response, QStringLiteral("Assigning a role"));
             }
@@ -628,7 +657,9 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
             return makeError(QString::fromLatin1(kNotConfirmed),
                              QStringLiteral("Graph does not show the account %1%2 yet")
                                  .arg(enabled ? QString() : QStringLiteral("enabled"))
-                                 .arg(missing.isEmpty() ? QString() : QStringLiteral(" with roles %1").arg(missing.join(QLatin1Char(',')))));
+                                 .arg(missing.isEmpty()
+                                          ? QString()
+                                          : QStringLiteral(" with roles %1").arg(missing.join(QLatin1Char(',')))));
         readBackPause(attempt);
         if (attempt >= 1 && !missing.isEmpty()) {
             // Still missing after lag had its time: the assignment may never have been made (lost response).
@@ -659,7 +690,8 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
     QStringList problems;
 
     // 1: what there is.
-    auto state = m_graph.batch(tenant, {get(userPath(accountId) + kUserSelect), get(assignmentsOf(accountId)), get(tapMethods)}, trips);
+    auto state = m_graph.batch(
+        tenant, {get(userPath(accountId) + kUserSelect), get(assignmentsOf(accountId)), get(tapMethods)}, trips);
     if (!state)
         return state.error();
     if ((*state)[0].status == 404) {
@@ -671,7 +703,8 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
     if (!(*state)[0].ok())
         return graphError((*state)[0], QStringLiteral("Reading the account"));
     if ((*state)[0].body.value(QStringLiteral("employeeType")).toString() != m_options.accountTag)
-        return makeError(QString::fromLatin1(kAccountNotManaged), QStringLiteral("The account was not made by Stint: it is left alone"));
+        return makeError(QString::fromLatin1(kAccountNotManaged),
+                         QStringLiteral("The account was not made by Stint: it is left alone"));
     if (!(*state)[1].ok())
         return graphError((*state)[1], QStringLiteral("Reading the account's roles"));
     const QList<Assignment> assignments = parseAssignments((*state)[1]);
@@ -688,8 +721,9 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
     if (!assignments.isEmpty()) {
         QList<GraphRequest> deletes;
         for (const Assignment& assignment : assignments)
-            deletes.append(write("DELETE", QStringLiteral("/roleManagement/directory/roleAssignments/")
-                                               + QString::fromLatin1(QUrl::toPercentEncoding(assignment.id))));
+            deletes.append(write("DELETE",
+                                 QStringLiteral("/roleManagement/directory/roleAssignments/")
+                                     + QString::fromLatin1(QUrl::toPercentEncoding(assignment.id))));
         auto deleted = m_graph.batch(tenant, deletes, trips);
         if (!deleted)
             return deleted.error();
@@ -698,7 +732,9 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
             if (response.ok() || response.status == 404)
                 report.removedRoleDefinitionIds.append(assignments[i].roleDefinitionId);
             else
-                problems.append(graphError(response, QStringLiteral("Removing role %1").arg(assignments[i].roleDefinitionId)).message);
+                problems.append(
+                    graphError(response, QStringLiteral("Removing role %1").arg(assignments[i].roleDefinitionId))
+                        .message);
         }
     }
 
@@ -706,23 +742,27 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
     crypto::SecretBytes password = newAccountPassword(m_options.passwordLength);
     QList<GraphRequest> lockout = {
         write("PATCH", userPath(accountId),
-              QJsonObject{{QStringLiteral("accountEnabled"), false},
-                          {QStringLiteral("passwordProfile"),
-                           QJsonObject{{QStringLiteral("forceChangePasswordNextSignIn"), false},
-                                       {QStringLiteral("password"), QString::fromLatin1(password.bytes())}}}}),
+              QJsonObject {{QStringLiteral("accountEnabled"), false},
+                           {QStringLiteral("passwordProfile"),
+                            QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
+                                         {QStringLiteral("password"), QString::fromLatin1(password.bytes())}}}}),
         write("POST", userPath(accountId) + QStringLiteral("/revokeSignInSessions")),
     };
     lockout[1].resendSafe = true; // revoking twice is revoking
     for (const QString& tap : std::as_const(taps))
-        lockout.append(write("DELETE", tapMethods + QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(tap))));
+        lockout.append(
+            write("DELETE", tapMethods + QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(tap))));
     auto locked = m_graph.batch(tenant, lockout, trips);
     if (!locked)
         return locked.error();
     bool passwordRotated = (*locked)[0].ok();
     if (!passwordRotated) {
-        problems.append(graphError((*locked)[0], QStringLiteral("Disabling the account and rotating its password")).message);
+        problems.append(
+            graphError((*locked)[0], QStringLiteral("Disabling the account and rotating its password")).message);
         // At least disable it, if only the password was refused.
-        auto disabled = m_graph.send(tenant, write("PATCH", userPath(accountId), QJsonObject{{QStringLiteral("accountEnabled"), false}}), trips);
+        auto disabled = m_graph.send(
+            tenant, write("PATCH", userPath(accountId), QJsonObject {{QStringLiteral("accountEnabled"), false}}),
+            trips);
         if (disabled && !disabled->ok())
             problems.append(graphError(*disabled, QStringLiteral("Disabling the account")).message);
     }
@@ -760,9 +800,11 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
 
     // 5: read back, and report only what Graph shows.
     for (int attempt = 0;; ++attempt) {
-        auto back = m_graph.batch(tenant, {get(assignmentsOf(accountId)), get(userPath(accountId) + QStringLiteral("?$select=id,accountEnabled")),
-                                           get(tapMethods)},
-                                  trips);
+        auto back
+            = m_graph.batch(tenant,
+                            {get(assignmentsOf(accountId)),
+                             get(userPath(accountId) + QStringLiteral("?$select=id,accountEnabled")), get(tapMethods)},
+                            trips);
         if (!back)
             return back.error();
         const GraphResponse& rolesBack = (*back)[0];
@@ -770,7 +812,8 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
         const GraphResponse& tapsBack = (*back)[2];
         const bool gone = userBack.status == 404;
         report.roleAssignmentsRemoved = rolesBack.ok() && values(rolesBack).isEmpty();
-        report.accountDisabled = gone || (userBack.ok() && !userBack.body.value(QStringLiteral("accountEnabled")).toBool(true));
+        report.accountDisabled
+            = gone || (userBack.ok() && !userBack.body.value(QStringLiteral("accountEnabled")).toBool(true));
         const bool noTap = gone || (tapsBack.ok() && values(tapsBack).isEmpty());
         report.credentialInvalidated = (passwordRotated || gone) && noTap;
         report.accountDeleted = request.deleteAccount && softDeleted && gone;
@@ -778,7 +821,8 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
             && (!request.deleteAccount || report.accountDeleted || !softDeleted);
         if (settled || attempt + 1 >= m_options.readBackAttempts) {
             if (!report.roleAssignmentsRemoved)
-                problems.append(QStringLiteral("Graph still shows %1 role assignment(s).").arg(values(rolesBack).size()));
+                problems.append(
+                    QStringLiteral("Graph still shows %1 role assignment(s).").arg(values(rolesBack).size()));
             if (!report.accountDisabled)
                 problems.append(QStringLiteral("Graph does not show the account disabled."));
             if (!noTap)
@@ -800,7 +844,8 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
 Result<QList<ManagedAccount>> GraphGateway::listManagedAccounts(const TenantAccess& tenant)
 {
     auto users = listAll(tenant,
-                         QStringLiteral("/users?$filter=employeeType%20eq%20'") + GraphClient::odataString(m_options.accountTag)
+                         QStringLiteral("/users?$filter=employeeType%20eq%20'")
+                             + GraphClient::odataString(m_options.accountTag)
                              + QStringLiteral("'&$select=id,userPrincipalName,accountEnabled"),
                          nullptr, QStringLiteral("Listing Stint's accounts"));
     if (!users)
@@ -823,7 +868,8 @@ Result<QList<ManagedAccount>> GraphGateway::listManagedAccounts(const TenantAcce
         return roles.error();
     for (int i = 0; i < accounts.size(); ++i) {
         if (!(*roles)[i].ok())
-            return graphError((*roles)[i], QStringLiteral("Reading the roles of %1").arg(accounts[i].userPrincipalName));
+            return graphError((*roles)[i],
+                              QStringLiteral("Reading the roles of %1").arg(accounts[i].userPrincipalName));
         for (const Assignment& assignment : parseAssignments((*roles)[i]))
             accounts[i].roleDefinitionIds.append(assignment.roleDefinitionId);
     }
@@ -834,8 +880,8 @@ Result<QList<ManagedAccount>> GraphGateway::listManagedAccounts(const TenantAcce
 
 crypto::SecretBytes newAccountPassword(int length)
 {
-    static constexpr const char* kClasses[4] = {"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789",
-                                                "!#%+-.:=?@^_~"};
+    static constexpr const char* kClasses[4]
+        = {"ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "!#%+-.:=?@^_~"};
     const QByteArray all = QByteArray(kClasses[0]) + kClasses[1] + kClasses[2] + kClasses[3];
     length = std::max(16, std::min(length, 256));
     // Uniform picks by rejection sampling over CSPRNG bytes.

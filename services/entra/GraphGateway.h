@@ -23,8 +23,8 @@ struct GraphGatewayOptions
     // Read-backs after provisioning or revocation while replication lag hides the writes (then: not confirmed).
     int readBackAttempts = 6;
     qint64 readBackBaseDelayMs = 1000;
-    GraphClientOptions graph;     // its clock and sleep are set from the ones above
-    TokenProviderOptions tokens;  // likewise
+    GraphClientOptions graph; // its clock and sleep are set from the ones above
+    TokenProviderOptions tokens; // likewise
 };
 
 // The real EntraGateway: OAuth client credentials against the tenant's authority and Microsoft Graph v1.0.

@@ -3,9 +3,7 @@
 
 #include "entra/EntraLogging.h"
 
-#include <QRegularExpression>
 #include <QUrlQuery>
-
 #include <cmath>
 
 namespace stint::entra {
@@ -93,8 +91,9 @@ Result<void> GraphPacer::acquire(const QString& appId, const QString& tenantId, 
         wait = std::max(wait, tenant.pausedUntil - now);
         if (now + wait > deadline) {
             charge(-1);
-            return makeError(QString::fromLatin1(kThrottled),
-                             QStringLiteral("Graph's budget for this tenant would not allow the call for %1 s").arg(wait / 1000));
+            return makeError(
+                QString::fromLatin1(kThrottled),
+                QStringLiteral("Graph's budget for this tenant would not allow the call for %1 s").arg(wait / 1000));
         }
     }
     if (wait > 0) {

@@ -4,7 +4,8 @@
 #include "core/Json.h"
 
 #include <QList>
-
+#include <ctime>
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -13,9 +14,6 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-
-#include <ctime>
-#include <memory>
 
 namespace stint::entra::jwt {
 namespace {
@@ -50,8 +48,9 @@ QByteArray digest(const char* name, QByteArrayView data)
     QByteArray out(EVP_MAX_MD_SIZE, Qt::Uninitialized);
     unsigned int len = 0;
     EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-    const bool ok = md && EVP_Digest(data.data(), size_t(data.size()), reinterpret_cast<unsigned char*>(out.data()),
-                                     &len, md, nullptr) == 1;
+    const bool ok = md
+        && EVP_Digest(data.data(), size_t(data.size()), reinterpret_cast<unsigned char*>(out.data()), &len, md, nullptr)
+            == 1;
     EVP_MD_free(md);
     if (!ok)
         std::abort();
@@ -96,8 +95,8 @@ bool configurePadding(EVP_PKEY_CTX* pctx, Algorithm algorithm, bool verifying)
 
 Owned<BIGNUM> bignum(const QByteArray& bigEndian)
 {
-    return Owned<BIGNUM>(BN_bin2bn(reinterpret_cast<const unsigned char*>(bigEndian.constData()),
-                                   int(bigEndian.size()), nullptr));
+    return Owned<BIGNUM>(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(bigEndian.constData()), int(bigEndian.size()), nullptr));
 }
 
 } // namespace
@@ -123,7 +122,8 @@ Result<CertificateInfo> parseCertificate(QByteArrayView pem)
     const auto notBefore = asn1ToMs(X509_get0_notBefore(cert.get()));
     const auto notAfter = asn1ToMs(X509_get0_notAfter(cert.get()));
     if (!notBefore || !notAfter)
-        return makeError(QString::fromLatin1(kBadCertificate), QStringLiteral("The certificate's validity is unreadable."));
+        return makeError(QString::fromLatin1(kBadCertificate),
+                         QStringLiteral("The certificate's validity is unreadable."));
     info.notBefore = *notBefore;
     info.notAfter = *notAfter;
     return info;
@@ -228,7 +228,8 @@ Result<DecodedJwt> decode(QByteArrayView compact)
 Result<GeneratedCertificate> generateSelfSignedCertificate(const QString& commonName, TimeMs now, int days)
 {
     const auto failed = [] {
-        return makeError(QStringLiteral("entra.certificate_generation"), QStringLiteral("Could not make a certificate."));
+        return makeError(QStringLiteral("entra.certificate_generation"),
+                         QStringLiteral("Could not make a certificate."));
     };
     Owned<EVP_PKEY> key(EVP_RSA_gen(2048));
     Owned<X509> cert(X509_new());

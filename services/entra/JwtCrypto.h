@@ -16,19 +16,19 @@
 namespace stint::entra::jwt {
 
 inline constexpr auto kBadCertificate = "entra.bad_certificate"; // not a PEM X.509 certificate, or not RSA
-inline constexpr auto kBadPrivateKey = "entra.bad_private_key";  // not a PEM RSA private key, or not the cert's key
+inline constexpr auto kBadPrivateKey = "entra.bad_private_key"; // not a PEM RSA private key, or not the cert's key
 inline constexpr auto kMalformedJwt = "entra.malformed_jwt";
 
 enum class Algorithm
 {
     RS256, // RSASSA-PKCS1-v1_5 with SHA-256
-    PS256  // RSASSA-PSS with SHA-256, MGF1-SHA-256, salt length 32
+    PS256 // RSASSA-PSS with SHA-256, MGF1-SHA-256, salt length 32
 };
 
 struct CertificateInfo
 {
     QByteArray der;
-    QByteArray sha1Thumbprint;   // raw 20 bytes: base64url of it is the JWS "x5t"
+    QByteArray sha1Thumbprint; // raw 20 bytes: base64url of it is the JWS "x5t"
     QByteArray sha256Thumbprint; // raw 32 bytes: base64url of it is the JWS "x5t#S256"
     TimeMs notBefore = 0;
     TimeMs notAfter = 0;

@@ -4,11 +4,11 @@
 #include "entra/BlockingHttp.h"
 #include "entra/EntraLogging.h"
 #include "entra/JwtCrypto.h"
+#include "entra/TextChecks.h"
 #include "entra/TokenProvider.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRegularExpression>
 
 namespace stint::entra::onboarding {
 namespace {
@@ -30,17 +30,12 @@ QUrl withPath(const QUrl& base, const QString& suffix)
 
 QString firstLine(const QString& text)
 {
-    const qsizetype end = text.indexOf(QRegularExpression(QStringLiteral("[\\r\\n]")));
-    return (end < 0 ? text : text.left(end)).left(500);
+    return text::firstLine(text, 500);
 }
 
 std::optional<qint64> aadsts(const QString& text)
 {
-    static const QRegularExpression code(QStringLiteral("AADSTS(\\d+)"));
-    const auto match = code.match(text);
-    if (!match.hasMatch())
-        return std::nullopt;
-    return match.captured(1).toLongLong();
+    return text::aadstsCode(text);
 }
 
 QString value(const QUrlQuery& query, const QString& key)
@@ -55,7 +50,8 @@ Error invalidCallback(const QString& why)
 
 Error invalidToken(const QString& why)
 {
-    return makeError(QString::fromLatin1(kInvalidIdToken), QStringLiteral("The id_token is not acceptable: %1").arg(why));
+    return makeError(QString::fromLatin1(kInvalidIdToken),
+                     QStringLiteral("The id_token is not acceptable: %1").arg(why));
 }
 
 } // namespace
@@ -76,7 +72,8 @@ QUrl adminConsentUrl(const CloudEndpoints& endpoints, const QString& clientId, c
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("client_id"), clientId);
     query.addQueryItem(QStringLiteral("scope"), QString::fromLatin1(QUrl::toPercentEncoding(endpoints.defaultScope())));
-    query.addQueryItem(QStringLiteral("redirect_uri"), QString::fromLatin1(QUrl::toPercentEncoding(redirectUri.toString())));
+    query.addQueryItem(QStringLiteral("redirect_uri"),
+                       QString::fromLatin1(QUrl::toPercentEncoding(redirectUri.toString())));
     query.addQueryItem(QStringLiteral("state"), QString::fromLatin1(QUrl::toPercentEncoding(state)));
     url.setQuery(query);
     return url;
@@ -139,8 +136,9 @@ Result<CodeCallback> parseAuthorizeCallback(const QUrlQuery& query)
         return invalidCallback(QStringLiteral("no state"));
     const QString error = value(query, QStringLiteral("error"));
     if (!error.isEmpty())
-        return makeError(QString::fromLatin1(kConsentDenied),
-                         QStringLiteral("%1: %2").arg(error, firstLine(value(query, QStringLiteral("error_description")))));
+        return makeError(
+            QString::fromLatin1(kConsentDenied),
+            QStringLiteral("%1: %2").arg(error, firstLine(value(query, QStringLiteral("error_description")))));
     callback.code = value(query, QStringLiteral("code"));
     if (callback.code.isEmpty() || callback.code.size() > 8192)
         return invalidCallback(QStringLiteral("no code"));
@@ -152,7 +150,8 @@ Result<SignedInIdentity> redeemAuthorizationCode(const CloudEndpoints& endpoints
                                                  const crypto::SecretBytes& codeVerifier, const RedeemOptions& options)
 {
     if (!isValidTenantSegment(tenant))
-        return makeError(QString::fromLatin1(kInvalidTenant), QStringLiteral("The tenant must be a tenant id or a domain name."));
+        return makeError(QString::fromLatin1(kInvalidTenant),
+                         QStringLiteral("The tenant must be a tenant id or a domain name."));
     SystemClock systemClock;
     const Clock& clock = options.clock ? *options.clock : systemClock;
     TokenProviderOptions providerOptions;
@@ -170,8 +169,9 @@ Result<SignedInIdentity> redeemAuthorizationCode(const CloudEndpoints& endpoints
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
     if (!authentication->authorizationHeader.isEmpty())
         request.headers.append(std::make_pair(QByteArray("Authorization"), authentication->authorizationHeader));
-    request.body = "grant_type=authorization_code&code=" + QUrl::toPercentEncoding(code) + "&redirect_uri="
-        + QUrl::toPercentEncoding(redirectUri.toString()) + "&code_verifier=" + QUrl::toPercentEncoding(QString::fromLatin1(codeVerifier.bytes()))
+    request.body = "grant_type=authorization_code&code=" + QUrl::toPercentEncoding(code)
+        + "&redirect_uri=" + QUrl::toPercentEncoding(redirectUri.toString())
+        + "&code_verifier=" + QUrl::toPercentEncoding(QString::fromLatin1(codeVerifier.bytes()))
         + "&scope=" + QUrl::toPercentEncoding(QStringLiteral("openid profile"));
     if (!authentication->formFields.isEmpty())
         request.body += '&' + authentication->formFields;
@@ -204,7 +204,8 @@ Result<SignedInIdentity> redeemAuthorizationCode(const CloudEndpoints& endpoints
     if (!keys)
         return keys.error();
     if (keys->status != 200)
-        return makeError(QString::fromLatin1(EntraGateway::kTransient), QStringLiteral("The authority's keys are unavailable (%1)").arg(keys->status));
+        return makeError(QString::fromLatin1(EntraGateway::kTransient),
+                         QStringLiteral("The authority's keys are unavailable (%1)").arg(keys->status));
     bool verified = false;
     for (const QJsonValue& key : QJsonDocument::fromJson(keys->body).object().value(QStringLiteral("keys")).toArray()) {
         const QJsonObject jwk = key.toObject();
@@ -233,11 +234,14 @@ Result<SignedInIdentity> redeemAuthorizationCode(const CloudEndpoints& endpoints
         ? root(endpoints.authority) + QLatin1Char('/') + identity.tenantId + QStringLiteral("/v2.0")
         : options.expectedIssuer;
     if (claims.value(QStringLiteral("iss")).toString() != issuer)
-        return invalidToken(QStringLiteral("issuer %1 is not %2").arg(claims.value(QStringLiteral("iss")).toString(), issuer));
+        return invalidToken(
+            QStringLiteral("issuer %1 is not %2").arg(claims.value(QStringLiteral("iss")).toString(), issuer));
     const qint64 now = clock.now();
-    if (!claims.value(QStringLiteral("exp")).isDouble() || claims.value(QStringLiteral("exp")).toInteger() * 1000 + options.clockSkewMs < now)
+    if (!claims.value(QStringLiteral("exp")).isDouble()
+        || claims.value(QStringLiteral("exp")).toInteger() * 1000 + options.clockSkewMs < now)
         return invalidToken(QStringLiteral("it has expired"));
-    if (claims.contains(QStringLiteral("nbf")) && claims.value(QStringLiteral("nbf")).toInteger() * 1000 - options.clockSkewMs > now)
+    if (claims.contains(QStringLiteral("nbf"))
+        && claims.value(QStringLiteral("nbf")).toInteger() * 1000 - options.clockSkewMs > now)
         return invalidToken(QStringLiteral("it is not valid yet"));
     if (!options.expectedNonce.isEmpty() && claims.value(QStringLiteral("nonce")).toString() != options.expectedNonce)
         return invalidToken(QStringLiteral("the nonce does not match"));

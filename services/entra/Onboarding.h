@@ -5,7 +5,6 @@
 
 #include <QUrl>
 #include <QUrlQuery>
-
 #include <optional>
 
 // The browser legs of connecting a tenant (protocols.md 1.1, 1.2): the admin-consent URL, the authorization-code URL
@@ -14,13 +13,13 @@
 namespace stint::entra::onboarding {
 
 inline constexpr auto kInvalidCallback = "entra.invalid_callback"; // not a shape Entra sends
-inline constexpr auto kConsentDenied = "entra.consent_denied";     // the admin declined, or Entra refused
+inline constexpr auto kConsentDenied = "entra.consent_denied"; // the admin declined, or Entra refused
 inline constexpr auto kInvalidIdToken = "entra.invalid_id_token";
 
 struct Pkce
 {
     crypto::SecretBytes verifier; // 43 characters of base64url (RFC 7636 §4.1)
-    QString challenge;            // base64url(SHA-256(verifier)), method S256
+    QString challenge; // base64url(SHA-256(verifier)), method S256
 
     static Pkce generate();
 };
@@ -37,10 +36,10 @@ struct AuthorizeParameters
     QString state;
     QString codeChallenge; // from Pkce: always S256
     QString scope = QStringLiteral("openid profile");
-    QString loginHint;     // optional
-    QString domainHint;    // optional
-    QString prompt;        // optional: login, none, consent, select_account
-    QString nonce;         // optional, echoed in the id_token
+    QString loginHint; // optional
+    QString domainHint; // optional
+    QString prompt; // optional: login, none, consent, select_account
+    QString nonce; // optional, echoed in the id_token
 };
 
 // {authority}/{tenant}/oauth2/v2.0/authorize?response_type=code&response_mode=query&code_challenge_method=S256&…
@@ -70,8 +69,8 @@ Result<CodeCallback> parseAuthorizeCallback(const QUrlQuery& query);
 
 struct SignedInIdentity
 {
-    QString tenantId;          // tid
-    QString objectId;          // oid
+    QString tenantId; // tid
+    QString objectId; // oid
     QString preferredUsername; // preferred_username
     QString name;
 };
@@ -79,9 +78,9 @@ struct SignedInIdentity
 struct RedeemOptions
 {
     const Clock* clock = nullptr; // nullptr: the system clock
-    QUrl jwksUri;                 // default: {authority}/{tenant}/discovery/v2.0/keys
-    QString expectedIssuer;       // default: {authority}/{tid}/v2.0
-    QString expectedNonce;        // checked when set
+    QUrl jwksUri; // default: {authority}/{tenant}/discovery/v2.0/keys
+    QString expectedIssuer; // default: {authority}/{tid}/v2.0
+    QString expectedNonce; // checked when set
     int timeoutMs = 30'000;
     qint64 clockSkewMs = 5 * 60'000;
 };

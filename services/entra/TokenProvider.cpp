@@ -4,11 +4,11 @@
 #include "entra/BlockingHttp.h"
 #include "entra/EntraLogging.h"
 #include "entra/JwtCrypto.h"
+#include "entra/TextChecks.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QThread>
 #include <QUuid>
 
@@ -40,12 +40,6 @@ TimeMs refreshAt(const AccessToken& token)
     return token.expiresAt - margin;
 }
 
-QString firstLine(const QString& text)
-{
-    const qsizetype end = text.indexOf(QRegularExpression(QStringLiteral("[\\r\\n]")));
-    return (end < 0 ? text : text.left(end)).left(300);
-}
-
 QByteArray formEncode(QByteArrayView value)
 {
     return QUrl::toPercentEncoding(QString::fromUtf8(value));
@@ -70,8 +64,7 @@ QStringList stringList(const QJsonValue& value)
 
 bool isValidTenantSegment(const QString& tenant)
 {
-    static const QRegularExpression shape(QStringLiteral("^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"));
-    return shape.match(tenant).hasMatch();
+    return text::isHostLike(tenant);
 }
 
 Error tokenEndpointError(int httpStatus, const QByteArray& body)
@@ -83,23 +76,22 @@ Error tokenEndpointError(int httpStatus, const QByteArray& body)
     for (const QJsonValue& code : object.value(QStringLiteral("error_codes")).toArray())
         codes.append(code.toInteger());
     if (codes.isEmpty()) {
-        static const QRegularExpression aadsts(QStringLiteral("AADSTS(\\d+)"));
-        const auto match = aadsts.match(description);
-        if (match.hasMatch())
-            codes.append(match.captured(1).toLongLong());
+        if (const auto code = text::aadstsCode(description))
+            codes.append(*code);
     }
-    const QString what = QStringLiteral("The token endpoint answered %1 %2%3%4")
-                             .arg(httpStatus)
-                             .arg(error.isEmpty() ? QStringLiteral("(no OAuth error)") : error)
-                             .arg(codes.isEmpty() ? QString() : QStringLiteral(" (AADSTS%1)").arg(codes.first()))
-                             .arg(description.isEmpty() ? QString() : QStringLiteral(": ") + firstLine(description));
+    const QString what
+        = QStringLiteral("The token endpoint answered %1 %2%3%4")
+              .arg(httpStatus)
+              .arg(error.isEmpty() ? QStringLiteral("(no OAuth error)") : error)
+              .arg(codes.isEmpty() ? QString() : QStringLiteral(" (AADSTS%1)").arg(codes.first()))
+              .arg(description.isEmpty() ? QString() : QStringLiteral(": ") + text::firstLine(description));
 
     if (httpStatus >= 500 || httpStatus == 429 || error == QStringLiteral("temporarily_unavailable"))
         return makeError(QString::fromLatin1(EntraGateway::kTransient), what);
     if (codes.contains(90002))
         return makeError(QString::fromLatin1(kTenantNotFound), what);
-    static const QList<qint64> credentialCodes = {700016, 7000215, 7000222, 700027, 50012, 50048,
-                                                  500133, 700030, 7000112, 700025, 7000218};
+    static const QList<qint64> credentialCodes
+        = {700016, 7000215, 7000222, 700027, 50012, 50048, 500133, 700030, 7000112, 700025, 7000218};
     bool credential = error == QStringLiteral("invalid_client") || error == QStringLiteral("unauthorized_client");
     for (qint64 code : codes)
         credential = credential || credentialCodes.contains(code);
@@ -132,7 +124,8 @@ QString TokenProvider::cacheKey(const TenantAccess& tenant, const QUrl& endpoint
     // The credential's fingerprint keeps a rotated secret or certificate from being served an old credential's token.
     const AppCredential& app = tenant.app;
     const QByteArray fingerprint = app.usesCertificate()
-        ? crypto::sha256(app.certificatePem + (app.assertionAlgorithm == AppCredential::AssertionAlgorithm::PS256 ? "PS256" : "RS256"))
+        ? crypto::sha256(app.certificatePem
+                         + (app.assertionAlgorithm == AppCredential::AssertionAlgorithm::PS256 ? "PS256" : "RS256"))
         : crypto::sha256(app.clientSecret.bytes());
     return endpoint.toString() + QLatin1Char('|') + tenant.entraTenantId.toLower() + QLatin1Char('|')
         + app.clientId.toLower() + QLatin1Char('|') + QString::fromLatin1(fingerprint.toHex());
@@ -204,16 +197,17 @@ Result<QByteArray> TokenProvider::clientAssertion(const AppCredential& app, cons
         return certificate.error();
     STINT_TRY(jwt::checkKeyMatchesCertificate(app.certificatePem, app.privateKeyPem));
     const bool pss = app.assertionAlgorithm == AppCredential::AssertionAlgorithm::PS256;
-    QJsonObject header{{QStringLiteral("typ"), QStringLiteral("JWT")}};
+    QJsonObject header {{QStringLiteral("typ"), QStringLiteral("JWT")}};
     if (pss) {
         header.insert(QStringLiteral("alg"), QStringLiteral("PS256"));
-        header.insert(QStringLiteral("x5t#S256"), QString::fromLatin1(crypto::base64UrlEncode(certificate->sha256Thumbprint)));
+        header.insert(QStringLiteral("x5t#S256"),
+                      QString::fromLatin1(crypto::base64UrlEncode(certificate->sha256Thumbprint)));
     } else {
         header.insert(QStringLiteral("alg"), QStringLiteral("RS256"));
         header.insert(QStringLiteral("x5t"), QString::fromLatin1(crypto::base64UrlEncode(certificate->sha1Thumbprint)));
     }
     const qint64 seconds = now() / 1000;
-    const QJsonObject claims{
+    const QJsonObject claims {
         {QStringLiteral("aud"), audience.toString()},
         {QStringLiteral("iss"), app.clientId},
         {QStringLiteral("sub"), app.clientId},
@@ -231,7 +225,7 @@ Result<QByteArray> TokenProvider::clientAssertion(const AppCredential& app, cons
 }
 
 Result<TokenProvider::ClientAuthentication> TokenProvider::clientAuthentication(const AppCredential& app,
-                                                                               const QUrl& tokenEndpoint) const
+                                                                                const QUrl& tokenEndpoint) const
 {
     ClientAuthentication out;
     if (app.usesCertificate()) {
@@ -252,7 +246,8 @@ Result<TokenProvider::ClientAuthentication> TokenProvider::clientAuthentication(
         crypto::wipe(pair);
         return out;
     }
-    out.formFields = "client_id=" + formEncode(app.clientId.toUtf8()) + "&client_secret=" + formEncode(app.clientSecret.bytes());
+    out.formFields
+        = "client_id=" + formEncode(app.clientId.toUtf8()) + "&client_secret=" + formEncode(app.clientSecret.bytes());
     return out;
 }
 
@@ -291,7 +286,8 @@ Result<std::shared_ptr<const AccessToken>> TokenProvider::fetch(const TenantAcce
             crypto::wipe(header.second);
         if (!response) {
             last = makeError(QString::fromLatin1(kUnreachable), response.error().message);
-            qCWarning(lcEntra) << "token request for tenant" << tenant.entraTenantId << "failed:" << response.error().message;
+            qCWarning(lcEntra) << "token request for tenant" << tenant.entraTenantId
+                               << "failed:" << response.error().message;
             continue;
         }
         if (response->status != 200) {
@@ -310,7 +306,10 @@ Result<std::shared_ptr<const AccessToken>> TokenProvider::fetch(const TenantAcce
         const QJsonValue expiresIn = object.value(QStringLiteral("expires_in"));
         const qint64 lifetime = expiresIn.isString() ? expiresIn.toString().toLongLong() : expiresIn.toInteger();
         if (value.isEmpty() || lifetime <= 0
-            || object.value(QStringLiteral("token_type")).toString().compare(QStringLiteral("Bearer"), Qt::CaseInsensitive) != 0)
+            || object.value(QStringLiteral("token_type"))
+                    .toString()
+                    .compare(QStringLiteral("Bearer"), Qt::CaseInsensitive)
+                != 0)
             return makeError(QString::fromLatin1(kTokenRejected),
                              QStringLiteral("The token endpoint's response is not a bearer token with a lifetime."));
         auto token = std::make_shared<AccessToken>();

@@ -6,7 +6,6 @@
 #include <QHash>
 #include <QString>
 #include <QStringList>
-
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -18,8 +17,8 @@
 namespace stint::entra {
 
 inline constexpr auto kTenantNotFound = "entra.tenant_not_found"; // AADSTS90002
-inline constexpr auto kTokenRejected = "entra.token_rejected";    // any other refusal (invalid_scope …)
-inline constexpr auto kInvalidTenant = "entra.invalid_tenant";    // not a tenant id or domain name
+inline constexpr auto kTokenRejected = "entra.token_rejected"; // any other refusal (invalid_scope …)
+inline constexpr auto kInvalidTenant = "entra.invalid_tenant"; // not a tenant id or domain name
 
 struct AccessToken
 {
@@ -28,9 +27,9 @@ struct AccessToken
     TimeMs expiresAt = 0;
     // From the token's payload when it is a JWT (Graph's are). Decoded, not verified: for reporting and for the
     // tenant check only (Graph itself verifies the token on every call).
-    QString tenantId;     // tid
-    QString objectId;     // oid: the app's service principal in that tenant
-    QStringList roles;    // the application permissions granted
+    QString tenantId; // tid
+    QString objectId; // oid: the app's service principal in that tenant
+    QStringList roles; // the application permissions granted
 };
 
 struct TokenProviderOptions
@@ -87,7 +86,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_flightDone;
     QHash<QString, std::shared_ptr<Entry>> m_entries;
-    std::atomic<int> m_requests{0};
+    std::atomic<int> m_requests {0};
 };
 
 // Maps an error response of a token endpoint (protocols.md 1.3: error, error_description "AADSTSnnnn: …",

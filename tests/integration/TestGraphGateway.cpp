@@ -133,7 +133,9 @@ private slots:
         // Another tenant's id: the token is for the tenant asked for, and it is not this one.
         TenantAccess wrong = w.access();
         SimTenant& other = w.world.sim.state().createTenant(QStringLiteral("Fabrikam"), QStringLiteral("fabrikam"));
-        QVERIFY(w.world.sim.state().grantServicePrincipal(other.id, w.world.privilegedAppId, testing::kAllPermissions, {}).ok());
+        QVERIFY(w.world.sim.state()
+                    .grantServicePrincipal(other.id, w.world.privilegedAppId, testing::kAllPermissions, {})
+                    .ok());
         wrong.entraTenantId = other.id;
         auto fabrikam = w.gateway->inspect(wrong);
         QVERIFY(fabrikam.ok());
@@ -155,7 +157,7 @@ private slots:
         QCOMPARE(user->employeeType, QStringLiteral("Stint JIT"));
         QVERIFY(user->accountEnabled);
         QVERIFY(w.world.sim.state().checkPassword(*user, QString::fromLatin1(result->password.bytes())));
-        QCOMPARE(w.rolesOf(result->accountId), (QStringList{kHelpdeskAdministrator, kUserAdministrator}));
+        QCOMPARE(w.rolesOf(result->accountId), (QStringList {kHelpdeskAdministrator, kUserAdministrator}));
         QVERIFY(user->tap.has_value());
         QCOMPARE(user->tap->lifetimeInMinutes, 90);
         QVERIFY(!result->temporaryAccessPass.isEmpty());
@@ -187,9 +189,10 @@ private slots:
             QCOMPARE(again->accountId, first->accountId);
             QVERIFY2(w.graphRoundTrips() <= 4, qPrintable(QString::number(w.graphRoundTrips())));
             QCOMPARE(again->graphRoundTrips, w.graphRoundTrips());
-            QCOMPARE(w.rolesOf(first->accountId), (QStringList{kHelpdeskAdministrator, kUserAdministrator}));
+            QCOMPARE(w.rolesOf(first->accountId), (QStringList {kHelpdeskAdministrator, kUserAdministrator}));
             QVERIFY(w.user(first->accountId)->accountEnabled);
-            QVERIFY(w.world.sim.state().checkPassword(*w.user(first->accountId), QString::fromLatin1(again->password.bytes())));
+            QVERIFY(w.world.sim.state().checkPassword(*w.user(first->accountId),
+                                                      QString::fromLatin1(again->password.bytes())));
         }
         QCOMPARE(w.world.tenant().users.size(), size_t(2)); // the admin and the one account
     }
@@ -199,7 +202,7 @@ private slots:
         World w;
         QVERIFY(w.started);
         auto customer = w.world.sim.state().createUser(w.world.tenantId, QStringLiteral("stint-jdoe@contoso.com"),
-                                                      QStringLiteral("Someone"), QStringLiteral("Cust0mer-Passw0rd!"));
+                                                       QStringLiteral("Someone"), QStringLiteral("Cust0mer-Passw0rd!"));
         QVERIFY(customer.ok());
         auto result = w.gateway->provision(w.provisionRequest());
         QVERIFY(!result.ok());
@@ -278,8 +281,9 @@ private slots:
             QVERIFY(account.enabled);
             QStringList roles = account.roleDefinitionIds;
             roles.sort();
-            QCOMPARE(roles, account.accountId == a->accountId ? (QStringList{kHelpdeskAdministrator, kUserAdministrator})
-                                                              : QStringList{kUserAdministrator});
+            QCOMPARE(roles,
+                     account.accountId == a->accountId ? (QStringList {kHelpdeskAdministrator, kUserAdministrator})
+                                                       : QStringList {kUserAdministrator});
         }
     }
 
@@ -305,9 +309,9 @@ private slots:
         if (fault == QStringLiteral("throttle"))
             faults.throttleNext(3, 1);
         else if (fault == QStringLiteral("5xx"))
-            faults.failNext(3, 503, FaultScope{QString(), QStringLiteral("/v1.0")});
+            faults.failNext(3, 503, FaultScope {QString(), QStringLiteral("/v1.0")});
         else if (fault == QStringLiteral("drop"))
-            faults.dropNext(2, FaultScope{QString(), QStringLiteral("/v1.0")});
+            faults.dropNext(2, FaultScope {QString(), QStringLiteral("/v1.0")});
         else if (fault == QStringLiteral("expire"))
             faults.expireAllTokens();
         else if (fault == QStringLiteral("lag"))
@@ -319,7 +323,7 @@ private slots:
         request.issueTemporaryAccessPass = true;
         auto result = w.gateway->provision(request);
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : describe(result.error())));
-        QCOMPARE(w.rolesOf(result->accountId), (QStringList{kHelpdeskAdministrator, kUserAdministrator}));
+        QCOMPARE(w.rolesOf(result->accountId), (QStringList {kHelpdeskAdministrator, kUserAdministrator}));
         QCOMPARE(w.world.tenant().users.size(), size_t(2)); // exactly one account made, whatever happened
 
         RevokeRequest revoke;

@@ -60,7 +60,8 @@ private slots:
         }
         const QJsonObject ready = QJsonDocument::fromJson(line.left(line.indexOf('\n'))).object();
         QVERIFY2(ready.contains(QStringLiteral("tokenEndpoint")),
-                 qPrintable(QStringLiteral("oidc-provider did not start: %1").arg(QString::fromUtf8(m_server.readAllStandardError()))));
+                 qPrintable(QStringLiteral("oidc-provider did not start: %1")
+                                .arg(QString::fromUtf8(m_server.readAllStandardError()))));
         m_tokenEndpoint = QUrl(ready.value(QStringLiteral("tokenEndpoint")).toString());
     }
 
@@ -93,7 +94,8 @@ private slots:
         TenantAccess access = tenant(clientId);
         access.app.clientSecret = crypto::SecretBytes(QByteArray(m_secret.constData(), m_secret.size()));
         auto token = provider.token(access);
-        QVERIFY2(token.ok(), qPrintable(token.ok() ? QString() : token.error().code + QLatin1Char(' ') + token.error().message));
+        QVERIFY2(token.ok(),
+                 qPrintable(token.ok() ? QString() : token.error().code + QLatin1Char(' ') + token.error().message));
         QVERIFY(!(*token)->value.isEmpty());
         QVERIFY((*token)->expiresAt > QDateTime::currentMSecsSinceEpoch());
         QCOMPARE(provider.requestsMade(), 1);
@@ -127,14 +129,17 @@ private slots:
         TenantAccess access = tenant(clientId);
         access.app.certificatePem = m_certificatePem;
         access.app.privateKeyPem = crypto::SecretBytes(QByteArray(m_privateKeyPem.constData(), m_privateKeyPem.size()));
-        access.app.assertionAlgorithm = pss ? AppCredential::AssertionAlgorithm::PS256 : AppCredential::AssertionAlgorithm::RS256;
+        access.app.assertionAlgorithm
+            = pss ? AppCredential::AssertionAlgorithm::PS256 : AppCredential::AssertionAlgorithm::RS256;
         auto token = provider.token(access);
-        QVERIFY2(token.ok(), qPrintable(token.ok() ? QString() : token.error().code + QLatin1Char(' ') + token.error().message));
+        QVERIFY2(token.ok(),
+                 qPrintable(token.ok() ? QString() : token.error().code + QLatin1Char(' ') + token.error().message));
         QVERIFY(!(*token)->value.isEmpty());
 
         // The server holds the client to its registered algorithm: the other one is refused.
         TokenProvider other;
-        access.app.assertionAlgorithm = pss ? AppCredential::AssertionAlgorithm::RS256 : AppCredential::AssertionAlgorithm::PS256;
+        access.app.assertionAlgorithm
+            = pss ? AppCredential::AssertionAlgorithm::RS256 : AppCredential::AssertionAlgorithm::PS256;
         auto refused = other.token(access);
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, QString::fromLatin1(EntraGateway::kAuthentication));
@@ -142,7 +147,8 @@ private slots:
 
     void assertionFromAnotherKeyIsRefused()
     {
-        auto stranger = jwt::generateSelfSignedCertificate(QStringLiteral("stranger"), QDateTime::currentMSecsSinceEpoch() - 60'000, 2);
+        auto stranger = jwt::generateSelfSignedCertificate(QStringLiteral("stranger"),
+                                                           QDateTime::currentMSecsSinceEpoch() - 60'000, 2);
         QVERIFY(stranger.ok());
         TokenProvider provider;
         TenantAccess access = tenant(QStringLiteral("cert-ps256-client"));

@@ -29,17 +29,28 @@ QString routeKey(const QByteArray& method, const QString& path)
 const char* reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -114,7 +125,8 @@ ScriptedHttpServer::ScriptedHttpServer()
 
 ScriptedHttpServer::~ScriptedHttpServer()
 {
-    QMetaObject::invokeMethod(m_context, [this] { delete m_context; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context, [this] { delete m_context; }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -176,10 +188,11 @@ ScriptedResponse ScriptedHttpServer::respond(const ScriptedRequest& request)
 void ScriptedHttpServer::onNewConnection()
 {
     while (QTcpSocket* socket = m_server->nextPendingConnection()) {
-        auto* connection = new Connection{socket, {}};
+        auto* connection = new Connection {socket, {}};
         QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, connection] { onReadyRead(connection); });
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QObject::connect(socket, &QObject::destroyed, m_context, [connection] { delete connection; });
+        // No context object: the server (and m_context) may be going away when the socket is destroyed.
+        QObject::connect(socket, &QObject::destroyed, [connection] { delete connection; });
     }
 }
 

@@ -8,7 +8,6 @@
 #include <QThread>
 #include <QUrl>
 #include <QUrlQuery>
-
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -30,9 +29,9 @@ struct ScriptedRequest
     qint64 receivedAtMs = 0; // steady clock, for counting requests per window
 
     QByteArray header(QByteArrayView name) const;
-    QString path() const;      // decoded, without the query
+    QString path() const; // decoded, without the query
     QUrlQuery query() const;
-    QJsonObject json() const;  // the body as a JSON object (empty if it is none)
+    QJsonObject json() const; // the body as a JSON object (empty if it is none)
 };
 
 struct ScriptedResponse
@@ -40,7 +39,7 @@ struct ScriptedResponse
     int status = 200;
     QList<std::pair<QByteArray, QByteArray>> headers;
     QByteArray body;
-    int delayMs = 0;           // answer after this long (the connection stays open meanwhile)
+    int delayMs = 0; // answer after this long (the connection stays open meanwhile)
     bool dropConnection = false; // close the connection without answering
 
     static ScriptedResponse json(int status, const QJsonObject& body,
@@ -77,7 +76,7 @@ private:
     ScriptedResponse respond(const ScriptedRequest& request);
 
     QThread m_thread;
-    QObject* m_context = nullptr;  // lives on m_thread
+    QObject* m_context = nullptr; // lives on m_thread
     QTcpServer* m_server = nullptr; // lives on m_thread
     quint16 m_port = 0;
     mutable std::mutex m_mutex;

@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
-
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -65,7 +64,9 @@ QJsonObject jwkOf(const QByteArray& certificatePem, const QString& kid)
 
 QByteArray signIdToken(const crypto::SecretBytes& key, const QJsonObject& claims, const QString& kid)
 {
-    const QJsonObject header{{QStringLiteral("alg"), QStringLiteral("RS256")}, {QStringLiteral("typ"), QStringLiteral("JWT")}, {QStringLiteral("kid"), kid}};
+    const QJsonObject header {{QStringLiteral("alg"), QStringLiteral("RS256")},
+                              {QStringLiteral("typ"), QStringLiteral("JWT")},
+                              {QStringLiteral("kid"), kid}};
     const QByteArray input = crypto::base64UrlEncode(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
         + crypto::base64UrlEncode(QJsonDocument(claims).toJson(QJsonDocument::Compact));
     auto signature = jwt::sign(jwt::Algorithm::RS256, key, input);
@@ -130,27 +131,31 @@ private slots:
     {
         // v2 success.
         auto v2 = parseConsentCallback(QUrlQuery(QStringLiteral(
-            "admin_consent=True&tenant=AAAABBBB-0000-cccc-1111-dddd2222eeee&scope=https://graph.microsoft.com/User.Read.All%20https://graph.microsoft.com/Domain.Read.All&state=12345")));
+            "admin_consent=True&tenant=AAAABBBB-0000-cccc-1111-dddd2222eeee&scope=https://graph.microsoft.com/"
+            "User.Read.All%20https://graph.microsoft.com/Domain.Read.All&state=12345")));
         QVERIFY(v2.ok());
         QVERIFY(v2->granted);
         QCOMPARE(v2->tenantHint, kTenant);
         QCOMPARE(v2->state, QStringLiteral("12345"));
         QCOMPARE(v2->scopes.size(), 2);
         // v1 success: no scope.
-        auto v1 = parseConsentCallback(QUrlQuery(QStringLiteral("tenant=contoso.onmicrosoft.com&state=s&admin_consent=True")));
+        auto v1 = parseConsentCallback(
+            QUrlQuery(QStringLiteral("tenant=contoso.onmicrosoft.com&state=s&admin_consent=True")));
         QVERIFY(v1.ok());
         QVERIFY(v1->granted);
         QVERIFY(v1->scopes.isEmpty());
         // v2 error keeps admin_consent=True: still a refusal.
         auto v2Error = parseConsentCallback(QUrlQuery(QStringLiteral(
-            "admin_consent=True&error=consent_required&error_description=AADSTS65004%3a+The+resource+owner+or+authorization+server+denied+the+request.%0d%0aTrace+ID%3a+x%0d%0aCorrelation+ID%3a+y&state=12345")));
+            "admin_consent=True&error=consent_required&error_description=AADSTS65004%3a+The+resource+owner+or+"
+            "authorization+server+denied+the+request.%0d%0aTrace+ID%3a+x%0d%0aCorrelation+ID%3a+y&state=12345")));
         QVERIFY(v2Error.ok());
         QVERIFY(!v2Error->granted);
         QCOMPARE(v2Error->error, QStringLiteral("consent_required"));
         QCOMPARE(v2Error->aadstsCode, std::optional<qint64>(65004));
         QVERIFY(!v2Error->errorDescription.contains(QStringLiteral("Trace")));
         // v1 error.
-        auto v1Error = parseConsentCallback(QUrlQuery(QStringLiteral("error=permission_denied&error_description=The+admin+canceled+the+request&state=s")));
+        auto v1Error = parseConsentCallback(QUrlQuery(
+            QStringLiteral("error=permission_denied&error_description=The+admin+canceled+the+request&state=s")));
         QVERIFY(v1Error.ok());
         QVERIFY(!v1Error->granted);
         QCOMPARE(v1Error->error, QStringLiteral("permission_denied"));
@@ -169,7 +174,8 @@ private slots:
         auto ok = parseAuthorizeCallback(QUrlQuery(QStringLiteral("code=abc&state=s")));
         QVERIFY(ok.ok());
         QCOMPARE(ok->code, QStringLiteral("abc"));
-        auto denied = parseAuthorizeCallback(QUrlQuery(QStringLiteral("error=access_denied&error_description=the+user+canceled&state=s")));
+        auto denied = parseAuthorizeCallback(
+            QUrlQuery(QStringLiteral("error=access_denied&error_description=the+user+canceled&state=s")));
         QVERIFY(!denied.ok());
         QCOMPARE(denied.error().code, QString::fromLatin1(kConsentDenied));
         QVERIFY(!parseAuthorizeCallback(QUrlQuery(QStringLiteral("code=abc"))).ok());
@@ -178,8 +184,10 @@ private slots:
 
     void redeemVerifiesTheIdToken()
     {
-        auto signing = jwt::generateSelfSignedCertificate(QStringLiteral("authority"), QDateTime::currentMSecsSinceEpoch(), 2);
-        auto stranger = jwt::generateSelfSignedCertificate(QStringLiteral("stranger"), QDateTime::currentMSecsSinceEpoch(), 2);
+        auto signing
+            = jwt::generateSelfSignedCertificate(QStringLiteral("authority"), QDateTime::currentMSecsSinceEpoch(), 2);
+        auto stranger
+            = jwt::generateSelfSignedCertificate(QStringLiteral("stranger"), QDateTime::currentMSecsSinceEpoch(), 2);
         QVERIFY(signing.ok() && stranger.ok());
         ScriptedHttpServer server;
         CloudEndpoints endpoints;
@@ -187,21 +195,27 @@ private slots:
         endpoints.graph = QUrl(QStringLiteral("https://graph.microsoft.com"));
         const QString issuer = server.url().toString() + QLatin1Char('/') + kTenant + QStringLiteral("/v2.0");
         const qint64 now = QDateTime::currentSecsSinceEpoch();
-        const QJsonObject claims{{QStringLiteral("aud"), kClient}, {QStringLiteral("iss"), issuer},
-                                 {QStringLiteral("tid"), kTenant}, {QStringLiteral("oid"), QStringLiteral("11112222-3333-4444-5555-666677778888")},
-                                 {QStringLiteral("preferred_username"), QStringLiteral("admin@contoso.com")},
-                                 {QStringLiteral("iat"), now}, {QStringLiteral("nbf"), now}, {QStringLiteral("exp"), now + 3600}};
-        const QJsonObject keys{{QStringLiteral("keys"), QJsonArray{jwkOf(signing->certificatePem, QStringLiteral("k1"))}}};
+        const QJsonObject claims {{QStringLiteral("aud"), kClient},
+                                  {QStringLiteral("iss"), issuer},
+                                  {QStringLiteral("tid"), kTenant},
+                                  {QStringLiteral("oid"), QStringLiteral("11112222-3333-4444-5555-666677778888")},
+                                  {QStringLiteral("preferred_username"), QStringLiteral("admin@contoso.com")},
+                                  {QStringLiteral("iat"), now},
+                                  {QStringLiteral("nbf"), now},
+                                  {QStringLiteral("exp"), now + 3600}};
+        const QJsonObject keys {
+            {QStringLiteral("keys"), QJsonArray {jwkOf(signing->certificatePem, QStringLiteral("k1"))}}};
         server.setHandler([&](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/discovery/v2.0/keys")))
                 return ScriptedResponse::json(200, keys);
             return ScriptedResponse::json(404, {});
         });
         const auto tokenResponse = [&](const QByteArray& idToken) {
-            return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                {QStringLiteral("expires_in"), 3599},
-                                                {QStringLiteral("access_token"), QStringLiteral("at")},
-                                                {QStringLiteral("id_token"), QString::fromLatin1(idToken)}});
+            return ScriptedResponse::json(200,
+                                          {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                           {QStringLiteral("expires_in"), 3599},
+                                           {QStringLiteral("access_token"), QStringLiteral("at")},
+                                           {QStringLiteral("id_token"), QString::fromLatin1(idToken)}});
         };
         const QString tokenPath = QStringLiteral("/organizations/oauth2/v2.0/token");
         AppCredential app;
@@ -210,8 +224,10 @@ private slots:
         const Pkce pkce = Pkce::generate();
         const QUrl redirect(QStringLiteral("http://127.0.0.1:4321/"));
 
-        server.enqueue("POST", tokenPath, tokenResponse(signIdToken(signing->privateKeyPem, claims, QStringLiteral("k1"))));
-        auto identity = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("the-code"), redirect, pkce.verifier);
+        server.enqueue("POST", tokenPath,
+                       tokenResponse(signIdToken(signing->privateKeyPem, claims, QStringLiteral("k1"))));
+        auto identity = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app,
+                                                QStringLiteral("the-code"), redirect, pkce.verifier);
         QVERIFY2(identity.ok(), qPrintable(identity.ok() ? QString() : identity.error().message));
         QCOMPARE(identity->tenantId, kTenant);
         QCOMPARE(identity->preferredUsername, QStringLiteral("admin@contoso.com"));
@@ -228,24 +244,29 @@ private slots:
         expired.insert(QStringLiteral("exp"), now - 3600);
         QJsonObject otherIssuer = claims;
         otherIssuer.insert(QStringLiteral("iss"), QStringLiteral("https://evil.example/v2.0"));
-        const QList<QByteArray> bad = {signIdToken(stranger->privateKeyPem, claims, QStringLiteral("k1")),
-                                       signIdToken(signing->privateKeyPem, otherAudience, QStringLiteral("k1")),
-                                       signIdToken(signing->privateKeyPem, expired, QStringLiteral("k1")),
-                                       signIdToken(signing->privateKeyPem, otherIssuer, QStringLiteral("k1")),
-                                       QByteArray("not.a.jwt")};
+        const QList<QByteArray> bad
+            = {signIdToken(stranger->privateKeyPem, claims, QStringLiteral("k1")),
+               signIdToken(signing->privateKeyPem, otherAudience, QStringLiteral("k1")),
+               signIdToken(signing->privateKeyPem, expired, QStringLiteral("k1")),
+               signIdToken(signing->privateKeyPem, otherIssuer, QStringLiteral("k1")), QByteArray("not.a.jwt")};
         for (const QByteArray& token : bad) {
             server.enqueue("POST", tokenPath, tokenResponse(token));
-            auto refused = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"), redirect, pkce.verifier);
+            auto refused = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"),
+                                                   redirect, pkce.verifier);
             QVERIFY(!refused.ok());
             QCOMPARE(refused.error().code, QString::fromLatin1(kInvalidIdToken));
         }
 
         // A refused code is a typed token-endpoint error.
-        server.enqueue("POST", tokenPath,
-                       ScriptedResponse::json(400, {{QStringLiteral("error"), QStringLiteral("invalid_grant")},
-                                                    {QStringLiteral("error_description"), QStringLiteral("AADSTS54005: OAuth2 Authorization code was already redeemed")},
-                                                    {QStringLiteral("error_codes"), QJsonArray{54005}}}));
-        auto redeemed = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"), redirect, pkce.verifier);
+        server.enqueue(
+            "POST", tokenPath,
+            ScriptedResponse::json(400,
+                                   {{QStringLiteral("error"), QStringLiteral("invalid_grant")},
+                                    {QStringLiteral("error_description"),
+                                     QStringLiteral("AADSTS54005: OAuth2 Authorization code was already redeemed")},
+                                    {QStringLiteral("error_codes"), QJsonArray {54005}}}));
+        auto redeemed = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"),
+                                                redirect, pkce.verifier);
         QVERIFY(!redeemed.ok());
         QCOMPARE(redeemed.error().code, QString::fromLatin1(kTokenRejected));
     }

@@ -9,11 +9,10 @@
 #include <QMutex>
 #include <QTest>
 #include <QUuid>
-
 #include <algorithm>
+#include <memory>
 #include <thread>
 #include <vector>
-#include <memory>
 
 using namespace stint;
 using namespace stint::entra;
@@ -29,25 +28,32 @@ const QByteArray kSecret = "graph-client-test-secret";
 
 QByteArray fakeAccessToken(int serial)
 {
-    const QJsonObject payload{{QStringLiteral("tid"), kTenant}, {QStringLiteral("serial"), serial}};
-    return "eyJhbGciOiJSUzI1NiJ9." + crypto::base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact)) + ".c2ln";
+    const QJsonObject payload {{QStringLiteral("tid"), kTenant}, {QStringLiteral("serial"), serial}};
+    return "eyJhbGciOiJSUzI1NiJ9." + crypto::base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact))
+        + ".c2ln";
 }
 
 QJsonObject graphErrorBody(const QString& code, const QString& message)
 {
-    return {{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+    return {
+        {QStringLiteral("error"), QJsonObject {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
 }
 
 ScriptedResponse notFound()
 {
-    return ScriptedResponse::json(404, graphErrorBody(QStringLiteral("Request_ResourceNotFound"),
-                                                      QStringLiteral("Resource 'x' does not exist or one of its queried reference-property objects are not present.")));
+    return ScriptedResponse::json(
+        404,
+        graphErrorBody(
+            QStringLiteral("Request_ResourceNotFound"),
+            QStringLiteral(
+                "Resource 'x' does not exist or one of its queried reference-property objects are not present.")));
 }
 
 ScriptedResponse throttled(const QByteArray& retryAfter)
 {
-    return ScriptedResponse::json(429, graphErrorBody(QStringLiteral("TooManyRequests"), QStringLiteral("Please try again later.")),
-                                  {{"Retry-After", retryAfter}, {"x-ms-throttle-information", "ResourceUnitLimitExceeded"}});
+    return ScriptedResponse::json(
+        429, graphErrorBody(QStringLiteral("TooManyRequests"), QStringLiteral("Please try again later.")),
+        {{"Retry-After", retryAfter}, {"x-ms-throttle-information", "ResourceUnitLimitExceeded"}});
 }
 
 // A Graph at ScriptedHttpServer, a token endpoint beside it, and a clock that moves only when the client waits.
@@ -58,9 +64,11 @@ struct Harness
         std::atomic<int>* serial = &tokenSerial;
         server.setHandler([serial](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/oauth2/v2.0/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QString::fromLatin1(fakeAccessToken(++*serial))}});
+                return ScriptedResponse::json(
+                    200,
+                    {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                     {QStringLiteral("expires_in"), 3599},
+                     {QStringLiteral("access_token"), QString::fromLatin1(fakeAccessToken(++*serial))}});
             return ScriptedResponse::json(200, {{QStringLiteral("value"), QJsonArray()}});
         });
         TokenProviderOptions tokenOptions;
@@ -104,7 +112,7 @@ struct Harness
     ManualClock clock;
     QMutex mutex;
     QList<qint64> waits;
-    std::atomic<int> tokenSerial{0};
+    std::atomic<int> tokenSerial {0};
     std::unique_ptr<TokenProvider> tokens;
     std::unique_ptr<GraphClient> graph;
     TenantAccess access;
@@ -125,7 +133,10 @@ QJsonObject batchResponse(const QJsonArray& responses)
 
 QJsonObject item(const QString& id, int status, const QJsonObject& body = {}, const QJsonObject& headers = {})
 {
-    return {{QStringLiteral("id"), id}, {QStringLiteral("status"), status}, {QStringLiteral("body"), body}, {QStringLiteral("headers"), headers}};
+    return {{QStringLiteral("id"), id},
+            {QStringLiteral("status"), status},
+            {QStringLiteral("body"), body},
+            {QStringLiteral("headers"), headers}};
 }
 
 QStringList g_logged;
@@ -167,7 +178,8 @@ private slots:
         QVERIFY(!response.ok());
         QCOMPARE(h.server.requests().size(), 0);
         // A nextLink under the root is followed.
-        auto next = h.graph->send(h.access, getRequest(h.server.url(QStringLiteral("/v1.0/users?$skiptoken=abc")).toString()));
+        auto next = h.graph->send(h.access,
+                                  getRequest(h.server.url(QStringLiteral("/v1.0/users?$skiptoken=abc")).toString()));
         QVERIFY(next.ok());
         QCOMPARE(h.graphRequests().first().target, QByteArray("/v1.0/users?$skiptoken=abc"));
     }
@@ -191,9 +203,10 @@ private slots:
         ScriptedHttpServer server;
         server.setHandler([](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
             return ScriptedResponse::json(200, {});
         });
         server.enqueue("GET", QStringLiteral("/v1.0/organization"), throttled("1"));
@@ -238,9 +251,10 @@ private slots:
         Harness h(options);
         h.server.setHandler([](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
             if (request.path() == QStringLiteral("/v1.0/busy"))
                 return ScriptedResponse::json(503, {});
             return throttled("3");
@@ -256,7 +270,8 @@ private slots:
         QVERIFY(!limited.ok());
         QCOMPARE(limited.error().code, QString::fromLatin1(kThrottled));
         const int limitedAttempts = int(h.graphRequests().size()) - busyAttempts;
-        QVERIFY2(limitedAttempts >= 6 && limitedAttempts <= 8, qPrintable(QString::number(limitedAttempts))); // 20 s / 3 s
+        QVERIFY2(limitedAttempts >= 6 && limitedAttempts <= 8,
+                 qPrintable(QString::number(limitedAttempts))); // 20 s / 3 s
     }
 
     void notFoundIsRetriedOnlyWhenMarked()
@@ -282,9 +297,10 @@ private slots:
         Harness bounded(options);
         bounded.server.setHandler([](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
             return notFound();
         });
         auto gone = bounded.graph->send(bounded.access, getRequest(QStringLiteral("/users/u3"), true));
@@ -301,7 +317,7 @@ private slots:
         GraphRequest create;
         create.method = "POST";
         create.url = QStringLiteral("/users");
-        create.body = QJsonObject{{QStringLiteral("displayName"), QStringLiteral("x")}};
+        create.body = QJsonObject {{QStringLiteral("displayName"), QStringLiteral("x")}};
         auto response = h.graph->send(h.access, create);
         QVERIFY(!response.ok());
         QCOMPARE(response.error().code, QString::fromLatin1(kOutcomeUnknown));
@@ -310,7 +326,8 @@ private slots:
         // A 503 (not carried out) and a 429 are resent even for a POST.
         h.server.enqueue("POST", QStringLiteral("/v1.0/users"), ScriptedResponse::json(503, {}));
         h.server.enqueue("POST", QStringLiteral("/v1.0/users"), throttled("1"));
-        h.server.enqueue("POST", QStringLiteral("/v1.0/users"), ScriptedResponse::json(201, {{QStringLiteral("id"), QStringLiteral("new")}}));
+        h.server.enqueue("POST", QStringLiteral("/v1.0/users"),
+                         ScriptedResponse::json(201, {{QStringLiteral("id"), QStringLiteral("new")}}));
         auto created = h.graph->send(h.access, create);
         QVERIFY(created.ok());
         QCOMPARE(created->status, 201);
@@ -325,8 +342,10 @@ private slots:
     void unauthorizedRefreshesTheTokenOnce()
     {
         Harness h;
-        const auto expired = ScriptedResponse::json(401, graphErrorBody(QStringLiteral("InvalidAuthenticationToken"),
-                                                                        QStringLiteral("Access token has expired or is not yet valid.")));
+        const auto expired
+            = ScriptedResponse::json(401,
+                                     graphErrorBody(QStringLiteral("InvalidAuthenticationToken"),
+                                                    QStringLiteral("Access token has expired or is not yet valid.")));
         h.server.enqueue("GET", QStringLiteral("/v1.0/organization"), expired);
         auto response = h.graph->send(h.access, getRequest(QStringLiteral("/organization")));
         QVERIFY(response.ok());
@@ -351,9 +370,10 @@ private slots:
         Harness h;
         h.server.setHandler([](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
             QJsonArray responses;
             const QJsonArray items = request.json().value(QStringLiteral("requests")).toArray();
             for (qsizetype i = items.size() - 1; i >= 0; --i) { // answered backwards
@@ -387,18 +407,21 @@ private slots:
         int call = 0;
         h.server.setHandler([&call](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
             ++call;
             QJsonArray responses;
             for (const QJsonValue& value : request.json().value(QStringLiteral("requests")).toArray()) {
                 const QString id = value.toObject().value(QStringLiteral("id")).toString();
                 if (call == 1 && id == QStringLiteral("2"))
-                    responses.append(item(id, 429, graphErrorBody(QStringLiteral("TooManyRequests"), QStringLiteral("later")),
+                    responses.append(item(id, 429,
+                                          graphErrorBody(QStringLiteral("TooManyRequests"), QStringLiteral("later")),
                                           {{QStringLiteral("Retry-After"), QStringLiteral("2")}}));
                 else if (call == 1 && id == QStringLiteral("3"))
-                    responses.append(item(id, 404, graphErrorBody(QStringLiteral("Request_ResourceNotFound"), QStringLiteral("lag"))));
+                    responses.append(item(
+                        id, 404, graphErrorBody(QStringLiteral("Request_ResourceNotFound"), QStringLiteral("lag"))));
                 else if (call == 1 && id == QStringLiteral("4"))
                     responses.append(item(id, 503, {}));
                 else
@@ -427,11 +450,16 @@ private slots:
         Harness h;
         h.server.setHandler([](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
-            return ScriptedResponse::json(200, batchResponse({item(QStringLiteral("b"), 424, graphErrorBody(QStringLiteral("FailedDependency"), QStringLiteral("dep"))),
-                                                              item(QStringLiteral("a"), 400, graphErrorBody(QStringLiteral("Request_BadRequest"), QStringLiteral("bad")))}));
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+            return ScriptedResponse::json(
+                200,
+                batchResponse({item(QStringLiteral("b"), 424,
+                                    graphErrorBody(QStringLiteral("FailedDependency"), QStringLiteral("dep"))),
+                               item(QStringLiteral("a"), 400,
+                                    graphErrorBody(QStringLiteral("Request_BadRequest"), QStringLiteral("bad")))}));
         });
         GraphRequest a = getRequest(QStringLiteral("/a"));
         a.id = QStringLiteral("a");
@@ -445,7 +473,7 @@ private slots:
         const auto sent = h.graphRequests();
         QCOMPARE(sent.size(), 1);
         const QJsonArray items = sent[0].json().value(QStringLiteral("requests")).toArray();
-        QCOMPARE(items[1].toObject().value(QStringLiteral("dependsOn")).toArray(), QJsonArray{QStringLiteral("a")});
+        QCOMPARE(items[1].toObject().value(QStringLiteral("dependsOn")).toArray(), QJsonArray {QStringLiteral("a")});
 
         // Bad input: an unknown dependency or a duplicate id is refused before anything is sent.
         GraphRequest c = getRequest(QStringLiteral("/c"));
@@ -473,9 +501,10 @@ private slots:
             ManualClock* clock = &h.clock;
             h.server.setHandler([=](const ScriptedRequest& request) {
                 if (request.path().endsWith(QStringLiteral("/token")))
-                    return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                        {QStringLiteral("expires_in"), 3599},
-                                                        {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                    return ScriptedResponse::json(200,
+                                                  {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                                   {QStringLiteral("expires_in"), 3599},
+                                                   {QStringLiteral("access_token"), QStringLiteral("opaque")}});
                 const qint64 now = clock->now();
                 *level = std::min(10.0, *level + double(now - *updated) * 10.0 / 1000.0);
                 *updated = now;
@@ -504,17 +533,19 @@ private slots:
         ScriptedHttpServer server;
         QMutex mutex;
         QHash<QString, std::pair<double, qint64>> buckets; // tenant -> (level, last ms)
-        std::atomic<int> throttledCount{0};
-        std::atomic<int> served{0};
+        std::atomic<int> throttledCount {0};
+        std::atomic<int> served {0};
         server.setHandler([&](const ScriptedRequest& request) {
             if (request.path().endsWith(QStringLiteral("/token")))
-                return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                                    {QStringLiteral("expires_in"), 3599},
-                                                    {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
             QMutexLocker lock(&mutex);
             auto it = buckets.find(request.path());
             if (it == buckets.end())
-                it = buckets.insert(request.path(), {6.0, request.receivedAtMs}); // one unit (200 ms) of slack for scheduling
+                it = buckets.insert(request.path(),
+                                    {6.0, request.receivedAtMs}); // one unit (200 ms) of slack for scheduling
             it->first = std::min(6.0, it->first + double(request.receivedAtMs - it->second) * 5.0 / 1000.0);
             it->second = request.receivedAtMs;
             if (it->first < 1) {
@@ -532,7 +563,7 @@ private slots:
         TokenProvider tokens;
         GraphClient graph(tokens, options);
         std::vector<std::thread> workers;
-        std::atomic<int> failures{0};
+        std::atomic<int> failures {0};
         for (int w = 0; w < 40; ++w) {
             workers.emplace_back([&, w] {
                 TenantAccess access;
@@ -560,18 +591,19 @@ private slots:
     {
         ManualClock clock;
         QList<qint64> waits;
-        GraphPacer pacer(GraphBudgets{}, &clock, [&](qint64 ms) {
+        GraphPacer pacer(GraphBudgets {}, &clock, [&](qint64 ms) {
             waits.append(ms);
             clock.advance(ms);
         });
         pacer.pause(QStringLiteral("app"), QStringLiteral("t1"), clock.now() + 5000);
-        QVERIFY(pacer.acquire(QStringLiteral("app"), QStringLiteral("t2"), {}, clock.now() + 1000).ok()); // another tenant
+        QVERIFY(
+            pacer.acquire(QStringLiteral("app"), QStringLiteral("t2"), {}, clock.now() + 1000).ok()); // another tenant
         QVERIFY(waits.isEmpty());
         auto tooLate = pacer.acquire(QStringLiteral("APP"), QStringLiteral("T1"), {}, clock.now() + 1000);
         QVERIFY(!tooLate.ok());
         QCOMPARE(tooLate.error().code, QString::fromLatin1(kThrottled));
         QVERIFY(pacer.acquire(QStringLiteral("app"), QStringLiteral("t1"), {}, clock.now() + 10'000).ok());
-        QCOMPARE(waits, QList<qint64>{5000});
+        QCOMPARE(waits, QList<qint64> {5000});
     }
 
     void costsFollowTheDocumentation_data()
@@ -583,9 +615,11 @@ private slots:
         QTest::newRow("GET users") << QByteArray("GET") << QStringLiteral("/users") << 2 << 0;
         QTest::newRow("GET users $select") << QByteArray("GET") << QStringLiteral("/users?$select=id") << 1 << 0;
         QTest::newRow("GET users $expand") << QByteArray("GET") << QStringLiteral("/users/x?$expand=manager") << 3 << 0;
-        QTest::newRow("GET other $top 5 $select") << QByteArray("GET") << QStringLiteral("/domains?$top=5&$select=id") << 1 << 0;
+        QTest::newRow("GET other $top 5 $select")
+            << QByteArray("GET") << QStringLiteral("/domains?$top=5&$select=id") << 1 << 0;
         QTest::newRow("POST") << QByteArray("POST") << QStringLiteral("/users") << 1 << 1;
-        QTest::newRow("DELETE") << QByteArray("DELETE") << QStringLiteral("/roleManagement/directory/roleAssignments/x") << 1 << 1;
+        QTest::newRow("DELETE") << QByteArray("DELETE") << QStringLiteral("/roleManagement/directory/roleAssignments/x")
+                                << 1 << 1;
     }
 
     void costsFollowTheDocumentation()
@@ -608,12 +642,16 @@ private slots:
             Harness h;
             h.server.enqueue("PATCH", QStringLiteral("/v1.0/users/u1"), throttled("1"));
             h.server.enqueue("PATCH", QStringLiteral("/v1.0/users/u1"),
-                             ScriptedResponse::json(403, graphErrorBody(QStringLiteral("Authorization_RequestDenied"),
-                                                                        QStringLiteral("Insufficient privileges to complete the operation."))));
+                             ScriptedResponse::json(
+                                 403,
+                                 graphErrorBody(QStringLiteral("Authorization_RequestDenied"),
+                                                QStringLiteral("Insufficient privileges to complete the operation."))));
             GraphRequest patch;
             patch.method = "PATCH";
             patch.url = QStringLiteral("/users/u1");
-            patch.body = QJsonObject{{QStringLiteral("passwordProfile"), QJsonObject{{QStringLiteral("password"), QStringLiteral("Pa55word-SECRET-xyz")}}}};
+            patch.body
+                = QJsonObject {{QStringLiteral("passwordProfile"),
+                                QJsonObject {{QStringLiteral("password"), QStringLiteral("Pa55word-SECRET-xyz")}}}};
             auto response = h.graph->send(h.access, patch);
             QVERIFY(response.ok());
             QCOMPARE(response->status, 403);

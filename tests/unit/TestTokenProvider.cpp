@@ -7,18 +7,16 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QUuid>
 #include <QMutex>
 #include <QTest>
 #include <QThread>
-
+#include <QUuid>
+#include <atomic>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-
-#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -35,31 +33,35 @@ const QByteArray kSecret = "s3cr3t~Value.With+Special&Chars=";
 
 QByteArray fakeAccessToken(const QString& tid, const QString& marker)
 {
-    const QJsonObject header{{QStringLiteral("alg"), QStringLiteral("RS256")}, {QStringLiteral("typ"), QStringLiteral("JWT")}};
-    const QJsonObject payload{{QStringLiteral("tid"), tid},
-                              {QStringLiteral("oid"), QStringLiteral("11112222-3333-4444-5555-666677778888")},
-                              {QStringLiteral("roles"), QJsonArray{QStringLiteral("User.ReadWrite.All")}},
-                              {QStringLiteral("marker"), marker}};
+    const QJsonObject header {{QStringLiteral("alg"), QStringLiteral("RS256")},
+                              {QStringLiteral("typ"), QStringLiteral("JWT")}};
+    const QJsonObject payload {{QStringLiteral("tid"), tid},
+                               {QStringLiteral("oid"), QStringLiteral("11112222-3333-4444-5555-666677778888")},
+                               {QStringLiteral("roles"), QJsonArray {QStringLiteral("User.ReadWrite.All")}},
+                               {QStringLiteral("marker"), marker}};
     return crypto::base64UrlEncode(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
         + crypto::base64UrlEncode(QJsonDocument(payload).toJson(QJsonDocument::Compact)) + ".c2lnbmF0dXJl";
 }
 
 ScriptedResponse tokenResponse(const QString& marker, int expiresIn = 3599)
 {
-    return ScriptedResponse::json(200, {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                                        {QStringLiteral("expires_in"), expiresIn},
-                                        {QStringLiteral("ext_expires_in"), expiresIn},
-                                        {QStringLiteral("access_token"), QString::fromLatin1(fakeAccessToken(kTenant, marker))}});
+    return ScriptedResponse::json(
+        200,
+        {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+         {QStringLiteral("expires_in"), expiresIn},
+         {QStringLiteral("ext_expires_in"), expiresIn},
+         {QStringLiteral("access_token"), QString::fromLatin1(fakeAccessToken(kTenant, marker))}});
 }
 
 QJsonObject aadError(const QString& error, int code, const QString& text)
 {
     return {{QStringLiteral("error"), error},
             {QStringLiteral("error_description"),
-             QStringLiteral("AADSTS%1: %2\r\nTrace ID: 255d1aef\r\nCorrelation ID: fb3d2015\r\nTimestamp: 2026-01-09 02:02:12Z")
+             QStringLiteral(
+                 "AADSTS%1: %2\r\nTrace ID: 255d1aef\r\nCorrelation ID: fb3d2015\r\nTimestamp: 2026-01-09 02:02:12Z")
                  .arg(code)
                  .arg(text)},
-            {QStringLiteral("error_codes"), QJsonArray{code}},
+            {QStringLiteral("error_codes"), QJsonArray {code}},
             {QStringLiteral("timestamp"), QStringLiteral("2026-01-09 02:02:12Z")}};
 }
 
@@ -103,8 +105,9 @@ bool opensslVerify(const QByteArray& certPem, bool pss, const QByteArray& input,
             && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1;
     }
     ok = ok
-        && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.constData()), size_t(signature.size()),
-                            reinterpret_cast<const unsigned char*>(input.constData()), size_t(input.size()))
+        && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.constData()),
+                            size_t(signature.size()), reinterpret_cast<const unsigned char*>(input.constData()),
+                            size_t(input.size()))
             == 1;
     EVP_MD_CTX_free(ctx);
     X509_free(cert);
@@ -145,7 +148,8 @@ class TestTokenProvider : public QObject
 private slots:
     void initTestCase()
     {
-        auto generated = jwt::generateSelfSignedCertificate(QStringLiteral("stint test"), QDateTime::currentMSecsSinceEpoch(), 30);
+        auto generated
+            = jwt::generateSelfSignedCertificate(QStringLiteral("stint test"), QDateTime::currentMSecsSinceEpoch(), 30);
         QVERIFY2(generated.ok(), "certificate generation");
         m_certificatePem = generated->certificatePem;
         m_privateKeyPem = generated->privateKeyPem.bytes();
@@ -164,14 +168,15 @@ private slots:
         QCOMPARE(second->get(), first->get());
         QCOMPARE(server.count("POST", tokenPath()), 1);
         QCOMPARE((*first)->tenantId, kTenant);
-        QCOMPARE((*first)->roles, QStringList{QStringLiteral("User.ReadWrite.All")});
+        QCOMPARE((*first)->roles, QStringList {QStringLiteral("User.ReadWrite.All")});
 
         const auto request = server.requests().first();
         QCOMPARE(request.header("Content-Type"), QByteArray("application/x-www-form-urlencoded"));
         const QUrlQuery form(QString::fromUtf8(request.body));
         QCOMPARE(form.queryItemValue(QStringLiteral("grant_type")), QStringLiteral("client_credentials"));
         QCOMPARE(form.queryItemValue(QStringLiteral("client_id")), kClient);
-        QCOMPARE(form.queryItemValue(QStringLiteral("client_secret"), QUrl::FullyDecoded), QString::fromLatin1(kSecret));
+        QCOMPARE(form.queryItemValue(QStringLiteral("client_secret"), QUrl::FullyDecoded),
+                 QString::fromLatin1(kSecret));
         QCOMPARE(form.queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded),
                  QStringLiteral("https://graph.microsoft.com/.default"));
         QVERIFY(!request.header("client-request-id").isEmpty());
@@ -237,7 +242,7 @@ private slots:
         server.enqueue("POST", tokenPath(), slow);
         TokenProvider provider(noSleep());
         const TenantAccess access = secretTenant(server);
-        std::atomic<int> ok{0};
+        std::atomic<int> ok {0};
         std::vector<std::thread> threads;
         QList<const AccessToken*> seen(50, nullptr);
         for (int i = 0; i < 50; ++i) {
@@ -261,12 +266,13 @@ private slots:
     {
         ScriptedHttpServer server;
         ScriptedResponse refused = ScriptedResponse::json(
-            401, aadError(QStringLiteral("invalid_client"), 7000215, QStringLiteral("Invalid client secret provided.")));
+            401,
+            aadError(QStringLiteral("invalid_client"), 7000215, QStringLiteral("Invalid client secret provided.")));
         refused.delayMs = 200;
         server.enqueue("POST", tokenPath(), refused);
         TokenProvider provider(noSleep());
         const TenantAccess access = secretTenant(server);
-        std::atomic<int> authenticationErrors{0};
+        std::atomic<int> authenticationErrors {0};
         std::vector<std::thread> threads;
         for (int i = 0; i < 10; ++i) {
             threads.emplace_back([&] {
@@ -316,7 +322,8 @@ private slots:
         access.app.clientSecret = {};
         access.app.certificatePem = m_certificatePem;
         access.app.privateKeyPem = crypto::SecretBytes(QByteArray(m_privateKeyPem.constData(), m_privateKeyPem.size()));
-        access.app.assertionAlgorithm = pss ? AppCredential::AssertionAlgorithm::PS256 : AppCredential::AssertionAlgorithm::RS256;
+        access.app.assertionAlgorithm
+            = pss ? AppCredential::AssertionAlgorithm::PS256 : AppCredential::AssertionAlgorithm::RS256;
         server.enqueue("POST", tokenPath(), tokenResponse(QStringLiteral("cert")));
         auto token = provider.token(access);
         QVERIFY2(token.ok(), qPrintable(token.ok() ? QString() : token.error().message));
@@ -326,7 +333,8 @@ private slots:
         QCOMPARE(form.queryItemValue(QStringLiteral("client_assertion_type"), QUrl::FullyDecoded),
                  QStringLiteral("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
         QCOMPARE(form.queryItemValue(QStringLiteral("client_id")), kClient);
-        const QByteArray assertion = form.queryItemValue(QStringLiteral("client_assertion"), QUrl::FullyDecoded).toLatin1();
+        const QByteArray assertion
+            = form.queryItemValue(QStringLiteral("client_assertion"), QUrl::FullyDecoded).toLatin1();
         const QList<QByteArray> parts = assertion.split('.');
         QCOMPARE(parts.size(), 3);
         const QJsonObject header = QJsonDocument::fromJson(*crypto::base64UrlDecode(parts[0])).object();
@@ -358,7 +366,8 @@ private slots:
         // Two assertions never share a jti.
         auto again = provider.clientAssertion(access.app, server.url(tokenPath()));
         QVERIFY(again.ok());
-        const QJsonObject againClaims = QJsonDocument::fromJson(*crypto::base64UrlDecode(again->split('.')[1])).object();
+        const QJsonObject againClaims
+            = QJsonDocument::fromJson(*crypto::base64UrlDecode(again->split('.')[1])).object();
         QVERIFY(againClaims.value(QStringLiteral("jti")) != claims.value(QStringLiteral("jti")));
     }
 
@@ -366,7 +375,8 @@ private slots:
     {
         ScriptedHttpServer server;
         TokenProvider provider(noSleep());
-        auto other = jwt::generateSelfSignedCertificate(QStringLiteral("other"), QDateTime::currentMSecsSinceEpoch(), 30);
+        auto other
+            = jwt::generateSelfSignedCertificate(QStringLiteral("other"), QDateTime::currentMSecsSinceEpoch(), 30);
         QVERIFY(other.ok());
         TenantAccess access = secretTenant(server);
         access.app.clientSecret = {};
@@ -386,7 +396,8 @@ private slots:
     {
         ScriptedHttpServer server;
         TokenProvider provider(noSleep());
-        for (const QString& bad : {QStringLiteral("../evil"), QStringLiteral("a b"), QString(), QStringLiteral("x?y")}) {
+        for (const QString& bad :
+             {QStringLiteral("../evil"), QStringLiteral("a b"), QString(), QStringLiteral("x?y")}) {
             auto token = provider.token(secretTenant(server, bad));
             QVERIFY(!token.ok());
             QCOMPARE(token.error().code, QString::fromLatin1(kInvalidTenant));
@@ -402,20 +413,33 @@ private slots:
         const auto body = [](const QString& error, int code, const QString& text) {
             return QJsonDocument(aadError(error, code, text)).toJson(QJsonDocument::Compact);
         };
-        QTest::newRow("wrong secret") << 401 << body(QStringLiteral("invalid_client"), 7000215, QStringLiteral("Invalid client secret provided."))
+        QTest::newRow("wrong secret") << 401
+                                      << body(QStringLiteral("invalid_client"), 7000215,
+                                              QStringLiteral("Invalid client secret provided."))
                                       << QStringLiteral("entra.authentication");
-        QTest::newRow("expired secret") << 401 << body(QStringLiteral("invalid_client"), 7000222, QStringLiteral("The provided client secret keys are expired."))
+        QTest::newRow("expired secret") << 401
+                                        << body(QStringLiteral("invalid_client"), 7000222,
+                                                QStringLiteral("The provided client secret keys are expired."))
                                         << QStringLiteral("entra.authentication");
-        QTest::newRow("not consented") << 400 << body(QStringLiteral("unauthorized_client"), 700016, QStringLiteral("Application not found in the directory."))
+        QTest::newRow("not consented") << 400
+                                       << body(QStringLiteral("unauthorized_client"), 700016,
+                                               QStringLiteral("Application not found in the directory."))
                                        << QStringLiteral("entra.authentication");
-        QTest::newRow("bad assertion signature") << 401 << body(QStringLiteral("invalid_client"), 700027, QStringLiteral("Client assertion failed signature validation."))
-                                                 << QStringLiteral("entra.authentication");
-        QTest::newRow("tenant not found") << 400 << body(QStringLiteral("invalid_request"), 90002, QStringLiteral("Tenant 'x' not found."))
-                                          << QStringLiteral("entra.tenant_not_found");
-        QTest::newRow("temporarily unavailable") << 400 << body(QStringLiteral("temporarily_unavailable"), 50001, QStringLiteral("try later"))
-                                                 << QStringLiteral("entra.transient");
+        QTest::newRow("bad assertion signature")
+            << 401
+            << body(QStringLiteral("invalid_client"), 700027,
+                    QStringLiteral("Client assertion failed signature validation."))
+            << QStringLiteral("entra.authentication");
+        QTest::newRow("tenant not found")
+            << 400 << body(QStringLiteral("invalid_request"), 90002, QStringLiteral("Tenant 'x' not found."))
+            << QStringLiteral("entra.tenant_not_found");
+        QTest::newRow("temporarily unavailable")
+            << 400 << body(QStringLiteral("temporarily_unavailable"), 50001, QStringLiteral("try later"))
+            << QStringLiteral("entra.transient");
         QTest::newRow("server error") << 503 << QByteArray("<html>busy</html>") << QStringLiteral("entra.transient");
-        QTest::newRow("invalid scope") << 400 << body(QStringLiteral("invalid_scope"), 70011, QStringLiteral("The provided value for scope is not valid."))
+        QTest::newRow("invalid scope") << 400
+                                       << body(QStringLiteral("invalid_scope"), 70011,
+                                               QStringLiteral("The provided value for scope is not valid."))
                                        << QStringLiteral("entra.token_rejected");
         QTest::newRow("code only in the description")
             << 401 << QByteArray("{\"error\":\"other\",\"error_description\":\"AADSTS700016: Application not found\"}")
@@ -453,7 +477,9 @@ private slots:
         // A credential error is final: no retry.
         ScriptedHttpServer refusing;
         refusing.enqueue("POST", tokenPath(),
-                         ScriptedResponse::json(401, aadError(QStringLiteral("invalid_client"), 7000215, QStringLiteral("Invalid client secret provided."))));
+                         ScriptedResponse::json(401,
+                                                aadError(QStringLiteral("invalid_client"), 7000215,
+                                                         QStringLiteral("Invalid client secret provided."))));
         TokenProvider second(noSleep());
         auto refused = second.token(secretTenant(refusing));
         QVERIFY(!refused.ok());
@@ -478,7 +504,9 @@ private slots:
         server.enqueue("POST", tokenPath(), ScriptedResponse::json(503, {}));
         server.enqueue("POST", tokenPath(), tokenResponse(QStringLiteral("logged")));
         server.enqueue("POST", tokenPath(QStringLiteral("fabrikam.com")),
-                       ScriptedResponse::json(401, aadError(QStringLiteral("invalid_client"), 7000215, QStringLiteral("Invalid client secret provided."))));
+                       ScriptedResponse::json(401,
+                                              aadError(QStringLiteral("invalid_client"), 7000215,
+                                                       QStringLiteral("Invalid client secret provided."))));
         QLoggingCategory::setFilterRules(QStringLiteral("stint.entra*=true"));
         g_logged.clear();
         const QtMessageHandler previous = qInstallMessageHandler(captureMessages);
@@ -493,7 +521,8 @@ private slots:
         const QString tokenValue = QString::fromLatin1((*token)->value.bytes());
         for (const QString& line : std::as_const(g_logged)) {
             QVERIFY2(!line.contains(QString::fromLatin1(kSecret)), qPrintable(line));
-            QVERIFY2(!line.contains(QString::fromLatin1(QUrl::toPercentEncoding(QString::fromLatin1(kSecret)))), qPrintable(line));
+            QVERIFY2(!line.contains(QString::fromLatin1(QUrl::toPercentEncoding(QString::fromLatin1(kSecret)))),
+                     qPrintable(line));
             QVERIFY2(!line.contains(tokenValue.left(40)), qPrintable(line));
         }
     }

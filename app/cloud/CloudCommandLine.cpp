@@ -41,6 +41,7 @@ const Setting kSettings[] = {
     {"entra-usgov-graph", true, "Graph of US Government (GCC High). Default https://graph.microsoft.us (DoD: https://dod-graph.microsoft.us)."},
     {"entra-china-authority", true, "Identity platform of China (21Vianet). Default https://login.partner.microsoftonline.cn."},
     {"entra-china-graph", true, "Graph of China (21Vianet). Default https://microsoftgraph.chinacloudapi.cn."},
+    {"entra-graph-resource", true, "Resource that Graph tokens are asked for. Default: the tenant's Graph URL. Set https://graph.microsoft.com when the Graph URL is a proxy or entra-sim."},
     {"entra-app-client-id", true, "Application (client) id of the MSP's multi-tenant app (admin-consent connections)."},
     {"entra-app-client-secret-file", true, "File (mode 0600) holding that app's client secret. Secrets are never taken from flags or the environment."},
     {"entra-app-certificate-file", true, "PEM certificate registered on that app (instead of a secret)."},
@@ -145,6 +146,11 @@ Result<void> applySetting(Invocation& inv, const QString& name, const QString& v
             : name == QLatin1String("entra-china-authority")          ? &e.chinaAuthority
                                                                       : &e.chinaGraph;
         *field = clean;
+    } else if (name == QLatin1String("entra-graph-resource")) {
+        const QUrl url(value, QUrl::StrictMode);
+        if (!url.isValid() || url.scheme() != QLatin1String("https") || url.host().isEmpty() || url.hasQuery())
+            return usageError(QStringLiteral("--entra-graph-resource must be an https URL such as https://graph.microsoft.com."));
+        c.entra.graphResource = url.adjusted(QUrl::StripTrailingSlash).toString();
     } else if (name == QLatin1String("entra-app-client-id")) {
         static const QRegularExpression guid(
             QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));

@@ -19,6 +19,9 @@ struct EntraConfig
     // The Entra documentation's host; the Graph documentation names login.chinacloudapi.cn (protocols.md 6.3).
     QUrl chinaAuthority{QStringLiteral("https://login.partner.microsoftonline.cn")};
     QUrl chinaGraph{QStringLiteral("https://microsoftgraph.chinacloudapi.cn")};
+    // The resource tokens are asked for ("<resource>/.default"). Empty: the tenant's Graph URL, which is right for
+    // Microsoft's clouds; set it (e.g. https://graph.microsoft.com) when the Graph URL is a proxy or entra-sim.
+    QString graphResource;
 
     // The MSP's multi-tenant app registration (admin-consent connections). The secret or the private key is read
     // from a file (0600), never from a flag or the environment; empty: only per-customer app connections work.

@@ -73,11 +73,19 @@ std::optional<QString> normalizeTenantGuid(const QString& text)
 
 entra::CloudEndpoints endpointsFor(const EntraConfig& config, const QString& nationalCloud)
 {
-    if (nationalCloud == QLatin1String("usgov"))
-        return {config.usgovAuthority, config.usgovGraph};
-    if (nationalCloud == QLatin1String("china"))
-        return {config.chinaAuthority, config.chinaGraph};
-    return {config.globalAuthority, config.globalGraph};
+    entra::CloudEndpoints endpoints;
+    if (nationalCloud == QLatin1String("usgov")) {
+        endpoints.authority = config.usgovAuthority;
+        endpoints.graph = config.usgovGraph;
+    } else if (nationalCloud == QLatin1String("china")) {
+        endpoints.authority = config.chinaAuthority;
+        endpoints.graph = config.chinaGraph;
+    } else {
+        endpoints.authority = config.globalAuthority;
+        endpoints.graph = config.globalGraph;
+    }
+    endpoints.graphResource = config.graphResource;
+    return endpoints;
 }
 
 bool mspAppConfigured(const EntraConfig& config)

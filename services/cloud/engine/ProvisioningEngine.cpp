@@ -129,18 +129,6 @@ Result<QList<models::Checkout>> liveCheckouts(CloudContext& cloud, const QString
     }
     return out;
 }
-
-Result<crypto::SecretBytes> readSecretFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(QStringLiteral("engine.no_app_credential"),
-                         QStringLiteral("Cannot read the app credential file %1.").arg(path));
-    QByteArray bytes = file.readAll();
-    while (!bytes.isEmpty() && (bytes.endsWith('\n') || bytes.endsWith('\r')))
-        bytes.chop(1);
-    return crypto::SecretBytes(std::move(bytes));
-}
 } // namespace
 
 struct ProvisioningEngine::ProvisionOutcome
@@ -838,47 +826,6 @@ Result<int> revokeUngrantedCheckouts(CloudContext& cloud, const QString& orgId)
     if (!done)
         return done.error();
     return moved;
-}
-
-ProvisioningEngine::TenantAccessResolver multiTenantAppAccess(const CloudConfig& config)
-{
-    const CloudConfig* cfg = &config;
-    return [cfg](const models::Tenant& tenant) -> Result<entra::TenantAccess> {
-        const EntraConfig& entraConfig = cfg->entra;
-        if (!tenant.connection.entraTenantId)
-            return makeError(QString::fromLatin1(ProvisioningEngine::kNotConnected),
-                             QStringLiteral("The tenant is not connected to an Entra ID tenant."));
-        if (entraConfig.appClientId.isEmpty())
-            return makeError(QStringLiteral("engine.no_app_credential"),
-                             QStringLiteral("No app registration is configured to reach the tenant."));
-        entra::TenantAccess access;
-        const QString cloudName = tenant.connection.nationalCloud;
-        if (cloudName == QLatin1String("usgov"))
-            access.endpoints = {entraConfig.usgovAuthority, entraConfig.usgovGraph};
-        else if (cloudName == QLatin1String("china"))
-            access.endpoints = {entraConfig.chinaAuthority, entraConfig.chinaGraph};
-        else
-            access.endpoints = {entraConfig.globalAuthority, entraConfig.globalGraph};
-        access.entraTenantId = *tenant.connection.entraTenantId;
-        access.app.clientId = entraConfig.appClientId;
-        if (!entraConfig.appCertificateFile.isEmpty()) {
-            QFile cert(entraConfig.appCertificateFile);
-            if (!cert.open(QIODevice::ReadOnly))
-                return makeError(QStringLiteral("engine.no_app_credential"),
-                                 QStringLiteral("Cannot read the app certificate file."));
-            access.app.certificatePem = cert.readAll();
-            auto key = readSecretFile(entraConfig.appPrivateKeyFile);
-            if (!key)
-                return key.error();
-            access.app.privateKeyPem = std::move(*key);
-        } else {
-            auto secret = readSecretFile(entraConfig.appClientSecretFile);
-            if (!secret)
-                return secret.error();
-            access.app.clientSecret = std::move(*secret);
-        }
-        return access;
-    };
 }
 
 } // namespace stint::cloud::engine

@@ -42,8 +42,8 @@ class ProvisioningEngine : public QObject
     Q_OBJECT
 public:
     // How the engine gets the means to call a tenant (its Entra tenant id, endpoints and app credential). Runs on the
-    // service thread and may read the store. The tenant-connection code provides the real one; by default the MSP's
-    // multi-tenant app from CloudConfig::entra is used (see multiTenantAppAccess).
+    // service thread and may read the store. The service gives connections::tenantAccess (the tenant's own app
+    // registration, else the MSP's multi-tenant app).
     using TenantAccessResolver = std::function<Result<entra::TenantAccess>(const models::Tenant&)>;
 
     // The engine is a child of ctx.workers, so that the state machine and the API find it through the context.
@@ -142,8 +142,5 @@ Result<int> revokeTenantCheckouts(CloudContext& cloud, const QString& orgId, con
 // Runs in the caller's transaction when there is one. Returns how many were moved.
 Result<int> revokeUngrantedCheckouts(CloudContext& cloud, const QString& orgId);
 
-// The default resolver: the tenant's Entra tenant id and national cloud with the MSP's multi-tenant app
-// (CloudConfig::entra appClientId with its secret file, or certificate and private key files), read when called.
-ProvisioningEngine::TenantAccessResolver multiTenantAppAccess(const CloudConfig& config);
 
 } // namespace stint::cloud::engine

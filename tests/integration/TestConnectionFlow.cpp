@@ -595,13 +595,20 @@ private slots:
         const QString checkoutId = checkout.value(QLatin1String("id")).toString();
         QVERIFY(!checkoutId.isEmpty());
         forceCheckoutState(*m_cloud, checkoutId, QStringLiteral("ready"));
+        // First the live checkout is revoked while the tenant stays connected (the connection is what revokes it) …
+        const ApiReply pending = api().send("DELETE", path(m_tenant), m_admin.token, j({{QStringLiteral("confirm"), true}}));
+        QVERIFY2(pending.status == 202, pending.describe().constData());
+        QCOMPARE(pending.json.value(QLatin1String("status")).toString(), QStringLiteral("connected"));
+        QCOMPARE(audits(QStringLiteral("tenant.disconnect_pending")), qint64(1));
+        QTRY_COMPARE_WITH_TIMEOUT(api().get(QStringLiteral("/v1/checkouts/") + checkoutId, m_admin.token)
+                                      .json.value(QLatin1String("state")).toString(),
+                                  QStringLiteral("ended"), 10000);
+        // … then disconnecting completes.
         const ApiReply r = api().send("DELETE", path(m_tenant), m_admin.token, j({{QStringLiteral("confirm"), true}}));
         QVERIFY2(r.status == 200, r.describe().constData());
         QCOMPARE(r.json.value(QLatin1String("status")).toString(), QStringLiteral("not_connected"));
         QVERIFY(r.json.value(QLatin1String("entraTenantId")).isNull());
         QVERIFY(r.json.value(QLatin1String("report")).isNull());
-        const ApiReply c = api().get(QStringLiteral("/v1/checkouts/") + checkoutId, m_admin.token);
-        QCOMPARE(c.json.value(QLatin1String("state")).toString(), QStringLiteral("revoking"));
         QCOMPARE(audits(QStringLiteral("tenant.disconnect")), qint64(1));
         // Disconnected twice is refused; the Entra tenant can be connected to another record now.
         QCOMPARE(api().send("DELETE", path(m_tenant), m_admin.token, j({{QStringLiteral("confirm"), true}})).problem(),

@@ -19,6 +19,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUuid>
 
 #include <functional>
 
@@ -94,6 +95,12 @@ class TestProvisioningEngine : public QObject
                              {action, checkoutId});
     }
 
+    // One Entra tenant belongs to at most one tenant record: a GUID of its own for each record.
+    static QString entraTenantIdOf(const QString& tenantId)
+    {
+        return QUuid::createUuidV5(QUuid(kEntraTenantId), tenantId).toString(QUuid::WithoutBraces);
+    }
+
     // Binds a tenant to an Entra tenant, as the connection flow does (not through the tenants API).
     static void connectTenant(CloudFixture& cloud, const QString& orgId, const QString& tenantId,
                               const QString& credentialKind = QStringLiteral("password"),
@@ -108,8 +115,8 @@ class TestProvisioningEngine : public QObject
         auto updated = cloud.db().exec(
             QStringLiteral("UPDATE tenants SET connection_status = 'connected', entra_tenant_id = ?, connection = ?"
                            " WHERE id = ?"),
-            {kEntraTenantId, QString::fromUtf8(QJsonDocument(c.settingsJson()).toJson(QJsonDocument::Compact)),
-             tenantId});
+            {entraTenantIdOf(tenantId),
+             QString::fromUtf8(QJsonDocument(c.settingsJson()).toJson(QJsonDocument::Compact)), tenantId});
         QVERIFY(updated.ok());
     }
 

@@ -184,8 +184,9 @@ private slots:
             return;
         }
         // With the mapping, the live technician's account is protected and the other one revoked.
-        QVERIFY(m_cloud->db().exec(QStringLiteral("INSERT INTO tenant_accounts (tenant_id, person_id, account_id) VALUES (?, ?, ?)"),
-                                   {m_tenant, m_tech.id, kLive}).ok());
+        QVERIFY(m_cloud->db().exec(QStringLiteral("INSERT INTO tenant_accounts (org_id, tenant_id, person_id, account_id, upn, created_at)"
+                                                  " SELECT org_id, ?, ?, ?, ?, 0 FROM tenants WHERE id = ?"),
+                                   {m_tenant, m_tech.id, kLive, QStringLiteral("live@contoso.example"), m_tenant}).ok());
         connect();
         QTRY_COMPARE_WITH_TIMEOUT(m_gateway->revokedAccounts(), QStringList{kDrifted}, 10000);
     }

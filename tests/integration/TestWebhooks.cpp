@@ -223,6 +223,8 @@ private slots:
         // …and by 36 s.
         advance(13'000);
         QTRY_COMPARE_WITH_TIMEOUT(receiver.requests.size(), 2, 10000);
+        // The second failure must be recorded (its backoff counts from then) before time moves on.
+        QTRY_COMPARE_WITH_TIMEOUT(deliveries(id).first().toObject().value(QLatin1String("attempts")).toInt(), 2, 10000);
         // Second backoff: 60 s ± 20 %.
         advance(73'000);
         QTRY_COMPARE_WITH_TIMEOUT(receiver.requests.size(), 3, 10000);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/connections/ConnectionsApi.h"
 
+#include "cloud/checkouts/CheckoutStore.h"
+
 #include "cloud/connections/ConnectFlow.h"
 #include "cloud/connections/ConnectionChecks.h"
 #include "cloud/connections/ConnectionStore.h"
@@ -487,6 +489,19 @@ Reply disconnect(RequestContext& ctx)
                                            QStringLiteral("The tenant was disconnected."));
     if (!revoked)
         return ctx.fail(revoked.error());
+    // The connection is the only means to take access away again: while any checkout of the tenant is still being
+    // revoked, the tenant stays connected. The answer is 202 (revocation under way); disconnecting again once they
+    // have ended completes it.
+    auto stillOpen = checkouts::countOpenCheckouts(ctx.cloud.db, tenant->orgId, tenant->id);
+    if (!stillOpen)
+        return ctx.fail(stillOpen.error());
+    if (*stillOpen > 0) {
+        if (!recordAudit(ctx, QStringLiteral("tenant.disconnect_pending"), tenant->id,
+                         {{QStringLiteral("checkoutsRevoked"), *revoked},
+                          {QStringLiteral("checkoutsStillOpen"), *stillOpen}}))
+            return ApiError::internal();
+        return connectionResponse(ctx, tenant->id, 202);
+    }
     const TimeMs now = ctx.cloud.clock.now();
     if (auto set = setConnectionStatus(ctx.cloud.db, tenant->orgId, tenant->id, kNotConnected, QString(), now); !set)
         return ctx.fail(set.error());

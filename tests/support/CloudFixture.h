@@ -84,6 +84,10 @@ public:
     CloudFixture(const CloudFixture&) = delete;
     CloudFixture& operator=(const CloudFixture&) = delete;
 
+    // The configuration start() will use; change it before start() (e.g. to point Entra at a simulator that runs on
+    // this fixture's clock).
+    cloud::CloudConfig& config() { return m_config; }
+
     // The Entra gateway the service will use (before start()); by default the real one.
     void setGateway(std::unique_ptr<entra::EntraGateway> gateway) { m_gateway = std::move(gateway); }
 

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The whole checkout lifecycle against entra-sim, with nothing faked on Stint's side: the cloud service in-process
+// with the real Graph gateway, the simulator playing login.microsoftonline.com and graph.microsoft.com on the same
+// manual clock. An admin connects a customer tenant by admin consent of the MSP's multi-tenant app, a technician
+// asks for access, the credential handed out as "ready" signs in on the simulator's sign-in page, and when the time
+// is up every grant is gone from the directory and the old credential no longer works — with each of the
+// simulator's faults switched on in turn.
+#include "IdentitySignInDriver.h"
+#include "Simulator.h"
+#include "support/ApiSeed.h"
+#include "support/CloudFixture.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <memory>
+
+using namespace stint;
+using namespace stint::test;
+using namespace stint::entrasim;
+
+namespace {
+
+const QString kPrivilegedAuthAdmin = QStringLiteral("7be44c8a-adaf-4e2a-84d6-ab2649e08a13");
+const QString kRedirect = QStringLiteral("http://127.0.0.1:49152/stint/callback");
+const QString kCustomerAdmin = QStringLiteral("admin@contoso.com");
+const QString kCustomerAdminPassword = QStringLiteral("Adm1n-Passw0rd!contoso");
+const QStringList kPermissions{QStringLiteral("Organization.Read.All"),
+                               QStringLiteral("Domain.Read.All"),
+                               QStringLiteral("User.ReadWrite.All"),
+                               QStringLiteral("User-PasswordProfile.ReadWrite.All"),
+                               QStringLiteral("User.DeleteRestore.All"),
+                               QStringLiteral("RoleManagement.ReadWrite.Directory"),
+                               QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
+                               QStringLiteral("Policy.Read.All")};
+
+enum class Fault
+{
+    None,
+    Latency,
+    Throttling,
+    ServerErrors,
+    DroppedConnections,
+    ExpiredTokens,
+    ReplicationLag,
+};
+
+} // namespace
+
+Q_DECLARE_METATYPE(Fault)
+
+class TestEntraLifecycle : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_secrets;
+    std::unique_ptr<CloudFixture> m_cloud;
+    std::unique_ptr<Simulator> m_sim;
+    std::unique_ptr<QTimer> m_ticker;
+    QNetworkAccessManager m_network;
+    QString m_customerTenant;
+    QString m_mspAppId;
+    QString m_adminToken;
+    QString m_tech;
+    QString m_techToken;
+    QString m_tenant;
+
+    ApiClient& api() { return m_cloud->api(); }
+
+    // The simulator and the cloud on one manual clock that runs at five times real time (so replication lag and
+    // Retry-After pass while the test waits on conditions), and jumps when the test says.
+    bool startWorld(const QString& mspSecret)
+    {
+        m_cloud = std::make_unique<CloudFixture>();
+        ManualClock& clock = m_cloud->clock();
+        m_sim = std::make_unique<Simulator>(&clock);
+        if (!m_sim->listen())
+            return false;
+        SimState& s = m_sim->state();
+        SimTenant& msp = s.createTenant(QStringLiteral("Northwind MSP"), QStringLiteral("northwind"));
+        SimApp& app = s.registerApp(msp.id, QStringLiteral("Stint"), kPermissions);
+        app.redirectUris = {QStringLiteral("http://127.0.0.1/stint/callback")};
+        s.addClientSecret(app, mspSecret, clock.now() + 365LL * 86'400'000);
+        m_mspAppId = app.clientId;
+        SimTenant& customer = s.createTenant(QStringLiteral("Contoso"), QStringLiteral("contoso"));
+        customer.tapPolicy.enabled = true;
+        m_customerTenant = customer.id;
+        if (!s.addDomain(customer.id, SimDomain{QStringLiteral("contoso.com"), true, true, false, QStringLiteral("Managed")}))
+            return false;
+        auto admin = s.createUser(customer.id, kCustomerAdmin, QStringLiteral("Contoso Admin"), kCustomerAdminPassword);
+        if (!admin || !s.assignRole(customer.id, (*admin)->id, kGlobalAdministrator))
+            return false;
+
+        const QString secretFile = m_secrets.filePath(QStringLiteral("msp-app.secret"));
+        QFile f(secretFile);
+        if (!f.open(QIODevice::WriteOnly) || f.write(mspSecret.toUtf8()) < 0)
+            return false;
+        f.close();
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+
+        cloud::CloudConfig& config = m_cloud->config();
+        const QUrl base = m_sim->baseUrl().adjusted(QUrl::StripTrailingSlash);
+        config.entra.globalAuthority = base;
+        config.entra.globalGraph = base;
+        config.entra.graphResource = QStringLiteral("https://graph.microsoft.com");
+        config.entra.appClientId = m_mspAppId;
+        config.entra.appClientSecretFile = secretFile;
+        config.entra.workerThreads = 8;
+        config.engine.pollIntervalMs = 100;
+        config.schedulerTickMs = 100;
+        if (!m_cloud->start())
+            return false;
+        m_ticker = std::make_unique<QTimer>();
+        QObject::connect(m_ticker.get(), &QTimer::timeout, m_ticker.get(), [&clock]() { clock.advance(50); });
+        m_ticker->start(10);
+
+        const QString org = m_cloud->addOrganization(QStringLiteral("Northwind MSP"));
+        const QString admin2 = m_cloud->addPerson(org, QStringLiteral("ada@northwind.example"), QStringLiteral("admin"));
+        m_tech = m_cloud->addPerson(org, QStringLiteral("tom.tech@northwind.example"), QStringLiteral("technician"),
+                                    QStringLiteral("Tom Tech"));
+        m_adminToken = m_cloud->signIn(admin2);
+        m_techToken = m_cloud->signIn(m_tech);
+        return !m_adminToken.isEmpty() && !m_techToken.isEmpty();
+    }
+
+    QString connectionStatus()
+    {
+        return api()
+            .get(QStringLiteral("/v1/tenants/%1/connection").arg(m_tenant), m_adminToken)
+            .json.value(QLatin1String("status"))
+            .toString();
+    }
+
+    QJsonObject checkout(const QString& id)
+    {
+        return api().get(QStringLiteral("/v1/checkouts/") + id, m_techToken).json;
+    }
+
+    // The admin's side: the tenant record, admin consent through the simulator's pages, the proof, the settings.
+    void connectTenant()
+    {
+        m_tenant = createTenant(*m_cloud, m_adminToken,
+                                tenantBody(QStringLiteral("Contoso"), {kUserAdministrator, kHelpdeskAdministrator}, 240));
+        QVERIFY(!m_tenant.isEmpty());
+        const ApiReply start = api().post(QStringLiteral("/v1/tenants/%1/connection/start").arg(m_tenant), m_adminToken,
+                                          {{QStringLiteral("redirectUri"), kRedirect},
+                                           {QStringLiteral("kind"), QStringLiteral("admin_consent")}});
+        QVERIFY2(start.status == 200, start.describe().constData());
+        const QUrl consent(start.json.value(QLatin1String("authorizationUrl")).toString());
+        QCOMPARE(consent.host(), m_sim->baseUrl().host());
+        SignInFailure failure;
+        const QUrl callback = driveSignIn(m_network, consent, kCustomerAdmin, kCustomerAdminPassword, {}, &failure);
+        QVERIFY2(callback.isValid(), qPrintable(failure.step + QLatin1Char(' ') + failure.message));
+        QCOMPARE(QUrlQuery(callback).queryItemValue(QStringLiteral("admin_consent")), QStringLiteral("True"));
+        const ApiReply complete = api().post(QStringLiteral("/v1/tenants/%1/connection/complete").arg(m_tenant),
+                                             m_adminToken, {{QStringLiteral("callbackUrl"), callback.toString()}});
+        QVERIFY2(complete.status == 202, complete.describe().constData());
+        // Consent alone leaves the app's service principal without a directory role: the health check says so.
+        QTRY_COMPARE_WITH_TIMEOUT(connectionStatus(), QStringLiteral("unhealthy"), 20000);
+        // The customer's admin gives it Privileged Authentication Administrator; the re-check is clean.
+        SimServicePrincipal* sp = m_sim->state().servicePrincipal(m_customerTenant, m_mspAppId);
+        QVERIFY(sp);
+        QVERIFY(m_sim->state().assignRole(m_customerTenant, sp->objectId, kPrivilegedAuthAdmin).ok());
+        const ApiReply check = api().post(QStringLiteral("/v1/tenants/%1/connection/check").arg(m_tenant),
+                                          m_adminToken, QJsonObject());
+        QVERIFY2(check.status == 202, check.describe().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(connectionStatus(), QStringLiteral("connected"), 20000);
+
+        const ApiReply tenant = api().get(QStringLiteral("/v1/tenants/") + m_tenant, m_adminToken);
+        const ApiReply patched = api().send(
+            "PATCH", QStringLiteral("/v1/tenants/") + m_tenant, m_adminToken,
+            QJsonDocument(QJsonObject{{QStringLiteral("version"), tenant.json.value(QLatin1String("version"))},
+                                      {QStringLiteral("connection"),
+                                       QJsonObject{{QStringLiteral("accountDomain"), QStringLiteral("contoso.com")},
+                                                   {QStringLiteral("credentialKind"), QStringLiteral("both")}}}})
+                .toJson(QJsonDocument::Compact));
+        QVERIFY2(patched.status == 200, patched.describe().constData());
+        QVERIFY(!createPolicy(*m_cloud, m_adminToken,
+                              policyBody(QStringLiteral("Helpdesk"), {m_tenant},
+                                         {kUserAdministrator, kHelpdeskAdministrator}, {m_tech}, {}, 120))
+                     .isEmpty());
+    }
+
+    void switchOn(Fault fault)
+    {
+        Faults& faults = m_sim->faults();
+        switch (fault) {
+        case Fault::None:
+            break;
+        case Fault::Latency:
+            faults.setLatency(20);
+            break;
+        case Fault::Throttling:
+            faults.throttleNext(3, 1, {QString(), QStringLiteral("/v1.0/")});
+            break;
+        case Fault::ServerErrors:
+            faults.failNext(3, 503, {QString(), QStringLiteral("/v1.0/")});
+            break;
+        case Fault::DroppedConnections:
+            faults.dropNext(2, {QString(), QStringLiteral("/v1.0/")});
+            break;
+        case Fault::ExpiredTokens:
+            faults.expireAllTokens();
+            break;
+        case Fault::ReplicationLag:
+            faults.setReplicationLag(3000);
+            break;
+        }
+    }
+
+    // Whether the fault left its mark in the simulator's request log.
+    bool fired(Fault fault) const
+    {
+        const QList<LoggedRequest> log = m_sim->requests();
+        auto any = [&log](auto predicate) { return std::any_of(log.begin(), log.end(), predicate); };
+        switch (fault) {
+        case Fault::None:
+        case Fault::Latency:
+            return true;
+        case Fault::Throttling:
+            return any([](const LoggedRequest& r) { return r.status == 429; });
+        case Fault::ServerErrors:
+            return any([](const LoggedRequest& r) { return r.status == 503; });
+        case Fault::DroppedConnections:
+            return any([](const LoggedRequest& r) { return r.dropped; });
+        case Fault::ExpiredTokens:
+            return any([](const LoggedRequest& r) { return r.status == 401; });
+        case Fault::ReplicationLag:
+            return any([](const LoggedRequest& r) { return r.status == 404; });
+        }
+        return false;
+    }
+
+    QStringList rolesOf(const QString& principalId)
+    {
+        QStringList out;
+        for (const auto& [id, assignment] : m_sim->state().tenants().at(m_customerTenant).roleAssignments) {
+            if (assignment.principalId == principalId)
+                out.append(assignment.roleDefinitionId.toLower());
+        }
+        out.sort();
+        return out;
+    }
+
+    // Signs in on the simulator's page as a person would, for the MSP app's authorize flow.
+    QUrl signIn(const QString& upn, const QString& secret, bool temporaryAccessPass, SignInFailure* failure)
+    {
+        QUrl authorize(m_sim->baseUrl().toString(QUrl::StripTrailingSlash) + QLatin1Char('/') + m_customerTenant
+                       + QStringLiteral("/oauth2/v2.0/authorize"));
+        QUrlQuery q;
+        q.addQueryItem(QStringLiteral("client_id"), m_mspAppId);
+        q.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
+        q.addQueryItem(QStringLiteral("redirect_uri"), QStringLiteral("http://127.0.0.1:50000/stint/callback"));
+        q.addQueryItem(QStringLiteral("scope"), QStringLiteral("openid"));
+        q.addQueryItem(QStringLiteral("state"), QStringLiteral("s1"));
+        q.addQueryItem(QStringLiteral("login_hint"), upn);
+        q.addQueryItem(QStringLiteral("prompt"), QStringLiteral("login"));
+        authorize.setQuery(q);
+        SignInOptions options;
+        options.useTemporaryAccessPass = temporaryAccessPass;
+        return driveSignIn(m_network, authorize, upn, secret, options, failure);
+    }
+
+private slots:
+    void lifecycle_data()
+    {
+        QTest::addColumn<Fault>("fault");
+        QTest::newRow("no fault") << Fault::None;
+        QTest::newRow("latency") << Fault::Latency;
+        QTest::newRow("throttling") << Fault::Throttling;
+        QTest::newRow("5xx") << Fault::ServerErrors;
+        QTest::newRow("dropped connections") << Fault::DroppedConnections;
+        QTest::newRow("expired tokens") << Fault::ExpiredTokens;
+        QTest::newRow("replication lag") << Fault::ReplicationLag;
+    }
+
+    void lifecycle()
+    {
+        QFETCH(Fault, fault);
+        QVERIFY(m_secrets.isValid());
+        const QString mspSecret =
+            QStringLiteral("msp~") + QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(24)));
+        QVERIFY(startWorld(mspSecret));
+        connectTenant();
+        if (QTest::currentTestFailed())
+            return;
+        m_sim->clearRequests();
+        switchOn(fault);
+
+        // The technician asks; the checkout becomes ready only once the account and its roles are there.
+        const QJsonObject requested = requestCheckout(*m_cloud, m_techToken, m_tenant,
+                                                      {kUserAdministrator, kHelpdeskAdministrator}, 60,
+                                                      QStringLiteral("Mailbox migration"), QStringLiteral("PSA-4711"));
+        const QString id = requested.value(QLatin1String("id")).toString();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(checkout(id).value(QLatin1String("state")).toString(), QStringLiteral("ready"), 60000);
+        QVERIFY2(fired(fault), "the fault never fired");
+
+        const ApiReply credential = api().get(QStringLiteral("/v1/checkouts/%1/credential").arg(id), m_techToken);
+        QVERIFY2(credential.status == 200, credential.describe().constData());
+        const QString upn = credential.json.value(QLatin1String("userPrincipalName")).toString();
+        const QString password = credential.json.value(QLatin1String("password")).toString();
+        const QString pass = credential.json.value(QLatin1String("temporaryAccessPass")).toString();
+        QVERIFY(upn.endsWith(QLatin1String("@contoso.com")));
+        QVERIFY(!password.isEmpty());
+        QVERIFY(!pass.isEmpty());
+
+        // The directory agrees: one enabled, tagged account holding exactly the two roles.
+        SimUser* account = m_sim->state().userByUpn(m_customerTenant, upn);
+        QVERIFY(account);
+        const QString accountId = account->id;
+        QVERIFY(account->accountEnabled);
+        QVERIFY(!account->employeeType.isEmpty());
+        QCOMPARE(rolesOf(accountId), (QStringList{kHelpdeskAdministrator, kUserAdministrator}));
+        int accounts = 0;
+        for (const auto& [uid, user] : m_sim->state().tenants().at(m_customerTenant).users)
+            accounts += user.userPrincipalName.compare(upn, Qt::CaseInsensitive) == 0 ? 1 : 0;
+        QCOMPARE(accounts, 1);
+
+        // What was handed out works: the password and the Temporary Access Pass both sign in.
+        m_sim->faults().clear();
+        SignInFailure failure;
+        QVERIFY2(signIn(upn, password, false, &failure).isValid(), qPrintable(failure.step + ' ' + failure.message));
+        QVERIFY2(signIn(upn, pass, true, &failure).isValid(), qPrintable(failure.step + ' ' + failure.message));
+        switchOn(fault == Fault::ExpiredTokens ? Fault::ExpiredTokens : fault);
+
+        // Time is up: roles removed, account disabled, credential dead — proven before "ended".
+        m_cloud->clock().advance(61LL * 60 * 1000);
+        m_techToken = m_cloud->signIn(m_tech); // the technician's session went idle meanwhile
+        QTRY_COMPARE_WITH_TIMEOUT(checkout(id).value(QLatin1String("state")).toString(), QStringLiteral("ended"), 60000);
+        account = m_sim->state().user(m_customerTenant, accountId);
+        QVERIFY(account);
+        QVERIFY(!account->accountEnabled);
+        QVERIFY(rolesOf(accountId).isEmpty());
+        QCOMPARE(api().get(QStringLiteral("/v1/checkouts/%1/credential").arg(id), m_techToken).status, 409);
+        m_sim->faults().clear();
+        QVERIFY(!signIn(upn, password, false, &failure).isValid());
+        QVERIFY(!signIn(upn, pass, true, &failure).isValid());
+
+        // The audit log answers who, why, how long and which ticket.
+        QVERIFY(m_cloud->count(QStringLiteral("audit_events"),
+                               QStringLiteral("target_id = ? AND action = 'checkout.request' AND details LIKE ?"
+                                              " AND details LIKE ?"),
+                               {id, QStringLiteral("%PSA-4711%"), QStringLiteral("%Mailbox migration%")})
+                == 1);
+        QVERIFY(m_cloud->count(QStringLiteral("audit_events"),
+                               QStringLiteral("target_id = ? AND action = 'checkout.transition'"), {id})
+                >= 3);
+        m_ticker.reset();
+        m_cloud.reset();
+        m_sim.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEntraLifecycle)
+#include "TestEntraLifecycle.moc"

@@ -6,6 +6,7 @@
 #include "cloud/connections/ConnectFlow.h"
 #include "core/Crypto.h"
 #include "core/Ids.h"
+#include "IdentityCertificates.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 #include "support/FakeConnectGateway.h"
@@ -18,57 +19,33 @@
 
 using namespace stint;
 using namespace stint::test;
+using stint::entrasim::TestCertificate;
 
 namespace {
-const char* const kCertificatePem =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIDEzCCAfugAwIBAgIUOjVG/qXcb7jGmI9QJWiI9gmqDv0wDQYJKoZIhvcNAQEL\n"
-    "BQAwGTEXMBUGA1UEAwwOU3RpbnQgdGVzdCBhcHAwHhcNMjYxMTI4MDAwNzA1WhcN\n"
-    "MzYxMTI1MDAwNzA1WjAZMRcwFQYDVQQDDA5TdGludCB0ZXN0IGFwcDCCASIwDQYJ\n"
-    "KoZIhvcNAQEBBQADggEPADCCAQoCggEBALMiRWvXMwVKobt7FxPhKG0luzjrjoRv\n"
-    "V+vORKunEy6wUahfuHXsKrDGc2gmeZXxjQZce47DcbnrombgAx/9Nv/wi2RNNISo\n"
-    "56xiWhiKEL/ZVfYE+yQYdLVSwital1DPlqEsSkyiu+6dy1Cb5VrwCCjcGFZmukyp\n"
-    "rsGOk8ifKqjBxoDFzo6s9V9RrOIhpuDCc9E3BWo8wXC6OaXQ5CHo7F6ZCWjZLg0W\n"
-    "+v6nS+da1DDCA+5rt5ri3ItyfdDvKlrLCL/PHr1Y0PYILfgejFoDts1yKzg3SQdX\n"
-    "qB9b/LFBTdgARIMn/HcWTzF4BC+/gxdSCqzDuKa5+8Ddp/AOX2CO7xkCAwEAAaNT\n"
-    "MFEwHQYDVR0OBBYEFLlbVYNbYLd3U+aKFbsVq6i+w5RFMB8GA1UdIwQYMBaAFLlb\n"
-    "VYNbYLd3U+aKFbsVq6i+w5RFMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQEL\n"
-    "BQADggEBAIKP6s8JSF3UH7FEiOekd2styqyxtyPRJImWekXFVulk5y9NL3vDtsen\n"
-    "VZgS2c1JnkkSGmJP0I0XV3arB00okRQfl+Jgkt6B2YNAqkIEK2yYRRe5dZ3XqMqT\n"
-    "LxFZ2wWANjoODAQ4FvbkwI4dyTz+bjOc33hCgfZ8An8h/78586365xiIG80GP6rF\n"
-    "615+ndzDRUNu4W8FdCGsrXiw0GyHUhDKHfrchQDpFjm+xCKjazYTaQQjTdLrjlrH\n"
-    "AlVFYkbs43Ee9paKGakBWk3lYV6gvZhhJPEPZalT1/tZzE4mD7gAfjO1JiooIPad\n"
-    "YeY5cDllYrjn0d/dyczbYtZXdlUwAhU=\n"
-    "-----END CERTIFICATE-----\n";
-const char* const kPrivateKeyPem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCzIkVr1zMFSqG7\n"
-    "excT4ShtJbs4646Eb1frzkSrpxMusFGoX7h17CqwxnNoJnmV8Y0GXHuOw3G566Jm\n"
-    "4AMf/Tb/8ItkTTSEqOesYloYihC/2VX2BPskGHS1UsIrWpdQz5ahLEpMorvunctQ\n"
-    "m+Va8Ago3BhWZrpMqa7BjpPInyqowcaAxc6OrPVfUaziIabgwnPRNwVqPMFwujml\n"
-    "0OQh6OxemQlo2S4NFvr+p0vnWtQwwgPua7ea4tyLcn3Q7ypaywi/zx69WND2CC34\n"
-    "HoxaA7bNcis4N0kHV6gfW/yxQU3YAESDJ/x3Fk8xeAQvv4MXUgqsw7imufvA3afw\n"
-    "Dl9gju8ZAgMBAAECggEAUADG2259qWfXCqnjOSwuh2y6DKZbfLdTn4t8bONN9GSn\n"
-    "25iAhB4JRPEkusewNrDuSICGaFDOmnfsDKEQlDldVnpCbvXyNitPaNR2I46KA3zX\n"
-    "4OwBk/HeMds3v/ASM3O69NmYh1iIsX3Ev4gYq4AXTNRbhD8WBkYkN+rrAsdfYIWE\n"
-    "5v+S4gHpLn4JGLBRxXU0aav9oZBb+sgecf3Z446ATccvK5iDJSs/PNlRgzB6kmj8\n"
-    "4TFQ9wdnaW4VFeIWIOqkkWHPO34cSENbwb+Z/Nh+hVoE25ZAdOX6YU3lDgq/8WhT\n"
-    "/k1QdkyhHZQByTokO5tmxRmGvuoMQHruOn84hQwPXwKBgQD67S1JwLT1IOGOHUnq\n"
-    "OL+iSHiG736woz4YBnDboJB7KEzjTICabkewAM6CwFwpVVZbTCXLxj76+OkmivxP\n"
-    "OVoOyxep/a8sSrkdm6qzQvSHFwSs3kTjTemg/CrE5lIzCwBhP1z/fqfOjZxHiSR1\n"
-    "nJWdbwPKAGljMKnwr3JMe7YePwKBgQC2wXzj5eeijMkVHGyyFF+iqwxH8zxrNAjS\n"
-    "irfXwi7MRHdxi4/7fWm0lbwTxFmDVENrNzrQ/5F0BIOXD3LsdQBLInGBp9SSc6RJ\n"
-    "qWCl1lG/Nu/URQ9KV7vwAoAjGFqIBNaF4R5oeqH6yOgYvRWVmbN/cTgae3fuVot2\n"
-    "GO/WR5nMpwKBgQDl89MMAsES32Y1EZw6PHVJ6DYkGni0sXTnGYf1jci6RK1ppCM6\n"
-    "4xNpNOQLqPMMofr4wejlPLFc2Bz6SGZ+x+VDJ1VxYF1XLsdEXfLqQtLKtgp/zVW+\n"
-    "JRmUgWNEfHoZ8twPQr0cG1r3DImKeSDjc3MdCq6jQQtTbjZerroFY137iwKBgAIq\n"
-    "rxlgm2tw8d1fNeaymSOrlXyw5JF8z3H3lRBoy/c+BJCDEBTyOrOaZt1xIYKOGDKI\n"
-    "OBlMPmQ6vXioBTvKc1NwuBnKbJnD5zm8WVn9/YAf3Z4Np43BFohU70H7Qu+D5ys1\n"
-    "LRAeDBeWFDJe44efh+JF7F1cA2L/Aa5Hw2gt9yPXAoGAPJXjxdWZJpKSQ2j5HE4C\n"
-    "emAiD+Nh5HhTeSKHr9PvEqp8ITJYtXq7tdbFvW7/392BpeggfMaIXPQnYdxQDhuH\n"
-    "0W8RF3ZPHqDjHPYcQyulnYJXPKGBR/m9xHooVLg2WHJTgCqQMwalPrx10oxwMMtj\n"
-    "LONTc6XonWHJX+ryP18CNio=\n"
-    "-----END PRIVATE KEY-----\n";
+// A certificate and its private key made when the test runs (no private key is committed), valid around the
+// fixture's manual clock.
+const TestCertificate& testCertificate()
+{
+    static const TestCertificate certificate = TestCertificate::generate(
+        QStringLiteral("Contoso Stint app"), 1'800'000'000'000 - 86'400'000LL, 1'800'000'000'000 + 730LL * 86'400'000);
+    return certificate;
+}
+
+QString certificatePem()
+{
+    return QString::fromLatin1(testCertificate().certificatePem);
+}
+
+QString privateKeyPem()
+{
+    return QString::fromLatin1(testCertificate().privateKeyPem.bytes());
+}
+
+// The certificate's SHA-1 thumbprint as the API shows it (uppercase hex).
+QString certificateThumbprint()
+{
+    return QString::fromLatin1(crypto::base64UrlDecode(testCertificate().thumbprintSha1)->toHex().toUpper());
+}
 
 const QString kTenantA = QStringLiteral("aaaabbbb-0000-cccc-1111-dddd2222eeee");
 const QString kTenantB = QStringLiteral("bbbbcccc-1111-dddd-2222-eeee3333ffff");
@@ -470,7 +447,7 @@ private slots:
             {{QStringLiteral("kind"), QStringLiteral("client_secret")}, {QStringLiteral("clientId"), QStringLiteral("not-a-guid")}, {QStringLiteral("clientSecret"), kOwnSecret}},
             {{QStringLiteral("kind"), QStringLiteral("certificate")}, {QStringLiteral("clientId"), kOwnClientId}, {QStringLiteral("clientSecret"), kOwnSecret}},
             {{QStringLiteral("kind"), QStringLiteral("certificate")}, {QStringLiteral("clientId"), kOwnClientId}, {QStringLiteral("certificatePem"), QStringLiteral("garbage")}, {QStringLiteral("privateKeyPem"), QStringLiteral("garbage")}},
-            {{QStringLiteral("kind"), QStringLiteral("certificate")}, {QStringLiteral("clientId"), kOwnClientId}, {QStringLiteral("certificatePem"), QString::fromLatin1(kCertificatePem)}, {QStringLiteral("privateKeyPem"), QStringLiteral("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")}},
+            {{QStringLiteral("kind"), QStringLiteral("certificate")}, {QStringLiteral("clientId"), kOwnClientId}, {QStringLiteral("certificatePem"), certificatePem()}, {QStringLiteral("privateKeyPem"), QStringLiteral("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")}},
             {{QStringLiteral("kind"), QStringLiteral("client_secret")}, {QStringLiteral("clientId"), kOwnClientId}, {QStringLiteral("clientSecret"), kOwnSecret}, {QStringLiteral("secretExpiresAt"), QStringLiteral("next tuesday")}},
         };
         for (const QJsonObject& body : credentials) {
@@ -510,11 +487,11 @@ private slots:
 
         const ApiReply cert = keep(putCredential(m_tenant2, {{QStringLiteral("kind"), QStringLiteral("certificate")},
                                                              {QStringLiteral("clientId"), kOwnClientId},
-                                                             {QStringLiteral("certificatePem"), QString::fromLatin1(kCertificatePem)},
-                                                             {QStringLiteral("privateKeyPem"), QString::fromLatin1(kPrivateKeyPem)}}));
+                                                             {QStringLiteral("certificatePem"), certificatePem()},
+                                                             {QStringLiteral("privateKeyPem"), privateKeyPem()}}));
         QVERIFY2(cert.status == 200, cert.describe().constData());
         QCOMPARE(cert.json.value(QLatin1String("certificateThumbprint")).toString(),
-                 QStringLiteral("A25344F054C9DC0F0974840D9F73A288F55BD47E"));
+                 certificateThumbprint());
         QVERIFY(!cert.json.value(QLatin1String("certificateNotAfter")).toString().isEmpty());
 
         // Connect both, so every view has something to show.
@@ -528,7 +505,7 @@ private slots:
         }
         keep(api().get(QStringLiteral("/v1/tenants"), m_admin.token));
         keep(api().get(QStringLiteral("/v1/audit"), m_admin.token));
-        const QByteArray keyBody = QByteArray(kPrivateKeyPem).split('\n').at(1); // a line of the key's base64
+        const QByteArray keyBody = testCertificate().privateKeyPem.bytes().split('\n').at(1); // a line of the key's base64
         for (const ApiReply& r : replies) {
             QVERIFY2(!r.body.contains(kOwnSecret.toUtf8()), r.describe().constData());
             QVERIFY2(!r.body.contains(kMspSecret.toUtf8()), r.describe().constData());

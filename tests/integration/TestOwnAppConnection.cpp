@@ -181,12 +181,13 @@ class TestOwnAppConnection : public QObject
     {
         return connection(tenant).value(QLatin1String("lastError")).toObject().value(QLatin1String("code")).toString();
     }
-    int codeRedemptions() const
+    // Token requests at the tenant segment the authorize leg used (a domain here): the code redemptions. The health
+    // check's client-credentials requests go to the proven tenant id.
+    int tokenRequestsAt(const QString& segment) const
     {
         int n = 0;
         for (const LoggedRequest& r : m_sim->requests())
-            n += r.method == "POST" && r.pathAndQuery.endsWith(QLatin1String("/oauth2/v2.0/token"))
-                && r.area == QLatin1String("identity");
+            n += r.method == "POST" && r.pathAndQuery == QLatin1Char('/') + segment + QStringLiteral("/oauth2/v2.0/token");
         return n;
     }
     qint64 audits(const QString& action, const QString& outcome)
@@ -237,7 +238,7 @@ private slots:
         const QJsonObject report = conn.value(QLatin1String("report")).toObject();
         QCOMPARE(report.value(QLatin1String("healthy")).toBool(), privileged);
         QVERIFY(report.value(QLatin1String("domains")).toArray().size() >= 2);
-        QCOMPARE(codeRedemptions(), 1);
+        QCOMPARE(tokenRequestsAt(QStringLiteral("contoso.com")), 1);
         // Who signed in is in the audit log, and no secret reached any answer.
         QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
                                 QStringLiteral("action = 'tenant.connect' AND outcome = 'success' AND details LIKE ?"),
@@ -251,7 +252,7 @@ private slots:
         // The same callback again: the state is spent, and the code is not redeemed a second time.
         const ApiReply replay = complete(tenant, callback);
         QVERIFY2(replay.status == 400 && replay.problem() == QStringLiteral("state-used"), replay.describe().constData());
-        QCOMPARE(codeRedemptions(), 1);
+        QCOMPARE(tokenRequestsAt(QStringLiteral("contoso.com")), 1);
     }
 
     void codeForAnotherClientIsRefused()
@@ -308,7 +309,8 @@ private slots:
         QCOMPARE(after.value(QLatin1String("entraTenantId")).toString(), m_contoso);
         QCOMPARE(after.value(QLatin1String("report")), before.value(QLatin1String("report")));
         QCOMPARE(audits(QStringLiteral("tenant.connect"), QStringLiteral("failure")), qint64(1));
-        QCOMPARE(codeRedemptions(), 2);
+        QCOMPARE(tokenRequestsAt(QStringLiteral("contoso.com")), 1);
+        QCOMPARE(tokenRequestsAt(QStringLiteral("fabrikam.com")), 1);
     }
 };
 

@@ -52,6 +52,20 @@ AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString
     return e;
 }
 
+// Appends the audit event (with `extra` details) and announces the tenant's connection as it is now.
+Result<void> auditAndAnnounce(CloudContext& cloud, AuditEvent e, const QJsonObject& extra)
+{
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        e.details.insert(it.key(), it.value());
+    STINT_TRY(cloud.audit.append(e));
+    auto after = tenants::loadTenant(cloud.db, e.orgId, e.tenantId);
+    if (!after)
+        return after.error();
+    if (!after->has_value())
+        return {};
+    return publishConnection(cloud, **after);
+}
+
 // Applies a finished inspection to the tenant, in the caller's transaction.
 // `auditDetails` are added to the audit event (who signed in, for a connection through the customer's own app).
 Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QString& tenantId,
@@ -77,13 +91,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
         AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("failure"));
         e.details.insert(QStringLiteral("code"), code);
         e.details.insert(QStringLiteral("message"), message.left(500));
-        for (auto it = auditDetails.begin(); it != auditDetails.end(); ++it)
-            e.details.insert(it.key(), it.value());
-        STINT_TRY(cloud.audit.append(e));
-        auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
-        if (!after)
-            return after.error();
-        STINT_TRY(publishConnection(cloud, **after));
+        STINT_TRY(auditAndAnnounce(cloud, std::move(e), auditDetails));
         if (wasProven && before.connection.status == kConnected)
             STINT_TRY(raiseAlert(cloud, orgId, tenantId, QStringLiteral("tenant.unhealthy"),
                                  QStringLiteral("The connection check of %1 failed: %2").arg(before.name, message)));
@@ -133,13 +141,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
             codes.append(f.code);
     }
     e.details.insert(QStringLiteral("findings"), codes);
-    for (auto it = auditDetails.begin(); it != auditDetails.end(); ++it)
-        e.details.insert(it.key(), it.value());
-    STINT_TRY(cloud.audit.append(e));
-    auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
-    if (!after)
-        return after.error();
-    STINT_TRY(publishConnection(cloud, **after));
+    STINT_TRY(auditAndAnnounce(cloud, std::move(e), auditDetails));
     if (!healthy && before.connection.status != kUnhealthy) {
         QStringList errors;
         for (const entra::HealthFinding& f : report.findings) {
@@ -171,13 +173,7 @@ Result<void> applyConnectFailure(CloudContext& cloud, const QString& orgId, cons
     AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("tenant.connect"), QStringLiteral("failure"));
     e.details.insert(QStringLiteral("code"), error.code);
     e.details.insert(QStringLiteral("message"), error.message.left(500));
-    for (auto it = auditDetails.begin(); it != auditDetails.end(); ++it)
-        e.details.insert(it.key(), it.value());
-    STINT_TRY(cloud.audit.append(e));
-    auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
-    if (!after)
-        return after.error();
-    return publishConnection(cloud, **after);
+    return auditAndAnnounce(cloud, std::move(e), auditDetails);
 }
 
 // What the worker found for a connection through the customer's own app.

@@ -212,6 +212,20 @@ ApiError refusedByMicrosoft(RequestContext& ctx, const QString& tenantId, const 
                     {{QStringLiteral("error"), error}, {QStringLiteral("aadsts"), aadsts}}};
 }
 
+// The customer's own app registration of the tenant, which an authorization-code flow signs in with; `missing` says
+// what to do when there is none.
+std::optional<ApiError> requireOwnApp(RequestContext& ctx, const models::Tenant& tenant, CredentialSummary* out,
+                                      const QString& missing)
+{
+    auto credential = loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
+    if (!credential)
+        return ctx.fail(credential.error());
+    if (!credential->has_value())
+        return problem(409, QStringLiteral("no-credential"), missing);
+    *out = **credential;
+    return std::nullopt;
+}
+
 // The callback's query: the whole redirect URL the desktop app received, or just its parameters.
 struct CallbackInput
 {
@@ -285,13 +299,11 @@ Reply completeCode(RequestContext& ctx, const models::Tenant& tenant, const Conn
     if (callback->refused())
         return refusedByMicrosoft(ctx, tenant.id, state.kind, callback->error, callback->errorDescription,
                                   callback->aadstsCode);
-    auto credential = loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
-    if (!credential)
-        return ctx.fail(credential.error());
-    if (!credential->has_value())
-        return problem(409, QStringLiteral("no-credential"),
-                       QStringLiteral("The tenant's own app registration was removed since the flow started: set it "
-                                      "again and start again."));
+    CredentialSummary credential;
+    if (auto missing = requireOwnApp(ctx, tenant, &credential,
+                                     QStringLiteral("The tenant's own app registration was removed since the flow "
+                                                    "started: set it again and start again.")))
+        return *missing;
     auto verifier = openVerifier(ctx.cloud.connectionsKey, state.sealedVerifier, stateHash);
     if (!verifier)
         return ctx.fail(verifier.error());
@@ -429,14 +441,12 @@ Reply startConnection(RequestContext& ctx)
             url = onboarding::adminConsentUrl(endpoints, ctx.cloud.config.entra.appClientId, QUrl(redirectUri),
                                               stateValue, tenantHint);
         } else {
-            auto credential = loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
-            if (!credential)
-                return ctx.fail(credential.error());
-            if (!credential->has_value())
-                return problem(409, QStringLiteral("no-credential"),
-                               QStringLiteral("Sign-in with the customer's own app needs its credential first: PUT "
-                                              "/v1/tenants/%1/connection/credential.")
-                                   .arg(tenant.id));
+            CredentialSummary credential;
+            if (auto missing = requireOwnApp(ctx, tenant, &credential,
+                                             QStringLiteral("Sign-in with the customer's own app needs its credential "
+                                                            "first: PUT /v1/tenants/%1/connection/credential.")
+                                                 .arg(tenant.id)))
+                return *missing;
             // The PKCE verifier stays here, sealed with the state's row; only its challenge goes to the browser.
             const onboarding::Pkce pkce = onboarding::Pkce::generate();
             auto sealed = sealVerifier(ctx.cloud.connectionsKey, pkce.verifier, stateHash);
@@ -445,7 +455,7 @@ Reply startConnection(RequestContext& ctx)
             state.sealedVerifier = *sealed;
             onboarding::AuthorizeParameters parameters;
             parameters.tenant = tenantHint;
-            parameters.clientId = (*credential)->clientId;
+            parameters.clientId = credential.clientId;
             parameters.redirectUri = QUrl(redirectUri);
             parameters.state = stateValue;
             parameters.codeChallenge = pkce.challenge;

@@ -269,6 +269,27 @@ private slots:
         QCOMPARE(form.queryItemValue(QStringLiteral("code_verifier")), QString::fromLatin1(pkce.verifier.bytes()));
         QCOMPARE(form.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded), redirect.toString());
 
+        // With a nonce expected, only an id_token carrying it is accepted.
+        RedeemOptions withNonce;
+        withNonce.expectedNonce = QStringLiteral("flow-nonce");
+        QJsonObject nonced = claims;
+        nonced.insert(QStringLiteral("nonce"), QStringLiteral("flow-nonce"));
+        server.enqueue("POST", tokenPath, tokenResponse(signIdToken(signing->privateKeyPem, nonced, QStringLiteral("k1"))));
+        QVERIFY(redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"), redirect,
+                                        pkce.verifier, withNonce)
+                    .ok());
+        for (const QString& nonce : {QString(), QStringLiteral("another-flow")}) {
+            QJsonObject other = claims;
+            if (!nonce.isEmpty())
+                other.insert(QStringLiteral("nonce"), nonce);
+            server.enqueue("POST", tokenPath,
+                           tokenResponse(signIdToken(signing->privateKeyPem, other, QStringLiteral("k1"))));
+            auto refused = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"),
+                                                   redirect, pkce.verifier, withNonce);
+            QVERIFY(!refused.ok());
+            QCOMPARE(refused.error().code, QString::fromLatin1(kInvalidIdToken));
+        }
+
         // Signed by someone else, for another app, expired, from another issuer: refused.
         QJsonObject otherAudience = claims;
         otherAudience.insert(QStringLiteral("aud"), QStringLiteral("another-app"));

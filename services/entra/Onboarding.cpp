@@ -91,8 +91,8 @@ QUrl adminConsentUrl(const CloudEndpoints& endpoints, const QString& clientId, c
 
 QUrl authorizeUrl(const CloudEndpoints& endpoints, const AuthorizeParameters& p)
 {
-    QUrl url
-        = withPath(endpoints.authority, QLatin1Char('/') + segment(p.tenant) + QStringLiteral("/oauth2/v2.0/authorize"));
+    QUrl url = withPath(endpoints.authority,
+                        QLatin1Char('/') + segment(p.tenant) + QStringLiteral("/oauth2/v2.0/authorize"));
     QUrlQuery query;
     const auto add = [&](const QString& key, const QString& v) {
         if (!v.isEmpty())

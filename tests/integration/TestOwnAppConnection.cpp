@@ -4,11 +4,11 @@
 // playing login.microsoftonline.com and graph.microsoft.com on the same manual clock. The customer's admin signs in
 // on the simulator's authorize page, the cloud redeems the code with the app's secret or certificate and the PKCE
 // verifier it kept, verifies the id_token, proves the admin's tenant with inspect() and reports its health.
-#include "cloud/CloudContext.h"
-#include "cloud/engine/WorkerPool.h"
 #include "IdentityCertificates.h"
 #include "IdentitySignInDriver.h"
 #include "Simulator.h"
+#include "cloud/CloudContext.h"
+#include "cloud/engine/WorkerPool.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 
@@ -16,7 +16,6 @@
 #include <QNetworkAccessManager>
 #include <QTest>
 #include <QUrlQuery>
-
 #include <memory>
 
 using namespace stint;
@@ -30,14 +29,14 @@ const QString kContosoAdmin = QStringLiteral("admin@contoso.com");
 const QString kContosoPassword = QStringLiteral("Adm1n-Passw0rd!contoso");
 const QString kFabrikamAdmin = QStringLiteral("admin@fabrikam.com");
 const QString kFabrikamPassword = QStringLiteral("Adm1n-Passw0rd!fabrikam");
-const QStringList kPermissions{QStringLiteral("Organization.Read.All"),
-                               QStringLiteral("Domain.Read.All"),
-                               QStringLiteral("User.ReadWrite.All"),
-                               QStringLiteral("User-PasswordProfile.ReadWrite.All"),
-                               QStringLiteral("User.DeleteRestore.All"),
-                               QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                               QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
-                               QStringLiteral("Policy.Read.All")};
+const QStringList kPermissions {QStringLiteral("Organization.Read.All"),
+                                QStringLiteral("Domain.Read.All"),
+                                QStringLiteral("User.ReadWrite.All"),
+                                QStringLiteral("User-PasswordProfile.ReadWrite.All"),
+                                QStringLiteral("User.DeleteRestore.All"),
+                                QStringLiteral("RoleManagement.ReadWrite.Directory"),
+                                QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
+                                QStringLiteral("Policy.Read.All")};
 
 // A customer's own app registration in the simulator, with what Stint is given of it.
 struct OwnApp
@@ -74,14 +73,14 @@ class TestOwnAppConnection : public QObject
         QVERIFY(m_sim->listen());
         SimState& s = m_sim->state();
         for (const auto& [name, initial, domain, upn, password] :
-             {std::tuple{QStringLiteral("Contoso"), QStringLiteral("contoso"), QStringLiteral("contoso.com"),
-                         kContosoAdmin, kContosoPassword},
-              std::tuple{QStringLiteral("Fabrikam"), QStringLiteral("fabrikam"), QStringLiteral("fabrikam.com"),
-                         kFabrikamAdmin, kFabrikamPassword}}) {
+             {std::tuple {QStringLiteral("Contoso"), QStringLiteral("contoso"), QStringLiteral("contoso.com"),
+                          kContosoAdmin, kContosoPassword},
+              std::tuple {QStringLiteral("Fabrikam"), QStringLiteral("fabrikam"), QStringLiteral("fabrikam.com"),
+                          kFabrikamAdmin, kFabrikamPassword}}) {
             SimTenant& t = s.createTenant(name, initial);
             t.tapPolicy.enabled = true;
             (name == QLatin1String("Contoso") ? m_contoso : m_fabrikam) = t.id;
-            QVERIFY(s.addDomain(t.id, SimDomain{domain, true, true, false, QStringLiteral("Managed")}));
+            QVERIFY(s.addDomain(t.id, SimDomain {domain, true, true, false, QStringLiteral("Managed")}));
             auto admin = s.createUser(t.id, upn, name + QStringLiteral(" Admin"), password);
             QVERIFY(admin.ok());
             QVERIFY(s.assignRole(t.id, (*admin)->id, roles::kGlobalAdministrator).ok());
@@ -118,7 +117,8 @@ class TestOwnAppConnection : public QObject
             own.secret = QStringLiteral("own-app-secret~") + QString::fromLatin1(crypto::randomBytes(8).toHex());
             s.addClientSecret(app, own.secret, now + 365LL * 86'400'000);
         }
-        const QStringList roles = privileged ? QStringList{roles::kPrivilegedAuthenticationAdministrator} : QStringList();
+        const QStringList roles
+            = privileged ? QStringList {roles::kPrivilegedAuthenticationAdministrator} : QStringList();
         if (!s.grantServicePrincipal(m_contoso, own.clientId, kPermissions, roles))
             qWarning("granting the service principal failed");
         return own;
@@ -127,7 +127,7 @@ class TestOwnAppConnection : public QObject
     QString newTenantWith(const OwnApp& app, const QString& name = QStringLiteral("Contoso"))
     {
         const QString tenant = createTenant(*m_cloud, m_admin.token, tenantBody(name, {kUserAdministrator}));
-        QJsonObject body{{QStringLiteral("clientId"), app.clientId}};
+        QJsonObject body {{QStringLiteral("clientId"), app.clientId}};
         if (app.certificate) {
             body.insert(QStringLiteral("kind"), QStringLiteral("certificate"));
             body.insert(QStringLiteral("certificatePem"), QString::fromLatin1(app.certificate->certificatePem));
@@ -189,7 +189,8 @@ class TestOwnAppConnection : public QObject
     {
         int n = 0;
         for (const LoggedRequest& r : m_sim->requests())
-            n += r.method == "POST" && r.pathAndQuery == QLatin1Char('/') + segment + QStringLiteral("/oauth2/v2.0/token");
+            n += r.method == "POST"
+                && r.pathAndQuery == QLatin1Char('/') + segment + QStringLiteral("/oauth2/v2.0/token");
         return n;
     }
     qint64 audits(const QString& action, const QString& outcome)
@@ -264,7 +265,8 @@ private slots:
 
         // The same callback again: the state is spent, and the code is not redeemed a second time.
         const ApiReply replay = complete(tenant, callback);
-        QVERIFY2(replay.status == 400 && replay.problem() == QStringLiteral("state-used"), replay.describe().constData());
+        QVERIFY2(replay.status == 400 && replay.problem() == QStringLiteral("state-used"),
+                 replay.describe().constData());
         QCOMPARE(tokenRequestsAt(QStringLiteral("contoso.com")), 1);
         settle(tenant);
     }
@@ -282,14 +284,17 @@ private slots:
         const QUrl theirCallback = signIn(theirs, kContosoAdmin, kContosoPassword);
         QVERIFY(theirCallback.isValid());
         QUrl injected(kRedirect);
-        injected.setQuery(QStringLiteral("code=%1&state=%2")
-                              .arg(QUrlQuery(theirCallback).queryItemValue(QStringLiteral("code"), QUrl::FullyEncoded),
-                                   mine.state));
+        injected.setQuery(
+            QStringLiteral("code=%1&state=%2")
+                .arg(QUrlQuery(theirCallback).queryItemValue(QStringLiteral("code"), QUrl::FullyEncoded), mine.state));
         QCOMPARE(complete(tenant, injected).status, 202);
         QTRY_COMPARE_WITH_TIMEOUT(lastErrorCode(tenant), QStringLiteral("entra.token_rejected"), 20000);
         const QJsonObject conn = connection(tenant);
-        QVERIFY2(conn.value(QLatin1String("lastError")).toObject().value(QLatin1String("message")).toString().contains(
-                     QLatin1String("AADSTS")),
+        QVERIFY2(conn.value(QLatin1String("lastError"))
+                     .toObject()
+                     .value(QLatin1String("message"))
+                     .toString()
+                     .contains(QLatin1String("AADSTS")),
                  QJsonDocument(conn).toJson().constData());
         QCOMPARE(conn.value(QLatin1String("status")).toString(), QStringLiteral("not_connected"));
         QVERIFY(conn.value(QLatin1String("entraTenantId")).isNull());

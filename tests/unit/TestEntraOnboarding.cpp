@@ -184,8 +184,9 @@ private slots:
         QCOMPARE(denied->errorDescription, QStringLiteral("AADSTS65004: the user canceled"));
         QCOMPARE(denied->aadstsCode, std::optional<qint64>(65004));
         QVERIFY(denied->code.isEmpty());
-        for (const QString& bad : {QStringLiteral("code=abc"), QStringLiteral("state=s"), QStringLiteral("state=&code=abc"),
-                                   QStringLiteral("state=") + QString(1025, QLatin1Char('s')) + QStringLiteral("&code=c")}) {
+        for (const QString& bad :
+             {QStringLiteral("code=abc"), QStringLiteral("state=s"), QStringLiteral("state=&code=abc"),
+              QStringLiteral("state=") + QString(1025, QLatin1Char('s')) + QStringLiteral("&code=c")}) {
             auto parsed = parseAuthorizeCallback(QUrlQuery(bad));
             QVERIFY2(!parsed.ok(), qPrintable(bad.left(40)));
             QCOMPARE(parsed.error().code, QString::fromLatin1(kInvalidCallback));
@@ -198,11 +199,12 @@ private slots:
         const QUrlQuery query(QStringLiteral("state=a%2Bb+c&code=x"));
         QCOMPARE(callbackState(query), QStringLiteral("a+b c"));
         QCOMPARE(callbackState(QUrlQuery(QStringLiteral("code=x"))), QString());
-        auto consent = parseConsentCallback(QUrlQuery(QStringLiteral(
-            "admin_consent=True&tenant=contoso.com&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default+openid&state=s")));
+        auto consent
+            = parseConsentCallback(QUrlQuery(QStringLiteral("admin_consent=True&tenant=contoso.com&scope=https%3A%2F%"
+                                                            "2Fgraph.microsoft.com%2F.default+openid&state=s")));
         QVERIFY(consent.ok());
-        QCOMPARE(consent->scopes, QStringList({QStringLiteral("https://graph.microsoft.com/.default"),
-                                                QStringLiteral("openid")}));
+        QCOMPARE(consent->scopes,
+                 QStringList({QStringLiteral("https://graph.microsoft.com/.default"), QStringLiteral("openid")}));
         // An empty tenant hint is "organizations" in both URLs.
         QCOMPARE(adminConsentUrl(globalCloud(), kClient, QUrl(QStringLiteral("http://127.0.0.1:1/c")),
                                  QStringLiteral("s"), QString())
@@ -274,7 +276,8 @@ private slots:
         withNonce.expectedNonce = QStringLiteral("flow-nonce");
         QJsonObject nonced = claims;
         nonced.insert(QStringLiteral("nonce"), QStringLiteral("flow-nonce"));
-        server.enqueue("POST", tokenPath, tokenResponse(signIdToken(signing->privateKeyPem, nonced, QStringLiteral("k1"))));
+        server.enqueue("POST", tokenPath,
+                       tokenResponse(signIdToken(signing->privateKeyPem, nonced, QStringLiteral("k1"))));
         QVERIFY(redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"), redirect,
                                         pkce.verifier, withNonce)
                     .ok());

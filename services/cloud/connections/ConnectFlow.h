@@ -5,7 +5,6 @@
 #include "core/Result.h"
 
 #include <QUrl>
-
 #include <optional>
 
 // The cloud's own rules for the browser leg of connecting a tenant. The Entra side of it — consent and authorize

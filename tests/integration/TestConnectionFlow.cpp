@@ -195,6 +195,30 @@ private slots:
         m_gateway = nullptr;
     }
 
+    // The cloud's own pieces of the flow (ConnectFlow.h), without a service.
+    void flowRules()
+    {
+        using namespace cloud::connections;
+        const crypto::SecretBytes key(crypto::randomBytes(32));
+        const crypto::SecretBytes verifier(QByteArray(43, 'v'));
+        const QByteArray hash = crypto::sha256("state-1");
+        auto sealed = sealVerifier(key, verifier, hash);
+        QVERIFY(sealed.ok());
+        QVERIFY(!sealed->contains(verifier.bytes()));
+        auto opened = openVerifier(key, *sealed, hash);
+        QVERIFY(opened.ok());
+        QCOMPARE(opened->bytes(), verifier.bytes());
+        QVERIFY(!openVerifier(key, *sealed, crypto::sha256("state-2")).ok());
+        QVERIFY(!openVerifier(key, QByteArray(), hash).ok());
+        QCOMPARE(flowNonce(QStringLiteral("s1")), flowNonce(QStringLiteral("s1")));
+        QVERIFY(flowNonce(QStringLiteral("s1")) != flowNonce(QStringLiteral("s2")));
+        QCOMPARE(flowNonce(QStringLiteral("s1")).size(), 43);
+        QVERIFY(sameRedirect(QUrl(kRedirect + QStringLiteral("?code=x&state=y")), QUrl(kRedirect)));
+        QVERIFY(!sameRedirect(QUrl(QStringLiteral("http://127.0.0.1:53124/callback?code=x")), QUrl(kRedirect)));
+        QVERIFY(!sameRedirect(QUrl(QStringLiteral("http://localhost:53123/callback")), QUrl(kRedirect)));
+        QVERIFY(!sameRedirect(QUrl(QStringLiteral("http://127.0.0.1:53123/Callback")), QUrl(kRedirect)));
+    }
+
     void adminConsentHappyPath()
     {
         startCloud(true);

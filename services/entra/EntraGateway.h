@@ -187,6 +187,24 @@ struct ProvisionResult
     QStringList notes;
 };
 
+// A fresh Temporary Access Pass for an account Stint provisioned, when a checkout outlives the one it was given (an
+// extension). "A user can only have one Temporary Access Pass": the new one replaces the old (protocols.md 2.8).
+struct TapRenewal
+{
+    TenantAccess tenant;
+    QString accountId;
+    int windowMinutes = 60; // from now to the checkout's new end; clamped to the tenant's policy bounds
+};
+
+struct IssuedTemporaryAccessPass
+{
+    crypto::SecretBytes pass;
+    QString id;
+    TimeMs expiresAt = 0;
+    int graphRoundTrips = 0;
+    QStringList notes; // e.g. the window is longer than the tenant's longest pass. Never holds a secret.
+};
+
 // --- Revocation -----------------------------------------------------------------------------------------------
 
 struct RevokeRequest
@@ -240,6 +258,10 @@ public:
 
     virtual Result<ProvisionResult> provision(const ProvisionRequest& request) = 0;
     virtual Result<RevokeReport> revoke(const RevokeRequest& request) = 0;
+
+    // Issues a new Temporary Access Pass for the account (replacing its current one) that lasts the window, within the
+    // tenant's policy. "entra.tap_unavailable" when the policy is disabled.
+    virtual Result<IssuedTemporaryAccessPass> renewTemporaryAccessPass(const TapRenewal& request) = 0;
 
     // Every account that carries Stint's tag in the tenant, with its directory roles.
     virtual Result<QList<ManagedAccount>> listManagedAccounts(const TenantAccess& tenant) = 0;

@@ -175,6 +175,44 @@ bool isConflict(const GraphResponse& response)
         || response.errorMessage().contains(QStringLiteral("already exists"), Qt::CaseInsensitive);
 }
 
+// The lifetime of a pass that should cover `windowMinutes`, within the tenant's policy; a note when it cannot.
+int tapLifetimeFor(int windowMinutes, const TapPolicy& policy, QStringList* notes)
+{
+    if (windowMinutes > policy.maximumLifetimeMinutes)
+        notes->append(QStringLiteral("The window (%1 min) is longer than the tenant's longest Temporary Access "
+                                     "Pass: the pass lasts %2 min.")
+                          .arg(windowMinutes)
+                          .arg(policy.maximumLifetimeMinutes));
+    return std::clamp(windowMinutes, policy.minimumLifetimeMinutes, policy.maximumLifetimeMinutes);
+}
+
+GraphRequest issueTap(const QString& accountId, int lifetimeMinutes, const TapPolicy& policy)
+{
+    GraphRequest tap = write("POST", userPath(accountId) + QStringLiteral("/authentication/temporaryAccessPassMethods"),
+                             QJsonObject{{QStringLiteral("lifetimeInMinutes"), lifetimeMinutes},
+                                         {QStringLiteral("isUsableOnce"), policy.isUsableOnce}});
+    tap.retryNotFound = true;
+    tap.resendSafe = true; // a user has one TAP: a second one replaces the first
+    return tap;
+}
+
+// The pass of a 201 from temporaryAccessPassMethods (its value is only ever in this answer), and when it stops working.
+Result<IssuedTemporaryAccessPass> issuedTap(const GraphResponse& response, int lifetimeMinutes, TimeMs now)
+{
+    if (!response.ok())
+        return graphError(response, QStringLiteral("Issuing a Temporary Access Pass"));
+    IssuedTemporaryAccessPass out;
+    out.pass = crypto::SecretBytes(response.body.value(QStringLiteral("temporaryAccessPass")).toString().toUtf8());
+    if (out.pass.isEmpty())
+        return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph returned no Temporary Access Pass"));
+    out.id = response.body.value(QStringLiteral("id")).toString();
+    const auto start = fromRfc3339(response.body.value(QStringLiteral("startDateTime")).toString())
+                           .value_or(fromRfc3339(response.body.value(QStringLiteral("createdDateTime")).toString())
+                                         .value_or(now));
+    out.expiresAt = start + qint64(response.body.value(QStringLiteral("lifetimeInMinutes")).toInt(lifetimeMinutes)) * 60'000;
+    return out;
+}
+
 class GraphGateway final : public EntraGateway
 {
 public:
@@ -188,6 +226,7 @@ public:
     Result<ConnectionReport> inspect(const TenantAccess& tenant) override;
     Result<ProvisionResult> provision(const ProvisionRequest& request) override;
     Result<RevokeReport> revoke(const RevokeRequest& request) override;
+    Result<IssuedTemporaryAccessPass> renewTemporaryAccessPass(const TapRenewal& request) override;
     Result<QList<ManagedAccount>> listManagedAccounts(const TenantAccess& tenant) override;
 
 private:
@@ -471,13 +510,7 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         if (!policy.enabled)
             return makeError(QString::fromLatin1(kTapUnavailable),
                              QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
-        tapLifetime = std::clamp(request.windowMinutes, policy.minimumLifetimeMinutes, policy.maximumLifetimeMinutes);
-        if (request.windowMinutes > policy.maximumLifetimeMinutes)
-            result.notes.append(
-                QStringLiteral("The window (%1 min) is longer than the tenant's longest Temporary Access "
-                               "Pass: the pass lasts %2 min.")
-                    .arg(request.windowMinutes)
-                    .arg(policy.maximumLifetimeMinutes));
+        tapLifetime = tapLifetimeFor(request.windowMinutes, policy, &result.notes);
     }
 
     std::optional<QJsonObject> user;
@@ -589,13 +622,7 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
     }
     if (request.issueTemporaryAccessPass) {
         tapIndex = int(writes.size());
-        GraphRequest tap
-            = write("POST", userPath(accountId) + QStringLiteral("/authentication/temporaryAccessPassMethods"),
-                    QJsonObject {{QStringLiteral("lifetimeInMinutes"), tapLifetime},
-                                 {QStringLiteral("isUsableOnce"), policy.isUsableOnce}});
-        tap.retryNotFound = true;
-        tap.resendSafe = true; // a user has one TAP: a second one replaces the first
-        writes.append(tap);
+        writes.append(issueTap(accountId, tapLifetime, policy));
     }
     if (!writes.isEmpty()) {
         auto written = m_graph.batch(tenant, writes, trips);
@@ -606,20 +633,12 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
             if (i == patchIndex && !response.ok())
                 return graphError(response, QStringLiteral("Enabling the account and setting its password"));
             if (i == tapIndex) {
-                if (!response.ok())
-                    return graphError(response, QStringLiteral("Issuing a Temporary Access Pass"));
-                result.temporaryAccessPass = crypto::SecretBytes(
-                    response.body.value(QStringLiteral("temporaryAccessPass")).toString().toUtf8());
-                result.temporaryAccessPassId = response.body.value(QStringLiteral("id")).toString();
-                const auto start
-                    = fromRfc3339(response.body.value(QStringLiteral("startDateTime")).toString())
-                          .value_or(fromRfc3339(response.body.value(QStringLiteral("createdDateTime")).toString())
-                                        .value_or(now()));
-                const int minutes = response.body.value(QStringLiteral("lifetimeInMinutes")).toInt(tapLifetime);
-                result.temporaryAccessPassExpiresAt = start + qint64(minutes) * 60'000;
-                if (result.temporaryAccessPass.isEmpty())
-                    return makeError(QString::fromLatin1(kGraphError),
-                                     QStringLiteral("Graph returned no Temporary Access Pass"));
+                auto issued = issuedTap(response, tapLifetime, now());
+                if (!issued)
+                    return issued.error();
+                result.temporaryAccessPass = std::move(issued->pass);
+                result.temporaryAccessPassId = issued->id;
+                result.temporaryAccessPassExpiresAt = issued->expiresAt;
             } else if (i != patchIndex && !response.ok() && response.status != 0 && !isConflict(response)) {
                 return graphError(response, QStringLiteral("Assigning a role"));
             }
@@ -677,6 +696,41 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
 }
 
 // --- revoke --------------------------------------------------------------------------------------------------------
+
+// --- Temporary Access Pass renewal ---------------------------------------------------------------------------------
+
+Result<IssuedTemporaryAccessPass> GraphGateway::renewTemporaryAccessPass(const TapRenewal& request)
+{
+    if (!isGuid(request.accountId))
+        return invalid(QStringLiteral("The account id is not a GUID"));
+    if (request.windowMinutes < 1)
+        return invalid(QStringLiteral("The window must be at least a minute"));
+    int trips = 0;
+    // Round trip 1: the policy's bounds (they may have changed since the pass was first issued).
+    auto policyResponse = m_graph.send(request.tenant, get(kTapPolicyPath), &trips);
+    if (!policyResponse)
+        return policyResponse.error();
+    if (!policyResponse->ok())
+        return graphError(*policyResponse, QStringLiteral("Reading the Temporary Access Pass policy"));
+    const TapPolicy policy = parseTapPolicy(policyResponse->body);
+    if (!policy.enabled)
+        return makeError(QString::fromLatin1(kTapUnavailable),
+                         QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
+    QStringList notes;
+    const int lifetime = tapLifetimeFor(request.windowMinutes, policy, &notes);
+    // Round trip 2: the new pass, which replaces the account's current one.
+    auto created = m_graph.send(request.tenant, issueTap(request.accountId, lifetime, policy), &trips);
+    if (!created)
+        return created.error();
+    auto issued = issuedTap(*created, lifetime, now());
+    if (!issued)
+        return issued.error();
+    issued->graphRoundTrips = trips;
+    issued->notes = notes;
+    qCInfo(lcEntra) << "renewed the Temporary Access Pass of" << request.accountId << "in tenant"
+                    << request.tenant.entraTenantId << "for" << lifetime << "min";
+    return issued;
+}
 
 Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
 {

@@ -420,6 +420,90 @@ private slots:
         QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'reconcile.drift'")), qint64(0));
     }
 
+    // An extension past the Temporary Access Pass renews it: the new pass lasts to the new end and signs in, the old one
+    // no longer does (a user has one pass). When the tenant's policy no longer allows passes, the renewal fails
+    // audibly, the extension stands, and the technician keeps the pass they had.
+    void extensionRenewsTheTemporaryAccessPass()
+    {
+        QVERIFY(m_secrets.isValid());
+        QVERIFY(startWorld(QStringLiteral("msp~") + QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(24)))));
+        connectTenant(Connection::MspAppConsent);
+        if (QTest::currentTestFailed())
+            return;
+        auto requestOne = [this]() {
+            return requestCheckout(*m_cloud, m_techToken, m_tenant, {kHelpdeskAdministrator}, 60,
+                                   QStringLiteral("Password reset"), QStringLiteral("PSA-77"))
+                .value(QLatin1String("id"))
+                .toString();
+        };
+        auto renewals = [this](const QString& id, const QString& outcome) {
+            return m_cloud->count(QStringLiteral("audit_events"),
+                                  QStringLiteral("target_id = ? AND action = 'checkout.credential_renewed' AND outcome = ?"),
+                                  {id, outcome});
+        };
+        const QString id = requestOne();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(checkout(id).value(QLatin1String("state")).toString(), QStringLiteral("ready"), 30000);
+        const ApiReply before = api().get(QStringLiteral("/v1/checkouts/%1/credential").arg(id), m_techToken);
+        QVERIFY2(before.status == 200, before.describe().constData());
+        const QString upn = before.json.value(QLatin1String("userPrincipalName")).toString();
+        const QString oldPass = before.json.value(QLatin1String("temporaryAccessPass")).toString();
+        QVERIFY(!oldPass.isEmpty());
+
+        const ApiReply extended = api().post(QStringLiteral("/v1/checkouts/%1/extend").arg(id), m_techToken,
+                                             {{QStringLiteral("minutes"), 45}});
+        QVERIFY2(extended.status == 200, extended.describe().constData());
+        QCOMPARE(extended.json.value(QLatin1String("temporaryAccessPassRenewal")).toString(), QStringLiteral("pending"));
+        QTRY_COMPARE_WITH_TIMEOUT(renewals(id, QStringLiteral("success")), qint64(1), 20000);
+        const ApiReply after = api().get(QStringLiteral("/v1/checkouts/%1/credential").arg(id), m_techToken);
+        QVERIFY2(after.status == 200, after.describe().constData());
+        const QString newPass = after.json.value(QLatin1String("temporaryAccessPass")).toString();
+        QVERIFY(!newPass.isEmpty());
+        QVERIFY(newPass != oldPass);
+        QCOMPARE(after.json.value(QLatin1String("password")).toString(), before.json.value(QLatin1String("password")).toString());
+        const auto passEnd = fromRfc3339(after.json.value(QLatin1String("temporaryAccessPassExpiresAt")).toString());
+        const auto accessEnd = fromRfc3339(extended.json.value(QLatin1String("expiresAt")).toString());
+        QVERIFY(passEnd && accessEnd);
+        QVERIFY2(*passEnd >= *accessEnd, "the renewed pass ends before the access does");
+        SignInFailure failure;
+        QVERIFY2(signIn(upn, newPass, true, &failure).isValid(), qPrintable(failure.step + ' ' + failure.message));
+        QVERIFY(!signIn(upn, oldPass, true, &failure).isValid());
+        // A pass that already lasts long enough is left alone: with the tenant's shortest pass raised to four hours, the
+        // next renewal issues one that outlasts the access, and a further small extension needs none.
+        m_sim->state().tenants().at(m_customerTenant).tapPolicy.minimumLifetimeInMinutes = 240;
+        const ApiReply again = api().post(QStringLiteral("/v1/checkouts/%1/extend").arg(id), m_techToken,
+                                          {{QStringLiteral("minutes"), 5}});
+        QVERIFY2(again.status == 200, again.describe().constData());
+        QCOMPARE(again.json.value(QLatin1String("temporaryAccessPassRenewal")).toString(), QStringLiteral("pending"));
+        QTRY_COMPARE_WITH_TIMEOUT(renewals(id, QStringLiteral("success")), qint64(2), 20000);
+        const ApiReply within = api().post(QStringLiteral("/v1/checkouts/%1/extend").arg(id), m_techToken,
+                                           {{QStringLiteral("minutes"), 5}});
+        QVERIFY2(within.status == 200, within.describe().constData());
+        QCOMPARE(within.json.value(QLatin1String("temporaryAccessPassRenewal")).toString(), QStringLiteral("not_needed"));
+
+        // The customer turns Temporary Access Passes off: the renewal fails, audited; the pass in hand stays.
+        QVERIFY(api().post(QStringLiteral("/v1/checkouts/%1/end").arg(id), m_techToken).status == 200);
+        QTRY_COMPARE_WITH_TIMEOUT(checkout(id).value(QLatin1String("state")).toString(), QStringLiteral("ended"), 30000);
+        m_sim->state().tenants().at(m_customerTenant).tapPolicy.minimumLifetimeInMinutes = 60;
+        const QString second = requestOne();
+        QVERIFY(!second.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(checkout(second).value(QLatin1String("state")).toString(), QStringLiteral("ready"), 30000);
+        const QString kept = api().get(QStringLiteral("/v1/checkouts/%1/credential").arg(second), m_techToken)
+                                 .json.value(QLatin1String("temporaryAccessPass"))
+                                 .toString();
+        m_sim->state().tenants().at(m_customerTenant).tapPolicy.enabled = false;
+        const ApiReply refused = api().post(QStringLiteral("/v1/checkouts/%1/extend").arg(second), m_techToken,
+                                            {{QStringLiteral("minutes"), 45}});
+        QVERIFY2(refused.status == 200, refused.describe().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(renewals(second, QStringLiteral("failure")), qint64(1), 20000);
+        QCOMPARE(api().get(QStringLiteral("/v1/checkouts/%1/credential").arg(second), m_techToken)
+                     .json.value(QLatin1String("temporaryAccessPass"))
+                     .toString(),
+                 kept);
+        QCOMPARE(checkout(second).value(QLatin1String("expiresAt")).toString(),
+                 refused.json.value(QLatin1String("expiresAt")).toString());
+    }
+
     // Whatever a row left behind goes in this order: the ticker holds the fixture's clock. The simulator answers on
     // this thread and the service's shutdown waits for its jobs, so jobs still talking to the simulator (a scheduled
     // reconciliation after the clock jump, say) are let finish first — or they would wait out their timeouts.

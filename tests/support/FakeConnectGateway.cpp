@@ -139,6 +139,11 @@ Result<entra::ProvisionResult> FakeConnectGateway::provision(const entra::Provis
     return makeError(QString::fromLatin1(kTransient), QStringLiteral("FakeConnectGateway does not provision"));
 }
 
+Result<entra::IssuedTemporaryAccessPass> FakeConnectGateway::renewTemporaryAccessPass(const entra::TapRenewal&)
+{
+    return makeError(QString::fromLatin1(kTransient), QStringLiteral("FakeConnectGateway does not issue passes"));
+}
+
 Result<entra::RevokeReport> FakeConnectGateway::revoke(const entra::RevokeRequest& request)
 {
     QMutexLocker lock(&m_mutex);

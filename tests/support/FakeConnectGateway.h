@@ -69,6 +69,7 @@ public:
     Result<entra::ConnectionReport> inspect(const entra::TenantAccess& tenant) override;
     Result<entra::ProvisionResult> provision(const entra::ProvisionRequest& request) override;
     Result<entra::RevokeReport> revoke(const entra::RevokeRequest& request) override;
+    Result<entra::IssuedTemporaryAccessPass> renewTemporaryAccessPass(const entra::TapRenewal& request) override;
     Result<QList<entra::ManagedAccount>> listManagedAccounts(const entra::TenantAccess& tenant) override;
     Result<entra::SignedInIdentity> redeemAuthorizationCode(const entra::CodeRedemption& redemption) override;
 

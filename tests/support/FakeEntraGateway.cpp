@@ -27,6 +27,13 @@ void FakeEntraGateway::failNextRevokes(int count, const QString& code)
         m_dir->revokeFailures.append(makeError(code, QStringLiteral("scripted failure")));
 }
 
+void FakeEntraGateway::failNextTapRenewals(int count, const QString& code)
+{
+    QMutexLocker lock(&m_dir->mutex);
+    for (int i = 0; i < count; ++i)
+        m_dir->renewFailures.append(makeError(code, QStringLiteral("scripted failure")));
+}
+
 void FakeEntraGateway::leaveNextRevokesUnconfirmed(int count)
 {
     QMutexLocker lock(&m_dir->mutex);
@@ -207,6 +214,26 @@ Result<entra::ProvisionResult> FakeEntraGateway::provision(const entra::Provisio
         result.roleAssignmentIds << QUuid::createUuid().toString(QUuid::WithoutBraces);
     result.graphRoundTrips = 3;
     return result;
+}
+
+Result<entra::IssuedTemporaryAccessPass> FakeEntraGateway::renewTemporaryAccessPass(const entra::TapRenewal& request)
+{
+    QMutexLocker lock(&m_dir->mutex);
+    m_dir->calls.append({QStringLiteral("renew_tap"), request.accountId, false});
+    delay(lock);
+    if (!m_dir->renewFailures.isEmpty())
+        return m_dir->renewFailures.takeFirst();
+    auto account = m_dir->accounts.find(request.accountId);
+    if (account == m_dir->accounts.end())
+        return makeError(QStringLiteral("entra.graph_error"), QStringLiteral("Request_ResourceNotFound"));
+    const int n = ++m_dir->passwordCounter;
+    ++account->tapsIssued;
+    entra::IssuedTemporaryAccessPass out;
+    out.pass = crypto::SecretBytes(QStringLiteral("TAP%1x%2").arg(n).arg(account->id.left(6)).toUtf8());
+    out.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    out.expiresAt = m_clock->now() + qint64(std::min(request.windowMinutes, m_dir->tapMaximumMinutes)) * 60'000;
+    out.graphRoundTrips = 2;
+    return out;
 }
 
 Result<entra::RevokeReport> FakeEntraGateway::revoke(const entra::RevokeRequest& request)

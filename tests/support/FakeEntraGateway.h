@@ -35,7 +35,7 @@ public:
     };
     struct Call
     {
-        QString operation; // "provision" | "revoke" | "list" | "inspect"
+        QString operation; // "provision" | "revoke" | "renew_tap" | "list" | "inspect"
         QString subject;   // the UPN (provision) or the account id (revoke)
         bool deleteRequested = false;
     };
@@ -49,6 +49,8 @@ public:
         QList<Error> provisionFailures; // consumed one per provision call
         bool provisionFailureAfterGrant = false; // the scripted failure comes after the account got its roles
         QList<Error> revokeFailures;
+        QList<Error> renewFailures;     // consumed one per renewTemporaryAccessPass call
+        int tapMaximumMinutes = 480;    // the tenant's policy bound for a pass's lifetime
         int unconfirmedRevokes = 0;     // the next revocations read back a role assignment still there
         int delayMs = 0;
         bool holdProvisions = false;
@@ -67,6 +69,7 @@ public:
     // --- Scripting (any thread) ---
     void failNextProvisions(int count, const QString& code, bool afterGrant = false);
     void failNextRevokes(int count, const QString& code);
+    void failNextTapRenewals(int count, const QString& code);
     void leaveNextRevokesUnconfirmed(int count);
     void setDelay(int ms);
     void holdProvisions(bool hold);
@@ -85,6 +88,7 @@ public:
     Result<entra::ConnectionReport> inspect(const entra::TenantAccess& tenant) override;
     Result<entra::ProvisionResult> provision(const entra::ProvisionRequest& request) override;
     Result<entra::RevokeReport> revoke(const entra::RevokeRequest& request) override;
+    Result<entra::IssuedTemporaryAccessPass> renewTemporaryAccessPass(const entra::TapRenewal& request) override;
     Result<QList<entra::ManagedAccount>> listManagedAccounts(const entra::TenantAccess& tenant) override;
 
 private:

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/engine/TapRenewal.h"
+
+#include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/connections/ConnectionChecks.h"
+#include "cloud/connections/TenantAccess.h"
+#include "cloud/engine/CredentialVault.h"
+#include "cloud/engine/ProvisioningEngine.h"
+#include "cloud/engine/WorkerPool.h"
+#include "cloud/tenants/TenantStore.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcTapRenewal, "stint.cloud.engine.tap")
+
+namespace stint::cloud::engine {
+
+namespace {
+
+const QString kAction = QStringLiteral("checkout.credential_renewed");
+
+AuditEvent renewalEvent(const models::Checkout& c, const QString& outcome, QJsonObject details)
+{
+    AuditEvent e;
+    e.orgId = c.orgId;
+    e.actorId = QStringLiteral("system");
+    e.action = kAction;
+    e.targetType = QStringLiteral("checkout");
+    e.targetId = c.id;
+    e.tenantId = c.tenantId;
+    e.outcome = outcome;
+    e.details = std::move(details);
+    return e;
+}
+
+void recordFailure(CloudContext& cloud, const models::Checkout& c, const Error& error)
+{
+    qCWarning(lcTapRenewal) << "renewing the Temporary Access Pass of" << c.id << "failed:" << error.code;
+    if (auto logged = cloud.audit.append(renewalEvent(c, QStringLiteral("failure"),
+                                                      {{QStringLiteral("error"), error.code},
+                                                       {QStringLiteral("detail"), error.message.left(300)}}));
+        !logged)
+        qCWarning(lcTapRenewal) << "auditing the failed renewal failed:" << logged.error().code;
+}
+
+// On the service thread: the new pass goes into the vault if the checkout is still ready and still has a credential.
+void apply(CloudContext& cloud, const QString& orgId, const QString& checkoutId,
+           Result<entra::IssuedTemporaryAccessPass> renewed)
+{
+    auto loaded = checkouts::loadCheckout(cloud.db, orgId, checkoutId);
+    if (!loaded || !loaded->has_value())
+        return;
+    const models::Checkout c = **loaded;
+    if (!renewed)
+        return recordFailure(cloud, c, renewed.error());
+    if (c.state != models::CheckoutState::Ready) {
+        qCInfo(lcTapRenewal) << "renewed pass of" << c.id << "dropped: the checkout is no longer ready";
+        return;
+    }
+    auto stored = connections::atomically(cloud, [&]() -> Result<void> {
+        auto credential = openCredential(cloud, orgId, checkoutId);
+        if (!credential)
+            return credential.error();
+        if (!credential->has_value())
+            return makeError(QStringLiteral("engine.no_credential"), QStringLiteral("The credential is gone."));
+        IssuedCredential& updated = **credential;
+        updated.temporaryAccessPass = std::move(renewed->pass);
+        updated.temporaryAccessPassExpiresAt = renewed->expiresAt;
+        STINT_TRY(storeCredential(cloud, orgId, checkoutId, updated));
+        QJsonObject details{{QStringLiteral("validUntil"), toRfc3339(renewed->expiresAt)},
+                            {QStringLiteral("checkoutExpiresAt"), toRfc3339(c.expiresAt.value_or(0))},
+                            {QStringLiteral("graphRoundTrips"), renewed->graphRoundTrips}};
+        if (!renewed->notes.isEmpty())
+            details.insert(QStringLiteral("notes"), QJsonArray::fromStringList(renewed->notes));
+        if (auto logged = cloud.audit.append(renewalEvent(c, QStringLiteral("success"), details)); !logged)
+            return logged.error();
+        return {};
+    });
+    if (!stored)
+        return recordFailure(cloud, c, stored.error());
+    announceChange(cloud, c, models::CheckoutState::Ready);
+}
+
+} // namespace
+
+Result<bool> renewTemporaryAccessPassIfShort(CloudContext& cloud, const models::Checkout& checkout)
+{
+    if (checkout.state != models::CheckoutState::Ready || !checkout.expiresAt)
+        return false;
+    auto credential = openCredential(cloud, checkout.orgId, checkout.id);
+    if (!credential)
+        return credential.error();
+    if (!credential->has_value() || (*credential)->temporaryAccessPass.isEmpty()
+        || !(*credential)->temporaryAccessPassExpiresAt
+        || *(*credential)->temporaryAccessPassExpiresAt >= *checkout.expiresAt)
+        return false;
+    auto tenant = tenants::loadTenant(cloud.db, checkout.orgId, checkout.tenantId);
+    if (!tenant)
+        return tenant.error();
+    auto account = loadTenantAccount(cloud.db, checkout.tenantId, checkout.technicianId);
+    if (!account)
+        return account.error();
+    if (!tenant->has_value() || !account->has_value())
+        return makeError(QStringLiteral("engine.missing"), QStringLiteral("The checkout's tenant or account is unknown."));
+    auto access = connections::tenantAccess(cloud, **tenant);
+    if (!access)
+        return access.error();
+
+    entra::TapRenewal request;
+    request.tenant = std::move(*access);
+    request.accountId = (*account)->accountId;
+    request.windowMinutes = int((*checkout.expiresAt - cloud.clock.now() + 59'999) / 60'000);
+    entra::EntraGateway* gateway = &cloud.entra;
+    CloudContext* context = &cloud; // the pool drops completions once the service stops
+    cloud.workers.run([gateway, request = std::move(request)]() { return gateway->renewTemporaryAccessPass(request); },
+                      [context, orgId = checkout.orgId, id = checkout.id](Result<entra::IssuedTemporaryAccessPass> renewed) {
+                          apply(*context, orgId, id, std::move(renewed));
+                      });
+    return true;
+}
+
+} // namespace stint::cloud::engine

@@ -18,7 +18,6 @@
 #include <QTest>
 #include <QUrlQuery>
 #include <QUuid>
-
 #include <memory>
 
 using namespace stint;
@@ -29,7 +28,7 @@ namespace {
 const QString kCustomerDomain = QStringLiteral("contoso.com");
 const QString kCustomerAdmin = QStringLiteral("admin@contoso.com");
 const QString kRedirect = QStringLiteral("http://127.0.0.1:49152/stint/callback");
-const QStringList kRoles{kUserAdministrator, kHelpdeskAdministrator};
+const QStringList kRoles {kUserAdministrator, kHelpdeskAdministrator};
 // Long enough that a kill point is always inside the held-back answer (the test polls every few milliseconds),
 // short enough that recovery stays quick.
 constexpr int kLatencyMs = 400;
@@ -38,17 +37,17 @@ constexpr int kTimeoutMs = 60000;
 // Where the service is killed: what the simulator must show first.
 enum class KillPoint
 {
-    AccountCreated,  // the technician's new account exists in the directory (its POST /users answer still held back)
-    RoleAssigned,    // a role assignment was written (inside a $batch whose answer is held back)
-    AnyWrite,        // any Graph write made since the last restart
-    RoleRemoved,     // a role assignment was deleted
+    AccountCreated, // the technician's new account exists in the directory (its POST /users answer still held back)
+    RoleAssigned, // a role assignment was written (inside a $batch whose answer is held back)
+    AnyWrite, // any Graph write made since the last restart
+    RoleRemoved, // a role assignment was deleted
     AccountDisabled, // the PATCH that disables the account and rotates its password was applied
 };
 
 enum class Phase
 {
-    Provisioning,             // killed while provisioning; the checkout must still become ready
-    Revocation,               // killed while revoking (after "end" or an admin's revoke)
+    Provisioning, // killed while provisioning; the checkout must still become ready
+    Revocation, // killed while revoking (after "end" or an admin's revoke)
     RevokedWhileProvisioning, // an admin revokes while the provision is in flight, then the service is killed
 };
 
@@ -71,59 +70,60 @@ class TestCrashSafety : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;     // the service's data dir
+    QTemporaryDir m_dir; // the service's data dir
     QTemporaryDir m_secrets; // scenario, client secret file
     SimProcess m_sim;
     std::unique_ptr<CloudProcess> m_cloud;
     QStringList m_cloudArgs;
     QString m_appId;
     QString m_adminPassword; // the customer's Global Administrator in the simulator (consents)
-    QString m_admin;         // the MSP admin's session
-    QString m_tenant;        // Stint's tenant record
+    QString m_admin; // the MSP admin's session
+    QString m_tenant; // Stint's tenant record
     int m_people = 0;
 
     // --- the simulated world ---------------------------------------------------------------------------------
 
     QJsonObject scenario(const QString& appSecret) const
     {
-        const QJsonObject tapPolicy{{QStringLiteral("state"), QStringLiteral("enabled")},
-                                    {QStringLiteral("minimumLifetimeInMinutes"), 60},
-                                    {QStringLiteral("maximumLifetimeInMinutes"), 480},
-                                    {QStringLiteral("defaultLifetimeInMinutes"), 60},
-                                    {QStringLiteral("defaultLength"), 8},
-                                    {QStringLiteral("isUsableOnce"), false}};
-        const QJsonObject msp{{QStringLiteral("displayName"), QStringLiteral("Northwind MSP")},
-                              {QStringLiteral("initialDomain"), QStringLiteral("northwindcrash")}};
-        const QJsonObject customer{
+        const QJsonObject tapPolicy {{QStringLiteral("state"), QStringLiteral("enabled")},
+                                     {QStringLiteral("minimumLifetimeInMinutes"), 60},
+                                     {QStringLiteral("maximumLifetimeInMinutes"), 480},
+                                     {QStringLiteral("defaultLifetimeInMinutes"), 60},
+                                     {QStringLiteral("defaultLength"), 8},
+                                     {QStringLiteral("isUsableOnce"), false}};
+        const QJsonObject msp {{QStringLiteral("displayName"), QStringLiteral("Northwind MSP")},
+                               {QStringLiteral("initialDomain"), QStringLiteral("northwindcrash")}};
+        const QJsonObject customer {
             {QStringLiteral("displayName"), QStringLiteral("Contoso")},
             {QStringLiteral("initialDomain"), QStringLiteral("contosocrash")},
             {QStringLiteral("domains"),
-             QJsonArray{QJsonObject{{QStringLiteral("name"), kCustomerDomain},
-                                    {QStringLiteral("isVerified"), true},
-                                    {QStringLiteral("isDefault"), true},
-                                    {QStringLiteral("authenticationType"), QStringLiteral("Managed")}}}},
+             QJsonArray {QJsonObject {{QStringLiteral("name"), kCustomerDomain},
+                                      {QStringLiteral("isVerified"), true},
+                                      {QStringLiteral("isDefault"), true},
+                                      {QStringLiteral("authenticationType"), QStringLiteral("Managed")}}}},
             {QStringLiteral("tapPolicy"), tapPolicy},
             {QStringLiteral("users"),
-             QJsonArray{QJsonObject{{QStringLiteral("userPrincipalName"), kCustomerAdmin},
-                                    {QStringLiteral("displayName"), QStringLiteral("Contoso Admin")},
-                                    {QStringLiteral("password"), m_adminPassword},
-                                    {QStringLiteral("roles"), QJsonArray{QStringLiteral("Global Administrator")}}}}}};
-        const QJsonObject app{
+             QJsonArray {
+                 QJsonObject {{QStringLiteral("userPrincipalName"), kCustomerAdmin},
+                              {QStringLiteral("displayName"), QStringLiteral("Contoso Admin")},
+                              {QStringLiteral("password"), m_adminPassword},
+                              {QStringLiteral("roles"), QJsonArray {QStringLiteral("Global Administrator")}}}}}};
+        const QJsonObject app {
             {QStringLiteral("clientId"), m_appId},
             {QStringLiteral("homeTenant"), QStringLiteral("northwindcrash.onmicrosoft.com")},
             {QStringLiteral("displayName"), QStringLiteral("Stint (Northwind MSP)")},
             {QStringLiteral("multiTenant"), true},
-            {QStringLiteral("secrets"), QJsonArray{QJsonObject{{QStringLiteral("value"), appSecret}}}},
-            {QStringLiteral("redirectUris"), QJsonArray{QStringLiteral("http://127.0.0.1/stint/callback")}},
+            {QStringLiteral("secrets"), QJsonArray {QJsonObject {{QStringLiteral("value"), appSecret}}}},
+            {QStringLiteral("redirectUris"), QJsonArray {QStringLiteral("http://127.0.0.1/stint/callback")}},
             {QStringLiteral("requiredPermissions"),
-             QJsonArray{QStringLiteral("Organization.Read.All"), QStringLiteral("Domain.Read.All"),
-                        QStringLiteral("User.ReadWrite.All"), QStringLiteral("User-PasswordProfile.ReadWrite.All"),
-                        QStringLiteral("User.DeleteRestore.All"), QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                        QStringLiteral("UserAuthenticationMethod.ReadWrite.All"), QStringLiteral("Policy.Read.All")}}};
+             QJsonArray {QStringLiteral("Organization.Read.All"), QStringLiteral("Domain.Read.All"),
+                         QStringLiteral("User.ReadWrite.All"), QStringLiteral("User-PasswordProfile.ReadWrite.All"),
+                         QStringLiteral("User.DeleteRestore.All"), QStringLiteral("RoleManagement.ReadWrite.Directory"),
+                         QStringLiteral("UserAuthenticationMethod.ReadWrite.All"), QStringLiteral("Policy.Read.All")}}};
         // No grants: the admin connects the tenant by consenting on the simulator's pages, as a customer would.
         return {{QStringLiteral("description"), QStringLiteral("TestCrashSafety")},
-                {QStringLiteral("tenants"), QJsonArray{msp, customer}},
-                {QStringLiteral("apps"), QJsonArray{app}}};
+                {QStringLiteral("tenants"), QJsonArray {msp, customer}},
+                {QStringLiteral("apps"), QJsonArray {app}}};
     }
 
     QJsonArray users() { return m_sim.tenantState(kCustomerDomain).value(QLatin1String("users")).toArray(); }
@@ -150,7 +150,8 @@ class TestCrashSafety : public QObject
             const bool graph = area == QLatin1String("graph") || area == QLatin1String("batch-item");
             if (!graph || path.contains(QLatin1String("$batch")))
                 continue;
-            const bool roleAssignment = path.startsWith(QLatin1String("/v1.0/roleManagement/directory/roleAssignments"));
+            const bool roleAssignment
+                = path.startsWith(QLatin1String("/v1.0/roleManagement/directory/roleAssignments"));
             switch (point) {
             case KillPoint::AccountCreated:
                 break;
@@ -183,10 +184,13 @@ class TestCrashSafety : public QObject
         return m_cloud->start(m_cloudArgs);
     }
 
-    // SIGKILL at the point the simulator shows, then a restart on the same data dir. Returns the log position from
-    // which the restarted service's requests start.
-    qsizetype killAt(KillPoint point, qsizetype logFrom, const QSet<QString>& usersBefore, const char* what)
+    // SIGKILL at the point the simulator shows, then a restart on the same data dir; the checkout must still be in
+    // `inFlight` then (the kill landed mid-job: every Graph answer is held back, so the restarted service cannot have
+    // finished the job yet). Returns the log position from which the restarted service's requests start.
+    qsizetype killAt(KillPoint point, qsizetype logFrom, const QSet<QString>& usersBefore, const QString& checkoutId,
+                     const QString& inFlight)
     {
+        const char* what = QTest::currentDataTag();
         const bool seen = QTest::qWaitFor([&] { return reached(point, logFrom, usersBefore); }, kTimeoutMs);
         if (!seen) {
             QTest::qFail(qPrintable(QStringLiteral("the kill point (%1) never came").arg(QLatin1String(what))),
@@ -198,10 +202,17 @@ class TestCrashSafety : public QObject
             QTest::qFail("stint-cloud did not come back after the kill", __FILE__, __LINE__);
             return -1;
         }
+        const QString state = checkout(checkoutId, m_admin).value(QLatin1String("state")).toString();
+        if (state != inFlight) {
+            QTest::qFail(
+                qPrintable(QStringLiteral("after the restart the checkout is %1, not %2").arg(state, inFlight)),
+                __FILE__, __LINE__);
+            return -1;
+        }
         // A reconciliation while the restarted service resumes the job, as the scheduler runs one at start when it is
         // due: it must leave the account of the interrupted checkout to the engine.
-        const HttpResult reconcile =
-            m_cloud->post(QStringLiteral("/v1/tenants/%1/reconcile").arg(m_tenant), {}, m_admin);
+        const HttpResult reconcile
+            = m_cloud->post(QStringLiteral("/v1/tenants/%1/reconcile").arg(m_tenant), {}, m_admin);
         if (reconcile.status != 202) {
             QTest::qFail(reconcile.body.constData(), __FILE__, __LINE__);
             return -1;
@@ -347,10 +358,10 @@ private Q_SLOTS:
 
         const InitResult init = initDataDir(m_dir.path());
         QVERIFY(!init.inviteToken.isEmpty());
-        m_cloudArgs = {QStringLiteral("--entra-global-authority"), m_sim.baseUrl(),
-                       QStringLiteral("--entra-global-graph"), m_sim.baseUrl(),
-                       QStringLiteral("--entra-graph-resource"), QStringLiteral("https://graph.microsoft.com"),
-                       QStringLiteral("--entra-app-client-id"), m_appId,
+        m_cloudArgs = {QStringLiteral("--entra-global-authority"),       m_sim.baseUrl(),
+                       QStringLiteral("--entra-global-graph"),           m_sim.baseUrl(),
+                       QStringLiteral("--entra-graph-resource"),         QStringLiteral("https://graph.microsoft.com"),
+                       QStringLiteral("--entra-app-client-id"),          m_appId,
                        QStringLiteral("--entra-app-client-secret-file"), secretFile};
         QVERIFY(startCloud());
         SoftAuthenticator adminKey(m_cloud->origin());
@@ -358,19 +369,20 @@ private Q_SLOTS:
         QVERIFY(!m_admin.isEmpty());
 
         // The tenant, connected by admin consent through the simulator's pages.
-        const HttpResult tenant =
-            m_cloud->post(QStringLiteral("/v1/tenants"), tenantBody(QStringLiteral("Contoso"), kRoles, 240), m_admin);
+        const HttpResult tenant
+            = m_cloud->post(QStringLiteral("/v1/tenants"), tenantBody(QStringLiteral("Contoso"), kRoles, 240), m_admin);
         QCOMPARE(tenant.status, 201);
         m_tenant = tenant.json.value(QLatin1String("id")).toString();
-        const HttpResult start = m_cloud->post(QStringLiteral("/v1/tenants/%1/connection/start").arg(m_tenant),
-                                               {{QStringLiteral("redirectUri"), kRedirect},
-                                                {QStringLiteral("kind"), QStringLiteral("admin_consent")}},
-                                               m_admin);
+        const HttpResult start = m_cloud->post(
+            QStringLiteral("/v1/tenants/%1/connection/start").arg(m_tenant),
+            {{QStringLiteral("redirectUri"), kRedirect}, {QStringLiteral("kind"), QStringLiteral("admin_consent")}},
+            m_admin);
         QVERIFY2(start.status == 200, start.body.constData());
         const QUrl consent(start.json.value(QLatin1String("authorizationUrl")).toString());
         QCOMPARE(consent.port(), int(m_sim.port()));
         entrasim::SignInFailure failure;
-        const QUrl callback = entrasim::driveSignIn(m_sim.network(), consent, kCustomerAdmin, m_adminPassword, {}, &failure);
+        const QUrl callback
+            = entrasim::driveSignIn(m_sim.network(), consent, kCustomerAdmin, m_adminPassword, {}, &failure);
         QVERIFY2(callback.isValid(), qPrintable(failure.step + QLatin1Char(' ') + failure.message));
         QCOMPARE(QUrlQuery(callback).queryItemValue(QStringLiteral("admin_consent")), QStringLiteral("True"));
         const HttpResult complete = m_cloud->post(QStringLiteral("/v1/tenants/%1/connection/complete").arg(m_tenant),
@@ -380,29 +392,30 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return connectionStatus() == QLatin1String("unhealthy"); }, kTimeoutMs));
         // … until the customer's admin gives it Privileged Authentication Administrator.
         QString spObjectId;
-        for (const QJsonValue& sp : m_sim.tenantState(kCustomerDomain).value(QLatin1String("servicePrincipals")).toArray()) {
+        for (const QJsonValue& sp :
+             m_sim.tenantState(kCustomerDomain).value(QLatin1String("servicePrincipals")).toArray()) {
             if (sp.toObject().value(QLatin1String("appId")).toString() == m_appId)
                 spObjectId = sp.toObject().value(QLatin1String("objectId")).toString();
         }
         QVERIFY(!spObjectId.isEmpty());
-        const HttpResult role = m_sim.control(QStringLiteral("POST"),
-                                              QStringLiteral("/tenants/%1/roleAssignments").arg(kCustomerDomain),
-                                              {{QStringLiteral("principalId"), spObjectId},
-                                               {QStringLiteral("role"), QStringLiteral("Privileged Authentication Administrator")}});
+        const HttpResult role
+            = m_sim.control(QStringLiteral("POST"), QStringLiteral("/tenants/%1/roleAssignments").arg(kCustomerDomain),
+                            {{QStringLiteral("principalId"), spObjectId},
+                             {QStringLiteral("role"), QStringLiteral("Privileged Authentication Administrator")}});
         QCOMPARE(role.status, 201);
-        const HttpResult check =
-            m_cloud->post(QStringLiteral("/v1/tenants/%1/connection/check").arg(m_tenant), {}, m_admin);
+        const HttpResult check
+            = m_cloud->post(QStringLiteral("/v1/tenants/%1/connection/check").arg(m_tenant), {}, m_admin);
         QVERIFY2(check.status == 202, check.body.constData());
         QVERIFY(QTest::qWaitFor([&] { return connectionStatus() == QLatin1String("connected"); }, kTimeoutMs));
 
         const HttpResult current = m_cloud->get(QStringLiteral("/v1/tenants/") + m_tenant, m_admin);
-        const HttpResult patched = m_cloud->request(
-            QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/") + m_tenant,
-            {{QStringLiteral("version"), current.json.value(QLatin1String("version"))},
-             {QStringLiteral("connection"),
-              QJsonObject{{QStringLiteral("accountDomain"), kCustomerDomain},
-                          {QStringLiteral("credentialKind"), QStringLiteral("both")}}}},
-            m_admin);
+        const HttpResult patched
+            = m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/") + m_tenant,
+                               {{QStringLiteral("version"), current.json.value(QLatin1String("version"))},
+                                {QStringLiteral("connection"),
+                                 QJsonObject {{QStringLiteral("accountDomain"), kCustomerDomain},
+                                              {QStringLiteral("credentialKind"), QStringLiteral("both")}}}},
+                               m_admin);
         QVERIFY2(patched.status == 200, patched.body.constData());
     }
 
@@ -412,8 +425,8 @@ private Q_SLOTS:
             QCOMPARE(m_cloud->terminate(), 0);
         QCOMPARE(m_sim.terminate(), 0);
         // The chain still verifies once the service is gone for good.
-        const CliResult verify =
-            runCloudCli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_dir.path()});
+        const CliResult verify = runCloudCli(
+            {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_dir.path()});
         QVERIFY2(verify.exitCode == 0, qPrintable(verify.out + verify.err));
     }
 
@@ -421,16 +434,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<Phase>("phase");
         QTest::addColumn<QList<KillPoint>>("kills");
-        QTest::newRow("provisioning: account created") << Phase::Provisioning << QList<KillPoint>{KillPoint::AccountCreated};
-        QTest::newRow("provisioning: roles assigned") << Phase::Provisioning << QList<KillPoint>{KillPoint::RoleAssigned};
+        QTest::newRow("provisioning: account created")
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated};
+        QTest::newRow("provisioning: roles assigned")
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::RoleAssigned};
         QTest::newRow("provisioning: killed twice")
-            << Phase::Provisioning << QList<KillPoint>{KillPoint::AccountCreated, KillPoint::AnyWrite};
-        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint>{KillPoint::RoleRemoved};
-        QTest::newRow("revocation: account disabled") << Phase::Revocation << QList<KillPoint>{KillPoint::AccountDisabled};
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite};
+        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved};
+        QTest::newRow("revocation: account disabled")
+            << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled};
         QTest::newRow("revocation: killed twice")
-            << Phase::Revocation << QList<KillPoint>{KillPoint::RoleRemoved, KillPoint::AccountDisabled};
+            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled};
         QTest::newRow("revoked while provisioning")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint>{KillPoint::AccountCreated};
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated};
     }
 
     void killConverges()
@@ -443,7 +459,7 @@ private Q_SLOTS:
         const QSet<QString> usersBefore = userIds();
         QVERIFY(m_sim.clearFaults());
         QVERIFY(m_sim.clearRequests());
-        const QJsonObject latency{{QStringLiteral("latency"), QJsonObject{{QStringLiteral("ms"), kLatencyMs}}}};
+        const QJsonObject latency {{QStringLiteral("latency"), QJsonObject {{QStringLiteral("ms"), kLatencyMs}}}};
 
         const bool killDuringProvisioning = phase != Phase::Revocation;
         if (killDuringProvisioning)
@@ -459,20 +475,22 @@ private Q_SLOTS:
                     // The provision is in flight (its answer held back): the admin takes the access away now.
                     QCOMPARE(checkout(id, tech.token).value(QLatin1String("state")).toString(),
                              QStringLiteral("provisioning"));
-                    const HttpResult revoked =
-                        m_cloud->post(QStringLiteral("/v1/checkouts/%1/revoke").arg(id),
-                                      {{QStringLiteral("reason"), QStringLiteral("wrong customer")}}, m_admin);
+                    const HttpResult revoked
+                        = m_cloud->post(QStringLiteral("/v1/checkouts/%1/revoke").arg(id),
+                                        {{QStringLiteral("reason"), QStringLiteral("wrong customer")}}, m_admin);
                     QVERIFY2(revoked.status == 200, revoked.body.constData());
                     adminRevoked = true;
                 }
-                logFrom = killAt(kills[i], logFrom, usersBefore, QTest::currentDataTag());
+                logFrom = killAt(kills[i], logFrom, usersBefore, id,
+                                 adminRevoked ? QStringLiteral("revoking") : QStringLiteral("provisioning"));
                 QVERIFY(logFrom >= 0);
             }
             if (phase == Phase::Provisioning) {
                 QVERIFY(waitForState(id, tech.token, QStringLiteral("ready")));
                 // What was handed out after the crash is what the directory holds: both sign in.
                 QVERIFY(m_sim.clearFaults());
-                const HttpResult credential = m_cloud->get(QStringLiteral("/v1/checkouts/%1/credential").arg(id), tech.token);
+                const HttpResult credential
+                    = m_cloud->get(QStringLiteral("/v1/checkouts/%1/credential").arg(id), tech.token);
                 QCOMPARE(credential.status, 200);
                 const QString upn = credential.json.value(QLatin1String("userPrincipalName")).toString();
                 QVERIFY(signsIn(upn, credential.json.value(QLatin1String("password")).toString(), false));
@@ -491,7 +509,7 @@ private Q_SLOTS:
             QVERIFY2(ended.status == 200, ended.body.constData());
             adminRevoked = kills.size() > 1;
             for (const KillPoint point : kills) {
-                logFrom = killAt(point, logFrom, usersBefore, QTest::currentDataTag());
+                logFrom = killAt(point, logFrom, usersBefore, id, QStringLiteral("revoking"));
                 QVERIFY(logFrom >= 0);
             }
         }
@@ -512,10 +530,15 @@ private Q_SLOTS:
         int sameName = 0;
         for (const char* list : {"users", "deletedUsers"}) {
             for (const QJsonValue& u : tenantState.value(QLatin1String(list)).toArray())
-                sameName += u.toObject().value(QLatin1String("userPrincipalName")).toString().compare(upn, Qt::CaseInsensitive) == 0;
+                sameName += u.toObject()
+                                .value(QLatin1String("userPrincipalName"))
+                                .toString()
+                                .compare(upn, Qt::CaseInsensitive)
+                    == 0;
         }
         QCOMPARE(sameName, 1);
-        QVERIFY2(!account.value(QLatin1String("accountEnabled")).toBool(true), qPrintable(upn + QStringLiteral(" is still enabled")));
+        QVERIFY2(!account.value(QLatin1String("accountEnabled")).toBool(true),
+                 qPrintable(upn + QStringLiteral(" is still enabled")));
         QCOMPARE(account.value(QLatin1String("roles")).toArray().size(), 0);
         for (const QJsonValue& a : tenantState.value(QLatin1String("roleAssignments")).toArray())
             QVERIFY(a.toObject().value(QLatin1String("principalId")).toString() != accountId);
@@ -526,18 +549,19 @@ private Q_SLOTS:
 
         // The audit: the chain verifies (read by the CLI beside the running service), and it holds the request and
         // every transition of this checkout, each once.
-        const CliResult verify =
-            runCloudCli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_dir.path()});
+        const CliResult verify = runCloudCli(
+            {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_dir.path()});
         QVERIFY2(verify.exitCode == 0, qPrintable(verify.out + verify.err));
-        const CliResult exported =
-            runCloudCli({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--data-dir"), m_dir.path()});
+        const CliResult exported = runCloudCli(
+            {QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--data-dir"), m_dir.path()});
         QCOMPARE(exported.exitCode, 0);
         QStringList seen;
         for (const QString& line : exported.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
             const QJsonObject e = QJsonDocument::fromJson(line.toUtf8()).object();
             // Reconciliation never took the account for drift: it belonged to a live checkout all along.
             if (e.value(QLatin1String("targetId")).toString() == accountId)
-                QVERIFY2(e.value(QLatin1String("action")).toString() != QLatin1String("reconcile.drift"), qPrintable(line));
+                QVERIFY2(e.value(QLatin1String("action")).toString() != QLatin1String("reconcile.drift"),
+                         qPrintable(line));
             if (e.value(QLatin1String("targetId")).toString() != id)
                 continue;
             const QString action = e.value(QLatin1String("action")).toString();
@@ -554,7 +578,8 @@ private Q_SLOTS:
         QCOMPARE(seen.count(QStringLiteral("checkout.revoked")), 1);
         QCOMPARE(seen.count(QStringLiteral("checkout.revoke")), adminRevoked ? 1 : 0);
         QCOMPARE(seen.count(QStringLiteral("checkout.end")), adminRevoked ? 0 : 1);
-        QVERIFY2(seen.count(QStringLiteral("checkout.provisioned")) <= 1, qPrintable(seen.join(QLatin1Char(' '))));
+        // Provisioned once (the interrupted attempts never got as far), or never when it was revoked mid-way.
+        QCOMPARE(seen.count(QStringLiteral("checkout.provisioned")), phase == Phase::RevokedWhileProvisioning ? 0 : 1);
     }
 };
 

@@ -27,10 +27,13 @@ bool SimProcess::start(const QStringList& extraArgs)
 {
     m_stdout.clear();
     m_port = 0;
-    m_process.start(QStringLiteral(ENTRA_SIM_BINARY), QStringList{QStringLiteral("--port"), QStringLiteral("0")} + extraArgs);
+    m_process.start(QStringLiteral(ENTRA_SIM_BINARY),
+                    QStringList {QStringLiteral("--port"), QStringLiteral("0")} + extraArgs);
     static const QRegularExpression ready(QStringLiteral("entra-sim ready on http://127\\.0\\.0\\.1:(\\d+)"));
     const bool ok = QTest::qWaitFor(
-        [&] { return ready.match(QString::fromUtf8(m_stdout)).hasMatch() || m_process.state() == QProcess::NotRunning; },
+        [&] {
+            return ready.match(QString::fromUtf8(m_stdout)).hasMatch() || m_process.state() == QProcess::NotRunning;
+        },
         20000);
     const auto match = ready.match(QString::fromUtf8(m_stdout));
     if (!ok || !match.hasMatch()) {

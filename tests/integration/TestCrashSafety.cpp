@@ -434,32 +434,41 @@ private Q_SLOTS:
     {
         QTest::addColumn<Phase>("phase");
         QTest::addColumn<QList<KillPoint>>("kills");
+        QTest::addColumn<int>("replicationLagMs");
         QTest::newRow("provisioning: account created")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated};
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0;
         QTest::newRow("provisioning: roles assigned")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::RoleAssigned};
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::RoleAssigned} << 0;
         QTest::newRow("provisioning: killed twice")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite};
-        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved};
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite} << 0;
+        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved} << 0;
         QTest::newRow("revocation: account disabled")
-            << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled};
+            << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled} << 0;
         QTest::newRow("revocation: killed twice")
-            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled};
+            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled} << 0;
         QTest::newRow("revoked while provisioning")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated};
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0;
+        // Entra is eventually consistent (protocols.md 2.11): the account the killed service made is not yet listed
+        // when the restarted one looks for it.
+        QTest::newRow("revoked while provisioning, replication lag")
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 5000;
     }
 
     void killConverges()
     {
         QFETCH(Phase, phase);
         QFETCH(QList<KillPoint>, kills);
+        QFETCH(int, replicationLagMs);
         QVERIFY(m_cloud);
         const Technician tech = addTechnician();
         QVERIFY(!tech.token.isEmpty());
         const QSet<QString> usersBefore = userIds();
         QVERIFY(m_sim.clearFaults());
         QVERIFY(m_sim.clearRequests());
-        const QJsonObject latency {{QStringLiteral("latency"), QJsonObject {{QStringLiteral("ms"), kLatencyMs}}}};
+        QJsonObject latency {{QStringLiteral("latency"), QJsonObject {{QStringLiteral("ms"), kLatencyMs}}}};
+        if (replicationLagMs > 0)
+            latency.insert(QStringLiteral("replicationLag"),
+                           QJsonObject {{QStringLiteral("ms"), replicationLagMs}, {QStringLiteral("tenant"), kCustomerDomain}});
 
         const bool killDuringProvisioning = phase != Phase::Revocation;
         if (killDuringProvisioning)

@@ -451,7 +451,7 @@ private Q_SLOTS:
         // Entra is eventually consistent (protocols.md 2.11): the account the killed service made is not yet listed
         // when the restarted one looks for it.
         QTest::newRow("revoked while provisioning, replication lag")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 5000;
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000;
     }
 
     void killConverges()

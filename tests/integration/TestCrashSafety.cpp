@@ -31,7 +31,7 @@ const QString kRedirect = QStringLiteral("http://127.0.0.1:49152/stint/callback"
 const QStringList kRoles {kUserAdministrator, kHelpdeskAdministrator};
 // Long enough that a kill point is always inside the held-back answer (the test polls every few milliseconds),
 // short enough that recovery stays quick.
-constexpr int kLatencyMs = 400;
+constexpr int kLatencyMs = 500;
 constexpr int kTimeoutMs = 60000;
 
 // Where the service is killed: what the simulator must show first.

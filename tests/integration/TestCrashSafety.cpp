@@ -42,6 +42,7 @@ enum class KillPoint
     AnyWrite, // any Graph write made since the last restart
     RoleRemoved, // a role assignment was deleted
     AccountDisabled, // the PATCH that disables the account and rotates its password was applied
+    AccountDeleted,  // the account was soft-deleted (moved to deleted items; the expiry action "delete")
 };
 
 enum class Phase
@@ -80,6 +81,7 @@ class TestCrashSafety : public QObject
     QString m_admin; // the MSP admin's session
     QString m_tenant; // Stint's tenant record
     int m_people = 0;
+    QSet<QString> m_deletedBefore; // deleted items before the current case
 
     // --- the simulated world ---------------------------------------------------------------------------------
 
@@ -128,6 +130,14 @@ class TestCrashSafety : public QObject
 
     QJsonArray users() { return m_sim.tenantState(kCustomerDomain).value(QLatin1String("users")).toArray(); }
 
+    QSet<QString> deletedUserIds()
+    {
+        QSet<QString> ids;
+        for (const QJsonValue& u : m_sim.tenantState(kCustomerDomain).value(QLatin1String("deletedUsers")).toArray())
+            ids.insert(u.toObject().value(QLatin1String("id")).toString());
+        return ids;
+    }
+
     QSet<QString> userIds()
     {
         QSet<QString> ids;
@@ -141,6 +151,8 @@ class TestCrashSafety : public QObject
     {
         if (point == KillPoint::AccountCreated)
             return !(userIds() - usersBefore).isEmpty();
+        if (point == KillPoint::AccountDeleted)
+            return !(deletedUserIds() - m_deletedBefore).isEmpty();
         const QJsonArray log = m_sim.requests();
         for (qsizetype i = logFrom; i < log.size(); ++i) {
             const QJsonObject entry = log.at(i).toObject();
@@ -154,6 +166,7 @@ class TestCrashSafety : public QObject
                 = path.startsWith(QLatin1String("/v1.0/roleManagement/directory/roleAssignments"));
             switch (point) {
             case KillPoint::AccountCreated:
+            case KillPoint::AccountDeleted:
                 break;
             case KillPoint::RoleAssigned:
                 if (method == QLatin1String("POST") && roleAssignment)
@@ -260,6 +273,19 @@ class TestCrashSafety : public QObject
         return m_cloud->get(QStringLiteral("/v1/tenants/%1/connection").arg(m_tenant), m_admin)
             .json.value(QLatin1String("status"))
             .toString();
+    }
+
+    bool setExpiryAction(const QString& action)
+    {
+        const HttpResult current = m_cloud->get(QStringLiteral("/v1/tenants/") + m_tenant, m_admin);
+        const HttpResult patched = m_cloud->request(
+            QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/") + m_tenant,
+            {{QStringLiteral("version"), current.json.value(QLatin1String("version"))},
+             {QStringLiteral("connection"), QJsonObject {{QStringLiteral("expiryAction"), action}}}},
+            m_admin);
+        if (patched.status != 200)
+            qWarning() << "setting the expiry action:" << patched.status << patched.body;
+        return patched.status == 200;
     }
 
     struct Technician
@@ -435,26 +461,31 @@ private Q_SLOTS:
         QTest::addColumn<Phase>("phase");
         QTest::addColumn<QList<KillPoint>>("kills");
         QTest::addColumn<int>("replicationLagMs");
+        QTest::addColumn<QString>("expiryAction");
         QTest::newRow("provisioning: account created")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0;
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0 << QStringLiteral("disable");
         QTest::newRow("provisioning: roles assigned")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::RoleAssigned} << 0;
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::RoleAssigned} << 0 << QStringLiteral("disable");
         QTest::newRow("provisioning: killed twice")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite} << 0;
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite} << 0 << QStringLiteral("disable");
         // Entra is eventually consistent (protocols.md 2.11): the restarted service does not see the account the
         // killed one made, and must not make a second one.
         QTest::newRow("provisioning: account created, replication lag")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000;
-        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved} << 0;
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000 << QStringLiteral("disable");
+        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved} << 0 << QStringLiteral("disable");
         QTest::newRow("revocation: account disabled")
-            << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled} << 0;
+            << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled} << 0 << QStringLiteral("disable");
+        // Deleting is a soft delete, then a purge from deleted items: killed in between, the restarted revocation
+        // finds the account gone from the users, but its name is still taken until it is purged.
+        QTest::newRow("revocation with delete: soft-deleted")
+            << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDeleted} << 0 << QStringLiteral("delete");
         QTest::newRow("revocation: killed twice")
-            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled} << 0;
+            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled} << 0 << QStringLiteral("disable");
         QTest::newRow("revoked while provisioning")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0;
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0 << QStringLiteral("disable");
         // … and here the account the killed service made is not yet listed when the restarted one looks for it.
         QTest::newRow("revoked while provisioning, replication lag")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000;
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000 << QStringLiteral("disable");
     }
 
     void killConverges()
@@ -462,10 +493,14 @@ private Q_SLOTS:
         QFETCH(Phase, phase);
         QFETCH(QList<KillPoint>, kills);
         QFETCH(int, replicationLagMs);
+        QFETCH(QString, expiryAction);
+        const bool deletes = expiryAction == QLatin1String("delete");
         QVERIFY(m_cloud);
         const Technician tech = addTechnician();
         QVERIFY(!tech.token.isEmpty());
         const QSet<QString> usersBefore = userIds();
+        m_deletedBefore = deletedUserIds();
+        QVERIFY(setExpiryAction(expiryAction));
         QVERIFY(m_sim.clearFaults());
         QVERIFY(m_sim.clearRequests());
         QJsonObject latency {{QStringLiteral("latency"), QJsonObject {{QStringLiteral("ms"), kLatencyMs}}}};
@@ -480,6 +515,7 @@ private Q_SLOTS:
         QVERIFY(!id.isEmpty());
         qsizetype logFrom = 0;
         bool adminRevoked = false;
+        QString accountId; // the technician's account in the directory
         if (killDuringProvisioning) {
             for (qsizetype i = 0; i < kills.size(); ++i) {
                 if (phase == Phase::RevokedWhileProvisioning && i == 0) {
@@ -511,6 +547,9 @@ private Q_SLOTS:
             }
         } else {
             QVERIFY(waitForState(id, tech.token, QStringLiteral("ready")));
+            const QSet<QString> made = userIds() - usersBefore;
+            QCOMPARE(made.size(), 1);
+            accountId = *made.begin();
             QVERIFY(m_sim.setFaults(latency));
             logFrom = m_sim.requests().size();
             // The technician ends it, or (the double kill) an admin revokes it.
@@ -528,36 +567,53 @@ private Q_SLOTS:
         QVERIFY(waitForState(id, tech.token, QStringLiteral("ended")));
         QVERIFY(m_sim.clearFaults());
 
-        // The directory: exactly one new account (no duplicate under any name), disabled, no roles, no pass.
-        const QSet<QString> added = userIds() - usersBefore;
-        QCOMPARE(added.size(), 1);
-        const QString accountId = *added.begin();
         const QJsonObject tenantState = m_sim.tenantState(kCustomerDomain);
-        QJsonObject account;
-        for (const QJsonValue& u : tenantState.value(QLatin1String("users")).toArray()) {
-            if (u.toObject().value(QLatin1String("id")).toString() == accountId)
-                account = u.toObject();
+        if (deletes) {
+            // The directory: the account is gone for good — not listed, not in deleted items (where it would keep its
+            // name for 30 days) — so the technician's next checkout gets a new account under the same name.
+            QVERIFY(!accountId.isEmpty());
+            QVERIFY(!userIds().contains(accountId));
+            QVERIFY2(!deletedUserIds().contains(accountId), "the account was left in deleted items");
+            for (const QJsonValue& a : tenantState.value(QLatin1String("roleAssignments")).toArray())
+                QVERIFY(a.toObject().value(QLatin1String("principalId")).toString() != accountId);
+            const QString next = requestCheckout(tech);
+            QVERIFY(!next.isEmpty());
+            QVERIFY(waitForState(next, tech.token, QStringLiteral("ready")));
+            QCOMPARE(m_cloud->post(QStringLiteral("/v1/checkouts/%1/end").arg(next), {}, tech.token).status, 200);
+            QVERIFY(waitForState(next, tech.token, QStringLiteral("ended")));
+            QVERIFY((userIds() - usersBefore).isEmpty());
+            QVERIFY((deletedUserIds() - m_deletedBefore).isEmpty());
+        } else {
+            // The directory: exactly one new account (no duplicate under any name), disabled, no roles, no pass.
+            const QSet<QString> added = userIds() - usersBefore;
+            QCOMPARE(added.size(), 1);
+            accountId = *added.begin();
+            QJsonObject account;
+            for (const QJsonValue& u : tenantState.value(QLatin1String("users")).toArray()) {
+                if (u.toObject().value(QLatin1String("id")).toString() == accountId)
+                    account = u.toObject();
+            }
+            const QString upn = account.value(QLatin1String("userPrincipalName")).toString();
+            int sameName = 0;
+            for (const char* list : {"users", "deletedUsers"}) {
+                for (const QJsonValue& u : tenantState.value(QLatin1String(list)).toArray())
+                    sameName += u.toObject()
+                                    .value(QLatin1String("userPrincipalName"))
+                                    .toString()
+                                    .compare(upn, Qt::CaseInsensitive)
+                        == 0;
+            }
+            QCOMPARE(sameName, 1);
+            QVERIFY2(!account.value(QLatin1String("accountEnabled")).toBool(true),
+                     qPrintable(upn + QStringLiteral(" is still enabled")));
+            QCOMPARE(account.value(QLatin1String("roles")).toArray().size(), 0);
+            for (const QJsonValue& a : tenantState.value(QLatin1String("roleAssignments")).toArray())
+                QVERIFY(a.toObject().value(QLatin1String("principalId")).toString() != accountId);
+            QVERIFY(account.value(QLatin1String("temporaryAccessPass")).isNull());
+            // The checkout names the account it was ready with (none when it never was).
+            QCOMPARE(checkout(id, tech.token).value(QLatin1String("accountUpn")).toString(),
+                     phase == Phase::RevokedWhileProvisioning ? QString() : upn);
         }
-        const QString upn = account.value(QLatin1String("userPrincipalName")).toString();
-        int sameName = 0;
-        for (const char* list : {"users", "deletedUsers"}) {
-            for (const QJsonValue& u : tenantState.value(QLatin1String(list)).toArray())
-                sameName += u.toObject()
-                                .value(QLatin1String("userPrincipalName"))
-                                .toString()
-                                .compare(upn, Qt::CaseInsensitive)
-                    == 0;
-        }
-        QCOMPARE(sameName, 1);
-        QVERIFY2(!account.value(QLatin1String("accountEnabled")).toBool(true),
-                 qPrintable(upn + QStringLiteral(" is still enabled")));
-        QCOMPARE(account.value(QLatin1String("roles")).toArray().size(), 0);
-        for (const QJsonValue& a : tenantState.value(QLatin1String("roleAssignments")).toArray())
-            QVERIFY(a.toObject().value(QLatin1String("principalId")).toString() != accountId);
-        QVERIFY(account.value(QLatin1String("temporaryAccessPass")).isNull());
-        // The checkout names the account it was ready with (none when it never was).
-        QCOMPARE(checkout(id, tech.token).value(QLatin1String("accountUpn")).toString(),
-                 phase == Phase::RevokedWhileProvisioning ? QString() : upn);
 
         // The audit: the chain verifies (read by the CLI beside the running service), and it holds the request and
         // every transition of this checkout, each once.

@@ -4,7 +4,6 @@
 #include "cloud/CloudContext.h"
 #include "cloud/connections/ConnectionStore.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/directory/DirectoryStore.h"
 #include "cloud/engine/WorkerPool.h"
 #include "cloud/http/RequestContext.h"
 #include "cloud/tenants/TenantStore.h"
@@ -111,39 +110,6 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
     return {};
 }
 
-// The names of the accounts that live checkouts of the tenant are made under (naming rule @ account domain,
-// lowercase). tenant_accounts learns an account only when its provision answers, so a provision still running — or
-// one interrupted by a restart, whose checkout stays provisioning or goes revoking — has an account the store cannot
-// name by id yet: the engine finds it by this name, and reconciliation must leave it to the engine.
-Result<QSet<QString>> liveAccountNames(store::Database& db, const QString& orgId, const QString& tenantId)
-{
-    QSet<QString> names;
-    auto tenant = tenants::loadTenant(db, orgId, tenantId);
-    if (!tenant)
-        return tenant.error();
-    if (!tenant->has_value() || !(*tenant)->connection.accountDomain)
-        return names;
-    const models::TenantConnection& connection = (*tenant)->connection;
-    auto rows = db.query(QStringLiteral("SELECT DISTINCT technician_id FROM checkouts WHERE tenant_id = ? AND org_id = ?"
-                                        " AND state IN (%1)")
-                             .arg(kLiveStates),
-                         {tenantId, orgId});
-    if (!rows)
-        return rows.error();
-    for (const store::Row& r : *rows) {
-        auto person = directory::loadPerson(db, orgId, r.text(0));
-        if (!person)
-            return person.error();
-        if (!person->has_value())
-            continue;
-        const models::Person& p = **person;
-        names.insert((models::accountNaming::expand(connection.accountNamingRule, p.email, p.displayName, p.id)
-                      + QLatin1Char('@') + *connection.accountDomain)
-                         .toLower());
-    }
-    return names;
-}
-
 void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
             const QList<Revoked>& revoked, int listed, const QString& error, const std::function<void()>& done)
 {
@@ -223,19 +189,12 @@ Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, c
                 finish(context, orgId, tenantId, actor, {}, int(listed->size()), covered.error().code, done);
                 return;
             }
-            auto named = liveAccountNames(context->db, orgId, tenantId);
-            if (!named) {
-                finish(context, orgId, tenantId, actor, {}, int(listed->size()), named.error().code, false, done);
-                return;
-            }
             QList<Drift> drift;
             for (const entra::ManagedAccount& a : *listed) {
                 if (!a.enabled && a.roleDefinitionIds.isEmpty())
                     continue;
                 if (covered->covers(a))
                     continue;
-                if (named->contains(a.userPrincipalName.toLower()))
-                    continue; // a live checkout's account the engine has not recorded yet
                 drift.append({a, describe(a)});
             }
             const int count = int(listed->size());

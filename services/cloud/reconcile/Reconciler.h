@@ -9,9 +9,7 @@
 // Reconciliation: Stint's accounts in a customer tenant must be disabled and hold no role unless a live checkout of
 // their technician says otherwise. Run per connected tenant on a schedule (EntraConfig::reconcileIntervalMinutes)
 // and on demand. Graph work runs on the worker pool in two steps — list, then revoke what the store (read again on
-// the service thread in between) says is drift — so that a checkout that went live meanwhile is not revoked. A live
-// checkout's account that the store does not know by id yet (its provision still running, or cut off by a restart)
-// is recognised by the name the engine gives it (naming rule @ account domain) and left to the engine.
+// the service thread in between) says is drift — so that a checkout that went live meanwhile is not revoked.
 namespace stint::cloud::reconcile {
 
 // The accounts of the tenant that a live checkout (provisioning, ready, revoking, revoke_failed) covers. The one

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Crash safety with the real binaries: stint-cloud is killed with SIGKILL while it provisions or revokes an account
 // in entra-sim (itself a separate process), restarted on the same data dir, and must converge — the checkout ends,
-// the directory holds exactly one account for the technician, disabled and without roles or passes, and the audit
-// chain verifies with the request and every transition in it. The kill points are conditions read from the
-// simulator (its directory state or its request log) while Graph answers are held back by a latency fault, never
-// timings. (TestProvisioningEngine's restart test covers the same in-process, with the service object destroyed.)
+// the directory holds exactly one account for the technician, disabled and without roles or passes (or, with the
+// expiry action "delete", none at all), and the audit chain verifies with the request and every transition in it.
+// The kill points are conditions read from the simulator (its directory state or its request log) while every Graph
+// answer is held back by a latency fault, never timings; after each restart the checkout must still be mid-job, and
+// a reconciliation runs beside the resumed job (as the scheduler's would). Cases with replication lag check that the
+// restarted service copes with not seeing what the killed one made. (TestProvisioningEngineRestart, in
+// TestProvisioningEngine.cpp, covers restarts in-process, with the service object destroyed.)
 #include "IdentitySignInDriver.h"
 #include "support/AdminSession.h"
 #include "support/ApiSeed.h"
@@ -42,7 +45,7 @@ enum class KillPoint
     AnyWrite, // any Graph write made since the last restart
     RoleRemoved, // a role assignment was deleted
     AccountDisabled, // the PATCH that disables the account and rotates its password was applied
-    AccountDeleted,  // the account was soft-deleted (moved to deleted items; the expiry action "delete")
+    AccountDeleted, // the account was soft-deleted (moved to deleted items; the expiry action "delete")
 };
 
 enum class Phase
@@ -278,11 +281,11 @@ class TestCrashSafety : public QObject
     bool setExpiryAction(const QString& action)
     {
         const HttpResult current = m_cloud->get(QStringLiteral("/v1/tenants/") + m_tenant, m_admin);
-        const HttpResult patched = m_cloud->request(
-            QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/") + m_tenant,
-            {{QStringLiteral("version"), current.json.value(QLatin1String("version"))},
-             {QStringLiteral("connection"), QJsonObject {{QStringLiteral("expiryAction"), action}}}},
-            m_admin);
+        const HttpResult patched
+            = m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/") + m_tenant,
+                               {{QStringLiteral("version"), current.json.value(QLatin1String("version"))},
+                                {QStringLiteral("connection"), QJsonObject {{QStringLiteral("expiryAction"), action}}}},
+                               m_admin);
         if (patched.status != 200)
             qWarning() << "setting the expiry action:" << patched.status << patched.body;
         return patched.status == 200;
@@ -467,12 +470,14 @@ private Q_SLOTS:
         QTest::newRow("provisioning: roles assigned")
             << Phase::Provisioning << QList<KillPoint> {KillPoint::RoleAssigned} << 0 << QStringLiteral("disable");
         QTest::newRow("provisioning: killed twice")
-            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite} << 0 << QStringLiteral("disable");
+            << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated, KillPoint::AnyWrite} << 0
+            << QStringLiteral("disable");
         // Entra is eventually consistent (protocols.md 2.11): the restarted service does not see the account the
         // killed one made, and must not make a second one.
         QTest::newRow("provisioning: account created, replication lag")
             << Phase::Provisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000 << QStringLiteral("disable");
-        QTest::newRow("revocation: role removed") << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved} << 0 << QStringLiteral("disable");
+        QTest::newRow("revocation: role removed")
+            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved} << 0 << QStringLiteral("disable");
         QTest::newRow("revocation: account disabled")
             << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled} << 0 << QStringLiteral("disable");
         // Deleting is a soft delete, then a purge from deleted items: killed in between, the restarted revocation
@@ -480,12 +485,15 @@ private Q_SLOTS:
         QTest::newRow("revocation with delete: soft-deleted")
             << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDeleted} << 0 << QStringLiteral("delete");
         QTest::newRow("revocation: killed twice")
-            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled} << 0 << QStringLiteral("disable");
+            << Phase::Revocation << QList<KillPoint> {KillPoint::RoleRemoved, KillPoint::AccountDisabled} << 0
+            << QStringLiteral("disable");
         QTest::newRow("revoked while provisioning")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0 << QStringLiteral("disable");
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 0
+            << QStringLiteral("disable");
         // … and here the account the killed service made is not yet listed when the restarted one looks for it.
         QTest::newRow("revoked while provisioning, replication lag")
-            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000 << QStringLiteral("disable");
+            << Phase::RevokedWhileProvisioning << QList<KillPoint> {KillPoint::AccountCreated} << 3000
+            << QStringLiteral("disable");
     }
 
     void killConverges()
@@ -505,8 +513,9 @@ private Q_SLOTS:
         QVERIFY(m_sim.clearRequests());
         QJsonObject latency {{QStringLiteral("latency"), QJsonObject {{QStringLiteral("ms"), kLatencyMs}}}};
         if (replicationLagMs > 0)
-            latency.insert(QStringLiteral("replicationLag"),
-                           QJsonObject {{QStringLiteral("ms"), replicationLagMs}, {QStringLiteral("tenant"), kCustomerDomain}});
+            latency.insert(
+                QStringLiteral("replicationLag"),
+                QJsonObject {{QStringLiteral("ms"), replicationLagMs}, {QStringLiteral("tenant"), kCustomerDomain}});
 
         const bool killDuringProvisioning = phase != Phase::Revocation;
         if (killDuringProvisioning)

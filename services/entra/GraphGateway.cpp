@@ -700,8 +700,8 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
         report.detail = QStringLiteral("The account no longer exists.");
         if (request.deleteAccount) {
             // A revocation cut off between the soft delete and the purge (a restart) finds the account gone from the
-            // users but still in deleted items, where it keeps its name for 30 days and the next provision under
-            // that name would conflict: finish the purge (a 404 there: nothing left to purge).
+            // users but still in deleted items, restorable for 30 days — which deleting was meant to rule out:
+            // finish the purge (a 404 there: nothing left to purge).
             GraphRequest purge = write("DELETE", QStringLiteral("/directory/deletedItems/") + accountId);
             auto purged = m_graph.send(tenant, purge, trips);
             if (!purged)

@@ -481,7 +481,7 @@ private Q_SLOTS:
         QTest::newRow("revocation: account disabled")
             << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDisabled} << 0 << QStringLiteral("disable");
         // Deleting is a soft delete, then a purge from deleted items: killed in between, the restarted revocation
-        // finds the account gone from the users, but its name is still taken until it is purged.
+        // finds the account gone from the users, but still restorable from deleted items until it is purged.
         QTest::newRow("revocation with delete: soft-deleted")
             << Phase::Revocation << QList<KillPoint> {KillPoint::AccountDeleted} << 0 << QStringLiteral("delete");
         QTest::newRow("revocation: killed twice")
@@ -578,8 +578,8 @@ private Q_SLOTS:
 
         const QJsonObject tenantState = m_sim.tenantState(kCustomerDomain);
         if (deletes) {
-            // The directory: the account is gone for good — not listed, not in deleted items (where it would keep its
-            // name for 30 days) — so the technician's next checkout gets a new account under the same name.
+            // The directory: the account is gone for good — not listed, not restorable from deleted items — and the
+            // technician's next checkout gets a new account under the same name.
             QVERIFY(!accountId.isEmpty());
             QVERIFY(!userIds().contains(accountId));
             QVERIFY2(!deletedUserIds().contains(accountId), "the account was left in deleted items");

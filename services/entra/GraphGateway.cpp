@@ -752,6 +752,20 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
         report.accountGone = true;
         report.roleAssignmentsRemoved = report.accountDisabled = report.credentialInvalidated = true;
         report.detail = QStringLiteral("The account no longer exists.");
+        if (request.deleteAccount) {
+            // A revocation cut off between the soft delete and the purge (a restart) finds the account gone from the
+            // users but still in deleted items, restorable for 30 days — which deleting was meant to rule out:
+            // finish the purge (a 404 there: nothing left to purge).
+            GraphRequest purge = write("DELETE", QStringLiteral("/directory/deletedItems/") + accountId);
+            auto purged = m_graph.send(tenant, purge, trips);
+            if (!purged)
+                report.detail += QLatin1Char(' ') + purged.error().message;
+            else if (purged->ok() || purged->status == 404)
+                report.accountDeleted = true;
+            else
+                report.detail += QLatin1Char(' ')
+                    + graphError(*purged, QStringLiteral("Removing the account from deleted items")).message;
+        }
         return report;
     }
     if (!(*state)[0].ok())

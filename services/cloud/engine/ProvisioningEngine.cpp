@@ -28,6 +28,10 @@ using models::CheckoutState;
 namespace {
 constexpr int kScanBatch = 500;
 constexpr int kLiveBatch = 500;
+// Looking an account up by name (its id never recorded: the provision that made it failed afterwards or was cut off
+// by a restart) and not finding it is believed only after this many lookups, spaced by the retry backoff (with the
+// default 2 s base: at least 7 s after the first): Entra may not list an account made moments ago (protocols.md 2.11).
+constexpr int kNameLookupsBeforeNothingGranted = 4;
 
 bool isTransient(const QString& code)
 {
@@ -608,6 +612,19 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
                                                              outcome.result.error().code));
     }
     const RevokeOutcome::Done& done = *outcome.result;
+    if (done.nothingGranted && c.attempts + 1 < kNameLookupsBeforeNothingGranted) {
+        // Not listed may mean not replicated yet: look again before ending the checkout on "nothing was granted".
+        const EngineConfig& cfg = m_cloud.config.engine;
+        CheckoutStateMachine machine(m_cloud);
+        auto later = machine.retryLater(
+            c, m_cloud.clock.now() + backoff(c.attempts, cfg.retryBaseSeconds, cfg.retryCapSeconds),
+            QStringLiteral("No account named %1 is listed; looking again, as Entra may not list a new account at once.")
+                .arg(outcome.userPrincipalName),
+            Actor::system());
+        if (!later && later.error().code != QLatin1String(CheckoutStateMachine::kVersionConflict))
+            qCWarning(lcEngine) << "postponing" << c.id << "failed:" << later.error().code;
+        return;
+    }
     const bool confirmed = done.nothingGranted || done.report.confirmed(outcome.deleteRequested);
     if (!confirmed) {
         m_cloud.metrics.increment(QStringLiteral("stint_engine_jobs_total"),

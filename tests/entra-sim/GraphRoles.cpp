@@ -305,6 +305,13 @@ SimResponse GraphEndpoints::deletedItems(Call& call, const QStringList& segments
     if (m_simulator.state().holdsAnyRole(tenant.id, id) && !callerMayTouchPrivileged(call))
         return forbidden(call);
     SimUser user = it->second;
+    // Its UPN went to a new user meanwhile: Graph v1.0 restore has no way to give another one (the simulator answers
+    // as a user creation would; the exact text is not in the stored docs).
+    if (m_simulator.state().userByUpn(tenant.id, user.userPrincipalName))
+        return badRequest(
+            call, QStringLiteral("Request_BadRequest"),
+            QStringLiteral("Another object with the same value for property userPrincipalName already exists."),
+            QJsonArray {QJsonObject {{"target", "userPrincipalName"}, {"code", "ObjectConflict"}}});
     tenant.deletedUsers.erase(it);
     user.deletedAt.reset();
     SimUser& restored = tenant.users[user.id] = user;

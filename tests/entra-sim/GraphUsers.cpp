@@ -329,11 +329,11 @@ SimResponse GraphEndpoints::createUser(Call& call)
     if (!domain || !domain->isVerified || domain->authenticationType != QLatin1String("Managed"))
         return badRequest(call, QStringLiteral("Request_BadRequest"),
                           QStringLiteral("Property userPrincipalName is invalid."), upnInvalid);
-    // Conflicts are checked against the authoritative copy (no lag), including soft-deleted users, whose UPN stays
-    // reserved until they are restored or purged.
-    bool taken = m_simulator.state().userByUpn(call.tenant->id, upn) != nullptr;
-    for (const auto& [id, deleted] : call.tenant->deletedUsers)
-        taken = taken || deleted.userPrincipalName.compare(upn, Qt::CaseInsensitive) == 0;
+    // Conflicts are checked against the authoritative copy (no lag) of the live users only: a soft-deleted user's UPN
+    // may be taken by a new user — restoring the deleted one then needs another UPN (Restore-MsolUser and
+    // Restore-EntraDeletedDirectoryObject: -NewUserPrincipalName "if the original UserPrincipalName of the user is in
+    // use by another active user").
+    const bool taken = m_simulator.state().userByUpn(call.tenant->id, upn) != nullptr;
     if (taken)
         return badRequest(
             call, QStringLiteral("Request_BadRequest"),

@@ -568,8 +568,12 @@ private slots:
         QVERIFY(w.sim.state().assignRole(w.tenantId, id, roles::kUserAdministrator).ok());
         QCOMPARE(w.api.del("/v1.0/users/" + id, w.token()).status, 204);
         QCOMPARE(w.api.get("/v1.0/users/" + id, w.token()).status, 404);
-        // The UPN stays reserved while the user is in the recycle bin.
-        QCOMPARE(w.api.post("/v1.0/users", w.token(), w.newUserBody("leaver@contoso.com")).status, 400);
+        // A soft-deleted user's UPN is free for a new user (Restore-MsolUser's -NewUserPrincipalName exists for when
+        // "the original UserPrincipalName of the user is in use by another active user").
+        ApiReply newcomer = w.api.post("/v1.0/users", w.token(), w.newUserBody("leaver@contoso.com"));
+        QCOMPARE(newcomer.status, 201);
+        const QString newcomerId = newcomer.json.value("id").toString();
+        QVERIFY(newcomerId != id);
         // Its role assignments are hidden while deleted.
         ApiReply r = w.api.get("/v1.0/roleManagement/directory/roleAssignments?$filter=principalId%20eq%20'" + id + "'",
                                w.token());
@@ -582,6 +586,13 @@ private slots:
         QVERIFY(!deleted.value("deletedDateTime").toString().isEmpty());
         QCOMPARE(deleted.value("@odata.type").toString(), QStringLiteral("#microsoft.graph.user"));
 
+        // Restoring it while the newcomer holds its UPN is a conflict; once the newcomer is gone, it comes back.
+        r = w.api.post("/v1.0/directory/deletedItems/" + id + "/restore", w.token());
+        QCOMPARE(r.status, 400);
+        QCOMPARE(SimTestWorld::graphCode(r), QStringLiteral("Request_BadRequest"));
+        QVERIFY(r.body.contains("ObjectConflict"));
+        QCOMPARE(w.api.del("/v1.0/users/" + newcomerId, w.token()).status, 204);
+        QCOMPARE(w.api.del("/v1.0/directory/deletedItems/" + newcomerId, w.token()).status, 204);
         r = w.api.post("/v1.0/directory/deletedItems/" + id + "/restore", w.token());
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json.value("id").toString(), id);

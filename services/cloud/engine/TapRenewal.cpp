@@ -110,7 +110,8 @@ Result<bool> renewTemporaryAccessPassIfShort(CloudContext& cloud, const models::
     entra::TapRenewal request;
     request.tenant = std::move(*access);
     request.accountId = (*account)->accountId;
-    request.windowMinutes = int((*checkout.expiresAt - cloud.clock.now() + 59'999) / 60'000);
+    // Whole minutes to the new end, and one more: Graph dates the pass from its own clock, to the second.
+    request.windowMinutes = int((*checkout.expiresAt - cloud.clock.now() + 59'999) / 60'000) + 1;
     entra::EntraGateway* gateway = &cloud.entra;
     CloudContext* context = &cloud; // the pool drops completions once the service stops
     cloud.workers.run([gateway, request = std::move(request)]() { return gateway->renewTemporaryAccessPass(request); },

@@ -12,6 +12,7 @@
 #include "support/AdminSession.h"
 #include "support/ApiSeed.h"
 #include "support/SimProcess.h"
+#include "support/StintInEntra.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -121,10 +122,7 @@ class TestCrashSafety : public QObject
             {QStringLiteral("secrets"), QJsonArray {QJsonObject {{QStringLiteral("value"), appSecret}}}},
             {QStringLiteral("redirectUris"), QJsonArray {QStringLiteral("http://127.0.0.1/stint/callback")}},
             {QStringLiteral("requiredPermissions"),
-             QJsonArray {QStringLiteral("Organization.Read.All"), QStringLiteral("Domain.Read.All"),
-                         QStringLiteral("User.ReadWrite.All"), QStringLiteral("User-PasswordProfile.ReadWrite.All"),
-                         QStringLiteral("User.DeleteRestore.All"), QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                         QStringLiteral("UserAuthenticationMethod.ReadWrite.All"), QStringLiteral("Policy.Read.All")}}};
+             QJsonArray::fromStringList(stintAppPermissions())}};
         // No grants: the admin connects the tenant by consenting on the simulator's pages, as a customer would.
         return {{QStringLiteral("description"), QStringLiteral("TestCrashSafety")},
                 {QStringLiteral("tenants"), QJsonArray {msp, customer}},
@@ -343,16 +341,7 @@ class TestCrashSafety : public QObject
     // Signs in on the simulator's page for the MSP app, as the technician would with what Stint handed out.
     bool signsIn(const QString& upn, const QString& secret, bool temporaryAccessPass)
     {
-        QUrl authorize(m_sim.baseUrl() + QLatin1Char('/') + kCustomerDomain + QStringLiteral("/oauth2/v2.0/authorize"));
-        QUrlQuery q;
-        q.addQueryItem(QStringLiteral("client_id"), m_appId);
-        q.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
-        q.addQueryItem(QStringLiteral("redirect_uri"), QStringLiteral("http://127.0.0.1:50000/stint/callback"));
-        q.addQueryItem(QStringLiteral("scope"), QStringLiteral("openid"));
-        q.addQueryItem(QStringLiteral("state"), QStringLiteral("s1"));
-        q.addQueryItem(QStringLiteral("login_hint"), upn);
-        q.addQueryItem(QStringLiteral("prompt"), QStringLiteral("login"));
-        authorize.setQuery(q);
+        const QUrl authorize = signInUrl(m_sim.baseUrl(), kCustomerDomain, m_appId, upn);
         entrasim::SignInOptions options;
         options.useTemporaryAccessPass = temporaryAccessPass;
         entrasim::SignInFailure failure;

@@ -13,6 +13,7 @@
 #include "Simulator.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
+#include "support/StintInEntra.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -35,14 +36,6 @@ const QString kPrivilegedAuthAdmin = QStringLiteral("7be44c8a-adaf-4e2a-84d6-ab2
 const QString kRedirect = QStringLiteral("http://127.0.0.1:49152/stint/callback");
 const QString kCustomerAdmin = QStringLiteral("admin@contoso.com");
 const QString kCustomerAdminPassword = QStringLiteral("Adm1n-Passw0rd!contoso");
-const QStringList kPermissions{QStringLiteral("Organization.Read.All"),
-                               QStringLiteral("Domain.Read.All"),
-                               QStringLiteral("User.ReadWrite.All"),
-                               QStringLiteral("User-PasswordProfile.ReadWrite.All"),
-                               QStringLiteral("User.DeleteRestore.All"),
-                               QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                               QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
-                               QStringLiteral("Policy.Read.All")};
 
 enum class Connection
 {
@@ -96,7 +89,7 @@ class TestEntraLifecycle : public QObject
             return false;
         SimState& s = m_sim->state();
         SimTenant& msp = s.createTenant(QStringLiteral("Northwind MSP"), QStringLiteral("northwind"));
-        SimApp& app = s.registerApp(msp.id, QStringLiteral("Stint"), kPermissions);
+        SimApp& app = s.registerApp(msp.id, QStringLiteral("Stint"), stintAppPermissions());
         app.redirectUris = {QStringLiteral("http://127.0.0.1/stint/callback")};
         s.addClientSecret(app, mspSecret, clock.now() + 365LL * 86'400'000);
         m_mspAppId = app.clientId;
@@ -215,7 +208,7 @@ class TestEntraLifecycle : public QObject
     void giveOwnApp()
     {
         SimState& s = m_sim->state();
-        SimApp& app = s.registerApp(m_customerTenant, QStringLiteral("Stint access (Contoso)"), kPermissions);
+        SimApp& app = s.registerApp(m_customerTenant, QStringLiteral("Stint access (Contoso)"), stintAppPermissions());
         app.multiTenant = false;
         app.redirectUris = {QStringLiteral("http://127.0.0.1/stint/callback")};
         const TimeMs now = m_cloud->clock().now();
@@ -223,7 +216,7 @@ class TestEntraLifecycle : public QObject
                                                                 now + 180LL * 86'400'000);
         QVERIFY(!certificate.certificatePem.isEmpty());
         app.certificatePems.append(certificate.certificatePem);
-        QVERIFY(s.grantServicePrincipal(m_customerTenant, app.clientId, kPermissions, {kPrivilegedAuthAdmin}).ok());
+        QVERIFY(s.grantServicePrincipal(m_customerTenant, app.clientId, stintAppPermissions(), {kPrivilegedAuthAdmin}).ok());
 
         const ApiReply put = api().send(
             "PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(m_tenant), m_adminToken,
@@ -306,17 +299,7 @@ class TestEntraLifecycle : public QObject
     // Signs in on the simulator's page as a person would, for the MSP app's authorize flow.
     QUrl signIn(const QString& upn, const QString& secret, bool temporaryAccessPass, SignInFailure* failure)
     {
-        QUrl authorize(m_sim->baseUrl().toString(QUrl::StripTrailingSlash) + QLatin1Char('/') + m_customerTenant
-                       + QStringLiteral("/oauth2/v2.0/authorize"));
-        QUrlQuery q;
-        q.addQueryItem(QStringLiteral("client_id"), m_signInClientId);
-        q.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
-        q.addQueryItem(QStringLiteral("redirect_uri"), QStringLiteral("http://127.0.0.1:50000/stint/callback"));
-        q.addQueryItem(QStringLiteral("scope"), QStringLiteral("openid"));
-        q.addQueryItem(QStringLiteral("state"), QStringLiteral("s1"));
-        q.addQueryItem(QStringLiteral("login_hint"), upn);
-        q.addQueryItem(QStringLiteral("prompt"), QStringLiteral("login"));
-        authorize.setQuery(q);
+        const QUrl authorize = signInUrl(m_sim->baseUrl().toString(), m_customerTenant, m_signInClientId, upn);
         SignInOptions options;
         options.useTemporaryAccessPass = temporaryAccessPass;
         return driveSignIn(m_network, authorize, upn, secret, options, failure);

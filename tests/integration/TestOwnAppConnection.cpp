@@ -11,6 +11,7 @@
 #include "cloud/engine/WorkerPool.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
+#include "support/StintInEntra.h"
 
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -29,14 +30,6 @@ const QString kContosoAdmin = QStringLiteral("admin@contoso.com");
 const QString kContosoPassword = QStringLiteral("Adm1n-Passw0rd!contoso");
 const QString kFabrikamAdmin = QStringLiteral("admin@fabrikam.com");
 const QString kFabrikamPassword = QStringLiteral("Adm1n-Passw0rd!fabrikam");
-const QStringList kPermissions {QStringLiteral("Organization.Read.All"),
-                                QStringLiteral("Domain.Read.All"),
-                                QStringLiteral("User.ReadWrite.All"),
-                                QStringLiteral("User-PasswordProfile.ReadWrite.All"),
-                                QStringLiteral("User.DeleteRestore.All"),
-                                QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                                QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
-                                QStringLiteral("Policy.Read.All")};
 
 // A customer's own app registration in the simulator, with what Stint is given of it.
 struct OwnApp
@@ -103,7 +96,7 @@ class TestOwnAppConnection : public QObject
     OwnApp registerOwnApp(bool certificate, bool privileged, bool multiTenant = false)
     {
         SimState& s = m_sim->state();
-        SimApp& app = s.registerApp(m_contoso, QStringLiteral("Stint (Contoso's own)"), kPermissions);
+        SimApp& app = s.registerApp(m_contoso, QStringLiteral("Stint (Contoso's own)"), stintAppPermissions());
         app.multiTenant = multiTenant;
         app.redirectUris = {QStringLiteral("http://127.0.0.1/stint/callback")};
         const TimeMs now = m_cloud->clock().now();
@@ -119,7 +112,7 @@ class TestOwnAppConnection : public QObject
         }
         const QStringList roles
             = privileged ? QStringList {roles::kPrivilegedAuthenticationAdministrator} : QStringList();
-        if (!s.grantServicePrincipal(m_contoso, own.clientId, kPermissions, roles))
+        if (!s.grantServicePrincipal(m_contoso, own.clientId, stintAppPermissions(), roles))
             qWarning("granting the service principal failed");
         return own;
     }
@@ -310,7 +303,7 @@ private slots:
         startWorld();
         // A multi-tenant app of Contoso's, also consented in Fabrikam.
         const OwnApp app = registerOwnApp(false, true, true);
-        QVERIFY(m_sim->state().grantServicePrincipal(m_fabrikam, app.clientId, kPermissions, {}).ok());
+        QVERIFY(m_sim->state().grantServicePrincipal(m_fabrikam, app.clientId, stintAppPermissions(), {}).ok());
         const QString tenant = newTenantWith(app);
         const Flow flow = startFlow(tenant, QStringLiteral("contoso.com"), kContosoAdmin);
         QCOMPARE(complete(tenant, signIn(flow, kContosoAdmin, kContosoPassword)).status, 202);

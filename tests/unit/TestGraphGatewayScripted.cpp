@@ -608,6 +608,55 @@ private slots:
         QCOMPARE(h.server.requests().size(), 0);
     }
 
+    // An extension renews the pass: the policy read again, then a new pass that replaces the old one — two round trips,
+    // the lifetime clamped to the policy and the clamp reported; a disabled policy and bad input are typed errors.
+    void renewTemporaryAccessPass()
+    {
+        Harness h;
+        ProvisionRequest first = h.provisionRequest();
+        first.issueTemporaryAccessPass = true;
+        auto provisioned = h.gateway->provision(first);
+        QVERIFY(provisioned.ok());
+        const QString accountId = provisioned->accountId;
+        QCOMPARE(h.fake.taps.value(accountId).toObject().value(QStringLiteral("lifetimeInMinutes")).toInt(), 60);
+
+        TapRenewal renewal;
+        renewal.tenant = h.access.clone();
+        renewal.accountId = accountId;
+        renewal.windowMinutes = 150;
+        const int before = h.graphHttpRequests();
+        auto renewed = h.gateway->renewTemporaryAccessPass(renewal);
+        QVERIFY2(renewed.ok(), qPrintable(renewed.ok() ? QString() : renewed.error().message));
+        QCOMPARE(renewed->graphRoundTrips, 2);
+        QCOMPARE(h.graphHttpRequests() - before, 2);
+        QCOMPARE(renewed->pass.bytes(), QByteArray("+drkzqAD"));
+        QCOMPARE(h.fake.taps.value(accountId).toObject().value(QStringLiteral("lifetimeInMinutes")).toInt(), 150);
+        QCOMPARE(renewed->expiresAt, *fromRfc3339(QStringLiteral("2026-11-28T00:00:00Z")) + 150 * 60'000);
+        QVERIFY(renewed->notes.isEmpty());
+
+        renewal.windowMinutes = 900;
+        renewed = h.gateway->renewTemporaryAccessPass(renewal);
+        QVERIFY(renewed.ok());
+        QCOMPARE(h.fake.taps.value(accountId).toObject().value(QStringLiteral("lifetimeInMinutes")).toInt(), 480);
+        QCOMPARE(renewed->notes.size(), 1);
+
+        {
+            QMutexLocker lock(&h.fake.mutex);
+            h.fake.tapPolicy.insert(QStringLiteral("state"), QStringLiteral("disabled"));
+        }
+        auto refused = h.gateway->renewTemporaryAccessPass(renewal);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, QStringLiteral("entra.tap_unavailable"));
+
+        const int calls = h.graphHttpRequests();
+        renewal.accountId = QStringLiteral("not-a-guid");
+        QCOMPARE(h.gateway->renewTemporaryAccessPass(renewal).error().code, QStringLiteral("entra.invalid_request"));
+        renewal.accountId = accountId;
+        renewal.windowMinutes = 0;
+        QCOMPARE(h.gateway->renewTemporaryAccessPass(renewal).error().code, QStringLiteral("entra.invalid_request"));
+        QCOMPARE(h.graphHttpRequests(), calls); // refused before any call
+    }
+
     void revokeRemovesRolesFirstAndReadsBack()
     {
         Harness h;

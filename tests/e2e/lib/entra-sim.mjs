@@ -11,44 +11,10 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-export const simBinary = process.env.ENTRA_SIM || '';
-export const chromiumPath = process.env.STINT_CHROMIUM || '/usr/bin/chromium';
+import { chromium, chromiumPath, requireBinary, withTimeout } from './prerequisites.mjs';
 
-function prerequisite(ok, message) {
-    if (!ok)
-        throw new Error(`e2e prerequisite missing: ${message}`);
-}
-
-const isExecutable = (file) => {
-    try {
-        fs.accessSync(file, fs.constants.X_OK);
-        return fs.statSync(file).isFile();
-    } catch {
-        return false;
-    }
-};
-
-prerequisite(simBinary !== '',
-    'ENTRA_SIM is not set. Run these tests through ctest (ctest -L e2e), or set ENTRA_SIM=build/bin/entra-sim.');
-prerequisite(isExecutable(simBinary), `ENTRA_SIM=${simBinary} is not an executable file. Build it first.`);
-prerequisite(isExecutable(chromiumPath),
-    `Chromium is not at ${chromiumPath}. Install it (apt-get install chromium) or set STINT_CHROMIUM.`);
-
-let chromium;
-try {
-    ({ chromium } = await import('playwright-core'));
-} catch (e) {
-    throw new Error('e2e prerequisite missing: playwright-core cannot be loaded; run `npm ci` in tests/e2e. ' +
-        `(${e.message})`);
-}
-
-export function withTimeout(promise, ms, what) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+export { chromiumPath, withTimeout };
+export const simBinary = requireBinary('ENTRA_SIM', 'build/bin/entra-sim');
 
 const children = new Set();
 process.on('exit', () => {

@@ -15,39 +15,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
+import { chromium, chromiumPath, requireBinary, withTimeout } from './prerequisites.mjs';
+
+export { chromiumPath, withTimeout };
+
 // ---------------------------------------------------------------------------------------------------------------
-// Prerequisites. A missing one fails the test file with a message saying what to do: CI must not skip these.
+// Prerequisites (lib/prerequisites.mjs): the binary under test, Chromium, playwright-core.
 
-export const chromiumPath = process.env.STINT_CHROMIUM || '/usr/bin/chromium';
-const cloudBinary = process.env.STINT_CLOUD || '';
-
-function prerequisite(ok, message) {
-    if (!ok)
-        throw new Error(`e2e prerequisite missing: ${message}`);
-}
-
-const isExecutable = (file) => {
-    try {
-        fs.accessSync(file, fs.constants.X_OK);
-        return fs.statSync(file).isFile();
-    } catch {
-        return false;
-    }
-};
-
-prerequisite(cloudBinary !== '',
-    'STINT_CLOUD is not set. Run these tests through ctest (ctest -L e2e), or set STINT_CLOUD=build/bin/stint-cloud.');
-prerequisite(isExecutable(cloudBinary), `STINT_CLOUD=${cloudBinary} is not an executable file. Build it first.`);
-prerequisite(isExecutable(chromiumPath),
-    `Chromium is not at ${chromiumPath}. Install it (apt-get install chromium) or set STINT_CHROMIUM.`);
-
-let chromium;
-try {
-    ({ chromium } = await import('playwright-core'));
-} catch (e) {
-    throw new Error('e2e prerequisite missing: playwright-core cannot be loaded; run `npm ci` in tests/e2e. ' +
-        `(${e.message})`);
-}
+const cloudBinary = requireBinary('STINT_CLOUD', 'build/bin/stint-cloud');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small utilities.
@@ -58,14 +33,6 @@ export const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
 export function pkcePair() {
     const verifier = b64url(crypto.randomBytes(32)); // 43 characters, RFC 7636 §4.1
     return { verifier, challenge: b64url(sha256(verifier)) };
-}
-
-export function withTimeout(promise, ms, what) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 // The last part of an RFC 9457 problem type, e.g. "ceremony-invalid".

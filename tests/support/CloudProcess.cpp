@@ -91,54 +91,18 @@ InitResult initDataDir(const QString& dataDir, const QString& org, const QString
 CloudProcess::CloudProcess(QString dataDir)
     : m_dataDir(std::move(dataDir))
 {
-    QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process,
-                     [this] { m_stdout += m_process.readAllStandardOutput(); });
-    QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
-                     [this] { m_stderr += m_process.readAllStandardError(); });
 }
 
-CloudProcess::~CloudProcess()
-{
-    if (m_process.state() != QProcess::NotRunning)
-        terminate();
-}
+CloudProcess::~CloudProcess() = default;
 
 bool CloudProcess::start(const QStringList& extraArgs)
 {
-    m_stdout.clear();
-    m_port = 0;
-    m_process.start(QStringLiteral(STINT_CLOUD_BINARY),
-                    QStringList{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir, QStringLiteral("--listen"),
-                                QStringLiteral("127.0.0.1:0")}
-                        + extraArgs);
     static const QRegularExpression ready(QStringLiteral(R"(ready on https?://127\.0\.0\.1:(\d+))"));
-    const bool ok = QTest::qWaitFor(
-        [&] { return ready.match(QString::fromUtf8(m_stdout)).hasMatch() || m_process.state() == QProcess::NotRunning; },
-        20000);
-    const auto match = ready.match(QString::fromUtf8(m_stdout));
-    if (!ok || !match.hasMatch()) {
-        qWarning() << "stint-cloud did not become ready:" << m_stdout << m_stderr;
-        return false;
-    }
-    m_port = quint16(match.captured(1).toUInt());
-    return true;
-}
-
-void CloudProcess::kill()
-{
-    m_process.kill();
-    m_process.waitForFinished(10000);
-}
-
-int CloudProcess::terminate()
-{
-    m_process.terminate();
-    if (!m_process.waitForFinished(15000)) {
-        m_process.kill();
-        m_process.waitForFinished();
-        return -1;
-    }
-    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    return startAndWait(QStringLiteral(STINT_CLOUD_BINARY),
+                        QStringList{QStringLiteral("serve"), QStringLiteral("--data-dir"), m_dataDir,
+                                    QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")}
+                            + extraArgs,
+                        ready);
 }
 
 QUrl CloudProcess::url(const QString& path) const

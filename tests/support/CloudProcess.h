@@ -6,6 +6,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "support/ServerProcess.h"
+
 // Runs the real stint-cloud binary (STINT_CLOUD_BINARY) for tests that exercise it as operators and clients do:
 // through its command line and over HTTP on 127.0.0.1 with a port of its own choosing.
 
@@ -34,25 +36,20 @@ struct CliResult
 };
 CliResult runCloudCli(const QStringList& arguments, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
 
-class CloudProcess
+class CloudProcess : public ServerProcess
 {
 public:
     // `dataDir` must hold an initialized store (see initDataDir).
     explicit CloudProcess(QString dataDir);
-    ~CloudProcess();
+    ~CloudProcess() override;
 
     // Sends the service's log to a file instead of this process (benchmarks: reading it here would compete for CPU).
     void setLogFile(const QString& path) { m_process.setStandardErrorFile(path); }
 
     // Starts `serve --listen 127.0.0.1:0` and waits for the ready line. False (with a warning) if it does not come.
     bool start(const QStringList& extraArgs = {});
-    void kill();      // SIGKILL, as a crash would
-    int terminate();  // SIGTERM, waits, returns the exit code
-
-    quint16 port() const { return m_port; }
     QString origin() const { return QStringLiteral("http://localhost:%1").arg(m_port); }
     QUrl url(const QString& path) const;
-    QByteArray stderrText() const { return m_stderr; }
 
     HttpResult request(const QString& method, const QString& path, const QJsonObject& body = {},
                        const QString& token = {}, const QList<QPair<QByteArray, QByteArray>>& headers = {});
@@ -64,11 +61,7 @@ public:
 
 private:
     QString m_dataDir;
-    QProcess m_process;
     QNetworkAccessManager m_nam;
-    QByteArray m_stdout;
-    QByteArray m_stderr;
-    quint16 m_port = 0;
 };
 
 // `stint-cloud init` into `dataDir`: returns the invite token of the enrollment link, or "" on failure.

@@ -9,50 +9,15 @@
 #error "tests/CMakeLists.txt defines ENTRA_SIM_BINARY"
 #endif
 
-SimProcess::SimProcess()
-{
-    QObject::connect(&m_process, &QProcess::readyReadStandardOutput, &m_process,
-                     [this] { m_stdout += m_process.readAllStandardOutput(); });
-    QObject::connect(&m_process, &QProcess::readyReadStandardError, &m_process,
-                     [this] { m_stderr += m_process.readAllStandardError(); });
-}
+SimProcess::SimProcess() = default;
 
-SimProcess::~SimProcess()
-{
-    if (m_process.state() != QProcess::NotRunning)
-        terminate();
-}
+SimProcess::~SimProcess() = default;
 
 bool SimProcess::start(const QStringList& extraArgs)
 {
-    m_stdout.clear();
-    m_port = 0;
-    m_process.start(QStringLiteral(ENTRA_SIM_BINARY),
-                    QStringList {QStringLiteral("--port"), QStringLiteral("0")} + extraArgs);
     static const QRegularExpression ready(QStringLiteral("entra-sim ready on http://127\\.0\\.0\\.1:(\\d+)"));
-    const bool ok = QTest::qWaitFor(
-        [&] {
-            return ready.match(QString::fromUtf8(m_stdout)).hasMatch() || m_process.state() == QProcess::NotRunning;
-        },
-        20000);
-    const auto match = ready.match(QString::fromUtf8(m_stdout));
-    if (!ok || !match.hasMatch()) {
-        qWarning() << "entra-sim did not become ready:" << m_stdout << m_stderr;
-        return false;
-    }
-    m_port = quint16(match.captured(1).toUInt());
-    return true;
-}
-
-int SimProcess::terminate()
-{
-    m_process.terminate();
-    if (!m_process.waitForFinished(15000)) {
-        m_process.kill();
-        m_process.waitForFinished();
-        return -1;
-    }
-    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+    return startAndWait(QStringLiteral(ENTRA_SIM_BINARY), QStringList {QStringLiteral("--port"), QStringLiteral("0")} + extraArgs,
+                        ready);
 }
 
 HttpResult SimProcess::control(const QString& method, const QString& path, const QJsonObject& body)

@@ -14,6 +14,7 @@
 #include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
+#include "core/Logging.h"
 #include "entra/GraphGateway.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
@@ -699,6 +700,8 @@ void benchBurst(const Settings& settings, int checkouts, int tenantCount)
 int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
+    // As stint-cloud logs (buffered stderr): the log is part of the service's own time.
+    logging::install(logging::Format::Text);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Benchmarks the provisioning engine with the real Graph gateway against entra-sim (both in-process)."));

@@ -707,7 +707,7 @@ int main(int argc, char* argv[])
         "Benchmarks the provisioning engine with the real Graph gateway against entra-sim (both in-process)."));
     parser.addHelpOption();
     const auto option = [&](const char* name, const char* help, const char* value, const char* fallback) {
-        QCommandLineOption o(QString::fromLatin1(name), QString::fromLatin1(help), QString::fromLatin1(value),
+        QCommandLineOption o(QString::fromLatin1(name), QString::fromUtf8(help), QString::fromLatin1(value),
                              QString::fromLatin1(fallback));
         parser.addOption(o);
         return o;
@@ -745,6 +745,12 @@ int main(int argc, char* argv[])
         || !models::kCredentialKinds.contains(settings.credentialKind) || parser.value(tenants).toInt() < 1)
         fail(QStringLiteral("bad option value; see --help"));
 
+    const QStringList which = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString& name : which) {
+        if (name != QLatin1String("ready") && name != QLatin1String("expiry") && name != QLatin1String("burst"))
+            fail(QStringLiteral("unknown benchmark %1; see --help").arg(name));
+    }
+
     figure(QStringLiteral("settings.cores"), QString::number(QThread::idealThreadCount()));
     figure(QStringLiteral("settings.latency_ms"), QString::number(settings.latencyMs));
     figure(QStringLiteral("settings.entra.worker_threads"), QString::number(settings.workerThreads));
@@ -752,11 +758,6 @@ int main(int argc, char* argv[])
     figure(QStringLiteral("settings.engine.max_jobs_per_tenant"), QString::number(settings.maxJobsPerTenant));
     figure(QStringLiteral("settings.tenant.credential_kind"), settings.credentialKind);
 
-    const QStringList which = parser.value(only).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    for (const QString& name : which) {
-        if (name != QLatin1String("ready") && name != QLatin1String("expiry") && name != QLatin1String("burst"))
-            fail(QStringLiteral("unknown benchmark %1; see --help").arg(name));
-    }
     if (which.contains(QStringLiteral("ready")))
         benchReady(settings, std::max(1, parser.value(repeats).toInt()));
     if (which.contains(QStringLiteral("expiry")))

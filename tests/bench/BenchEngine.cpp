@@ -651,7 +651,7 @@ void benchBurst(const Settings& settings, int checkouts, int tenantCount)
         return w.reached(QStringLiteral("ready")) >= checkouts;
     };
     const bool finished = spinUntil(allReady, 180'000);
-    std::vector<double> fromAnswer, fromFirstSent;
+    std::vector<double> fromAnswer, fromFirstSent, pickedUp, provisioned;
     int refused = 0;
     int notReady = 0;
     int wrongInDirectory = 0;
@@ -669,6 +669,10 @@ void benchBurst(const Settings& settings, int checkouts, int tenantCount)
         }
         fromAnswer.push_back(double(ready->monotonicMs - r.answeredMs));
         fromFirstSent.push_back(double(ready->monotonicMs - firstSent));
+        if (const auto picked = w.seen(r.checkoutId, QStringLiteral("provisioning"))) {
+            pickedUp.push_back(double(picked->monotonicMs - r.answeredMs));
+            provisioned.push_back(double(ready->monotonicMs - picked->monotonicMs));
+        }
         SimUser* user = w.sim().state().userByUpn(
             r.tenant->entraId, World::accountLocalPart(*r.technician) + QLatin1Char('@') + r.tenant->domain);
         if (!user || !user->accountEnabled || w.rolesOf(r.tenant->entraId, user->id) != expectedRoles)
@@ -687,6 +691,9 @@ void benchBurst(const Settings& settings, int checkouts, int tenantCount)
     figure(QStringLiteral("burst.last_post_answered_ms"), percentile(answers, 1.0), 0);
     distribution(QStringLiteral("burst.post_answer_to_ready_ms"), fromAnswer);
     distribution(QStringLiteral("burst.first_post_to_ready_ms"), fromFirstSent);
+    // Where the time goes: the engine taking the request up (requested → provisioning), then the provision job.
+    distribution(QStringLiteral("burst.post_answer_to_provisioning_ms"), pickedUp);
+    distribution(QStringLiteral("burst.provisioning_to_ready_ms"), provisioned);
     figure(QStringLiteral("burst.http_429"), QString::number(throttledAnswers(log)));
     figure(QStringLiteral("burst.graph_round_trips"), QString::number(countArea(log, "graph")));
     figure(QStringLiteral("burst.graph_round_trips_per_checkout"), double(countArea(log, "graph")) / checkouts, 2);

@@ -29,7 +29,7 @@ private slots:
     {
         constexpr int kTenants = 4;
         constexpr int kTechnicians = 40;
-        constexpr qint64 kSpacingMs = 25;
+        constexpr qint64 kSpacingMs = 30;
         constexpr qint64 kAllowedLatenessMs = 3000; // far under the poll interval, generous for a sanitizer build
 
         cloud::CloudConfig config;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "entra/EntraGateway.h"
 
+#include "entra/Onboarding.h"
+
 namespace stint::entra {
 
 QString CloudEndpoints::defaultScope() const
@@ -50,6 +52,16 @@ bool ConnectionReport::healthy() const
             return false;
     }
     return true;
+}
+
+Result<SignedInIdentity> EntraGateway::redeemAuthorizationCode(const CodeRedemption& redemption)
+{
+    onboarding::RedeemOptions options;
+    options.clock = redemption.clock;
+    options.expectedNonce = redemption.nonce;
+    return onboarding::redeemAuthorizationCode(redemption.tenant.endpoints, redemption.tenant.entraTenantId,
+                                               redemption.tenant.app, redemption.code, redemption.redirectUri,
+                                               redemption.codeVerifier, options);
 }
 
 bool RevokeReport::confirmed(bool deleteRequested) const

@@ -127,6 +127,32 @@ struct ConnectionReport
     bool healthy() const; // no finding of severity Error
 };
 
+// --- Signing in a customer's admin (authorization code + PKCE, protocols.md 1.2) ---------------------------------
+
+// What redeeming an authorization code needs: where (the national cloud's endpoints and the tenant segment the
+// authorize leg used: a tenant id, a domain or "organizations"), the app the code was issued to (the customer's own
+// app registration, with its secret or certificate), the code, the redirect URI exactly as the authorize leg sent it,
+// the PKCE verifier and the nonce the id_token must carry.
+struct CodeRedemption
+{
+    TenantAccess tenant; // entraTenantId: the tenant segment of the authorize leg
+    QString code;
+    QUrl redirectUri;
+    crypto::SecretBytes codeVerifier;
+    QString nonce;
+    // Judges the id_token's exp/nbf and dates a client assertion; nullptr: the system clock. The cloud passes its own.
+    const Clock* clock = nullptr;
+};
+
+// Who signed in, from a verified id_token.
+struct SignedInIdentity
+{
+    QString tenantId; // tid (lowercase)
+    QString objectId; // oid (lowercase)
+    QString preferredUsername;
+    QString name;
+};
+
 // --- Provisioning ---------------------------------------------------------------------------------------------
 
 struct ProvisionRequest
@@ -217,6 +243,13 @@ public:
 
     // Every account that carries Stint's tag in the tenant, with its directory roles.
     virtual Result<QList<ManagedAccount>> listManagedAccounts(const TenantAccess& tenant) = 0;
+
+    // Redeems an authorization code at the token endpoint and returns who signed in, from an id_token verified against
+    // the authority's keys (signature, aud = the app, iss = the signed-in tenant, exp/nbf, nonce). A bad, expired,
+    // replayed or foreign code and a wrong verifier are "entra.token_rejected" (invalid_grant, with the AADSTS code in
+    // the message); a refused app credential is kAuthentication; an unacceptable id_token "entra.invalid_id_token".
+    // The default talks to the authority itself (entra/Onboarding.h): it needs nothing of a gateway's Graph state.
+    virtual Result<SignedInIdentity> redeemAuthorizationCode(const CodeRedemption& redemption);
 };
 
 } // namespace stint::entra

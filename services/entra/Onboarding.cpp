@@ -38,9 +38,18 @@ std::optional<qint64> aadsts(const QString& text)
     return text::aadstsCode(text);
 }
 
+// A query value as Entra sends it: form-encoded, so '+' is a space ("AADSTS65004%3a+The+resource+owner…") and only
+// %2B is a plus.
 QString value(const QUrlQuery& query, const QString& key)
 {
-    return query.queryItemValue(key, QUrl::FullyDecoded);
+    QString encoded = query.queryItemValue(key, QUrl::FullyEncoded);
+    encoded.replace(QLatin1Char('+'), QStringLiteral("%20"));
+    return QUrl::fromPercentEncoding(encoded.toLatin1());
+}
+
+QString segment(const QString& tenant)
+{
+    return tenant.isEmpty() ? QStringLiteral("organizations") : tenant;
 }
 
 Error invalidCallback(const QString& why)
@@ -68,7 +77,8 @@ Pkce Pkce::generate()
 QUrl adminConsentUrl(const CloudEndpoints& endpoints, const QString& clientId, const QUrl& redirectUri,
                      const QString& state, const QString& tenantHint)
 {
-    QUrl url = withPath(endpoints.authority, QLatin1Char('/') + tenantHint + QStringLiteral("/v2.0/adminconsent"));
+    QUrl url
+        = withPath(endpoints.authority, QLatin1Char('/') + segment(tenantHint) + QStringLiteral("/v2.0/adminconsent"));
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("client_id"), clientId);
     query.addQueryItem(QStringLiteral("scope"), QString::fromLatin1(QUrl::toPercentEncoding(endpoints.defaultScope())));
@@ -81,7 +91,8 @@ QUrl adminConsentUrl(const CloudEndpoints& endpoints, const QString& clientId, c
 
 QUrl authorizeUrl(const CloudEndpoints& endpoints, const AuthorizeParameters& p)
 {
-    QUrl url = withPath(endpoints.authority, QLatin1Char('/') + p.tenant + QStringLiteral("/oauth2/v2.0/authorize"));
+    QUrl url = withPath(endpoints.authority,
+                        QLatin1Char('/') + segment(p.tenant) + QStringLiteral("/oauth2/v2.0/authorize"));
     QUrlQuery query;
     const auto add = [&](const QString& key, const QString& v) {
         if (!v.isEmpty())
@@ -103,13 +114,19 @@ QUrl authorizeUrl(const CloudEndpoints& endpoints, const AuthorizeParameters& p)
     return url;
 }
 
+QString callbackState(const QUrlQuery& query)
+{
+    const QString state = value(query, QStringLiteral("state"));
+    return state.size() > 1024 ? QString() : state;
+}
+
 Result<ConsentCallback> parseConsentCallback(const QUrlQuery& query)
 {
     ConsentCallback callback;
-    callback.state = value(query, QStringLiteral("state"));
-    if (callback.state.isEmpty() || callback.state.size() > 1024)
+    callback.state = callbackState(query);
+    if (callback.state.isEmpty())
         return invalidCallback(QStringLiteral("no state"));
-    callback.error = value(query, QStringLiteral("error"));
+    callback.error = value(query, QStringLiteral("error")).left(100);
     if (!callback.error.isEmpty()) {
         // v2 keeps admin_consent=True on errors: an error always wins.
         const QString description = value(query, QStringLiteral("error_description"));
@@ -120,7 +137,7 @@ Result<ConsentCallback> parseConsentCallback(const QUrlQuery& query)
     }
     if (value(query, QStringLiteral("admin_consent")).compare(QStringLiteral("True"), Qt::CaseInsensitive) != 0)
         return invalidCallback(QStringLiteral("neither admin_consent=True nor an error"));
-    callback.tenantHint = value(query, QStringLiteral("tenant")).toLower();
+    callback.tenantHint = value(query, QStringLiteral("tenant")).trimmed().toLower();
     if (!isValidTenantSegment(callback.tenantHint))
         return invalidCallback(QStringLiteral("no usable tenant"));
     callback.scopes = value(query, QStringLiteral("scope")).split(QLatin1Char(' '), Qt::SkipEmptyParts);
@@ -131,14 +148,16 @@ Result<ConsentCallback> parseConsentCallback(const QUrlQuery& query)
 Result<CodeCallback> parseAuthorizeCallback(const QUrlQuery& query)
 {
     CodeCallback callback;
-    callback.state = value(query, QStringLiteral("state"));
-    if (callback.state.isEmpty() || callback.state.size() > 1024)
+    callback.state = callbackState(query);
+    if (callback.state.isEmpty())
         return invalidCallback(QStringLiteral("no state"));
-    const QString error = value(query, QStringLiteral("error"));
-    if (!error.isEmpty())
-        return makeError(
-            QString::fromLatin1(kConsentDenied),
-            QStringLiteral("%1: %2").arg(error, firstLine(value(query, QStringLiteral("error_description")))));
+    callback.error = value(query, QStringLiteral("error")).left(100);
+    if (callback.refused()) {
+        const QString description = value(query, QStringLiteral("error_description"));
+        callback.errorDescription = firstLine(description);
+        callback.aadstsCode = aadsts(description);
+        return callback;
+    }
     callback.code = value(query, QStringLiteral("code"));
     if (callback.code.isEmpty() || callback.code.size() > 8192)
         return invalidCallback(QStringLiteral("no code"));

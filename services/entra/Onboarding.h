@@ -13,7 +13,6 @@
 namespace stint::entra::onboarding {
 
 inline constexpr auto kInvalidCallback = "entra.invalid_callback"; // not a shape Entra sends
-inline constexpr auto kConsentDenied = "entra.consent_denied"; // the admin declined, or Entra refused
 inline constexpr auto kInvalidIdToken = "entra.invalid_id_token";
 
 struct Pkce
@@ -25,6 +24,7 @@ struct Pkce
 };
 
 // v2 admin consent: {authority}/{tenantHint}/v2.0/adminconsent?client_id&scope={graph}/.default&redirect_uri&state.
+// An empty tenantHint is "organizations" ("common" is refused by the v2 endpoint; 1.1).
 QUrl adminConsentUrl(const CloudEndpoints& endpoints, const QString& clientId, const QUrl& redirectUri,
                      const QString& state, const QString& tenantHint = QStringLiteral("organizations"));
 
@@ -43,10 +43,15 @@ struct AuthorizeParameters
 };
 
 // {authority}/{tenant}/oauth2/v2.0/authorize?response_type=code&response_mode=query&code_challenge_method=S256&…
+// An empty tenant is "organizations".
 QUrl authorizeUrl(const CloudEndpoints& endpoints, const AuthorizeParameters& parameters);
 
+// The `state` a redirect carries (decoded), or "" when it has none or one longer than any Stint issues. A caller looks
+// its flow up by it before it knows which kind of callback to expect.
+QString callbackState(const QUrlQuery& query);
+
 // What an admin-consent redirect says. Both shapes of 1.1: v2 (with scope; its error keeps admin_consent=True)
-// and v1 (no scope; permission_denied).
+// and v1 (no scope; permission_denied). Query values are form-encoded ('+' is a space).
 struct ConsentCallback
 {
     bool granted = false;
@@ -57,23 +62,26 @@ struct ConsentCallback
     QString errorDescription; // first line only (no trace ids)
     std::optional<qint64> aadstsCode;
 };
+// An error redirect is a ConsentCallback with `error` set (not a failure); kInvalidCallback is a shape Entra does not
+// send (no state; neither admin_consent=True nor an error; a tenant that is not a tenant id or domain).
 Result<ConsentCallback> parseConsentCallback(const QUrlQuery& query);
 
-// What an authorization-code redirect says: the code, or a typed error (entra.consent_denied with the OAuth error).
+// What an authorization-code redirect says (1.2): the code, or the error the authorize endpoint redirected with.
 struct CodeCallback
 {
     QString code;
     QString state;
+    QString error; // access_denied, consent_required, interaction_required …; empty on success
+    QString errorDescription; // first line only
+    std::optional<qint64> aadstsCode;
+
+    bool refused() const { return !error.isEmpty(); }
 };
+// kInvalidCallback when the redirect has no state, or neither a code nor an error.
 Result<CodeCallback> parseAuthorizeCallback(const QUrlQuery& query);
 
-struct SignedInIdentity
-{
-    QString tenantId; // tid
-    QString objectId; // oid
-    QString preferredUsername; // preferred_username
-    QString name;
-};
+// Who signed in (defined with the gateway, which redeems codes for the cloud).
+using SignedInIdentity = entra::SignedInIdentity;
 
 struct RedeemOptions
 {

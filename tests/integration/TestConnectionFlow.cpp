@@ -147,6 +147,14 @@ class TestConnectionFlow : public QObject
                           {{QStringLiteral("callbackUrl"), callbackUrl}});
     }
 
+    // Completes an authorization-code flow the way the desktop app does when it posts the callback's parameters.
+    ApiReply completeWithCode(const QString& tenantId, const QString& state, const QString& code)
+    {
+        return api().post(path(tenantId, QStringLiteral("/complete")), m_admin.token,
+                          {{QStringLiteral("params"),
+                            QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("state"), state}}}});
+    }
+
     ApiReply putCredential(const QString& tenantId, const QJsonObject& body)
     {
         return api().send("PUT", path(tenantId, QStringLiteral("/credential")), m_admin.token, j(body));
@@ -185,6 +193,30 @@ private slots:
     {
         m_cloud.reset();
         m_gateway = nullptr;
+    }
+
+    // The cloud's own pieces of the flow (ConnectFlow.h), without a service.
+    void flowRules()
+    {
+        using namespace cloud::connections;
+        const crypto::SecretBytes key(crypto::randomBytes(32));
+        const crypto::SecretBytes verifier(QByteArray(43, 'v'));
+        const QByteArray hash = crypto::sha256("state-1");
+        auto sealed = sealVerifier(key, verifier, hash);
+        QVERIFY(sealed.ok());
+        QVERIFY(!sealed->contains(verifier.bytes()));
+        auto opened = openVerifier(key, *sealed, hash);
+        QVERIFY(opened.ok());
+        QCOMPARE(opened->bytes(), verifier.bytes());
+        QVERIFY(!openVerifier(key, *sealed, crypto::sha256("state-2")).ok());
+        QVERIFY(!openVerifier(key, QByteArray(), hash).ok());
+        QCOMPARE(flowNonce(QStringLiteral("s1")), flowNonce(QStringLiteral("s1")));
+        QVERIFY(flowNonce(QStringLiteral("s1")) != flowNonce(QStringLiteral("s2")));
+        QCOMPARE(flowNonce(QStringLiteral("s1")).size(), 43);
+        QVERIFY(sameRedirect(QUrl(kRedirect + QStringLiteral("?code=x&state=y")), QUrl(kRedirect)));
+        QVERIFY(!sameRedirect(QUrl(QStringLiteral("http://127.0.0.1:53124/callback?code=x")), QUrl(kRedirect)));
+        QVERIFY(!sameRedirect(QUrl(QStringLiteral("http://localhost:53123/callback")), QUrl(kRedirect)));
+        QVERIFY(!sameRedirect(QUrl(QStringLiteral("http://127.0.0.1:53123/Callback")), QUrl(kRedirect)));
     }
 
     void adminConsentHappyPath()
@@ -262,16 +294,220 @@ private slots:
         QCOMPARE(q.queryItemValue(QStringLiteral("code_challenge")).size(), 43);
         QVERIFY(!q.hasQueryItem(QStringLiteral("code_verifier")));
         QCOMPARE(q.queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded), QStringLiteral("admin@contoso.com"));
+        QVERIFY(!q.queryItemValue(QStringLiteral("nonce")).isEmpty());
         const QString state = s.json.value(QLatin1String("state")).toString();
+        QCOMPARE(status(m_tenant), QStringLiteral("connecting"));
 
-        const ApiReply c = api().post(path(m_tenant, QStringLiteral("/complete")), m_admin.token,
-                                      {{QStringLiteral("params"),
-                                        QJsonObject{{QStringLiteral("code"), QStringLiteral("0.AAAA-code")},
-                                                    {QStringLiteral("state"), state}}}});
+        // The admin signs in; the desktop app posts the callback's parameters; the cloud redeems the code.
+        const QString code = m_gateway->issueCode(url, kTenantA);
+        const ApiReply c = completeWithCode(m_tenant, state, code);
         QVERIFY2(c.status == 202, c.describe().constData());
+        QCOMPARE(c.json.value(QLatin1String("status")).toString(), QStringLiteral("verifying"));
         QTRY_COMPARE_WITH_TIMEOUT(status(m_tenant), QStringLiteral("connected"), 10000);
         QCOMPARE(connection(m_tenant).value(QLatin1String("entraTenantId")).toString(), kTenantA);
+        // Redeemed once, at the tenant the authorize leg used, with the tenant's own app and the flow's redirect URI.
+        const auto redeemed = m_gateway->redeemed();
+        QCOMPARE(redeemed.size(), 1);
+        QVERIFY(redeemed.first().ok);
+        QCOMPARE(redeemed.first().clientId, kOwnClientId);
+        QCOMPARE(redeemed.first().tenantSegment, kTenantA);
+        QCOMPARE(redeemed.first().redirectUri, QUrl(kRedirect));
+        QVERIFY(!redeemed.first().usedCertificate);
+        // The signed-in admin's tenant is the one inspected, with the same app.
         QCOMPARE(m_gateway->inspected().first().clientId, kOwnClientId);
+        QCOMPARE(m_gateway->inspected().first().entraTenantId, kTenantA);
+        QCOMPARE(audits(QStringLiteral("tenant.connect")), qint64(1));
+        const qint64 signedIn = m_cloud->count(QStringLiteral("audit_events"),
+                                               QStringLiteral("action = 'tenant.connect' AND details LIKE ?"),
+                                               {QStringLiteral("%admin@contoso.com%")});
+        QCOMPARE(signedIn, qint64(1));
+        // The state is spent.
+        const ApiReply replay = completeWithCode(m_tenant, state, code);
+        QVERIFY2(replay.problem() == QStringLiteral("state-used"), replay.describe().constData());
+        QCOMPARE(m_gateway->redeemed().size(), 1);
+    }
+
+    void verifierIsSealedWithItsState()
+    {
+        startCloud(false);
+        QVERIFY(putCredential(m_tenant, secretCredential()).status == 200);
+        const ApiReply s1 = start(m_tenant, QStringLiteral("authorization_code"), m_admin.token,
+                                  {{QStringLiteral("tenantHint"), kTenantA}});
+        const ApiReply s2 = start(m_tenant, QStringLiteral("authorization_code"), m_admin.token,
+                                  {{QStringLiteral("tenantHint"), kTenantA}});
+        QVERIFY(s1.status == 200 && s2.status == 200);
+        const QByteArray hash1 = crypto::sha256(s1.json.value(QLatin1String("state")).toString().toUtf8());
+        const QByteArray hash2 = crypto::sha256(s2.json.value(QLatin1String("state")).toString().toUtf8());
+        auto rows = m_cloud->db().query(QStringLiteral("SELECT sealed_verifier FROM connect_states WHERE state_hash = ?"),
+                                        {hash1});
+        QVERIFY(rows.ok() && rows->size() == 1);
+        const QByteArray sealed = rows->front().blob(0);
+        // It opens only with its own state's hash, and it is the verifier of the challenge the browser got.
+        auto verifier = crypto::open(m_cloud->context().connectionsKey, sealed, hash1);
+        QVERIFY(verifier.ok());
+        QCOMPARE(verifier->size(), 43);
+        QVERIFY(!sealed.contains(verifier->bytes()));
+        QVERIFY(!crypto::open(m_cloud->context().connectionsKey, sealed, hash2).ok());
+        const QUrlQuery q(QUrl(s1.json.value(QLatin1String("authorizationUrl")).toString()));
+        QCOMPARE(q.queryItemValue(QStringLiteral("code_challenge")).toLatin1(),
+                 crypto::base64UrlEncode(crypto::sha256(verifier->bytes())));
+        QVERIFY(!s1.body.contains(verifier->bytes()));
+    }
+
+    void certificateAppRedeemsWithItsCertificate()
+    {
+        startCloud(false);
+        const ApiReply put = putCredential(m_tenant, {{QStringLiteral("kind"), QStringLiteral("certificate")},
+                                                      {QStringLiteral("clientId"), kOwnClientId},
+                                                      {QStringLiteral("certificatePem"), certificatePem()},
+                                                      {QStringLiteral("privateKeyPem"), privateKeyPem()}});
+        QVERIFY2(put.status == 200, put.describe().constData());
+        // No tenant hint: both legs use "organizations", and the signed-in admin's tenant is the one proven.
+        const ApiReply s = start(m_tenant, QStringLiteral("authorization_code"), m_admin.token);
+        QVERIFY2(s.status == 200, s.describe().constData());
+        const QUrl url(s.json.value(QLatin1String("authorizationUrl")).toString());
+        QCOMPARE(url.path(), QStringLiteral("/organizations/oauth2/v2.0/authorize"));
+        const QString code = m_gateway->issueCode(url, kTenantB.toUpper());
+        const ApiReply c = complete(m_tenant,
+                                    kRedirect + QStringLiteral("?code=") + code + QStringLiteral("&state=")
+                                        + s.json.value(QLatin1String("state")).toString()
+                                        + QStringLiteral("&session_state=x"),
+                                    m_admin.token);
+        QVERIFY2(c.status == 202, c.describe().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(status(m_tenant), QStringLiteral("connected"), 10000);
+        QCOMPARE(connection(m_tenant).value(QLatin1String("entraTenantId")).toString(), kTenantB);
+        QCOMPARE(m_gateway->redeemed().first().tenantSegment, QStringLiteral("organizations"));
+        QVERIFY(m_gateway->redeemed().first().usedCertificate);
+        QVERIFY(m_gateway->inspected().first().usedCertificate);
+    }
+
+    void failedRedemptionChangesNothing_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown code") << QStringLiteral("unknown") << QStringLiteral("entra.token_rejected")
+                                      << QStringLiteral("AADSTS70000");
+        QTest::newRow("replayed code") << QStringLiteral("replayed") << QStringLiteral("entra.token_rejected")
+                                       << QStringLiteral("AADSTS54005");
+        QTest::newRow("code for another client") << QStringLiteral("other client") << QStringLiteral("entra.token_rejected")
+                                                 << QStringLiteral("different client");
+        QTest::newRow("wrong verifier") << QStringLiteral("other challenge") << QStringLiteral("entra.token_rejected")
+                                        << QStringLiteral("AADSTS501481");
+        QTest::newRow("nonce of another flow") << QStringLiteral("other nonce") << QStringLiteral("entra.invalid_id_token")
+                                               << QStringLiteral("nonce");
+        QTest::newRow("AADSTS error") << QStringLiteral("aadsts") << QStringLiteral("entra.authentication")
+                                      << QStringLiteral("AADSTS7000222");
+    }
+    void failedRedemptionChangesNothing()
+    {
+        QFETCH(QString, how);
+        QFETCH(QString, code);
+        QFETCH(QString, message);
+        startCloud(false);
+        QVERIFY(putCredential(m_tenant, secretCredential()).status == 200);
+        const auto begin = [&]() {
+            const ApiReply s = start(m_tenant, QStringLiteral("authorization_code"), m_admin.token,
+                                     {{QStringLiteral("tenantHint"), kTenantA}});
+            return std::make_pair(s.json.value(QLatin1String("state")).toString(),
+                                  QUrl(s.json.value(QLatin1String("authorizationUrl")).toString()));
+        };
+        auto [state, url] = begin();
+        QUrlQuery asked(url);
+        const auto tampered = [&](const QString& key, const QString& value) {
+            QUrlQuery q = asked;
+            q.removeAllQueryItems(key);
+            q.addQueryItem(key, value);
+            QUrl u = url;
+            u.setQuery(q);
+            return u;
+        };
+        QString theCode;
+        if (how == QLatin1String("unknown")) {
+            theCode = QStringLiteral("1.Anot-a-code");
+        } else if (how == QLatin1String("replayed")) {
+            // A code already redeemed by another flow (e.g. a callback the browser replayed).
+            const auto [firstState, firstUrl] = begin();
+            theCode = m_gateway->issueCode(firstUrl, kTenantA);
+            QCOMPARE(completeWithCode(m_tenant, firstState, theCode).status, 202);
+            QTRY_COMPARE_WITH_TIMEOUT(status(m_tenant), QStringLiteral("connected"), 10000);
+            QCOMPARE(api().send("DELETE", path(m_tenant), m_admin.token, j({{QStringLiteral("confirm"), true}})).status,
+                     200);
+            // The first flow's state is spent; its code is now pasted into the second.
+        } else if (how == QLatin1String("other client")) {
+            theCode = m_gateway->issueCode(tampered(QStringLiteral("client_id"), kMspClientId), kTenantA);
+        } else if (how == QLatin1String("other challenge")) {
+            theCode = m_gateway->issueCode(
+                tampered(QStringLiteral("code_challenge"),
+                         QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256("someone else's verifier")))),
+                kTenantA);
+        } else if (how == QLatin1String("other nonce")) {
+            theCode = m_gateway->issueCode(tampered(QStringLiteral("nonce"), QStringLiteral("n-of-another-flow")), kTenantA);
+        } else {
+            theCode = m_gateway->issueCode(url, kTenantA);
+            m_gateway->failRedeem(makeError(QString::fromLatin1(entra::EntraGateway::kAuthentication),
+                                            QStringLiteral("The token endpoint answered 401 invalid_client "
+                                                           "(AADSTS7000222): the client secret expired")));
+        }
+        const int inspections = m_gateway->inspectCalls();
+        const qint64 connects = audits(QStringLiteral("tenant.connect"), QStringLiteral("failure"));
+        const ApiReply c = completeWithCode(m_tenant, state, theCode);
+        QVERIFY2(c.status == 202, c.describe().constData());
+        auto lastError = [&]() { return connection(m_tenant).value(QLatin1String("lastError")).toObject(); };
+        QTRY_COMPARE_WITH_TIMEOUT(lastError().value(QLatin1String("code")).toString(), code, 10000);
+        QVERIFY2(lastError().value(QLatin1String("message")).toString().contains(message),
+                 qPrintable(lastError().value(QLatin1String("message")).toString()));
+        // Nothing bound, nothing inspected, no report; the flow is over (not_connected), audited as a failed connect.
+        const QJsonObject conn = connection(m_tenant);
+        QCOMPARE(conn.value(QLatin1String("status")).toString(), QStringLiteral("not_connected"));
+        QVERIFY(conn.value(QLatin1String("entraTenantId")).isNull());
+        QVERIFY(conn.value(QLatin1String("report")).isNull());
+        QCOMPARE(m_gateway->inspectCalls(), inspections);
+        QCOMPARE(audits(QStringLiteral("tenant.connect"), QStringLiteral("failure")), connects + 1);
+        QCOMPARE(events(QStringLiteral("alert.raised")), qint64(0));
+        QVERIFY(!QJsonDocument(conn).toJson().contains(theCode.toUtf8()));
+    }
+
+    void signedInTenantMustBeTheProvenOne()
+    {
+        startCloud(false);
+        QVERIFY(putCredential(m_tenant, secretCredential()).status == 200);
+        // Not proven yet: the admin signed in to A, but the app's credential proves B. Nothing is bound.
+        m_gateway->proveAs(kTenantB);
+        ApiReply s = start(m_tenant, QStringLiteral("authorization_code"), m_admin.token);
+        QCOMPARE(completeWithCode(m_tenant, s.json.value(QLatin1String("state")).toString(),
+                                  m_gateway->issueCode(QUrl(s.json.value(QLatin1String("authorizationUrl")).toString()),
+                                                       kTenantA))
+                     .status,
+                 202);
+        auto lastErrorCode = [&]() {
+            return connection(m_tenant).value(QLatin1String("lastError")).toObject().value(QLatin1String("code")).toString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(lastErrorCode(), QStringLiteral("entra.tenant_mismatch"), 10000);
+        QCOMPARE(status(m_tenant), QStringLiteral("not_connected"));
+        QVERIFY(connection(m_tenant).value(QLatin1String("entraTenantId")).isNull());
+
+        // Proven as A: a sign-in to B is refused before any inspection, and the connection stays as it was.
+        m_gateway->proveAs(QString());
+        QCOMPARE(api().post(path(m_tenant, QStringLiteral("/check")), m_admin.token, {{QStringLiteral("entraTenantId"), kTenantA}}).status, 202);
+        QTRY_COMPARE_WITH_TIMEOUT(status(m_tenant), QStringLiteral("connected"), 10000);
+        const int inspections = m_gateway->inspectCalls();
+        const QJsonObject report = connection(m_tenant).value(QLatin1String("report")).toObject();
+        s = start(m_tenant, QStringLiteral("authorization_code"), m_admin.token,
+                  {{QStringLiteral("tenantHint"), kTenantB}});
+        QVERIFY2(s.status == 200, s.describe().constData());
+        QCOMPARE(completeWithCode(m_tenant, s.json.value(QLatin1String("state")).toString(),
+                                  m_gateway->issueCode(QUrl(s.json.value(QLatin1String("authorizationUrl")).toString()),
+                                                       kTenantB))
+                     .status,
+                 202);
+        QTRY_COMPARE_WITH_TIMEOUT(audits(QStringLiteral("tenant.connect"), QStringLiteral("failure")), qint64(2), 10000);
+        QCOMPARE(lastErrorCode(), QStringLiteral("entra.tenant_mismatch"));
+        QCOMPARE(status(m_tenant), QStringLiteral("connected"));
+        QCOMPARE(connection(m_tenant).value(QLatin1String("entraTenantId")).toString(), kTenantA);
+        QCOMPARE(connection(m_tenant).value(QLatin1String("report")).toObject(), report);
+        QCOMPARE(m_gateway->inspectCalls(), inspections);
+        QCOMPARE(events(QStringLiteral("alert.raised")), qint64(0));
     }
 
     void browserlessWithOwnApp()

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "support/FakeConnectGateway.h"
 
+#include "core/Ids.h"
+
+#include <QUrlQuery>
+
 namespace stint::test {
 
 entra::ConnectionReport FakeConnectGateway::healthyReport(const QString& tenantGuid)
@@ -43,6 +47,35 @@ void FakeConnectGateway::failInspect(std::optional<Error> error)
 {
     QMutexLocker lock(&m_mutex);
     m_inspectError = std::move(error);
+}
+
+QString FakeConnectGateway::issueCode(const QUrl& authorizeUrl, const QString& tenantGuid, const QString& upn)
+{
+    const QUrlQuery query(authorizeUrl);
+    const auto value = [&](const char* key) { return query.queryItemValue(QLatin1String(key), QUrl::FullyDecoded); };
+    IssuedCode issued;
+    issued.clientId = value("client_id");
+    issued.tenantId = tenantGuid.toLower();
+    issued.upn = upn;
+    issued.redirectUri = value("redirect_uri");
+    issued.codeChallenge = value("code_challenge");
+    issued.nonce = value("nonce");
+    const QString code = QStringLiteral("1.A") + ids::newToken();
+    QMutexLocker lock(&m_mutex);
+    m_codes.insert(code, issued);
+    return code;
+}
+
+void FakeConnectGateway::failRedeem(std::optional<Error> error)
+{
+    QMutexLocker lock(&m_mutex);
+    m_redeemError = std::move(error);
+}
+
+QList<FakeConnectGateway::Redeemed> FakeConnectGateway::redeemed() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_redeemed;
 }
 
 void FakeConnectGateway::setManagedAccounts(const QList<entra::ManagedAccount>& accounts)
@@ -132,6 +165,46 @@ Result<QList<entra::ManagedAccount>> FakeConnectGateway::listManagedAccounts(con
     QMutexLocker lock(&m_mutex);
     ++m_listCalls;
     return m_accounts;
+}
+
+Result<entra::SignedInIdentity> FakeConnectGateway::redeemAuthorizationCode(const entra::CodeRedemption& redemption)
+{
+    QMutexLocker lock(&m_mutex);
+    const entra::AppCredential& app = redemption.tenant.app;
+    m_redeemed.append({redemption.tenant.entraTenantId, app.clientId, app.usesCertificate(), redemption.redirectUri});
+    // The token endpoint's answers (protocols.md 1.2, 1.5), as the gateway types them.
+    const auto rejected = [](qint64 aadsts, const QString& message) {
+        return makeError(QStringLiteral("entra.token_rejected"),
+                         QStringLiteral("The token endpoint answered 400 invalid_grant (AADSTS%1): AADSTS%1: %2")
+                             .arg(aadsts)
+                             .arg(message));
+    };
+    if (m_redeemError)
+        return *m_redeemError;
+    if (app.clientId.isEmpty() || (app.clientSecret.isEmpty() && app.privateKeyPem.isEmpty()))
+        return makeError(QString::fromLatin1(kAuthentication), QStringLiteral("no credential"));
+    auto it = m_codes.find(redemption.code);
+    if (it == m_codes.end())
+        return rejected(70000, QStringLiteral("Provided grant is invalid or malformed."));
+    if (it->clientId.compare(app.clientId, Qt::CaseInsensitive) != 0)
+        return rejected(70000, QStringLiteral("The authorization code was issued to a different client."));
+    if (it->redeemed)
+        return rejected(54005, QStringLiteral("OAuth2 Authorization code was already redeemed."));
+    it->redeemed = true; // one attempt per code
+    if (it->redirectUri != redemption.redirectUri.toString())
+        return rejected(500112, QStringLiteral("The reply address does not match the one of the authorize request."));
+    const QString challenge
+        = QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256(redemption.codeVerifier.bytes())));
+    if (it->codeChallenge.isEmpty() || challenge != it->codeChallenge)
+        return rejected(501481,
+                        QStringLiteral("The Code_Verifier does not match the code_challenge supplied in the "
+                                       "authorization request."));
+    if (it->nonce != redemption.nonce)
+        return makeError(QStringLiteral("entra.invalid_id_token"),
+                         QStringLiteral("The id_token is not acceptable: the nonce does not match"));
+    m_redeemed.last().ok = true;
+    return entra::SignedInIdentity{it->tenantId, QStringLiteral("99998888-7777-6666-5555-444433332222"), it->upn,
+                                   QStringLiteral("Contoso Admin")};
 }
 
 } // namespace stint::test

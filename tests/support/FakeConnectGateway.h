@@ -3,14 +3,19 @@
 
 #include "entra/EntraGateway.h"
 
+#include <QHash>
 #include <QMutex>
+#include <QUrl>
 #include <QSet>
 
 #include <functional>
 
 // A scripted entra::EntraGateway for the connection, reconciliation and webhook tests: inspect() proves a tenant and
-// returns a report, listManagedAccounts() returns the tenant's Stint accounts, revoke() disables them. Thread-safe
-// (the service calls it from its worker threads while the test scripts and reads it). provision() is not its job.
+// returns a report, listManagedAccounts() returns the tenant's Stint accounts, revoke() disables them, and
+// redeemAuthorizationCode() plays the token endpoint for the codes the test issued (one redemption per code, the
+// client, redirect URI, PKCE verifier and nonce of the authorize leg checked as Entra does; protocols.md 1.2).
+// Thread-safe (the service calls it from its worker threads while the test scripts and reads it). provision() is not
+// its job.
 namespace stint::test {
 
 class FakeConnectGateway : public entra::EntraGateway
@@ -25,6 +30,23 @@ public:
     // Findings added to every report, and an error instead of a report (until cleared with std::nullopt).
     void setFindings(const QList<entra::HealthFinding>& findings);
     void failInspect(std::optional<Error> error);
+
+    // Plays the admin's sign-in on the authorize page: a code for what `authorizeUrl` asked (client, redirect URI,
+    // code challenge, nonce), signing in an admin of `tenantGuid`.
+    QString issueCode(const QUrl& authorizeUrl, const QString& tenantGuid,
+                      const QString& upn = QStringLiteral("admin@contoso.com"));
+    // An error instead of any redemption (until cleared with std::nullopt).
+    void failRedeem(std::optional<Error> error);
+    // One redemption as the gateway saw it (without the secret, the code or the verifier).
+    struct Redeemed
+    {
+        QString tenantSegment;
+        QString clientId;
+        bool usedCertificate = false;
+        QUrl redirectUri;
+        bool ok = false;
+    };
+    QList<Redeemed> redeemed() const;
 
     void setManagedAccounts(const QList<entra::ManagedAccount>& accounts);
     void failRevoke(const QString& accountId); // that account's revocation is not confirmed
@@ -48,6 +70,7 @@ public:
     Result<entra::ProvisionResult> provision(const entra::ProvisionRequest& request) override;
     Result<entra::RevokeReport> revoke(const entra::RevokeRequest& request) override;
     Result<QList<entra::ManagedAccount>> listManagedAccounts(const entra::TenantAccess& tenant) override;
+    Result<entra::SignedInIdentity> redeemAuthorizationCode(const entra::CodeRedemption& redemption) override;
 
 private:
     mutable QMutex m_mutex;
@@ -60,6 +83,19 @@ private:
     int m_listCalls = 0;
     QList<Inspected> m_inspected;
     QStringList m_revoked;
+    struct IssuedCode
+    {
+        QString clientId;
+        QString tenantId;
+        QString upn;
+        QString redirectUri;
+        QString codeChallenge;
+        QString nonce;
+        bool redeemed = false;
+    };
+    QHash<QString, IssuedCode> m_codes;
+    std::optional<Error> m_redeemError;
+    QList<Redeemed> m_redeemed;
 };
 
 } // namespace stint::test

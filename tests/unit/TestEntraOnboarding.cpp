@@ -174,12 +174,46 @@ private slots:
         auto ok = parseAuthorizeCallback(QUrlQuery(QStringLiteral("code=abc&state=s")));
         QVERIFY(ok.ok());
         QCOMPARE(ok->code, QStringLiteral("abc"));
-        auto denied = parseAuthorizeCallback(
-            QUrlQuery(QStringLiteral("error=access_denied&error_description=the+user+canceled&state=s")));
-        QVERIFY(!denied.ok());
-        QCOMPARE(denied.error().code, QString::fromLatin1(kConsentDenied));
-        QVERIFY(!parseAuthorizeCallback(QUrlQuery(QStringLiteral("code=abc"))).ok());
-        QVERIFY(!parseAuthorizeCallback(QUrlQuery(QStringLiteral("state=s"))).ok());
+        QVERIFY(!ok->refused());
+        // An error redirect is what it says, not a failure to parse: form-encoded, first line only, its AADSTS code.
+        auto denied = parseAuthorizeCallback(QUrlQuery(QStringLiteral(
+            "error=access_denied&error_description=AADSTS65004%3a+the+user+canceled%0d%0aTrace+ID%3a+x&state=s")));
+        QVERIFY(denied.ok());
+        QVERIFY(denied->refused());
+        QCOMPARE(denied->error, QStringLiteral("access_denied"));
+        QCOMPARE(denied->errorDescription, QStringLiteral("AADSTS65004: the user canceled"));
+        QCOMPARE(denied->aadstsCode, std::optional<qint64>(65004));
+        QVERIFY(denied->code.isEmpty());
+        for (const QString& bad :
+             {QStringLiteral("code=abc"), QStringLiteral("state=s"), QStringLiteral("state=&code=abc"),
+              QStringLiteral("state=") + QString(1025, QLatin1Char('s')) + QStringLiteral("&code=c")}) {
+            auto parsed = parseAuthorizeCallback(QUrlQuery(bad));
+            QVERIFY2(!parsed.ok(), qPrintable(bad.left(40)));
+            QCOMPARE(parsed.error().code, QString::fromLatin1(kInvalidCallback));
+        }
+    }
+
+    void callbackValuesAreFormDecoded()
+    {
+        // '+' is a space, %2B a plus; the state is found before the kind of callback is known.
+        const QUrlQuery query(QStringLiteral("state=a%2Bb+c&code=x"));
+        QCOMPARE(callbackState(query), QStringLiteral("a+b c"));
+        QCOMPARE(callbackState(QUrlQuery(QStringLiteral("code=x"))), QString());
+        auto consent
+            = parseConsentCallback(QUrlQuery(QStringLiteral("admin_consent=True&tenant=contoso.com&scope=https%3A%2F%"
+                                                            "2Fgraph.microsoft.com%2F.default+openid&state=s")));
+        QVERIFY(consent.ok());
+        QCOMPARE(consent->scopes,
+                 QStringList({QStringLiteral("https://graph.microsoft.com/.default"), QStringLiteral("openid")}));
+        // An empty tenant hint is "organizations" in both URLs.
+        QCOMPARE(adminConsentUrl(globalCloud(), kClient, QUrl(QStringLiteral("http://127.0.0.1:1/c")),
+                                 QStringLiteral("s"), QString())
+                     .path(),
+                 QStringLiteral("/organizations/v2.0/adminconsent"));
+        AuthorizeParameters p;
+        p.tenant.clear();
+        p.clientId = kClient;
+        QCOMPARE(authorizeUrl(globalCloud(), p).path(), QStringLiteral("/organizations/oauth2/v2.0/authorize"));
     }
 
     void redeemVerifiesTheIdToken()
@@ -236,6 +270,28 @@ private slots:
         QCOMPARE(form.queryItemValue(QStringLiteral("code")), QStringLiteral("the-code"));
         QCOMPARE(form.queryItemValue(QStringLiteral("code_verifier")), QString::fromLatin1(pkce.verifier.bytes()));
         QCOMPARE(form.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded), redirect.toString());
+
+        // With a nonce expected, only an id_token carrying it is accepted.
+        RedeemOptions withNonce;
+        withNonce.expectedNonce = QStringLiteral("flow-nonce");
+        QJsonObject nonced = claims;
+        nonced.insert(QStringLiteral("nonce"), QStringLiteral("flow-nonce"));
+        server.enqueue("POST", tokenPath,
+                       tokenResponse(signIdToken(signing->privateKeyPem, nonced, QStringLiteral("k1"))));
+        QVERIFY(redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"), redirect,
+                                        pkce.verifier, withNonce)
+                    .ok());
+        for (const QString& nonce : {QString(), QStringLiteral("another-flow")}) {
+            QJsonObject other = claims;
+            if (!nonce.isEmpty())
+                other.insert(QStringLiteral("nonce"), nonce);
+            server.enqueue("POST", tokenPath,
+                           tokenResponse(signIdToken(signing->privateKeyPem, other, QStringLiteral("k1"))));
+            auto refused = redeemAuthorizationCode(endpoints, QStringLiteral("organizations"), app, QStringLiteral("c"),
+                                                   redirect, pkce.verifier, withNonce);
+            QVERIFY(!refused.ok());
+            QCOMPARE(refused.error().code, QString::fromLatin1(kInvalidIdToken));
+        }
 
         // Signed by someone else, for another app, expired, from another issuer: refused.
         QJsonObject otherAudience = claims;

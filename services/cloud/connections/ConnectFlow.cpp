@@ -1,24 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/connections/ConnectFlow.h"
 
-#include "core/Crypto.h"
-
 #include <QRegularExpression>
 
 namespace stint::cloud::connections {
-
-namespace {
-QString tenantSegment(const QString& tenantHint)
-{
-    // "common" is refused by the v2 admin consent endpoint; "organizations" lets any work account's tenant consent.
-    return tenantHint.isEmpty() ? QStringLiteral("organizations") : tenantHint;
-}
-
-QString root(const QUrl& url)
-{
-    return url.toString(QUrl::StripTrailingSlash);
-}
-} // namespace
 
 std::optional<QString> loopbackRedirectProblem(const QString& redirectUri)
 {
@@ -41,71 +26,29 @@ std::optional<QString> loopbackRedirectProblem(const QString& redirectUri)
     return std::nullopt;
 }
 
-QUrl adminConsentUrl(const entra::CloudEndpoints& endpoints, const QString& clientId, const QString& tenantHint,
-                     const QString& redirectUri, const QString& state)
-{
-    QUrl url(QStringLiteral("%1/%2/v2.0/adminconsent").arg(root(endpoints.authority), tenantSegment(tenantHint)));
-    QUrlQuery q;
-    q.addQueryItem(QStringLiteral("client_id"), clientId);
-    q.addQueryItem(QStringLiteral("scope"), QString::fromUtf8(QUrl::toPercentEncoding(endpoints.defaultScope())));
-    q.addQueryItem(QStringLiteral("redirect_uri"), QString::fromUtf8(QUrl::toPercentEncoding(redirectUri)));
-    q.addQueryItem(QStringLiteral("state"), state);
-    url.setQuery(q);
-    return url;
-}
-
-QUrl authorizeUrl(const entra::CloudEndpoints& endpoints, const QString& clientId, const QString& tenantHint,
-                  const QString& redirectUri, const QString& state, const QString& codeChallenge,
-                  const QString& loginHint)
-{
-    QUrl url(QStringLiteral("%1/%2/oauth2/v2.0/authorize").arg(root(endpoints.authority), tenantSegment(tenantHint)));
-    QUrlQuery q;
-    q.addQueryItem(QStringLiteral("client_id"), clientId);
-    q.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
-    q.addQueryItem(QStringLiteral("redirect_uri"), QString::fromUtf8(QUrl::toPercentEncoding(redirectUri)));
-    q.addQueryItem(QStringLiteral("response_mode"), QStringLiteral("query"));
-    q.addQueryItem(QStringLiteral("scope"), QStringLiteral("openid%20profile"));
-    q.addQueryItem(QStringLiteral("state"), state);
-    q.addQueryItem(QStringLiteral("code_challenge"), codeChallenge);
-    q.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
-    if (!loginHint.isEmpty())
-        q.addQueryItem(QStringLiteral("login_hint"), QString::fromUtf8(QUrl::toPercentEncoding(loginHint)));
-    url.setQuery(q);
-    return url;
-}
-
-QString pkceChallenge(const QByteArray& verifier)
-{
-    return QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256(verifier)));
-}
-
-QString Callback::aadstsCode() const
-{
-    static const QRegularExpression code(QStringLiteral("AADSTS\\d+"));
-    const auto m = code.match(errorDescription);
-    return m.hasMatch() ? m.captured(0) : QString();
-}
-
-Callback parseCallback(const QUrlQuery& query)
-{
-    auto value = [&](const char* key) {
-        return query.queryItemValue(QLatin1String(key), QUrl::FullyDecoded).replace(QLatin1Char('+'), QLatin1Char(' '));
-    };
-    Callback c;
-    c.state = value("state").trimmed();
-    c.code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
-    c.tenant = value("tenant").trimmed();
-    // v2 sends "True" on success *and* on error; v1 only on success. It never decides success by itself.
-    c.adminConsent = value("admin_consent").compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
-    c.error = value("error").trimmed();
-    c.errorDescription = value("error_description");
-    return c;
-}
-
 bool sameRedirect(const QUrl& callback, const QUrl& redirectUri)
 {
     return callback.scheme() == redirectUri.scheme() && callback.host() == redirectUri.host()
         && callback.port() == redirectUri.port() && callback.path() == redirectUri.path();
+}
+
+Result<QByteArray> sealVerifier(const crypto::SecretBytes& key, const crypto::SecretBytes& verifier,
+                                const QByteArray& stateHash)
+{
+    return crypto::seal(key, verifier.bytes(), stateHash);
+}
+
+Result<crypto::SecretBytes> openVerifier(const crypto::SecretBytes& key, const QByteArray& sealedVerifier,
+                                         const QByteArray& stateHash)
+{
+    if (sealedVerifier.isEmpty())
+        return makeError(QStringLiteral("connection.no_verifier"), QStringLiteral("The flow kept no PKCE verifier."));
+    return crypto::open(key, sealedVerifier, stateHash);
+}
+
+QString flowNonce(const QString& state)
+{
+    return QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256("stint-connect-nonce:" + state.toUtf8())));
 }
 
 } // namespace stint::cloud::connections

@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "core/Crypto.h"
 #include "core/Result.h"
-#include "entra/EntraGateway.h"
 
 #include <QUrl>
-#include <QUrlQuery>
-
 #include <optional>
 
-// The browser leg of connecting a tenant (protocols.md 1.1, 1.2, 1.6): the authorization URLs Stint sends the
-// admin to, the loopback redirect rule, and reading what came back. Pure functions.
-//
-// LOCAL until services/entra/Onboarding.h lands on main: these builders and the callback parser are then replaced
-// by its consent/authorize URL builders and consent-callback parsing.
+// The cloud's own rules for the browser leg of connecting a tenant. The Entra side of it — consent and authorize
+// URLs, PKCE, parsing the redirect, redeeming a code — is entra/Onboarding.h; what is here is what Stint decides:
+// which redirect URIs the desktop app may use (protocols.md 1.6, RFC 8252), that a callback came back to it, and
+// how a flow's PKCE verifier and nonce are kept with its one-time `state`.
 namespace stint::cloud::connections {
 
 inline const QString kAdminConsent = QStringLiteral("admin_consent");
@@ -24,37 +21,19 @@ inline const QString kAuthorizationCode = QStringLiteral("authorization_code");
 // when not.
 std::optional<QString> loopbackRedirectProblem(const QString& redirectUri);
 
-// v2 admin consent for the MSP's app: <authority>/<tenant|organizations>/v2.0/adminconsent with scope
-// <graph>/.default (app permissions need /.default).
-QUrl adminConsentUrl(const entra::CloudEndpoints& endpoints, const QString& clientId, const QString& tenantHint,
-                     const QString& redirectUri, const QString& state);
-
-// Authorization code + PKCE S256 for the customer's own app: <authority>/<tenant|organizations>/oauth2/v2.0/authorize.
-QUrl authorizeUrl(const entra::CloudEndpoints& endpoints, const QString& clientId, const QString& tenantHint,
-                  const QString& redirectUri, const QString& state, const QString& codeChallenge,
-                  const QString& loginHint);
-
-// base64url(SHA-256(verifier)) (RFC 7636 §4.2).
-QString pkceChallenge(const QByteArray& verifier);
-
-// What the redirect carried.
-struct Callback
-{
-    QString state;
-    QString code;
-    QString tenant;     // the *candidate* tenant (never trusted: it is proven by inspect())
-    bool adminConsent = false;
-    QString error;      // set on an error callback, whatever the endpoint version
-    QString errorDescription;
-
-    bool isError() const { return !error.isEmpty(); }
-    // The AADSTS code of an error description ("AADSTS65004"), if it has one.
-    QString aadstsCode() const;
-};
-
-Callback parseCallback(const QUrlQuery& query);
-
 // Whether `callback` came to `redirectUri`: same scheme, host, port and path.
 bool sameRedirect(const QUrl& callback, const QUrl& redirectUri);
+
+// The PKCE verifier sealed for the connect_states row of `stateHash` (the hash binds it to that row: a sealed
+// verifier copied to another state does not open), and opened again at completion.
+Result<QByteArray> sealVerifier(const crypto::SecretBytes& key, const crypto::SecretBytes& verifier,
+                                const QByteArray& stateHash);
+Result<crypto::SecretBytes> openVerifier(const crypto::SecretBytes& key, const QByteArray& sealedVerifier,
+                                         const QByteArray& stateHash);
+
+// The OIDC nonce of the flow with this `state` (a hash of it, apart from the hash the row is stored under): as
+// unpredictable and as unique as the state, recomputed at completion with nothing more to store, and an id_token
+// minted for another flow does not carry it.
+QString flowNonce(const QString& state);
 
 } // namespace stint::cloud::connections

@@ -52,10 +52,25 @@ AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString
     return e;
 }
 
+// Appends the audit event (with `extra` details) and announces the tenant's connection as it is now.
+Result<void> auditAndAnnounce(CloudContext& cloud, AuditEvent e, const QJsonObject& extra)
+{
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        e.details.insert(it.key(), it.value());
+    STINT_TRY(cloud.audit.append(e));
+    auto after = tenants::loadTenant(cloud.db, e.orgId, e.tenantId);
+    if (!after)
+        return after.error();
+    if (!after->has_value())
+        return {};
+    return publishConnection(cloud, **after);
+}
+
 // Applies a finished inspection to the tenant, in the caller's transaction.
+// `auditDetails` are added to the audit event (who signed in, for a connection through the customer's own app).
 Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QString& tenantId,
                              const QString& candidate, const CheckActor& actor,
-                             Result<entra::ConnectionReport>& result)
+                             Result<entra::ConnectionReport>& result, const QJsonObject& auditDetails = {})
 {
     auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
     if (!loaded)
@@ -76,11 +91,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
         AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("failure"));
         e.details.insert(QStringLiteral("code"), code);
         e.details.insert(QStringLiteral("message"), message.left(500));
-        STINT_TRY(cloud.audit.append(e));
-        auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
-        if (!after)
-            return after.error();
-        STINT_TRY(publishConnection(cloud, **after));
+        STINT_TRY(auditAndAnnounce(cloud, std::move(e), auditDetails));
         if (wasProven && before.connection.status == kConnected)
             STINT_TRY(raiseAlert(cloud, orgId, tenantId, QStringLiteral("tenant.unhealthy"),
                                  QStringLiteral("The connection check of %1 failed: %2").arg(before.name, message)));
@@ -130,11 +141,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
             codes.append(f.code);
     }
     e.details.insert(QStringLiteral("findings"), codes);
-    STINT_TRY(cloud.audit.append(e));
-    auto after = tenants::loadTenant(cloud.db, orgId, tenantId);
-    if (!after)
-        return after.error();
-    STINT_TRY(publishConnection(cloud, **after));
+    STINT_TRY(auditAndAnnounce(cloud, std::move(e), auditDetails));
     if (!healthy && before.connection.status != kUnhealthy) {
         QStringList errors;
         for (const entra::HealthFinding& f : report.findings) {
@@ -147,6 +154,68 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
                              {{QStringLiteral("findings"), codes}}));
     }
     return {};
+}
+// A connect attempt through the customer's own app that ended before anything could be proven: the reason becomes the
+// connection's last error, a tenant not yet proven goes back to not_connected, a proven one keeps its status.
+Result<void> applyConnectFailure(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                 const CheckActor& actor, const Error& error, const QJsonObject& auditDetails)
+{
+    auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
+    if (!loaded)
+        return loaded.error();
+    if (!loaded->has_value())
+        return {}; // deleted meanwhile
+    const TimeMs now = cloud.clock.now();
+    STINT_TRY(saveConnectError(cloud.db, orgId, tenantId,
+                               {{QStringLiteral("code"), error.code}, {QStringLiteral("message"), error.message}}, now));
+    if (!(*loaded)->connection.entraTenantId)
+        STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, kNotConnected, std::nullopt, now));
+    AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("tenant.connect"), QStringLiteral("failure"));
+    e.details.insert(QStringLiteral("code"), error.code);
+    e.details.insert(QStringLiteral("message"), error.message.left(500));
+    return auditAndAnnounce(cloud, std::move(e), auditDetails);
+}
+
+// What the worker found for a connection through the customer's own app.
+struct CodeOutcome
+{
+    std::optional<Error> failure; // the redemption was refused, or the admin signed in to another tenant
+    entra::SignedInIdentity identity;
+    std::optional<Result<entra::ConnectionReport>> report; // when inspect() ran
+};
+
+Error tenantMismatch(const QString& signedIn, const QString& proven)
+{
+    return makeError(QString::fromLatin1(entra::EntraGateway::kTenantMismatch),
+                     QStringLiteral("The admin signed in to tenant %1, but the app's credential proves tenant %2.")
+                         .arg(signedIn, proven));
+}
+
+// Runs on a worker thread: nothing here touches the store.
+CodeOutcome redeemAndInspect(entra::EntraGateway& gateway, entra::CodeRedemption& redemption,
+                             const std::optional<QString>& proven)
+{
+    CodeOutcome out;
+    auto identity = gateway.redeemAuthorizationCode(redemption);
+    if (!identity) {
+        out.failure = identity.error();
+        return out;
+    }
+    out.identity = *identity;
+    const auto signedIn = normalizeTenantGuid(identity->tenantId);
+    if (!signedIn) {
+        out.failure = makeError(QStringLiteral("entra.invalid_id_token"),
+                                QStringLiteral("The id_token names no tenant id."));
+        return out;
+    }
+    if (proven && *signedIn != *proven) {
+        out.failure = tenantMismatch(*signedIn, *proven);
+        return out;
+    }
+    entra::TenantAccess access = std::move(redemption.tenant);
+    access.entraTenantId = *signedIn;
+    out.report = gateway.inspect(access);
+    return out;
 }
 } // namespace
 
@@ -272,6 +341,40 @@ Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenan
 {
     Result<entra::ConnectionReport> result(error);
     return atomically(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
+}
+
+void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entra::CodeRedemption redemption,
+                         const CheckActor& actor, std::function<void()> done)
+{
+    entra::EntraGateway* gateway = &cloud.entra;
+    CloudContext* context = &cloud;
+    redemption.clock = &cloud.clock;
+    cloud.workers.run(
+        [gateway, redemption = std::move(redemption), proven = tenant.connection.entraTenantId]() mutable {
+            return redeemAndInspect(*gateway, redemption, proven);
+        },
+        [context, orgId = tenant.orgId, tenantId = tenant.id, actor, done = std::move(done)](CodeOutcome outcome) {
+            const QJsonObject signedIn
+                = outcome.failure ? QJsonObject()
+                                  : QJsonObject{{QStringLiteral("signedInAs"), outcome.identity.preferredUsername},
+                                                {QStringLiteral("signedInTenantId"), outcome.identity.tenantId}};
+            if (!outcome.failure && outcome.report && outcome.report->ok()) {
+                const auto proven = normalizeTenantGuid((*outcome.report)->entraTenantId);
+                if (proven != outcome.identity.tenantId)
+                    outcome.failure = tenantMismatch(outcome.identity.tenantId, proven.value_or(QStringLiteral("(none)")));
+            }
+            auto applied = atomically(*context, [&]() {
+                if (outcome.failure)
+                    return applyConnectFailure(*context, orgId, tenantId, actor, *outcome.failure, signedIn);
+                return applyInspection(*context, orgId, tenantId, outcome.identity.tenantId, actor, *outcome.report,
+                                       signedIn);
+            });
+            if (!applied)
+                qCWarning(lcConnection) << "applying the connection of" << tenantId << "failed:" << applied.error().code
+                                        << applied.error().message;
+            if (done)
+                done();
+        });
 }
 
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,

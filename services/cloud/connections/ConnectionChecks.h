@@ -40,6 +40,17 @@ QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpire
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
                               const CheckActor& actor, std::function<void()> done = {});
 
+// Completes a connection through the customer's own app registration (authorization code + PKCE, the second
+// connection kind): on the worker pool it redeems the code for the admin who signed in
+// (EntraGateway::redeemAuthorizationCode) and proves that admin's tenant with inspect(); the result is applied on the
+// service thread like a health check. The signed-in tenant (the id_token's `tid`) must be the one inspect() proves,
+// and the one already bound when there is one ("entra.tenant_mismatch"). A refused redemption (bad, expired, replayed
+// or foreign code, wrong verifier, an AADSTS error) or a mismatch binds nothing and leaves the report alone: it becomes
+// the connection's lastError and a failed "tenant.connect" audit event, and a tenant not yet proven goes back to
+// not_connected. `redemption.tenant` carries the endpoints, the tenant segment of the authorize leg and the app.
+void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entra::CodeRedemption redemption,
+                         const CheckActor& actor, std::function<void()> done = {});
+
 // Records a check that could not even start (no usable credential any more, an unreadable configured secret…) as a
 // failed check of the tenant: a proven tenant becomes unhealthy and the admins are alerted.
 Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,

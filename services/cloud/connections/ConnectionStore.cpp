@@ -69,6 +69,14 @@ Result<void> saveCheckResult(store::Database& db, const QString& orgId, const QS
                    {text(lastError), checkedAt, checkedAt, tenantId});
 }
 
+Result<void> saveConnectError(store::Database& db, const QString& orgId, const QString& tenantId,
+                              const QJsonObject& lastError, TimeMs now)
+{
+    STINT_TRY(ensureRow(db, orgId, tenantId, now));
+    return db.exec(QStringLiteral("UPDATE tenant_connections SET last_error = ?, updated_at = ? WHERE tenant_id = ?"),
+                   {text(lastError), now, tenantId});
+}
+
 Result<void> saveReconcileResult(store::Database& db, const QString& orgId, const QString& tenantId,
                                  const QJsonObject& summary, qint64 driftFound, TimeMs reconciledAt)
 {

@@ -34,6 +34,10 @@ Result<ConnectionRecord> loadConnectionRecord(store::Database& db, const QString
 // Stores the result of a health check (an empty `report` keeps the previous report).
 Result<void> saveCheckResult(store::Database& db, const QString& orgId, const QString& tenantId,
                              const QJsonObject& report, const QJsonObject& lastError, TimeMs checkedAt);
+// Records why a connect attempt failed before any check ran (a refused code, a sign-in to another tenant): only the
+// last error changes, the report and the time of the last check stay.
+Result<void> saveConnectError(store::Database& db, const QString& orgId, const QString& tenantId,
+                              const QJsonObject& lastError, TimeMs now);
 Result<void> saveReconcileResult(store::Database& db, const QString& orgId, const QString& tenantId,
                                  const QJsonObject& summary, qint64 driftFound, TimeMs reconciledAt);
 Result<void> clearConnectionRecord(store::Database& db, const QString& orgId, const QString& tenantId);

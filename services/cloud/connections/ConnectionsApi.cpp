@@ -11,10 +11,13 @@
 #include "cloud/http/RequestContext.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
+#include "entra/Onboarding.h"
 
 #include <QJsonArray>
 
 namespace stint::cloud::connections {
+
+namespace onboarding = entra::onboarding;
 
 namespace {
 constexpr TimeMs kStateTtl = 10 * 60 * 1000;
@@ -138,385 +141,478 @@ void failureAudit(RequestContext& ctx, const QString& action, const QString& ten
     e.details.insert(QStringLiteral("code"), code);
     ctx.auditAfterRollback(std::move(e));
 }
-} // namespace
 
-Reply getConnection(RequestContext& ctx)
+using TenantHandler = std::function<Reply(const models::Tenant& tenant)>;
+using TenantBodyHandler = std::function<Reply(const models::Tenant& tenant, json::ObjectReader& body)>;
+
+// Every route here is about the tenant of the path, which must be one of the caller's organization.
+Reply withTenant(RequestContext& ctx, const TenantHandler& handle)
 {
     ApiError error;
     auto tenant = adminTenant(ctx, &error);
     if (!tenant)
         return error;
-    return connectionResponse(ctx, tenant->id, 200);
+    return handle(*tenant);
 }
 
-Reply putCredential(RequestContext& ctx)
+// … and most read a JSON body strictly (the handler calls finish() on the reader once it has read every field).
+Reply withTenantBody(RequestContext& ctx, const TenantBodyHandler& handle)
 {
-    ApiError error;
-    auto tenant = adminTenant(ctx, &error);
-    if (!tenant)
-        return error;
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ApiError::fromError(body.error());
-    json::ObjectReader r(*body);
-    NewCredential c;
-    c.kind = r.requiredEnum(QStringLiteral("kind"), {kClientSecret, kCertificate});
-    const QString clientId = r.requiredString(QStringLiteral("clientId"), 36);
-    if (!clientId.isEmpty() && !normalizeTenantGuid(clientId))
-        r.fail(QStringLiteral("clientId"), QStringLiteral("must be the app's (client) id, a GUID"));
-    c.clientId = clientId.toLower();
-    const auto secret = r.optionalString(QStringLiteral("clientSecret"), 1024, 1);
-    const auto certificate = r.optionalString(QStringLiteral("certificatePem"), kMaxPemBytes, 1);
-    const auto key = r.optionalString(QStringLiteral("privateKeyPem"), kMaxPemBytes, 1);
-    if (auto expiry = r.optionalString(QStringLiteral("secretExpiresAt"), 40, 1)) {
-        c.secretExpiresAt = fromRfc3339(*expiry);
-        if (!c.secretExpiresAt)
-            r.fail(QStringLiteral("secretExpiresAt"), QStringLiteral("must be an RFC 3339 time"));
-    }
-    if (c.kind == kClientSecret && (!secret || certificate || key))
-        r.fail(QStringLiteral("clientSecret"),
-               QStringLiteral("kind client_secret takes clientSecret, and no certificatePem or privateKeyPem"));
-    if (c.kind == kCertificate && (secret || !certificate || !key))
-        r.fail(QStringLiteral("certificatePem"),
-               QStringLiteral("kind certificate takes certificatePem and privateKeyPem, and no clientSecret"));
-    if (auto ok = r.finish(); !ok)
-        return ApiError::fromError(ok.error());
-    if (secret)
-        c.clientSecret = crypto::SecretBytes(secret->toUtf8());
-    if (certificate)
-        c.certificatePem = certificate->toUtf8();
-    if (key)
-        c.privateKeyPem = crypto::SecretBytes(key->toUtf8());
-    auto saved = saveCredential(ctx.cloud.db, ctx.cloud.connectionsKey, tenant->orgId, tenant->id, c,
-                                ctx.cloud.clock.now());
-    if (!saved) {
-        if (saved.error().code.startsWith(QLatin1String("connection.bad_")))
-            return validation(saved.error().message);
-        return ctx.fail(saved.error());
-    }
-    // Audit details never carry a key that looks like a secret's name (the log refuses them), nor the secret.
-    const std::optional<TimeMs> expiresAt = saved->expiresAt();
-    const QJsonObject details{{QStringLiteral("kind"), saved->kind},
-                              {QStringLiteral("clientId"), saved->clientId},
-                              {QStringLiteral("certificateThumbprint"), saved->thumbprint},
-                              {QStringLiteral("expiresAt"), expiresAt ? QJsonValue(toRfc3339(*expiresAt)) : QJsonValue()}};
-    if (!recordAudit(ctx, QStringLiteral("tenant.credential.set"), tenant->id, details))
+    return withTenant(ctx, [&](const models::Tenant& tenant) -> Reply {
+        auto body = ctx.jsonBody();
+        if (!body)
+            return ApiError::fromError(body.error());
+        json::ObjectReader reader(*body);
+        return handle(tenant, reader);
+    });
+}
+
+// Audits a change of the tenant's connection and tells the admins, in the request's transaction.
+std::optional<ApiError> auditAndPublish(RequestContext& ctx, const models::Tenant& tenant, const QString& action,
+                                        const QJsonObject& details = {})
+{
+    if (!recordAudit(ctx, action, tenant.id, details))
         return ApiError::internal();
-    if (auto published = publishConnection(ctx.cloud, *tenant); !published)
+    if (auto published = publishConnection(ctx.cloud, tenant); !published)
         return ctx.fail(published.error());
-    return HttpResponse::json(200, saved->toJson());
+    return std::nullopt;
 }
 
-Reply deleteCredential(RequestContext& ctx)
+// Starts proving `candidate` (or re-checking the proven tenant) and answers 202 with the connection as it is now.
+Reply proveAndAnswer(RequestContext& ctx, const QString& tenantId, const QString& candidate, const QString& action,
+                     const QJsonObject& details)
 {
-    ApiError error;
-    auto tenant = adminTenant(ctx, &error);
-    if (!tenant)
-        return error;
-    auto removed = removeCredential(ctx.cloud.db, tenant->orgId, tenant->id);
-    if (!removed)
-        return ctx.fail(removed.error());
-    if (!*removed)
-        return ApiError::notFound(QStringLiteral("credential"));
-    if (!recordAudit(ctx, QStringLiteral("tenant.credential.remove"), tenant->id, {}))
+    auto refreshed = tenants::loadTenant(ctx.cloud.db, ctx.caller.orgId, tenantId);
+    if (!refreshed)
+        return ctx.fail(refreshed.error());
+    if (!refreshed->has_value())
+        return ApiError::notFound(QStringLiteral("tenant"));
+    if (auto started = startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
+        return accessProblem(ctx, started.error());
+    if (!recordAudit(ctx, action, tenantId, details))
         return ApiError::internal();
-    if (auto published = publishConnection(ctx.cloud, *tenant); !published)
-        return ctx.fail(published.error());
-    return HttpResponse::noContent();
+    return connectionResponse(ctx, tenantId, 202);
 }
 
-Reply startConnection(RequestContext& ctx)
+// Microsoft redirected with an error (the admin declined, or Entra refused): the admin gets the reason, the failure
+// is audited, nothing else changes (the request's transaction is rolled back; the state expires by itself).
+ApiError refusedByMicrosoft(RequestContext& ctx, const QString& tenantId, const QString& kind, const QString& error,
+                            const QString& description, std::optional<qint64> aadstsCode)
 {
-    ApiError error;
-    auto tenant = adminTenant(ctx, &error);
-    if (!tenant)
-        return error;
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ApiError::fromError(body.error());
-    json::ObjectReader r(*body);
-    const QString redirectUri = r.requiredString(QStringLiteral("redirectUri"), 256);
-    const QString kind = r.requiredEnum(QStringLiteral("kind"), {kAdminConsent, kAuthorizationCode});
-    const QString loginHint = r.optionalString(QStringLiteral("loginHint"), 256, 1).value_or(QString());
-    QString tenantHint = r.optionalString(QStringLiteral("tenantHint"), 253, 1).value_or(QString());
-    if (!redirectUri.isEmpty()) {
-        if (auto why = loopbackRedirectProblem(redirectUri))
-            r.fail(QStringLiteral("redirectUri"), *why);
-    }
-    if (!tenantHint.isEmpty()) {
-        if (auto guid = normalizeTenantGuid(tenantHint))
-            tenantHint = *guid;
-        else if (auto domain = models::normalizeDomainName(tenantHint))
-            tenantHint = *domain;
-        else
-            r.fail(QStringLiteral("tenantHint"), QStringLiteral("must be a tenant id (GUID) or a domain name"));
-    }
-    if (auto ok = r.finish(); !ok)
-        return ApiError::fromError(ok.error());
-    if (tenantHint.isEmpty() && tenant->connection.entraTenantId)
-        tenantHint = *tenant->connection.entraTenantId;
-
-    const entra::CloudEndpoints endpoints = endpointsFor(ctx.cloud.config.entra, tenant->connection.nationalCloud);
-    ConnectState state;
-    const QString stateValue = ids::newToken();
-    QUrl url;
-    if (kind == kAdminConsent) {
-        if (!mspAppConfigured(ctx.cloud.config.entra))
-            return problem(409, QStringLiteral("no-multi-tenant-app"),
-                           QStringLiteral("Admin consent needs the MSP's multi-tenant app, and the service has none "
-                                          "configured. Configure it, or give this tenant its own app registration "
-                                          "and use kind authorization_code."));
-        url = adminConsentUrl(endpoints, ctx.cloud.config.entra.appClientId, tenantHint, redirectUri, stateValue);
-    } else {
-        auto credential = loadCredentialSummary(ctx.cloud.db, tenant->orgId, tenant->id);
-        if (!credential)
-            return ctx.fail(credential.error());
-        if (!credential->has_value())
-            return problem(409, QStringLiteral("no-credential"),
-                           QStringLiteral("Sign-in with the customer's own app needs its credential first: PUT "
-                                          "/v1/tenants/%1/connection/credential.")
-                               .arg(tenant->id));
-        // The PKCE verifier stays here; only its challenge goes to the browser.
-        QByteArray verifier = crypto::base64UrlEncode(crypto::randomBytes(32));
-        auto sealed = crypto::seal(ctx.cloud.connectionsKey, verifier, crypto::sha256(stateValue.toUtf8()));
-        const QString challenge = pkceChallenge(verifier);
-        crypto::wipe(verifier);
-        if (!sealed)
-            return ctx.fail(sealed.error());
-        state.sealedVerifier = *sealed;
-        url = authorizeUrl(endpoints, (*credential)->clientId, tenantHint, redirectUri, stateValue, challenge,
-                           loginHint);
-    }
-    const TimeMs now = ctx.cloud.clock.now();
-    state.orgId = tenant->orgId;
-    state.tenantId = tenant->id;
-    state.sessionId = ctx.caller.sessionId;
-    state.personId = ctx.caller.personId;
-    state.kind = kind;
-    state.redirectUri = redirectUri;
-    state.tenantHint = tenantHint;
-    state.createdAt = now;
-    state.expiresAt = now + kStateTtl;
-    if (auto pruned = pruneConnectStates(ctx.cloud.db, now - kStateTtl); !pruned)
-        return ctx.fail(pruned.error());
-    if (auto inserted = insertConnectState(ctx.cloud.db, crypto::sha256(stateValue.toUtf8()), state); !inserted)
-        return ctx.fail(inserted.error());
-    if (tenant->connection.status == kNotConnected) {
-        if (auto failed = changeStatus(ctx, *tenant, kConnecting))
-            return *failed;
-    }
-    if (!recordAudit(ctx, QStringLiteral("tenant.connect.start"), tenant->id,
-                     {{QStringLiteral("kind"), kind}, {QStringLiteral("redirectUri"), redirectUri}}))
-        return ApiError::internal();
-    return HttpResponse::json(200, {{QStringLiteral("authorizationUrl"), url.toString(QUrl::FullyEncoded)},
-                                    {QStringLiteral("state"), stateValue},
-                                    {QStringLiteral("expiresAt"), toRfc3339(state.expiresAt)}});
+    const QString aadsts = aadstsCode ? QStringLiteral("AADSTS%1").arg(*aadstsCode) : QString();
+    AuditEvent e = ctx.auditEvent(QStringLiteral("tenant.connect.complete"), QStringLiteral("failure"));
+    e.targetType = QStringLiteral("tenant");
+    e.targetId = e.tenantId = tenantId;
+    e.details = {{QStringLiteral("kind"), kind}, {QStringLiteral("error"), error}, {QStringLiteral("aadsts"), aadsts}};
+    ctx.auditAfterRollback(std::move(e));
+    return ApiError{422,
+                    QStringLiteral("authorization-failed"),
+                    QStringLiteral("Microsoft did not grant the connection."),
+                    description.isEmpty() ? error : description,
+                    {{QStringLiteral("error"), error}, {QStringLiteral("aadsts"), aadsts}}};
 }
 
-Reply completeConnection(RequestContext& ctx)
+// The customer's own app registration of the tenant, which an authorization-code flow signs in with; `missing` says
+// what to do when there is none.
+std::optional<ApiError> requireOwnApp(RequestContext& ctx, const models::Tenant& tenant, CredentialSummary* out,
+                                      const QString& missing)
 {
-    ApiError error;
-    auto tenant = adminTenant(ctx, &error);
-    if (!tenant)
-        return error;
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ApiError::fromError(body.error());
-    json::ObjectReader r(*body);
+    auto credential = loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
+    if (!credential)
+        return ctx.fail(credential.error());
+    if (!credential->has_value())
+        return problem(409, QStringLiteral("no-credential"), missing);
+    *out = **credential;
+    return std::nullopt;
+}
+
+// The callback's query: the whole redirect URL the desktop app received, or just its parameters.
+struct CallbackInput
+{
+    QUrlQuery query;
+    std::optional<QUrl> url; // when given as callbackUrl
+};
+
+CallbackInput readCallback(json::ObjectReader& r)
+{
+    CallbackInput in;
     const auto callbackUrl = r.optionalString(QStringLiteral("callbackUrl"), 8192, 1);
     const auto params = r.optionalObject(QStringLiteral("params"));
     if (callbackUrl.has_value() == params.has_value())
         r.fail(QStringLiteral("callbackUrl"), QStringLiteral("give either callbackUrl or params (the callback's query "
                                                              "parameters), not both"));
-    QUrlQuery query;
-    QUrl callback;
     if (callbackUrl) {
-        callback = QUrl(*callbackUrl, QUrl::StrictMode);
-        if (!callback.isValid())
+        in.url = QUrl(*callbackUrl, QUrl::StrictMode);
+        if (!in.url->isValid())
             r.fail(QStringLiteral("callbackUrl"), QStringLiteral("is not a URL"));
-        query = QUrlQuery(callback);
+        in.query = QUrlQuery(*in.url);
     } else if (params) {
         for (auto it = params->begin(); it != params->end(); ++it) {
             if (!it.value().isString() || it.value().toString().size() > 8192)
                 r.fail(QStringLiteral("params"), QStringLiteral("values must be strings of at most 8192 characters"));
             else
-                query.addQueryItem(it.key(), QString::fromUtf8(QUrl::toPercentEncoding(it.value().toString())));
+                in.query.addQueryItem(it.key(), QString::fromUtf8(QUrl::toPercentEncoding(it.value().toString())));
         }
     }
-    if (auto ok = r.finish(); !ok)
-        return ApiError::fromError(ok.error());
-    const Callback cb = parseCallback(query);
-    if (cb.state.isEmpty())
-        return validation(QStringLiteral("The callback has no state."));
+    return in;
+}
 
-    const QByteArray stateHash = crypto::sha256(cb.state.toUtf8());
-    auto stored = loadConnectState(ctx.cloud.db, stateHash);
-    if (!stored)
-        return ctx.fail(stored.error());
-    const TimeMs now = ctx.cloud.clock.now();
-    auto refuse = [&](const QString& slug, const QString& detail) {
-        failureAudit(ctx, QStringLiteral("tenant.connect.complete"), tenant->id, slug);
-        return problem(400, slug, detail);
-    };
-    // The state must be one this admin's session started for this tenant, unused and in time.
-    if (!stored->has_value() || (*stored)->orgId != ctx.caller.orgId)
-        return refuse(QStringLiteral("state-unknown"), QStringLiteral("The state is not one Stint issued."));
-    const ConnectState& state = **stored;
-    if (state.tenantId != tenant->id)
-        return refuse(QStringLiteral("state-mismatch"), QStringLiteral("The state was issued for another tenant."));
-    if (state.sessionId != ctx.caller.sessionId || state.personId != ctx.caller.personId)
-        return refuse(QStringLiteral("state-mismatch"),
-                      QStringLiteral("The state was issued to another sign-in session; start again."));
-    if (state.usedAt)
-        return refuse(QStringLiteral("state-used"), QStringLiteral("The state was already used; start again."));
-    if (now >= state.expiresAt)
-        return refuse(QStringLiteral("state-expired"), QStringLiteral("The state expired; start again."));
-    if (callbackUrl && !sameRedirect(callback, QUrl(state.redirectUri)))
-        return refuse(QStringLiteral("redirect-mismatch"),
-                      QStringLiteral("The callback did not come to the redirect URI the flow started with."));
-    auto used = markConnectStateUsed(ctx.cloud.db, stateHash, now);
-    if (!used)
-        return ctx.fail(used.error());
-    if (!*used)
-        return refuse(QStringLiteral("state-used"), QStringLiteral("The state was already used; start again."));
+// The tenant segment both legs of an authorization-code flow use: the hint it started with, else "organizations".
+QString codeFlowSegment(const ConnectState& state)
+{
+    return state.tenantHint.isEmpty() ? QStringLiteral("organizations") : state.tenantHint;
+}
 
-    if (cb.isError()) {
-        // The authorization server refused (v2 keeps admin_consent=True on errors: the error decides). The admin gets
-        // the reason; the failure is audited; nothing else changes (the state expires by itself).
-        const QString aadsts = cb.aadstsCode();
-        AuditEvent e = ctx.auditEvent(QStringLiteral("tenant.connect.complete"), QStringLiteral("failure"));
-        e.targetType = QStringLiteral("tenant");
-        e.targetId = e.tenantId = tenant->id;
-        e.details = {{QStringLiteral("kind"), state.kind}, {QStringLiteral("error"), cb.error.left(100)},
-                     {QStringLiteral("aadsts"), aadsts}};
-        ctx.auditAfterRollback(std::move(e));
-        const QString firstLine = cb.errorDescription.section(QLatin1Char('\n'), 0, 0).trimmed().left(500);
-        return ApiError{422,
-                        QStringLiteral("authorization-failed"),
-                        QStringLiteral("Microsoft did not grant the connection."),
-                        firstLine.isEmpty() ? cb.error.left(100) : firstLine,
-                        {{QStringLiteral("error"), cb.error.left(100)}, {QStringLiteral("aadsts"), aadsts}}};
-    }
-    if (state.kind == kAdminConsent && !cb.adminConsent)
-        return validation(QStringLiteral("An admin consent callback must carry admin_consent=True or an error."));
-    if (state.kind == kAuthorizationCode && cb.code.isEmpty())
-        return validation(QStringLiteral("An authorization code callback must carry a code or an error."));
-
-    // The candidate: what the redirect says (admin consent), else the hint the flow started with. Never trusted —
-    // inspect() proves the tenant with an app-only token and /organization.
-    QString candidate = state.kind == kAdminConsent ? cb.tenant : state.tenantHint;
+Reply completeConsent(RequestContext& ctx, const models::Tenant& tenant, const ConnectState& state,
+                      const QUrlQuery& query)
+{
+    auto callback = onboarding::parseConsentCallback(query);
+    if (!callback)
+        return validation(QStringLiteral("An admin consent callback must carry admin_consent=True and the tenant, or "
+                                         "an error."));
+    if (!callback->granted)
+        return refusedByMicrosoft(ctx, tenant.id, state.kind, callback->error, callback->errorDescription,
+                                  callback->aadstsCode);
+    // The candidate is what the redirect says. Never trusted: inspect() proves the tenant with an app-only token and
+    // /organization.
+    QString candidate = callback->tenantHint;
     if (auto guid = normalizeTenantGuid(candidate))
         candidate = *guid;
     else if (!models::normalizeDomainName(candidate))
         return problem(409, QStringLiteral("tenant-id-unknown"),
                        QStringLiteral("The callback names no tenant to prove; start again with tenantHint."));
-    if (auto failed = changeStatus(ctx, *tenant, tenant->connection.entraTenantId ? tenant->connection.status
-                                                                                  : kVerifying))
+    if (auto failed = changeStatus(ctx, tenant, tenant.connection.entraTenantId ? tenant.connection.status : kVerifying))
         return *failed;
-    auto refreshed = tenants::loadTenant(ctx.cloud.db, tenant->orgId, tenant->id);
+    return proveAndAnswer(ctx, tenant.id, candidate, QStringLiteral("tenant.connect.complete"),
+                          {{QStringLiteral("kind"), state.kind}, {QStringLiteral("candidateTenantId"), candidate}});
+}
+
+// The customer's own app: the code is redeemed (with the PKCE verifier kept sealed with the state, and the app's
+// secret or certificate) for the admin who signed in, whose tenant inspect() then proves — on the worker pool; the
+// outcome arrives as the connection's status (see startCodeConnection).
+Reply completeCode(RequestContext& ctx, const models::Tenant& tenant, const ConnectState& state,
+                   const QString& stateValue, const QByteArray& stateHash, const QUrlQuery& query)
+{
+    auto callback = onboarding::parseAuthorizeCallback(query);
+    if (!callback)
+        return validation(QStringLiteral("An authorization code callback must carry a code or an error."));
+    if (callback->refused())
+        return refusedByMicrosoft(ctx, tenant.id, state.kind, callback->error, callback->errorDescription,
+                                  callback->aadstsCode);
+    CredentialSummary credential;
+    if (auto missing = requireOwnApp(ctx, tenant, &credential,
+                                     QStringLiteral("The tenant's own app registration was removed since the flow "
+                                                    "started: set it again and start again.")))
+        return *missing;
+    auto verifier = openVerifier(ctx.cloud.connectionsKey, state.sealedVerifier, stateHash);
+    if (!verifier)
+        return ctx.fail(verifier.error());
+    const QString segment = codeFlowSegment(state);
+    auto access = tenantAccess(ctx.cloud, tenant, segment);
+    if (!access)
+        return accessProblem(ctx, access.error());
+    entra::CodeRedemption redemption;
+    redemption.tenant = std::move(*access);
+    redemption.tenant.entraTenantId = segment;
+    redemption.code = callback->code;
+    redemption.redirectUri = QUrl(state.redirectUri);
+    redemption.codeVerifier = std::move(*verifier);
+    redemption.nonce = flowNonce(stateValue);
+
+    if (auto failed = changeStatus(ctx, tenant, tenant.connection.entraTenantId ? tenant.connection.status : kVerifying))
+        return *failed;
+    auto refreshed = tenants::loadTenant(ctx.cloud.db, tenant.orgId, tenant.id);
     if (!refreshed)
         return ctx.fail(refreshed.error());
-    if (auto started = startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
-        return accessProblem(ctx, started.error());
-    if (!recordAudit(ctx, QStringLiteral("tenant.connect.complete"), tenant->id,
-                     {{QStringLiteral("kind"), state.kind}, {QStringLiteral("candidateTenantId"), candidate}}))
+    if (!recordAudit(ctx, QStringLiteral("tenant.connect.complete"), tenant.id,
+                     {{QStringLiteral("kind"), state.kind}, {QStringLiteral("clientId"), redemption.tenant.app.clientId}}))
         return ApiError::internal();
-    return connectionResponse(ctx, tenant->id, 202);
+    // Last: the worker's result is applied on this thread after this request's transaction has committed.
+    startCodeConnection(ctx.cloud, **refreshed, std::move(redemption), actorOf(ctx));
+    return connectionResponse(ctx, tenant.id, 202);
+}
+} // namespace
+
+Reply getConnection(RequestContext& ctx)
+{
+    return withTenant(ctx, [&](const models::Tenant& tenant) { return connectionResponse(ctx, tenant.id, 200); });
+}
+
+Reply putCredential(RequestContext& ctx)
+{
+    return withTenantBody(ctx, [&](const models::Tenant& tenant, json::ObjectReader& r) -> Reply {
+        NewCredential c;
+        c.kind = r.requiredEnum(QStringLiteral("kind"), {kClientSecret, kCertificate});
+        const QString clientId = r.requiredString(QStringLiteral("clientId"), 36);
+        if (!clientId.isEmpty() && !normalizeTenantGuid(clientId))
+            r.fail(QStringLiteral("clientId"), QStringLiteral("must be the app's (client) id, a GUID"));
+        c.clientId = clientId.toLower();
+        const auto secret = r.optionalString(QStringLiteral("clientSecret"), 1024, 1);
+        const auto certificate = r.optionalString(QStringLiteral("certificatePem"), kMaxPemBytes, 1);
+        const auto key = r.optionalString(QStringLiteral("privateKeyPem"), kMaxPemBytes, 1);
+        if (auto expiry = r.optionalString(QStringLiteral("secretExpiresAt"), 40, 1)) {
+            c.secretExpiresAt = fromRfc3339(*expiry);
+            if (!c.secretExpiresAt)
+                r.fail(QStringLiteral("secretExpiresAt"), QStringLiteral("must be an RFC 3339 time"));
+        }
+        if (c.kind == kClientSecret && (!secret || certificate || key))
+            r.fail(QStringLiteral("clientSecret"),
+                   QStringLiteral("kind client_secret takes clientSecret, and no certificatePem or privateKeyPem"));
+        if (c.kind == kCertificate && (secret || !certificate || !key))
+            r.fail(QStringLiteral("certificatePem"),
+                   QStringLiteral("kind certificate takes certificatePem and privateKeyPem, and no clientSecret"));
+        if (auto ok = r.finish(); !ok)
+            return ApiError::fromError(ok.error());
+        if (secret)
+            c.clientSecret = crypto::SecretBytes(secret->toUtf8());
+        if (certificate)
+            c.certificatePem = certificate->toUtf8();
+        if (key)
+            c.privateKeyPem = crypto::SecretBytes(key->toUtf8());
+        auto saved = saveCredential(ctx.cloud.db, ctx.cloud.connectionsKey, tenant.orgId, tenant.id, c,
+                                    ctx.cloud.clock.now());
+        if (!saved) {
+            if (saved.error().code.startsWith(QLatin1String("connection.bad_")))
+                return validation(saved.error().message);
+            return ctx.fail(saved.error());
+        }
+        // Audit details never carry a key that looks like a secret's name (the log refuses them), nor the secret.
+        const std::optional<TimeMs> expiresAt = saved->expiresAt();
+        if (auto failed = auditAndPublish(
+                ctx, tenant, QStringLiteral("tenant.credential.set"),
+                {{QStringLiteral("kind"), saved->kind},
+                 {QStringLiteral("clientId"), saved->clientId},
+                 {QStringLiteral("certificateThumbprint"), saved->thumbprint},
+                 {QStringLiteral("expiresAt"), expiresAt ? QJsonValue(toRfc3339(*expiresAt)) : QJsonValue()}}))
+            return *failed;
+        return HttpResponse::json(200, saved->toJson());
+    });
+}
+
+Reply deleteCredential(RequestContext& ctx)
+{
+    return withTenant(ctx, [&](const models::Tenant& tenant) -> Reply {
+        auto removed = removeCredential(ctx.cloud.db, tenant.orgId, tenant.id);
+        if (!removed)
+            return ctx.fail(removed.error());
+        if (!*removed)
+            return ApiError::notFound(QStringLiteral("credential"));
+        if (auto failed = auditAndPublish(ctx, tenant, QStringLiteral("tenant.credential.remove")))
+            return *failed;
+        return HttpResponse::noContent();
+    });
+}
+
+Reply startConnection(RequestContext& ctx)
+{
+    return withTenantBody(ctx, [&](const models::Tenant& tenant, json::ObjectReader& r) -> Reply {
+        const QString redirectUri = r.requiredString(QStringLiteral("redirectUri"), 256);
+        const QString kind = r.requiredEnum(QStringLiteral("kind"), {kAdminConsent, kAuthorizationCode});
+        const QString loginHint = r.optionalString(QStringLiteral("loginHint"), 256, 1).value_or(QString());
+        QString tenantHint = r.optionalString(QStringLiteral("tenantHint"), 253, 1).value_or(QString());
+        if (!redirectUri.isEmpty()) {
+            if (auto why = loopbackRedirectProblem(redirectUri))
+                r.fail(QStringLiteral("redirectUri"), *why);
+        }
+        if (!tenantHint.isEmpty()) {
+            if (auto guid = normalizeTenantGuid(tenantHint))
+                tenantHint = *guid;
+            else if (auto domain = models::normalizeDomainName(tenantHint))
+                tenantHint = *domain;
+            else
+                r.fail(QStringLiteral("tenantHint"), QStringLiteral("must be a tenant id (GUID) or a domain name"));
+        }
+        if (auto ok = r.finish(); !ok)
+            return ApiError::fromError(ok.error());
+        if (tenantHint.isEmpty() && tenant.connection.entraTenantId)
+            tenantHint = *tenant.connection.entraTenantId;
+
+        const entra::CloudEndpoints endpoints = endpointsFor(ctx.cloud.config.entra, tenant.connection.nationalCloud);
+        ConnectState state;
+        const QString stateValue = ids::newToken();
+        const QByteArray stateHash = crypto::sha256(stateValue.toUtf8());
+        QUrl url;
+        if (kind == kAdminConsent) {
+            if (!mspAppConfigured(ctx.cloud.config.entra))
+                return problem(409, QStringLiteral("no-multi-tenant-app"),
+                               QStringLiteral("Admin consent needs the MSP's multi-tenant app, and the service has "
+                                              "none configured. Configure it, or give this tenant its own app "
+                                              "registration and use kind authorization_code."));
+            url = onboarding::adminConsentUrl(endpoints, ctx.cloud.config.entra.appClientId, QUrl(redirectUri),
+                                              stateValue, tenantHint);
+        } else {
+            CredentialSummary credential;
+            if (auto missing = requireOwnApp(ctx, tenant, &credential,
+                                             QStringLiteral("Sign-in with the customer's own app needs its credential "
+                                                            "first: PUT /v1/tenants/%1/connection/credential.")
+                                                 .arg(tenant.id)))
+                return *missing;
+            // The PKCE verifier stays here, sealed with the state's row; only its challenge goes to the browser.
+            const onboarding::Pkce pkce = onboarding::Pkce::generate();
+            auto sealed = sealVerifier(ctx.cloud.connectionsKey, pkce.verifier, stateHash);
+            if (!sealed)
+                return ctx.fail(sealed.error());
+            state.sealedVerifier = *sealed;
+            onboarding::AuthorizeParameters parameters;
+            parameters.tenant = tenantHint;
+            parameters.clientId = credential.clientId;
+            parameters.redirectUri = QUrl(redirectUri);
+            parameters.state = stateValue;
+            parameters.codeChallenge = pkce.challenge;
+            parameters.loginHint = loginHint;
+            parameters.nonce = flowNonce(stateValue);
+            url = onboarding::authorizeUrl(endpoints, parameters);
+        }
+        const TimeMs now = ctx.cloud.clock.now();
+        state.orgId = tenant.orgId;
+        state.tenantId = tenant.id;
+        state.sessionId = ctx.caller.sessionId;
+        state.personId = ctx.caller.personId;
+        state.kind = kind;
+        state.redirectUri = redirectUri;
+        state.tenantHint = tenantHint;
+        state.createdAt = now;
+        state.expiresAt = now + kStateTtl;
+        if (auto pruned = pruneConnectStates(ctx.cloud.db, now - kStateTtl); !pruned)
+            return ctx.fail(pruned.error());
+        if (auto inserted = insertConnectState(ctx.cloud.db, stateHash, state); !inserted)
+            return ctx.fail(inserted.error());
+        if (tenant.connection.status == kNotConnected) {
+            if (auto failed = changeStatus(ctx, tenant, kConnecting))
+                return *failed;
+        }
+        if (!recordAudit(ctx, QStringLiteral("tenant.connect.start"), tenant.id,
+                         {{QStringLiteral("kind"), kind}, {QStringLiteral("redirectUri"), redirectUri}}))
+            return ApiError::internal();
+        return HttpResponse::json(200, {{QStringLiteral("authorizationUrl"), url.toString(QUrl::FullyEncoded)},
+                                        {QStringLiteral("state"), stateValue},
+                                        {QStringLiteral("expiresAt"), toRfc3339(state.expiresAt)}});
+    });
+}
+
+Reply completeConnection(RequestContext& ctx)
+{
+    return withTenantBody(ctx, [&](const models::Tenant& tenant, json::ObjectReader& r) -> Reply {
+        const CallbackInput callback = readCallback(r);
+        if (auto ok = r.finish(); !ok)
+            return ApiError::fromError(ok.error());
+        const QString stateValue = onboarding::callbackState(callback.query);
+        if (stateValue.isEmpty())
+            return validation(QStringLiteral("The callback has no state."));
+
+        const QByteArray stateHash = crypto::sha256(stateValue.toUtf8());
+        auto stored = loadConnectState(ctx.cloud.db, stateHash);
+        if (!stored)
+            return ctx.fail(stored.error());
+        const TimeMs now = ctx.cloud.clock.now();
+        auto refuse = [&](const QString& slug, const QString& detail) {
+            failureAudit(ctx, QStringLiteral("tenant.connect.complete"), tenant.id, slug);
+            return problem(400, slug, detail);
+        };
+        // The state must be one this admin's session started for this tenant, unused and in time.
+        if (!stored->has_value() || (*stored)->orgId != ctx.caller.orgId)
+            return refuse(QStringLiteral("state-unknown"), QStringLiteral("The state is not one Stint issued."));
+        const ConnectState& state = **stored;
+        if (state.tenantId != tenant.id)
+            return refuse(QStringLiteral("state-mismatch"), QStringLiteral("The state was issued for another tenant."));
+        if (state.sessionId != ctx.caller.sessionId || state.personId != ctx.caller.personId)
+            return refuse(QStringLiteral("state-mismatch"),
+                          QStringLiteral("The state was issued to another sign-in session; start again."));
+        if (state.usedAt)
+            return refuse(QStringLiteral("state-used"), QStringLiteral("The state was already used; start again."));
+        if (now >= state.expiresAt)
+            return refuse(QStringLiteral("state-expired"), QStringLiteral("The state expired; start again."));
+        if (callback.url && !sameRedirect(*callback.url, QUrl(state.redirectUri)))
+            return refuse(QStringLiteral("redirect-mismatch"),
+                          QStringLiteral("The callback did not come to the redirect URI the flow started with."));
+        auto used = markConnectStateUsed(ctx.cloud.db, stateHash, now);
+        if (!used)
+            return ctx.fail(used.error());
+        if (!*used)
+            return refuse(QStringLiteral("state-used"), QStringLiteral("The state was already used; start again."));
+        if (state.kind == kAdminConsent)
+            return completeConsent(ctx, tenant, state, callback.query);
+        return completeCode(ctx, tenant, state, stateValue, stateHash, callback.query);
+    });
 }
 
 Reply checkConnection(RequestContext& ctx)
 {
-    ApiError error;
-    auto tenant = adminTenant(ctx, &error);
-    if (!tenant)
-        return error;
-    QString candidate;
-    if (!ctx.request.body.isEmpty()) {
-        auto body = ctx.jsonBody();
-        if (!body)
-            return ApiError::fromError(body.error());
-        json::ObjectReader r(*body);
-        if (auto id = r.optionalString(QStringLiteral("entraTenantId"), 36, 1)) {
-            if (auto guid = normalizeTenantGuid(*id))
-                candidate = *guid;
-            else
-                r.fail(QStringLiteral("entraTenantId"), QStringLiteral("must be a tenant id (GUID)"));
+    return withTenant(ctx, [&](const models::Tenant& tenant) -> Reply {
+        QString candidate;
+        if (!ctx.request.body.isEmpty()) {
+            auto body = ctx.jsonBody();
+            if (!body)
+                return ApiError::fromError(body.error());
+            json::ObjectReader r(*body);
+            if (auto id = r.optionalString(QStringLiteral("entraTenantId"), 36, 1)) {
+                if (auto guid = normalizeTenantGuid(*id))
+                    candidate = *guid;
+                else
+                    r.fail(QStringLiteral("entraTenantId"), QStringLiteral("must be a tenant id (GUID)"));
+            }
+            if (auto ok = r.finish(); !ok)
+                return ApiError::fromError(ok.error());
         }
-        if (auto ok = r.finish(); !ok)
-            return ApiError::fromError(ok.error());
-    }
-    if (!candidate.isEmpty() && tenant->connection.entraTenantId && candidate != *tenant->connection.entraTenantId)
-        return problem(409, QStringLiteral("tenant-connected"),
-                       QStringLiteral("The tenant is connected to %1; disconnect it before proving another.")
-                           .arg(*tenant->connection.entraTenantId));
-    if (!tenant->connection.entraTenantId) {
-        if (candidate.isEmpty())
-            return problem(409, QStringLiteral("tenant-id-unknown"),
-                           QStringLiteral("Give entraTenantId (the customer's tenant id) to connect with the "
-                                          "tenant's own app, or use the connect flow."));
-        if (auto failed = changeStatus(ctx, *tenant, kVerifying))
-            return *failed;
-    }
-    auto refreshed = tenants::loadTenant(ctx.cloud.db, tenant->orgId, tenant->id);
-    if (!refreshed)
-        return ctx.fail(refreshed.error());
-    if (auto started = startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
-        return accessProblem(ctx, started.error());
-    if (!recordAudit(ctx, QStringLiteral("tenant.connection.check.start"), tenant->id, {}))
-        return ApiError::internal();
-    return connectionResponse(ctx, tenant->id, 202);
+        if (!candidate.isEmpty() && tenant.connection.entraTenantId && candidate != *tenant.connection.entraTenantId)
+            return problem(409, QStringLiteral("tenant-connected"),
+                           QStringLiteral("The tenant is connected to %1; disconnect it before proving another.")
+                               .arg(*tenant.connection.entraTenantId));
+        if (!tenant.connection.entraTenantId) {
+            if (candidate.isEmpty())
+                return problem(409, QStringLiteral("tenant-id-unknown"),
+                               QStringLiteral("Give entraTenantId (the customer's tenant id) to connect with the "
+                                              "tenant's own app, or use the connect flow."));
+            if (auto failed = changeStatus(ctx, tenant, kVerifying))
+                return *failed;
+        }
+        return proveAndAnswer(ctx, tenant.id, candidate, QStringLiteral("tenant.connection.check.start"), {});
+    });
 }
 
 Reply disconnect(RequestContext& ctx)
 {
-    ApiError error;
-    auto tenant = adminTenant(ctx, &error);
-    if (!tenant)
-        return error;
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ApiError::fromError(body.error());
-    json::ObjectReader r(*body);
-    const auto confirm = r.optionalBool(QStringLiteral("confirm"));
-    if (!confirm || !*confirm)
-        r.fail(QStringLiteral("confirm"), QStringLiteral("must be true: disconnecting revokes the tenant's live "
-                                                         "checkouts"));
-    if (auto ok = r.finish(); !ok)
-        return ApiError::fromError(ok.error());
-    if (tenant->connection.status == kNotConnected && !tenant->connection.entraTenantId)
-        return problem(409, QStringLiteral("not-connected"), QStringLiteral("The tenant is not connected."));
-    auto revoked = revokeCheckoutsOfTenant(ctx.cloud, tenant->orgId, tenant->id,
-                                           QStringLiteral("The tenant was disconnected."));
-    if (!revoked)
-        return ctx.fail(revoked.error());
-    // The connection is the only means to take access away again: while any checkout of the tenant is still being
-    // revoked, the tenant stays connected. The answer is 202 (revocation under way); disconnecting again once they
-    // have ended completes it.
-    auto stillOpen = checkouts::countOpenCheckouts(ctx.cloud.db, tenant->orgId, tenant->id);
-    if (!stillOpen)
-        return ctx.fail(stillOpen.error());
-    if (*stillOpen > 0) {
-        if (!recordAudit(ctx, QStringLiteral("tenant.disconnect_pending"), tenant->id,
-                         {{QStringLiteral("checkoutsRevoked"), *revoked},
-                          {QStringLiteral("checkoutsStillOpen"), *stillOpen}}))
-            return ApiError::internal();
-        return connectionResponse(ctx, tenant->id, 202);
-    }
-    const TimeMs now = ctx.cloud.clock.now();
-    if (auto set = setConnectionStatus(ctx.cloud.db, tenant->orgId, tenant->id, kNotConnected, QString(), now); !set)
-        return ctx.fail(set.error());
-    if (auto cleared = clearConnectionRecord(ctx.cloud.db, tenant->orgId, tenant->id); !cleared)
-        return ctx.fail(cleared.error());
-    if (!recordAudit(ctx, QStringLiteral("tenant.disconnect"), tenant->id,
-                     {{QStringLiteral("entraTenantId"), tenant->connection.entraTenantId.value_or(QString())},
-                      {QStringLiteral("checkoutsRevoked"), *revoked}}))
-        return ApiError::internal();
-    auto after = tenants::loadTenant(ctx.cloud.db, tenant->orgId, tenant->id);
-    if (!after)
-        return ctx.fail(after.error());
-    if (auto published = publishConnection(ctx.cloud, **after); !published)
-        return ctx.fail(published.error());
-    return connectionResponse(ctx, tenant->id, 200);
+    return withTenantBody(ctx, [&](const models::Tenant& tenant, json::ObjectReader& r) -> Reply {
+        const auto confirm = r.optionalBool(QStringLiteral("confirm"));
+        if (!confirm || !*confirm)
+            r.fail(QStringLiteral("confirm"), QStringLiteral("must be true: disconnecting revokes the tenant's live "
+                                                             "checkouts"));
+        if (auto ok = r.finish(); !ok)
+            return ApiError::fromError(ok.error());
+        if (tenant.connection.status == kNotConnected && !tenant.connection.entraTenantId)
+            return problem(409, QStringLiteral("not-connected"), QStringLiteral("The tenant is not connected."));
+        auto revoked = revokeCheckoutsOfTenant(ctx.cloud, tenant.orgId, tenant.id,
+                                               QStringLiteral("The tenant was disconnected."));
+        if (!revoked)
+            return ctx.fail(revoked.error());
+        // The connection is the only means to take access away again: while any checkout of the tenant is still being
+        // revoked, the tenant stays connected. The answer is 202 (revocation under way); disconnecting again once
+        // they have ended completes it.
+        auto stillOpen = checkouts::countOpenCheckouts(ctx.cloud.db, tenant.orgId, tenant.id);
+        if (!stillOpen)
+            return ctx.fail(stillOpen.error());
+        if (*stillOpen > 0) {
+            if (!recordAudit(ctx, QStringLiteral("tenant.disconnect_pending"), tenant.id,
+                             {{QStringLiteral("checkoutsRevoked"), *revoked},
+                              {QStringLiteral("checkoutsStillOpen"), *stillOpen}}))
+                return ApiError::internal();
+            return connectionResponse(ctx, tenant.id, 202);
+        }
+        const TimeMs now = ctx.cloud.clock.now();
+        if (auto set = setConnectionStatus(ctx.cloud.db, tenant.orgId, tenant.id, kNotConnected, QString(), now); !set)
+            return ctx.fail(set.error());
+        if (auto cleared = clearConnectionRecord(ctx.cloud.db, tenant.orgId, tenant.id); !cleared)
+            return ctx.fail(cleared.error());
+        auto after = tenants::loadTenant(ctx.cloud.db, tenant.orgId, tenant.id);
+        if (!after)
+            return ctx.fail(after.error());
+        if (auto failed = auditAndPublish(
+                ctx, **after, QStringLiteral("tenant.disconnect"),
+                {{QStringLiteral("entraTenantId"), tenant.connection.entraTenantId.value_or(QString())},
+                 {QStringLiteral("checkoutsRevoked"), *revoked}}))
+            return *failed;
+        return connectionResponse(ctx, tenant.id, 200);
+    });
 }
 
 } // namespace stint::cloud::connections

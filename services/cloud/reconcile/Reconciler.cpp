@@ -8,6 +8,7 @@
 #include "cloud/http/RequestContext.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
+#include "models/Tenant.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -58,7 +59,7 @@ AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString
 
 // Records the outcome: one reconcile.drift audit event per account, an alert when drift was found, the summary.
 Result<void> record(CloudContext& cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
-                    const QList<Revoked>& revoked, int listed, const QString& error, bool unmatched)
+                    const QList<Revoked>& revoked, int listed, const QString& error)
 {
     const TimeMs now = cloud.clock.now();
     QJsonArray accounts;
@@ -67,10 +68,9 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
         const bool ok = r.result.ok() && r.result->confirmed(false);
         if (ok)
             ++confirmed;
-        QString done = unmatched ? QStringLiteral("not revoked: live checkouts cannot be matched to accounts yet")
-            : ok                 ? QStringLiteral("revoked")
-            : r.result.ok()      ? QStringLiteral("revocation not confirmed: ") + r.result->detail
-                                 : QStringLiteral("revocation failed: ") + r.result.error().code;
+        const QString done = ok ? QStringLiteral("revoked")
+            : r.result.ok()     ? QStringLiteral("revocation not confirmed: ") + r.result->detail
+                                : QStringLiteral("revocation failed: ") + r.result.error().code;
         AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("reconcile.drift"),
                                 ok ? QStringLiteral("success") : QStringLiteral("failure"));
         e.targetType = QStringLiteral("entra_account");
@@ -111,11 +111,10 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
 }
 
 void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
-            const QList<Revoked>& revoked, int listed, const QString& error, bool unmatched,
-            const std::function<void()>& done)
+            const QList<Revoked>& revoked, int listed, const QString& error, const std::function<void()>& done)
 {
     auto recorded = connections::atomically(
-        *cloud, [&]() { return record(*cloud, orgId, tenantId, actor, revoked, listed, error, unmatched); });
+        *cloud, [&]() { return record(*cloud, orgId, tenantId, actor, revoked, listed, error); });
     if (!recorded)
         qCWarning(lcReconcile) << "recording the reconciliation of" << tenantId << "failed:" << recorded.error().code;
     if (done)
@@ -123,32 +122,45 @@ void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, 
 }
 } // namespace
 
-Result<std::optional<QSet<QString>>> protectedAccountIds(store::Database& db, const QString& orgId,
-                                                         const QString& tenantId)
+Result<ProtectedAccounts> protectedAccounts(store::Database& db, const QString& orgId, const QString& tenantId)
 {
+    ProtectedAccounts out;
     // tenant_accounts (tenant_id, person_id, account_id, …) is the provisioning engine's record of the account it
     // made for each technician in each tenant (migration 3).
-    auto rows = db.query(QStringLiteral("SELECT a.account_id FROM tenant_accounts a JOIN checkouts c"
-                                        " ON c.tenant_id = a.tenant_id AND c.technician_id = a.person_id"
-                                        " WHERE a.tenant_id = ? AND c.org_id = ? AND c.state IN (%1)")
-                             .arg(kLiveStates),
-                         {tenantId, orgId});
-    if (rows) {
-        QSet<QString> ids;
-        for (const store::Row& r : *rows)
-            ids.insert(r.text(0).toLower());
-        return std::optional<QSet<QString>>(ids);
+    auto mapped = db.query(QStringLiteral("SELECT a.account_id, a.upn FROM tenant_accounts a JOIN checkouts c"
+                                          " ON c.tenant_id = a.tenant_id AND c.technician_id = a.person_id"
+                                          " WHERE a.tenant_id = ? AND c.org_id = ? AND c.state IN (%1)")
+                               .arg(kLiveStates),
+                           {tenantId, orgId});
+    if (!mapped)
+        return mapped.error();
+    for (const store::Row& r : *mapped) {
+        out.accountIds.insert(r.text(0).toLower());
+        out.userPrincipalNames.insert(r.text(1).toLower());
     }
-    // No account mapping in this store: safe only when no checkout of the tenant is live.
-    auto live = db.query(QStringLiteral("SELECT COUNT(*) FROM checkouts WHERE tenant_id = ? AND org_id = ?"
-                                        " AND state IN (%1)")
+    auto live = db.query(QStringLiteral("SELECT c.account_upn, p.id, p.email, p.display_name FROM checkouts c"
+                                        " JOIN people p ON p.id = c.technician_id"
+                                        " WHERE c.tenant_id = ? AND c.org_id = ? AND c.state IN (%1)")
                              .arg(kLiveStates),
                          {tenantId, orgId});
     if (!live)
         return live.error();
-    if (live->front().integer(0) > 0)
-        return std::optional<QSet<QString>>();
-    return std::optional<QSet<QString>>(QSet<QString>());
+    if (live->empty())
+        return out;
+    auto tenant = tenants::loadTenant(db, orgId, tenantId);
+    if (!tenant)
+        return tenant.error();
+    for (const store::Row& r : *live) {
+        if (!r.isNull(0))
+            out.userPrincipalNames.insert(r.text(0).toLower());
+        // What the engine names the account today (the rule or the domain may have changed since the last one).
+        if (tenant->has_value() && (*tenant)->connection.accountDomain)
+            out.userPrincipalNames.insert(
+                (models::accountNaming::expand((*tenant)->connection.accountNamingRule, r.text(2), r.text(3), r.text(1))
+                 + QLatin1Char('@') + *(*tenant)->connection.accountDomain)
+                    .toLower());
+    }
+    return out;
 }
 
 Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const CheckActor& actor,
@@ -168,32 +180,26 @@ Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, c
         [gateway, shared]() { return gateway->listManagedAccounts(*shared); },
         [context, gateway, shared, orgId, tenantId, actor, done](Result<QList<entra::ManagedAccount>> listed) {
             if (!listed) {
-                finish(context, orgId, tenantId, actor, {}, 0, listed.error().code, false, done);
+                finish(context, orgId, tenantId, actor, {}, 0, listed.error().code, done);
                 return;
             }
             // Read the store again now, on the service thread: what is drift is decided against the latest state.
-            auto covered = protectedAccountIds(context->db, orgId, tenantId);
+            auto covered = protectedAccounts(context->db, orgId, tenantId);
             if (!covered) {
-                finish(context, orgId, tenantId, actor, {}, int(listed->size()), covered.error().code, false, done);
+                finish(context, orgId, tenantId, actor, {}, int(listed->size()), covered.error().code, done);
                 return;
             }
             QList<Drift> drift;
             for (const entra::ManagedAccount& a : *listed) {
                 if (!a.enabled && a.roleDefinitionIds.isEmpty())
                     continue;
-                if (covered->has_value() && (*covered)->contains(a.accountId.toLower()))
+                if (covered->covers(a))
                     continue;
                 drift.append({a, describe(a)});
             }
             const int count = int(listed->size());
-            if (!covered->has_value() || drift.isEmpty()) {
-                QList<Revoked> reported;
-                if (!covered->has_value()) {
-                    for (const Drift& d : drift)
-                        reported.append({d, Result<entra::RevokeReport>(makeError(QStringLiteral("reconcile.unmatched"),
-                                                                                    QStringLiteral("not revoked")))});
-                }
-                finish(context, orgId, tenantId, actor, reported, count, {}, !covered->has_value(), done);
+            if (drift.isEmpty()) {
+                finish(context, orgId, tenantId, actor, {}, count, {}, done);
                 return;
             }
             context->workers.run(
@@ -208,7 +214,7 @@ Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, c
                     return out;
                 },
                 [context, orgId, tenantId, actor, count, done](QList<Revoked> revoked) {
-                    finish(context, orgId, tenantId, actor, revoked, count, {}, false, done);
+                    finish(context, orgId, tenantId, actor, revoked, count, {}, done);
                 });
         });
     return {};

@@ -13,10 +13,22 @@
 namespace stint::cloud::reconcile {
 
 // The accounts of the tenant that a live checkout (provisioning, ready, revoking, revoke_failed) covers. The one
-// place that joins checkouts to Entra accounts. nullopt when the store cannot say (no account mapping yet) and the
-// tenant has live checkouts: then nothing is revoked, only reported.
-Result<std::optional<QSet<QString>>> protectedAccountIds(store::Database& db, const QString& orgId,
-                                                         const QString& tenantId);
+// place that joins checkouts to Entra accounts: by the account id the engine recorded (tenant_accounts), and by
+// user principal name — the one a ready checkout names, and the one the engine is about to create or find for a
+// checkout still provisioning (its account id is recorded only when the job is done, so a reconciliation listing the
+// tenant mid-provision must not take the new account for drift).
+struct ProtectedAccounts
+{
+    QSet<QString> accountIds; // lowercase
+    QSet<QString> userPrincipalNames; // lowercase
+
+    bool covers(const entra::ManagedAccount& account) const
+    {
+        return accountIds.contains(account.accountId.toLower())
+            || userPrincipalNames.contains(account.userPrincipalName.toLower());
+    }
+};
+Result<ProtectedAccounts> protectedAccounts(store::Database& db, const QString& orgId, const QString& tenantId);
 
 // Starts reconciling the tenant; `done` runs after the result is recorded.
 Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const connections::CheckActor& actor,

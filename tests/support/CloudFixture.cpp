@@ -149,7 +149,7 @@ bool CloudFixture::start()
         if (auto migrated = store::applyMigrations(**db, cloud::cloudMigrations(store::Backend::SqlCipher)); !migrated)
             return failed(QStringLiteral("migrations"), migrated.error());
     }
-    auto service = cloud::CloudService::open(m_config, &m_clock, std::move(m_gateway));
+    auto service = cloud::CloudService::open(m_config, m_serviceClock, std::move(m_gateway));
     if (!service)
         return failed(QStringLiteral("service"), service.error());
     m_service = std::move(*service);
@@ -175,7 +175,7 @@ QString CloudFixture::addOrganization(const QString& name)
 {
     const QString id = ids::newId(u"org");
     const models::Organization org;
-    const TimeMs now = m_clock.now();
+    const TimeMs now = m_serviceClock->now();
     auto inserted = db().exec(QStringLiteral("INSERT INTO organizations (id, name, settings, created_at, updated_at)"
                                              " VALUES (?, ?, ?, ?, ?)"),
                               {id, name, QString::fromUtf8(QJsonDocument(org.settingsJson()).toJson()), now, now});
@@ -190,7 +190,7 @@ QString CloudFixture::addPerson(const QString& orgId, const QString& email, cons
                                 const QString& displayName)
 {
     const QString id = ids::newId(u"per");
-    const TimeMs now = m_clock.now();
+    const TimeMs now = m_serviceClock->now();
     auto inserted =
         db().exec(QStringLiteral("INSERT INTO people (id, org_id, email, display_name, role, status,"
                                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)"),
@@ -206,7 +206,7 @@ QString CloudFixture::addPerson(const QString& orgId, const QString& email, cons
 QString CloudFixture::addGroup(const QString& orgId, const QString& name, const QStringList& memberIds)
 {
     const QString id = ids::newId(u"grp");
-    const TimeMs now = m_clock.now();
+    const TimeMs now = m_serviceClock->now();
     auto inserted = db().exec(QStringLiteral("INSERT INTO groups (id, org_id, name, created_at, updated_at)"
                                              " VALUES (?, ?, ?, ?, ?)"),
                               {id, orgId, name, now, now});

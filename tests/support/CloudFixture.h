@@ -91,6 +91,10 @@ public:
     // The Entra gateway the service will use (before start()); by default the real one.
     void setGateway(std::unique_ptr<entra::EntraGateway> gateway) { m_gateway = std::move(gateway); }
 
+    // Runs the service and the seeding helpers on `clock` (not owned) instead of the manual clock — e.g. a SystemClock
+    // for benchmarks that time real work. Call before start(); clock() is then left unused.
+    void useClock(const Clock* clock) { m_serviceClock = clock ? clock : &m_clock; }
+
     // Sets up and starts the service; false with error() saying why when something failed.
     bool start();
     QString error() const { return m_error; }
@@ -125,6 +129,7 @@ private:
     cloud::CloudConfig m_config;
     QTemporaryDir m_dir;
     ManualClock m_clock;
+    const Clock* m_serviceClock = &m_clock;
     std::unique_ptr<entra::EntraGateway> m_gateway;
     std::unique_ptr<cloud::CloudService> m_service;
     ApiClient m_api;

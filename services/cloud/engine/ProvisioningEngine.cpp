@@ -16,6 +16,8 @@
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 
+#include <algorithm>
+
 Q_LOGGING_CATEGORY(lcEngine, "stint.cloud.engine")
 
 namespace stint::cloud::engine {
@@ -162,6 +164,9 @@ ProvisioningEngine::ProvisioningEngine(CloudContext& cloud, TenantAccessResolver
     , m_resolver(std::move(resolver))
 {
     m_timer.setSingleShot(true);
+    // Deadlines are promises (a checkout ends when it says): a coarse timer may fire 5% of its interval late — 250 ms
+    // of a 5 s wait — or early, which the scan would find nothing due at.
+    m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &ProvisioningEngine::scan);
 }
 
@@ -255,10 +260,10 @@ void ProvisioningEngine::scan()
             handle(row.id);
         }
     }
-    arm();
+    arm(now);
 }
 
-void ProvisioningEngine::arm()
+void ProvisioningEngine::arm(TimeMs scannedUpTo)
 {
     if (!m_running)
         return;
@@ -270,9 +275,11 @@ void ProvisioningEngine::arm()
         for (const DueRow& row : *rows) {
             if (m_inFlight.contains(row.id) || tenantBusy(row.tenantId))
                 continue;
-            // Something due now that the scan just left (an error it logged): the poll tries again, no busy loop.
-            if (row.due > now)
-                delay = int(qMin<qint64>(poll, row.due - now));
+            // Something the scan saw due and left (an error it logged): the poll tries again, no busy loop. A row due
+            // after the scan's `now` (even if that is past already, or it changed during the scan) is looked at as
+            // soon as it is due: taking it for one the scan left would sleep a poll interval past its deadline.
+            if (row.due > scannedUpTo)
+                delay = int(std::clamp<qint64>(row.due - now, 0, poll));
             break;
         }
     }

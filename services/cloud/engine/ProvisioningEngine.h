@@ -90,7 +90,8 @@ private:
     };
     Result<QList<DueRow>> dueRows(std::optional<TimeMs> dueBy, int limit);
     void scan();
-    void arm();
+    // Arms the timer for the earliest due row that a scan looking at rows due up to `scannedUpTo` did not see.
+    void arm(TimeMs scannedUpTo);
     bool tenantBusy(const QString& tenantId) const;
     void handle(const QString& checkoutId);
     void startProvision(const models::Checkout& c);

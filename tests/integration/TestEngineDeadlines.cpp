@@ -4,6 +4,7 @@
 // a poll interval far longer than the test, so only the deadline timer can explain a timely revocation.
 #include "cloud/CloudService.h"
 #include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/engine/CredentialVault.h"
 #include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -38,7 +39,8 @@ private slots:
         CloudFixture cloud(config);
         SystemClock clock;
         cloud.useClock(&clock);
-        cloud.setGateway(std::make_unique<FakeEntraGateway>());
+        auto directory = std::make_shared<FakeEntraGateway::Directory>();
+        cloud.setGateway(std::make_unique<FakeEntraGateway>(directory));
         QVERIFY2(cloud.start(), qPrintable(cloud.error()));
         cloud.service().engine().setTenantAccessResolver([](const models::Tenant& t) -> Result<entra::TenantAccess> {
             entra::TenantAccess access;
@@ -91,6 +93,15 @@ private slots:
                 c.nextActionAt = c.expiresAt;
                 QVERIFY(cloud::checkouts::insertCheckout(cloud.db(), c).ok());
                 expiresAt[c.id] = *c.expiresAt;
+                // A ready checkout's account exists, enabled with its roles, and the engine knows it.
+                const QString accountId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+                const QString upn = QStringLiteral("stint-%1@customer.example").arg(accountId.left(8));
+                {
+                    QMutexLocker lock(&directory->mutex);
+                    directory->accounts.insert(accountId, {accountId, upn, true, true, c.roleDefinitionIds});
+                }
+                QVERIFY(cloud::engine::recordTenantAccount(cloud.db(), {org, tenant, technician, accountId, upn, clock.now()})
+                            .ok());
             }
         }
         cloud.service().engine().wake();

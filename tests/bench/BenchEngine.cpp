@@ -18,6 +18,7 @@
 #include "entra/GraphGateway.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
+#include "support/StintInEntra.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -44,14 +45,6 @@ using namespace stint::entrasim;
 
 namespace {
 
-const QStringList kPermissions {QStringLiteral("Organization.Read.All"),
-                                QStringLiteral("Domain.Read.All"),
-                                QStringLiteral("User.ReadWrite.All"),
-                                QStringLiteral("User-PasswordProfile.ReadWrite.All"),
-                                QStringLiteral("User.DeleteRestore.All"),
-                                QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                                QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
-                                QStringLiteral("Policy.Read.All")};
 const QStringList kRoles {kUserAdministrator, kHelpdeskAdministrator};
 
 QTextStream& out()
@@ -160,7 +153,7 @@ public:
             fail(QStringLiteral("the simulator does not listen"));
         SimState& s = m_sim->state();
         SimTenant& msp = s.createTenant(QStringLiteral("Northwind MSP"), QStringLiteral("northwind"));
-        SimApp& app = s.registerApp(msp.id, QStringLiteral("Stint"), kPermissions);
+        SimApp& app = s.registerApp(msp.id, QStringLiteral("Stint"), stintAppPermissions());
         m_appId = app.clientId;
         const QString secret
             = QStringLiteral("bench~") + QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(24)));
@@ -284,7 +277,7 @@ private:
         if (!s.addDomain(customer.id, SimDomain {t.domain, true, true, false, QStringLiteral("Managed")}))
             fail(QStringLiteral("adding a domain failed"));
         // Admin consent of the MSP app, and the customer admin's role assignment for its service principal.
-        if (!s.grantServicePrincipal(customer.id, m_appId, kPermissions,
+        if (!s.grantServicePrincipal(customer.id, m_appId, stintAppPermissions(),
                                      {roles::kPrivilegedAuthenticationAdministrator}))
             fail(QStringLiteral("granting the app failed"));
 

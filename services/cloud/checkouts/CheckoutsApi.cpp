@@ -98,6 +98,19 @@ std::optional<models::Checkout> visibleCheckout(RequestContext& ctx, ApiError* e
     return *checkout;
 }
 
+// The checkout of the path when it is the caller's own: an admin who sees it but is not its technician gets 403 (with
+// `refusal` saying why, audited as a denied `action`), anyone else 404.
+std::optional<models::Checkout> ownCheckout(RequestContext& ctx, const QString& action, const QString& refusal,
+                                            ApiError* error)
+{
+    auto checkout = visibleCheckout(ctx, error);
+    if (checkout && checkout->technicianId != ctx.caller.personId) {
+        *error = refuse(ctx, action, checkout->id, checkout->tenantId, ApiError::forbidden(refusal));
+        return std::nullopt;
+    }
+    return checkout;
+}
+
 // The optional body of a decision, {"reason": "…"}; an empty body counts as {}. nullopt with `error` set when the
 // body does not fit; an empty string when no reason was given.
 std::optional<QString> readReason(RequestContext& ctx, bool required, ApiError* error)
@@ -416,14 +429,10 @@ Reply cancelCheckout(RequestContext& ctx)
 {
     const QString action = QStringLiteral("checkout.cancel");
     ApiError error;
-    auto checkout = visibleCheckout(ctx, &error);
+    auto checkout = ownCheckout(
+        ctx, action, QStringLiteral("Only the technician who asked can cancel a checkout; an admin revokes it."), &error);
     if (!checkout)
         return error;
-    if (checkout->technicianId != ctx.caller.personId)
-        return refuse(
-            ctx, action, checkout->id, checkout->tenantId,
-            ApiError::forbidden(QStringLiteral("Only the technician who asked can cancel a checkout; an admin "
-                                               "revokes it.")));
     // Before anything was granted the request is simply withdrawn; once access is live it has to be taken back.
     if (auto refused =
             unlessIn(*checkout, {CheckoutState::Requested, CheckoutState::AwaitingApproval, CheckoutState::Ready},
@@ -455,13 +464,11 @@ Reply endCheckout(RequestContext& ctx)
 {
     const QString action = QStringLiteral("checkout.end");
     ApiError error;
-    auto checkout = visibleCheckout(ctx, &error);
+    auto checkout = ownCheckout(
+        ctx, action,
+        QStringLiteral("Only the technician whose access it is can end a checkout; an admin revokes it."), &error);
     if (!checkout)
         return error;
-    if (checkout->technicianId != ctx.caller.personId)
-        return refuse(ctx, action, checkout->id, checkout->tenantId,
-                      ApiError::forbidden(QStringLiteral("Only the technician whose access it is can end a checkout; "
-                                                         "an admin revokes it.")));
     if (auto refused = unlessIn(*checkout, {CheckoutState::Ready}, QStringLiteral("ended early")))
         return *refused;
     return act(ctx, *checkout, action, {CheckoutState::Revoking, QStringLiteral("ended_early")});
@@ -471,12 +478,10 @@ Reply extendCheckout(RequestContext& ctx)
 {
     const QString action = QStringLiteral("checkout.extend");
     ApiError error;
-    auto checkout = visibleCheckout(ctx, &error);
+    auto checkout
+        = ownCheckout(ctx, action, QStringLiteral("Only the technician whose access it is can extend it."), &error);
     if (!checkout)
         return error;
-    if (checkout->technicianId != ctx.caller.personId)
-        return refuse(ctx, action, checkout->id, checkout->tenantId,
-                      ApiError::forbidden(QStringLiteral("Only the technician whose access it is can extend it.")));
     auto body = ctx.jsonBody();
     if (!body)
         return ctx.fail(body.error());
@@ -530,14 +535,11 @@ Reply checkoutCredential(RequestContext& ctx)
 {
     const QString action = QStringLiteral("checkout.credential_view");
     ApiError error;
-    auto checkout = visibleCheckout(ctx, &error);
+    // Admins see the checkout, never the secret: only the technician who signs in with it.
+    auto checkout = ownCheckout(
+        ctx, action, QStringLiteral("Only the technician whose access it is can read its credential."), &error);
     if (!checkout)
         return error;
-    // Admins see the checkout, never the secret: only the technician who signs in with it.
-    if (checkout->technicianId != ctx.caller.personId)
-        return refuse(ctx, action, checkout->id, checkout->tenantId,
-                      ApiError::forbidden(QStringLiteral("Only the technician whose access it is can read its "
-                                                         "credential.")));
     const auto unavailable = [&] {
         return ApiError{409,
                         QStringLiteral("credential-unavailable"),

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "core/Clock.h"
+#include "core/Crypto.h"
+#include "core/Result.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -65,6 +67,40 @@ struct Checkout
     // credentialAvailable: the owner may read the sign-in credential now (GET …/credential), i.e. the checkout is
     // ready. attempts and stateReason tell admins (and the owner) why a step is being retried.
     QJsonObject toJson() const;
+    // The desktop side's reader of toJson()'s output (nextActionAt comes back from approvalExpiresAt).
+    static Result<Checkout> fromJson(const QJsonObject& o);
+
+    // Live: the technician may hold (or is about to hold, or still holds) access in the tenant.
+    bool isLive() const;
+    // Over: nothing will happen to it any more.
+    bool isOver() const;
+};
+
+// The body of POST /v1/checkouts.
+struct CheckoutRequest
+{
+    QString tenantId;
+    QStringList roleDefinitionIds;
+    int durationMinutes = 0;
+    QString justification;
+    QString ticket;
+
+    QJsonObject toJson() const;
+};
+
+// The sign-in credential of a ready checkout (GET /v1/checkouts/{id}/credential): what the technician types into
+// Microsoft's sign-in page. The secrets are held as wiped-on-free bytes and never copied into a QString that
+// outlives a use; the type is move-only for that reason.
+struct CheckoutCredential
+{
+    QString userPrincipalName;
+    crypto::SecretBytes password;          // UTF-8; empty when the tenant issues only Temporary Access Passes
+    crypto::SecretBytes temporaryAccessPass; // UTF-8; empty when the tenant issues only passwords
+    std::optional<TimeMs> temporaryAccessPassExpiresAt;
+    TimeMs expiresAt = 0;
+
+    // Takes the secrets out of `o` (which the caller then drops).
+    static Result<CheckoutCredential> fromJson(const QJsonObject& o);
 };
 
 } // namespace stint::models

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/Directory.h"
 
+#include "models/JsonFields.h"
+
 #include <QJsonArray>
 
 namespace stint::models {
@@ -93,6 +95,143 @@ QJsonObject SessionInfo::toJson() const
             {QStringLiteral("sourceAddress"), sourceAddress},
             {QStringLiteral("userAgent"), userAgent},
             {QStringLiteral("current"), current}};
+}
+
+Result<Organization> Organization::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("organization"));
+    Organization org;
+    org.id = r.string(QStringLiteral("id"));
+    org.name = r.string(QStringLiteral("name"));
+    org.authenticatorPolicy = AuthenticatorPolicy::fromJson(r.object(QStringLiteral("authenticatorPolicy"), true));
+    org.createdAt = r.optionalTime(QStringLiteral("createdAt")).value_or(0);
+    if (!r.ok())
+        return r.error();
+    return org;
+}
+
+Result<Person> Person::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("person"));
+    Person p;
+    p.id = r.string(QStringLiteral("id"));
+    p.email = r.string(QStringLiteral("email"));
+    p.displayName = r.optionalString(QStringLiteral("displayName"));
+    p.role = r.string(QStringLiteral("role"));
+    p.status = r.string(QStringLiteral("status"));
+    p.groupIds = r.stringList(QStringLiteral("groupIds"), true);
+    p.createdAt = r.optionalTime(QStringLiteral("createdAt")).value_or(0);
+    if (!r.ok())
+        return r.error();
+    return p;
+}
+
+Result<Group> Group::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("group"));
+    Group g;
+    g.id = r.string(QStringLiteral("id"));
+    g.name = r.string(QStringLiteral("name"));
+    g.memberIds = r.stringList(QStringLiteral("memberIds"), true);
+    g.createdAt = r.optionalTime(QStringLiteral("createdAt")).value_or(0);
+    if (!r.ok())
+        return r.error();
+    return g;
+}
+
+Result<Invite> Invite::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("invite"));
+    Invite i;
+    i.id = r.string(QStringLiteral("id"));
+    i.email = r.string(QStringLiteral("email"));
+    i.displayName = r.optionalString(QStringLiteral("displayName"));
+    i.role = r.string(QStringLiteral("role"));
+    i.status = r.string(QStringLiteral("status"));
+    i.createdAt = r.optionalTime(QStringLiteral("createdAt")).value_or(0);
+    i.expiresAt = r.time(QStringLiteral("expiresAt"));
+    i.enrollmentUrl = r.optionalString(QStringLiteral("enrollmentUrl"));
+    if (!r.ok())
+        return r.error();
+    return i;
+}
+
+Result<SignInCredential> SignInCredential::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("passkey"));
+    SignInCredential c;
+    c.id = r.string(QStringLiteral("id"));
+    c.name = r.optionalString(QStringLiteral("name"));
+    c.aaguid = r.optionalString(QStringLiteral("aaguid"));
+    c.algorithm = int(r.optionalInteger(QStringLiteral("algorithm")).value_or(0));
+    c.backupEligible = r.boolean(QStringLiteral("backupEligible"), false);
+    c.backupState = r.boolean(QStringLiteral("backupState"), false);
+    c.attestationFormat = r.optionalString(QStringLiteral("attestationFormat"));
+    c.attestationType = r.optionalString(QStringLiteral("attestationType"));
+    c.flagged = r.boolean(QStringLiteral("flagged"), false);
+    c.createdAt = r.optionalTime(QStringLiteral("createdAt")).value_or(0);
+    c.lastUsedAt = r.optionalTime(QStringLiteral("lastUsedAt"));
+    if (!r.ok())
+        return r.error();
+    return c;
+}
+
+Result<SessionInfo> SessionInfo::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("session"));
+    SessionInfo s;
+    s.id = r.string(QStringLiteral("id"));
+    s.createdAt = r.time(QStringLiteral("createdAt"));
+    s.lastSeenAt = r.optionalTime(QStringLiteral("lastSeenAt")).value_or(s.createdAt);
+    s.expiresAt = r.time(QStringLiteral("expiresAt"));
+    s.sourceAddress = r.optionalString(QStringLiteral("sourceAddress"));
+    s.userAgent = r.optionalString(QStringLiteral("userAgent"));
+    s.current = r.boolean(QStringLiteral("current"), false);
+    if (!r.ok())
+        return r.error();
+    return s;
+}
+
+Result<SignedInSession> SignedInSession::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("session"));
+    SignedInSession s;
+    s.token = crypto::SecretBytes(r.string(QStringLiteral("token")).toUtf8());
+    s.sessionId = r.string(QStringLiteral("sessionId"));
+    s.expiresAt = r.time(QStringLiteral("expiresAt"));
+    s.idleExpiresAt = r.optionalTime(QStringLiteral("idleExpiresAt"));
+    auto person = Person::fromJson(r.object(QStringLiteral("person")));
+    if (!r.ok())
+        return r.error();
+    if (!person)
+        return person.error();
+    s.person = std::move(person).value();
+    return s;
+}
+
+Result<Me> Me::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("account"));
+    auto person = Person::fromJson(r.object(QStringLiteral("person")));
+    auto org = Organization::fromJson(r.object(QStringLiteral("organization")));
+    Me me;
+    me.sessionId = r.optionalString(QStringLiteral("sessionId"));
+    if (!r.ok())
+        return r.error();
+    if (!person)
+        return person.error();
+    if (!org)
+        return org.error();
+    me.person = std::move(person).value();
+    me.organization = std::move(org).value();
+    return me;
+}
+
+QJsonObject Me::toJson() const
+{
+    return {{QStringLiteral("person"), person.toJson()},
+            {QStringLiteral("organization"), organization.toJson()},
+            {QStringLiteral("sessionId"), sessionId}};
 }
 
 } // namespace stint::models

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "core/Clock.h"
+#include "core/Crypto.h"
+#include "core/Result.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -31,6 +33,7 @@ struct Organization
 
     QJsonObject toJson() const;
     QJsonObject settingsJson() const; // what is stored in organizations.settings
+    static Result<Organization> fromJson(const QJsonObject& o);
 };
 
 struct Person
@@ -45,6 +48,7 @@ struct Person
     TimeMs createdAt = 0;
 
     QJsonObject toJson() const;
+    static Result<Person> fromJson(const QJsonObject& o);
 };
 
 struct Group
@@ -55,6 +59,7 @@ struct Group
     TimeMs createdAt = 0;
 
     QJsonObject toJson() const;
+    static Result<Group> fromJson(const QJsonObject& o);
 };
 
 struct Invite
@@ -66,8 +71,11 @@ struct Invite
     QString status; // "pending" | "used" | "expired" | "revoked"
     TimeMs createdAt = 0;
     TimeMs expiresAt = 0;
+    // The one-time enrollment link: only in the answer that created the invite, and shown to the admin once.
+    QString enrollmentUrl;
 
     QJsonObject toJson() const;
+    static Result<Invite> fromJson(const QJsonObject& o);
 };
 
 struct SignInCredential
@@ -85,6 +93,7 @@ struct SignInCredential
     std::optional<TimeMs> lastUsedAt;
 
     QJsonObject toJson() const;
+    static Result<SignInCredential> fromJson(const QJsonObject& o);
 };
 
 struct SessionInfo
@@ -97,6 +106,32 @@ struct SessionInfo
     QString userAgent;
     bool current = false;
 
+    QJsonObject toJson() const;
+    static Result<SessionInfo> fromJson(const QJsonObject& o);
+};
+
+// A signed-in session as the sign-in ceremonies and the native hand-off return it. The token is the bearer secret:
+// kept wiped-on-free, handed to the secret store and to the HTTP client, never logged.
+struct SignedInSession
+{
+    crypto::SecretBytes token;
+    QString sessionId;
+    TimeMs expiresAt = 0;
+    std::optional<TimeMs> idleExpiresAt;
+    Person person;
+
+    static Result<SignedInSession> fromJson(const QJsonObject& o);
+};
+
+// GET /v1/me.
+struct Me
+{
+    Person person;
+    Organization organization;
+    QString sessionId;
+
+    bool isAdmin() const { return person.role == QLatin1String("admin"); }
+    static Result<Me> fromJson(const QJsonObject& o);
     QJsonObject toJson() const;
 };
 

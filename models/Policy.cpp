@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/Policy.h"
 
+#include "models/JsonFields.h"
+
 #include <QJsonArray>
 
 namespace stint::models {
@@ -44,6 +46,65 @@ QJsonObject TenantGrant::toJson() const
 bool TenantGrant::grantsAll(const QStringList& roleIds) const
 {
     return std::all_of(roleIds.begin(), roleIds.end(), [&](const QString& r) { return roleDefinitionIds.contains(r); });
+}
+
+Result<PolicySubject> PolicySubject::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("policy subject"));
+    PolicySubject s{r.string(QStringLiteral("type")), r.string(QStringLiteral("id"))};
+    if (!r.ok())
+        return r.error();
+    return s;
+}
+
+Result<Policy> Policy::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("policy"));
+    Policy p;
+    p.id = r.string(QStringLiteral("id"));
+    p.name = r.string(QStringLiteral("name"));
+    p.description = r.optionalString(QStringLiteral("description"));
+    p.tenantIds = r.stringList(QStringLiteral("tenantIds"));
+    auto subjects = parseList<PolicySubject>(r.array(QStringLiteral("subjects")), &PolicySubject::fromJson);
+    p.roleDefinitionIds = r.stringList(QStringLiteral("roleDefinitionIds"));
+    p.maxDurationMinutes = int(r.integer(QStringLiteral("maxDurationMinutes")));
+    p.requireJustification = r.boolean(QStringLiteral("requireJustification"));
+    p.requireTicket = r.boolean(QStringLiteral("requireTicket"));
+    p.requireApproval = r.boolean(QStringLiteral("requireApproval"));
+    p.createdAt = r.optionalTime(QStringLiteral("createdAt")).value_or(0);
+    p.updatedAt = r.optionalTime(QStringLiteral("updatedAt")).value_or(p.createdAt);
+    p.version = r.optionalInteger(QStringLiteral("version")).value_or(1);
+    if (!r.ok())
+        return r.error();
+    if (!subjects)
+        return subjects.error();
+    p.subjects = std::move(subjects).value();
+    return p;
+}
+
+QJsonObject Policy::toRequestJson() const
+{
+    QJsonObject o = toJson();
+    o.remove(QStringLiteral("id"));
+    o.remove(QStringLiteral("createdAt"));
+    o.remove(QStringLiteral("updatedAt"));
+    return o;
+}
+
+Result<TenantGrant> TenantGrant::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("grant"));
+    TenantGrant g;
+    g.policyId = r.string(QStringLiteral("policyId"));
+    g.policyName = r.optionalString(QStringLiteral("policyName"));
+    g.roleDefinitionIds = r.stringList(QStringLiteral("roleDefinitionIds"));
+    g.maxDurationMinutes = int(r.integer(QStringLiteral("maxDurationMinutes")));
+    g.requireJustification = r.boolean(QStringLiteral("requireJustification"));
+    g.requireTicket = r.boolean(QStringLiteral("requireTicket"));
+    g.requireApproval = r.boolean(QStringLiteral("requireApproval"));
+    if (!r.ok())
+        return r.error();
+    return g;
 }
 
 } // namespace stint::models

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Clock.h"
+#include "core/Result.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -20,6 +21,7 @@ struct PolicySubject
     QString id;
 
     QJsonObject toJson() const;
+    static Result<PolicySubject> fromJson(const QJsonObject& o);
     friend bool operator==(const PolicySubject&, const PolicySubject&) = default;
 };
 
@@ -40,6 +42,9 @@ struct Policy
     qint64 version = 1;
 
     QJsonObject toJson() const;
+    static Result<Policy> fromJson(const QJsonObject& o);
+    // The body of POST /v1/policies and PATCH (with version): everything an admin sets.
+    QJsonObject toRequestJson() const;
 };
 
 // What one policy lets one person do in one tenant, after the tenant's own limits: the roles it grants that the
@@ -55,6 +60,7 @@ struct TenantGrant
     bool requireApproval = false;
 
     QJsonObject toJson() const;
+    static Result<TenantGrant> fromJson(const QJsonObject& o);
     bool grantsAll(const QStringList& roleIds) const;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "models/Tenant.h"
 
+#include "models/JsonFields.h"
+
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -133,13 +135,77 @@ QStringList TenantConnection::offeredRoleIds() const
 
 QJsonObject Tenant::toJson() const
 {
-    return {{QStringLiteral("id"), id},
-            {QStringLiteral("name"), name},
-            {QStringLiteral("notes"), notes},
-            {QStringLiteral("connection"), connection.toJson()},
-            {QStringLiteral("createdAt"), toRfc3339(createdAt)},
-            {QStringLiteral("updatedAt"), toRfc3339(updatedAt)},
-            {QStringLiteral("version"), version}};
+    QJsonObject o{{QStringLiteral("id"), id},
+                  {QStringLiteral("name"), name},
+                  {QStringLiteral("notes"), notes},
+                  {QStringLiteral("connection"), connection.toJson()},
+                  {QStringLiteral("createdAt"), toRfc3339(createdAt)},
+                  {QStringLiteral("updatedAt"), toRfc3339(updatedAt)},
+                  {QStringLiteral("version"), version}};
+    // Only the desktop side fills myGrants (from an answer); it keeps them in its replica through this.
+    if (!myGrants.isEmpty()) {
+        QJsonArray grants;
+        for (const TenantGrant& g : myGrants)
+            grants.append(g.toJson());
+        o.insert(QStringLiteral("myGrants"), grants);
+    }
+    return o;
+}
+
+Result<TenantConnection> TenantConnection::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("tenant connection"));
+    TenantConnection c;
+    c.status = r.string(QStringLiteral("status"));
+    c.entraTenantId = r.nullableString(QStringLiteral("entraTenantId"));
+    c.nationalCloud = r.string(QStringLiteral("nationalCloud"));
+    c.accountDomain = r.nullableString(QStringLiteral("accountDomain"));
+    c.defaultDurationMinutes = int(r.integer(QStringLiteral("defaultDurationMinutes")));
+    c.maxDurationMinutes = int(r.integer(QStringLiteral("maxDurationMinutes")));
+    for (const QJsonValue& v : r.array(QStringLiteral("rolesOffered"))) {
+        const QJsonObject role = v.toObject();
+        if (!role.value(QLatin1String("roleDefinitionId")).isString())
+            r.fail(QStringLiteral("rolesOffered"), QStringLiteral("an entry has no roleDefinitionId"));
+        c.rolesOffered.append(OfferedRole::fromJson(role));
+    }
+    c.accountNamingRule = r.string(QStringLiteral("accountNamingRule"));
+    c.credentialKind = r.string(QStringLiteral("credentialKind"));
+    c.expiryAction = r.string(QStringLiteral("expiryAction"));
+    if (!r.ok())
+        return r.error();
+    return c;
+}
+
+Result<Tenant> Tenant::fromJson(const QJsonObject& o)
+{
+    FieldReader r(o, QStringLiteral("tenant"));
+    Tenant t;
+    t.id = r.string(QStringLiteral("id"));
+    t.name = r.string(QStringLiteral("name"));
+    t.notes = r.optionalString(QStringLiteral("notes"));
+    auto connection = TenantConnection::fromJson(r.object(QStringLiteral("connection")));
+    t.createdAt = r.time(QStringLiteral("createdAt"));
+    t.updatedAt = r.optionalTime(QStringLiteral("updatedAt")).value_or(t.createdAt);
+    t.version = r.optionalInteger(QStringLiteral("version")).value_or(1);
+    auto grants = parseList<TenantGrant>(r.array(QStringLiteral("myGrants"), true), &TenantGrant::fromJson);
+    if (!r.ok())
+        return r.error();
+    if (!connection)
+        return connection.error();
+    if (!grants)
+        return grants.error();
+    t.connection = std::move(connection).value();
+    t.myGrants = std::move(grants).value();
+    return t;
+}
+
+QString Tenant::roleName(const QString& roleDefinitionId) const
+{
+    for (const OfferedRole& role : connection.rolesOffered) {
+        if (role.roleDefinitionId == roleDefinitionId && !role.displayName.isEmpty())
+            return role.displayName;
+    }
+    return roleDefinitionId;
 }
 
 std::optional<QString> normalizeRoleDefinitionId(const QString& text)

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "core/Clock.h"
+#include "core/Result.h"
+#include "models/Policy.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -57,6 +59,7 @@ struct TenantConnection
     QString expiryAction = QStringLiteral("disable");
 
     QJsonObject toJson() const;
+    static Result<TenantConnection> fromJson(const QJsonObject& o);
     // What is stored in tenants.connection: everything except status and entraTenantId, which have their own columns.
     QJsonObject settingsJson() const;
     static TenantConnection fromSettings(const QJsonObject& settings, const QString& status,
@@ -76,8 +79,15 @@ struct Tenant
     TimeMs createdAt = 0;
     TimeMs updatedAt = 0;
     qint64 version = 1;
+    // What the person asking may request here, one entry per granting policy. Not stored: the cloud adds it to each
+    // answer for the caller ("myGrants"), and toJson() leaves it out.
+    QList<TenantGrant> myGrants;
 
     QJsonObject toJson() const;
+    static Result<Tenant> fromJson(const QJsonObject& o);
+
+    // The display name of a role this tenant offers, or the id itself when it is not offered (any more).
+    QString roleName(const QString& roleDefinitionId) const;
 };
 
 // A role definition id as Entra writes it: a GUID in its 8-4-4-4-12 form. Returns it lowercased, or nullopt.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 
 #include <utility>
@@ -8,11 +9,13 @@
 
 namespace stint {
 
-// An error as a value: `code` is for programs ("store.wrong_key"), `message` for people. Never holds a secret.
+// An error as a value: `code` is for programs ("store.wrong_key"), `message` for people, `details` for programs
+// that need more than the code (an HTTP status, the fields a form got wrong, a retry delay). Never holds a secret.
 struct Error
 {
     QString code;
     QString message;
+    QJsonObject details;
 };
 
 template <typename T> class [[nodiscard]] Result

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "client/ApiError.h"
+
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace stint::client::errors {
+
+namespace {
+constexpr auto kProblemTypeBase = "https://stint.invalid/problems/";
+
+// The cloud writes validation problems as "field: problem; other.field: problem" (core/Json.h's ObjectReader).
+QJsonObject parseFields(const QString& detail)
+{
+    static const QRegularExpression entry(QStringLiteral("^([A-Za-z][A-Za-z0-9_.\\[\\]]*): (.+)$"));
+    QJsonObject fields;
+    for (const QString& part : detail.split(QStringLiteral("; "), Qt::SkipEmptyParts)) {
+        const auto m = entry.match(part.trimmed());
+        if (m.hasMatch() && !fields.contains(m.captured(1)))
+            fields.insert(m.captured(1), m.captured(2));
+    }
+    return fields;
+}
+
+QString statusText(int status)
+{
+    switch (status) {
+    case 400:
+        return QStringLiteral("The service refused the request as malformed.");
+    case 401:
+        return QStringLiteral("You are not signed in, or your session has ended.");
+    case 403:
+        return QStringLiteral("You are not allowed to do this.");
+    case 404:
+        return QStringLiteral("It does not exist (any more).");
+    case 409:
+        return QStringLiteral("It changed in the meantime.");
+    case 429:
+        return QStringLiteral("Too many attempts; wait a moment.");
+    case 502:
+    case 503:
+    case 504:
+        return QStringLiteral("The service is not available right now.");
+    default:
+        return status >= 500 ? QStringLiteral("The service failed (HTTP %1).").arg(status)
+                             : QStringLiteral("The service answered HTTP %1.").arg(status);
+    }
+}
+
+QString slugForStatus(int status)
+{
+    switch (status) {
+    case 401:
+        return QStringLiteral("unauthorized");
+    case 403:
+        return QStringLiteral("forbidden");
+    case 404:
+        return QStringLiteral("not-found");
+    case 429:
+        return QStringLiteral("rate-limited");
+    default:
+        return status >= 500 ? QStringLiteral("server-error") : QStringLiteral("http-%1").arg(status);
+    }
+}
+} // namespace
+
+Error fromHttpStatus(int status, const QByteArray& body, const QByteArray& contentType)
+{
+    QJsonObject details{{QStringLiteral("status"), status}};
+    QJsonParseError parseError{};
+    const QJsonDocument doc = contentType.startsWith("application/problem+json") || contentType.startsWith("application/json")
+        ? QJsonDocument::fromJson(body, &parseError)
+        : QJsonDocument();
+    const QJsonObject problem = doc.object();
+    const QString type = problem.value(QLatin1String("type")).toString();
+    if (!type.startsWith(QLatin1String(kProblemTypeBase))) {
+        const QString s = slugForStatus(status);
+        details.insert(QStringLiteral("slug"), s);
+        return Error{QStringLiteral("api.") + s, statusText(status), details};
+    }
+    const QString s = type.mid(int(qstrlen(kProblemTypeBase)));
+    const QString title = problem.value(QLatin1String("title")).toString();
+    const QString detail = problem.value(QLatin1String("detail")).toString();
+    details.insert(QStringLiteral("slug"), s);
+    if (problem.contains(QLatin1String("requestId")))
+        details.insert(QStringLiteral("requestId"), problem.value(QLatin1String("requestId")).toString());
+    if (problem.contains(QLatin1String("retryAfter")))
+        details.insert(QStringLiteral("retryAfter"), problem.value(QLatin1String("retryAfter")).toInt());
+    if (problem.contains(QLatin1String("reason")))
+        details.insert(QStringLiteral("reason"), problem.value(QLatin1String("reason")).toString());
+    if (s == QLatin1String("validation"))
+        details.insert(QStringLiteral("fields"), parseFields(detail));
+    QString message = title.isEmpty() ? statusText(status) : title;
+    if (!detail.isEmpty())
+        message += QLatin1Char(' ') + detail;
+    return Error{QStringLiteral("api.") + s, message, details};
+}
+
+Error unexpected(const QString& what)
+{
+    return Error{QString::fromLatin1(kUnexpected),
+                 QStringLiteral("The service sent an answer this app does not understand (%1).").arg(what),
+                 {}};
+}
+
+int httpStatus(const Error& error)
+{
+    return error.details.value(QLatin1String("status")).toInt();
+}
+
+QString slug(const Error& error)
+{
+    return error.details.value(QLatin1String("slug")).toString();
+}
+
+QMap<QString, QString> fieldErrors(const Error& error)
+{
+    QMap<QString, QString> out;
+    const QJsonObject fields = error.details.value(QLatin1String("fields")).toObject();
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+        out.insert(it.key(), it.value().toString());
+    return out;
+}
+
+int retryAfterSeconds(const Error& error)
+{
+    return error.details.value(QLatin1String("retryAfter")).toInt();
+}
+
+bool isNetwork(const Error& error)
+{
+    return error.code.startsWith(QLatin1String("network."));
+}
+
+bool isUnauthorized(const Error& error)
+{
+    return error.code == QLatin1String(kUnauthorized);
+}
+
+} // namespace stint::client::errors

@@ -312,8 +312,7 @@ void AuditPage::showDetails()
     const TimeMs now = workspace().serverNow();
     m_title->setText(tr("%1 · %2").arg(e->action, AuditModel::outcomeText(e->outcome)));
     QStringList facts;
-    const QString who = e->actorLabel.isEmpty() ? workspace().personName(e->actorId) : e->actorLabel;
-    facts << tr("By %1").arg(who.isEmpty() ? tr("Stint") : who);
+    facts << tr("By %1").arg(m_model->data(m_model->indexOfId(e->id, AuditModel::Person), Qt::DisplayRole).toString());
     facts << tr("At %1 (%2)").arg(TimeText::when(e->occurredAt, now), toRfc3339(e->occurredAt));
     if (!e->tenantId.isEmpty())
         facts << tr("Tenant: %1").arg(ApprovalsModel::tenantName(workspace(), e->tenantId));

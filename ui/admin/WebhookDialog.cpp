@@ -188,7 +188,9 @@ void WebhookDialog::submit()
         }
         m_created = r.value();
         // The webhook itself goes into the state; the secret stays with this dialog only.
-        m_context.workspace.track(client::Call<models::Webhook>::resolved(m_created->webhook));
+        const QString id = m_created->webhook.id;
+        m_context.workspace.track(client::Call<models::Webhook>::resolved(m_created->webhook))
+            .then(this, [this, id](const Result<models::Webhook>&) { emit created(id); });
         m_status->clear();
         m_secret->setText(QString::fromUtf8(m_created->secret.bytes()));
         m_pages->setCurrentIndex(1);
@@ -197,7 +199,6 @@ void WebhookDialog::submit()
         m_done->show();
         m_done->setDefault(true);
         m_copy->setFocus();
-        emit created(m_created->webhook.id);
     });
 }
 

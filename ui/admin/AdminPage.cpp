@@ -13,7 +13,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -82,12 +81,16 @@ QLineEdit* AdminPage::addSearchField(RowSearchProxy* proxy, const QString& place
     m_toolbar->addStretch(1);
     m_toolbar->addWidget(field);
     connect(field, &QLineEdit::textChanged, proxy, &RowSearchProxy::setSearchText);
-    auto* find = new QShortcut(QKeySequence::Find, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
-    connect(find, &QShortcut::activated, field, [field]() {
-        field->setFocus(Qt::ShortcutFocusReason);
-        field->selectAll();
-    });
+    m_search = field;
     return field;
+}
+
+void AdminPage::focusSearch()
+{
+    if (m_search) {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    }
 }
 
 QTableView* AdminPage::makeTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName)

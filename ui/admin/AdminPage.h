@@ -36,6 +36,8 @@ public:
 
     // Each second (on the second) while the page is shown.
     virtual void tick() {}
+    // Ctrl+F: the page's search field, if it has one.
+    void focusSearch();
 
 protected:
     UiContext& context() const { return m_context; }
@@ -45,7 +47,7 @@ protected:
     ActionStatus* status() const { return m_status; }
 
     QPushButton* addToolbarButton(const QString& text, const QString& objectName, const char* role = nullptr);
-    // A search field at the toolbar's right that filters `proxy` as one types (Ctrl+F focuses it).
+    // A search field at the toolbar's right that filters `proxy` as one types (the view's Ctrl+F focuses it).
     QLineEdit* addSearchField(RowSearchProxy* proxy, const QString& placeholder, const QString& objectName);
     // A read-only, row-selecting, sortable table over `model`.
     QTableView* makeTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName);
@@ -61,6 +63,7 @@ private:
     QHBoxLayout* m_toolbar;
     QVBoxLayout* m_content;
     ActionStatus* m_status;
+    QLineEdit* m_search = nullptr;
 };
 
 } // namespace stint::ui

@@ -20,6 +20,7 @@
 #include <QListWidget>
 #include <QLoggingCategory>
 #include <QPainter>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
 #include <QTimer>
@@ -174,6 +175,7 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     }
 
     d->body = new QWidget(this);
+    d->body->setObjectName(QStringLiteral("adminBody"));
     auto* bodyLayout = new QHBoxLayout(d->body);
     bodyLayout->setContentsMargins(0, 0, 0, 0);
     bodyLayout->setSpacing(0);
@@ -197,6 +199,12 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     layout->addWidget(d->notAdmin, 1);
 
     connect(d->nav, &QListWidget::currentRowChanged, d->stack, &QStackedWidget::setCurrentIndex);
+    // One Ctrl+F for the view (a shortcut per page would be ambiguous): the shown page's search.
+    auto* find = new QShortcut(QKeySequence::Find, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(find, &QShortcut::activated, this, [this]() {
+        if (auto* page = qobject_cast<AdminPage*>(d->stack->currentWidget()))
+            page->focusSearch();
+    });
     connect(d->stack, &QStackedWidget::currentChanged, this, [this]() {
         if (auto* page = qobject_cast<AdminPage*>(d->stack->currentWidget()))
             page->tick();

@@ -50,6 +50,7 @@ PeoplePage::PeoplePage(UiContext& context, QWidget* parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("peopleTabs"));
+    m_tabs->setAccessibleName(tr("People and invites"));
     content()->addWidget(m_tabs, 1);
 
     // --- people ---

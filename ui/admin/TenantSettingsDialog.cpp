@@ -205,6 +205,8 @@ TenantSettingsDialog::TenantSettingsDialog(UiContext& context, const QString& te
     right->addWidget(roles, 1);
 
     auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("settingsScroll"));
+    scroll->setAccessibleName(tr("Settings"));
     scroll->setWidget(page);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);

@@ -82,6 +82,8 @@ TenantsPage::TenantsPage(UiContext& context, QWidget* parent)
     m_detailsStack->addWidget(m_noSelection);
 
     auto* scroll = new QScrollArea(card);
+    scroll->setObjectName(QStringLiteral("tenantDetailsScroll"));
+    scroll->setAccessibleName(tr("Tenant details"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto* details = new QWidget(scroll);

@@ -5,7 +5,6 @@
 // kept running offline; revoke, which will not go without a reason; a revocation that fails, raised as an alert with
 // a badge, leading to its checkout, and acknowledged.
 #include "TestAdminFixture.h"
-
 #include "ui/admin/AdminView.h"
 #include "ui/admin/ConfirmDialog.h"
 
@@ -86,8 +85,10 @@ private slots:
         QVERIFY(!attention.isEmpty());
         QCOMPARE(attention.last().at(1).toInt(), 1);
         auto* nav = s.view->findChild<QListWidget*>(QStringLiteral("adminNav"));
-        QVERIFY(nav->item(int(AdminView::Page::Approvals))->data(Qt::AccessibleTextRole).toString().contains(
-            QStringLiteral("waiting")));
+        QVERIFY(nav->item(int(AdminView::Page::Approvals))
+                    ->data(Qt::AccessibleTextRole)
+                    .toString()
+                    .contains(QStringLiteral("waiting")));
 
         s.view->showApproval(request.id);
         QWidget* page = s.page(QStringLiteral("approvalsPage"));
@@ -103,7 +104,8 @@ private slots:
         type(page, QStringLiteral("approvalCommentEdit"), QStringLiteral("Go ahead"));
         click(page, QStringLiteral("approveButton"));
         QTRY_COMPARE(s.w.sent("POST", QStringLiteral("/v1/checkouts/%1/approve").arg(request.id)).size(), 1);
-        const QJsonObject body = *s.w.sent("POST", QStringLiteral("/v1/checkouts/%1/approve").arg(request.id)).first().body;
+        const QJsonObject body
+            = *s.w.sent("POST", QStringLiteral("/v1/checkouts/%1/approve").arg(request.id)).first().body;
         QCOMPARE(body.value(QLatin1String("reason")).toString(), QStringLiteral("Go ahead"));
         QTRY_COMPARE(badge(*s.view, AdminView::Page::Approvals), 0);
         QCOMPARE(attention.last().at(1).toInt(), 0);
@@ -118,7 +120,8 @@ private slots:
         QVERIFY(s.open());
         s.view->showApproval(request.id);
         QWidget* page = s.page(QStringLiteral("approvalsPage"));
-        QTRY_COMPARE(labelText(page, QStringLiteral("approvalTitle")), QStringLiteral("Tom Tech asks for access to Contoso"));
+        QTRY_COMPARE(labelText(page, QStringLiteral("approvalTitle")),
+                     QStringLiteral("Tom Tech asks for access to Contoso"));
         type(page, QStringLiteral("approvalCommentEdit"), QStringLiteral("Change freeze"));
         click(page, QStringLiteral("denyButton"));
         auto* dialog = openDialog<ui::ConfirmDialog>();
@@ -130,7 +133,8 @@ private slots:
         QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
         const auto denies = s.w.sent("POST", QStringLiteral("/v1/checkouts/%1/deny").arg(request.id));
         QCOMPARE(denies.size(), 1);
-        QCOMPARE(denies.first().body->value(QLatin1String("reason")).toString(), QStringLiteral("Change freeze until Monday"));
+        QCOMPARE(denies.first().body->value(QLatin1String("reason")).toString(),
+                 QStringLiteral("Change freeze until Monday"));
         QTRY_COMPARE(models::toString(s.w.cloud.checkout(request.id).state), QStringLiteral("denied"));
         QTRY_COMPARE(child<QAbstractItemView>(page, QStringLiteral("approvalsTable"))->model()->rowCount(), 0);
     }
@@ -161,7 +165,8 @@ private slots:
         s.w.cloud.failNext("POST", QStringLiteral("/v1/checkouts/"), 409, QStringLiteral("invalid-state"),
                            QStringLiteral("The checkout is no longer awaiting approval."));
         click(page, QStringLiteral("approveButton"));
-        QTRY_VERIFY(statusText(page, QStringLiteral("approvalActionStatus")).contains(QStringLiteral("no longer awaiting")));
+        QTRY_VERIFY(
+            statusText(page, QStringLiteral("approvalActionStatus")).contains(QStringLiteral("no longer awaiting")));
         QVERIFY(child<QAbstractButton>(page, QStringLiteral("approveButton"))->isEnabled());
     }
 
@@ -202,7 +207,8 @@ private slots:
         click(page, QStringLiteral("revokeButton"));
         auto* dialog = openDialog<ui::ConfirmDialog>();
         QVERIFY(dialog);
-        QVERIFY(labelText(dialog, QStringLiteral("confirmConsequence")).contains(QStringLiteral("loses administrator access")));
+        QVERIFY(labelText(dialog, QStringLiteral("confirmConsequence"))
+                    .contains(QStringLiteral("loses administrator access")));
         auto* confirm = child<QAbstractButton>(dialog, QStringLiteral("confirmButton"));
         QVERIFY(!confirm->isEnabled());
         type(dialog, QStringLiteral("reasonEdit"), QStringLiteral("   "));

@@ -5,7 +5,6 @@
 // a cancelled one writes nothing; webhooks are added with their secret shown once (copied as a secret, forgotten with
 // the dialog), paused, deleted, and their deliveries listed (all or given up only) and sent again.
 #include "TestAdminFixture.h"
-
 #include "ui/admin/AdminView.h"
 #include "ui/admin/AuditExportDialog.h"
 #include "ui/admin/AuditPage.h"
@@ -131,8 +130,12 @@ private slots:
         // A time span goes as RFC 3339; "from" after "to" is refused before asking.
         click(s.page, QStringLiteral("clearFiltersButton"));
         child<QCheckBox>(s.page, QStringLiteral("fromCheck"))->setChecked(true);
-        QTRY_VERIFY(!s.w.sent("GET", QStringLiteral("/v1/audit")).last().query.queryItemValue(QStringLiteral("from")).isEmpty());
-        QVERIFY(fromRfc3339(s.w.sent("GET", QStringLiteral("/v1/audit")).last().query.queryItemValue(QStringLiteral("from"))));
+        QTRY_VERIFY(!s.w.sent("GET", QStringLiteral("/v1/audit"))
+                         .last()
+                         .query.queryItemValue(QStringLiteral("from"))
+                         .isEmpty());
+        QVERIFY(fromRfc3339(
+            s.w.sent("GET", QStringLiteral("/v1/audit")).last().query.queryItemValue(QStringLiteral("from"))));
         const int asked = int(s.w.sent("GET", QStringLiteral("/v1/audit")).size());
         auto* from = child<QDateTimeEdit>(s.page, QStringLiteral("fromEdit"));
         auto* to = child<QDateTimeEdit>(s.page, QStringLiteral("toEdit"));
@@ -169,8 +172,9 @@ private slots:
         QVERIFY(s.open(AdminView::Page::Audit, QStringLiteral("auditPage")));
         auto* person = child<QComboBox>(s.page, QStringLiteral("personFilter"));
         person->setCurrentIndex(person->findData(s.w.ada.id));
-        QTRY_COMPARE(s.w.sent("GET", QStringLiteral("/v1/audit")).last().query.queryItemValue(QStringLiteral("actorId")),
-                     s.w.ada.id);
+        QTRY_COMPARE(
+            s.w.sent("GET", QStringLiteral("/v1/audit")).last().query.queryItemValue(QStringLiteral("actorId")),
+            s.w.ada.id);
         const int expected = matching(s.w.cloud.auditEvents(), [&](const auto& e) { return e.actorId == s.w.ada.id; });
         QVERIFY(expected > 200);
 
@@ -187,7 +191,9 @@ private slots:
                      dir.filePath(QStringLiteral("audit.jsonl")));
         }
         click(dialog, QStringLiteral("startExportButton"));
-        QTRY_VERIFY(dialog->findChild<QLabel*>(QStringLiteral("actionStatusText"))->text().contains(QStringLiteral("written to")));
+        QTRY_VERIFY(dialog->findChild<QLabel*>(QStringLiteral("actionStatusText"))
+                        ->text()
+                        .contains(QStringLiteral("written to")));
         QFile file(dir.filePath(csv ? QStringLiteral("audit.csv") : QStringLiteral("audit.jsonl")));
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray data = file.readAll();
@@ -195,7 +201,10 @@ private slots:
         if (csv)
             QVERIFY(data.startsWith("occurredAt,seq,action"));
         else
-            QCOMPARE(QJsonDocument::fromJson(data.left(data.indexOf('\n'))).object().value(QLatin1String("actorId")).toString(),
+            QCOMPARE(QJsonDocument::fromJson(data.left(data.indexOf('\n')))
+                         .object()
+                         .value(QLatin1String("actorId"))
+                         .toString(),
                      s.w.ada.id);
         // Every page was asked for, with the page's filter.
         int exportPages = 0;
@@ -227,7 +236,9 @@ private slots:
         click(dialog, QStringLiteral("cancelButton"));
         QTRY_VERIFY(!dialog->isExporting());
         QVERIFY(openDialog<ui::AuditExportDialog>()); // the first Cancel stops the export, not the dialog
-        QTRY_VERIFY(dialog->findChild<QLabel*>(QStringLiteral("actionStatusText"))->text().contains(QStringLiteral("cancelled")));
+        QTRY_VERIFY(dialog->findChild<QLabel*>(QStringLiteral("actionStatusText"))
+                        ->text()
+                        .contains(QStringLiteral("cancelled")));
         QVERIFY(!QFile::exists(path));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList());
         click(dialog, QStringLiteral("cancelButton"));
@@ -261,13 +272,14 @@ private slots:
         QCOMPARE(s.w.desktop.clipboardClearAfterMs, ui::WebhookDialog::kClipboardClearMs);
         const QString shown = secret->text();
         const QJsonObject body = *s.w.sent("POST", QStringLiteral("/v1/webhooks")).first().body;
-        QCOMPARE(body.value(QLatin1String("eventTypes")).toArray(), QJsonArray{QStringLiteral("checkout.updated")});
+        QCOMPARE(body.value(QLatin1String("eventTypes")).toArray(), QJsonArray {QStringLiteral("checkout.updated")});
         QVERIFY(s.w.sent("POST", QStringLiteral("/v1/webhooks")).first().sensitive);
         click(dialog, QStringLiteral("doneButton"));
         QTRY_VERIFY(!openDialog<ui::WebhookDialog>());
         for (QLineEdit* edit : s.view->findChildren<QLineEdit*>())
             QVERIFY(!edit->text().contains(shown));
-        QTRY_COMPARE(labelText(s.page, QStringLiteral("webhookUrl")), QStringLiteral("https://hooks.example.com/stint"));
+        QTRY_COMPARE(labelText(s.page, QStringLiteral("webhookUrl")),
+                     QStringLiteral("https://hooks.example.com/stint"));
         QVERIFY(labelText(s.page, QStringLiteral("webhookFacts")).contains(QStringLiteral("Events: Checkouts")));
     }
 
@@ -276,15 +288,17 @@ private slots:
         Screen s;
         const models::Webhook hook = s.w.cloud.addWebhook(QStringLiteral("https://hooks.example.com/a"));
         s.w.cloud.addWebhookDelivery(hook.id, QStringLiteral("checkout.updated"), QStringLiteral("delivered"));
-        const QString dead = s.w.cloud.addWebhookDelivery(hook.id, QStringLiteral("alert.raised"), QStringLiteral("dead"));
+        const QString dead
+            = s.w.cloud.addWebhookDelivery(hook.id, QStringLiteral("alert.raised"), QStringLiteral("dead"));
         QVERIFY(s.open(AdminView::Page::Webhooks, QStringLiteral("webhooksPage")));
         QTRY_VERIFY(selectRow(s.page, QStringLiteral("webhooksTable"), QStringLiteral("https://hooks.example.com/a")));
         auto* deliveries = child<QAbstractItemView>(s.page, QStringLiteral("deliveriesTable"));
         QTRY_COMPARE(deliveries->model()->rowCount(), 2);
         child<QCheckBox>(s.page, QStringLiteral("deadOnlyCheck"))->setChecked(true);
         QTRY_COMPARE(deliveries->model()->rowCount(), 1);
-        QCOMPARE(s.w.sent("GET", QStringLiteral("/v1/webhooks/%1/deliveries").arg(hook.id)).last().query.queryItemValue(
-                     QStringLiteral("status")),
+        QCOMPARE(s.w.sent("GET", QStringLiteral("/v1/webhooks/%1/deliveries").arg(hook.id))
+                     .last()
+                     .query.queryItemValue(QStringLiteral("status")),
                  QStringLiteral("dead"));
         QCOMPARE(deliveries->model()->index(0, 1).data().toString(), QStringLiteral("Gave up"));
         auto* again = child<QAbstractButton>(s.page, QStringLiteral("redeliverButton"));
@@ -292,7 +306,8 @@ private slots:
         deliveries->setCurrentIndex(deliveries->model()->index(0, 0));
         QVERIFY(again->isEnabled());
         click(s.page, QStringLiteral("redeliverButton"));
-        QTRY_COMPARE(s.w.sent("POST", QStringLiteral("/v1/webhooks/%1/deliveries/%2/redeliver").arg(hook.id, dead)).size(), 1);
+        QTRY_COMPARE(
+            s.w.sent("POST", QStringLiteral("/v1/webhooks/%1/deliveries/%2/redeliver").arg(hook.id, dead)).size(), 1);
         QTRY_VERIFY(statusText(s.page, QStringLiteral("webhookActionStatus")).contains(QStringLiteral("Queued")));
 
         // The service cannot be reached: the list says so instead of going blank.
@@ -307,14 +322,18 @@ private slots:
         const models::Webhook hook = s.w.cloud.addWebhook(QStringLiteral("https://hooks.example.com/b"));
         QVERIFY(s.open(AdminView::Page::Webhooks, QStringLiteral("webhooksPage")));
         QTRY_VERIFY(selectRow(s.page, QStringLiteral("webhooksTable"), QStringLiteral("https://hooks.example.com/b")));
-        QTRY_COMPARE(child<QAbstractButton>(s.page, QStringLiteral("toggleWebhookButton"))->text(), QStringLiteral("&Pause"));
+        QTRY_COMPARE(child<QAbstractButton>(s.page, QStringLiteral("toggleWebhookButton"))->text(),
+                     QStringLiteral("&Pause"));
         click(s.page, QStringLiteral("toggleWebhookButton"));
-        QTRY_COMPARE(child<QAbstractButton>(s.page, QStringLiteral("toggleWebhookButton"))->text(), QStringLiteral("&Resume"));
-        QCOMPARE(s.w.sent("PATCH", QStringLiteral("/v1/webhooks/") + hook.id).first().body->value(QLatin1String("enabled")),
-                 QJsonValue(false));
+        QTRY_COMPARE(child<QAbstractButton>(s.page, QStringLiteral("toggleWebhookButton"))->text(),
+                     QStringLiteral("&Resume"));
+        QCOMPARE(
+            s.w.sent("PATCH", QStringLiteral("/v1/webhooks/") + hook.id).first().body->value(QLatin1String("enabled")),
+            QJsonValue(false));
         click(s.page, QStringLiteral("deleteWebhookButton"));
         auto* confirm = openDialog<ui::ConfirmDialog>();
-        QVERIFY(labelText(confirm, QStringLiteral("confirmConsequence")).contains(QStringLiteral("hooks.example.com/b")));
+        QVERIFY(
+            labelText(confirm, QStringLiteral("confirmConsequence")).contains(QStringLiteral("hooks.example.com/b")));
         click(confirm, QStringLiteral("confirmButton"));
         QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
         QCOMPARE(s.w.sent("DELETE", QStringLiteral("/v1/webhooks/") + hook.id).size(), 1);

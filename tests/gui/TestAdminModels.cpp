@@ -4,7 +4,6 @@
 // a reset would not, RowSearchProxy matches every typed word in any order over 5,000 rows, checkable choices survive
 // new choices, the audit model skips events it already shows, the time cells follow the service's clock.
 #include "TestAdminFixture.h"
-
 #include "ui/models/AdminTenantModel.h"
 #include "ui/models/AlertsModel.h"
 #include "ui/models/ApprovalsModel.h"
@@ -173,8 +172,9 @@ private slots:
         for (int row = 0; row < proxy.rowCount(); ++row)
             names << proxy.index(row, 0).data().toString();
         names.sort();
-        QCOMPARE(names, (QStringList{QStringLiteral("Customer 0042 GmbH"), QStringLiteral("Customer 0049 GmbH"),
-                                     QStringLiteral("Customer 4004 GmbH")}));
+        QCOMPARE(names,
+                 (QStringList {QStringLiteral("Customer 0042 GmbH"), QStringLiteral("Customer 0049 GmbH"),
+                               QStringLiteral("Customer 4004 GmbH")}));
         proxy.setSearchText(QStringLiteral("  GMBH   0042 "));
         QCOMPARE(proxy.rowCount(), 1);
         proxy.setSearchText(QStringLiteral("not connected contoso"));
@@ -198,11 +198,11 @@ private slots:
         QCOMPARE(model.index(1).data().toString(), QStringLiteral("Beta (privileged)"));
         QVERIFY(model.setData(model.index(1), Qt::Checked, Qt::CheckStateRole));
         QCOMPARE(ticked.size(), 1);
-        QCOMPARE(model.checkedIds(), QStringList{QStringLiteral("b")});
+        QCOMPARE(model.checkedIds(), QStringList {QStringLiteral("b")});
         // New choices without "b": it is remembered, and ticked again when offered again.
         model.setChoices({{QStringLiteral("a"), QStringLiteral("Alpha"), {}, false}});
         QCOMPARE(model.checkedOfferedIds(), QStringList());
-        QCOMPARE(model.checkedIds(), QStringList{QStringLiteral("b")});
+        QCOMPARE(model.checkedIds(), QStringList {QStringLiteral("b")});
         model.setChoices({{QStringLiteral("b"), QStringLiteral("Beta"), {}, true},
                           {QStringLiteral("c"), QStringLiteral("Gamma"), {}, false}});
         QCOMPARE(model.index(0).data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);

@@ -5,7 +5,6 @@
 // here; the service refusing the last admin's demotion is said in the dialog; passkeys listed and removed, never the
 // last; groups made with members, refused names, and deletion naming the policies it affects.
 #include "TestAdminFixture.h"
-
 #include "ui/admin/AdminView.h"
 #include "ui/admin/ConfirmDialog.h"
 #include "ui/admin/GroupDialog.h"
@@ -98,9 +97,11 @@ private slots:
         click(dialog, QStringLiteral("createInviteButton"));
         auto* link = child<QLineEdit>(dialog, QStringLiteral("inviteLinkEdit"));
         QTRY_VERIFY(link->isVisible());
-        QVERIFY2(link->text().startsWith(QStringLiteral("http://localhost:8443/enroll#invite=")), qPrintable(link->text()));
+        QVERIFY2(link->text().startsWith(QStringLiteral("http://localhost:8443/enroll#invite=")),
+                 qPrintable(link->text()));
         QVERIFY(link->isReadOnly());
-        QVERIFY(labelText(dialog, QStringLiteral("inviteLinkIntro")).startsWith(QStringLiteral("Send this link to Barbara Liskov")));
+        QVERIFY(labelText(dialog, QStringLiteral("inviteLinkIntro"))
+                    .startsWith(QStringLiteral("Send this link to Barbara Liskov")));
         const auto posts = s.w.sent("POST", QStringLiteral("/v1/invites"));
         QCOMPARE(posts.last().body->value(QLatin1String("role")).toString(), QStringLiteral("admin"));
 
@@ -158,7 +159,8 @@ private slots:
         auto* confirm = openDialog<ui::ConfirmDialog>();
         QVERIFY(confirm);
         const QString consequence = labelText(confirm, QStringLiteral("confirmConsequence"));
-        QVERIFY2(consequence.contains(QStringLiteral("signed out everywhere")) && consequence.contains(QStringLiteral("1 live")),
+        QVERIFY2(consequence.contains(QStringLiteral("signed out everywhere"))
+                     && consequence.contains(QStringLiteral("1 live")),
                  qPrintable(consequence));
         click(confirm, QStringLiteral("confirmButton"));
         QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
@@ -182,7 +184,8 @@ private slots:
         QVERIFY(!child<QAbstractButton>(s.page, QStringLiteral("disableButton"))->isEnabled());
 
         QVERIFY(selectRow(s.page, QStringLiteral("peopleTable"), QStringLiteral("Tom Tech")));
-        QTRY_COMPARE(child<QAbstractButton>(s.page, QStringLiteral("roleButton"))->text(), QStringLiteral("Make &admin…"));
+        QTRY_COMPARE(child<QAbstractButton>(s.page, QStringLiteral("roleButton"))->text(),
+                     QStringLiteral("Make &admin…"));
         click(s.page, QStringLiteral("roleButton"));
         auto* confirm = openDialog<ui::ConfirmDialog>();
         QVERIFY(labelText(confirm, QStringLiteral("confirmConsequence")).contains(QStringLiteral("approve requests")));
@@ -201,8 +204,9 @@ private slots:
         click(s.page, QStringLiteral("roleButton"));
         confirm = openDialog<ui::ConfirmDialog>();
         click(confirm, QStringLiteral("confirmButton"));
-        QTRY_VERIFY(confirm->findChild<QLabel*>(QStringLiteral("actionStatusText"))->text().contains(
-            QStringLiteral("last active admin")));
+        QTRY_VERIFY(confirm->findChild<QLabel*>(QStringLiteral("actionStatusText"))
+                        ->text()
+                        .contains(QStringLiteral("last active admin")));
         QVERIFY(openDialog<ui::ConfirmDialog>());
         QCOMPARE(s.w.cloud.person(s.w.otherAdmin.id).role, QStringLiteral("admin"));
         click(confirm, QStringLiteral("cancelButton"));
@@ -240,7 +244,9 @@ private slots:
         click(s.page, QStringLiteral("newGroupButton"));
         auto* dialog = openDialog<ui::GroupDialog>();
         QVERIFY(dialog);
-        QCOMPARE(tick(dialog, QStringLiteral("membersList"), {QStringLiteral("Ada Lovelace"), QStringLiteral("Tom Tech")}), 2);
+        QCOMPARE(
+            tick(dialog, QStringLiteral("membersList"), {QStringLiteral("Ada Lovelace"), QStringLiteral("Tom Tech")}),
+            2);
         QCOMPARE(labelText(dialog, QStringLiteral("memberCount")), QStringLiteral("2 member(s)."));
         // A name is needed, and the service's refusal lands under it.
         click(dialog, QStringLiteral("saveButton"));
@@ -249,7 +255,8 @@ private slots:
                            QStringLiteral("name: is used by another group"));
         type(dialog, QStringLiteral("groupNameEdit"), QStringLiteral("Helpdesk"));
         click(dialog, QStringLiteral("saveButton"));
-        QTRY_COMPARE(labelText(dialog, QStringLiteral("groupNameEditError")), QStringLiteral("Is used by another group."));
+        QTRY_COMPARE(labelText(dialog, QStringLiteral("groupNameEditError")),
+                     QStringLiteral("Is used by another group."));
         type(dialog, QStringLiteral("groupNameEdit"), QStringLiteral("Helpdesk team"));
         click(dialog, QStringLiteral("saveButton"));
         QTRY_VERIFY(!openDialog<ui::GroupDialog>());
@@ -258,7 +265,7 @@ private slots:
         for (const QJsonValue& v : posts.last().body->value(QLatin1String("memberIds")).toArray())
             members << v.toString();
         members.sort();
-        QStringList expected{s.w.ada.id, s.w.tom.id};
+        QStringList expected {s.w.ada.id, s.w.tom.id};
         expected.sort();
         QCOMPARE(members, expected);
         QTRY_COMPARE(labelText(s.page, QStringLiteral("groupName")), QStringLiteral("Helpdesk team"));

@@ -4,7 +4,6 @@
 // so); the service's 422 lands under the lists it is about and the editor stays open; a policy changed elsewhere
 // meanwhile is reloaded, not overwritten; deleting names the live checkouts it granted.
 #include "TestAdminFixture.h"
-
 #include "ui/admin/AdminView.h"
 #include "ui/admin/ConfirmDialog.h"
 #include "ui/admin/PolicyEditor.h"
@@ -103,12 +102,14 @@ private slots:
 
         type(editor, QStringLiteral("policyNameEdit"), QStringLiteral("Helpdesk resets"));
         QCOMPARE(tick(editor, QStringLiteral("subjectsList"), {QStringLiteral("Ada Lovelace")}), 1);
-        QCOMPARE(tick(editor, QStringLiteral("tenantsList"), {QStringLiteral("Contoso"), QStringLiteral("Fabrikam")}), 2);
+        QCOMPARE(tick(editor, QStringLiteral("tenantsList"), {QStringLiteral("Contoso"), QStringLiteral("Fabrikam")}),
+                 2);
         QTRY_COMPARE(child<QAbstractItemView>(editor, QStringLiteral("rolesList"))->model()->rowCount(), 2);
         QCOMPARE(rowText(editor, QStringLiteral("rolesList"), QStringLiteral("User Administrator"), Qt::ToolTipRole),
                  QStringLiteral("Offered only in Contoso"));
-        QCOMPARE(rowText(editor, QStringLiteral("rolesList"), QStringLiteral("Helpdesk Administrator"), Qt::ToolTipRole),
-                 QStringLiteral("Offered in every chosen tenant"));
+        QCOMPARE(
+            rowText(editor, QStringLiteral("rolesList"), QStringLiteral("Helpdesk Administrator"), Qt::ToolTipRole),
+            QStringLiteral("Offered in every chosen tenant"));
         // Searching a list narrows it as one types.
         type(editor, QStringLiteral("subjectsSearch"), QStringLiteral("tom"));
         QCOMPARE(child<QAbstractItemView>(editor, QStringLiteral("subjectsList"))->model()->rowCount(), 1);
@@ -123,10 +124,10 @@ private slots:
         QCOMPARE(posts.size(), 1);
         const QJsonObject body = *posts.first().body;
         QCOMPARE(body.value(QLatin1String("name")).toString(), QStringLiteral("Helpdesk resets"));
-        QStringList tenants{s.w.contoso.id, s.w.fabrikam.id};
+        QStringList tenants {s.w.contoso.id, s.w.fabrikam.id};
         tenants.sort();
         QCOMPARE(strings(body.value(QLatin1String("tenantIds"))), tenants);
-        QCOMPARE(strings(body.value(QLatin1String("roleDefinitionIds"))), QStringList{kHelpdeskRole});
+        QCOMPARE(strings(body.value(QLatin1String("roleDefinitionIds"))), QStringList {kHelpdeskRole});
         const QJsonArray subjects = body.value(QLatin1String("subjects")).toArray();
         QCOMPARE(subjects.size(), 1);
         QCOMPARE(subjects.first().toObject().value(QLatin1String("type")).toString(), QStringLiteral("person"));
@@ -174,8 +175,8 @@ private slots:
     void policyChangedElsewhereIsReloaded()
     {
         Screen s;
-        const models::Policy policy = s.w.cloud.addPolicy(QStringLiteral("Helpdesk"), {s.w.contoso.id}, {s.w.ada.id},
-                                                          {kHelpdeskRole}, 60);
+        const models::Policy policy
+            = s.w.cloud.addPolicy(QStringLiteral("Helpdesk"), {s.w.contoso.id}, {s.w.ada.id}, {kHelpdeskRole}, 60);
         QVERIFY(s.open());
         QTRY_VERIFY(selectRow(s.page, QStringLiteral("policiesTable"), QStringLiteral("Helpdesk")));
         click(s.page, QStringLiteral("editPolicyButton"));
@@ -193,8 +194,9 @@ private slots:
         }
         child<QSpinBox>(editor, QStringLiteral("maxDurationSpin"))->setValue(90);
         click(editor, QStringLiteral("saveButton"));
-        QTRY_VERIFY(editor->findChild<QLabel*>(QStringLiteral("actionStatusText"))->text().contains(
-            QStringLiteral("Someone else saved")));
+        QTRY_VERIFY(editor->findChild<QLabel*>(QStringLiteral("actionStatusText"))
+                        ->text()
+                        .contains(QStringLiteral("Someone else saved")));
         QCOMPARE(child<QSpinBox>(editor, QStringLiteral("maxDurationSpin"))->value(), 30);
         QCOMPARE(s.w.cloud.policy(policy.id).maxDurationMinutes, 30);
         child<QSpinBox>(editor, QStringLiteral("maxDurationSpin"))->setValue(90);
@@ -206,8 +208,8 @@ private slots:
     void deletingNamesTheLiveCheckoutsItGranted()
     {
         Screen s;
-        const models::Policy policy = s.w.cloud.addPolicy(QStringLiteral("Helpdesk"), {s.w.contoso.id}, {s.w.ada.id},
-                                                          {kHelpdeskRole}, 60);
+        const models::Policy policy
+            = s.w.cloud.addPolicy(QStringLiteral("Helpdesk"), {s.w.contoso.id}, {s.w.ada.id}, {kHelpdeskRole}, 60);
         models::Checkout c;
         c.tenantId = s.w.contoso.id;
         c.technicianId = s.w.ada.id;
@@ -221,7 +223,8 @@ private slots:
         auto* confirm = openDialog<ui::ConfirmDialog>();
         QVERIFY(confirm);
         const QString consequence = labelText(confirm, QStringLiteral("confirmConsequence"));
-        QVERIFY2(consequence.contains(QStringLiteral("1 live checkout")) && consequence.contains(QStringLiteral("revokes")),
+        QVERIFY2(consequence.contains(QStringLiteral("1 live checkout"))
+                     && consequence.contains(QStringLiteral("revokes")),
                  qPrintable(consequence));
         click(confirm, QStringLiteral("confirmButton"));
         QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());

@@ -5,7 +5,6 @@
 // mistake; a technician who reaches the view is told it is for admins; a session that starts offline from nothing says
 // so without a banner about stale state. With STINT_SCREENSHOT_DIR set, it saves a picture of every page and dialog.
 #include "TestAdminFixture.h"
-
 #include "ui/admin/AdminView.h"
 #include "ui/admin/ConfirmDialog.h"
 #include "ui/common/Style.h"
@@ -39,8 +38,9 @@ QStringList unnamed(QWidget* root)
                 || qobject_cast<QAbstractItemView*>(p);
         if (part || w->objectName().startsWith(QLatin1String("qt_")))
             continue;
-        const QString what = QStringLiteral("%1 '%2' in %3").arg(QString::fromLatin1(w->metaObject()->className()),
-                                                                   w->objectName(), root->objectName());
+        const QString what
+            = QStringLiteral("%1 '%2' in %3")
+                  .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName(), root->objectName());
         if (w->objectName().isEmpty())
             problems << QStringLiteral("no object name: ") + what;
         QString name = w->accessibleName();
@@ -79,13 +79,12 @@ models::ConnectionState healthy(const models::Tenant& t, TimeMs now)
     models::ConnectionReport r;
     r.entraTenantId = *s.entraTenantId;
     r.displayName = QStringLiteral("Contoso Ltd");
-    r.domains = {{QStringLiteral("contoso.com"), true, false}, {QStringLiteral("contoso.onmicrosoft.com"), false, true}};
-    r.roleDefinitions = {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator"), QStringLiteral("Resets passwords"),
-                          true, true},
-                         {kUserAdminRole, QStringLiteral("User Administrator"), QStringLiteral("Manages users"), true,
-                          true},
-                         {kGlobalAdminRole, QStringLiteral("Global Administrator"), QStringLiteral("Everything"), true,
-                          true}};
+    r.domains
+        = {{QStringLiteral("contoso.com"), true, false}, {QStringLiteral("contoso.onmicrosoft.com"), false, true}};
+    r.roleDefinitions
+        = {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator"), QStringLiteral("Resets passwords"), true, true},
+           {kUserAdminRole, QStringLiteral("User Administrator"), QStringLiteral("Manages users"), true, true},
+           {kGlobalAdminRole, QStringLiteral("Global Administrator"), QStringLiteral("Everything"), true, true}};
     r.findings = {{QStringLiteral("error"), QStringLiteral("sp_role.insufficient"),
                    QStringLiteral("Stint's service principal holds neither Privileged Authentication Administrator nor "
                                   "Global Administrator: it cannot disable, reset or delete an account that holds an "
@@ -117,15 +116,17 @@ class TestAdminView : public QObject
         void populate()
         {
             w.cloud.setConnectionState(healthy(w.contoso, w.clock.now()));
-            w.cloud.addTenant(QStringLiteral("Northwind Traders"), {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator")}});
+            w.cloud.addTenant(QStringLiteral("Northwind Traders"),
+                              {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator")}});
             w.cloud.addTenant(QStringLiteral("Adatum Corporation"), {}, QStringLiteral("not_connected"));
-            const auto barbara = w.cloud.addPerson(QStringLiteral("barbara@msp.example"), QStringLiteral("Barbara Liskov"),
-                                                   QStringLiteral("technician"));
+            const auto barbara = w.cloud.addPerson(QStringLiteral("barbara@msp.example"),
+                                                   QStringLiteral("Barbara Liskov"), QStringLiteral("technician"));
             const auto group = w.cloud.addGroup(QStringLiteral("Helpdesk team"), {w.ada.id, w.tom.id, barbara.id});
             w.cloud.addPolicy(QStringLiteral("Helpdesk resets"), {w.contoso.id}, {group.id}, {kHelpdeskRole}, 60, true);
             w.cloud.addPolicy(QStringLiteral("User administration"), {w.contoso.id}, {w.ada.id},
                               {kHelpdeskRole, kUserAdminRole}, 240, true, true, true);
-            w.cloud.addInvite(QStringLiteral("edsger@msp.example"), QStringLiteral("technician"), QStringLiteral("Edsger"));
+            w.cloud.addInvite(QStringLiteral("edsger@msp.example"), QStringLiteral("technician"),
+                              QStringLiteral("Edsger"));
             waiting = w.checkout(w.ada, w.contoso, models::CheckoutState::AwaitingApproval, 120);
             w.checkout(w.tom, w.contoso, models::CheckoutState::Ready, 45);
             w.checkout(barbara, w.contoso, models::CheckoutState::Ready, 90);
@@ -151,10 +152,7 @@ class TestAdminView : public QObject
             return QTest::qWaitForWindowExposed(view.get());
         }
 
-        QWidget* current() const
-        {
-            return view->findChild<QStackedWidget*>()->currentWidget();
-        }
+        QWidget* current() const { return view->findChild<QStackedWidget*>()->currentWidget(); }
     };
 
 private slots:
@@ -196,7 +194,8 @@ private slots:
         QTRY_COMPARE(child<QLabel>(s.current(), QStringLiteral("tenantName"))->text(), QStringLiteral("Fabrikam"));
         s.view->showApproval(s.waiting.id);
         QCOMPARE(s.current()->objectName(), QStringLiteral("approvalsPage"));
-        QTRY_VERIFY(child<QLabel>(s.current(), QStringLiteral("approvalTitle"))->text().startsWith(QStringLiteral("Ada")));
+        QTRY_VERIFY(
+            child<QLabel>(s.current(), QStringLiteral("approvalTitle"))->text().startsWith(QStringLiteral("Ada")));
         QCOMPARE(QApplication::focusWidget()->objectName(), QStringLiteral("approvalCommentEdit"));
     }
 
@@ -206,9 +205,10 @@ private slots:
         s.populate();
         QVERIFY(s.open());
         QStringList problems = unnamed(s.view->findChild<QListWidget*>(QStringLiteral("adminNav"))->parentWidget());
-        const QStringList pages{QStringLiteral("tenants"), QStringLiteral("people"), QStringLiteral("groups"),
-                                QStringLiteral("policies"), QStringLiteral("approvals"), QStringLiteral("live-checkouts"),
-                                QStringLiteral("alerts"), QStringLiteral("audit"), QStringLiteral("webhooks")};
+        const QStringList pages {
+            QStringLiteral("tenants"),  QStringLiteral("people"),    QStringLiteral("groups"),
+            QStringLiteral("policies"), QStringLiteral("approvals"), QStringLiteral("live-checkouts"),
+            QStringLiteral("alerts"),   QStringLiteral("audit"),     QStringLiteral("webhooks")};
         for (int i = 0; i < pages.size(); ++i) {
             s.view->showPage(AdminView::Page(i));
             QWidget* page = s.current();
@@ -242,6 +242,8 @@ private slots:
         s.view->showTenant(s.w.contoso.id);
         QWidget* tenants = s.current();
         QTRY_COMPARE(child<QLabel>(tenants, QStringLiteral("tenantName"))->text(), QStringLiteral("Contoso"));
+        QTRY_VERIFY(child<QLabel>(tenants, QStringLiteral("healthVerdict"))->isVisible());
+        shoot(s.view.get(), QStringLiteral("admin-tenant-health"));
         check(tenants, QStringLiteral("addTenantButton"), QStringLiteral("dialog-add-tenant"));
         check(tenants, QStringLiteral("settingsButton"), QStringLiteral("dialog-tenant-settings"));
         check(tenants, QStringLiteral("connectButton"), QStringLiteral("dialog-connect"));
@@ -306,12 +308,14 @@ private slots:
         s.w.cloud.setUnreachable(true);
         QTRY_VERIFY(banner->isVisible());
         const QString text = child<QLabel>(banner, QStringLiteral("bannerText"))->text();
-        QVERIFY2(text.startsWith(QStringLiteral("Offline: showing what Stint last knew")) && text.contains(QStringLiteral("Trying again")),
+        QVERIFY2(text.startsWith(QStringLiteral("Offline: showing what Stint last knew"))
+                     && text.contains(QStringLiteral("Trying again")),
                  qPrintable(text));
         s.view->showPage(AdminView::Page::LiveCheckouts);
         shoot(s.view.get(), QStringLiteral("admin-offline"));
         // Everything known stays on screen.
-        QCOMPARE(s.current()->findChild<QAbstractItemView*>(QStringLiteral("liveCheckoutsTable"))->model()->rowCount(), 3);
+        QCOMPARE(s.current()->findChild<QAbstractItemView*>(QStringLiteral("liveCheckoutsTable"))->model()->rowCount(),
+                 3);
         s.w.cloud.setUnreachable(false);
         click(banner, QStringLiteral("bannerAction"));
         QTRY_VERIFY(!banner->isVisible());

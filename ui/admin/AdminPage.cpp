@@ -114,9 +114,21 @@ QTableView* AdminPage::makeTable(QAbstractItemModel* model, const QString& objec
     table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     table->horizontalHeader()->setMinimumSectionSize(60);
-    table->horizontalHeader()->setDefaultSectionSize(150);
+    table->horizontalHeader()->setDefaultSectionSize(110);
     table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     return table;
+}
+
+void AdminPage::fitColumns(QTableView* table, int stretch, const QList<int>& widths)
+{
+    QHeaderView* header = table->horizontalHeader();
+    header->setStretchLastSection(false);
+    for (int column = 0; column < widths.size(); ++column) {
+        if (column == stretch)
+            header->setSectionResizeMode(column, QHeaderView::Stretch);
+        else if (widths.at(column) > 0)
+            header->resizeSection(column, widths.at(column));
+    }
 }
 
 QFrame* AdminPage::makeDetailsCard(const QString& objectName)

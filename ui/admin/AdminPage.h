@@ -35,7 +35,7 @@ public:
     AdminPage(UiContext& context, const QString& title, const QString& explanation, QWidget* parent = nullptr);
 
     // Each second (on the second) while the page is shown.
-    virtual void tick() {}
+    virtual void tick() { }
     // Ctrl+F: the page's search field, if it has one.
     void focusSearch();
 
@@ -51,6 +51,9 @@ protected:
     QLineEdit* addSearchField(RowSearchProxy* proxy, const QString& placeholder, const QString& objectName);
     // A read-only, row-selecting, sortable table over `model`.
     QTableView* makeTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName);
+    // Column widths for `table` (in model column order; 0 keeps the default); `stretch` takes the room left, so the
+    // table fits its width instead of scrolling sideways.
+    static void fitColumns(QTableView* table, int stretch, const QList<int>& widths);
     // A card for the details of the current object, and the two side by side (table wider).
     QFrame* makeDetailsCard(const QString& objectName);
     QWidget* sideBySide(QWidget* main, QWidget* details);

@@ -66,7 +66,11 @@ mirror_for() {
     for file in /etc/apt/sources.list.d/*.sources; do
         [[ -f $file ]] || continue
         awk -v want="$want" '
-            function flush() { if (uris != "" && types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " want " ")) { split(uris, u, " "); print u[1]; found = 1; exit } }
+            function flush() {
+                if (uris != "" && types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " want " ")) {
+                    split(uris, u, " "); print u[1]; found = 1; exit
+                }
+            }
             /^[ \t]*$/ { flush(); uris = ""; suites = ""; types = ""; next }
             /^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
             /^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
@@ -75,7 +79,10 @@ mirror_for() {
     done
     for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
         [[ -f $file ]] || continue
-        awk -v want="$want" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } if ($(i + 1) == want) { print $i; exit } }' "$file"
+        awk -v want="$want" '$1 == "deb" {
+            i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }   # skip [options]
+            if ($(i + 1) == want) { print $i; exit }
+        }' "$file"
     done
 }
 mirror=$(mirror_for "$suite" | head -n1)
@@ -151,7 +158,8 @@ if ((fresh)) || [[ ! -s $tarball ]]; then
     tarball_cached=no
     rm -rf "$workdir/tarball-scratch"
     debootstrap --variant=minbase --arch="$arch" --make-tarball="$tarball.new" "$suite" "$workdir/tarball-scratch" \
-        "$mirror" > "$logs/debootstrap-tarball.log" 2>&1 || { tail -20 "$logs/debootstrap-tarball.log"; die "debootstrap --make-tarball failed"; }
+        "$mirror" > "$logs/debootstrap-tarball.log" 2>&1 ||
+        { tail -20 "$logs/debootstrap-tarball.log"; die "debootstrap --make-tarball failed"; }
     mv "$tarball.new" "$tarball"
     rm -rf "$workdir/tarball-scratch"
 fi
@@ -176,7 +184,8 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 # Name resolution as on this machine; localhost as on any installed Debian.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
-grep -qs localhost "$root/etc/hosts" || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+grep -qs localhost "$root/etc/hosts" ||
+    printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
 # The CA certificates this machine reaches the registries through: the local ones go where ca-certificates (installed
 # by setup.sh) adds them to the bundle; the bundle itself is copied too.
 mkdir -p "$root/usr/local/share/ca-certificates" "$root/etc/ssl/certs"
@@ -246,7 +255,9 @@ if ((run_demo)); then
         done
         cat "$log"
         echo "--- probe"
-        grep -q "stint-cloud ready on" "$log" || { echo "FAIL: run-demo.sh never printed the ready line"; kill -INT -- -"$demo" 2>/dev/null; exit 1; }
+        if ! grep -q "stint-cloud ready on" "$log"; then
+            echo "FAIL: run-demo.sh never printed the ready line"; kill -INT -- -"$demo" 2>/dev/null; exit 1
+        fi
         ok=1
         link=$(grep -Eo "http://localhost:8443/[^ ]*" "$log" | head -n1)
         code() { curl -s -o /dev/null -w "%{http_code}" --max-time 10 "$1"; }
@@ -257,16 +268,23 @@ if ((run_demo)); then
         echo "--- Ctrl-C (SIGINT to the process group)"
         kill -INT -- -"$demo"
         for _ in $(seq 1 300); do kill -0 -- -"$demo" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 -- -"$demo" 2>/dev/null; then echo "FAIL: still running 30 s after Ctrl-C"; ps -o pid,args -g "$demo"; kill -KILL -- -"$demo"; ok=0
-        else echo "stopped: nothing of it left running"; fi
+        if kill -0 -- -"$demo" 2>/dev/null; then
+            echo "FAIL: still running 30 s after Ctrl-C"; ps -o pid,args -g "$demo"; kill -KILL -- -"$demo"; ok=0
+        else
+            echo "stopped: nothing of it left running"
+        fi
         [ "$ok" = 1 ]' 2>&1 | tee "$logs/run-demo.log" || status=$?
     end run-demo
-    if ((status == 0)); then demo_summary="served (/readyz 200, enrollment link 200, entra-sim answered), stopped by Ctrl-C"
-    else demo_summary="FAILED (see $logs/run-demo.log)"; failed+=("run-demo.sh"); fi
+    if ((status == 0)); then
+        demo_summary="served (/readyz 200, enrollment link 200, entra-sim answered), stopped by Ctrl-C"
+    else
+        demo_summary="FAILED (see $logs/run-demo.log)"; failed+=("run-demo.sh")
+    fi
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-say "summary (commit $commit, $suite minbase, node $(in_chroot sh -c 'command -v node >/dev/null && node --version' || echo none))"
+node_version=$(in_chroot sh -c 'command -v node >/dev/null && node --version' || echo none)
+say "summary (commit $commit, $suite minbase, node $node_version)"
 printf '%-34s %6s s\n' "debootstrap (cached tarball: $tarball_cached)" "${took[debootstrap]}"
 if ((run_tests)); then
     grep -E '^setup: ' "$logs/run-tests.log" | sed 's/^/  run-tests: /' || true

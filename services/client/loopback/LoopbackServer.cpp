@@ -210,8 +210,10 @@ void LoopbackServer::readFrom(QTcpSocket* socket)
     if (it == m_connections.end())
         return;
     Connection& connection = it->second;
-    if (connection.responded) {
-        socket->readAll(); // whatever follows an answered request is not read, only drained
+    if (connection.complete || connection.responded) {
+        // One request per connection: what follows (pipelined or later) is drained, not read. The callback's own
+        // connection keeps waiting for its page.
+        socket->readAll();
         return;
     }
     // Never hold more than the cap plus one byte: enough to know the cap was passed.
@@ -227,6 +229,8 @@ void LoopbackServer::readFrom(QTcpSocket* socket)
         refuse(socket, parsed.status, parsed.why);
         return;
     case LoopbackRequest::Outcome::Complete:
+        connection.complete = true;
+        connection.buffer.clear();
         connection.deadline->stop();
         handle(socket, request);
         return;

@@ -173,6 +173,8 @@ void LoopbackServer::acceptConnections()
             socket->deleteLater();
             continue;
         }
+        // Qt buffers what the kernel holds; bound that too, not only what is parsed.
+        socket->setReadBufferSize(qint64(m_limits.maxHeadBytes) + 1);
         Connection& connection = m_connections[socket];
         connection.deadline = new QTimer(socket);
         connection.deadline->setSingleShot(true);

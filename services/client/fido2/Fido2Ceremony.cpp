@@ -515,6 +515,11 @@ Fido2Ceremony::Outcome Fido2Ceremony::mapFailure(Key& key, int r, bool afterPin)
     case FIDO_ERR_TX:
     case FIDO_ERR_RX:
         return ioFailure(key);
+    case FIDO_ERR_INTERNAL:
+        // libfido2 reports a key agreement that could not be fetched (an unplugged key, among others) as internal.
+        if (!m_source.devicePaths().contains(key.path))
+            return ioFailure(key);
+        break;
     default:
         break;
     }

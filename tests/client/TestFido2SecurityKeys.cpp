@@ -11,7 +11,6 @@
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QtTest>
-
 #include <fido.h>
 #include <fido/es256.h>
 
@@ -67,8 +66,8 @@ int verify(const SoftCtapDevice& key, const Assertion& a, const AssertionRequest
     if (r == FIDO_OK)
         r = fido_assert_set_rp(fa, request.rpId.toUtf8().constData());
     if (r == FIDO_OK)
-        r = fido_assert_set_clientdata_hash(fa, reinterpret_cast<const unsigned char*>(request.clientDataHash.constData()),
-                                            32);
+        r = fido_assert_set_clientdata_hash(
+            fa, reinterpret_cast<const unsigned char*>(request.clientDataHash.constData()), 32);
     if (r == FIDO_OK)
         r = fido_assert_set_authdata_raw(fa, 0, reinterpret_cast<const unsigned char*>(a.authenticatorData.constData()),
                                          size_t(a.authenticatorData.size()));
@@ -110,9 +109,9 @@ class TestFido2SecurityKeys : public QObject
 
     Result<Assertion> run(const AssertionRequest& request)
     {
-        Result<Assertion> r = Error{QStringLiteral("test.no_answer"), {}, {}};
+        Result<Assertion> r = Error {QStringLiteral("test.no_answer"), {}, {}};
         if (!await(m_keys->getAssertion(request), &r))
-            return Error{QStringLiteral("test.no_answer"), QStringLiteral("no answer in time"), {}};
+            return Error {QStringLiteral("test.no_answer"), QStringLiteral("no answer in time"), {}};
         return r;
     }
 
@@ -156,7 +155,7 @@ private slots:
 
         const AssertionRequest request = requestFor({}, pin);
         QThread* deliveredOn = nullptr;
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         const Call<Assertion> call = m_keys->getAssertion(request);
         call.then(this, [&](const Result<Assertion>&) { deliveredOn = QThread::currentThread(); });
         QVERIFY(await(call, &r));
@@ -198,7 +197,8 @@ private slots:
         SoftCtapDevice key(keyWith({}, true));
         key.addCredential(QStringLiteral("other.example"), "per_ada");
         m_bus->plug(key);
-        const Result<Assertion> r = run(requestFor(allowUnknown ? QList<QByteArray>{crypto::randomBytes(32)} : QList<QByteArray>{}));
+        const Result<Assertion> r
+            = run(requestFor(allowUnknown ? QList<QByteArray> {crypto::randomBytes(32)} : QList<QByteArray> {}));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kNoCredential));
     }
@@ -301,7 +301,9 @@ private slots:
         QTest::newRow("too short") << QByteArray("123");
         QTest::newRow("three code points") << QByteArray("\xc3\xa4\xc3\xa4\xc3\xa4");
         QTest::newRow("too long") << QByteArray(64, '1');
-        QTest::newRow("NUL inside") << QByteArray("12\0" "34", 5);
+        QTest::newRow("NUL inside") << QByteArray("12\0"
+                                                  "34",
+                                                  5);
         QTest::newRow("not UTF-8") << QByteArray("\xff\xfe\xfd\xfc");
     }
     void aMalformedPinIsRefusedBeforeAnyKeyIsAsked()
@@ -372,7 +374,7 @@ private slots:
         QTRY_COMPARE(touch.count(), 1);
         QCOMPARE(touch.first().first().toInt(), 2); // "touch the key you want to use"
         b.touch();
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QVERIFY2(r.ok(), describe(r));
         QCOMPARE(r->credentialId, idB);
@@ -402,7 +404,7 @@ private slots:
         QTRY_VERIFY(b.waitingForTouch());
         QVERIFY(!a.waitingForTouch());
         b.touch();
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QVERIFY2(r.ok(), describe(r));
         QCOMPARE(r->credentialId, idB);
@@ -424,7 +426,7 @@ private slots:
         const Call<Assertion> call = m_keys->getAssertion(requestFor());
         QTRY_VERIFY(fingerprint.waitingForTouch() && pinOnly.waitingForTouch());
         pinOnly.touch();
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kPinRequired));
         QCOMPARE(r.error().details.value(QLatin1String("retriesLeft")).toInt(), 8);
@@ -443,7 +445,7 @@ private slots:
         QTRY_VERIFY(mine.waitingForTouch());
         QTRY_COMPARE(stranger.commandsReceived(0x02), 1);
         mine.touch();
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QVERIFY2(r.ok(), describe(r));
         QCOMPARE(r->credentialId, id);
@@ -472,7 +474,8 @@ private slots:
         QFETCH(QByteArray, pin);
         std::vector<std::unique_ptr<SoftCtapDevice>> keys;
         for (int i = 0; i < keyCount; ++i) {
-            keys.push_back(std::make_unique<SoftCtapDevice>(keyWith(pin, pin.isEmpty(), true, SoftCtapDevice::Presence::Manual)));
+            keys.push_back(
+                std::make_unique<SoftCtapDevice>(keyWith(pin, pin.isEmpty(), true, SoftCtapDevice::Presence::Manual)));
             keys.back()->addCredential(kRpId, "per_ada");
             m_bus->plug(*keys.back());
         }
@@ -480,7 +483,7 @@ private slots:
         QTRY_VERIFY(std::all_of(keys.begin(), keys.end(), [](const auto& k) { return k->waitingForTouch(); }));
         for (auto& k : keys)
             k->unplug();
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kRemoved));
     }
@@ -499,7 +502,8 @@ private slots:
         QFETCH(QByteArray, pin);
         std::vector<std::unique_ptr<SoftCtapDevice>> keys;
         for (int i = 0; i < keyCount; ++i) {
-            keys.push_back(std::make_unique<SoftCtapDevice>(keyWith(pin, pin.isEmpty(), true, SoftCtapDevice::Presence::Never)));
+            keys.push_back(
+                std::make_unique<SoftCtapDevice>(keyWith(pin, pin.isEmpty(), true, SoftCtapDevice::Presence::Never)));
             keys.back()->addCredential(kRpId, "per_ada");
             m_bus->plug(*keys.back());
         }
@@ -532,7 +536,7 @@ private slots:
         const Call<Assertion> call = m_keys->getAssertion(requestFor());
         QTRY_VERIFY(key.waitingForTouch());
         m_keys->cancel();
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kCancelled));
         QVERIFY(key.cancelsReceived() >= 1);
@@ -587,7 +591,7 @@ private slots:
         const Call<Assertion> first = m_keys->getAssertion(requestFor());
         QTRY_VERIFY(key.waitingForTouch());
         const Call<Assertion> second = m_keys->getAssertion(requestFor());
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(first, &r));
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kCancelled));
         QTRY_VERIFY(key.waitingForTouch()); // the second ceremony
@@ -606,7 +610,7 @@ private slots:
         QTRY_VERIFY(key.waitingForTouch());
         m_keys.reset(); // cancels and waits for the ceremony's thread
         QVERIFY(key.cancelsReceived() >= 1);
-        Result<Assertion> r = Error{};
+        Result<Assertion> r = Error {};
         QVERIFY(await(call, &r));
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kCancelled));
     }

@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
-
 #include <fido.h>
 #include <fido/es256.h>
 
@@ -50,10 +49,10 @@ QJsonObject sessionJson()
             {QStringLiteral("sessionId"), QStringLiteral("ses_1")},
             {QStringLiteral("expiresAt"), QStringLiteral("2030-01-01T00:00:00Z")},
             {QStringLiteral("person"),
-             QJsonObject{{QStringLiteral("id"), QStringLiteral("per_ada")},
-                         {QStringLiteral("email"), QStringLiteral("ada@msp.test")},
-                         {QStringLiteral("role"), QStringLiteral("technician")},
-                         {QStringLiteral("status"), QStringLiteral("active")}}}};
+             QJsonObject {{QStringLiteral("id"), QStringLiteral("per_ada")},
+                          {QStringLiteral("email"), QStringLiteral("ada@msp.test")},
+                          {QStringLiteral("role"), QStringLiteral("technician")},
+                          {QStringLiteral("status"), QStringLiteral("active")}}}};
 }
 
 // The cloud's two sign-in routes, scripted. An answer left unset keeps the request waiting until the test answers.
@@ -61,11 +60,11 @@ class ScriptedCloud : public client::ApiTransport
 {
 public:
     QList<ApiRequest> requests;
-    QJsonObject publicKey{{QStringLiteral("challenge"), kChallenge},
-                          {QStringLiteral("rpId"), QStringLiteral("localhost")},
-                          {QStringLiteral("userVerification"), QStringLiteral("required")},
-                          {QStringLiteral("timeout"), 300000},
-                          {QStringLiteral("allowCredentials"), QJsonArray()}};
+    QJsonObject publicKey {{QStringLiteral("challenge"), kChallenge},
+                           {QStringLiteral("rpId"), QStringLiteral("localhost")},
+                           {QStringLiteral("userVerification"), QStringLiteral("required")},
+                           {QStringLiteral("timeout"), 300000},
+                           {QStringLiteral("allowCredentials"), QJsonArray()}};
     std::optional<Error> beginError;
     std::optional<Error> finishError;
     bool holdBegin = false;
@@ -82,7 +81,8 @@ public:
                 return Call<ApiResponse>::failed(*beginError);
             ApiResponse r;
             r.status = 200;
-            r.json = {{QStringLiteral("ceremonyId"), QStringLiteral("cer_1")}, {QStringLiteral("publicKey"), publicKey}};
+            r.json
+                = {{QStringLiteral("ceremonyId"), QStringLiteral("cer_1")}, {QStringLiteral("publicKey"), publicKey}};
             if (holdBegin) {
                 heldBegin = Call<ApiResponse>();
                 m_heldAnswer = r;
@@ -102,7 +102,7 @@ public:
             r.body = QJsonDocument(sessionJson()).toJson(QJsonDocument::Compact); // sensitive: the body only
             return Call<ApiResponse>::resolved(r);
         }
-        return Call<ApiResponse>::failed(Error{QStringLiteral("api.not-found"), request.path, {}});
+        return Call<ApiResponse>::failed(Error {QStringLiteral("api.not-found"), request.path, {}});
     }
     void releaseBegin() { heldBegin.resolve(m_heldAnswer); }
     void setSessionToken(const crypto::SecretBytes&) override { }
@@ -111,7 +111,8 @@ public:
 
     int count(const QString& path) const
     {
-        return int(std::count_if(requests.begin(), requests.end(), [&](const ApiRequest& r) { return r.path == path; }));
+        return int(
+            std::count_if(requests.begin(), requests.end(), [&](const ApiRequest& r) { return r.path == path; }));
     }
     QJsonObject finishBody() const
     {
@@ -205,8 +206,9 @@ private slots:
         QTest::addColumn<QString>("origin");
         QTest::addColumn<QByteArray>("expected");
         QTest::newRow("bundled cloud") << kChallenge << kOrigin
-                                       << QByteArray("{\"type\":\"webauthn.get\",\"challenge\":\"AAECAwQFBgcICQoLDA0ODw\","
-                                                     "\"origin\":\"http://localhost:8443\",\"crossOrigin\":false}");
+                                       << QByteArray(
+                                              "{\"type\":\"webauthn.get\",\"challenge\":\"AAECAwQFBgcICQoLDA0ODw\","
+                                              "\"origin\":\"http://localhost:8443\",\"crossOrigin\":false}");
         QTest::newRow("https with a port") << QStringLiteral("_w-x") << QStringLiteral("https://stint.msp.example:9443")
                                            << QByteArray("{\"type\":\"webauthn.get\",\"challenge\":\"_w-x\",\"origin\":"
                                                          "\"https://stint.msp.example:9443\",\"crossOrigin\":false}");
@@ -236,12 +238,12 @@ private slots:
     {
         const QByteArray allowed("credential-\x01\x02\xff", 14);
         m_cloud.publicKey.insert(QStringLiteral("allowCredentials"),
-                                 QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("public-key")},
-                                                        {QStringLiteral("id"), b64(allowed)}},
-                                            QJsonObject{{QStringLiteral("type"), QStringLiteral("future-kind")},
-                                                        {QStringLiteral("id"), QStringLiteral("!!")}}});
+                                 QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("public-key")},
+                                                          {QStringLiteral("id"), b64(allowed)}},
+                                             QJsonObject {{QStringLiteral("type"), QStringLiteral("future-kind")},
+                                                          {QStringLiteral("id"), QStringLiteral("!!")}}});
         const auto pin = std::make_shared<const crypto::SecretBytes>(QByteArray("4711"));
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(QStringLiteral("ada@msp.test"), pin), &r));
         QVERIFY2(r.ok(), why(r));
         QCOMPARE((*r)->sessionId, QStringLiteral("ses_1"));
@@ -259,7 +261,7 @@ private slots:
         const QByteArray clientData = SecurityKeySignIn::clientDataJson(kChallenge, kOrigin);
         QCOMPARE(asked.rpId, QStringLiteral("localhost"));
         QCOMPARE(asked.clientDataHash, crypto::sha256(clientData));
-        QCOMPARE(asked.allowCredentialIds, QList<QByteArray>{allowed}); // the unknown kind is skipped
+        QCOMPARE(asked.allowCredentialIds, QList<QByteArray> {allowed}); // the unknown kind is skipped
         QVERIFY(asked.userVerification);
         QCOMPARE(asked.pin.get(), pin.get());
         QCOMPARE(asked.timeoutMs, 120'000); // the cloud's five minutes, bounded
@@ -286,14 +288,17 @@ private slots:
     void discoverableSignIn()
     {
         m_keys->answer = Result<Assertion>(cannedAssertion(QByteArray()));
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(), &r));
         QVERIFY(r.ok());
         QVERIFY(!m_cloud.requests.at(0).body->contains(QLatin1String("email")));
         QVERIFY(m_keys->asked.first().allowCredentialIds.isEmpty());
         QVERIFY(!m_keys->asked.first().pin);
-        const QJsonObject response =
-            m_cloud.finishBody().value(QLatin1String("credential")).toObject().value(QLatin1String("response")).toObject();
+        const QJsonObject response = m_cloud.finishBody()
+                                         .value(QLatin1String("credential"))
+                                         .toObject()
+                                         .value(QLatin1String("response"))
+                                         .toObject();
         QVERIFY(!response.contains(QLatin1String("userHandle"))); // none from the key: none posted
     }
 
@@ -314,7 +319,7 @@ private slots:
             m_cloud.publicKey.remove(QStringLiteral("timeout"));
         else
             m_cloud.publicKey.insert(QStringLiteral("timeout"), timeout);
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(), &r));
         QCOMPARE(m_keys->asked.first().timeoutMs, expected);
     }
@@ -323,7 +328,7 @@ private slots:
     {
         m_cloud.originValue = QStringLiteral("https://stint.msp.example");
         m_cloud.publicKey.insert(QStringLiteral("rpId"), QStringLiteral("msp.example"));
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(), &r));
         QVERIFY(r.ok());
         QCOMPARE(m_keys->asked.first().rpId, QStringLiteral("msp.example"));
@@ -340,19 +345,22 @@ private slots:
         QTest::newRow("rp id a number") << QStringLiteral("rpId") << QJsonValue(7);
         QTest::newRow("no challenge") << QStringLiteral("challenge") << QJsonValue(QJsonValue::Undefined);
         QTest::newRow("short challenge") << QStringLiteral("challenge") << QJsonValue(QStringLiteral("AAECAw"));
-        QTest::newRow("padded challenge") << QStringLiteral("challenge") << QJsonValue(kChallenge + QStringLiteral("=="));
-        QTest::newRow("challenge not base64url") << QStringLiteral("challenge")
-                                                 << QJsonValue(QStringLiteral("AAECAwQFBgcICQoLDA0O+/"));
+        QTest::newRow("padded challenge")
+            << QStringLiteral("challenge") << QJsonValue(kChallenge + QStringLiteral("=="));
+        QTest::newRow("challenge not base64url")
+            << QStringLiteral("challenge") << QJsonValue(QStringLiteral("AAECAwQFBgcICQoLDA0O+/"));
         QTest::newRow("allowCredentials an object") << QStringLiteral("allowCredentials") << QJsonValue(QJsonObject());
         QTest::newRow("credential id not base64url")
             << QStringLiteral("allowCredentials")
-            << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("public-key")},
-                                                 {QStringLiteral("id"), QStringLiteral("a b")}}});
+            << QJsonValue(QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("public-key")},
+                                                   {QStringLiteral("id"), QStringLiteral("a b")}}});
         QTest::newRow("credential without a type")
-            << QStringLiteral("allowCredentials") << QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("AAAA")}}});
+            << QStringLiteral("allowCredentials")
+            << QJsonValue(QJsonArray {QJsonObject {{QStringLiteral("id"), QStringLiteral("AAAA")}}});
         QJsonArray many;
         for (int i = 0; i < 65; ++i)
-            many.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("public-key")}, {QStringLiteral("id"), QStringLiteral("AAAA")}});
+            many.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("public-key")},
+                                     {QStringLiteral("id"), QStringLiteral("AAAA")}});
         QTest::newRow("too many credentials") << QStringLiteral("allowCredentials") << QJsonValue(many);
         QTest::newRow("timeout a string") << QStringLiteral("timeout") << QJsonValue(QStringLiteral("soon"));
         QTest::newRow("negative timeout") << QStringLiteral("timeout") << QJsonValue(-5);
@@ -366,7 +374,7 @@ private slots:
             m_cloud.publicKey.remove(field);
         else
             m_cloud.publicKey.insert(field, value);
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(), &r));
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, QString::fromLatin1(client::errors::kUnexpected));
@@ -386,8 +394,9 @@ private slots:
     void keyErrorsEndTheSignIn()
     {
         QFETCH(QString, code);
-        m_keys->answer = Result<Assertion>(Error{code, QStringLiteral("from the key"), {{QStringLiteral("retriesLeft"), 3}}});
-        Result<SharedSession> r = Error{};
+        m_keys->answer
+            = Result<Assertion>(Error {code, QStringLiteral("from the key"), {{QStringLiteral("retriesLeft"), 3}}});
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(), &r));
         QCOMPARE(r.error().code, code);
         QCOMPARE(r.error().details.value(QLatin1String("retriesLeft")).toInt(), 3);
@@ -403,9 +412,10 @@ private slots:
     void cloudErrorsPassThrough()
     {
         QFETCH(bool, atBegin);
-        const Error refused{QStringLiteral("api.webauthn-rejected"), QStringLiteral("no"), {{QStringLiteral("status"), 400}}};
+        const Error refused {
+            QStringLiteral("api.webauthn-rejected"), QStringLiteral("no"), {{QStringLiteral("status"), 400}}};
         (atBegin ? m_cloud.beginError : m_cloud.finishError) = refused;
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(m_signIn->signIn(), &r));
         QCOMPARE(r.error().code, refused.code);
         QCOMPARE(m_keys->asked.size(), atBegin ? 0 : 1);
@@ -449,7 +459,7 @@ private slots:
         m_keys->answer = Result<Assertion>(cannedAssertion());
         const Call<SharedSession> second = m_signIn->signIn();
         QCOMPARE(first.result()->error().code, QString::fromLatin1(codes::kCancelled));
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(second, &r));
         QVERIFY(r.ok());
         QCOMPARE(m_cloud.count(QStringLiteral("/v1/auth/signin/finish")), 1);
@@ -496,15 +506,15 @@ private slots:
                 fido_assert_set_uv(fa, FIDO_OPT_TRUE);
                 es256_pk_from_ptr(pk, point.constData(), size_t(point.size()));
                 verdict = fido_assert_verify(fa, 0, COSE_ES256, pk) == FIDO_OK ? QStringLiteral("ok")
-                                                                                : QStringLiteral("signature");
+                                                                               : QStringLiteral("signature");
                 es256_pk_free(&pk);
                 fido_assert_free(&fa);
             }
             if (verdict == QLatin1String("ok"))
                 return std::nullopt;
-            return Error{QStringLiteral("api.webauthn-rejected"), verdict, {}};
+            return Error {QStringLiteral("api.webauthn-rejected"), verdict, {}};
         };
-        Result<SharedSession> r = Error{};
+        Result<SharedSession> r = Error {};
         QVERIFY(await(signIn.signIn({}, {}), &r));
         QCOMPARE(r.error().code, QString::fromLatin1(codes::kPinRequired)); // first without the PIN
         QVERIFY(await(signIn.signIn({}, std::make_shared<const crypto::SecretBytes>(QByteArray("4711"))), &r));

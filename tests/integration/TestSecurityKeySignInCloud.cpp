@@ -21,7 +21,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
-
 #include <fido.h>
 
 using namespace stint;
@@ -119,7 +118,8 @@ class TestSecurityKeySignInCloud : public QObject
             r = fido_cred_set_rp(cred, rp.value(QLatin1String("id")).toString().toUtf8().constData(),
                                  rp.value(QLatin1String("name")).toString().toUtf8().constData());
         if (r == FIDO_OK)
-            r = fido_cred_set_user(cred, reinterpret_cast<const unsigned char*>(userId.constData()), size_t(userId.size()),
+            r = fido_cred_set_user(cred, reinterpret_cast<const unsigned char*>(userId.constData()),
+                                   size_t(userId.size()),
                                    user.value(QLatin1String("name")).toString().toUtf8().constData(),
                                    user.value(QLatin1String("displayName")).toString().toUtf8().constData(), nullptr);
         if (r == FIDO_OK)
@@ -148,9 +148,9 @@ class TestSecurityKeySignInCloud : public QObject
                           {QStringLiteral("authenticatorAttachment"), QStringLiteral("cross-platform")},
                           {QStringLiteral("clientExtensionResults"), QJsonObject()},
                           {QStringLiteral("response"),
-                           QJsonObject{{QStringLiteral("clientDataJSON"), b64(clientData)},
-                                       {QStringLiteral("attestationObject"), b64(attestation.toCborValue().toCbor())},
-                                       {QStringLiteral("transports"), QJsonArray{QStringLiteral("usb")}}}}};
+                           QJsonObject {{QStringLiteral("clientDataJSON"), b64(clientData)},
+                                        {QStringLiteral("attestationObject"), b64(attestation.toCborValue().toCbor())},
+                                        {QStringLiteral("transports"), QJsonArray {QStringLiteral("usb")}}}}};
         }
         fido_cred_free(&cred);
         if (dev) {
@@ -164,24 +164,26 @@ class TestSecurityKeySignInCloud : public QObject
     // Enrollment by invite (register/begin, makeCredential, register/finish); the enrolled person's id, or "".
     QString enroll(SoftCtapDevice& key, const QString& email, const QByteArray& pin, bool builtInUv)
     {
-        auto invite = cloud::directory::createInvite(m_cloud->db(), m_cloud->clock(), m_cloud->service().config(), m_org,
-                                                     email, QStringLiteral("Ada"), QStringLiteral("technician"), {});
+        auto invite
+            = cloud::directory::createInvite(m_cloud->db(), m_cloud->clock(), m_cloud->service().config(), m_org, email,
+                                             QStringLiteral("Ada"), QStringLiteral("technician"), {});
         if (!invite)
             return {};
-        const ApiReply begin =
-            m_cloud->api().post(QStringLiteral("/v1/auth/register/begin"), {}, {{QStringLiteral("inviteToken"), invite->token}});
+        const ApiReply begin = m_cloud->api().post(QStringLiteral("/v1/auth/register/begin"), {},
+                                                   {{QStringLiteral("inviteToken"), invite->token}});
         if (begin.status != 200)
             return {};
         int fido = FIDO_ERR_INTERNAL;
-        const QJsonObject credential =
-            makeCredential(key, begin.json.value(QLatin1String("publicKey")).toObject(), pin, builtInUv, &fido);
+        const QJsonObject credential
+            = makeCredential(key, begin.json.value(QLatin1String("publicKey")).toObject(), pin, builtInUv, &fido);
         if (fido != FIDO_OK) {
             qWarning() << "makeCredential:" << fido_strerr(fido);
             return {};
         }
-        const ApiReply finish = m_cloud->api().post(QStringLiteral("/v1/auth/register/finish"), {},
-                                                    {{QStringLiteral("ceremonyId"), begin.json.value(QLatin1String("ceremonyId"))},
-                                                     {QStringLiteral("credential"), credential}});
+        const ApiReply finish
+            = m_cloud->api().post(QStringLiteral("/v1/auth/register/finish"), {},
+                                  {{QStringLiteral("ceremonyId"), begin.json.value(QLatin1String("ceremonyId"))},
+                                   {QStringLiteral("credential"), credential}});
         if (finish.status != 200) {
             qWarning() << "register/finish:" << finish.describe();
             return {};
@@ -201,10 +203,10 @@ class TestSecurityKeySignInCloud : public QObject
 
     Result<SharedSession> signIn(const QString& email, const QByteArray& pin)
     {
-        Result<SharedSession> r = Error{QStringLiteral("test.no_answer"), QStringLiteral("no answer in time"), {}};
+        Result<SharedSession> r = Error {QStringLiteral("test.no_answer"), QStringLiteral("no answer in time"), {}};
         const auto secret = pin.isEmpty() ? nullptr : std::make_shared<const crypto::SecretBytes>(QByteArray(pin));
         if (!await(m_signIn->signIn(email, secret), &r))
-            return Error{QStringLiteral("test.no_answer"), QStringLiteral("no answer in time"), {}};
+            return Error {QStringLiteral("test.no_answer"), QStringLiteral("no answer in time"), {}};
         return r;
     }
 

@@ -7,6 +7,8 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QUrl>
@@ -76,20 +78,40 @@ QString CloudApi::newIdempotencyKey()
 Call<ApiResponse> CloudApi::send(ApiRequest request)
 {
     const bool authenticated = request.authenticated;
+    const TimeMs sentAt = m_clock->now();
     Call<ApiResponse> out;
-    m_transport.send(request).then(this, [this, out, authenticated](const Result<ApiResponse>& r) {
+    m_transport.send(request).then(this, [this, out, authenticated, sentAt](const Result<ApiResponse>& r) {
         const bool reachable = r.ok() || !errors::isNetwork(r.error());
         if (reachable != m_reachable) {
             m_reachable = reachable;
             emit reachabilityChanged(reachable);
         }
         if (r.ok() && r->serverTime)
-            m_serverOffsetMs = *r->serverTime - QDateTime::currentMSecsSinceEpoch();
+            noteServerTime(*r->serverTime, sentAt, m_clock->now());
         if (!r.ok() && authenticated && errors::isUnauthorized(r.error()))
             emit unauthorized();
         out.resolve(r);
     });
     return out;
+}
+
+// The Date header has whole seconds and says when the answer left the service, so each answer only bounds the offset:
+// server - local lies in [date - receivedAt, date + 1 s - sentAt]. The bounds of all answers are intersected (a fresh
+// start when they stop overlapping: one of the clocks was set), and the offset is the value in them closest to 0 — so a
+// machine whose clock is right shows exactly its own time, and one that is off is corrected by what is provable.
+void CloudApi::noteServerTime(TimeMs date, TimeMs sentAt, TimeMs receivedAt)
+{
+    const qint64 lo = date - receivedAt;
+    const qint64 hi = date + 1000 - sentAt;
+    if (!m_offsetKnown || lo > m_offsetHi || hi < m_offsetLo) {
+        m_offsetLo = lo;
+        m_offsetHi = hi;
+        m_offsetKnown = true;
+    } else {
+        m_offsetLo = std::max(m_offsetLo, lo);
+        m_offsetHi = std::min(m_offsetHi, hi);
+    }
+    m_serverOffsetMs = std::clamp<qint64>(0, m_offsetLo, m_offsetHi);
 }
 
 template <typename T> Call<T> CloudApi::object(ApiRequest request)

@@ -64,8 +64,13 @@ public:
     explicit CloudApi(ApiTransport& transport, QObject* parent = nullptr);
 
     ApiTransport& transport() { return m_transport; }
-    // The server's clock minus this machine's, from the Date of the latest answer (0 until one came).
+    // The server's clock minus this machine's, from the Date of the latest answer (0 until one came). A Date has
+    // whole seconds, so a machine clock within the server's second needs no correction (0); otherwise the offset is
+    // the least that brings it into that second.
     qint64 serverClockOffsetMs() const { return m_serverOffsetMs; }
+    // The clock serverClockOffsetMs() is measured against: this machine's (the system clock until one is set).
+    // Workspace sets its own, so that serverNow() adds the offset to the clock it was measured with.
+    void setClock(const Clock* clock) { m_clock = clock; }
 
     // Sign-in (public).
     Call<CeremonyStart> signInBegin(const QString& email = {});
@@ -160,6 +165,7 @@ private:
     Done done(ApiRequest request);
 
     ApiTransport& m_transport;
+    const Clock* m_clock = nullptr;
     qint64 m_serverOffsetMs = 0;
     bool m_reachable = true;
 };

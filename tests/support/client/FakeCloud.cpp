@@ -2905,6 +2905,17 @@ models::Group FakeCloud::addGroup(const QString& name, const QStringList& member
     return g;
 }
 
+void FakeCloud::setGroupMembers(const QString& groupId, const QStringList& memberIds)
+{
+    auto it = d->groups.find(groupId);
+    if (it == d->groups.end())
+        return;
+    it->memberIds = memberIds;
+    it->memberIds.sort();
+    it->memberIds.removeDuplicates();
+    d->publish(QStringLiteral("org"), QStringLiteral("group.updated"), it->toJson());
+}
+
 models::Policy FakeCloud::addPolicy(const QString& name, const QStringList& tenantIds,
                                     const QStringList& subjectPersonIds, const QStringList& roleIds,
                                     int maxDurationMinutes, bool requireJustification, bool requireTicket,
@@ -3073,7 +3084,10 @@ void FakeCloud::setAutoProvision(bool on)
 void FakeCloud::advance(const QString& checkoutId, CheckoutState state, const QString& reason)
 {
     const models::Checkout before = d->checkouts.value(checkoutId);
-    if (!d->move(checkoutId, state, reason, QStringLiteral("system")))
+    const QString stateReason = state == CheckoutState::RevokeFailed
+        ? QStringLiteral("Revocation could not be confirmed: %1").arg(reason)
+        : reason;
+    if (!d->move(checkoutId, state, stateReason, QStringLiteral("system")))
         return;
     if (state == CheckoutState::RevokeFailed) {
         // As the engine: never a silent failure — the admins are alerted.

@@ -437,6 +437,17 @@ struct FakeCloud::State
         return s.token;
     }
 
+    // A person as the cloud shows them: with the groups they are a member of.
+    models::Person withGroups(models::Person p) const
+    {
+        p.groupIds.clear();
+        for (const models::Group& g : groups) {
+            if (g.memberIds.contains(p.id))
+                p.groupIds << g.id;
+        }
+        return p;
+    }
+
     QJsonObject sessionJson(const Session& s)
     {
         const TimeMs idle = std::min(s.expiresAt, clock.now() + qint64(kSessionIdleMinutes) * 60'000);
@@ -444,7 +455,7 @@ struct FakeCloud::State
                 {QStringLiteral("sessionId"), s.id},
                 {QStringLiteral("expiresAt"), toRfc3339(s.expiresAt)},
                 {QStringLiteral("idleExpiresAt"), toRfc3339(idle)},
-                {QStringLiteral("person"), people.value(s.personId).toJson()}};
+                {QStringLiteral("person"), withGroups(people.value(s.personId)).toJson()}};
     }
 
     void endSessionsWhere(const std::function<bool(const Session&)>& which)
@@ -1242,7 +1253,7 @@ Reply FakeCloud::State::signOut(Ctx& ctx)
 
 Reply FakeCloud::State::me(Ctx& ctx)
 {
-    return answer(200, {{QStringLiteral("person"), people.value(ctx.caller.personId).toJson()},
+    return answer(200, {{QStringLiteral("person"), withGroups(people.value(ctx.caller.personId)).toJson()},
                       {QStringLiteral("organization"), org.toJson()},
                       {QStringLiteral("sessionId"), ctx.caller.sessionId}});
 }
@@ -1324,8 +1335,9 @@ Reply FakeCloud::State::updatePerson(Ctx& ctx)
     }
     record(QStringLiteral("person.update"), ctx.caller.personId, QStringLiteral("person"), updated.id, {},
            {{QStringLiteral("changes"), ctx.body()}});
-    publish(QStringLiteral("admins|person:") + updated.id, QStringLiteral("person.updated"), updated.toJson());
-    return answer(200, updated.toJson());
+    publish(QStringLiteral("admins|person:") + updated.id, QStringLiteral("person.updated"),
+            withGroups(updated).toJson());
+    return answer(200, withGroups(updated).toJson());
 }
 
 Reply FakeCloud::State::createInvite(Ctx& ctx)
@@ -2635,10 +2647,13 @@ void FakeCloud::State::registerRoutes()
     add(GET, QStringLiteral("/v1/organization"), member, [this](Ctx&) { return answer(200, org.toJson()); }, 0);
 
     add(GET, QStringLiteral("/v1/people"), admin,
-        [this](Ctx& c) { return listPage(c.request, people, [](const models::Person& p) { return p.toJson(); }); }, 0);
+        [this](Ctx& c) {
+            return listPage(c.request, people, [this](const models::Person& p) { return withGroups(p).toJson(); });
+        },
+        0);
     add(GET, QStringLiteral("/v1/people/{personId}"), admin, [this](Ctx& c) {
         const auto it = people.constFind(c.param(QStringLiteral("personId")));
-        return it == people.constEnd() ? notFound(QStringLiteral("person")) : answer(200, it->toJson());
+        return it == people.constEnd() ? notFound(QStringLiteral("person")) : answer(200, withGroups(*it).toJson());
     }, 0);
     add(PATCH, QStringLiteral("/v1/people/{personId}"), admin, h(&State::updatePerson), kSmall, false, true);
     add(GET, QStringLiteral("/v1/people/{personId}/credentials"), admin, [this](Ctx& c) {
@@ -3174,7 +3189,7 @@ models::Tenant FakeCloud::tenant(const QString& id) const
 
 models::Person FakeCloud::person(const QString& id) const
 {
-    return d->people.value(id);
+    return d->withGroups(d->people.value(id));
 }
 
 models::Policy FakeCloud::policy(const QString& id) const

@@ -460,6 +460,15 @@ private slots:
         QVERIFY(!replay.ok());
         QCOMPARE(client::errors::slug(replay.error()), QStringLiteral("state-used"));
 
+        w.cloud.setMultiTenantAppConfigured(false);
+        auto noApp = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAdminConsent), redirect));
+        QVERIFY(!noApp.ok());
+        QCOMPARE(client::errors::slug(noApp.error()), QStringLiteral("no-multi-tenant-app"));
+        auto code = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAuthorizationCode), redirect));
+        QVERIFY(!code.ok());
+        QCOMPARE(client::errors::slug(code.error()), QStringLiteral("no-credential")); // its own app comes first
+        w.cloud.setMultiTenantAppConfigured(true);
+
         auto check = waitFor(w.api.checkConnection(fresh->id));
         QVERIFY2(check.ok(), qPrintable(why(check)));
         client::ConnectionCredentialInput own;
@@ -558,6 +567,56 @@ private slots:
         auto cancel = waitFor(w.api.cancel(next.id));
         QVERIFY(!cancel.ok());
         QCOMPARE(client::errors::httpStatus(cancel.error()), 403);
+    }
+
+    void sessionsPasskeysAndCancelling()
+    {
+        World w;
+        w.cloud.setAutoProvision(false); // requests stay requested
+        const QByteArray other = w.cloud.sessionFor(w.tech.id);
+        w.cloud.signInAs(w.tech.id);
+        auto sessions = waitFor(w.api.mySessions());
+        QVERIFY2(sessions.ok(), qPrintable(why(sessions)));
+        QCOMPARE(sessions->size(), 2);
+        QString otherId;
+        for (const models::SessionInfo& s : *sessions) {
+            if (!s.current)
+                otherId = s.id;
+        }
+        QVERIFY(!otherId.isEmpty());
+        QVERIFY(waitFor(w.api.endMySession(otherId)).ok());
+        QVERIFY(!waitFor(w.api.endMySession(otherId)).ok()); // gone
+        auto left = waitFor(w.api.mySessions());
+        QVERIFY(left.ok());
+        QCOMPARE(left->size(), 1);
+        w.cloud.setSessionToken(crypto::SecretBytes(other));
+        QVERIFY(!waitFor(w.api.me()).ok()); // the ended session is refused
+
+        w.cloud.signInAs(w.tech.id);
+        models::CheckoutRequest r;
+        r.tenantId = w.tenant.id;
+        r.roleDefinitionIds = {kHelpdesk};
+        r.durationMinutes = 20;
+        auto made = waitFor(w.api.requestCheckout(r, CloudApi::newIdempotencyKey()));
+        QVERIFY2(made.ok(), qPrintable(why(made)));
+        QCOMPARE_STATE(w.cloud.checkout(made->id).state, CheckoutState::Requested);
+        auto cancelled = waitFor(w.api.cancel(made->id));
+        QVERIFY2(cancelled.ok(), qPrintable(why(cancelled)));
+        QCOMPARE_STATE(cancelled->state, CheckoutState::Cancelled);
+        QVERIFY(cancelled->endedAt);
+        QVERIFY(!w.cloud.requests().last().body); // the bodyless actions send no body
+
+        const QString passkey = w.cloud.addPasskey(w.tech.id);
+        w.cloud.signInAs(w.admin.id);
+        auto keys = waitFor(w.api.personCredentials(w.tech.id));
+        QVERIFY2(keys.ok(), qPrintable(why(keys)));
+        QCOMPARE(keys->size(), 1);
+        QVERIFY(waitFor(w.api.removePersonCredential(w.tech.id, keys->first().id)).ok());
+        auto none = waitFor(w.api.personCredentials(w.tech.id));
+        QVERIFY(none.ok());
+        QVERIFY(none->isEmpty());
+        QVERIFY(!waitFor(w.api.removePersonCredential(w.tech.id, keys->first().id)).ok());
+        Q_UNUSED(passkey);
     }
 
     // --- pages ---

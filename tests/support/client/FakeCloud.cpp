@@ -393,6 +393,7 @@ struct FakeCloud::State
 
     bool unreachable = false;
     bool autoProvision = true;
+    bool mspAppConfigured = true;
     int delayMs = 0;
     QList<Failure> failures;
     QList<ApiRequest> requests;
@@ -772,7 +773,7 @@ struct FakeCloud::State
                 {QStringLiteral("credential"),
                  ownApp ? QJsonValue(connectionCredentials.value(t.id)) : QJsonValue(QJsonValue::Null)},
                 {QStringLiteral("usesMultiTenantApp"), !ownApp},
-                {QStringLiteral("multiTenantAppConfigured"), true},
+                {QStringLiteral("multiTenantAppConfigured"), mspAppConfigured},
                 {QStringLiteral("report"), reportJson.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(reportJson)},
                 {QStringLiteral("checkedAt"), timeOrNull(s.checkedAt)},
                 {QStringLiteral("lastError"), lastError},
@@ -1715,6 +1716,11 @@ Reply FakeCloud::State::startConnection(Ctx& ctx)
     QUrl url(QStringLiteral("https://login.microsoftonline.com/") + segment);
     QUrlQuery query;
     if (kind == QLatin1String(models::kConnectAdminConsent)) {
+        if (!mspAppConfigured)
+            return conflict(QStringLiteral("no-multi-tenant-app"),
+                            QStringLiteral("Admin consent needs the MSP's multi-tenant app, and the service has none "
+                                           "configured. Configure it, or give this tenant its own app registration and "
+                                           "use kind authorization_code."));
         url.setPath(url.path() + QStringLiteral("/v2.0/adminconsent"));
         query.addQueryItem(QStringLiteral("client_id"), QStringLiteral("00000000-0000-0000-0000-0000000f4ce0"));
         query.addQueryItem(QStringLiteral("scope"), QStringLiteral("https%3A%2F%2Fgraph.microsoft.com%2F.default"));
@@ -3094,6 +3100,11 @@ QString FakeCloud::nativeCodeFor(const QString& personId, const QString& codeCha
 void FakeCloud::setAutoProvision(bool on)
 {
     d->autoProvision = on;
+}
+
+void FakeCloud::setMultiTenantAppConfigured(bool configured)
+{
+    d->mspAppConfigured = configured;
 }
 
 void FakeCloud::advance(const QString& checkoutId, CheckoutState state, const QString& reason)

@@ -101,6 +101,9 @@ public:
     // By default a request goes requested → provisioning at once; the test moves it on with advance().
     // (Requests of a tenant that is neither connected nor unhealthy stay requested, as with the real engine.)
     void setAutoProvision(bool on);
+    // Whether the service has the MSP's multi-tenant app (default true): without it, admin consent is refused with
+    // 409 no-multi-tenant-app and connections say multiTenantAppConfigured false, as on a cloud configured without one.
+    void setMultiTenantAppConfigured(bool configured);
     // Moves a checkout to `state` (with `reason`), as the engine would, and publishes checkout.updated. Ready sets
     // readyAt/expiresAt from the clock and the duration and makes a credential available. Refuses (with a warning)
     // a move the cloud's state machine does not allow. revoke_failed is as the engine makes it: `reason` is what went

@@ -49,7 +49,8 @@ public:
     {
         sent.append(request);
         Result<ApiResponse> answer = answers.isEmpty()
-            ? Result<ApiResponse>(Error{QString::fromLatin1(client::errors::kUnreachable), QStringLiteral("no script"), {}})
+            ? Result<ApiResponse>(
+                Error{QString::fromLatin1(client::errors::kUnreachable), QStringLiteral("no script"), {}})
             : answers.takeFirst();
         if (answer.ok())
             handedOut.append(answer->body); // shares the buffer
@@ -97,8 +98,10 @@ struct World
     World()
     {
         api.setClock(&clock);
-        admin = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Admin"), QStringLiteral("admin"));
-        tech = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"), QStringLiteral("technician"));
+        admin
+            = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Admin"), QStringLiteral("admin"));
+        tech = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"),
+                               QStringLiteral("technician"));
         tenant = cloud.addTenant(QStringLiteral("Contoso"), {{kHelpdesk, QStringLiteral("Helpdesk Administrator")},
                                                              {kUserAdmin, QStringLiteral("User Administrator")}});
         policy = cloud.addPolicy(QStringLiteral("Helpdesk"), {tenant.id}, {tech.id}, {kHelpdesk}, 120);
@@ -190,7 +193,8 @@ private slots:
         const models::Webhook hook = w.cloud.addWebhook(QStringLiteral("https://hooks.example/stint"),
                                                         {QStringLiteral("checkout.updated")});
         w.cloud.addWebhookDelivery(hook.id, QStringLiteral("checkout.updated"), QStringLiteral("delivered"));
-        const QString dead = w.cloud.addWebhookDelivery(hook.id, QStringLiteral("checkout.updated"), QStringLiteral("dead"));
+        const QString dead
+            = w.cloud.addWebhookDelivery(hook.id, QStringLiteral("checkout.updated"), QStringLiteral("dead"));
         w.cloud.signInAs(w.admin.id);
 
         auto people = waitFor(w.api.people());
@@ -327,7 +331,8 @@ private slots:
         QVERIFY2(updated.ok(), qPrintable(why(updated)));
         QCOMPARE(updated->version, created->version + 1);
         QCOMPARE(updated->connection.maxDurationMinutes, 90);
-        auto stale = waitFor(w.api.updateTenant(created->id, created->version, {{QStringLiteral("name"), QStringLiteral("X")}}));
+        auto stale = waitFor(
+            w.api.updateTenant(created->id, created->version, {{QStringLiteral("name"), QStringLiteral("X")}}));
         QVERIFY(!stale.ok());
         QCOMPARE(stale.error().code, QString::fromLatin1(client::errors::kVersionConflict));
         QCOMPARE(client::errors::httpStatus(stale.error()), 409);
@@ -364,10 +369,12 @@ private slots:
         QCOMPARE(renamed->memberIds, QStringList{w.tech.id});
         QVERIFY(waitFor(w.api.deleteGroup(group->id)).ok());
 
-        auto person = waitFor(w.api.updatePerson(w.tech.id, {{QStringLiteral("displayName"), QStringLiteral("Tom T.")}}));
+        auto person
+            = waitFor(w.api.updatePerson(w.tech.id, {{QStringLiteral("displayName"), QStringLiteral("Tom T.")}}));
         QVERIFY2(person.ok(), qPrintable(why(person)));
         QCOMPARE(person->displayName, QStringLiteral("Tom T."));
-        auto lastAdmin = waitFor(w.api.updatePerson(w.admin.id, {{QStringLiteral("role"), QStringLiteral("technician")}}));
+        auto lastAdmin
+            = waitFor(w.api.updatePerson(w.admin.id, {{QStringLiteral("role"), QStringLiteral("technician")}}));
         QVERIFY(!lastAdmin.ok());
         QCOMPARE(client::errors::slug(lastAdmin.error()), QStringLiteral("last-admin"));
         QVERIFY(waitFor(w.api.revokePersonSessions(w.tech.id)).ok());
@@ -435,7 +442,8 @@ private slots:
         QVERIFY(!before->report);
 
         const QString redirect = QStringLiteral("http://127.0.0.1:53123/callback");
-        auto start = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAdminConsent), redirect));
+        auto start
+            = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAdminConsent), redirect));
         QVERIFY2(start.ok(), qPrintable(why(start)));
         QVERIFY(start->authorizationUrl.startsWith(QStringLiteral("https://login.microsoftonline.com/")));
         QVERIFY(start->authorizationUrl.contains(start->state));
@@ -461,10 +469,12 @@ private slots:
         QCOMPARE(client::errors::slug(replay.error()), QStringLiteral("state-used"));
 
         w.cloud.setMultiTenantAppConfigured(false);
-        auto noApp = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAdminConsent), redirect));
+        auto noApp
+            = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAdminConsent), redirect));
         QVERIFY(!noApp.ok());
         QCOMPARE(client::errors::slug(noApp.error()), QStringLiteral("no-multi-tenant-app"));
-        auto code = waitFor(w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAuthorizationCode), redirect));
+        auto code = waitFor(
+            w.api.startConnection(fresh->id, QString::fromLatin1(models::kConnectAuthorizationCode), redirect));
         QVERIFY(!code.ok());
         QCOMPARE(client::errors::slug(code.error()), QStringLiteral("no-credential")); // its own app comes first
         w.cloud.setMultiTenantAppConfigured(true);
@@ -674,7 +684,8 @@ private slots:
         QTest::addColumn<bool>("network");
         QTest::newRow("403") << 403 << QStringLiteral("forbidden") << QStringLiteral("api.forbidden") << false;
         QTest::newRow("404") << 404 << QStringLiteral("not-found") << QStringLiteral("api.not-found") << false;
-        QTest::newRow("409") << 409 << QStringLiteral("version-conflict") << QStringLiteral("api.version-conflict") << false;
+        QTest::newRow("409") << 409 << QStringLiteral("version-conflict") << QStringLiteral("api.version-conflict")
+                             << false;
         QTest::newRow("429") << 429 << QStringLiteral("rate-limited") << QStringLiteral("api.rate-limited") << false;
         QTest::newRow("500") << 500 << QStringLiteral("internal") << QStringLiteral("api.internal") << false;
         QTest::newRow("401 unauthenticated") << 401 << QStringLiteral("unauthenticated")
@@ -698,8 +709,10 @@ private slots:
         if (!network) {
             QCOMPARE(client::errors::httpStatus(failed.error()), status);
             QCOMPARE(client::errors::slug(failed.error()), slug);
-            QVERIFY2(failed.error().message.contains(QStringLiteral("Because (fake).")), qPrintable(failed.error().message));
-            QVERIFY(failed.error().details.value(QLatin1String("requestId")).toString().startsWith(QStringLiteral("req_")));
+            QVERIFY2(failed.error().message.contains(QStringLiteral("Because (fake).")),
+                     qPrintable(failed.error().message));
+            QVERIFY(
+                failed.error().details.value(QLatin1String("requestId")).toString().startsWith(QStringLiteral("req_")));
         }
         if (status == 429)
             QCOMPARE(client::errors::retryAfterSeconds(failed.error()), 1);
@@ -924,13 +937,17 @@ private slots:
     {
         QTest::addColumn<QString>("call");
         QTest::addColumn<QByteArray>("body");
-        QTest::newRow("me without person") << QStringLiteral("me") << QByteArray("{\"organization\":{\"id\":\"o\",\"name\":\"n\"}}");
-        QTest::newRow("me with a number for a person") << QStringLiteral("me") << QByteArray("{\"person\":7,\"organization\":{}}");
+        QTest::newRow("me without person")
+            << QStringLiteral("me") << QByteArray("{\"organization\":{\"id\":\"o\",\"name\":\"n\"}}");
+        QTest::newRow("me with a number for a person")
+            << QStringLiteral("me") << QByteArray("{\"person\":7,\"organization\":{}}");
         QTest::newRow("list without items") << QStringLiteral("tenants") << QByteArray("{\"nextCursor\":null}");
-        QTest::newRow("list item not an object") << QStringLiteral("tenants") << QByteArray("{\"items\":[1],\"nextCursor\":null}");
+        QTest::newRow("list item not an object")
+            << QStringLiteral("tenants") << QByteArray("{\"items\":[1],\"nextCursor\":null}");
         QTest::newRow("tenant without connection")
             << QStringLiteral("tenants")
-            << QByteArray("{\"items\":[{\"id\":\"tnt_1\",\"name\":\"A\",\"createdAt\":\"2027-01-01T00:00:00Z\"}],\"nextCursor\":null}");
+            << QByteArray("{\"items\":[{\"id\":\"tnt_1\",\"name\":\"A\",\"createdAt\":\"2027-01-01T00:00:00Z\"}],"
+                          "\"nextCursor\":null}");
         QTest::newRow("checkout in an unknown state")
             << QStringLiteral("checkout")
             << QByteArray("{\"id\":\"chk_1\",\"tenantId\":\"t\",\"technicianId\":\"p\",\"roleDefinitionIds\":[],"

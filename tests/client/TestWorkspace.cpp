@@ -42,10 +42,14 @@ struct World
 
     World()
     {
-        admin = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Admin"), QStringLiteral("admin"));
-        admin2 = cloud.addPerson(QStringLiteral("bob@msp.example"), QStringLiteral("Bob Admin"), QStringLiteral("admin"));
-        tech = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"), QStringLiteral("technician"));
-        other = cloud.addPerson(QStringLiteral("oda@msp.example"), QStringLiteral("Oda Other"), QStringLiteral("technician"));
+        admin
+            = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Admin"), QStringLiteral("admin"));
+        admin2
+            = cloud.addPerson(QStringLiteral("bob@msp.example"), QStringLiteral("Bob Admin"), QStringLiteral("admin"));
+        tech = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"),
+                               QStringLiteral("technician"));
+        other = cloud.addPerson(QStringLiteral("oda@msp.example"), QStringLiteral("Oda Other"),
+                                QStringLiteral("technician"));
         contoso = cloud.addTenant(QStringLiteral("Contoso"), {{kHelpdesk, QStringLiteral("Helpdesk Administrator")}});
         fabrikam = cloud.addTenant(QStringLiteral("Fabrikam"), {{kUserAdmin, QStringLiteral("User Administrator")}});
         policy = cloud.addPolicy(QStringLiteral("Helpdesk"), {contoso.id}, {tech.id, other.id}, {kHelpdesk}, 120);
@@ -173,7 +177,8 @@ private slots:
         QTRY_COMPARE(changed.size(), 3);
         QStringList seen;
         for (const auto& args : changed)
-            seen << args.at(1).toString() + QStringLiteral("→") + models::toString(args.at(0).value<models::Checkout>().state);
+            seen << args.at(1).toString() + QStringLiteral("→")
+                    + models::toString(args.at(0).value<models::Checkout>().state);
         QCOMPARE(seen, (QStringList{QStringLiteral("provisioning→ready"), QStringLiteral("ready→revoking"),
                                     QStringLiteral("revoking→ended")}));
         QCOMPARE_STATE(w.ws.checkout(c.id)->state, CheckoutState::Ended);

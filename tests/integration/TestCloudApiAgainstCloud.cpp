@@ -225,14 +225,16 @@ void runScript(Side& side)
     const QString tenantId = contoso.value(QLatin1String("id")).toString();
     QVERIFY2(!tenantId.isEmpty(), qPrintable(side.name));
     side.connect(tenantId);
-    const QJsonObject fabrikam = step(side, QStringLiteral("tenant.create2"), admin, "POST", QStringLiteral("/v1/tenants"),
-                                      QJsonObject{{QStringLiteral("name"), QStringLiteral("Fabrikam")}});
+    const QJsonObject fabrikam
+        = step(side, QStringLiteral("tenant.create2"), admin, "POST", QStringLiteral("/v1/tenants"),
+               QJsonObject{{QStringLiteral("name"), QStringLiteral("Fabrikam")}});
     const QString otherTenant = fabrikam.value(QLatin1String("id")).toString();
     step(side, QStringLiteral("policy.create"), admin, "POST", QStringLiteral("/v1/policies"),
          QJsonObject{{QStringLiteral("name"), QStringLiteral("Helpdesk")},
                      {QStringLiteral("tenantIds"), QJsonArray{tenantId}},
-                     {QStringLiteral("subjects"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")},
-                                                                         {QStringLiteral("id"), side.techId}}}},
+                     {QStringLiteral("subjects"),
+                      QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("person")},
+                                             {QStringLiteral("id"), side.techId}}}},
                      {QStringLiteral("roleDefinitionIds"), QJsonArray{kHelpdesk}},
                      {QStringLiteral("maxDurationMinutes"), 120},
                      {QStringLiteral("requireJustification"), true}});
@@ -265,8 +267,8 @@ void runScript(Side& side)
     QVERIFY2(side.makeReady(checkoutId), qPrintable(side.name + QStringLiteral(": the checkout never became ready")));
     step(side, QStringLiteral("checkout.credential"), tech, "GET",
          QStringLiteral("/v1/checkouts/%1/credential").arg(checkoutId), {}, true);
-    step(side, QStringLiteral("checkout.extend"), tech, "POST", QStringLiteral("/v1/checkouts/%1/extend").arg(checkoutId),
-         QJsonObject{{QStringLiteral("minutes"), 10}});
+    step(side, QStringLiteral("checkout.extend"), tech, "POST",
+         QStringLiteral("/v1/checkouts/%1/extend").arg(checkoutId), QJsonObject{{QStringLiteral("minutes"), 10}});
 
     // Everything read back.
     const QList<QPair<QString, QString>> adminReads{
@@ -293,8 +295,8 @@ void runScript(Side& side)
     step(side, QStringLiteral("audit"), admin, "GET", QStringLiteral("/v1/audit"), {}, false, {}, audit);
     QUrlQuery page;
     page.addQueryItem(QStringLiteral("limit"), QStringLiteral("1"));
-    const QJsonObject first = step(side, QStringLiteral("tenants.page"), admin, "GET", QStringLiteral("/v1/tenants"), {},
-                                   false, {}, page);
+    const QJsonObject first
+        = step(side, QStringLiteral("tenants.page"), admin, "GET", QStringLiteral("/v1/tenants"), {}, false, {}, page);
     page.addQueryItem(QStringLiteral("cursor"), first.value(QLatin1String("nextCursor")).toString());
     step(side, QStringLiteral("tenants.page2"), admin, "GET", QStringLiteral("/v1/tenants"), {}, false, {}, page);
     step(side, QStringLiteral("tech.me"), tech, "GET", QStringLiteral("/v1/me"));
@@ -332,7 +334,8 @@ void runScript(Side& side)
     step(side, QStringLiteral("problem.405"), admin, "PUT", QStringLiteral("/v1/me"));
 
     // The live events the admin heard, until the last change made (the extension) has been heard.
-    const QString extendedTo = side.answers.value(QStringLiteral("checkout.extend")).value(QLatin1String("expiresAt")).toString();
+    const QString extendedTo
+        = side.answers.value(QStringLiteral("checkout.extend")).value(QLatin1String("expiresAt")).toString();
     QVERIFY2(QTest::qWaitFor(
                  [&] {
                      return std::any_of(side.events.begin(), side.events.end(), [&](const LiveEvent& e) {
@@ -419,8 +422,9 @@ private slots:
         m_other = test::createTenant(*m_cloud, m_admin.token,
                                      test::tenantBody(QStringLiteral("Fabrikam"), {kUserAdmin}, 240));
         QVERIFY(!m_tenant.isEmpty() && !m_other.isEmpty());
-        QVERIFY(!test::createPolicy(*m_cloud, m_admin.token,
-                                    test::policyBody(QStringLiteral("Helpdesk"), {m_tenant}, {kHelpdesk}, {m_tech.id}, {}, 120))
+        QVERIFY(!test::createPolicy(
+                     *m_cloud, m_admin.token,
+                     test::policyBody(QStringLiteral("Helpdesk"), {m_tenant}, {kHelpdesk}, {m_tech.id}, {}, 120))
                      .isEmpty());
         connectTenant(m_tenant);
     }
@@ -573,8 +577,10 @@ private slots:
         // The fake side.
         ManualClock fakeClock;
         test::FakeCloud fakeCloud(fakeClock);
-        const models::Person fakeAdmin = fakeCloud.addPerson(QStringLiteral("ada@script.example"), {}, QStringLiteral("admin"));
-        const models::Person fakeTech = fakeCloud.addPerson(QStringLiteral("tom@script.example"), {}, QStringLiteral("technician"));
+        const models::Person fakeAdmin
+            = fakeCloud.addPerson(QStringLiteral("ada@script.example"), {}, QStringLiteral("admin"));
+        const models::Person fakeTech
+            = fakeCloud.addPerson(QStringLiteral("tom@script.example"), {}, QStringLiteral("technician"));
         Side fake;
         fake.name = QStringLiteral("fake");
         fake.transport = &fakeCloud;
@@ -633,7 +639,8 @@ private slots:
             if (keysA != keysB)
                 differences << QStringLiteral("%1: details %2 in the cloud, %3 in the fake")
                                    .arg(it.key(), keysA.join(QLatin1Char(',')), keysB.join(QLatin1Char(',')));
-            if (client::errors::httpStatus(a) != client::errors::httpStatus(b) || client::errors::slug(a) != client::errors::slug(b))
+            if (client::errors::httpStatus(a) != client::errors::httpStatus(b)
+                || client::errors::slug(a) != client::errors::slug(b))
                 differences << QStringLiteral("%1: %2 %3 in the cloud, %4 %5 in the fake")
                                    .arg(it.key())
                                    .arg(client::errors::httpStatus(a))

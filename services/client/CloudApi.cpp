@@ -6,12 +6,12 @@
 #include "models/JsonFields.h"
 
 #include <QJsonArray>
-
-#include <algorithm>
-
 #include <QJsonDocument>
+#include <QSet>
 #include <QLoggingCategory>
 #include <QUrl>
+
+#include <algorithm>
 
 #include <openssl/crypto.h>
 
@@ -145,12 +145,13 @@ template <typename T> Call<QList<T>> CloudApi::listAll(ApiRequest request)
     Call<QList<T>> out;
     auto items = std::make_shared<QList<T>>();
     auto next = std::make_shared<std::function<void(QString)>>();
-    *next = [this, out, items, request, next](const QString& cursor) mutable {
+    auto seen = std::make_shared<QSet<QString>>();
+    *next = [this, out, items, request, next, seen](const QString& cursor) mutable {
         ApiRequest page = request;
         page.query.addQueryItem(QStringLiteral("limit"), QStringLiteral("200"));
         if (!cursor.isEmpty())
             page.query.addQueryItem(QStringLiteral("cursor"), cursor);
-        send(page).then(this, [out, items, next](const Result<ApiResponse>& r) {
+        send(page).then(this, [out, items, next, seen](const Result<ApiResponse>& r) {
             if (!r.ok()) {
                 *next = nullptr;
                 return out.fail(r.error());
@@ -166,6 +167,12 @@ template <typename T> Call<QList<T>> CloudApi::listAll(ApiRequest request)
             }
             items->append(std::move(parsed).value());
             const QString cursor = r->json.value(QLatin1String("nextCursor")).toString();
+            if (!cursor.isEmpty() && seen->contains(cursor)) {
+                // A cursor handed out before would page around forever.
+                *next = nullptr;
+                return out.fail(errors::unexpected(QStringLiteral("a list whose pages go round in a circle")));
+            }
+            seen->insert(cursor);
             if (cursor.isEmpty()) {
                 out.resolve(std::move(*items));
                 *next = nullptr; // breaks the self-reference
@@ -452,7 +459,14 @@ Call<models::ConnectionState> CloudApi::setConnectionCredential(const QString& t
     if (credential.secretExpiresAt)
         body.insert(QStringLiteral("secretExpiresAt"), toRfc3339(*credential.secretExpiresAt));
     ApiRequest r = withBody("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(seg(tenantId)), body);
-    return object<models::ConnectionState>(std::move(r));
+    // The cloud answers with what may be shown of the credential, not the connection: read the connection after.
+    Call<models::ConnectionState> out;
+    done(std::move(r)).then(this, [this, out, tenantId](const Result<void>& saved) {
+        if (!saved.ok())
+            return out.fail(saved.error());
+        connection(tenantId).then(this, [out](const Result<models::ConnectionState>& state) { out.resolve(state); });
+    });
+    return out;
 }
 
 Done CloudApi::removeConnectionCredential(const QString& tenantId)
@@ -605,6 +619,8 @@ Call<Page<models::AuditEvent>> CloudApi::audit(const models::AuditFilter& filter
     send(std::move(r)).then(this, [out](const Result<ApiResponse>& answer) {
         if (!answer.ok())
             return out.fail(answer.error());
+        if (!answer->json.value(QLatin1String("items")).isArray())
+            return out.fail(errors::unexpected(QStringLiteral("a list without items")));
         auto items = models::parseList<models::AuditEvent>(answer->json.value(QLatin1String("items")).toArray(),
                                                            &models::AuditEvent::fromJson);
         if (!items)

@@ -68,7 +68,7 @@ public:
     // within what the whole-second Date header can show). The clock is the one
     // the caller measures time with (Workspace's), so that a countdown computed as clock + offset is right.
     qint64 serverClockOffsetMs() const { return m_serverOffsetMs; }
-    void setClock(const Clock& clock) { m_clock = &clock; }
+    void setClock(const Clock* clock) { m_clock = clock ? clock : &m_systemClock; }
 
     // Sign-in (public).
     Call<CeremonyStart> signInBegin(const QString& email = {});

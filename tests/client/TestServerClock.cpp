@@ -38,7 +38,7 @@ private slots:
         ManualClock clock(1'800'000'000'400);
         ScriptedTransport transport;
         CloudApi api(transport);
-        api.setClock(clock);
+        api.setClock(&clock);
         // The service's clock equals ours; the Date header says "…000" for a moment at "…410".
         QCOMPARE(answer(api, transport, clock, clock.now() + 10, 20), qint64(0));
         clock.advance(700);
@@ -50,7 +50,7 @@ private slots:
         ManualClock clock(1'800'000'000'000);
         ScriptedTransport transport;
         CloudApi api(transport);
-        api.setClock(clock);
+        api.setClock(&clock);
         // Our clock is 90 s behind the service's.
         const qint64 behind = 90'000;
         qint64 offset = 0;
@@ -67,7 +67,7 @@ private slots:
         ManualClock clock(1'800'000'000'000);
         ScriptedTransport transport;
         CloudApi api(transport);
-        api.setClock(clock);
+        api.setClock(&clock);
         QCOMPARE(answer(api, transport, clock, clock.now(), 10), qint64(0));
         // Someone sets our clock an hour back: the old bounds no longer overlap.
         clock.advance(-3'600'000);

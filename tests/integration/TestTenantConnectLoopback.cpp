@@ -355,13 +355,24 @@ private slots:
         QVERIFY(!m_sim->state().servicePrincipal(m_contoso, m_mspClientId));
     }
 
+    // The customer's own app must list the same URI (the authorize endpoint follows the same rules).
+    void customersOwnAppConnectsWithTheAuthorizationCode_data()
+    {
+        QTest::addColumn<QString>("registered");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("exact") << kConnectRedirect << true;
+        QTest::newRow("path case differs") << QStringLiteral("http://127.0.0.1/stint/CONNECT") << false;
+        QTest::newRow("localhost") << QStringLiteral("http://localhost/stint/connect") << false;
+    }
     void customersOwnAppConnectsWithTheAuthorizationCode()
     {
+        QFETCH(QString, registered);
+        QFETCH(bool, accepted);
         startWorld();
         SimState& s = m_sim->state();
         SimApp& own = s.registerApp(m_contoso, QStringLiteral("Stint (Contoso's own)"), stintAppPermissions());
         own.multiTenant = false;
-        own.redirectUris = {kConnectRedirect};
+        own.redirectUris = {registered};
         const QString ownSecret
             = QStringLiteral("own-app-secret~") + QString::fromLatin1(crypto::randomBytes(8).toHex());
         s.addClientSecret(own, ownSecret, m_cloud->clock().now() + 365LL * 86'400'000);
@@ -380,6 +391,15 @@ private slots:
         client::TenantConnector connector(*m_api, openBrowser());
         auto call = connector.connect(tenant, QString::fromLatin1(models::kConnectAuthorizationCode), kContosoAdmin,
                                       QStringLiteral("contoso.com"));
+        if (!accepted) {
+            QTRY_VERIFY_WITH_TIMEOUT(m_browser.done, 30'000);
+            QVERIFY(!m_browser.redirect.isValid());
+            QCOMPARE(m_browser.failure.aadsts, 50011);
+            connector.cancel();
+            QTRY_VERIFY(call.isFinished());
+            QCOMPARE(call.result()->error().code, QStringLiteral("loopback.cancelled"));
+            return;
+        }
         QTRY_VERIFY_WITH_TIMEOUT(call.isFinished(), 30'000);
         QVERIFY2(call.result()->ok(), qPrintable(call.result()->ok() ? QString() : call.result()->error().message));
         const QUrl opened = m_browser.opened.first();

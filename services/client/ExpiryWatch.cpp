@@ -2,7 +2,6 @@
 #include "client/ExpiryWatch.h"
 
 #include <QLoggingCategory>
-
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcExpiryWatch, "stint.client.expirywatch")

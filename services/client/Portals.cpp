@@ -37,25 +37,25 @@ QString homeUrl(Portal portal, Cloud cloud)
 {
     switch (portal) {
     case Portal::EntraAdminCenter:
-        return cloud == Cloud::UsGov   ? QStringLiteral("https://entra.microsoft.us/")
-               : cloud == Cloud::China ? QStringLiteral("https://entra.microsoftonline.cn/")
-                                       : QStringLiteral("https://entra.microsoft.com/");
+        return cloud == Cloud::UsGov ? QStringLiteral("https://entra.microsoft.us/")
+            : cloud == Cloud::China  ? QStringLiteral("https://entra.microsoftonline.cn/")
+                                     : QStringLiteral("https://entra.microsoft.com/");
     case Portal::AzurePortal:
-        return cloud == Cloud::UsGov   ? QStringLiteral("https://portal.azure.us/")
-               : cloud == Cloud::China ? QStringLiteral("https://portal.azure.cn/")
-                                       : QStringLiteral("https://portal.azure.com/");
+        return cloud == Cloud::UsGov ? QStringLiteral("https://portal.azure.us/")
+            : cloud == Cloud::China  ? QStringLiteral("https://portal.azure.cn/")
+                                     : QStringLiteral("https://portal.azure.com/");
     case Portal::Microsoft365AdminCenter:
-        return cloud == Cloud::UsGov   ? QStringLiteral("https://portal.office365.us/adminportal/home")
-               : cloud == Cloud::China ? QStringLiteral("https://portal.partner.microsoftonline.cn/adminportal/home")
-                                       : QStringLiteral("https://admin.microsoft.com/");
+        return cloud == Cloud::UsGov ? QStringLiteral("https://portal.office365.us/adminportal/home")
+            : cloud == Cloud::China  ? QStringLiteral("https://portal.partner.microsoftonline.cn/adminportal/home")
+                                     : QStringLiteral("https://admin.microsoft.com/");
     case Portal::IntuneAdminCenter:
-        return cloud == Cloud::UsGov   ? QStringLiteral("https://intune.microsoft.us/")
-               : cloud == Cloud::China ? QStringLiteral("https://intune.microsoftonline.cn/")
-                                       : QStringLiteral("https://intune.microsoft.com/");
+        return cloud == Cloud::UsGov ? QStringLiteral("https://intune.microsoft.us/")
+            : cloud == Cloud::China  ? QStringLiteral("https://intune.microsoftonline.cn/")
+                                     : QStringLiteral("https://intune.microsoft.com/");
     case Portal::ExchangeAdminCenter:
-        return cloud == Cloud::UsGov   ? QStringLiteral("https://admin.exchange.office365.us/")
-               : cloud == Cloud::China ? QStringLiteral("https://partner.outlook.cn/ecp/")
-                                       : QStringLiteral("https://admin.exchange.microsoft.com/");
+        return cloud == Cloud::UsGov ? QStringLiteral("https://admin.exchange.office365.us/")
+            : cloud == Cloud::China  ? QStringLiteral("https://partner.outlook.cn/ecp/")
+                                     : QStringLiteral("https://admin.exchange.microsoft.com/");
     }
     return {};
 }
@@ -162,7 +162,7 @@ Link link(Portal portal, const Target& target)
     if (fragment && !target.tenant.isEmpty())
         url.setFragment(QLatin1Char('@') + target.tenant);
     // Only the Azure portal's "#@tenant" is a form protocols.md records from wide use; the rest is community use.
-    return Link{portal, url, portal == Portal::AzurePortal && !target.tenant.isEmpty()};
+    return Link {portal, url, portal == Portal::AzurePortal && !target.tenant.isEmpty()};
 }
 
 } // namespace stint::client::portals

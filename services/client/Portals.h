@@ -4,7 +4,6 @@
 #include <QList>
 #include <QString>
 #include <QUrl>
-
 #include <optional>
 
 namespace stint::models {
@@ -39,7 +38,7 @@ enum class Portal
 struct Target
 {
     QString nationalCloud = QStringLiteral("global");
-    QString tenant;    // Entra tenant id (GUID) or a domain; may be empty (then the portal picks the account's home)
+    QString tenant; // Entra tenant id (GUID) or a domain; may be empty (then the portal picks the account's home)
     QString loginHint; // the checkout account's UPN; may be empty
 
     // The target for a checkout of `tenant`: its national cloud, its Entra id (else its account domain, else the

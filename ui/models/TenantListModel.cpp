@@ -7,7 +7,6 @@
 
 #include <QLoggingCategory>
 #include <QSet>
-
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcTenantListModel, "stint.ui.tenantlistmodel")
@@ -39,7 +38,7 @@ QString summaryOf(const models::Tenant& tenant, QStringList* roleNames)
     QString roles = roleNames->mid(0, kRolesInSummary).join(QStringLiteral(", "));
     if (roleNames->size() > kRolesInSummary)
         roles += TenantListModel::tr(" +%n more", nullptr, int(roleNames->size() - kRolesInSummary));
-    QStringList parts{roles, TenantListModel::tr("up to %1").arg(TimeText::minutes(longest))};
+    QStringList parts {roles, TenantListModel::tr("up to %1").arg(TimeText::minutes(longest))};
     if (needApproval == tenant.myGrants.size())
         parts << TenantListModel::tr("approval needed");
     else if (needApproval > 0)
@@ -85,7 +84,7 @@ QList<TenantListModel::Row> TenantListModel::buildRows() const
             row.openCheckoutId = c->id;
             row.openCheckoutState = models::toString(c->state);
         }
-        QStringList key{t.name, t.id};
+        QStringList key {t.name, t.id};
         if (t.connection.entraTenantId)
             key << *t.connection.entraTenantId;
         if (t.connection.accountDomain)
@@ -135,8 +134,8 @@ QVariant TenantListModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         return row.summary;
     case Qt::AccessibleTextRole: {
-        QString text = tr("%1, %2, %3").arg(row.name, StatusChip::connectionStatusText(row.connectionStatus),
-                                            row.summary);
+        QString text
+            = tr("%1, %2, %3").arg(row.name, StatusChip::connectionStatusText(row.connectionStatus), row.summary);
         if (!row.openCheckoutState.isEmpty()) {
             if (auto state = models::checkoutStateFromString(row.openCheckoutState))
                 text += tr(", your access: %1").arg(StatusChip::checkoutStateText(*state));

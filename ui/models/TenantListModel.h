@@ -5,7 +5,6 @@
 
 #include <QAbstractListModel>
 #include <QList>
-
 #include <optional>
 
 namespace stint::client {
@@ -29,9 +28,9 @@ public:
     enum Role
     {
         TenantIdRole = Qt::UserRole + 1,
-        ConnectionStatusRole,  // "connected" …
-        SummaryRole,           // what I may ask for, one line
-        OpenCheckoutIdRole,    // my open checkout here, or empty
+        ConnectionStatusRole, // "connected" …
+        SummaryRole, // what I may ask for, one line
+        OpenCheckoutIdRole, // my open checkout here, or empty
         OpenCheckoutStateRole, // its state name ("ready" …), or empty
         SearchKeyRole,
     };

@@ -2,7 +2,6 @@
 #include "ui/technician/AccessOptions.h"
 
 #include <QLoggingCategory>
-
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcAccessOptions, "stint.ui.accessoptions")
@@ -35,8 +34,8 @@ QList<RoleOption> roleOptions(const models::Tenant& tenant)
     QList<RoleOption> out;
     for (const models::TenantGrant& g : tenant.myGrants) {
         for (const QString& id : g.roleDefinitionIds) {
-            auto it = std::find_if(out.begin(), out.end(),
-                                   [&](const RoleOption& o) { return o.roleDefinitionId == id; });
+            auto it
+                = std::find_if(out.begin(), out.end(), [&](const RoleOption& o) { return o.roleDefinitionId == id; });
             if (it == out.end())
                 out.append({id, tenant.roleName(id), g.requireApproval});
             else
@@ -83,7 +82,7 @@ std::optional<models::TenantGrant> chosenGrant(const models::Tenant& tenant, con
 
 QList<int> durationSteps(int maxMinutes, int preferred)
 {
-    static const QList<int> kSteps{15, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1440};
+    static const QList<int> kSteps {15, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 1440};
     QList<int> out;
     if (maxMinutes < models::kMinDurationMinutes)
         return out;
@@ -119,7 +118,7 @@ std::optional<int> extendAllowance(const models::Tenant& tenant, const models::C
 
 QList<int> extendSteps(int allowance)
 {
-    static const QList<int> kSteps{15, 30, 60, 120, 240};
+    static const QList<int> kSteps {15, 30, 60, 120, 240};
     QList<int> out;
     for (int s : kSteps) {
         if (s <= allowance)

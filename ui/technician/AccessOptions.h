@@ -6,7 +6,6 @@
 
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 // What a technician may ask for in a tenant, worked out from the tenant's myGrants the way the service decides it

@@ -55,8 +55,9 @@ void CheckoutActions::clearStatus(const QString& checkoutId)
 void CheckoutActions::fail(const QString& checkoutId, const QString& what, const Error& error)
 {
     qCInfo(lcCheckoutActions) << what << "failed for" << checkoutId << ":" << error.code;
-    setStatus(checkoutId, {false, QStringLiteral("%1 %2").arg(what, ErrorText::describe(error)), "bad",
-                           ErrorText::technical(error)});
+    setStatus(
+        checkoutId,
+        {false, QStringLiteral("%1 %2").arg(what, ErrorText::describe(error)), "bad", ErrorText::technical(error)});
 }
 
 void CheckoutActions::confirmEnd(const QString& checkoutId)
@@ -89,8 +90,8 @@ void CheckoutActions::confirmEnd(const QString& checkoutId)
                "are signed in to with it stops working. You can request access again later.")
                 .arg(c->accountUpn.value_or(tr("your account"))));
     }
-    QPushButton* confirm =
-        box->addButton(request ? tr("&Withdraw request") : tr("&End access"), QMessageBox::DestructiveRole);
+    QPushButton* confirm
+        = box->addButton(request ? tr("&Withdraw request") : tr("&End access"), QMessageBox::DestructiveRole);
     confirm->setObjectName(QStringLiteral("confirmButton"));
     style::setRole(confirm, "danger");
     QPushButton* keep = box->addButton(request ? tr("&Keep request") : tr("&Keep access"), QMessageBox::RejectRole);
@@ -137,9 +138,9 @@ void CheckoutActions::extend(const QString& checkoutId, int minutes)
         return;
     }
     if (minutes <= 0) {
-        setStatus(checkoutId,
-                  {false, tr("Not extended: this access already lasts as long as your access policy allows."), "bad",
-                   {}});
+        setStatus(
+            checkoutId,
+            {false, tr("Not extended: this access already lasts as long as your access policy allows."), "bad", {}});
         return;
     }
     setStatus(checkoutId, {true, tr("Extending by %1…").arg(TimeText::minutes(minutes)), "busy", {}});
@@ -148,8 +149,9 @@ void CheckoutActions::extend(const QString& checkoutId, int minutes)
             if (!r.ok()) {
                 const QString field = client::errors::fieldErrors(r.error()).value(QStringLiteral("minutes"));
                 if (!field.isEmpty())
-                    return setStatus(checkoutId, {false, tr("Not extended: the access policy says it %1.").arg(field),
-                                                  "bad", ErrorText::technical(r.error())});
+                    return setStatus(checkoutId,
+                                     {false, tr("Not extended: the access policy says it %1.").arg(field), "bad",
+                                      ErrorText::technical(r.error())});
                 return fail(checkoutId, tr("Not extended."), r.error());
             }
             const TimeMs now = m_ctx.workspace.serverNow();
@@ -189,14 +191,14 @@ bool CheckoutActions::launch(const QString& checkoutId, portals::Portal portal)
                    {}});
         return false;
     }
-    setStatus(checkoutId,
-              {false,
-               target.loginHint.isEmpty()
-                   ? tr("Opened the %1 in your browser.").arg(portals::displayName(portal))
-                   : tr("Opened the %1 in your browser. Sign in as %2.").arg(portals::displayName(portal),
-                                                                            target.loginHint),
-               "good",
-               {}});
+    setStatus(
+        checkoutId,
+        {false,
+         target.loginHint.isEmpty()
+             ? tr("Opened the %1 in your browser.").arg(portals::displayName(portal))
+             : tr("Opened the %1 in your browser. Sign in as %2.").arg(portals::displayName(portal), target.loginHint),
+         "good",
+         {}});
     return true;
 }
 

@@ -26,9 +26,9 @@ public:
     struct Status
     {
         bool busy = false;
-        QString text;               // "Ending access…", "Extended by 30 min …", or the error said for people
+        QString text; // "Ending access…", "Extended by 30 min …", or the error said for people
         const char* tone = "neutral"; // "busy" | "good" | "bad" | "neutral"
-        QString technical;          // the error's code, for the tooltip
+        QString technical; // the error's code, for the tooltip
     };
 
     // Confirmations open over `dialogParent`.

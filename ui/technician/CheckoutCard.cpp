@@ -94,7 +94,8 @@ CheckoutCard::CheckoutCard(UiContext& context, CheckoutActions& actions, bool sh
     m_copyAccount->setAccessibleDescription(tr("Copies the account's user name (not secret)"));
     m_launch->setObjectName(QStringLiteral("launchButton"));
     m_launch->setMenu(m_portalMenu);
-    m_launch->setAccessibleDescription(tr("Opens a Microsoft admin portal for this tenant, signing in as this account"));
+    m_launch->setAccessibleDescription(
+        tr("Opens a Microsoft admin portal for this tenant, signing in as this account"));
     style::setRole(m_launch, "primary");
     m_extend->setObjectName(QStringLiteral("extendButton"));
     m_extend->setAccessibleDescription(tr("Asks for more time, within what your access policy allows"));
@@ -192,10 +193,11 @@ void CheckoutCard::setCheckout(const models::Checkout& c)
         roles += QStringLiteral(" · ") + tr("%1 asked for").arg(TimeText::minutes(c.durationMinutes));
     m_roles->setText(roles);
     m_progress->setText(CheckoutText::progress(c, tenant, m_ctx.workspace.serverNow()));
-    style::setRole(m_progress, c.state == CheckoutState::Failed || c.state == CheckoutState::Denied
-                                       || c.state == CheckoutState::RevokeFailed
-                                   ? "danger"
-                                   : "");
+    style::setRole(m_progress,
+                   c.state == CheckoutState::Failed || c.state == CheckoutState::Denied
+                           || c.state == CheckoutState::RevokeFailed
+                       ? "danger"
+                       : "");
     if (inProgress(c.state))
         m_progressSpinner->start();
     else
@@ -236,8 +238,8 @@ void CheckoutCard::updateStatus()
 {
     const CheckoutActions::Status s = m_actions.status(m_checkout.id);
     const bool usable = m_actionsEnabled && !s.busy;
-    for (QWidget* w : {static_cast<QWidget*>(m_launch), static_cast<QWidget*>(m_extend),
-                       static_cast<QWidget*>(m_end), static_cast<QWidget*>(m_credential)})
+    for (QWidget* w : {static_cast<QWidget*>(m_launch), static_cast<QWidget*>(m_extend), static_cast<QWidget*>(m_end),
+                       static_cast<QWidget*>(m_credential)})
         w->setEnabled(usable);
     if (s.busy)
         m_actionSpinner->start();
@@ -285,7 +287,7 @@ void CheckoutCard::openExtendDialog()
 void CheckoutCard::highlight()
 {
     QWidget* target = m_launch->isVisible() ? static_cast<QWidget*>(m_launch)
-                      : m_end->isVisible()  ? static_cast<QWidget*>(m_end)
+        : m_end->isVisible()                ? static_cast<QWidget*>(m_end)
                                             : nullptr;
     if (target)
         target->setFocus(Qt::OtherFocusReason);

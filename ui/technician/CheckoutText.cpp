@@ -119,8 +119,7 @@ QString CheckoutText::progress(const models::Checkout& c, const models::Tenant* 
     }
     case CheckoutState::Failed: {
         const QString why = reason(c);
-        return why.isEmpty() ? tr("Access could not be prepared.")
-                             : tr("Access could not be prepared: %1").arg(why);
+        return why.isEmpty() ? tr("Access could not be prepared.") : tr("Access could not be prepared: %1").arg(why);
     }
     }
     return {};

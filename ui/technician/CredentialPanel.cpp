@@ -127,8 +127,8 @@ void CredentialPanel::updateRows()
     const auto passExpires = held ? m_ctx.credentials.temporaryAccessPassExpiresAt(m_checkoutId) : std::nullopt;
     m_passExpiry->setVisible(hasPass && passExpires.has_value());
     if (passExpires)
-        m_passExpiry->setText(tr("The pass works until %1.")
-                                  .arg(TimeText::when(*passExpires, m_ctx.workspace.serverNow())));
+        m_passExpiry->setText(
+            tr("The pass works until %1.").arg(TimeText::when(*passExpires, m_ctx.workspace.serverNow())));
     m_show->setEnabled(m_ready && !m_fetching);
     m_copyPassword->setEnabled(m_ready && !m_fetching);
     m_copyPass->setEnabled(m_ready && !m_fetching);

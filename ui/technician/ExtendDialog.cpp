@@ -51,7 +51,7 @@ ExtendDialog::ExtendDialog(UiContext& context, CheckoutActions& actions, const m
                                         : tr("Your access to %1 is ready.").arg(tenantName));
 
     const std::optional<int> allowance = tenant ? access::extendAllowance(*tenant, checkout) : std::nullopt;
-    const QList<int> steps = allowance ? access::extendSteps(*allowance) : QList<int>{15, 30, 60, 120};
+    const QList<int> steps = allowance ? access::extendSteps(*allowance) : QList<int> {15, 30, 60, 120};
     m_minutes->setObjectName(QStringLiteral("extendCombo"));
     m_minutes->setAccessibleName(tr("Extend by"));
     for (int m : steps)

@@ -52,8 +52,9 @@ HistoryView::HistoryView(UiContext& context, QWidget* parent)
     m_table->setTabKeyNavigation(false);
 
     m_empty->setObjectName(QStringLiteral("historyEmpty"));
-    m_empty->setContent(tr("No history yet"), tr("Every checkout you make is listed here, with when it started and "
-                                                 "ended and why."));
+    m_empty->setContent(tr("No history yet"),
+                        tr("Every checkout you make is listed here, with when it started and "
+                           "ended and why."));
 
     m_stack->addWidget(m_empty);
     m_stack->addWidget(m_table);

@@ -101,8 +101,8 @@ RequestAccessDialog::RequestAccessDialog(UiContext& context, const models::Tenan
                            [&](const access::RoleOption& o) { return o.roleDefinitionId == id; });
     });
     for (const access::RoleOption& o : options) {
-        auto* item = new QListWidgetItem(o.approvalAlways ? tr("%1 — needs approval").arg(o.displayName) : o.displayName,
-                                         m_roles);
+        auto* item = new QListWidgetItem(
+            o.approvalAlways ? tr("%1 — needs approval").arg(o.displayName) : o.displayName, m_roles);
         item->setData(kRoleIdRole, o.roleDefinitionId);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
         item->setCheckState(preselectOffered && preselect.contains(o.roleDefinitionId) ? Qt::Checked : Qt::Unchecked);
@@ -362,13 +362,13 @@ void RequestAccessDialog::submit()
     }
     const auto grant = access::chosenGrant(m_tenant, request.roleDefinitionIds, request.durationMinutes);
     if (grant && grant->requireJustification && request.justification.isEmpty()) {
-        showFieldError(QStringLiteral("justification"),
-                       tr("is required by the access policy \"%1\": say what you are going to do.").arg(grant->policyName));
+        showFieldError(
+            QStringLiteral("justification"),
+            tr("is required by the access policy \"%1\": say what you are going to do.").arg(grant->policyName));
         ok = false;
     }
     if (grant && grant->requireTicket && request.ticket.isEmpty()) {
-        showFieldError(QStringLiteral("ticket"),
-                       tr("is required by the access policy \"%1\".").arg(grant->policyName));
+        showFieldError(QStringLiteral("ticket"), tr("is required by the access policy \"%1\".").arg(grant->policyName));
         ok = false;
     }
     if (!ok || !grant)

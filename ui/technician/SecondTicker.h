@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QTimer>
-
 #include <functional>
 
 // The one timer a view's countdowns run on: it fires just after each whole second of the service's clock, so every

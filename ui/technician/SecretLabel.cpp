@@ -4,7 +4,6 @@
 #include <QFontDatabase>
 #include <QLoggingCategory>
 #include <QPainter>
-
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(lcSecretLabel, "stint.ui.secretlabel")

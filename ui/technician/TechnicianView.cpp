@@ -287,8 +287,8 @@ TechnicianView::TechnicianView(UiContext& context, QWidget* parent)
                                    "bad");
         } else if (ws.link() == client::Workspace::Link::Offline) {
             const qint64 wait = ws.nextRetryAt() > 0 ? ws.nextRetryAt() - d->ctx.clock.now() : 0;
-            const QString retry = wait > 1000 ? tr(" Retrying in %n s.", nullptr, int((wait + 999) / 1000))
-                                              : tr(" Retrying…");
+            const QString retry
+                = wait > 1000 ? tr(" Retrying in %n s.", nullptr, int((wait + 999) / 1000)) : tr(" Retrying…");
             d->banner->showMessage(tr("Offline: showing what Stint last knew. Countdowns run on from the last known "
                                       "end times; states may be out of date.")
                                        + retry,
@@ -365,8 +365,7 @@ void TechnicianView::requestAccess()
         return;
     }
     auto* dialog = new RequestAccessDialog(d->ctx, *tenant, this);
-    connect(dialog, &RequestAccessDialog::requested, this,
-            [this](const models::Checkout& c) { showCheckout(c.id); });
+    connect(dialog, &RequestAccessDialog::requested, this, [this](const models::Checkout& c) { showCheckout(c.id); });
     d->requestDialog = dialog;
     dialog->open();
 }
@@ -376,8 +375,8 @@ void TechnicianView::launchPortal()
     client::Workspace& ws = d->ctx.workspace;
     // The selected tenant's ready checkout; else the only ready one anywhere.
     QString id;
-    if (CheckoutCard* card = d->panel->card(); card && card->checkout().state == CheckoutState::Ready
-                                               && d->tabs->currentIndex() == TenantsTab)
+    if (CheckoutCard* card = d->panel->card();
+        card && card->checkout().state == CheckoutState::Ready && d->tabs->currentIndex() == TenantsTab)
         id = card->checkoutId();
     if (id.isEmpty()) {
         QStringList ready;

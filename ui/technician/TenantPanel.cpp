@@ -38,7 +38,7 @@ QString grantsHtml(const models::Tenant& t)
         QStringList roles;
         for (const QString& r : g.roleDefinitionIds)
             roles << t.roleName(r).toHtmlEscaped();
-        QStringList terms{TenantPanel::tr("up to %1").arg(TimeText::minutes(g.maxDurationMinutes))};
+        QStringList terms {TenantPanel::tr("up to %1").arg(TimeText::minutes(g.maxDurationMinutes))};
         if (g.requireApproval)
             terms << TenantPanel::tr("an administrator approves");
         if (g.requireJustification && g.requireTicket)

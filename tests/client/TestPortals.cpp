@@ -99,8 +99,7 @@ private slots:
             const QUrl url = portals::link(p, {QStringLiteral("global"), kTenantId, upn}).url;
             const QUrlQuery query(url);
             QCOMPARE(query.queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded), upn);
-            QCOMPARE(query.allQueryItemValues(QStringLiteral("tenant")).size(),
-                     p == Portal::EntraAdminCenter ? 1 : 0);
+            QCOMPARE(query.allQueryItemValues(QStringLiteral("tenant")).size(), p == Portal::EntraAdminCenter ? 1 : 0);
             if (p == Portal::AzurePortal || p == Portal::IntuneAdminCenter)
                 QCOMPARE(url.fragment(), QLatin1Char('@') + kTenantId);
             else
@@ -110,13 +109,12 @@ private slots:
 
     void emptyPartsAreLeftOut()
     {
-        const portals::Target none{QStringLiteral("global"), {}, {}};
+        const portals::Target none {QStringLiteral("global"), {}, {}};
         QCOMPARE(portals::link(Portal::EntraAdminCenter, none).url.toString(),
                  QStringLiteral("https://entra.microsoft.com/"));
-        QCOMPARE(portals::link(Portal::AzurePortal, none).url.toString(),
-                 QStringLiteral("https://portal.azure.com/"));
+        QCOMPARE(portals::link(Portal::AzurePortal, none).url.toString(), QStringLiteral("https://portal.azure.com/"));
         QVERIFY(!portals::link(Portal::AzurePortal, none).deepLinkVerified);
-        const portals::Target hintOnly{QStringLiteral("global"), {}, kUpn};
+        const portals::Target hintOnly {QStringLiteral("global"), {}, kUpn};
         QCOMPARE(portals::link(Portal::EntraAdminCenter, hintOnly).url.toString(QUrl::FullyEncoded),
                  QStringLiteral("https://entra.microsoft.com/?") + kHint);
     }
@@ -128,9 +126,14 @@ private slots:
         QTest::addColumn<QString>("upn");
         QTest::addColumn<QString>("expectedTenant");
         QTest::newRow("entra id first") << kTenantId << "contoso.com" << kUpn << kTenantId;
-        QTest::newRow("then the account domain") << "" << "contoso.com" << kUpn << "contoso.com";
-        QTest::newRow("then the upn's domain") << "" << "" << kUpn << "contoso.onmicrosoft.com";
-        QTest::newRow("nothing known") << "" << "" << "" << "";
+        QTest::newRow("then the account domain") << ""
+                                                 << "contoso.com" << kUpn << "contoso.com";
+        QTest::newRow("then the upn's domain") << ""
+                                               << "" << kUpn << "contoso.onmicrosoft.com";
+        QTest::newRow("nothing known") << ""
+                                       << ""
+                                       << ""
+                                       << "";
     }
 
     void targetForCheckout()

@@ -41,7 +41,7 @@ private slots:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(w.start());
-        QTRY_COMPARE(names(model), (QStringList{"Contoso", "Fabrikam", "Northwind Traders"}));
+        QTRY_COMPARE(names(model), (QStringList {"Contoso", "Fabrikam", "Northwind Traders"}));
         const QModelIndex contoso = model.index(0);
         QCOMPARE(contoso.data(TenantListModel::TenantIdRole).toString(), w.contoso.id);
         QCOMPARE(contoso.data(TenantListModel::ConnectionStatusRole).toString(), QStringLiteral("connected"));
@@ -66,8 +66,8 @@ private slots:
         QTRY_VERIFY(model.index(0).data(TenantListModel::OpenCheckoutStateRole).toString().isEmpty());
 
         // A tenant granted later appears; one no longer granted goes.
-        const models::Tenant woodgrove =
-            w.cloud.addTenant(QStringLiteral("Woodgrove Bank"), {{TechnicianWorld::kReader, QStringLiteral("Reader")}});
+        const models::Tenant woodgrove = w.cloud.addTenant(QStringLiteral("Woodgrove Bank"),
+                                                           {{TechnicianWorld::kReader, QStringLiteral("Reader")}});
         w.cloud.addPolicy(QStringLiteral("Bank"), {woodgrove.id}, {w.tech.id}, {TechnicianWorld::kReader}, 60);
         QTRY_COMPARE(model.rowCount(), 4);
         QCOMPARE(model.index(3).data().toString(), QStringLiteral("Woodgrove Bank"));
@@ -79,15 +79,15 @@ private slots:
     {
         QTest::addColumn<QString>("query");
         QTest::addColumn<QStringList>("expected");
-        QTest::newRow("empty") << "" << QStringList{"Contoso", "Fabrikam", "Northwind Traders"};
-        QTest::newRow("spaces only") << "   " << QStringList{"Contoso", "Fabrikam", "Northwind Traders"};
-        QTest::newRow("part of a name") << "o" << QStringList{"Contoso", "Northwind Traders"};
-        QTest::newRow("any case") << "CONTOSO" << QStringList{"Contoso"};
-        QTest::newRow("a role") << "global reader" << QStringList{"Contoso", "Northwind Traders"};
-        QTest::newRow("words in any order") << "traders north" << QStringList{"Northwind Traders"};
-        QTest::newRow("one word missing") << "contoso bank" << QStringList{};
-        QTest::newRow("tenant id") << "<contoso-id>" << QStringList{"Contoso"};
-        QTest::newRow("no match") << "zzz" << QStringList{};
+        QTest::newRow("empty") << "" << QStringList {"Contoso", "Fabrikam", "Northwind Traders"};
+        QTest::newRow("spaces only") << "   " << QStringList {"Contoso", "Fabrikam", "Northwind Traders"};
+        QTest::newRow("part of a name") << "o" << QStringList {"Contoso", "Northwind Traders"};
+        QTest::newRow("any case") << "CONTOSO" << QStringList {"Contoso"};
+        QTest::newRow("a role") << "global reader" << QStringList {"Contoso", "Northwind Traders"};
+        QTest::newRow("words in any order") << "traders north" << QStringList {"Northwind Traders"};
+        QTest::newRow("one word missing") << "contoso bank" << QStringList {};
+        QTest::newRow("tenant id") << "<contoso-id>" << QStringList {"Contoso"};
+        QTest::newRow("no match") << "zzz" << QStringList {};
     }
 
     void filterMatchesEveryWordAnyCase()
@@ -119,10 +119,10 @@ private slots:
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::Fatal);
         proxy.setQuery(QStringLiteral("bank"));
         QCOMPARE(proxy.rowCount(), 0);
-        const models::Tenant bank =
-            w.cloud.addTenant(QStringLiteral("Woodgrove Bank"), {{TechnicianWorld::kReader, QStringLiteral("Reader")}});
+        const models::Tenant bank = w.cloud.addTenant(QStringLiteral("Woodgrove Bank"),
+                                                      {{TechnicianWorld::kReader, QStringLiteral("Reader")}});
         w.cloud.addPolicy(QStringLiteral("Bank"), {bank.id}, {w.tech.id}, {TechnicianWorld::kReader}, 60);
-        QTRY_COMPARE(names(proxy), QStringList{"Woodgrove Bank"});
+        QTRY_COMPARE(names(proxy), QStringList {"Woodgrove Bank"});
         const models::Checkout c = w.checkoutIn(bank, CheckoutState::Provisioning, 30);
         QTRY_COMPARE(proxy.index(0, 0).data(TenantListModel::OpenCheckoutStateRole).toString(),
                      QStringLiteral("provisioning"));

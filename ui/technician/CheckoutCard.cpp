@@ -90,7 +90,7 @@ CheckoutCard::CheckoutCard(UiContext& context, CheckoutActions& actions, bool sh
     m_account->setObjectName(QStringLiteral("accountUpn"));
     style::setRole(m_account, "mono");
     m_account->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    m_account->setIndent(7); // the text lines up with the secrets' below (their box's border and padding)
+
     m_copyAccount->setObjectName(QStringLiteral("copyAccountButton"));
     m_copyAccount->setAccessibleDescription(tr("Copies the account's user name (not secret)"));
     m_launch->setObjectName(QStringLiteral("launchButton"));

@@ -96,13 +96,13 @@ Call<ApiResponse> CloudApi::send(ApiRequest request)
 }
 
 // The Date header has whole seconds and says when the answer left the service, so each answer only bounds the offset:
-// server - local lies in [date - receivedAt, date + 1 s - sentAt]. The bounds of all answers are intersected (a fresh
+// server - local lies in [date - receivedAt, date + 999 ms - sentAt]. The bounds of all answers are intersected (a fresh
 // start when they stop overlapping: one of the clocks was set), and the offset is the value in them closest to 0 — so a
 // machine whose clock is right shows exactly its own time, and one that is off is corrected by what is provable.
 void CloudApi::noteServerTime(TimeMs date, TimeMs sentAt, TimeMs receivedAt)
 {
     const qint64 lo = date - receivedAt;
-    const qint64 hi = date + 1000 - sentAt;
+    const qint64 hi = date + 999 - sentAt;
     if (!m_offsetKnown || lo > m_offsetHi || hi < m_offsetLo) {
         m_offsetLo = lo;
         m_offsetHi = hi;

@@ -146,39 +146,33 @@ template <typename T> Call<QList<T>> CloudApi::listAll(ApiRequest request)
     auto items = std::make_shared<QList<T>>();
     auto next = std::make_shared<std::function<void(QString)>>();
     auto seen = std::make_shared<QSet<QString>>();
-    *next = [this, out, items, request, next, seen](const QString& cursor) mutable {
+    // The pager refers to itself only weakly; the page in flight holds the strong reference. A page whose answer
+    // never comes (the transport went away) therefore frees everything instead of leaving a cycle behind.
+    std::weak_ptr<std::function<void(QString)>> weakNext = next;
+    *next = [this, out, items, request, weakNext, seen](const QString& cursor) {
+        auto self = weakNext.lock();
+        if (!self)
+            return;
         ApiRequest page = request;
         page.query.addQueryItem(QStringLiteral("limit"), QStringLiteral("200"));
         if (!cursor.isEmpty())
             page.query.addQueryItem(QStringLiteral("cursor"), cursor);
-        send(page).then(this, [out, items, next, seen](const Result<ApiResponse>& r) {
-            if (!r.ok()) {
-                *next = nullptr;
+        send(page).then(this, [out, items, self, seen](const Result<ApiResponse>& r) {
+            if (!r.ok())
                 return out.fail(r.error());
-            }
-            if (!r->json.value(QLatin1String("items")).isArray()) {
-                *next = nullptr;
+            if (!r->json.value(QLatin1String("items")).isArray())
                 return out.fail(errors::unexpected(QStringLiteral("a list without items")));
-            }
             auto parsed = models::parseList<T>(r->json.value(QLatin1String("items")).toArray(), &T::fromJson);
-            if (!parsed) {
-                *next = nullptr;
+            if (!parsed)
                 return out.fail(parsed.error());
-            }
             items->append(std::move(parsed).value());
-            const QString cursor = r->json.value(QLatin1String("nextCursor")).toString();
-            if (!cursor.isEmpty() && seen->contains(cursor)) {
-                // A cursor handed out before would page around forever.
-                *next = nullptr;
+            const QString nextCursor = r->json.value(QLatin1String("nextCursor")).toString();
+            if (nextCursor.isEmpty())
+                return out.resolve(std::move(*items));
+            if (seen->contains(nextCursor)) // a cursor handed out before would page around forever
                 return out.fail(errors::unexpected(QStringLiteral("a list whose pages go round in a circle")));
-            }
-            seen->insert(cursor);
-            if (cursor.isEmpty()) {
-                out.resolve(std::move(*items));
-                *next = nullptr; // breaks the self-reference
-            } else {
-                (*next)(cursor);
-            }
+            seen->insert(nextCursor);
+            (*self)(nextCursor);
         });
     };
     (*next)(QString());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "client/Call.h"
+#include "client/CloudApi.h"
 
 #include <QString>
 #include <QUrl>

@@ -58,6 +58,16 @@ WorkspacePage::WorkspacePage(UiContext& context, QWidget* parent)
 
 WorkspacePage::~WorkspacePage() = default;
 
+bool WorkspacePage::hasAdministration() const
+{
+    return m_admin != nullptr;
+}
+
+AdminView* WorkspacePage::adminView()
+{
+    return m_admin;
+}
+
 void WorkspacePage::followRole()
 {
     const bool admin = m_context.workspace.isAdmin();

@@ -35,12 +35,12 @@ public:
 
     Tab currentTab() const;
     void setCurrentTab(Tab tab);
-    bool hasAdministration() const { return m_admin != nullptr; }
+    bool hasAdministration() const;
     // Approvals waiting for someone else's decision plus unacknowledged alerts (admins; 0 otherwise).
     int attention() const { return m_attention; }
 
     TechnicianView& technicianView() { return *m_technician; }
-    AdminView* adminView() { return m_admin; }
+    AdminView* adminView();
     Banner& notice() { return *m_notice; }
 
 public slots:

@@ -4,6 +4,7 @@
 #include "client/ExpiryWatch.h"
 #include "ui/common/Desktop.h"
 #include "ui/common/TimeText.h"
+#include "ui/technician/AccessOptions.h"
 
 #include <QLoggingCategory>
 
@@ -47,28 +48,26 @@ QString Notifier::roleNames(const Checkout& c) const
     return names.join(QStringLiteral(", "));
 }
 
-// Extending makes sense while the policy that granted the checkout allows a longer window than it has now; when the
-// tenant does not say (an admin's view, an old replica), the service decides.
+// Extending makes sense while the policy leaves room (the technician view's rule, so the button and the extension
+// agree); when this app cannot tell, the service decides.
 bool Notifier::mayExtend(const Checkout& c) const
 {
     const models::Tenant* t = m_workspace.tenant(c.tenantId);
     if (!t)
         return true;
-    for (const models::TenantGrant& g : t->myGrants) {
-        if (g.policyId == c.policyId)
-            return g.maxDurationMinutes > c.durationMinutes;
-    }
-    return t->myGrants.isEmpty();
+    const std::optional<int> allowance = access::extendAllowance(*t, c);
+    return !allowance || *allowance > 0;
 }
 
 void Notifier::onEndingSoon(const Checkout& c, qint64 remainingMs)
 {
     const int minutes = int(qMax<qint64>(remainingMs + 30'000, 60'000) / 60'000);
     QList<QPair<QString, QString>> actions;
-    if (mayExtend(c))
+    const bool extendable = mayExtend(c);
+    if (extendable)
         actions.append({QString::fromLatin1(kExtend), tr("Extend")});
     actions.append({QString::fromLatin1(kEnd), tr("End now")});
-    const QString body = mayExtend(c)
+    const QString body = extendable
                            ? tr("Extend it if you need more time, or end it now if you are done.")
                            : tr("Your policy allows no more time. End it now if you are done.");
     const QString id = m_desktop.notify(tr("Access to %1 ends in %n minute(s)", nullptr, minutes).arg(tenantName(c.tenantId)),

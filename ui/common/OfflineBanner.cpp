@@ -2,7 +2,7 @@
 #include "ui/common/OfflineBanner.h"
 
 #include "client/Workspace.h"
-#include "ui/common/SecondTicker.h"
+#include "ui/technician/SecondTicker.h"
 
 #include <QLoggingCategory>
 
@@ -20,33 +20,47 @@ OfflineBanner::OfflineBanner(Workspace& workspace, const Clock& clock, QWidget* 
 {
     setObjectName(QStringLiteral("offlineBanner"));
     setAccessibleName(tr("Connection status"));
-    connect(&workspace, &Workspace::linkChanged, this, &OfflineBanner::update);
-    connect(m_ticker, &SecondTicker::tick, this, &OfflineBanner::update);
+    connect(&workspace, &Workspace::linkChanged, this, &OfflineBanner::refresh);
+    connect(m_ticker, &SecondTicker::tick, this, [this]() { refresh(); });
     connect(this, &Banner::actionTriggered, this, [this]() {
         qCInfo(lcOfflineBanner) << "retry asked for";
         m_workspace.refresh();
     });
-    update();
+    refresh();
 }
 
-void OfflineBanner::update()
+void OfflineBanner::setSuppressed(bool suppressed)
+{
+    if (suppressed == m_suppressed)
+        return;
+    m_suppressed = suppressed;
+    refresh();
+}
+
+void OfflineBanner::refresh()
 {
     const Workspace::Link link = m_workspace.link();
     const bool retrying = link == Workspace::Link::Offline && m_workspace.nextRetryAt() > 0;
+    if (m_suppressed) {
+        m_wasOffline = m_wasOffline || retrying;
+        m_ticker->stop();
+        clear();
+        return;
+    }
     if (retrying) {
         m_wasOffline = true;
         const qint64 leftMs = m_workspace.nextRetryAt() - m_clock.now();
         const int seconds = int((qMax<qint64>(leftMs, 0) + 999) / 1000);
         const QString retry = seconds > 0 ? tr("Retrying in %n s.", nullptr, seconds) : tr("Retrying now…");
-        showMessage(tr("Offline: the Stint service cannot be reached. You see what Stint last knew, and countdowns "
-                       "keep running. %1")
+        showMessage(tr("Offline: the Stint service cannot be reached. Showing what Stint last knew; countdowns run "
+                       "on from the last known end times. %1")
                         .arg(retry),
                     "warn", tr("&Retry now"));
         setToolTip(m_workspace.linkDetail());
-        m_ticker->setActive(true);
+        m_ticker->start();
         return;
     }
-    m_ticker->setActive(false);
+    m_ticker->stop();
     if (link == Workspace::Link::Connecting && m_wasOffline) {
         showMessage(tr("Reconnecting to the Stint service…"), "busy");
         setToolTip(QString());

@@ -55,6 +55,7 @@ public:
     CloudServices* cloud() { return m_cloud.get(); }
     client::CredentialKeeper* credentials() { return m_credentials.get(); }
     Notifier* notifier() { return m_notifier.get(); }
+    client::ExpiryWatch* expiryWatch() { return m_expiry.get(); }
     WorkspacePage* workspacePage();
     bool signedIn() const;
 

@@ -2,7 +2,7 @@
 #include "ui/common/TrayIcon.h"
 
 #include "client/Workspace.h"
-#include "ui/common/SecondTicker.h"
+#include "ui/technician/SecondTicker.h"
 #include "ui/common/TimeText.h"
 
 #include <QAction>
@@ -90,7 +90,7 @@ TrayIcon::TrayIcon(QObject* parent)
         if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
             emit showWindowRequested();
     });
-    connect(m_ticker, &SecondTicker::tick, this, &TrayIcon::refreshTimes);
+    connect(m_ticker, &SecondTicker::tick, this, [this]() { refreshTimes(); });
     rebuild();
 }
 
@@ -185,7 +185,10 @@ void TrayIcon::refreshTimes()
         lines.append(tr("Not signed in"));
     }
     m_tray->setToolTip(lines.join(QLatin1Char('\n')));
-    m_ticker->setActive(counting);
+    if (counting)
+        m_ticker->start();
+    else
+        m_ticker->stop();
 }
 
 void TrayIcon::updateIcon()

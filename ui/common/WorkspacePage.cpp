@@ -45,7 +45,12 @@ WorkspacePage::WorkspacePage(UiContext& context, QWidget* parent)
     layout->addLayout(banners);
     layout->addWidget(m_tabs, 1);
 
-    connect(m_tabs, &QTabWidget::currentChanged, this, &WorkspacePage::currentTabChanged);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this]() {
+        // The technician view says "offline" in its own banner, with its countdowns; the page's banner covers the rest.
+        m_offline->setSuppressed(m_tabs->currentWidget() == m_technician);
+        emit currentTabChanged();
+    });
+    m_offline->setSuppressed(true);
     connect(&context.workspace, &Workspace::changed, this, [this](Workspace::Kind kind) {
         if (kind == Workspace::Kind::Me)
             followRole();

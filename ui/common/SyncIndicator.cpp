@@ -58,6 +58,7 @@ void SyncIndicator::refresh()
         }
         break;
     }
+    m_text = text;
     setText(dot(colour) + text.toHtmlEscaped());
     setAccessibleName(tr("Sync status: %1").arg(text));
     setToolTip(m_workspace.linkDetail());

@@ -20,10 +20,13 @@ public:
     SyncIndicator(client::Workspace& workspace, const Clock& clock, QWidget* parent = nullptr);
 
     void refresh();
+    // What it says, without the dot and markup.
+    QString statusText() const { return m_text; }
 
 private:
     client::Workspace& m_workspace;
     const Clock& m_clock;
+    QString m_text;
 };
 
 } // namespace stint::ui

@@ -77,6 +77,7 @@ ui::Shell& ShellHarness::makeShell()
     auto factory = [this](const QUrl& url) -> std::unique_ptr<ui::CloudServices> {
         auto services = std::make_unique<FakeCloudServices>(url, transport, cloud, secrets, clock, keys,
                                                             dataDirectory.path());
+        services->replicaError = replicaError;
         m_services = services.get();
         ++m_servicesBuilt;
         QObject::connect(services.get(), &QObject::destroyed, [this, raw = services.get()]() {

@@ -86,6 +86,8 @@ public:
     FakeDesktop desktop;
     FakeSecurityKeys keys;
     QTemporaryDir dataDirectory;
+    // When set, the services the shell builds cannot open saved data (the disk or keychain refused).
+    std::optional<Error> replicaError;
 
 private:
     std::unique_ptr<ui::Shell> m_shell;

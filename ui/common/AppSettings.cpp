@@ -17,6 +17,19 @@ QString AppSettings::serviceKey(const QString& cloudOrigin, const char* name)
          + QLatin1String(name);
 }
 
+QUrl AppSettings::serviceUrlFromText(const QString& text)
+{
+    QString t = text.trimmed();
+    if (t.isEmpty())
+        return {};
+    if (!t.contains(QLatin1String("://")))
+        t.prepend(QLatin1String("https://"));
+    QUrl url(t, QUrl::StrictMode);
+    if (url.path() == QLatin1String("/"))
+        url.setPath(QString());
+    return url.adjusted(QUrl::StripTrailingSlash);
+}
+
 QUrl AppSettings::cloudUrl() const
 {
     return QUrl(m_store.value(kCloudUrl).toString());

@@ -45,6 +45,10 @@ public:
     // The languages Stint offers; "" follows the system.
     static QStringList languages() { return {QString(), QStringLiteral("en"), QStringLiteral("de")}; }
 
+    // A service address as a person types it ("stint.example.net" → https://stint.example.net), normalized so the same
+    // service is the same URL (no trailing slash). Empty for empty text; checking it is HttpTransport's.
+    static QUrl serviceUrlFromText(const QString& text);
+
     QUrl cloudUrl() const;
     void setCloudUrl(const QUrl& url);
     QString language() const;

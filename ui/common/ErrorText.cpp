@@ -78,7 +78,8 @@ QString ErrorText::describeSecurityKey(const Error& e)
         return tr("The security key was unplugged before sign-in finished. Plug it back in and try again.");
     if (code == QLatin1String(f::kCancelled))
         return tr("Sign-in was cancelled.");
-    return tr("The security key reported a problem. Try again, or try another key. (%1)").arg(e.message);
+    // libfido2's own words stay in the log and the tooltip's code; people get what to do.
+    return tr("The security key reported a problem. Try again, or try another key.");
 }
 
 QString ErrorText::technical(const Error& e)

@@ -114,10 +114,8 @@ QString SettingsDialog::serviceError() const
 
 void SettingsDialog::accept()
 {
-    QString text = m_service->text().trimmed();
-    if (!text.isEmpty() && !text.contains(QLatin1String("://")))
-        text.prepend(QLatin1String("https://"));
-    const QUrl url = QUrl(text, QUrl::StrictMode).adjusted(QUrl::StripTrailingSlash);
+    const QString text = m_service->text().trimmed();
+    const QUrl url = AppSettings::serviceUrlFromText(text);
     QString why;
     if (text.isEmpty() || !client::HttpTransport::acceptableBaseUrl(url, &why)) {
         m_serviceError->setText(text.isEmpty() ? tr("Enter the address of your Stint service.")

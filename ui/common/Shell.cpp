@@ -200,7 +200,9 @@ void Shell::restoreSession()
             showSignIn(QString());
             return;
         }
-        openWorkspace(m_settings.lastPersonId(m_cloud->origin));
+        // Whose session it is comes with it from the keychain; the settings are the fallback.
+        const QString personId = m_cloud->sessions->personId();
+        openWorkspace(personId.isEmpty() ? m_settings.lastPersonId(m_cloud->origin) : personId);
     });
 }
 

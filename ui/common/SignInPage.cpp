@@ -5,6 +5,7 @@
 #include "client/SecurityKeySignIn.h"
 #include "client/fido2/SecurityKeys.h"
 #include "client/loopback/LoopbackFlows.h"
+#include "ui/common/AppSettings.h"
 #include "ui/common/Banner.h"
 #include "ui/common/BusySpinner.h"
 #include "ui/common/ErrorText.h"
@@ -27,17 +28,6 @@ namespace stint::ui {
 namespace f = client::fido2errors;
 
 namespace {
-// "stint.example.net" → https://stint.example.net; an address with a scheme is taken as written.
-QUrl serviceUrlFrom(const QString& text)
-{
-    QString t = text.trimmed();
-    if (t.isEmpty())
-        return {};
-    if (!t.contains(QLatin1String("://")))
-        t.prepend(QLatin1String("https://"));
-    return QUrl(t, QUrl::StrictMode).adjusted(QUrl::StripTrailingSlash);
-}
-
 QString displayOf(const QUrl& url)
 {
     return url.scheme() == QLatin1String("https") ? url.authority() : url.toString(QUrl::RemoveUserInfo);
@@ -290,7 +280,7 @@ bool SignInPage::prepareService()
 {
     m_serviceError->hide();
     if (m_editable) {
-        const QUrl url = serviceUrlFrom(m_serviceField->text());
+        const QUrl url = AppSettings::serviceUrlFromText(m_serviceField->text());
         if (url.isEmpty()) {
             showServiceError(tr("Enter the address of your Stint service."));
             return false;

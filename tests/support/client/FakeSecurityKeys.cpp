@@ -14,9 +14,14 @@ Error keyError(const char* code, const QString& message, const QJsonObject& deta
 }
 } // namespace
 
+QString FakeSecurityKeys::credentialIdText()
+{
+    return QString::fromLatin1(crypto::base64UrlEncode(credentialId()));
+}
+
 client::Assertion FakeSecurityKeys::assertion()
 {
-    return client::Assertion{QByteArrayLiteral("credential-1"), QByteArray(37, '\1'), QByteArrayLiteral("signature"),
+    return client::Assertion{credentialId(), QByteArray(37, '\1'), QByteArrayLiteral("signature"),
                              QByteArrayLiteral("user-1")};
 }
 

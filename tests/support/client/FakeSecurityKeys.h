@@ -49,6 +49,9 @@ public:
     QList<Asked> asked;
     int cancelCount = 0;
 
+    // The credential on the key (the passkey a FakeCloud knows by FakeCloud::addPasskey(person, credentialIdText())).
+    static QByteArray credentialId() { return QByteArrayLiteral("fake-key-credential-1"); }
+    static QString credentialIdText();
     static client::Assertion assertion();
 
 private:

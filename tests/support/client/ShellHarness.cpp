@@ -14,18 +14,17 @@
 
 namespace stint::test {
 
-FakeCloudServices::FakeCloudServices(const QUrl& serviceUrl, SignInTransport& transport, FakeCloud& cloud,
-                                     client::SecretStore& secrets, const Clock& clock, FakeSecurityKeys& keys,
+FakeCloudServices::FakeCloudServices(const QUrl& serviceUrl, FakeCloud& cloud, client::SecretStore& secrets, const Clock& clock, FakeSecurityKeys& keys,
                                      const QString& replicaDirectory)
     : m_replicaDirectory(replicaDirectory)
-    , m_api(std::make_unique<client::CloudApi>(transport))
+    , m_api(std::make_unique<client::CloudApi>(cloud))
     , m_workspace(std::make_unique<client::Workspace>(*m_api, cloud.channel(), clock))
     , m_sessions(std::make_unique<client::SessionKeeper>(*m_api, secrets))
     , m_replicaKeys(std::make_unique<client::ReplicaKeys>(secrets))
     , m_keySignIn(std::make_unique<client::SecurityKeySignIn>(*m_api, keys))
 {
     url = serviceUrl;
-    origin = transport.origin();
+    origin = cloud.origin();
     api = m_api.get();
     workspace = m_workspace.get();
     sessions = m_sessions.get();
@@ -75,7 +74,7 @@ ui::Shell& ShellHarness::makeShell()
 {
     destroyShell();
     auto factory = [this](const QUrl& url) -> std::unique_ptr<ui::CloudServices> {
-        auto services = std::make_unique<FakeCloudServices>(url, transport, cloud, secrets, clock, keys,
+        auto services = std::make_unique<FakeCloudServices>(url, cloud, secrets, clock, keys,
                                                             dataDirectory.path());
         services->replicaError = replicaError;
         m_services = services.get();
@@ -97,27 +96,37 @@ void ShellHarness::destroyShell()
     m_services = nullptr;
 }
 
+void ShellHarness::givePasskey(const models::Person& person)
+{
+    cloud.addPasskey(person.id, FakeSecurityKeys::credentialIdText());
+}
+
 void ShellHarness::seedPreviousRun(const models::Person& person, bool withSavedData)
 {
     const QString origin = cloud.origin();
     settings.setCloudUrl(serviceUrl());
     settings.setLastPerson(origin, person.id, person.email);
-    const QByteArray token = cloud.sessionFor(person.id);
-    secrets.write(client::secretKeys::session(origin), crypto::SecretBytes(token));
-    if (!withSavedData)
-        return;
 
-    // The earlier run: sign in, sync once into the replica, stop (which flushes it).
-    FakeCloudServices earlier(serviceUrl(), transport, cloud, secrets, clock, keys, dataDirectory.path());
-    auto opened = earlier.openReplica(person.id);
-    QVERIFY(QTest::qWaitFor([&]() { return opened.isFinished(); }, 5000));
-    QVERIFY2(opened.result()->ok(), qPrintable(opened.result()->error().message));
-    std::shared_ptr<client::Replica> replica = opened.result()->value();
-    const crypto::SecretBytes sessionToken{QByteArray(token)};
-    earlier.api->transport().setSessionToken(sessionToken);
+    // The earlier run signed in (the session went to the keychain), synced once into its saved data and quit.
+    FakeCloudServices earlier(serviceUrl(), cloud, secrets, clock, keys, dataDirectory.path());
+    models::SignedInSession session;
+    const QByteArray token = cloud.sessionFor(person.id);
+    session.token = crypto::SecretBytes(token);
+    session.sessionId = QStringLiteral("earlier-session");
+    session.expiresAt = clock.now() + 8 * 3'600'000;
+    session.person = person;
+    const Result<void> kept = waitFor(earlier.sessions->adopt(session));
+    QVERIFY2(kept.ok(), qPrintable(kept.ok() ? QString() : kept.error().message));
+    if (!withSavedData) {
+        earlier.api->transport().setSessionToken(crypto::SecretBytes());
+        return;
+    }
+    const auto opened = waitFor(earlier.openReplica(person.id));
+    QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message));
+    std::shared_ptr<client::Replica> replica = opened.value();
     earlier.workspace->setReplica(replica.get());
     QSignalSpy synced(earlier.workspace, &client::Workspace::synced);
-    earlier.workspace->start(sessionToken);
+    earlier.workspace->start(earlier.sessions->token());
     QVERIFY(synced.wait(5000));
     earlier.workspace->stop();
     earlier.workspace->setReplica(nullptr);

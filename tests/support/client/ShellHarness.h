@@ -6,7 +6,6 @@
 #include "support/client/FakeCloud.h"
 #include "support/client/FakeDesktop.h"
 #include "support/client/FakeSecurityKeys.h"
-#include "support/client/SignInTransport.h"
 #include "ui/common/AppSettings.h"
 #include "ui/common/CloudServices.h"
 
@@ -26,8 +25,7 @@ namespace stint::ui {
 class Shell;
 }
 
-// The desktop app's graph for GUI tests, built as app/desktop builds it but on fakes: a FakeCloud (with the sign-in
-// ceremony in front of it), a FakeSecurityKeys, a FakeDesktop, settings and secrets in memory — and the real
+// The desktop app's graph for GUI tests, built as app/desktop builds it but on fakes: a FakeCloud, a FakeSecurityKeys, a FakeDesktop, settings and secrets in memory — and the real
 // SessionKeeper, Workspace, SqlCipherReplica (in a temporary directory, its key from ReplicaKeys) and ui::Shell. A
 // harness outlives the shells a test makes, so "the next run of the app" sees what the previous one left: settings,
 // the session in the secret store, the saved data on disk.
@@ -38,7 +36,7 @@ class FakeCloudServices final : public QObject, public ui::CloudServices
 {
     Q_OBJECT
 public:
-    FakeCloudServices(const QUrl& url, SignInTransport& transport, FakeCloud& cloud, client::SecretStore& secrets,
+    FakeCloudServices(const QUrl& url, FakeCloud& cloud, client::SecretStore& secrets,
                       const Clock& clock, FakeSecurityKeys& keys, const QString& replicaDirectory);
     ~FakeCloudServices() override;
 
@@ -72,6 +70,9 @@ public:
     FakeCloudServices* services() const { return m_services; }
     int servicesBuilt() const { return m_servicesBuilt; }
 
+    // `person` can sign in with the fake key (a passkey of theirs on it).
+    void givePasskey(const models::Person& person);
+
     // What an earlier run left for `person`: the service address and who signed in (settings), their session (secret
     // store) and, with `withSavedData`, their saved data — the cloud's current state, synced once through a
     // Workspace into the replica on disk.
@@ -79,7 +80,6 @@ public:
 
     ManualClock clock;
     FakeCloud cloud{clock};
-    SignInTransport transport{cloud};
     client::MemorySecretStore secrets;
     ui::MemorySettingsStore settingsStore;
     ui::AppSettings settings{settingsStore};

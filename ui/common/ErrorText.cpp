@@ -2,6 +2,7 @@
 #include "ui/common/ErrorText.h"
 
 #include "client/ApiError.h"
+#include "client/EventChannel.h"
 #include "client/fido2/SecurityKeys.h"
 
 namespace stint::ui {
@@ -18,7 +19,7 @@ QString ErrorText::describe(const Error& e)
     if (code == QLatin1String(errors::kTls))
         return tr("The Stint service's certificate was not accepted, so nothing was sent. Ask your administrator to "
                   "check the service address and its certificate.");
-    if (code == QLatin1String(errors::kUnauthorized))
+    if (code == QLatin1String(errors::kUnauthorized) || code == QLatin1String(client::kSessionEnded))
         return tr("Your session has ended. Sign in again to continue.");
     if (code == QLatin1String("api.forbidden"))
         return tr("You are not allowed to do this. Ask an administrator if you need it.");

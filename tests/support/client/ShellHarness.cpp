@@ -101,6 +101,13 @@ void ShellHarness::givePasskey(const models::Person& person)
     cloud.addPasskey(person.id, FakeSecurityKeys::credentialIdText());
 }
 
+void ShellHarness::endSeededSession()
+{
+    cloud.setSessionToken(crypto::SecretBytes(m_seededToken));
+    cloud.endSession();
+    cloud.setSessionToken(crypto::SecretBytes());
+}
+
 void ShellHarness::seedPreviousRun(const models::Person& person, bool withSavedData)
 {
     const QString origin = cloud.origin();
@@ -111,6 +118,7 @@ void ShellHarness::seedPreviousRun(const models::Person& person, bool withSavedD
     FakeCloudServices earlier(serviceUrl(), cloud, secrets, clock, keys, dataDirectory.path());
     models::SignedInSession session;
     const QByteArray token = cloud.sessionFor(person.id);
+    m_seededToken = token;
     session.token = crypto::SecretBytes(token);
     session.sessionId = QStringLiteral("earlier-session");
     session.expiresAt = clock.now() + 8 * 3'600'000;

@@ -77,6 +77,8 @@ public:
     // store) and, with `withSavedData`, their saved data — the cloud's current state, synced once through a
     // Workspace into the replica on disk.
     void seedPreviousRun(const models::Person& person, bool withSavedData = true);
+    // The service ends the session seedPreviousRun left (revoked while the app was closed).
+    void endSeededSession();
 
     ManualClock clock;
     FakeCloud cloud{clock};
@@ -93,6 +95,7 @@ private:
     std::unique_ptr<ui::Shell> m_shell;
     FakeCloudServices* m_services = nullptr;
     int m_servicesBuilt = 0;
+    QByteArray m_seededToken;
 };
 
 } // namespace stint::test

@@ -96,9 +96,9 @@ void MainWindow::buildMenus()
                            tr("Request access to the selected tenant"));
     m_launchPortal = make(tr("&Launch portal"), "actionLaunchPortal", QKeySequence(Qt::CTRL | Qt::Key_L),
                           tr("Open the selected access's admin portal in your browser"));
-    m_showMyAccess = make(tr("&My access"), "actionShowMyAccess", QKeySequence(Qt::CTRL | Qt::Key_1),
+    m_showMyAccess = make(tr("Acc&ess"), "actionShowMyAccess", QKeySequence(Qt::CTRL | Qt::Key_1),
                           tr("Show your tenants and access"));
-    m_showAdministration = make(tr("&Administration"), "actionShowAdministration",
+    m_showAdministration = make(tr("A&dministration"), "actionShowAdministration",
                                 QKeySequence(Qt::CTRL | Qt::Key_2), tr("Show the administration"));
     m_refresh = make(tr("&Sync now"), "actionRefresh", QKeySequence(QKeySequence::Refresh),
                      tr("Fetch everything from the Stint service again"));
@@ -125,7 +125,8 @@ void MainWindow::buildMenus()
     view->addAction(m_showAdministration);
     view->addSeparator();
     view->addAction(m_refresh);
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    // "He&lp": Alt+H is the technician view's History tab.
+    QMenu* help = menuBar()->addMenu(tr("He&lp"));
     help->addAction(m_about);
 
     auto onPage = [this](auto method) {

@@ -29,24 +29,10 @@ OfflineBanner::OfflineBanner(Workspace& workspace, const Clock& clock, QWidget* 
     refresh();
 }
 
-void OfflineBanner::setSuppressed(bool suppressed)
-{
-    if (suppressed == m_suppressed)
-        return;
-    m_suppressed = suppressed;
-    refresh();
-}
-
 void OfflineBanner::refresh()
 {
     const Workspace::Link link = m_workspace.link();
     const bool retrying = link == Workspace::Link::Offline && m_workspace.nextRetryAt() > 0;
-    if (m_suppressed) {
-        m_wasOffline = m_wasOffline || retrying;
-        m_ticker->stop();
-        clear();
-        return;
-    }
     if (retrying) {
         m_wasOffline = true;
         const qint64 leftMs = m_workspace.nextRetryAt() - m_clock.now();

@@ -22,9 +22,6 @@ class OfflineBanner : public Banner
 public:
     OfflineBanner(client::Workspace& workspace, const Clock& clock, QWidget* parent = nullptr);
 
-    // Stays hidden while the view below says the same itself (the technician view has its own offline line).
-    void setSuppressed(bool suppressed);
-
 private:
     void refresh();
 
@@ -32,7 +29,6 @@ private:
     const Clock& m_clock;
     SecondTicker* m_ticker;
     bool m_wasOffline = false;
-    bool m_suppressed = false;
 };
 
 } // namespace stint::ui

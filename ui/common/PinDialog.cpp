@@ -66,7 +66,8 @@ PinDialog::PinDialog(QWidget* parent)
     layout->addWidget(m_error);
     layout->addSpacing(style::kGap);
     layout->addWidget(m_buttons);
-    setMinimumWidth(380);
+    setFixedWidth(400);
+    adjustSize();
     m_pin->setFocus();
 }
 
@@ -75,6 +76,7 @@ void PinDialog::setError(const QString& text)
     m_error->setText(text);
     m_error->setVisible(!text.isEmpty());
     m_pin->setAccessibleDescription(text);
+    adjustSize(); // wrapped text: the dialog's height follows its width
 }
 
 QString PinDialog::error() const

@@ -67,7 +67,7 @@ SettingsDialog::SettingsDialog(const QUrl& serviceUrl, const QString& language, 
     m_languageNote->setWordWrap(true);
     style::setRole(m_languageNote, "muted");
     auto* languageForm = new QFormLayout(languageBox);
-    auto* languageLabel = new QLabel(tr("&Language"), this);
+    auto* languageLabel = new QLabel(tr("&Show Stint in"), this);
     languageLabel->setBuddy(m_languages);
     languageForm->addRow(languageLabel, m_languages);
     languageForm->addRow(QString(), m_languageNote);

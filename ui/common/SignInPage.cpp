@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/common/SignInPage.h"
 
+#include "client/ApiError.h"
 #include "client/HttpTransport.h"
 #include "client/SecurityKeySignIn.h"
 #include "client/fido2/SecurityKeys.h"
@@ -13,7 +14,7 @@
 #include "ui/common/Style.h"
 
 #include <QHBoxLayout>
-#include <QKeyEvent>
+#include <QEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
@@ -65,7 +66,7 @@ SignInPage::SignInPage(QWidget* parent)
     m_serviceLine->setObjectName(QStringLiteral("serviceLine"));
     style::setRole(m_serviceLine, "muted");
     m_changeService->setObjectName(QStringLiteral("changeService"));
-    m_changeService->setFlat(true);
+    style::setRole(m_changeService, "link");
     m_changeService->setCursor(Qt::PointingHandCursor);
     m_changeService->setAccessibleName(tr("Use another Stint service"));
     auto* serviceRow = new QHBoxLayout;
@@ -123,6 +124,7 @@ SignInPage::SignInPage(QWidget* parent)
     m_status->setObjectName(QStringLiteral("signInStatus"));
     m_status->setWordWrap(true);
     m_status->setAccessibleName(tr("Sign-in progress"));
+    m_status->hide();
     auto* statusRow = new QHBoxLayout;
     statusRow->setSpacing(style::kGap);
     statusRow->addWidget(m_spinner, 0, Qt::AlignTop);
@@ -139,7 +141,8 @@ SignInPage::SignInPage(QWidget* parent)
     m_cancel->setAccessibleDescription(tr("Stops the sign-in that is running."));
     m_cancel->hide();
 
-    auto* card = new QFrame(this);
+    m_card = new QFrame(this);
+    auto* card = m_card;
     card->setObjectName(QStringLiteral("signInCard"));
     style::markCard(card);
     card->setFixedWidth(440);
@@ -191,7 +194,7 @@ SignInPage::SignInPage(QWidget* parent)
             m_services.browser->cancel();
         ++m_attempt; // whatever comes back now is not wanted
         setBusy(false);
-        m_status->setText(tr("Sign-in cancelled."));
+        setStatus(tr("Sign-in cancelled."));
     });
     auto* escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     escape->setContext(Qt::WidgetWithChildrenShortcut);
@@ -201,9 +204,25 @@ SignInPage::SignInPage(QWidget* parent)
     });
 
     updateServiceLine();
+    m_card->installEventFilter(this);
+    fitCard();
 }
 
 SignInPage::~SignInPage() = default;
+
+// The card has a fixed width and wrapped text: its height follows from that width (a layout with an alignment would
+// otherwise give it the height of its unwrapped size hint, squashing the fields).
+void SignInPage::fitCard()
+{
+    m_card->setFixedHeight(m_card->layout()->totalHeightForWidth(m_card->width()));
+}
+
+bool SignInPage::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_card && event->type() == QEvent::LayoutRequest)
+        fitCard();
+    return QWidget::eventFilter(watched, event);
+}
 
 void SignInPage::setService(const QUrl& url, const Services& services)
 {
@@ -250,7 +269,7 @@ void SignInPage::reset()
     if (m_pinDialog)
         m_pinDialog->reject();
     setBusy(false);
-    m_status->clear();
+    setStatus(QString());
     m_error->clear();
     m_error->hide();
     m_serviceError->hide();
@@ -337,7 +356,7 @@ void SignInPage::onKeyResult(const Result<client::SharedSession>& result)
     if (result.ok()) {
         m_running = Running::None;
         setBusy(false);
-        m_status->setText(tr("Signed in."));
+        setStatus(tr("Signed in."));
         setServiceEditable(false);
         emit signedIn(result.value());
         return;
@@ -351,7 +370,7 @@ void SignInPage::onKeyResult(const Result<client::SharedSession>& result)
     m_running = Running::None;
     setBusy(false);
     if (e.code == QLatin1String(f::kCancelled)) {
-        m_status->setText(tr("Sign-in cancelled."));
+        setStatus(tr("Sign-in cancelled."));
         return;
     }
     showError(e);
@@ -371,7 +390,7 @@ void SignInPage::askForPin(const QString& error)
             m_running = Running::None;
             ++m_attempt;
             setBusy(false);
-            m_status->setText(tr("Sign-in cancelled."));
+            setStatus(tr("Sign-in cancelled."));
         });
     }
     m_pinDialog->setError(error);
@@ -382,7 +401,7 @@ void SignInPage::onTouchRequested(int keyCount)
 {
     if (m_running != Running::Key)
         return;
-    m_status->setText(keyCount > 1 ? tr("Several security keys are plugged in: touch the one you want to use.")
+    setStatus(keyCount > 1 ? tr("Several security keys are plugged in: touch the one you want to use.")
                                    : tr("Touch your security key now."));
 }
 
@@ -404,7 +423,7 @@ void SignInPage::signInWithBrowser()
         m_running = Running::None;
         setBusy(false);
         if (r.ok()) {
-            m_status->setText(tr("Signed in."));
+            setStatus(tr("Signed in."));
             setServiceEditable(false);
             emit signedIn(r.value());
             return;
@@ -420,13 +439,13 @@ void SignInPage::onBrowserStage(client::LoopbackStage stage)
         return;
     switch (stage) {
     case client::LoopbackStage::Starting:
-        m_status->setText(tr("Asking the Stint service…"));
+        setStatus(tr("Asking the Stint service…"));
         break;
     case client::LoopbackStage::WaitingForBrowser:
-        m_status->setText(tr("Your browser is open: sign in there. Stint waits here and continues on its own."));
+        setStatus(tr("Your browser is open: sign in there. Stint waits here and continues on its own."));
         break;
     case client::LoopbackStage::Completing:
-        m_status->setText(tr("Finishing sign-in…"));
+        setStatus(tr("Finishing sign-in…"));
         break;
     case client::LoopbackStage::Done:
         break;
@@ -438,7 +457,7 @@ void SignInPage::setBusy(bool busy, const QString& status)
     m_busy = busy;
     if (busy) {
         m_spinner->start();
-        m_status->setText(status);
+        setStatus(status);
     } else {
         m_spinner->stop();
     }
@@ -450,10 +469,21 @@ void SignInPage::setBusy(bool busy, const QString& status)
     updateServiceLine();
 }
 
+void SignInPage::setStatus(const QString& text)
+{
+    m_status->setText(text);
+    m_status->setVisible(!text.isEmpty());
+}
+
 void SignInPage::showError(const Error& error)
 {
-    m_status->clear();
-    m_error->setText(ErrorText::describe(error));
+    setStatus(QString());
+    // While signing in, a 401 is not an ended session: the service did not accept this passkey.
+    const QString text = client::errors::isUnauthorized(error)
+                           ? tr("Stint does not know this passkey. Use the security key you enrolled, check the email "
+                                "above (or leave it empty), or sign in with the browser.")
+                           : ErrorText::describe(error);
+    m_error->setText(text);
     m_error->setToolTip(ErrorText::technical(error));
     m_error->show();
 }

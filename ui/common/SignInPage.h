@@ -8,6 +8,7 @@
 #include <QUrl>
 #include <QWidget>
 
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -66,7 +67,11 @@ signals:
     void serviceChosen(const QUrl& url);
     void signedIn(stint::client::SharedSession session);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void fitCard();
     void signInWithKey(std::shared_ptr<const crypto::SecretBytes> pin = {});
     void signInWithBrowser();
     bool prepareService();
@@ -75,6 +80,7 @@ private:
     void onBrowserStage(client::LoopbackStage stage);
     void onTouchRequested(int keyCount);
     void setBusy(bool busy, const QString& status = {});
+    void setStatus(const QString& text);
     void showError(const Error& error);
     void showServiceError(const QString& text);
     void updateServiceLine();
@@ -91,6 +97,7 @@ private:
     } m_running = Running::None;
     quint64 m_attempt = 0; // answers of an attempt that was cancelled or superseded are dropped
 
+    QFrame* m_card = nullptr;
     Banner* m_notice;
     QLabel* m_serviceLine;
     QPushButton* m_changeService;

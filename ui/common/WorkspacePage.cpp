@@ -19,7 +19,6 @@ using client::Workspace;
 WorkspacePage::WorkspacePage(UiContext& context, QWidget* parent)
     : QWidget(parent)
     , m_context(context)
-    , m_offline(new OfflineBanner(context.workspace, context.clock, this))
     , m_notice(new Banner(this))
     , m_tabs(new QTabWidget(this))
     , m_technician(new TechnicianView(context, m_tabs))
@@ -31,7 +30,7 @@ WorkspacePage::WorkspacePage(UiContext& context, QWidget* parent)
     m_tabs->setTabBarAutoHide(true); // technicians see no tab bar: they have one view
     m_tabs->setAccessibleName(tr("Views"));
     m_technician->setObjectName(QStringLiteral("technicianView"));
-    m_tabs->addTab(m_technician, tr("&My access"));
+    m_tabs->addTab(m_technician, tr("Acc&ess"));
     m_tabs->setTabToolTip(0, tr("Tenants you may access, your live access and your history (Ctrl+1)"));
 
     auto* layout = new QVBoxLayout(this);
@@ -40,17 +39,11 @@ WorkspacePage::WorkspacePage(UiContext& context, QWidget* parent)
     auto* banners = new QVBoxLayout;
     banners->setContentsMargins(style::kMargin, 0, style::kMargin, 0);
     banners->setSpacing(style::kGap / 2);
-    banners->addWidget(m_offline);
     banners->addWidget(m_notice);
     layout->addLayout(banners);
     layout->addWidget(m_tabs, 1);
 
-    connect(m_tabs, &QTabWidget::currentChanged, this, [this]() {
-        // The technician view says "offline" in its own banner, with its countdowns; the page's banner covers the rest.
-        m_offline->setSuppressed(m_tabs->currentWidget() == m_technician);
-        emit currentTabChanged();
-    });
-    m_offline->setSuppressed(true);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &WorkspacePage::currentTabChanged);
     connect(&context.workspace, &Workspace::changed, this, [this](Workspace::Kind kind) {
         if (kind == Workspace::Kind::Me)
             followRole();
@@ -77,14 +70,27 @@ void WorkspacePage::followRole()
 {
     const bool admin = m_context.workspace.isAdmin();
     if (admin && !m_admin) {
-        m_admin = new AdminView(m_context, m_tabs);
+        // The technician view says "offline" in its own banner under the tab bar; the administration gets the same
+        // line in the same place.
+        m_adminTab = new QWidget(m_tabs);
+        m_adminTab->setObjectName(QStringLiteral("administrationTab"));
+        auto* offline = new OfflineBanner(m_context.workspace, m_context.clock, m_adminTab);
+        m_admin = new AdminView(m_context, m_adminTab);
         m_admin->setObjectName(QStringLiteral("adminView"));
-        m_tabs->addTab(m_admin, tr("&Administration"));
+        auto* layout = new QVBoxLayout(m_adminTab);
+        layout->setContentsMargins(0, 0, 0, 0);
+        layout->setSpacing(0);
+        auto* bannerRow = new QVBoxLayout;
+        bannerRow->setContentsMargins(style::kMargin, style::kMargin, style::kMargin, 0);
+        bannerRow->addWidget(offline);
+        layout->addLayout(bannerRow);
+        layout->addWidget(m_admin, 1);
+        m_tabs->addTab(m_adminTab, tr("A&dministration"));
         updateAttention();
     } else if (!admin && m_admin && m_context.workspace.me()) {
         // Demoted while signed in: the admin screens go at once.
-        m_tabs->removeTab(m_tabs->indexOf(m_admin));
-        delete m_admin;
+        m_tabs->removeTab(m_tabs->indexOf(m_adminTab));
+        delete m_adminTab;
     }
 }
 
@@ -98,8 +104,8 @@ void WorkspacePage::updateAttention()
         attention += ws.unacknowledgedAlerts();
     }
     if (m_admin) {
-        const int index = m_tabs->indexOf(m_admin);
-        m_tabs->setTabText(index, attention > 0 ? tr("&Administration (%1)").arg(attention) : tr("&Administration"));
+        const int index = m_tabs->indexOf(m_adminTab);
+        m_tabs->setTabText(index, attention > 0 ? tr("A&dministration (%1)").arg(attention) : tr("A&dministration"));
         m_tabs->setTabToolTip(index, attention > 0
                                          ? tr("%n item(s) wait for you: approvals and alerts (Ctrl+2)", nullptr,
                                               attention)
@@ -113,13 +119,13 @@ void WorkspacePage::updateAttention()
 
 WorkspacePage::Tab WorkspacePage::currentTab() const
 {
-    return m_admin && m_tabs->currentWidget() == m_admin ? Tab::Administration : Tab::MyAccess;
+    return m_admin && m_tabs->currentWidget() == m_adminTab ? Tab::Administration : Tab::MyAccess;
 }
 
 void WorkspacePage::setCurrentTab(Tab tab)
 {
     if (tab == Tab::Administration && m_admin)
-        m_tabs->setCurrentWidget(m_admin);
+        m_tabs->setCurrentWidget(m_adminTab);
     else
         m_tabs->setCurrentWidget(m_technician);
 }

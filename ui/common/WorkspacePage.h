@@ -9,9 +9,10 @@
 
 class QTabWidget;
 
-// The signed-in person's screen: the offline banner, a notice line for the shell (e.g. the keychain could not keep
-// the session), and the views — the technician's "My access" for everyone, and "Administration" next to it for admins
-// (its tab carries a badge with the approvals and alerts waiting). It follows the person's role as it changes, and
+// The signed-in person's screen: a notice line for the shell (e.g. the keychain could not keep the session), and the
+// views — the technician's ("Access") for everyone, and "Administration" next to it for admins (its tab carries a badge
+// with the approvals and alerts waiting, and the offline banner above the admin view, as the technician view has its
+// own). It follows the person's role as it changes, and
 // routes the window's shortcuts and the notifications' buttons to the view that handles them.
 namespace stint::ui {
 
@@ -62,10 +63,10 @@ private:
     void updateAttention();
 
     UiContext& m_context;
-    OfflineBanner* m_offline;
     Banner* m_notice;
     QTabWidget* m_tabs;
     TechnicianView* m_technician;
+    QPointer<QWidget> m_adminTab; // the admin view under its offline banner
     QPointer<AdminView> m_admin;
     int m_attention = 0;
 };

@@ -80,7 +80,8 @@ public:
     // The service ends the session seedPreviousRun left (revoked while the app was closed).
     void endSeededSession();
 
-    ManualClock clock;
+    // Starts at this machine's time: CloudApi measures the service's clock offset against the system clock.
+    ManualClock clock{QDateTime::currentMSecsSinceEpoch()};
     FakeCloud cloud{clock};
     client::MemorySecretStore secrets;
     ui::MemorySettingsStore settingsStore;

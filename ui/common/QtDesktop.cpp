@@ -30,11 +30,13 @@ QtDesktop::QtDesktop(QObject* parent)
     connect(&m_clearClipboard, &QTimer::timeout, this, [this]() {
         QClipboard* clipboard = QGuiApplication::clipboard();
         // Only what we put there: anything copied since replaced (and deleted) our data.
-        if (m_secretOnClipboard && clipboard->mimeData() == m_secretOnClipboard.data()) {
+        const bool ours = m_secretOnClipboard && clipboard->mimeData() == m_secretOnClipboard.data();
+        if (ours) {
             qCInfo(lcQtDesktop) << "clearing the copied secret from the clipboard";
             clipboard->clear();
         }
         m_secretOnClipboard.clear();
+        emit secretExpired(ours);
     });
 }
 

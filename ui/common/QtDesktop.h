@@ -35,6 +35,12 @@ public:
 
     // The MIME type clipboard managers read to leave a password out of their history.
     static constexpr auto kPasswordManagerHint = "x-kde-passwordManagerHint";
+    // False once the notification service refused (or there is no session bus): the tray's balloon is used then.
+    bool notifiesThroughDBus() const { return !m_dbusChecked || m_dbusAvailable; }
+
+signals:
+    // The copied secret's time was up: `cleared` is false when something else had been copied since (left alone).
+    void secretExpired(bool cleared);
 
 private slots:
     // Slots by name: QDBusConnection::connect takes no function pointers (Qt 6.4).

@@ -13,6 +13,9 @@
 #include <cerrno>
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(Q_OS_LINUX)
+#include <sys/syscall.h>
+#endif
 #endif
 
 Q_LOGGING_CATEGORY(lcLockedSecret, "stint.client.lockedsecret")
@@ -57,6 +60,28 @@ void secureZero(void* p, std::size_t n)
 #endif
 }
 
+#if !defined(Q_OS_WIN)
+// On Linux the system calls themselves: AddressSanitizer replaces mlock() and munlock() with no-ops that report
+// success, which would make a sanitized build claim locked pages it does not have.
+int lockRange(void* p, std::size_t n)
+{
+#if defined(Q_OS_LINUX)
+    return int(::syscall(SYS_mlock, p, n));
+#else
+    return ::mlock(p, n);
+#endif
+}
+
+void unlockRange(void* p, std::size_t n)
+{
+#if defined(Q_OS_LINUX)
+    ::syscall(SYS_munlock, p, n);
+#else
+    ::munlock(p, n);
+#endif
+}
+#endif
+
 Mapping map(std::size_t bytes)
 {
     Mapping m;
@@ -75,7 +100,7 @@ Mapping map(std::size_t bytes)
     if (p == MAP_FAILED)
         return Mapping {};
     m.pages = p;
-    m.locked = ::mlock(p, m.length) == 0;
+    m.locked = lockRange(p, m.length) == 0;
     if (!m.locked)
         m.lockError = errno;
 #if defined(MADV_DONTDUMP)
@@ -100,7 +125,7 @@ void unmap(Mapping& m)
     VirtualFree(m.pages, 0, MEM_RELEASE);
 #else
     if (m.locked)
-        ::munlock(m.pages, m.length);
+        unlockRange(m.pages, m.length);
     ::munmap(m.pages, m.length);
 #endif
     m = Mapping {};

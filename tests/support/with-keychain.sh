@@ -17,7 +17,24 @@ status=0
 dbus-run-session -- sh -c '
     printf pw | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
     keyring=$!
-    if ! gdbus wait --session --timeout 20 org.freedesktop.secrets; then
+    # gdbus (libglib2.0-bin) waits without polling; dbus-send (dbus-bin, with dbus-run-session) polls.
+    offered() {
+        if command -v gdbus >/dev/null 2>&1; then
+            gdbus wait --session --timeout 20 org.freedesktop.secrets
+            return
+        fi
+        tries=0
+        while [ "$tries" -lt 400 ]; do
+            if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+                org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"; then
+                return 0
+            fi
+            tries=$((tries + 1))
+            sleep 0.05
+        done
+        return 1
+    }
+    if ! offered; then
         kill "$keyring" 2>/dev/null || true
         echo "with-keychain.sh: gnome-keyring-daemon did not offer the Secret Service" >&2
         exit 1

@@ -135,9 +135,10 @@ LoopbackRequest::Parsed LoopbackRequest::parse(QByteArrayView bytes, const Limit
         const char c = bytes.at(i);
         if (c == '\0')
             return refuse(400, "NUL byte");
-        if (c == '\n' && (i == 0 || bytes.at(i - 1) != '\r'))
-            return refuse(400, "bare LF");
-        if (c == '\r') {
+        if (c == '\n') {
+            if (i == 0 || bytes.at(i - 1) != '\r')
+                return refuse(400, "bare LF");
+        } else if (c == '\r') {
             if (i + 1 < bytes.size() && bytes.at(i + 1) != '\n')
                 return refuse(400, "bare CR");
             if (lineEnd < 0)

@@ -84,7 +84,7 @@ Call<ApiResponse> CloudApi::send(ApiRequest request)
             emit reachabilityChanged(reachable);
         }
         if (r.ok() && r->serverTime)
-            m_serverOffsetMs = *r->serverTime - QDateTime::currentMSecsSinceEpoch();
+            m_serverOffsetMs = *r->serverTime - (m_clock ? m_clock->now() : QDateTime::currentMSecsSinceEpoch());
         if (!r.ok() && authenticated && errors::isUnauthorized(r.error()))
             emit unauthorized();
         out.resolve(r);

@@ -66,6 +66,9 @@ public:
     ApiTransport& transport() { return m_transport; }
     // The server's clock minus this machine's, from the Date of the latest answer (0 until one came).
     qint64 serverClockOffsetMs() const { return m_serverOffsetMs; }
+    // The clock "this machine's" is read from (the system's by default). Workspace sets its own, so that the offset
+    // it adds to its clock in serverNow() was measured against that same clock.
+    void setClock(const Clock* clock) { m_clock = clock; }
 
     // Sign-in (public).
     Call<CeremonyStart> signInBegin(const QString& email = {});
@@ -161,6 +164,7 @@ private:
 
     ApiTransport& m_transport;
     qint64 m_serverOffsetMs = 0;
+    const Clock* m_clock = nullptr;
     bool m_reachable = true;
 };
 

@@ -21,7 +21,8 @@ ExpiryWatch::ExpiryWatch(Workspace& workspace, qint64 leadMs, QObject* parent)
         if (kind == Workspace::Kind::Checkouts || kind == Workspace::Kind::Me)
             check();
     });
-    check();
+    // The first look waits for the event loop: a warning due at once must reach whoever connects after construction.
+    QTimer::singleShot(0, this, &ExpiryWatch::check);
 }
 
 qint64 ExpiryWatch::msUntilNextCheck() const

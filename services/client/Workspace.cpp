@@ -99,6 +99,8 @@ Workspace::Workspace(CloudApi& api, EventChannel& channel, const Clock& clock, Q
     , m_channel(channel)
     , m_clock(clock)
 {
+    // serverNow() adds the API's offset to m_clock: it must be measured against m_clock too.
+    m_api.setClock(&m_clock);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &Workspace::connectChannel);
     m_flushTimer.setSingleShot(true);

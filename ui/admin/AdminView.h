@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <memory>
+
 // The admin's view: customer tenants and their connections, people and invites, groups, access policies, approvals,
 // live checkouts, alerts, the audit log and webhooks — one page each, chosen from a side list. The main window embeds
 // it (next to the technician view: admins may ask for access too) and routes notifications to the slots below.
@@ -41,6 +43,9 @@ signals:
     void attentionChanged(int alerts, int approvals);
 
 private:
+    void tick();
+    void updateLink();
+
     struct Parts;
     std::unique_ptr<Parts> d;
 };

@@ -430,7 +430,15 @@ Call<models::ConnectionState> CloudApi::setConnectionCredential(const QString& t
     if (credential.secretExpiresAt)
         body.insert(QStringLiteral("secretExpiresAt"), toRfc3339(*credential.secretExpiresAt));
     ApiRequest r = withBody("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(seg(tenantId)), body);
-    return object<models::ConnectionState>(std::move(r));
+    // The answer is only what may be shown of the credential (ConnectionCredential); callers want the connection it
+    // is now part of, so read that next.
+    Call<models::ConnectionState> out;
+    send(std::move(r)).then(this, [this, out, tenantId](const Result<ApiResponse>& answer) {
+        if (!answer.ok())
+            return out.fail(answer.error());
+        connection(tenantId).then(this, [out](const Result<models::ConnectionState>& state) { out.resolve(state); });
+    });
+    return out;
 }
 
 Done CloudApi::removeConnectionCredential(const QString& tenantId)

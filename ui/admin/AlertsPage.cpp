@@ -103,6 +103,7 @@ AlertsPage::AlertsPage(UiContext& context, QWidget* parent)
     });
     connect(m_table, &QTableView::activated, m_open, &QPushButton::click);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &AlertsPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &AlertsPage::showDetails);
     showDetails();
 }
 

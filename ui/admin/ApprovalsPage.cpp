@@ -106,6 +106,7 @@ ApprovalsPage::ApprovalsPage(UiContext& context, QWidget* parent)
     connect(m_deny, &QPushButton::clicked, this, &ApprovalsPage::deny);
     connect(m_comment, &QLineEdit::returnPressed, this, &ApprovalsPage::approve);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &ApprovalsPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &ApprovalsPage::showDetails);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ApprovalsPage::updateEmpty);
     updateEmpty();
     showDetails();

@@ -35,7 +35,7 @@ public:
 
     bool isExporting() const;
 
-protected:
+public slots:
     void reject() override;
 
 private:

@@ -188,6 +188,7 @@ AuditPage::AuditPage(UiContext& context, QWidget* parent)
     connect(refresh, &QPushButton::clicked, this, &AuditPage::reload);
     connect(exportButton, &QPushButton::clicked, this, &AuditPage::exportLog);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &AuditPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &AuditPage::showDetails);
     connect(&workspace(), &Workspace::changed, this, [this](Workspace::Kind kind) {
         if (kind == Workspace::Kind::People || kind == Workspace::Kind::Tenants)
             refillChoices();

@@ -88,6 +88,7 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
     , m_errors(std::make_unique<FormErrors>(m_status))
 {
     setObjectName(QStringLiteral("connectDialog"));
+    m_status->setObjectName(QStringLiteral("connectStatus"));
     setWindowModality(Qt::WindowModal);
     setAttribute(Qt::WA_DeleteOnClose);
     setMinimumWidth(560);
@@ -293,7 +294,24 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
         accept();
     });
 
-    if (!context.connector) {
+    if (context.connector) {
+        connect(context.connector, &client::TenantConnector::stageChanged, this, [this](client::LoopbackStage stage) {
+            if (m_phase != Phase::Browser)
+                return;
+            switch (stage) {
+            case client::LoopbackStage::Starting:
+                setStage(0);
+                break;
+            case client::LoopbackStage::WaitingForBrowser:
+                setStage(1);
+                break;
+            case client::LoopbackStage::Completing:
+            case client::LoopbackStage::Done:
+                setStage(2);
+                break;
+            }
+        });
+    } else {
         m_connect->setEnabled(false);
         m_status->refused(tr("This copy of Stint cannot open a browser sign-in. Connect the tenant from the Stint "
                              "desktop app."));
@@ -451,22 +469,6 @@ void ConnectDialog::connectThroughBrowser()
     m_status->busy(tr("Finish in your browser. This window follows along."));
     const QString kind = m_ownApp->isChecked() ? QString::fromLatin1(models::kConnectAuthorizationCode)
                                                : QString::fromLatin1(models::kConnectAdminConsent);
-    connect(connector, &client::TenantConnector::stageChanged, this, [this](client::LoopbackStage stage) {
-        if (m_phase != Phase::Browser)
-            return;
-        switch (stage) {
-        case client::LoopbackStage::Starting:
-            setStage(0);
-            break;
-        case client::LoopbackStage::WaitingForBrowser:
-            setStage(1);
-            break;
-        case client::LoopbackStage::Completing:
-        case client::LoopbackStage::Done:
-            setStage(2);
-            break;
-        }
-    }, Qt::UniqueConnection);
     qCInfo(lcConnectDialog) << "connecting tenant" << m_tenantId << "with" << kind;
     client::Workspace& ws = m_context.workspace;
     ws.track(connector->connect(m_tenantId, kind, m_loginHint->text().trimmed(), m_tenantHint->text().trimmed()))
@@ -475,7 +477,6 @@ void ConnectDialog::connectThroughBrowser()
                 return;
             if (!r.ok()) {
                 finish(false, ErrorText::describe(r.error()));
-                m_status->clear();
                 return;
             }
             setPhase(Phase::Verifying);

@@ -50,7 +50,7 @@ public:
 signals:
     void openSettings(const QString& tenantId);
 
-protected:
+public slots:
     void reject() override;
 
 private:

@@ -78,6 +78,7 @@ GroupsPage::GroupsPage(UiContext& context, QWidget* parent)
     connect(m_delete, &QPushButton::clicked, this, &GroupsPage::deleteGroup);
     connect(m_table, &QTableView::activated, this, &GroupsPage::editGroup);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &GroupsPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &GroupsPage::showDetails);
     showDetails();
 }
 

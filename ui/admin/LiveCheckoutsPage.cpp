@@ -103,6 +103,7 @@ LiveCheckoutsPage::LiveCheckoutsPage(UiContext& context, QWidget* parent)
 
     connect(m_revoke, &QPushButton::clicked, this, &LiveCheckoutsPage::revoke);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &LiveCheckoutsPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &LiveCheckoutsPage::showDetails);
     connect(m_model, &QAbstractItemModel::modelReset, this, &LiveCheckoutsPage::updateEmpty);
     connect(&workspace(), &Workspace::linkChanged, this, &LiveCheckoutsPage::showDetails);
     updateEmpty();

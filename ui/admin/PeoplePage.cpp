@@ -149,7 +149,9 @@ PeoplePage::PeoplePage(UiContext& context, QWidget* parent)
         m_actionStatus->clear();
         showDetails();
     });
+    connect(m_personSelection, &SelectionKeeper::currentUpdated, this, &PeoplePage::showDetails);
     connect(m_inviteSelection, &SelectionKeeper::currentChanged, this, &PeoplePage::updateInviteButtons);
+    connect(m_inviteSelection, &SelectionKeeper::currentUpdated, this, &PeoplePage::updateInviteButtons);
     connect(m_role, &QPushButton::clicked, this, &PeoplePage::changeRole);
     connect(m_disable, &QPushButton::clicked, this, &PeoplePage::toggleDisabled);
     connect(m_sessions, &QPushButton::clicked, this, &PeoplePage::endSessions);

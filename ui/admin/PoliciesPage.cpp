@@ -94,6 +94,7 @@ PoliciesPage::PoliciesPage(UiContext& context, QWidget* parent)
     connect(m_delete, &QPushButton::clicked, this, &PoliciesPage::deletePolicy);
     connect(m_table, &QTableView::activated, this, &PoliciesPage::editPolicy);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &PoliciesPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &PoliciesPage::showDetails);
     showDetails();
 }
 

@@ -32,9 +32,8 @@ void SelectionKeeper::attach()
         if (roles == QList<int>{Qt::DisplayRole})
             return;
         const QModelIndex current = m_view->currentIndex();
-        // The current object changed in place: its details need showing again.
         if (current.isValid() && current.row() >= from.row() && current.row() <= to.row())
-            emit currentChanged(m_current);
+            emit currentUpdated(m_current);
     });
 }
 

@@ -23,7 +23,10 @@ public:
     bool select(const QString& id);
 
 signals:
+    // Another object became current (or none: empty id).
     void currentChanged(const QString& id);
+    // The current object changed in place (a live update): its details need showing again.
+    void currentUpdated(const QString& id);
 
 private:
     void attach();

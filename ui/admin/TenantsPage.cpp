@@ -168,6 +168,7 @@ TenantsPage::TenantsPage(UiContext& context, QWidget* parent)
             loadConnection(id);
         showDetails();
     });
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &TenantsPage::showDetails);
     connect(&workspace(), &Workspace::changed, this, [this](Workspace::Kind kind) {
         if (kind == Workspace::Kind::Connections)
             showHealth();

@@ -131,7 +131,9 @@ WebhooksPage::WebhooksPage(UiContext& context, QWidget* parent)
     connect(m_deadOnly, &QCheckBox::toggled, this, &WebhooksPage::loadDeliveries);
     connect(m_redeliver, &QPushButton::clicked, this, &WebhooksPage::redeliver);
     connect(m_selection, &SelectionKeeper::currentChanged, this, &WebhooksPage::showDetails);
+    connect(m_selection, &SelectionKeeper::currentUpdated, this, &WebhooksPage::showDetails);
     connect(m_deliverySelection, &SelectionKeeper::currentChanged, this, &WebhooksPage::updateDeliveryButtons);
+    connect(m_deliverySelection, &SelectionKeeper::currentUpdated, this, &WebhooksPage::updateDeliveryButtons);
     showDetails();
 }
 

@@ -33,6 +33,7 @@ DesktopCloudServices::DesktopCloudServices(const QUrl& serviceUrl, const Clock& 
     , m_browser(std::make_unique<client::BrowserSignIn>(*m_api, openUrl))
     , m_connector(std::make_unique<client::TenantConnector>(*m_api, openUrl))
 {
+    m_api->setClock(&clock);
     url = serviceUrl;
     origin = m_transport->origin();
     api = m_api.get();

@@ -168,7 +168,3 @@ private slots:
 
 QTEST_MAIN(TestShellDesktop)
 #include "TestShellDesktop.moc"
-
-#if __has_include("support/client/AdminViewStubDoNotCommit.h")
-#include "support/client/AdminViewStubDoNotCommit.h"
-#endif

@@ -245,7 +245,3 @@ private slots:
 
 QTEST_MAIN(TestShellNotifications)
 #include "TestShellNotifications.moc"
-
-#if __has_include("support/client/AdminViewStubDoNotCommit.h")
-#include "support/client/AdminViewStubDoNotCommit.h"
-#endif

@@ -225,7 +225,3 @@ private slots:
 
 QTEST_MAIN(TestShellSession)
 #include "TestShellSession.moc"
-
-#if __has_include("support/client/AdminViewStubDoNotCommit.h")
-#include "support/client/AdminViewStubDoNotCommit.h"
-#endif

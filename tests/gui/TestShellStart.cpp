@@ -185,7 +185,3 @@ private slots:
 
 QTEST_MAIN(TestShellStart)
 #include "TestShellStart.moc"
-
-#if __has_include("support/client/AdminViewStubDoNotCommit.h")
-#include "support/client/AdminViewStubDoNotCommit.h"
-#endif

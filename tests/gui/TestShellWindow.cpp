@@ -250,7 +250,3 @@ private slots:
 
 QTEST_MAIN(TestShellWindow)
 #include "TestShellWindow.moc"
-
-#if __has_include("support/client/AdminViewStubDoNotCommit.h")
-#include "support/client/AdminViewStubDoNotCommit.h"
-#endif

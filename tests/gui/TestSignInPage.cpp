@@ -321,7 +321,3 @@ private slots:
 
 QTEST_MAIN(TestSignInPage)
 #include "TestSignInPage.moc"
-
-#if __has_include("support/client/AdminViewStubDoNotCommit.h")
-#include "support/client/AdminViewStubDoNotCommit.h"
-#endif

@@ -4,7 +4,6 @@
 #include "client/Workspace.h"
 #include "ui/admin/AdminView.h"
 #include "ui/common/Banner.h"
-#include "ui/common/OfflineBanner.h"
 #include "ui/common/Style.h"
 #include "ui/technician/TechnicianView.h"
 
@@ -70,21 +69,9 @@ void WorkspacePage::followRole()
 {
     const bool admin = m_context.workspace.isAdmin();
     if (admin && !m_admin) {
-        // The technician view says "offline" in its own banner under the tab bar; the administration gets the same
-        // line in the same place.
-        m_adminTab = new QWidget(m_tabs);
-        m_adminTab->setObjectName(QStringLiteral("administrationTab"));
-        auto* offline = new OfflineBanner(m_context.workspace, m_context.clock, m_adminTab);
-        m_admin = new AdminView(m_context, m_adminTab);
-        m_admin->setObjectName(QStringLiteral("adminView"));
-        auto* layout = new QVBoxLayout(m_adminTab);
-        layout->setContentsMargins(0, 0, 0, 0);
-        layout->setSpacing(0);
-        auto* bannerRow = new QVBoxLayout;
-        bannerRow->setContentsMargins(style::kMargin, style::kMargin, style::kMargin, 0);
-        bannerRow->addWidget(offline);
-        layout->addLayout(bannerRow);
-        layout->addWidget(m_admin, 1);
+        // Both views say "offline" (with the retry countdown and "Retry now") in their own banner under the tab bar.
+        m_admin = new AdminView(m_context, m_tabs);
+        m_adminTab = m_admin;
         m_tabs->addTab(m_adminTab, tr("A&dministration"));
         updateAttention();
     } else if (!admin && m_admin && m_context.workspace.me()) {

@@ -11,14 +11,13 @@ class QTabWidget;
 
 // The signed-in person's screen: a notice line for the shell (e.g. the keychain could not keep the session), and the
 // views — the technician's ("Access") for everyone, and "Administration" next to it for admins (its tab carries a badge
-// with the approvals and alerts waiting, and the offline banner above the admin view, as the technician view has its
-// own). It follows the person's role as it changes, and
+// with the approvals and alerts waiting). Each view says "offline" in its own banner; the window's status bar says it
+// for all. It follows the person's role as it changes, and
 // routes the window's shortcuts and the notifications' buttons to the view that handles them.
 namespace stint::ui {
 
 class AdminView;
 class Banner;
-class OfflineBanner;
 class TechnicianView;
 
 class WorkspacePage : public QWidget
@@ -66,7 +65,7 @@ private:
     Banner* m_notice;
     QTabWidget* m_tabs;
     TechnicianView* m_technician;
-    QPointer<QWidget> m_adminTab; // the admin view under its offline banner
+    QPointer<QWidget> m_adminTab; // the admin view's tab page
     QPointer<AdminView> m_admin;
     int m_attention = 0;
 };

@@ -23,6 +23,7 @@ FakeCloudServices::FakeCloudServices(const QUrl& serviceUrl, FakeCloud& cloud, c
     , m_replicaKeys(std::make_unique<client::ReplicaKeys>(secrets))
     , m_keySignIn(std::make_unique<client::SecurityKeySignIn>(*m_api, keys))
 {
+    m_api->setClock(&clock); // the offset serverNow() adds is measured against the workspace's (manual) clock
     url = serviceUrl;
     origin = cloud.origin();
     api = m_api.get();

@@ -165,6 +165,16 @@ void MainWindow::updateActions()
     m_person->setVisible(working);
 }
 
+QWidget* MainWindow::screenHost() const
+{
+    return m_stack;
+}
+
+WorkspacePage* MainWindow::workspacePage() const
+{
+    return m_workspacePage;
+}
+
 MainWindow::Screen MainWindow::screen() const
 {
     QWidget* current = m_stack->currentWidget();

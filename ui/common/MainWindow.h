@@ -44,10 +44,12 @@ public:
 
     Screen screen() const;
     SignInPage& signInPage() { return *m_signIn; }
-    WorkspacePage* workspacePage() { return m_workspacePage; }
+    WorkspacePage* workspacePage() const;
 
     void showStarting(const QString& text);
     void showSignIn();
+    // Where a workspace page is built, so that it is styled once, in place (reparenting restyles every widget).
+    QWidget* screenHost() const;
     // Takes `page` (the previous one is deleted; null: none). The sync indicator follows `workspace`.
     void setWorkspacePage(WorkspacePage* page, client::Workspace* workspace);
     void showWorkspace();

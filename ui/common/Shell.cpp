@@ -282,7 +282,7 @@ void Shell::beginWorkspace(const QString& personId, std::shared_ptr<client::Repl
         ws.start(m_cloud->sessions->token());
     }
     if (!workspacePage()) {
-        auto* page = new WorkspacePage(*m_context);
+        auto* page = new WorkspacePage(*m_context, m_window->screenHost());
         m_window->setWorkspacePage(page, &ws);
         page->setCurrentTab(m_settings.lastTab() == kTabAdministration ? WorkspacePage::Tab::Administration
                                                                        : WorkspacePage::Tab::MyAccess);

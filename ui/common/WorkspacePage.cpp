@@ -8,6 +8,7 @@
 #include "ui/technician/TechnicianView.h"
 
 #include <QTabBar>
+#include <QTimer>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -42,7 +43,11 @@ WorkspacePage::WorkspacePage(UiContext& context, QWidget* parent)
     layout->addLayout(banners);
     layout->addWidget(m_tabs, 1);
 
-    connect(m_tabs, &QTabWidget::currentChanged, this, &WorkspacePage::currentTabChanged);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this]() {
+        if (m_adminTab && m_tabs->currentWidget() == m_adminTab)
+            ensureAdminView();
+        emit currentTabChanged();
+    });
     connect(&context.workspace, &Workspace::changed, this, [this](Workspace::Kind kind) {
         if (kind == Workspace::Kind::Me)
             followRole();
@@ -57,7 +62,7 @@ WorkspacePage::~WorkspacePage() = default;
 
 bool WorkspacePage::hasAdministration() const
 {
-    return m_admin != nullptr;
+    return m_adminTab != nullptr;
 }
 
 AdminView* WorkspacePage::adminView()
@@ -65,16 +70,30 @@ AdminView* WorkspacePage::adminView()
     return m_admin;
 }
 
+AdminView* WorkspacePage::ensureAdminView()
+{
+    if (!m_admin && m_adminTab) {
+        m_admin = new AdminView(m_context, m_adminTab);
+        m_admin->setObjectName(QStringLiteral("adminView"));
+        m_adminTab->layout()->addWidget(m_admin);
+    }
+    return m_admin;
+}
+
 void WorkspacePage::followRole()
 {
     const bool admin = m_context.workspace.isAdmin();
-    if (admin && !m_admin) {
-        // Both views say "offline" (with the retry countdown and "Retry now") in their own banner under the tab bar.
-        m_admin = new AdminView(m_context, m_tabs);
-        m_adminTab = m_admin;
+    if (admin && !m_adminTab) {
+        // The admin view is built when first shown, or right after the first paint: it is not needed for that paint
+        // unless it is the tab on top, and building it costs as much as the rest of the window.
+        m_adminTab = new QWidget(m_tabs);
+        m_adminTab->setObjectName(QStringLiteral("administrationTab"));
+        auto* layout = new QVBoxLayout(m_adminTab);
+        layout->setContentsMargins(0, 0, 0, 0);
         m_tabs->addTab(m_adminTab, tr("A&dministration"));
         updateAttention();
-    } else if (!admin && m_admin && m_context.workspace.me()) {
+        QTimer::singleShot(0, this, [this]() { ensureAdminView(); });
+    } else if (!admin && m_adminTab && m_context.workspace.me()) {
         // Demoted while signed in: the admin screens go at once.
         m_tabs->removeTab(m_tabs->indexOf(m_adminTab));
         delete m_adminTab;
@@ -90,7 +109,7 @@ void WorkspacePage::updateAttention()
             attention += c.technicianId != ws.me()->person.id ? 1 : 0;
         attention += ws.unacknowledgedAlerts();
     }
-    if (m_admin) {
+    if (m_adminTab) {
         const int index = m_tabs->indexOf(m_adminTab);
         m_tabs->setTabText(index, attention > 0 ? tr("A&dministration (%1)").arg(attention) : tr("A&dministration"));
         m_tabs->setTabToolTip(index, attention > 0
@@ -106,12 +125,12 @@ void WorkspacePage::updateAttention()
 
 WorkspacePage::Tab WorkspacePage::currentTab() const
 {
-    return m_admin && m_tabs->currentWidget() == m_adminTab ? Tab::Administration : Tab::MyAccess;
+    return m_adminTab && m_tabs->currentWidget() == m_adminTab ? Tab::Administration : Tab::MyAccess;
 }
 
 void WorkspacePage::setCurrentTab(Tab tab)
 {
-    if (tab == Tab::Administration && m_admin)
+    if (tab == Tab::Administration && m_adminTab)
         m_tabs->setCurrentWidget(m_adminTab);
     else
         m_tabs->setCurrentWidget(m_technician);
@@ -140,9 +159,9 @@ void WorkspacePage::showCheckout(const QString& checkoutId)
     const models::Checkout* c = m_context.workspace.checkout(checkoutId);
     const auto me = m_context.workspace.me();
     // An admin's view of someone else's checkout lives in Administration; mine are under My access.
-    if (c && me && c->technicianId != me->person.id && m_admin) {
+    if (c && me && c->technicianId != me->person.id && m_adminTab) {
         setCurrentTab(Tab::Administration);
-        m_admin->showPage(AdminView::Page::LiveCheckouts);
+        ensureAdminView()->showPage(AdminView::Page::LiveCheckouts);
         return;
     }
     setCurrentTab(Tab::MyAccess);
@@ -163,18 +182,18 @@ void WorkspacePage::endCheckout(const QString& checkoutId)
 
 void WorkspacePage::showApproval(const QString& checkoutId)
 {
-    if (!m_admin)
+    if (!m_adminTab)
         return;
     setCurrentTab(Tab::Administration);
-    m_admin->showApproval(checkoutId);
+    ensureAdminView()->showApproval(checkoutId);
 }
 
 void WorkspacePage::showAlerts()
 {
-    if (!m_admin)
+    if (!m_adminTab)
         return;
     setCurrentTab(Tab::Administration);
-    m_admin->showPage(AdminView::Page::Alerts);
+    ensureAdminView()->showPage(AdminView::Page::Alerts);
 }
 
 } // namespace stint::ui

@@ -40,7 +40,9 @@ public:
     int attention() const { return m_attention; }
 
     TechnicianView& technicianView() { return *m_technician; }
+    // The admin view once built (it is built when first shown, or just after the first paint); null for technicians.
     AdminView* adminView();
+    AdminView* ensureAdminView();
     Banner& notice() { return *m_notice; }
 
 public slots:

@@ -27,8 +27,8 @@ DesktopApp::DesktopApp(QApplication& app, QString version, QElapsedTimer started
     ui::style::apply(app);
     installTranslations(app, m_settings.language());
 
-    const QString dataDirectory =
-        QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/replicas");
+    const QString dataDirectory
+        = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/replicas");
     auto factory = [this, dataDirectory](const QUrl& url) -> std::unique_ptr<ui::CloudServices> {
         auto openUrl = [](const QUrl& target) { return QDesktopServices::openUrl(target); };
         return std::make_unique<DesktopCloudServices>(url, m_clock, m_secrets, dataDirectory, openUrl);
@@ -40,9 +40,8 @@ DesktopApp::DesktopApp(QApplication& app, QString version, QElapsedTimer started
 
     connect(m_shell.get(), &ui::Shell::quitRequested, &app, &QApplication::quit, Qt::QueuedConnection);
     connect(&app, &QApplication::aboutToQuit, m_shell.get(), &ui::Shell::quit);
-    connect(m_shell.get(), &ui::Shell::usable, this, [this]() {
-        qCInfo(lcDesktopApp) << "usable after" << m_started.elapsed() << "ms";
-    });
+    connect(m_shell.get(), &ui::Shell::usable, this,
+            [this]() { qCInfo(lcDesktopApp) << "usable after" << m_started.elapsed() << "ms"; });
 }
 
 DesktopApp::~DesktopApp() = default;

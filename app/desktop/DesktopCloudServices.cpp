@@ -61,9 +61,9 @@ client::Call<std::shared_ptr<client::Replica>> DesktopCloudServices::openReplica
             if (!key.ok())
                 return out.fail(key.error());
             if (!QDir().mkpath(directory))
-                return out.fail(Error{QStringLiteral("replica.open_failed"),
-                                      QStringLiteral("The folder for saved data cannot be created."),
-                                      {}});
+                return out.fail(Error {QStringLiteral("replica.open_failed"),
+                                       QStringLiteral("The folder for saved data cannot be created."),
+                                       {}});
             auto replica = client::SqlCipherReplica::open(directory, serviceOrigin, personId, *key.value());
             if (!replica.ok())
                 return out.fail(replica.error());

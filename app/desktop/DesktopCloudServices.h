@@ -5,7 +5,6 @@
 #include "ui/common/CloudServices.h"
 
 #include <QObject>
-
 #include <memory>
 
 namespace stint {

@@ -22,7 +22,8 @@ int main(int argc, char* argv[])
     QApplication::setDesktopFileName(QStringLiteral("stint"));
 
     QCommandLineParser options;
-    options.setApplicationDescription(QStringLiteral("Stint: just-in-time admin access to Microsoft Entra ID tenants."));
+    options.setApplicationDescription(
+        QStringLiteral("Stint: just-in-time admin access to Microsoft Entra ID tenants."));
     options.addHelpOption();
     options.addVersionOption();
     options.process(app);

@@ -120,17 +120,17 @@ private slots:
 
         QtDesktop desktop;
         QSignalSpy invoked(&desktop, &QtDesktop::actionInvoked);
-        const QString id = desktop.notify(QStringLiteral("Access to Contoso ends in 5 minutes"),
-                                          QStringLiteral("Extend it if you need more time."),
-                                          {{QStringLiteral("extend"), QStringLiteral("Extend")},
-                                           {QStringLiteral("end"), QStringLiteral("End now")}});
+        const QString id = desktop.notify(
+            QStringLiteral("Access to Contoso ends in 5 minutes"), QStringLiteral("Extend it if you need more time."),
+            {{QStringLiteral("extend"), QStringLiteral("Extend")}, {QStringLiteral("end"), QStringLiteral("End now")}});
         QVERIFY(!id.isEmpty());
         QTRY_COMPARE(fake.shown.size(), 1);
         const auto shown = fake.shown.first();
         QCOMPARE(shown.app, QStringLiteral("Stint"));
         QCOMPARE(shown.summary, QStringLiteral("Access to Contoso ends in 5 minutes"));
-        QCOMPARE(shown.actions, (QStringList{QStringLiteral("extend"), QStringLiteral("Extend"), QStringLiteral("end"),
-                                             QStringLiteral("End now"), QStringLiteral("default"), QString()}));
+        QCOMPARE(shown.actions,
+                 (QStringList {QStringLiteral("extend"), QStringLiteral("Extend"), QStringLiteral("end"),
+                               QStringLiteral("End now"), QStringLiteral("default"), QString()}));
         QCOMPARE(shown.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("stint"));
         QVERIFY(desktop.notifiesThroughDBus());
 
@@ -156,8 +156,10 @@ private slots:
     void withoutTheServiceFallsBackToTheTray()
     {
         QtDesktop desktop;
-        QVERIFY(!QDBusConnection::sessionBus().interface()->isServiceRegistered(
-                     QStringLiteral("org.freedesktop.Notifications")).value());
+        QVERIFY(!QDBusConnection::sessionBus()
+                     .interface()
+                     ->isServiceRegistered(QStringLiteral("org.freedesktop.Notifications"))
+                     .value());
         desktop.notify(QStringLiteral("Approval needed for Contoso"), QStringLiteral("Bob asks for access."), {});
         QTRY_VERIFY(!desktop.notifiesThroughDBus());
         // Later ones go straight to the tray (no tray here: they are dropped quietly).

@@ -42,7 +42,7 @@ struct World
         bob = h.cloud.addPerson(QStringLiteral("bob@msp.example"), QStringLiteral("Bob Bell"),
                                 QStringLiteral("technician"));
         contoso = h.cloud.addTenant(QStringLiteral("Contoso"),
-                                    {models::OfferedRole{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
+                                    {models::OfferedRole {kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
         h.cloud.addPolicy(QStringLiteral("Helpdesk"), {contoso.id}, {ada.id, bob.id}, {kHelpdeskAdmin}, maxMinutes,
                           false, false, true);
     }
@@ -106,12 +106,13 @@ private slots:
         QVERIFY2(n.body.contains(QStringLiteral("Bob Bell")), qPrintable(n.body));
         QVERIFY2(n.body.contains(QStringLiteral("Helpdesk Administrator")), qPrintable(n.body));
         QVERIFY2(n.body.contains(QStringLiteral("Ticket 4711")), qPrintable(n.body));
-        QCOMPARE(w.actionIds(n), QStringList{QString::fromLatin1(Notifier::kReview)});
+        QCOMPARE(w.actionIds(n), QStringList {QString::fromLatin1(Notifier::kReview)});
 
         // The badges: the Administration tab, the tray's dot and tooltip.
         QTRY_COMPARE(w.adminTabText(), QStringLiteral("A&dministration (1)"));
         QTRY_COMPARE(w.shell().tray().attention(), 1);
-        QVERIFY2(w.shell().tray().toolTip().contains(QStringLiteral("1 approval")), qPrintable(w.shell().tray().toolTip()));
+        QVERIFY2(w.shell().tray().toolTip().contains(QStringLiteral("1 approval")),
+                 qPrintable(w.shell().tray().toolTip()));
 
         // Review: the window comes up on the approval.
         w.shell().window().hide();
@@ -172,16 +173,17 @@ private slots:
         w.h.desktop.invoke(n.id, QString::fromLatin1(Notifier::kEnd));
         QTRY_VERIFY(w.shell().window().isVisible());
         QTRY_VERIFY(probe::visible(QStringLiteral("confirmEndDialog")));
-        QCOMPARE(w.h.cloud.requestCount("POST", QStringLiteral("/v1/checkouts/") + mine.id + QStringLiteral("/end")), 0);
+        QCOMPARE(w.h.cloud.requestCount("POST", QStringLiteral("/v1/checkouts/") + mine.id + QStringLiteral("/end")),
+                 0);
         QCOMPARE(w.page()->currentTab(), WorkspacePage::Tab::MyAccess);
         probe::visible(QStringLiteral("confirmEndDialog"))->close();
 
         if (extendOffered) {
             // Extend: one click, within the policy.
             w.h.desktop.invoke(n.id, QString::fromLatin1(Notifier::kExtend));
-            QTRY_COMPARE(w.h.cloud.requestCount("POST", QStringLiteral("/v1/checkouts/") + mine.id
-                                                            + QStringLiteral("/extend")),
-                         1);
+            QTRY_COMPARE(
+                w.h.cloud.requestCount("POST", QStringLiteral("/v1/checkouts/") + mine.id + QStringLiteral("/extend")),
+                1);
             QTRY_VERIFY(*w.h.cloud.checkout(mine.id).expiresAt > *mine.expiresAt);
         }
     }

@@ -6,8 +6,8 @@
 #include "client/Workspace.h"
 #include "support/client/ShellHarness.h"
 #include "support/client/WidgetProbe.h"
-#include "ui/common/MainWindow.h"
 #include "ui/common/Banner.h"
+#include "ui/common/MainWindow.h"
 #include "ui/common/Shell.h"
 #include "ui/common/SyncIndicator.h"
 #include "ui/common/TimeText.h"
@@ -43,7 +43,7 @@ struct World
         ada = h.cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"),
                                 QStringLiteral("admin"));
         contoso = h.cloud.addTenant(QStringLiteral("Contoso"),
-                                    {models::OfferedRole{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
+                                    {models::OfferedRole {kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
         h.cloud.addPolicy(QStringLiteral("Helpdesk"), {contoso.id}, {ada.id}, {kHelpdeskAdmin}, 240);
         models::Checkout c;
         c.tenantId = contoso.id;
@@ -104,8 +104,7 @@ private slots:
         QTRY_VERIFY2(w.shell().tray().toolTip().contains(w.expectedCountdown()),
                      qPrintable(w.shell().tray().toolTip() + QStringLiteral(" / ") + w.expectedCountdown()));
         QVERIFY(w.shell().tray().toolTip() != before);
-        QAction* entry =
-            w.shell().tray().menu().findChild<QAction*>(QStringLiteral("trayCheckout_") + w.live.id);
+        QAction* entry = w.shell().tray().menu().findChild<QAction*>(QStringLiteral("trayCheckout_") + w.live.id);
         QVERIFY(entry);
         QVERIFY2(entry->text().contains(w.expectedCountdown()), qPrintable(entry->text()));
 
@@ -144,7 +143,8 @@ private slots:
         // The countdown is the saved expiry minus now: about 50 minutes, not the 60 it started with.
         QTRY_VERIFY2(w.shell().tray().toolTip().contains(w.expectedCountdown()),
                      qPrintable(w.shell().tray().toolTip() + QStringLiteral(" / ") + w.expectedCountdown()));
-        QVERIFY(w.expectedCountdown().startsWith(QStringLiteral("50:")) || w.expectedCountdown().startsWith(QStringLiteral("49:")));
+        QVERIFY(w.expectedCountdown().startsWith(QStringLiteral("50:"))
+                || w.expectedCountdown().startsWith(QStringLiteral("49:")));
     }
 };
 

@@ -5,7 +5,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <csignal>
 
 class TestShellProcess : public QObject
@@ -69,9 +68,9 @@ private slots:
         QByteArray log;
         QRegularExpression usable(QStringLiteral("usable after (\\d+) ms"));
         QRegularExpressionMatch match;
-        QTRY_VERIFY_WITH_TIMEOUT((log += stint.readAllStandardError(), match = usable.match(QString::fromUtf8(log)),
-                                  match.hasMatch()),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (log += stint.readAllStandardError(), match = usable.match(QString::fromUtf8(log)), match.hasMatch()),
+            30000);
         qInfo("the sign-in screen was usable %s ms after the process started", qPrintable(match.captured(1)));
 
         const qint64 pid = stint.processId();

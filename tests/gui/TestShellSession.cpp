@@ -48,7 +48,7 @@ struct World
         ada = h.cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"), adaRole);
         bob = h.cloud.addPerson(QStringLiteral("bob@msp.example"), QStringLiteral("Bob Bell"),
                                 QStringLiteral("technician"));
-        const QList<models::OfferedRole> roles{{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}};
+        const QList<models::OfferedRole> roles {{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}};
         contoso = h.cloud.addTenant(QStringLiteral("Contoso"), roles);
         fabrikam = h.cloud.addTenant(QStringLiteral("Fabrikam"), roles);
         northwind = h.cloud.addTenant(QStringLiteral("Northwind"), roles);
@@ -69,8 +69,8 @@ struct World
     {
         QListView* list = tenantList();
         QVERIFY(list);
-        const QModelIndexList hits = list->model()->match(list->model()->index(0, 0), Qt::DisplayRole, name, 1,
-                                                          Qt::MatchContains);
+        const QModelIndexList hits
+            = list->model()->match(list->model()->index(0, 0), Qt::DisplayRole, name, 1, Qt::MatchContains);
         QVERIFY2(!hits.isEmpty(), qPrintable(name));
         list->setCurrentIndex(hits.first());
     }
@@ -200,8 +200,8 @@ private slots:
         client::ReplicaKeys keys(w.h.secrets);
         const auto key = test::waitFor(keys.obtain(w.h.cloud.origin(), w.ada.id));
         QVERIFY(key.ok());
-        auto replica = client::SqlCipherReplica::open(w.h.dataDirectory.path(), w.h.cloud.origin(), w.ada.id,
-                                                      *key.value());
+        auto replica
+            = client::SqlCipherReplica::open(w.h.dataDirectory.path(), w.h.cloud.origin(), w.ada.id, *key.value());
         QVERIFY(replica.ok());
         auto snapshot = replica.value()->load();
         QVERIFY(snapshot.ok());

@@ -39,7 +39,7 @@ struct World
         ada = h.cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"),
                                 QStringLiteral("technician"));
         contoso = h.cloud.addTenant(QStringLiteral("Contoso"),
-                                    {models::OfferedRole{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
+                                    {models::OfferedRole {kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
         h.cloud.addPolicy(QStringLiteral("Helpdesk"), {contoso.id}, {ada.id}, {kHelpdeskAdmin}, 240);
         h.givePasskey(ada);
     }
@@ -90,8 +90,9 @@ private slots:
         w.h.seedPreviousRun(w.ada);
         QVERIFY(!QTest::currentTestFailed());
         // Meanwhile, at the service: one more tenant for Ada. Answers take a while.
-        const models::Tenant northwind = w.h.cloud.addTenant(
-            QStringLiteral("Northwind"), {models::OfferedRole{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
+        const models::Tenant northwind
+            = w.h.cloud.addTenant(QStringLiteral("Northwind"),
+                                  {models::OfferedRole {kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
         w.h.cloud.addPolicy(QStringLiteral("Northwind helpdesk"), {northwind.id}, {w.ada.id}, {kHelpdeskAdmin}, 60);
         w.h.cloud.setDelayMs(500);
 
@@ -157,7 +158,7 @@ private slots:
     {
         World w;
         w.h.seedPreviousRun(w.ada, false);
-        w.h.replicaError = Error{QStringLiteral("replica.open_failed"), QStringLiteral("disk full"), {}};
+        w.h.replicaError = Error {QStringLiteral("replica.open_failed"), QStringLiteral("disk full"), {}};
         Shell& shell = w.h.makeShell();
         shell.start();
         QTRY_COMPARE(w.screen(), MainWindow::Screen::Workspace);

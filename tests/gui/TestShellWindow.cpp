@@ -46,7 +46,7 @@ struct World
     explicit World(const QString& role = QStringLiteral("admin"))
     {
         ada = h.cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"), role);
-        const QList<models::OfferedRole> roles{{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}};
+        const QList<models::OfferedRole> roles {{kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}};
         contoso = h.cloud.addTenant(QStringLiteral("Contoso"), roles);
         fabrikam = h.cloud.addTenant(QStringLiteral("Fabrikam"), roles);
         h.cloud.addPolicy(QStringLiteral("Helpdesk"), {contoso.id, fabrikam.id}, {ada.id}, {kHelpdeskAdmin}, 240);
@@ -240,10 +240,11 @@ private slots:
             if (!widget->isVisible() || widget->focusPolicy() == Qt::NoFocus)
                 continue;
             const bool named = !widget->accessibleName().isEmpty()
-                            || (qobject_cast<QAbstractButton*>(widget)
-                                && !qobject_cast<QAbstractButton*>(widget)->text().isEmpty());
-            QVERIFY2(named, qPrintable(widget->objectName() + QStringLiteral(" (")
-                                       + QString::fromLatin1(widget->metaObject()->className()) + QStringLiteral(")")));
+                || (qobject_cast<QAbstractButton*>(widget)
+                    && !qobject_cast<QAbstractButton*>(widget)->text().isEmpty());
+            QVERIFY2(named,
+                     qPrintable(widget->objectName() + QStringLiteral(" (")
+                                + QString::fromLatin1(widget->metaObject()->className()) + QStringLiteral(")")));
         }
     }
 };

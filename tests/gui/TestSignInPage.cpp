@@ -32,10 +32,10 @@ namespace {
 struct Rig
 {
     ManualClock clock;
-    FakeCloud cloud{clock};
-    client::CloudApi api{cloud};
+    FakeCloud cloud {clock};
+    client::CloudApi api {cloud};
     FakeSecurityKeys keys;
-    client::SecurityKeySignIn signIn{api, keys};
+    client::SecurityKeySignIn signIn {api, keys};
     SignInPage page;
     models::Person ada;
 
@@ -165,7 +165,7 @@ private slots:
             rig.keys.fail(code); // e.g. nobody touched it: libfido2 times out
         }
         QTRY_VERIFY(!rig.page.isBusy());
-        QCOMPARE(rig.page.errorText(), ui::ErrorText::describe(Error{code, code, {}}));
+        QCOMPARE(rig.page.errorText(), ui::ErrorText::describe(Error {code, code, {}}));
         QVERIFY2(rig.page.errorText().contains(says), qPrintable(rig.page.errorText()));
         QVERIFY(!rig.page.errorText().contains(code)); // no bare codes for people
         QVERIFY(rig.button("signInWithKey")->isEnabled());
@@ -211,8 +211,7 @@ private slots:
         QTRY_VERIFY(rig.pinDialog());
         rig.enterPin(QStringLiteral("0000"));
         QTRY_VERIFY(rig.pinDialog() && !rig.pinDialog()->error().isEmpty());
-        QVERIFY2(rig.pinDialog()->error().contains(QStringLiteral("7 attempt")),
-                 qPrintable(rig.pinDialog()->error()));
+        QVERIFY2(rig.pinDialog()->error().contains(QStringLiteral("7 attempt")), qPrintable(rig.pinDialog()->error()));
         // The field was cleared: the wrong PIN is not kept around.
         QCOMPARE(rig.pinDialog()->findChild<QLineEdit*>(QStringLiteral("pinField"))->text(), QString());
         rig.enterPin(QStringLiteral("4711"));
@@ -265,8 +264,8 @@ private slots:
         QTest::addColumn<QString>("error");
         QTest::addColumn<QString>("chosen");
         QTest::newRow("empty") << QString() << QStringLiteral("Enter the address") << QString();
-        QTest::newRow("plain http elsewhere") << QStringLiteral("http://stint.example.net")
-                                              << QStringLiteral("https") << QString();
+        QTest::newRow("plain http elsewhere")
+            << QStringLiteral("http://stint.example.net") << QStringLiteral("https") << QString();
         QTest::newRow("not a URL") << QStringLiteral("https://") << QStringLiteral("cannot be used") << QString();
         QTest::newRow("with a query") << QStringLiteral("https://stint.example.net/?x=1")
                                       << QStringLiteral("cannot be used") << QString();

@@ -14,7 +14,7 @@ QString AppSettings::serviceKey(const QString& cloudOrigin, const char* name)
 {
     // QSettings treats '/' as a group separator and is picky about ':'; percent-encode the origin into one key.
     return QStringLiteral("services/") + QString::fromLatin1(QUrl::toPercentEncoding(cloudOrigin)) + QLatin1Char('/')
-         + QLatin1String(name);
+        + QLatin1String(name);
 }
 
 QUrl AppSettings::serviceUrlFromText(const QString& text)

@@ -5,7 +5,6 @@
 
 #include <QString>
 #include <QUrl>
-
 #include <functional>
 #include <memory>
 
@@ -38,8 +37,8 @@ public:
     client::SessionKeeper* sessions = nullptr;
     client::SecurityKeys* securityKeys = nullptr;
     client::SecurityKeySignIn* keySignIn = nullptr;
-    client::BrowserSignIn* browserSignIn = nullptr;   // null: no browser sign-in offered
-    client::TenantConnector* connector = nullptr;     // null: connecting tenants is not offered
+    client::BrowserSignIn* browserSignIn = nullptr; // null: no browser sign-in offered
+    client::TenantConnector* connector = nullptr; // null: connecting tenants is not offered
 
     // Opens the encrypted local copy of what `personId` may see (its key comes from the keychain). Resolves with
     // null, or fails, when there is none to be had: the app then works without one and says so.

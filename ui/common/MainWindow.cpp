@@ -98,8 +98,8 @@ void MainWindow::buildMenus()
                           tr("Open the selected access's admin portal in your browser"));
     m_showMyAccess = make(tr("Acc&ess"), "actionShowMyAccess", QKeySequence(Qt::CTRL | Qt::Key_1),
                           tr("Show your tenants and access"));
-    m_showAdministration = make(tr("A&dministration"), "actionShowAdministration",
-                                QKeySequence(Qt::CTRL | Qt::Key_2), tr("Show the administration"));
+    m_showAdministration = make(tr("A&dministration"), "actionShowAdministration", QKeySequence(Qt::CTRL | Qt::Key_2),
+                                tr("Show the administration"));
     m_refresh = make(tr("&Sync now"), "actionRefresh", QKeySequence(QKeySequence::Refresh),
                      tr("Fetch everything from the Stint service again"));
     m_settingsAction = make(tr("&Settings…"), "actionSettings", QKeySequence(Qt::CTRL | Qt::Key_Comma),

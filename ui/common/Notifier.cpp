@@ -67,11 +67,10 @@ void Notifier::onEndingSoon(const Checkout& c, qint64 remainingMs)
     if (extendable)
         actions.append({QString::fromLatin1(kExtend), tr("Extend")});
     actions.append({QString::fromLatin1(kEnd), tr("End now")});
-    const QString body = extendable
-                           ? tr("Extend it if you need more time, or end it now if you are done.")
-                           : tr("Your policy allows no more time. End it now if you are done.");
-    const QString id = m_desktop.notify(tr("Access to %1 ends in %n minute(s)", nullptr, minutes).arg(tenantName(c.tenantId)),
-                                        body, actions);
+    const QString body = extendable ? tr("Extend it if you need more time, or end it now if you are done.")
+                                    : tr("Your policy allows no more time. End it now if you are done.");
+    const QString id = m_desktop.notify(
+        tr("Access to %1 ends in %n minute(s)", nullptr, minutes).arg(tenantName(c.tenantId)), body, actions);
     qCInfo(lcNotifier) << "expiry warning for" << c.id;
     remember(id, Subject::MyCheckout, c.id);
 }
@@ -117,8 +116,7 @@ void Notifier::onCheckoutChanged(const Checkout& c, const QString& previousState
 void Notifier::onApprovalArrived(const Checkout& c)
 {
     const QString who = m_workspace.personName(c.technicianId);
-    const QString body =
-        tr("%1 asks for %2 for %3.").arg(who, roleNames(c), TimeText::minutes(c.durationMinutes))
+    const QString body = tr("%1 asks for %2 for %3.").arg(who, roleNames(c), TimeText::minutes(c.durationMinutes))
         + (c.justification.isEmpty() ? QString() : QStringLiteral("\n") + tr("Reason: %1").arg(c.justification));
     const QString id = m_desktop.notify(tr("Approval needed for %1").arg(tenantName(c.tenantId)), body,
                                         {{QString::fromLatin1(kReview), tr("Review")}});

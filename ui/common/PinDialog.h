@@ -4,7 +4,6 @@
 #include "core/Crypto.h"
 
 #include <QDialog>
-
 #include <memory>
 
 class QDialogButtonBox;

@@ -56,7 +56,7 @@ private:
     bool m_dbusAvailable = false;
     quint64 m_next = 0;
     QHash<uint, QString> m_byDbusId; // D-Bus notification id → ours
-    QString m_lastTrayMessage;       // ours, for a click on the tray's balloon
+    QString m_lastTrayMessage; // ours, for a click on the tray's balloon
     QPointer<QMimeData> m_secretOnClipboard;
     QTimer m_clearClipboard;
 };

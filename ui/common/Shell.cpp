@@ -126,7 +126,7 @@ void Shell::useService(const QUrl& url)
     Workspace& ws = *m_cloud->workspace;
     m_credentials = std::make_unique<client::CredentialKeeper>(ws);
     m_expiry = std::make_unique<client::ExpiryWatch>(ws);
-    m_context = std::make_unique<UiContext>(UiContext{ws, *m_credentials, m_desktop, m_clock, m_cloud->connector});
+    m_context = std::make_unique<UiContext>(UiContext {ws, *m_credentials, m_desktop, m_clock, m_cloud->connector});
     m_notifier = std::make_unique<Notifier>(ws, *m_expiry, m_desktop);
 
     auto toPage = [this](void (WorkspacePage::*method)(const QString&)) {
@@ -293,7 +293,8 @@ void Shell::beginWorkspace(const QString& personId, std::shared_ptr<client::Repl
         // The admin tab appears once the role is known (saved data or /me): then go back to where the person was.
         connect(page, &WorkspacePage::attentionChanged, this, [this, page]() {
             if (m_settings.lastTab() == kTabAdministration && page->hasAdministration()
-                && page->currentTab() != WorkspacePage::Tab::Administration && !page->property("tabRestored").toBool()) {
+                && page->currentTab() != WorkspacePage::Tab::Administration
+                && !page->property("tabRestored").toBool()) {
                 page->setProperty("tabRestored", true);
                 page->setCurrentTab(WorkspacePage::Tab::Administration);
             }
@@ -328,8 +329,8 @@ void Shell::onSessionEnded(const Error& reason)
     m_cloud->sessions->forget();
     showSignIn(ErrorText::describe(reason));
     if (!m_window->isVisible() || !m_window->isActiveWindow())
-        m_sessionEndedNotification = m_desktop.notify(
-            tr("Sign in to Stint again"), ErrorText::describe(reason), {{QStringLiteral("default"), tr("Sign in")}});
+        m_sessionEndedNotification = m_desktop.notify(tr("Sign in to Stint again"), ErrorText::describe(reason),
+                                                      {{QStringLiteral("default"), tr("Sign in")}});
 }
 
 void Shell::signOut()
@@ -373,8 +374,7 @@ void Shell::updatePerson()
         return;
     }
     const QString name = me->person.displayName.isEmpty() ? me->person.email : me->person.displayName;
-    m_window->setPersonText(me->organization.name.isEmpty() ? name
-                                                            : tr("%1 · %2").arg(name, me->organization.name));
+    m_window->setPersonText(me->organization.name.isEmpty() ? name : tr("%1 · %2").arg(name, me->organization.name));
     if (me->person.email != m_settings.lastEmail(m_cloud->origin) && !me->person.id.isEmpty())
         m_settings.setLastPerson(m_cloud->origin, me->person.id, me->person.email);
 }
@@ -402,8 +402,8 @@ void Shell::showTrayHint()
 
 void Shell::openSettings()
 {
-    auto* dialog = new SettingsDialog(m_cloud ? m_cloud->url : m_settings.cloudUrl(), m_settings.language(),
-                                      signedIn(), m_window);
+    auto* dialog = new SettingsDialog(m_cloud ? m_cloud->url : m_settings.cloudUrl(), m_settings.language(), signedIn(),
+                                      m_window);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SettingsDialog::serviceChanged, this, &Shell::changeService);
     connect(dialog, &SettingsDialog::languageChanged, this, &Shell::changeLanguage);

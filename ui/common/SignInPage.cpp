@@ -13,8 +13,8 @@
 #include "ui/common/PinDialog.h"
 #include "ui/common/Style.h"
 
-#include <QHBoxLayout>
 #include <QEvent>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
@@ -104,8 +104,8 @@ SignInPage::SignInPage(QWidget* parent)
     m_email->setObjectName(QStringLiteral("emailField"));
     m_email->setPlaceholderText(tr("name@example.com"));
     m_email->setAccessibleName(tr("Email (optional)"));
-    m_email->setAccessibleDescription(
-        tr("Leave it empty when your passkey is stored on the security key; enter it when the key asks which account."));
+    m_email->setAccessibleDescription(tr(
+        "Leave it empty when your passkey is stored on the security key; enter it when the key asks which account."));
     m_email->setInputMethodHints(Qt::ImhEmailCharactersOnly | Qt::ImhNoAutoUppercase);
     auto* emailHint = new QLabel(tr("Leave it empty when your passkey is stored on your key."), this);
     emailHint->setWordWrap(true);
@@ -402,7 +402,7 @@ void SignInPage::onTouchRequested(int keyCount)
     if (m_running != Running::Key)
         return;
     setStatus(keyCount > 1 ? tr("Several security keys are plugged in: touch the one you want to use.")
-                                   : tr("Touch your security key now."));
+                           : tr("Touch your security key now."));
 }
 
 void SignInPage::signInWithBrowser()
@@ -480,9 +480,9 @@ void SignInPage::showError(const Error& error)
     setStatus(QString());
     // While signing in, a 401 is not an ended session: the service did not accept this passkey.
     const QString text = client::errors::isUnauthorized(error)
-                           ? tr("Stint does not know this passkey. Use the security key you enrolled, check the email "
-                                "above (or leave it empty), or sign in with the browser.")
-                           : ErrorText::describe(error);
+        ? tr("Stint does not know this passkey. Use the security key you enrolled, check the email "
+             "above (or leave it empty), or sign in with the browser.")
+        : ErrorText::describe(error);
     m_error->setText(text);
     m_error->setToolTip(ErrorText::technical(error));
     m_error->show();

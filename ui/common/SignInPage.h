@@ -94,7 +94,8 @@ private:
         None,
         Key,
         Browser,
-    } m_running = Running::None;
+    } m_running
+        = Running::None;
     quint64 m_attempt = 0; // answers of an attempt that was cancelled or superseded are dropped
 
     QFrame* m_card = nullptr;

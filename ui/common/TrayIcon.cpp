@@ -2,8 +2,8 @@
 #include "ui/common/TrayIcon.h"
 
 #include "client/Workspace.h"
-#include "ui/technician/SecondTicker.h"
 #include "ui/common/TimeText.h"
+#include "ui/technician/SecondTicker.h"
 
 #include <QAction>
 #include <QMenu>
@@ -130,17 +130,25 @@ QString TrayIcon::toolTip() const
     return m_tray->toolTip();
 }
 
-// The menu's checkout entries follow the set of my live checkouts; their texts follow the clock (refreshTimes).
+// The menu's checkout entries follow the set of my live checkouts (rebuilt only when that set changes, so an open
+// menu does not flicker on every event); their texts follow the clock (refreshTimes).
 void TrayIcon::rebuild()
 {
-    qDeleteAll(m_checkoutActions);
-    m_checkoutActions.clear();
+    QStringList ids;
     if (m_workspace) {
-        for (const Checkout& c : m_workspace->myLiveCheckouts()) {
+        for (const Checkout& c : m_workspace->myLiveCheckouts())
+            ids << c.id;
+    }
+    QStringList shown;
+    for (const QAction* a : std::as_const(m_checkoutActions))
+        shown << a->data().toString();
+    if (ids != shown) {
+        qDeleteAll(m_checkoutActions);
+        m_checkoutActions.clear();
+        for (const QString& id : std::as_const(ids)) {
             auto* action = new QAction(m_menu);
-            action->setObjectName(QStringLiteral("trayCheckout_") + c.id);
-            action->setData(c.id);
-            const QString id = c.id;
+            action->setObjectName(QStringLiteral("trayCheckout_") + id);
+            action->setData(id);
             connect(action, &QAction::triggered, this, [this, id]() { emit showCheckoutRequested(id); });
             m_menu->insertAction(m_checkoutsEnd, action);
             m_checkoutActions.append(action);
@@ -154,7 +162,7 @@ void TrayIcon::rebuild()
 
 void TrayIcon::refreshTimes()
 {
-    QStringList lines{tr("Stint")};
+    QStringList lines {tr("Stint")};
     bool counting = false;
     if (m_workspace) {
         const TimeMs now = m_workspace->serverNow();

@@ -8,8 +8,8 @@
 #include "ui/technician/TechnicianView.h"
 
 #include <QTabBar>
-#include <QTimer>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace stint::ui {
@@ -112,10 +112,10 @@ void WorkspacePage::updateAttention()
     if (m_adminTab) {
         const int index = m_tabs->indexOf(m_adminTab);
         m_tabs->setTabText(index, attention > 0 ? tr("A&dministration (%1)").arg(attention) : tr("A&dministration"));
-        m_tabs->setTabToolTip(index, attention > 0
-                                         ? tr("%n item(s) wait for you: approvals and alerts (Ctrl+2)", nullptr,
-                                              attention)
-                                         : tr("Tenants, people, policies, approvals, alerts and the audit log (Ctrl+2)"));
+        m_tabs->setTabToolTip(index,
+                              attention > 0
+                                  ? tr("%n item(s) wait for you: approvals and alerts (Ctrl+2)", nullptr, attention)
+                                  : tr("Tenants, people, policies, approvals, alerts and the audit log (Ctrl+2)"));
     }
     if (attention != m_attention) {
         m_attention = attention;

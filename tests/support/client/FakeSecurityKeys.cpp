@@ -10,7 +10,7 @@ namespace f = client::fido2errors;
 namespace {
 Error keyError(const char* code, const QString& message, const QJsonObject& details = {})
 {
-    return Error{QString::fromLatin1(code), message, details};
+    return Error {QString::fromLatin1(code), message, details};
 }
 } // namespace
 
@@ -21,8 +21,8 @@ QString FakeSecurityKeys::credentialIdText()
 
 client::Assertion FakeSecurityKeys::assertion()
 {
-    return client::Assertion{credentialId(), QByteArray(37, '\1'), QByteArrayLiteral("signature"),
-                             QByteArrayLiteral("user-1")};
+    return client::Assertion {credentialId(), QByteArray(37, '\1'), QByteArrayLiteral("signature"),
+                              QByteArrayLiteral("user-1")};
 }
 
 client::Call<client::Assertion> FakeSecurityKeys::getAssertion(const client::AssertionRequest& request)
@@ -101,7 +101,7 @@ void FakeSecurityKeys::setPin(const QByteArray& pin, int retries)
 
 void FakeSecurityKeys::scriptFailure(const QString& code, const QString& message)
 {
-    m_script.enqueue(Error{code, message.isEmpty() ? code : message, {}});
+    m_script.enqueue(Error {code, message.isEmpty() ? code : message, {}});
 }
 
 void FakeSecurityKeys::scriptSuccess()
@@ -124,7 +124,7 @@ void FakeSecurityKeys::fail(const QString& code, const QString& message, const Q
         return;
     auto call = *m_pending;
     m_pending.reset();
-    call.fail(Error{code, message.isEmpty() ? code : message, details});
+    call.fail(Error {code, message.isEmpty() ? code : message, details});
 }
 
 } // namespace stint::test

@@ -5,7 +5,6 @@
 
 #include <QList>
 #include <QQueue>
-
 #include <optional>
 
 // client::SecurityKeys for GUI tests of the sign-in screen: a key that behaves like a real one in the ways the screen
@@ -34,7 +33,7 @@ public:
     void cancel() override;
 
     // --- how the key behaves ---
-    void setPluggedIn(int keyCount);     // 0: no key (fido2.no_device at once)
+    void setPluggedIn(int keyCount); // 0: no key (fido2.no_device at once)
     void setPin(const QByteArray& pin, int retries = 8); // the key needs this PIN for user verification
     // The outcome of the next ceremony, answered at once (after the PIN checks); queued in order.
     void scriptFailure(const QString& code, const QString& message = {});

@@ -14,8 +14,8 @@
 
 namespace stint::test {
 
-FakeCloudServices::FakeCloudServices(const QUrl& serviceUrl, FakeCloud& cloud, client::SecretStore& secrets, const Clock& clock, FakeSecurityKeys& keys,
-                                     const QString& replicaDirectory)
+FakeCloudServices::FakeCloudServices(const QUrl& serviceUrl, FakeCloud& cloud, client::SecretStore& secrets,
+                                     const Clock& clock, FakeSecurityKeys& keys, const QString& replicaDirectory)
     : m_replicaDirectory(replicaDirectory)
     , m_api(std::make_unique<client::CloudApi>(cloud))
     , m_workspace(std::make_unique<client::Workspace>(*m_api, cloud.channel(), clock))
@@ -75,8 +75,7 @@ ui::Shell& ShellHarness::makeShell()
 {
     destroyShell();
     auto factory = [this](const QUrl& url) -> std::unique_ptr<ui::CloudServices> {
-        auto services = std::make_unique<FakeCloudServices>(url, cloud, secrets, clock, keys,
-                                                            dataDirectory.path());
+        auto services = std::make_unique<FakeCloudServices>(url, cloud, secrets, clock, keys, dataDirectory.path());
         services->replicaError = replicaError;
         m_services = services.get();
         ++m_servicesBuilt;

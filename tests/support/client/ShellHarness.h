@@ -10,7 +10,6 @@
 #include "ui/common/CloudServices.h"
 
 #include <QTemporaryDir>
-
 #include <memory>
 
 namespace stint::client {
@@ -25,10 +24,11 @@ namespace stint::ui {
 class Shell;
 }
 
-// The desktop app's graph for GUI tests, built as app/desktop builds it but on fakes: a FakeCloud, a FakeSecurityKeys, a FakeDesktop, settings and secrets in memory — and the real
-// SessionKeeper, Workspace, SqlCipherReplica (in a temporary directory, its key from ReplicaKeys) and ui::Shell. A
-// harness outlives the shells a test makes, so "the next run of the app" sees what the previous one left: settings,
-// the session in the secret store, the saved data on disk.
+// The desktop app's graph for GUI tests, built as app/desktop builds it but on fakes: a FakeCloud, a FakeSecurityKeys,
+// a FakeDesktop, settings and secrets in memory — and the real SessionKeeper, Workspace, SqlCipherReplica (in a
+// temporary directory, its key from ReplicaKeys) and ui::Shell. A harness outlives the shells a test makes, so "the
+// next run of the app" sees what the previous one left: settings, the session in the secret store, the saved data on
+// disk.
 namespace stint::test {
 
 // ui::CloudServices on the harness's fakes, for one service address.
@@ -36,8 +36,8 @@ class FakeCloudServices final : public QObject, public ui::CloudServices
 {
     Q_OBJECT
 public:
-    FakeCloudServices(const QUrl& url, FakeCloud& cloud, client::SecretStore& secrets,
-                      const Clock& clock, FakeSecurityKeys& keys, const QString& replicaDirectory);
+    FakeCloudServices(const QUrl& url, FakeCloud& cloud, client::SecretStore& secrets, const Clock& clock,
+                      FakeSecurityKeys& keys, const QString& replicaDirectory);
     ~FakeCloudServices() override;
 
     client::Call<std::shared_ptr<client::Replica>> openReplica(const QString& personId) override;
@@ -81,11 +81,11 @@ public:
     void endSeededSession();
 
     // Starts at this machine's time: CloudApi measures the service's clock offset against the system clock.
-    ManualClock clock{QDateTime::currentMSecsSinceEpoch()};
-    FakeCloud cloud{clock};
+    ManualClock clock {QDateTime::currentMSecsSinceEpoch()};
+    FakeCloud cloud {clock};
     client::MemorySecretStore secrets;
     ui::MemorySettingsStore settingsStore;
-    ui::AppSettings settings{settingsStore};
+    ui::AppSettings settings {settingsStore};
     FakeDesktop desktop;
     FakeSecurityKeys keys;
     QTemporaryDir dataDirectory;

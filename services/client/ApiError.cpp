@@ -14,10 +14,17 @@ QJsonObject parseFields(const QString& detail)
 {
     static const QRegularExpression entry(QStringLiteral("^([A-Za-z][A-Za-z0-9_.\\[\\]]*): (.+)$"));
     QJsonObject fields;
+    QString last; // a problem may itself hold "; " ("would last 300 minutes; at most 240 … are allowed"): a part that
+                  // names no field continues the one before
     for (const QString& part : detail.split(QStringLiteral("; "), Qt::SkipEmptyParts)) {
         const auto m = entry.match(part.trimmed());
-        if (m.hasMatch() && !fields.contains(m.captured(1)))
-            fields.insert(m.captured(1), m.captured(2));
+        if (m.hasMatch()) {
+            last = fields.contains(m.captured(1)) ? QString() : m.captured(1);
+            if (!last.isEmpty())
+                fields.insert(last, m.captured(2));
+        } else if (!last.isEmpty()) {
+            fields.insert(last, fields.value(last).toString() + QStringLiteral("; ") + part.trimmed());
+        }
     }
     return fields;
 }

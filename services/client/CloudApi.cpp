@@ -6,10 +6,12 @@
 #include "models/JsonFields.h"
 
 #include <QJsonArray>
-
 #include <QJsonDocument>
+#include <QSet>
 #include <QLoggingCategory>
 #include <QUrl>
+
+#include <algorithm>
 
 #include <openssl/crypto.h>
 
@@ -76,20 +78,40 @@ QString CloudApi::newIdempotencyKey()
 Call<ApiResponse> CloudApi::send(ApiRequest request)
 {
     const bool authenticated = request.authenticated;
+    const TimeMs sentAt = m_clock->now();
     Call<ApiResponse> out;
-    m_transport.send(request).then(this, [this, out, authenticated](const Result<ApiResponse>& r) {
+    m_transport.send(request).then(this, [this, out, authenticated, sentAt](const Result<ApiResponse>& r) {
         const bool reachable = r.ok() || !errors::isNetwork(r.error());
         if (reachable != m_reachable) {
             m_reachable = reachable;
             emit reachabilityChanged(reachable);
         }
         if (r.ok() && r->serverTime)
-            m_serverOffsetMs = *r->serverTime - (m_clock ? m_clock->now() : QDateTime::currentMSecsSinceEpoch());
+            noteServerTime(*r->serverTime, sentAt, m_clock->now());
         if (!r.ok() && authenticated && errors::isUnauthorized(r.error()))
             emit unauthorized();
         out.resolve(r);
     });
     return out;
+}
+
+// The Date header has whole seconds and says when the answer left the service, so each answer only bounds the offset:
+// server - local lies in [date - receivedAt, date + 999 ms - sentAt]. The bounds of all answers are intersected (a fresh
+// start when they stop overlapping: one of the clocks was set), and the offset is the value in them closest to 0 — so a
+// machine whose clock is right shows exactly its own time, and one that is off is corrected by what is provable.
+void CloudApi::noteServerTime(TimeMs date, TimeMs sentAt, TimeMs receivedAt)
+{
+    const qint64 lo = date - receivedAt;
+    const qint64 hi = date + 999 - sentAt;
+    if (!m_offsetKnown || lo > m_offsetHi || hi < m_offsetLo) {
+        m_offsetLo = lo;
+        m_offsetHi = hi;
+        m_offsetKnown = true;
+    } else {
+        m_offsetLo = std::max(m_offsetLo, lo);
+        m_offsetHi = std::min(m_offsetHi, hi);
+    }
+    m_serverOffsetMs = std::clamp<qint64>(0, m_offsetLo, m_offsetHi);
 }
 
 template <typename T> Call<T> CloudApi::object(ApiRequest request)
@@ -123,12 +145,13 @@ template <typename T> Call<QList<T>> CloudApi::listAll(ApiRequest request)
     Call<QList<T>> out;
     auto items = std::make_shared<QList<T>>();
     auto next = std::make_shared<std::function<void(QString)>>();
-    *next = [this, out, items, request, next](const QString& cursor) mutable {
+    auto seen = std::make_shared<QSet<QString>>();
+    *next = [this, out, items, request, next, seen](const QString& cursor) mutable {
         ApiRequest page = request;
         page.query.addQueryItem(QStringLiteral("limit"), QStringLiteral("200"));
         if (!cursor.isEmpty())
             page.query.addQueryItem(QStringLiteral("cursor"), cursor);
-        send(page).then(this, [out, items, next](const Result<ApiResponse>& r) {
+        send(page).then(this, [out, items, next, seen](const Result<ApiResponse>& r) {
             if (!r.ok()) {
                 *next = nullptr;
                 return out.fail(r.error());
@@ -144,6 +167,12 @@ template <typename T> Call<QList<T>> CloudApi::listAll(ApiRequest request)
             }
             items->append(std::move(parsed).value());
             const QString cursor = r->json.value(QLatin1String("nextCursor")).toString();
+            if (!cursor.isEmpty() && seen->contains(cursor)) {
+                // A cursor handed out before would page around forever.
+                *next = nullptr;
+                return out.fail(errors::unexpected(QStringLiteral("a list whose pages go round in a circle")));
+            }
+            seen->insert(cursor);
             if (cursor.isEmpty()) {
                 out.resolve(std::move(*items));
                 *next = nullptr; // breaks the self-reference
@@ -430,12 +459,11 @@ Call<models::ConnectionState> CloudApi::setConnectionCredential(const QString& t
     if (credential.secretExpiresAt)
         body.insert(QStringLiteral("secretExpiresAt"), toRfc3339(*credential.secretExpiresAt));
     ApiRequest r = withBody("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(seg(tenantId)), body);
-    // The answer is only what may be shown of the credential (ConnectionCredential); callers want the connection it
-    // is now part of, so read that next.
+    // The cloud answers with what may be shown of the credential, not the connection: read the connection after.
     Call<models::ConnectionState> out;
-    send(std::move(r)).then(this, [this, out, tenantId](const Result<ApiResponse>& answer) {
-        if (!answer.ok())
-            return out.fail(answer.error());
+    done(std::move(r)).then(this, [this, out, tenantId](const Result<void>& saved) {
+        if (!saved.ok())
+            return out.fail(saved.error());
         connection(tenantId).then(this, [out](const Result<models::ConnectionState>& state) { out.resolve(state); });
     });
     return out;
@@ -591,6 +619,8 @@ Call<Page<models::AuditEvent>> CloudApi::audit(const models::AuditFilter& filter
     send(std::move(r)).then(this, [out](const Result<ApiResponse>& answer) {
         if (!answer.ok())
             return out.fail(answer.error());
+        if (!answer->json.value(QLatin1String("items")).isArray())
+            return out.fail(errors::unexpected(QStringLiteral("a list without items")));
         auto items = models::parseList<models::AuditEvent>(answer->json.value(QLatin1String("items")).toArray(),
                                                            &models::AuditEvent::fromJson);
         if (!items)

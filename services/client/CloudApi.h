@@ -64,11 +64,11 @@ public:
     explicit CloudApi(ApiTransport& transport, QObject* parent = nullptr);
 
     ApiTransport& transport() { return m_transport; }
-    // The server's clock minus this machine's, from the Date of the latest answer (0 until one came).
+    // The server's clock minus `clock`'s, from the Date headers of the answers (0 until one came; 0 while the two agree
+    // within what the whole-second Date header can show). The clock is the one
+    // the caller measures time with (Workspace's), so that a countdown computed as clock + offset is right.
     qint64 serverClockOffsetMs() const { return m_serverOffsetMs; }
-    // The clock "this machine's" is read from (the system's by default). Workspace sets its own, so that the offset
-    // it adds to its clock in serverNow() was measured against that same clock.
-    void setClock(const Clock* clock) { m_clock = clock; }
+    void setClock(const Clock* clock) { m_clock = clock ? clock : &m_systemClock; }
 
     // Sign-in (public).
     Call<CeremonyStart> signInBegin(const QString& email = {});
@@ -162,10 +162,15 @@ private:
     template <typename T> Call<QList<T>> list(ApiRequest request);
     template <typename T> Call<QList<T>> listAll(ApiRequest request);
     Done done(ApiRequest request);
+    void noteServerTime(TimeMs date, TimeMs sentAt, TimeMs receivedAt);
 
     ApiTransport& m_transport;
     qint64 m_serverOffsetMs = 0;
-    const Clock* m_clock = nullptr;
+    bool m_offsetKnown = false;
+    qint64 m_offsetLo = 0;
+    qint64 m_offsetHi = 0;
+    SystemClock m_systemClock;
+    const Clock* m_clock = &m_systemClock;
     bool m_reachable = true;
 };
 

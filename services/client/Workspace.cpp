@@ -99,7 +99,7 @@ Workspace::Workspace(CloudApi& api, EventChannel& channel, const Clock& clock, Q
     , m_channel(channel)
     , m_clock(clock)
 {
-    // serverNow() adds the API's offset to m_clock: it must be measured against m_clock too.
+    // The service's clock offset is measured against the clock serverNow() adds it to.
     m_api.setClock(&m_clock);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &Workspace::connectChannel);
@@ -125,13 +125,14 @@ Workspace::Workspace(CloudApi& api, EventChannel& channel, const Clock& clock, Q
 
 Workspace::~Workspace()
 {
+    m_api.setClock(nullptr);
     if (m_replica && m_flushTimer.isActive())
         (void)m_replica->flush();
 }
 
 qint64 Workspace::retryDelayMs(int attempt, double jitter01)
 {
-    const qint64 ceiling = std::min(kRetryCapMs, kRetryBaseMs << std::min(attempt, 16));
+    const qint64 ceiling = std::min(kRetryCapMs, kRetryBaseMs << std::clamp(attempt, 0, 16));
     // Equal jitter: half fixed, half random, so clients that lost the service together do not return together.
     return ceiling / 2 + qint64(double(ceiling / 2) * std::clamp(jitter01, 0.0, 1.0));
 }
@@ -273,11 +274,15 @@ void Workspace::onReady(qint64 head)
 
 void Workspace::onReset(qint64 head)
 {
+    if (!m_running)
+        return;
     qCInfo(lcWorkspace) << "the live backlog is gone; refetching everything";
+    // `ready` follows (the protocol sends reset, then ready): onReady refetches everything once, as for a fresh start.
+    // The head is taken as it is, even below the last sequence seen (a service restored from a backup counts from
+    // there); the replica gets it only with the fetched state (fetchDone), never next to the old objects.
+    m_lastSeq = head;
     m_syncedOnce = false;
     m_showingCache = false;
-    fetchAll(true);
-    noteSeq(head);
 }
 
 void Workspace::onEvent(const LiveEvent& event)
@@ -499,12 +504,7 @@ void Workspace::applyEvent(const LiveEvent& e)
         if (e.data.value(QLatin1String("status")).toString() == QLatin1String("unhealthy"))
             deriveAlerts();
     } else if (t == QLatin1String("grants.changed")) {
-        // What I may ask for changed: refetch my tenants (they carry my grants).
-        const qint64 generation = m_generation;
-        m_api.tenants().then(this, [this, generation](const Result<QList<models::Tenant>>& r) {
-            if (generation == m_generation && r.ok())
-                replaceAll(m_tenants, r.value(), Kind::Tenants, replicaKind(Kind::Tenants));
-        });
+        refetchTenants();
     } else if (t == QLatin1String("policy.created") || t == QLatin1String("policy.updated")) {
         if (auto p = models::Policy::fromJson(e.data))
             upsert(m_policies, *p, Kind::Policies, replicaKind(Kind::Policies));
@@ -515,8 +515,11 @@ void Workspace::applyEvent(const LiveEvent& e)
             if (auto g = models::Group::fromJson(e.data))
                 upsert(m_groups, *g, Kind::Groups, replicaKind(Kind::Groups));
         }
+        // Membership decides who policies name: the cloud says so with group events alone (no grants.changed).
+        refetchTenants();
     } else if (t == QLatin1String("group.deleted")) {
         removeFrom(Kind::Groups, deletedId);
+        refetchTenants();
     } else if (t == QLatin1String("person.updated") || t == QLatin1String("person.enrolled")) {
         if (auto p = models::Person::fromJson(e.data)) {
             if (m_me && p->id == m_me->person.id) {
@@ -552,6 +555,16 @@ void Workspace::applyEvent(const LiveEvent& e)
     } else {
         qCDebug(lcWorkspace) << "live event not used here:" << t;
     }
+}
+
+// What I may ask for changed: refetch my tenants (they carry my grants).
+void Workspace::refetchTenants()
+{
+    const qint64 generation = m_generation;
+    m_api.tenants().then(this, [this, generation](const Result<QList<models::Tenant>>& r) {
+        if (generation == m_generation && r.ok())
+            replaceAll(m_tenants, r.value(), Kind::Tenants, replicaKind(Kind::Tenants));
+    });
 }
 
 void Workspace::upsertCheckout(const models::Checkout& c, const QJsonObject& json)

@@ -159,6 +159,7 @@ private:
     void fetchAll(bool full);
     void fetchDone();
     void applyEvent(const LiveEvent& event);
+    void refetchTenants();
     void setLink(Link link, const QString& detail);
     void goOffline(const Error& error);
     void scheduleRetry();

@@ -2,8 +2,8 @@
 // The technician's tenant search with 5,000 tenants: the real TechnicianView, offscreen, fed by the real Workspace
 // from the fake cloud; queries typed character by character into the search field (and erased again, which widens
 // the list back to every tenant: the heavier direction). For each keystroke it measures the time from the key press
-// until the tenant list has been repainted with the new rows, and prints the median, p99 and worst. The target is
-// "no frame over 16 ms" (one frame at 60 Hz).
+// until the window has repainted (the search field, and the list with its new rows, in one pass), and prints the
+// median, p99 and worst. The target is "no frame over 16 ms" (one frame at 60 Hz).
 //
 // Run build/bin/bench_tenant_filter [--tenants 5000] [--rounds 3]. Use a Release or RelWithDebInfo build.
 #include "client/CloudApi.h"
@@ -24,8 +24,8 @@
 #include <QRandomGenerator>
 #include <QTextStream>
 #include <QtTest>
-
 #include <algorithm>
+#include <ctime>
 
 using namespace stint;
 
@@ -42,53 +42,82 @@ void figure(const QString& name, const QString& value)
     out() << name << ' ' << value << Qt::endl;
 }
 
-// Sets `painted` when the watched widget gets a paint event: the keystroke's change has reached the screen once the
-// event loop has handled it.
+// Watches the view's paint events: `painted` when any widget of the window painted (a keystroke always repaints the
+// search field), `listPainted` when the list's viewport did. A keystroke that changed the rows counts as done only
+// once the list has painted them (the list lays out its items in a timer of its own after the change, so that paint
+// may come in a later pass than the search field's).
 class PaintWatch : public QObject
 {
 public:
+    PaintWatch(QWidget* window, QWidget* list)
+        : m_window(window)
+        , m_list(list)
+    {
+    }
     bool painted = false;
+    bool listPainted = false;
 
 protected:
-    bool eventFilter(QObject*, QEvent* event) override
+    bool eventFilter(QObject* object, QEvent* event) override
     {
-        if (event->type() == QEvent::Paint)
-            painted = true;
+        if (event->type() == QEvent::Paint && object->isWidgetType()) {
+            auto* w = static_cast<QWidget*>(object);
+            if (w == m_list)
+                listPainted = true;
+            if (w == m_window || m_window->isAncestorOf(w))
+                painted = true;
+        }
         return false;
     }
+
+private:
+    QWidget* m_window;
+    QWidget* m_list;
 };
 
 // Tenant names the way an MSP's list looks: company names, some sharing words, with a few digits for branches.
 QString tenantName(int i, QRandomGenerator& random)
 {
-    static const QStringList first{QStringLiteral("Northwind"), QStringLiteral("Contoso"), QStringLiteral("Fabrikam"),
-                                   QStringLiteral("Adventure"), QStringLiteral("Tailspin"), QStringLiteral("Woodgrove"),
-                                   QStringLiteral("Litware"), QStringLiteral("Proseware"), QStringLiteral("Alpine"),
-                                   QStringLiteral("Blue Yonder"), QStringLiteral("Coho"), QStringLiteral("Lucerne"),
-                                   QStringLiteral("Margie's"), QStringLiteral("Trey"), QStringLiteral("Wingtip"),
-                                   QStringLiteral("Humongous"), QStringLiteral("Fourth Coffee"),
-                                   QStringLiteral("Graphic Design"), QStringLiteral("Southridge"),
-                                   QStringLiteral("City Power")};
-    static const QStringList second{QStringLiteral("Traders"), QStringLiteral("Works"), QStringLiteral("Bank"),
-                                    QStringLiteral("Airlines"), QStringLiteral("Insurance"), QStringLiteral("Winery"),
-                                    QStringLiteral("Publishing"), QStringLiteral("Toys"), QStringLiteral("Health"),
-                                    QStringLiteral("Logistics"), QStringLiteral("Legal"), QStringLiteral("Energy")};
-    static const QStringList suffix{QStringLiteral("Ltd"), QStringLiteral("GmbH"), QStringLiteral("Inc."),
-                                    QStringLiteral("AG"), QStringLiteral("BV"), QStringLiteral("SA")};
+    static const QStringList first {
+        QStringLiteral("Northwind"),   QStringLiteral("Contoso"),       QStringLiteral("Fabrikam"),
+        QStringLiteral("Adventure"),   QStringLiteral("Tailspin"),      QStringLiteral("Woodgrove"),
+        QStringLiteral("Litware"),     QStringLiteral("Proseware"),     QStringLiteral("Alpine"),
+        QStringLiteral("Blue Yonder"), QStringLiteral("Coho"),          QStringLiteral("Lucerne"),
+        QStringLiteral("Margie's"),    QStringLiteral("Trey"),          QStringLiteral("Wingtip"),
+        QStringLiteral("Humongous"),   QStringLiteral("Fourth Coffee"), QStringLiteral("Graphic Design"),
+        QStringLiteral("Southridge"),  QStringLiteral("City Power")};
+    static const QStringList second {
+        QStringLiteral("Traders"),    QStringLiteral("Works"),     QStringLiteral("Bank"),
+        QStringLiteral("Airlines"),   QStringLiteral("Insurance"), QStringLiteral("Winery"),
+        QStringLiteral("Publishing"), QStringLiteral("Toys"),      QStringLiteral("Health"),
+        QStringLiteral("Logistics"),  QStringLiteral("Legal"),     QStringLiteral("Energy")};
+    static const QStringList suffix {QStringLiteral("Ltd"), QStringLiteral("GmbH"), QStringLiteral("Inc."),
+                                     QStringLiteral("AG"),  QStringLiteral("BV"),   QStringLiteral("SA")};
     return QStringLiteral("%1 %2 %3 %4")
         .arg(first.at(int(random.bounded(first.size()))), second.at(int(random.bounded(second.size()))),
              suffix.at(int(random.bounded(suffix.size()))))
         .arg(i, 4, 10, QLatin1Char('0'));
 }
 
+// This thread's CPU time: the part of a keystroke's wall time that is the app's own work, whatever else the machine
+// is running (the wall time is the figure that counts; the CPU time tells a loaded machine from a slow view).
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
 struct Stats
 {
     QList<double> ms;
+    QList<double> cpuMs;
+    QList<QPair<double, QString>> samples; // time, "query → rows" for the slowest list
     int timeouts = 0;
 
-    double percentile(double p) const
+    static double percentile(const QList<double>& values, double p)
     {
-        QList<double> sorted = ms;
+        QList<double> sorted = values;
         std::sort(sorted.begin(), sorted.end());
         const qsizetype i = std::min<qsizetype>(sorted.size() - 1, qsizetype(std::ceil(p * double(sorted.size()))) - 1);
         return sorted.at(std::max<qsizetype>(0, i));
@@ -122,9 +151,9 @@ int main(int argc, char* argv[])
     client::Workspace workspace(api, cloud.channel(), clock);
     client::CredentialKeeper keeper(workspace);
     test::FakeDesktop desktop;
-    const models::Person tech =
-        cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"), QStringLiteral("technician"));
-    const QList<models::OfferedRole> roles{
+    const models::Person tech = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"),
+                                                QStringLiteral("technician"));
+    const QList<models::OfferedRole> roles {
         {QStringLiteral("f2ef992c-3afb-46b9-b7cf-a126ee74c451"), QStringLiteral("Global Reader")},
         {QStringLiteral("fe930be7-5e62-47db-91af-98c3a49a38b1"), QStringLiteral("User Administrator")},
         {QStringLiteral("194ae4cb-b126-40b2-bd5b-6091b380977d"), QStringLiteral("Security Administrator")}};
@@ -146,7 +175,7 @@ int main(int argc, char* argv[])
     figure(QStringLiteral("tenants"), QString::number(tenantCount));
     figure(QStringLiteral("workspace_load_ms"), QString::number(loading.elapsed()));
 
-    ui::UiContext context{workspace, keeper, desktop, clock};
+    ui::UiContext context {workspace, keeper, desktop, clock};
     QElapsedTimer building;
     building.start();
     ui::TechnicianView view(context);
@@ -164,26 +193,46 @@ int main(int argc, char* argv[])
         return 1;
     }
     search->setFocus();
-    PaintWatch watch;
-    list->viewport()->installEventFilter(&watch);
+    PaintWatch watch(&view, list->viewport());
+    app.installEventFilter(&watch);
+    // Whether the keystroke changed the rows shown (then the list must have painted).
+    bool rowsChanged = false;
+    QAbstractItemModel* shown = list->model();
+    QObject::connect(shown, &QAbstractItemModel::layoutChanged, &app, [&]() { rowsChanged = true; });
+    QObject::connect(shown, &QAbstractItemModel::modelReset, &app, [&]() { rowsChanged = true; });
+    QObject::connect(shown, &QAbstractItemModel::rowsInserted, &app, [&]() { rowsChanged = true; });
+    QObject::connect(shown, &QAbstractItemModel::rowsRemoved, &app, [&]() { rowsChanged = true; });
 
     // Queries as a technician types them: names, a name part shared by many, a branch number, a role, a domain-ish
     // fragment, two words. Each is typed, then erased key by key.
-    const QStringList queries{QStringLiteral("northwind"),     QStringLiteral("contoso bank"), QStringLiteral("0421"),
-                              QStringLiteral("user admin"),    QStringLiteral("tailspin toys gmbh"),
-                              QStringLiteral("wood"),          QStringLiteral("zzz")};
+    const QStringList queries {
+        QStringLiteral("northwind"),  QStringLiteral("contoso bank"),       QStringLiteral("0421"),
+        QStringLiteral("user admin"), QStringLiteral("tailspin toys gmbh"), QStringLiteral("wood"),
+        QStringLiteral("zzz")};
     Stats stats;
+    int listRepaints = 0;
     const auto keystroke = [&](const std::function<void()>& press) {
         QCoreApplication::processEvents(); // nothing pending before the clock starts
         watch.painted = false;
+        watch.listPainted = false;
+        rowsChanged = false;
         QElapsedTimer t;
+        const double cpuStart = threadCpuMs();
         t.start();
         press();
-        while (!watch.painted && t.elapsed() < 1000)
+        // (No match hides the list behind its empty state: then there is no list to paint.)
+        const auto done = [&]() { return watch.painted && (!rowsChanged || watch.listPainted || !list->isVisible()); };
+        while (!done() && t.elapsed() < 1000)
             QCoreApplication::processEvents(QEventLoop::AllEvents);
-        if (!watch.painted)
+        if (!done())
             ++stats.timeouts;
-        stats.ms.append(double(t.nsecsElapsed()) / 1e6);
+        if (rowsChanged)
+            ++listRepaints;
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        stats.ms.append(ms);
+        stats.cpuMs.append(threadCpuMs() - cpuStart);
+        stats.samples.append(
+            {ms, QStringLiteral("\"%1\" -> %2 rows").arg(search->text()).arg(list->model()->rowCount())});
     };
     for (int round = 0; round < rounds; ++round) {
         for (const QString& q : queries) {
@@ -199,11 +248,20 @@ int main(int argc, char* argv[])
     }
     std::sort(stats.ms.begin(), stats.ms.end());
     figure(QStringLiteral("keystrokes"), QString::number(stats.ms.size()));
-    figure(QStringLiteral("keystroke_to_paint_p50_ms"), QString::number(stats.percentile(0.5), 'f', 2));
-    figure(QStringLiteral("keystroke_to_paint_p99_ms"), QString::number(stats.percentile(0.99), 'f', 2));
+    figure(QStringLiteral("keystroke_to_paint_p50_ms"), QString::number(Stats::percentile(stats.ms, 0.5), 'f', 2));
+    figure(QStringLiteral("keystroke_to_paint_p99_ms"), QString::number(Stats::percentile(stats.ms, 0.99), 'f', 2));
     figure(QStringLiteral("keystroke_to_paint_worst_ms"), QString::number(stats.ms.last(), 'f', 2));
+    figure(QStringLiteral("keystroke_cpu_p50_ms"), QString::number(Stats::percentile(stats.cpuMs, 0.5), 'f', 2));
+    figure(QStringLiteral("keystroke_cpu_p99_ms"), QString::number(Stats::percentile(stats.cpuMs, 0.99), 'f', 2));
+    figure(QStringLiteral("keystroke_cpu_worst_ms"), QString::number(Stats::percentile(stats.cpuMs, 1.0), 'f', 2));
     figure(QStringLiteral("keystrokes_over_16ms"),
            QString::number(std::count_if(stats.ms.begin(), stats.ms.end(), [](double v) { return v > 16.0; })));
+    figure(QStringLiteral("keystrokes_changing_rows"), QString::number(listRepaints));
+    std::sort(stats.samples.begin(), stats.samples.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (int i = 0; i < std::min<qsizetype>(5, stats.samples.size()); ++i)
+        figure(QStringLiteral("slowest_%1").arg(i + 1),
+               QStringLiteral("%1 ms %2").arg(stats.samples.at(i).first, 0, 'f', 2).arg(stats.samples.at(i).second));
     figure(QStringLiteral("keystrokes_without_paint"), QString::number(stats.timeouts));
     return 0;
 }

@@ -49,12 +49,16 @@ class TestFakeCloud : public QObject
 
         World()
         {
-            admin = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Admin"), QStringLiteral("admin"));
-            tech = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"), QStringLiteral("technician"));
-            other = cloud.addPerson(QStringLiteral("oda@msp.example"), QStringLiteral("Oda Other"), QStringLiteral("technician"));
+            admin = cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Admin"),
+                                    QStringLiteral("admin"));
+            tech = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"),
+                                   QStringLiteral("technician"));
+            other = cloud.addPerson(QStringLiteral("oda@msp.example"), QStringLiteral("Oda Other"),
+                                    QStringLiteral("technician"));
             granted = cloud.addTenant(QStringLiteral("Contoso"), {{kHelpdesk, QStringLiteral("Helpdesk Administrator")},
                                                                   {kUserAdmin, QStringLiteral("User Administrator")}});
-            ungranted = cloud.addTenant(QStringLiteral("Fabrikam"), {{kHelpdesk, QStringLiteral("Helpdesk Administrator")}});
+            ungranted
+                = cloud.addTenant(QStringLiteral("Fabrikam"), {{kHelpdesk, QStringLiteral("Helpdesk Administrator")}});
             policy = cloud.addPolicy(QStringLiteral("Helpdesk"), {granted.id}, {tech.id}, {kHelpdesk}, 120, true);
         }
 
@@ -235,7 +239,8 @@ private slots:
         w.cloud.setUnreachable(false);
         QVERIFY(test::waitFor(w.api.me()).ok());
 
-        w.cloud.failNext("GET", QStringLiteral("/v1/tenants"), 503, QStringLiteral("unavailable"), QStringLiteral("down"));
+        w.cloud.failNext("GET", QStringLiteral("/v1/tenants"), 503, QStringLiteral("unavailable"),
+                         QStringLiteral("down"));
         auto failed = test::waitFor(w.api.tenants());
         QVERIFY(!failed.ok());
         QCOMPARE(failed.error().code, QStringLiteral("api.unavailable"));

@@ -81,7 +81,7 @@ private slots:
         QTest::addColumn<QStringList>("expected");
         QTest::newRow("empty") << "" << QStringList {"Contoso", "Fabrikam", "Northwind Traders"};
         QTest::newRow("spaces only") << "   " << QStringList {"Contoso", "Fabrikam", "Northwind Traders"};
-        QTest::newRow("part of a name") << "o" << QStringList {"Contoso", "Northwind Traders"};
+        QTest::newRow("part of a name") << "WIND" << QStringList {"Northwind Traders"};
         QTest::newRow("any case") << "CONTOSO" << QStringList {"Contoso"};
         QTest::newRow("a role") << "global reader" << QStringList {"Contoso", "Northwind Traders"};
         QTest::newRow("words in any order") << "traders north" << QStringList {"Northwind Traders"};

@@ -135,14 +135,20 @@ private slots:
         g.view->focusTenantSearch(); // Ctrl+K
         QCOMPARE(g.find<QTabWidget>(QStringLiteral("technicianTabs"))->currentIndex(), 0);
         QTRY_VERIFY(search->hasFocus());
-        QTest::keyClicks(search, QStringLiteral("o"));
+        // Up and Down in the search field move through the list below it.
         QTest::keyClick(search, Qt::Key_Down);
         QCOMPARE(list->currentIndex().data().toString(), QStringLiteral("Contoso"));
+        QTest::keyClick(search, Qt::Key_Down);
         QTest::keyClick(search, Qt::Key_Down);
         QCOMPARE(list->currentIndex().data().toString(), QStringLiteral("Northwind Traders"));
+        QTest::keyClick(search, Qt::Key_Down); // stays on the last
         QTest::keyClick(search, Qt::Key_Up);
-        QCOMPARE(list->currentIndex().data().toString(), QStringLiteral("Contoso"));
-        QCOMPARE(g.find<QLabel>(QStringLiteral("tenantName"))->text(), QStringLiteral("Contoso"));
+        QCOMPARE(list->currentIndex().data().toString(), QStringLiteral("Fabrikam"));
+        QCOMPARE(g.find<QLabel>(QStringLiteral("tenantName"))->text(), QStringLiteral("Fabrikam"));
+        QVERIFY(search->hasFocus());
+        // Typing narrows the list; Enter takes the first match when the chosen one is filtered out.
+        QTest::keyClicks(search, QStringLiteral("contoso"));
+        QCOMPARE(list->model()->rowCount(), 1);
         // Enter asks for access to the chosen tenant.
         QTest::keyClick(search, Qt::Key_Return);
         QTRY_VERIFY(requestDialog(g));
@@ -454,6 +460,8 @@ private slots:
         QTRY_COMPARE(*g.cloud.checkout(c.id).expiresAt, *c.expiresAt + 30 * kMinute);
         QVERIFY(!TechnicianGui::anywhere<QDialog>(QStringLiteral("extendDialog")));
 
+        QTRY_VERIFY(
+            g.find<QLabel>(QStringLiteral("actionStatus"), panelCard(g))->text().contains(QStringLiteral("Extended")));
         g.view->endCheckout(c.id); // asks first
         QMessageBox* box = nullptr;
         QTRY_VERIFY((box = TechnicianGui::anywhere<QMessageBox>(QStringLiteral("confirmEndDialog"))));

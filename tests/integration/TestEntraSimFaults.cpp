@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // entra-sim's faults: throttling by budget (protocols.md 2.10), forced 429s, 5xx, dropped connections, latency that
 // does not serialise requests, replication lag (2.11), and the request log.
-#include "entra-sim/SimTestWorld.h"
+#include "support/SimTestWorld.h"
 
 #include <QJsonArray>
 #include <QTcpSocket>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // entra-sim's Microsoft Graph v1.0 surface against protocols.md section 2: shapes, documented errors, permissions,
 // the privileged-target rule, UPN and password rules, TAP policy, deletedItems and $batch.
-#include "entra-sim/SimTestWorld.h"
+#include "support/SimTestWorld.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // entra-sim's server side: the strict HTTP/1.1 parser under hostile input, keep-alive and pipelining, the control
 // API, scenario loading (including scenarios/demo.json) and the entra-sim executable.
-#include "entra-sim/SimTestWorld.h"
+#include "support/SimTestWorld.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -2,7 +2,7 @@
 // The real GraphGateway against entra-sim in-process (tests/entra-sim): tokens from its token endpoint with a client
 // secret, Graph through its /v1.0, and its faults — throttling, 5xx, dropped connections, expired tokens,
 // replication lag. The simulator's clock is a ManualClock that the gateway's waits move forward.
-#include "SimTestWorld.h"
+#include "support/SimTestWorld.h"
 #include "entra/GraphGateway.h"
 
 #include <QTest>

@@ -62,8 +62,9 @@ void CheckoutActions::fail(const QString& checkoutId, const QString& what, const
 
 void CheckoutActions::confirmEnd(const QString& checkoutId)
 {
+    // Asked even while another action runs (an extension from the notification, say): ending must stay possible.
     const models::Checkout* c = m_ctx.workspace.checkout(checkoutId);
-    if (!c || status(checkoutId).busy)
+    if (!c)
         return;
     const bool request = isRequest(c->state);
     if (!request && c->state != CheckoutState::Ready) {
@@ -79,6 +80,9 @@ void CheckoutActions::confirmEnd(const QString& checkoutId)
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName(request ? QStringLiteral("confirmCancelDialog") : QStringLiteral("confirmEndDialog"));
     box->setIcon(QMessageBox::Warning);
+    // Wide enough that an account name is not broken across lines.
+    box->setStyleSheet(
+        QStringLiteral("QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel { min-width: 400px; }"));
     box->setWindowTitle(request ? tr("Withdraw request") : tr("End access"));
     if (request) {
         box->setText(tr("Withdraw your request for access to %1?").arg(tenantName));

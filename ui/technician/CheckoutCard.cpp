@@ -90,6 +90,7 @@ CheckoutCard::CheckoutCard(UiContext& context, CheckoutActions& actions, bool sh
     m_account->setObjectName(QStringLiteral("accountUpn"));
     style::setRole(m_account, "mono");
     m_account->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+
     m_copyAccount->setObjectName(QStringLiteral("copyAccountButton"));
     m_copyAccount->setAccessibleDescription(tr("Copies the account's user name (not secret)"));
     m_launch->setObjectName(QStringLiteral("launchButton"));
@@ -124,7 +125,7 @@ CheckoutCard::CheckoutCard(UiContext& context, CheckoutActions& actions, bool sh
     auto* account = new QHBoxLayout;
     account->setSpacing(style::kGap);
     auto* accountLabel = new QLabel(tr("Account"), this);
-    accountLabel->setMinimumWidth(fontMetrics().horizontalAdvance(tr("Temporary Access Pass")));
+    accountLabel->setMinimumWidth(fontMetrics().horizontalAdvance(tr("Temporary Access Pass")) + style::kGap);
     accountLabel->setBuddy(m_copyAccount);
     account->addWidget(accountLabel);
     account->addWidget(m_account, 1);
@@ -168,6 +169,9 @@ CheckoutCard::CheckoutCard(UiContext& context, CheckoutActions& actions, bool sh
             m_actions.setStatus(m_checkout.id, {false, tr("User name copied."), "neutral", {}});
         }
     });
+    // Offline or back: the countdown's caption says at once whether it runs on what was last known.
+    connect(&m_ctx.workspace, &client::Workspace::linkChanged, this,
+            [this]() { updateCountdown(m_ctx.workspace.serverNow()); });
     connect(&m_actions, &CheckoutActions::statusChanged, this, [this](const QString& id) {
         if (id == m_checkout.id)
             updateStatus();

@@ -73,6 +73,11 @@ QString CheckoutText::progress(const models::Checkout& c, const models::Tenant* 
     const QString tenantName = tenant ? tenant->name : tr("the tenant");
     switch (c.state) {
     case CheckoutState::Requested:
+        if (tenant && tenant->connection.status != QLatin1String("connected")
+            && tenant->connection.status != QLatin1String("unhealthy"))
+            return tr("Waiting for %1 to be connected to Microsoft Entra ID. Stint prepares your access as soon as an "
+                      "administrator connects it.")
+                .arg(tenantName);
         return tr("Request sent. Stint is checking it against your access policies.");
     case CheckoutState::AwaitingApproval:
         if (c.nextActionAt)
@@ -82,7 +87,7 @@ QString CheckoutText::progress(const models::Checkout& c, const models::Tenant* 
     case CheckoutState::Provisioning: {
         if (tenant && tenant->connection.status != QLatin1String("connected")
             && tenant->connection.status != QLatin1String("unhealthy"))
-            return tr("Waiting for %1 to be connected to Microsoft Entra ID. Preparing starts as soon as an "
+            return tr("Waiting for %1 to be connected to Microsoft Entra ID. Stint prepares your access as soon as an "
                       "administrator connects it.")
                 .arg(tenantName);
         if (c.attempts > 0)

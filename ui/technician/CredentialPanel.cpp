@@ -54,6 +54,10 @@ CredentialPanel::CredentialPanel(UiContext& context, QWidget* parent)
     m_show->setAccessibleDescription(tr("Shows the credential on screen for 30 seconds"));
     m_status->setObjectName(QStringLiteral("credentialStatus"));
     m_status->setWordWrap(true);
+    // One label column for the account (on the card) and both secrets, whichever rows are shown.
+    const int labelWidth = fontMetrics().horizontalAdvance(tr("Temporary Access Pass")) + style::kGap;
+    m_passwordLabel->setMinimumWidth(labelWidth);
+    m_passLabel->setMinimumWidth(labelWidth);
     m_passwordLabel->setBuddy(m_copyPassword);
     m_passLabel->setBuddy(m_copyPass);
 

@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QStackedLayout>
 #include <QVBoxLayout>
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcMyAccessPage, "stint.ui.myaccesspage")
 
@@ -66,7 +67,15 @@ void MyAccessPage::setSessionUsable(bool usable)
 
 void MyAccessPage::refresh()
 {
-    const QList<models::Checkout> open = m_ctx.workspace.myLiveCheckouts(); // newest first
+    // Ready access first, the one ending soonest on top; then the rest, newest first.
+    QList<models::Checkout> open = m_ctx.workspace.myLiveCheckouts(); // newest first
+    std::stable_sort(open.begin(), open.end(), [](const models::Checkout& a, const models::Checkout& b) {
+        const bool ra = a.state == models::CheckoutState::Ready && a.expiresAt;
+        const bool rb = b.state == models::CheckoutState::Ready && b.expiresAt;
+        if (ra != rb)
+            return ra;
+        return ra && *a.expiresAt < *b.expiresAt;
+    });
     QSet<QString> keep;
     for (const models::Checkout& c : open)
         keep.insert(c.id);

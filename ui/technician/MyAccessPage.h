@@ -9,9 +9,10 @@
 class QStackedLayout;
 class QVBoxLayout;
 
-// "My access": every open checkout of mine across tenants, as cards (waiting, preparing, ready, ending), newest
-// first — the place to see all running countdowns at once. Few cards (one open checkout per tenant), so cards, not an
-// item view; they are kept and updated in place, so a shown credential or an open menu survives an update.
+// "My access": every open checkout of mine across tenants, as cards (waiting, preparing, ready, ending) — ready ones
+// first, the one ending soonest on top, then the rest newest first: the place to see all running countdowns at once.
+// Few cards (one open checkout per tenant), so cards, not an item view; they are kept and updated in place, so a shown
+// credential or an open menu survives an update.
 namespace stint::ui {
 
 class CheckoutActions;

@@ -84,6 +84,8 @@ RequestAccessDialog::RequestAccessDialog(UiContext& context, const models::Tenan
     m_roles->setAccessibleName(tr("Roles"));
     m_roles->setAccessibleDescription(tr("Check the directory roles you need. Space toggles a role."));
     m_roles->setUniformItemSizes(true);
+    // The check marks say what is chosen; a highlighted row would look chosen too.
+    m_roles->setSelectionMode(QAbstractItemView::NoSelection);
     QStringList preselect;
     if (const auto& me = m_ctx.workspace.me()) {
         for (const models::Checkout& c : m_ctx.workspace.checkouts()) { // newest first
@@ -127,7 +129,7 @@ RequestAccessDialog::RequestAccessDialog(UiContext& context, const models::Tenan
 
     m_justification->setObjectName(QStringLiteral("justificationEdit"));
     m_justification->setMaxLength(kMaxJustificationLength);
-    m_justification->setPlaceholderText(tr("What you are going to do, e.g. \"Reset MFA for a locked-out user\""));
+    m_justification->setPlaceholderText(tr("e.g. Reset MFA for a locked-out user"));
     m_justification->setAccessibleName(tr("Justification"));
     m_justificationLabel->setBuddy(m_justification);
     m_ticket->setObjectName(QStringLiteral("ticketEdit"));
@@ -297,6 +299,7 @@ models::CheckoutRequest RequestAccessDialog::currentRequest() const
 
 void RequestAccessDialog::clearErrors()
 {
+    m_errorFocused = false;
     for (QLabel* l : {m_rolesError, m_durationError, m_justificationError, m_ticketError, m_formError})
         l->hide();
 }
@@ -327,8 +330,10 @@ void RequestAccessDialog::showFieldError(const QString& field, const QString& te
     }
     label->setText(tr("%1 %2").arg(name, text));
     label->show();
-    if (focus && !m_formError->isVisible())
+    if (focus && !m_errorFocused) { // the first field with a problem, in reading order of the answer
         focus->setFocus(Qt::OtherFocusReason);
+        m_errorFocused = true;
+    }
 }
 
 void RequestAccessDialog::setBusy(bool busy)
@@ -394,8 +399,19 @@ void RequestAccessDialog::submit()
             qCInfo(lcRequestAccessDialog) << "request refused:" << e.code;
             const QMap<QString, QString> fields = client::errors::fieldErrors(e);
             if (!fields.isEmpty()) {
-                for (auto it = fields.constBegin(); it != fields.constEnd(); ++it)
-                    showFieldError(it.key(), it.value());
+                // In the form's order, so that the first field with a problem gets the focus.
+                static const QStringList kOrder {QStringLiteral("roleDefinitionIds"), QStringLiteral("durationMinutes"),
+                                                 QStringLiteral("justification"), QStringLiteral("ticket")};
+                QStringList keys = fields.keys();
+                std::stable_sort(keys.begin(), keys.end(), [](const QString& a, const QString& b) {
+                    const auto rank = [](const QString& k) {
+                        const qsizetype i = kOrder.indexOf(k);
+                        return i < 0 ? kOrder.size() : i;
+                    };
+                    return rank(a) < rank(b);
+                });
+                for (const QString& key : keys)
+                    showFieldError(key, fields.value(key));
                 return;
             }
             m_formError->setText(ErrorText::describe(e));

@@ -56,6 +56,7 @@ private:
     QString m_idempotencyKey;
     QJsonObject m_keyBody; // the request the key was made for
     bool m_busy = false;
+    bool m_errorFocused = false;
 
     QListWidget* m_roles;
     QLabel* m_rolesError;

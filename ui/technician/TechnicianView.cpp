@@ -208,7 +208,7 @@ TechnicianView::TechnicianView(UiContext& context, QWidget* parent)
         const int shown = d->filter->rowCount();
         const QLocale locale;
         if (d->filter->query().trimmed().isEmpty())
-            d->tenantCount->setText(tr("%n tenant(s)", nullptr, all));
+            d->tenantCount->setText(all == 1 ? tr("1 tenant") : tr("%1 tenants").arg(locale.toString(all)));
         else
             d->tenantCount->setText(tr("%1 of %2 tenants match").arg(locale.toString(shown), locale.toString(all)));
         if (all == 0) {
@@ -257,10 +257,8 @@ TechnicianView::TechnicianView(UiContext& context, QWidget* parent)
         if (row < 0)
             return;
         const QModelIndex index = d->filter->mapFromSource(d->tenants->index(row));
-        if (index.isValid()) {
-            const QSignalBlocker block(d->tenantList->selectionModel());
+        if (index.isValid())
             d->tenantList->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
-        }
         d->panel->setTenant(d->selectedTenantId);
     });
     const auto enterOnTenant = [this]() {

@@ -12,7 +12,9 @@
 #include "core/Ids.h"
 #include "core/Logging.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QLocale>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -156,6 +158,11 @@ bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocke
     for (const auto& [name, value] : response.headers)
         responder.writeHeader(name, value);
     responder.writeHeader("X-Request-Id", req.requestId.toLatin1());
+    // RFC 9110 6.6.1: an origin server with a clock sends Date; the desktop app corrects its countdowns by it.
+    responder.writeHeader("Date", QLocale::c()
+                                      .toString(QDateTime::fromMSecsSinceEpoch(m_cloud.clock.now(), Qt::UTC),
+                                                QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                                      .toLatin1());
     responder.writeHeader("X-Content-Type-Options", "nosniff");
     responder.writeHeader("Referrer-Policy", "no-referrer");
     responder.writeHeader("X-Frame-Options", "DENY");

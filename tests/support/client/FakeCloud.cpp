@@ -107,7 +107,8 @@ Reply problem(int status, const QString& slug, const QString& detail, const QJso
     if (status == 401)
         r.headers.append(qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Bearer realm=\"stint\"")));
     if (status == 429)
-        r.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray::number(extra.value(QLatin1String("retryAfter")).toInt())));
+        r.headers.append(
+            qMakePair(QByteArray("Retry-After"), QByteArray::number(extra.value(QLatin1String("retryAfter")).toInt())));
     return r;
 }
 
@@ -393,6 +394,7 @@ struct FakeCloud::State
 
     bool unreachable = false;
     bool autoProvision = true;
+    bool mspAppConfigured = true;
     int delayMs = 0;
     QList<Failure> failures;
     QList<ApiRequest> requests;
@@ -437,6 +439,17 @@ struct FakeCloud::State
         return s.token;
     }
 
+    // A person as the cloud shows them: with the groups they are a member of.
+    models::Person withGroups(models::Person p) const
+    {
+        p.groupIds.clear();
+        for (const models::Group& g : groups) {
+            if (g.memberIds.contains(p.id))
+                p.groupIds << g.id;
+        }
+        return p;
+    }
+
     QJsonObject sessionJson(const Session& s)
     {
         const TimeMs idle = std::min(s.expiresAt, clock.now() + qint64(kSessionIdleMinutes) * 60'000);
@@ -444,7 +457,7 @@ struct FakeCloud::State
                 {QStringLiteral("sessionId"), s.id},
                 {QStringLiteral("expiresAt"), toRfc3339(s.expiresAt)},
                 {QStringLiteral("idleExpiresAt"), toRfc3339(idle)},
-                {QStringLiteral("person"), people.value(s.personId).toJson()}};
+                {QStringLiteral("person"), withGroups(people.value(s.personId)).toJson()}};
     }
 
     void endSessionsWhere(const std::function<bool(const Session&)>& which)
@@ -732,42 +745,44 @@ struct FakeCloud::State
                 findings.append(QJsonObject{{QStringLiteral("severity"), f.severity},
                                             {QStringLiteral("code"), f.code},
                                             {QStringLiteral("message"), f.message}});
-            reportJson = {{QStringLiteral("entraTenantId"), r.entraTenantId},
-                          {QStringLiteral("displayName"), r.displayName},
-                          {QStringLiteral("domains"), domains},
-                          {QStringLiteral("roleDefinitions"), roles},
-                          {QStringLiteral("grantedPermissions"), QJsonArray::fromStringList(r.grantedPermissions)},
-                          {QStringLiteral("servicePrincipalRoles"), QJsonArray::fromStringList(r.servicePrincipalRoles)},
-                          {QStringLiteral("tapPolicy"),
-                           QJsonObject{{QStringLiteral("enabled"), true},
-                                       {QStringLiteral("minimumLifetimeMinutes"), 60},
-                                       {QStringLiteral("maximumLifetimeMinutes"), 480},
-                                       {QStringLiteral("defaultLifetimeMinutes"), 60},
-                                       {QStringLiteral("isUsableOnce"), false}}},
-                          {QStringLiteral("credentialExpiresAt"), timeOrNull(r.credentialExpiresAt)},
-                          {QStringLiteral("findings"), findings},
-                          {QStringLiteral("healthy"), r.healthy},
-                          {QStringLiteral("checkedAt"), toRfc3339(r.checkedAt)}};
+            reportJson
+                = {{QStringLiteral("entraTenantId"), r.entraTenantId},
+                   {QStringLiteral("displayName"), r.displayName},
+                   {QStringLiteral("domains"), domains},
+                   {QStringLiteral("roleDefinitions"), roles},
+                   {QStringLiteral("grantedPermissions"), QJsonArray::fromStringList(r.grantedPermissions)},
+                   {QStringLiteral("servicePrincipalRoles"), QJsonArray::fromStringList(r.servicePrincipalRoles)},
+                   {QStringLiteral("tapPolicy"),
+                    QJsonObject{{QStringLiteral("enabled"), true},
+                                {QStringLiteral("minimumLifetimeMinutes"), 60},
+                                {QStringLiteral("maximumLifetimeMinutes"), 480},
+                                {QStringLiteral("defaultLifetimeMinutes"), 60},
+                                {QStringLiteral("isUsableOnce"), false}}},
+                   {QStringLiteral("credentialExpiresAt"), timeOrNull(r.credentialExpiresAt)},
+                   {QStringLiteral("findings"), findings},
+                   {QStringLiteral("healthy"), r.healthy},
+                   {QStringLiteral("checkedAt"), toRfc3339(r.checkedAt)}};
         }
         const bool ownApp = connectionCredentials.contains(t.id);
         QJsonValue lastError(QJsonValue::Null);
         if (s.lastError)
             lastError = QJsonObject{{QStringLiteral("code"), s.lastError->code},
                                     {QStringLiteral("message"), s.lastError->message}};
-        return {{QStringLiteral("tenantId"), t.id},
-                {QStringLiteral("status"), t.connection.status},
-                {QStringLiteral("entraTenantId"), textOrNull(t.connection.entraTenantId)},
-                {QStringLiteral("nationalCloud"), t.connection.nationalCloud},
-                {QStringLiteral("credential"),
-                 ownApp ? QJsonValue(connectionCredentials.value(t.id)) : QJsonValue(QJsonValue::Null)},
-                {QStringLiteral("usesMultiTenantApp"), !ownApp},
-                {QStringLiteral("multiTenantAppConfigured"), true},
-                {QStringLiteral("report"), reportJson.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(reportJson)},
-                {QStringLiteral("checkedAt"), timeOrNull(s.checkedAt)},
-                {QStringLiteral("lastError"), lastError},
-                {QStringLiteral("lastReconciledAt"), timeOrNull(s.lastReconciledAt)},
-                {QStringLiteral("driftFound"), s.driftFound},
-                {QStringLiteral("reconciliation"), QJsonValue(QJsonValue::Null)}};
+        return {
+            {QStringLiteral("tenantId"), t.id},
+            {QStringLiteral("status"), t.connection.status},
+            {QStringLiteral("entraTenantId"), textOrNull(t.connection.entraTenantId)},
+            {QStringLiteral("nationalCloud"), t.connection.nationalCloud},
+            {QStringLiteral("credential"),
+             ownApp ? QJsonValue(connectionCredentials.value(t.id)) : QJsonValue(QJsonValue::Null)},
+            {QStringLiteral("usesMultiTenantApp"), !ownApp},
+            {QStringLiteral("multiTenantAppConfigured"), mspAppConfigured},
+            {QStringLiteral("report"), reportJson.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(reportJson)},
+            {QStringLiteral("checkedAt"), timeOrNull(s.checkedAt)},
+            {QStringLiteral("lastError"), lastError},
+            {QStringLiteral("lastReconciledAt"), timeOrNull(s.lastReconciledAt)},
+            {QStringLiteral("driftFound"), s.driftFound},
+            {QStringLiteral("reconciliation"), QJsonValue(QJsonValue::Null)}};
     }
 
     void setTenantStatus(const QString& tenantId, const QString& status, const std::optional<QString>& entraTenantId,
@@ -800,8 +815,9 @@ struct FakeCloud::State
         r.domains.append({t.connection.accountDomain.value_or(QStringLiteral("contoso.onmicrosoft.com")), true, true});
         for (const models::OfferedRole& role : t.connection.rolesOffered)
             r.roleDefinitions.append({role.roleDefinitionId, role.displayName, {}, true, true});
-        r.grantedPermissions = {QStringLiteral("User.ReadWrite.All"), QStringLiteral("RoleManagement.ReadWrite.Directory"),
-                                QStringLiteral("UserAuthenticationMethod.ReadWrite.All")};
+        r.grantedPermissions
+            = {QStringLiteral("User.ReadWrite.All"), QStringLiteral("RoleManagement.ReadWrite.Directory"),
+               QStringLiteral("UserAuthenticationMethod.ReadWrite.All")};
         r.servicePrincipalRoles = {QStringLiteral("Privileged Authentication Administrator")};
         r.healthy = true;
         r.checkedAt = clock.now();
@@ -825,7 +841,8 @@ struct FakeCloud::State
             setTenantStatus(tenantId, QStringLiteral("connected"), entraTenantId, true);
             record(QStringLiteral("tenant.connection.check"), QStringLiteral("system"), QStringLiteral("tenant"),
                    tenantId, tenantId,
-                   {{QStringLiteral("entraTenantId"), entraTenantId}, {QStringLiteral("status"), QStringLiteral("connected")}});
+                   {{QStringLiteral("entraTenantId"), entraTenantId},
+                    {QStringLiteral("status"), QStringLiteral("connected")}});
         });
     }
 
@@ -983,7 +1000,8 @@ struct FakeCloud::State
         const auto found = idempotency.constFind(slot);
         if (found != idempotency.constEnd()) {
             if (found->fingerprint != fingerprint)
-                return problem(422, QStringLiteral("idempotency-key-reused"), QStringLiteral("Use a new key for a new request."));
+                return problem(422, QStringLiteral("idempotency-key-reused"),
+                               QStringLiteral("Use a new key for a new request."));
             Reply replay = found->reply;
             replay.headers.append(qMakePair(QByteArray("Idempotent-Replayed"), QByteArray("true")));
             return replay;
@@ -998,7 +1016,8 @@ struct FakeCloud::State
     {
         const TimeMs now = clock.now();
         const bool isProblem = reply.status >= 400;
-        const QByteArray contentType = isProblem ? QByteArray("application/problem+json") : QByteArray("application/json");
+        const QByteArray contentType
+            = isProblem ? QByteArray("application/problem+json") : QByteArray("application/json");
         QJsonObject payload = reply.json;
         if (isProblem) {
             payload.insert(QStringLiteral("instance"), request.path);
@@ -1012,7 +1031,8 @@ struct FakeCloud::State
             response.headers.append(qMakePair(QByteArray("Content-Type"), contentType));
         const QByteArray date = httpDate(now);
         response.headers.append(qMakePair(QByteArray("Date"), date));
-        response.headers.append(qMakePair(QByteArray("X-Request-Id"), QStringLiteral("req_fake%1").arg(requestNumber).toLatin1()));
+        response.headers.append(
+            qMakePair(QByteArray("X-Request-Id"), QStringLiteral("req_fake%1").arg(requestNumber).toLatin1()));
         bool hasCache = false;
         for (const auto& h : reply.headers) {
             response.headers.append(h);
@@ -1110,7 +1130,8 @@ struct FakeCloud::State
                  const Reply& error)
     {
         record(action, ctx.caller.personId, QStringLiteral("checkout"), checkoutId, tenantId,
-               {{QStringLiteral("problem"), error.json.value(QLatin1String("type")).toString().section(QLatin1Char('/'), -1)},
+               {{QStringLiteral("problem"),
+                 error.json.value(QLatin1String("type")).toString().section(QLatin1Char('/'), -1)},
                 {QStringLiteral("detail"), error.json.value(QLatin1String("detail")).toString().left(500)}},
                QStringLiteral("denied"));
         return error;
@@ -1195,7 +1216,8 @@ Reply FakeCloud::State::signInFinish(Ctx& ctx)
     const QString passkey = passkeyByCredentialId.value(credentialId);
     const QString personId = passkeyOwner.value(passkey);
     if (passkey.isEmpty() || (!ceremony->personId.isEmpty() && ceremony->personId != personId))
-        return problem(401, QStringLiteral("signin-failed"), QStringLiteral("This passkey is not registered with Stint."));
+        return problem(401, QStringLiteral("signin-failed"),
+                       QStringLiteral("This passkey is not registered with Stint."));
     if (people.value(personId).status != QLatin1String("active"))
         return forbidden(QStringLiteral("Your account is disabled; ask your admin."));
     QString sessionId;
@@ -1242,7 +1264,7 @@ Reply FakeCloud::State::signOut(Ctx& ctx)
 
 Reply FakeCloud::State::me(Ctx& ctx)
 {
-    return answer(200, {{QStringLiteral("person"), people.value(ctx.caller.personId).toJson()},
+    return answer(200, {{QStringLiteral("person"), withGroups(people.value(ctx.caller.personId)).toJson()},
                       {QStringLiteral("organization"), org.toJson()},
                       {QStringLiteral("sessionId"), ctx.caller.sessionId}});
 }
@@ -1302,7 +1324,8 @@ Reply FakeCloud::State::updatePerson(Ctx& ctx)
         updated.displayName = name->trimmed();
     if (auto role = reader.optionalEnum(QStringLiteral("role"), models::kPersonRoles))
         updated.role = *role;
-    if (auto status = reader.optionalEnum(QStringLiteral("status"), {QStringLiteral("active"), QStringLiteral("disabled")}))
+    if (auto status
+        = reader.optionalEnum(QStringLiteral("status"), {QStringLiteral("active"), QStringLiteral("disabled")}))
         updated.status = *status;
     if (auto ok = reader.finish(); !ok)
         return readerProblem(ok.error());
@@ -1311,8 +1334,9 @@ Reply FakeCloud::State::updatePerson(Ctx& ctx)
     };
     if (activeAdmin(*it) && !activeAdmin(updated)
         && std::count_if(people.begin(), people.end(), activeAdmin) <= 1)
-        return conflict(QStringLiteral("last-admin"),
-                        QStringLiteral("This is the organization's last active admin; make someone else an admin first."));
+        return conflict(
+            QStringLiteral("last-admin"),
+            QStringLiteral("This is the organization's last active admin; make someone else an admin first."));
     const bool disabled = updated.status == QLatin1String("disabled") && it->status != updated.status;
     *it = updated;
     if (disabled) {
@@ -1324,8 +1348,9 @@ Reply FakeCloud::State::updatePerson(Ctx& ctx)
     }
     record(QStringLiteral("person.update"), ctx.caller.personId, QStringLiteral("person"), updated.id, {},
            {{QStringLiteral("changes"), ctx.body()}});
-    publish(QStringLiteral("admins|person:") + updated.id, QStringLiteral("person.updated"), updated.toJson());
-    return answer(200, updated.toJson());
+    publish(QStringLiteral("admins|person:") + updated.id, QStringLiteral("person.updated"),
+            withGroups(updated).toJson());
+    return answer(200, withGroups(updated).toJson());
 }
 
 Reply FakeCloud::State::createInvite(Ctx& ctx)
@@ -1365,7 +1390,8 @@ Reply FakeCloud::State::createGroup(Ctx& ctx)
 {
     json::ObjectReader reader(ctx.body());
     const QString name = reader.requiredString(QStringLiteral("name"), 100).trimmed();
-    const QStringList members = reader.optionalStringList(QStringLiteral("memberIds"), 1000, 64).value_or(QStringList());
+    const QStringList members
+        = reader.optionalStringList(QStringLiteral("memberIds"), 1000, 64).value_or(QStringList());
     if (auto ok = reader.finish(); !ok)
         return readerProblem(ok.error());
     for (const QString& id : members) {
@@ -1454,7 +1480,8 @@ void readConnectionSettings(const QJsonObject& raw, models::TenantConnection& co
     if (raw.contains(QLatin1String("entraTenantId"))
         && (sentEntraId.isNull() ? conn.entraTenantId.has_value()
                                  : sentEntraId.toString() != conn.entraTenantId.value_or(QString())))
-        r.fail(QStringLiteral("entraTenantId"), QStringLiteral("is set by connecting the tenant, not through this API"));
+        r.fail(QStringLiteral("entraTenantId"),
+               QStringLiteral("is set by connecting the tenant, not through this API"));
     if (auto cloud = r.optionalEnum(QStringLiteral("nationalCloud"), models::kNationalClouds))
         conn.nationalCloud = *cloud;
     if (raw.contains(QLatin1String("accountDomain")) && raw.value(QLatin1String("accountDomain")).isNull()) {
@@ -1484,7 +1511,8 @@ void readConnectionSettings(const QJsonObject& raw, models::TenantConnection& co
                 const QString id = role.requiredString(QStringLiteral("roleDefinitionId"), 64);
                 const auto normalized = models::normalizeRoleDefinitionId(id);
                 if (!id.isEmpty() && !normalized)
-                    role.fail(QStringLiteral("roleDefinitionId"), QStringLiteral("must be a GUID (8-4-4-4-12 hex digits)"));
+                    role.fail(QStringLiteral("roleDefinitionId"),
+                              QStringLiteral("must be a GUID (8-4-4-4-12 hex digits)"));
                 const QString name = role.requiredString(QStringLiteral("displayName"), 120).trimmed();
                 if (auto ok = role.finish(); !ok) {
                     *problems << role.errors();
@@ -1583,8 +1611,9 @@ Reply FakeCloud::State::updateTenant(Ctx& ctx)
             withdrawn << role;
     }
     for (const models::Policy& p : policies) {
-        if (p.tenantIds.contains(t.id)
-            && std::any_of(withdrawn.begin(), withdrawn.end(), [&](const QString& r) { return p.roleDefinitionIds.contains(r); }))
+        if (p.tenantIds.contains(t.id) && std::any_of(withdrawn.begin(), withdrawn.end(), [&](const QString& r) {
+                return p.roleDefinitionIds.contains(r);
+            }))
             users << p.name;
     }
     if (!users.isEmpty())
@@ -1678,8 +1707,9 @@ Reply FakeCloud::State::startConnection(Ctx& ctx)
         return notFound(QStringLiteral("tenant"));
     json::ObjectReader r(ctx.body());
     const QString redirectUri = r.requiredString(QStringLiteral("redirectUri"), 256);
-    const QString kind = r.requiredEnum(QStringLiteral("kind"), {QString::fromLatin1(models::kConnectAdminConsent),
-                                                                 QString::fromLatin1(models::kConnectAuthorizationCode)});
+    const QString kind = r.requiredEnum(
+        QStringLiteral("kind"),
+        {QString::fromLatin1(models::kConnectAdminConsent), QString::fromLatin1(models::kConnectAuthorizationCode)});
     const QString loginHint = r.optionalString(QStringLiteral("loginHint"), 256, 1).value_or(QString());
     QString tenantHint = r.optionalString(QStringLiteral("tenantHint"), 253, 1).value_or(QString());
     if (!redirectUri.isEmpty()) {
@@ -1703,6 +1733,11 @@ Reply FakeCloud::State::startConnection(Ctx& ctx)
     QUrl url(QStringLiteral("https://login.microsoftonline.com/") + segment);
     QUrlQuery query;
     if (kind == QLatin1String(models::kConnectAdminConsent)) {
+        if (!mspAppConfigured)
+            return conflict(QStringLiteral("no-multi-tenant-app"),
+                            QStringLiteral("Admin consent needs the MSP's multi-tenant app, and the service has none "
+                                           "configured. Configure it, or give this tenant its own app registration and "
+                                           "use kind authorization_code."));
         url.setPath(url.path() + QStringLiteral("/v2.0/adminconsent"));
         query.addQueryItem(QStringLiteral("client_id"), QStringLiteral("00000000-0000-0000-0000-0000000f4ce0"));
         query.addQueryItem(QStringLiteral("scope"), QStringLiteral("https%3A%2F%2Fgraph.microsoft.com%2F.default"));
@@ -1725,7 +1760,8 @@ Reply FakeCloud::State::startConnection(Ctx& ctx)
     query.addQueryItem(QStringLiteral("state"), state);
     url.setQuery(query);
     const TimeMs expiresAt = clock.now() + kConnectStateTtlMs;
-    connectFlows.insert(state, {tenant->id, kind, redirectUri, ctx.caller.sessionId, ctx.caller.personId, expiresAt, false});
+    connectFlows.insert(state,
+                        {tenant->id, kind, redirectUri, ctx.caller.sessionId, ctx.caller.personId, expiresAt, false});
     if (tenant->connection.status == QLatin1String("not_connected"))
         setTenantStatus(tenant->id, QStringLiteral("connecting"), {}, false);
     record(QStringLiteral("tenant.connect.start"), ctx.caller.personId, QStringLiteral("tenant"), tenant->id,
@@ -1795,13 +1831,15 @@ Reply FakeCloud::State::completeConnection(Ctx& ctx)
         record(QStringLiteral("tenant.connect.complete"), ctx.caller.personId, QStringLiteral("tenant"), tenant->id,
                tenant->id, {{QStringLiteral("kind"), flow->kind}, {QStringLiteral("error"), error}},
                QStringLiteral("failure"));
-        return problem(422, QStringLiteral("authorization-failed"), description.isEmpty() ? error : description,
-                       {{QStringLiteral("error"), error},
-                        {QStringLiteral("aadsts"), m.hasMatch() ? QStringLiteral("AADSTS") + m.captured(1) : QString()}});
+        return problem(
+            422, QStringLiteral("authorization-failed"), description.isEmpty() ? error : description,
+            {{QStringLiteral("error"), error},
+             {QStringLiteral("aadsts"), m.hasMatch() ? QStringLiteral("AADSTS") + m.captured(1) : QString()}});
     }
     QString candidate;
     if (flow->kind == QLatin1String(models::kConnectAdminConsent)) {
-        if (query.queryItemValue(QStringLiteral("admin_consent")).compare(QLatin1String("true"), Qt::CaseInsensitive) != 0)
+        if (query.queryItemValue(QStringLiteral("admin_consent")).compare(QLatin1String("true"), Qt::CaseInsensitive)
+            != 0)
             return validation(QStringLiteral("An admin consent callback must carry admin_consent=True and the tenant, "
                                              "or an error."));
         candidate = query.queryItemValue(QStringLiteral("tenant"), QUrl::FullyDecoded);
@@ -1900,7 +1938,8 @@ Reply FakeCloud::State::putConnectionCredential(Ctx& ctx)
     if (tenant == tenants.end())
         return notFound(QStringLiteral("tenant"));
     json::ObjectReader r(ctx.body());
-    const QString kind = r.requiredEnum(QStringLiteral("kind"), {QStringLiteral("client_secret"), QStringLiteral("certificate")});
+    const QString kind
+        = r.requiredEnum(QStringLiteral("kind"), {QStringLiteral("client_secret"), QStringLiteral("certificate")});
     const QString clientId = r.requiredString(QStringLiteral("clientId"), 36);
     if (!clientId.isEmpty() && !tenantGuid(clientId))
         r.fail(QStringLiteral("clientId"), QStringLiteral("must be the app's (client) id, a GUID"));
@@ -1921,14 +1960,15 @@ Reply FakeCloud::State::putConnectionCredential(Ctx& ctx)
                QStringLiteral("kind certificate takes certificatePem and privateKeyPem, and no clientSecret"));
     if (auto ok = r.finish(); !ok)
         return readerProblem(ok.error());
-    const QJsonObject summary{{QStringLiteral("kind"), kind},
-                              {QStringLiteral("clientId"), clientId.toLower()},
-                              {QStringLiteral("certificateThumbprint"),
-                               certificate ? QJsonValue(QString::fromLatin1(crypto::sha256(certificate->toUtf8()).toHex().left(40)))
-                                           : QJsonValue(QJsonValue::Null)},
-                              {QStringLiteral("certificateNotAfter"), QJsonValue(QJsonValue::Null)},
-                              {QStringLiteral("secretExpiresAt"), timeOrNull(expiresAt)},
-                              {QStringLiteral("updatedAt"), toRfc3339(clock.now())}};
+    const QJsonObject summary{
+        {QStringLiteral("kind"), kind},
+        {QStringLiteral("clientId"), clientId.toLower()},
+        {QStringLiteral("certificateThumbprint"),
+         certificate ? QJsonValue(QString::fromLatin1(crypto::sha256(certificate->toUtf8()).toHex().left(40)))
+                     : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("certificateNotAfter"), QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("secretExpiresAt"), timeOrNull(expiresAt)},
+        {QStringLiteral("updatedAt"), toRfc3339(clock.now())}};
     connectionCredentials.insert(tenant->id, summary);
     record(QStringLiteral("tenant.credential.set"), ctx.caller.personId, QStringLiteral("tenant"), tenant->id,
            tenant->id, {{QStringLiteral("kind"), kind}, {QStringLiteral("clientId"), clientId.toLower()}});
@@ -2048,7 +2088,8 @@ Reply FakeCloud::State::readPolicy(Ctx& ctx, models::Policy& policy, bool creati
     for (const models::Tenant& t : named) {
         for (const QString& role : policy.roleDefinitionIds) {
             if (!t.connection.offers(role))
-                refs << QStringLiteral("roleDefinitionIds: %1 is not offered by tenant %2 (%3)").arg(role, t.name, t.id);
+                refs
+                    << QStringLiteral("roleDefinitionIds: %1 is not offered by tenant %2 (%3)").arg(role, t.name, t.id);
         }
         if (policy.maxDurationMinutes > t.connection.maxDurationMinutes)
             refs << QStringLiteral("maxDurationMinutes: must be at most %1, the maximum of tenant %2 (%3)")
@@ -2189,7 +2230,8 @@ Reply FakeCloud::State::requestCheckout(Ctx& ctx)
             fitting.append(g);
     }
     if (all.isEmpty())
-        return refuse(ctx, action, {}, tenantId, notGranted(QStringLiteral("No access policy grants you this tenant.")));
+        return refuse(ctx, action, {}, tenantId,
+                      notGranted(QStringLiteral("No access policy grants you this tenant.")));
     if (covering.isEmpty()) {
         QStringList ungranted;
         for (const QString& role : roles) {
@@ -2219,9 +2261,10 @@ Reply FakeCloud::State::requestCheckout(Ctx& ctx)
                           QStringLiteral("is required by the access policy \"%1\"").arg(chosen.policyName));
     for (const models::Checkout& c : checkouts) {
         if (c.tenantId == tenantId && c.technicianId == ctx.caller.personId && isOpenState(c.state))
-            return conflict(QStringLiteral("checkout-exists"),
-                            QStringLiteral("You already have a checkout of this tenant that has not ended; end it first."),
-                            {{QStringLiteral("checkoutId"), c.id}});
+            return conflict(
+                QStringLiteral("checkout-exists"),
+                QStringLiteral("You already have a checkout of this tenant that has not ended; end it first."),
+                {{QStringLiteral("checkoutId"), c.id}});
     }
     models::Checkout c;
     c.id = ids::newId(u"chk");
@@ -2280,7 +2323,8 @@ Reply FakeCloud::State::checkoutAction(Ctx& ctx, const QString& name)
                                   QStringLiteral("Another admin has to approve your own request.")));
         if (c.state != CheckoutState::AwaitingApproval)
             return invalidTransition(c, approve ? QStringLiteral("approved") : QStringLiteral("denied"));
-        const QJsonObject details{{QStringLiteral("reason"), *reason}, {QStringLiteral("technicianId"), c.technicianId}};
+        const QJsonObject details{{QStringLiteral("reason"), *reason},
+                                  {QStringLiteral("technicianId"), c.technicianId}};
         if (!approve)
             return act(CheckoutState::Denied,
                        reason->isEmpty() ? QStringLiteral("Denied by %1.").arg(ctx.caller.email) : *reason, details);
@@ -2473,7 +2517,8 @@ Reply FakeCloud::State::queryAudit(Ctx& ctx)
             || (!actorId.isEmpty() && e.actorId != actorId) || (!tenantId.isEmpty() && e.tenantId != tenantId))
             continue;
         if (!actionFilter.isEmpty()
-            && !(actionFilter.endsWith(QLatin1Char('.')) ? e.action.startsWith(actionFilter) : e.action == actionFilter))
+            && !(actionFilter.endsWith(QLatin1Char('.')) ? e.action.startsWith(actionFilter)
+                                                         : e.action == actionFilter))
             continue;
         if (items.size() == limit) {
             more = true;
@@ -2520,8 +2565,9 @@ void readWebhookFields(json::ObjectReader& r, models::Webhook& w, bool creating)
     if (auto types = r.optionalStringList(QStringLiteral("eventTypes"), 10, 64)) {
         for (const QString& t : *types) {
             if (!models::kWebhookEventTypes.contains(t))
-                r.fail(QStringLiteral("eventTypes"), QStringLiteral("unknown event type %1 (known: %2)")
-                                                         .arg(t, models::kWebhookEventTypes.join(QStringLiteral(", "))));
+                r.fail(QStringLiteral("eventTypes"),
+                       QStringLiteral("unknown event type %1 (known: %2)")
+                           .arg(t, models::kWebhookEventTypes.join(QStringLiteral(", "))));
         }
         QStringList unique = *types;
         unique.removeDuplicates();
@@ -2540,7 +2586,8 @@ Reply FakeCloud::State::createWebhook(Ctx& ctx)
     if (auto ok = r.finish(); !ok)
         return readerProblem(ok.error());
     if (webhooks.size() >= 20)
-        return conflict(QStringLiteral("too-many-webhooks"), QStringLiteral("An organization has at most 20 webhooks."));
+        return conflict(QStringLiteral("too-many-webhooks"),
+                        QStringLiteral("An organization has at most 20 webhooks."));
     w.id = ids::newId(u"whk");
     w.createdAt = w.updatedAt = clock.now();
     webhooks.insert(w.id, w);
@@ -2629,16 +2676,21 @@ void FakeCloud::State::registerRoutes()
     add(POST, QStringLiteral("/v1/auth/signout"), member, h(&State::signOut), 0);
 
     add(GET, QStringLiteral("/v1/me"), member, h(&State::me), 0);
-    add(GET, QStringLiteral("/v1/me/credentials"), member, [this](Ctx& c) { return credentialsOf(c.caller.personId); }, 0);
+    add(
+        GET, QStringLiteral("/v1/me/credentials"), member, [this](Ctx& c) { return credentialsOf(c.caller.personId); },
+        0);
     add(GET, QStringLiteral("/v1/me/sessions"), member, h(&State::mySessions), 0);
     add(DEL, QStringLiteral("/v1/me/sessions/{sessionId}"), member, h(&State::endMySession), 0);
     add(GET, QStringLiteral("/v1/organization"), member, [this](Ctx&) { return answer(200, org.toJson()); }, 0);
 
     add(GET, QStringLiteral("/v1/people"), admin,
-        [this](Ctx& c) { return listPage(c.request, people, [](const models::Person& p) { return p.toJson(); }); }, 0);
+        [this](Ctx& c) {
+            return listPage(c.request, people, [this](const models::Person& p) { return withGroups(p).toJson(); });
+        },
+        0);
     add(GET, QStringLiteral("/v1/people/{personId}"), admin, [this](Ctx& c) {
         const auto it = people.constFind(c.param(QStringLiteral("personId")));
-        return it == people.constEnd() ? notFound(QStringLiteral("person")) : answer(200, it->toJson());
+        return it == people.constEnd() ? notFound(QStringLiteral("person")) : answer(200, withGroups(*it).toJson());
     }, 0);
     add(PATCH, QStringLiteral("/v1/people/{personId}"), admin, h(&State::updatePerson), kSmall, false, true);
     add(GET, QStringLiteral("/v1/people/{personId}/credentials"), admin, [this](Ctx& c) {
@@ -2750,8 +2802,10 @@ void FakeCloud::State::registerRoutes()
         return answer(202, {{QStringLiteral("tenantId"), id}, {QStringLiteral("status"), QStringLiteral("started")}});
     }, 0);
 
-    add(GET, QStringLiteral("/v1/policies"), admin,
-        [this](Ctx& c) { return listPage(c.request, policies, [](const models::Policy& p) { return p.toJson(); }); }, 0);
+    add(
+        GET, QStringLiteral("/v1/policies"), admin,
+        [this](Ctx& c) { return listPage(c.request, policies, [](const models::Policy& p) { return p.toJson(); }); },
+        0);
     add(POST, QStringLiteral("/v1/policies"), admin, h(&State::createPolicy), kBig, true, true);
     add(GET, QStringLiteral("/v1/policies/{policyId}"), admin, [this](Ctx& c) {
         const auto it = policies.constFind(c.param(QStringLiteral("policyId")));
@@ -2798,7 +2852,8 @@ void FakeCloud::State::registerRoutes()
         QJsonArray items;
         for (const models::Webhook& w : webhooks)
             items.append(w.toJson());
-        return answer(200, {{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), QJsonValue(QJsonValue::Null)}});
+        return answer(200,
+                      {{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), QJsonValue(QJsonValue::Null)}});
     }, 0);
     add(POST, QStringLiteral("/v1/webhooks"), admin, h(&State::createWebhook), kSmall, false, true);
     add(GET, QStringLiteral("/v1/webhooks/{webhookId}"), admin, [this](Ctx& c) {
@@ -2903,6 +2958,17 @@ models::Group FakeCloud::addGroup(const QString& name, const QStringList& member
     d->groups.insert(g.id, g);
     d->publish(QStringLiteral("org"), QStringLiteral("group.created"), g.toJson());
     return g;
+}
+
+void FakeCloud::setGroupMembers(const QString& groupId, const QStringList& memberIds)
+{
+    auto it = d->groups.find(groupId);
+    if (it == d->groups.end())
+        return;
+    it->memberIds = memberIds;
+    it->memberIds.sort();
+    it->memberIds.removeDuplicates();
+    d->publish(QStringLiteral("org"), QStringLiteral("group.updated"), it->toJson());
 }
 
 models::Policy FakeCloud::addPolicy(const QString& name, const QStringList& tenantIds,
@@ -3070,10 +3136,18 @@ void FakeCloud::setAutoProvision(bool on)
     d->autoProvision = on;
 }
 
+void FakeCloud::setMultiTenantAppConfigured(bool configured)
+{
+    d->mspAppConfigured = configured;
+}
+
 void FakeCloud::advance(const QString& checkoutId, CheckoutState state, const QString& reason)
 {
     const models::Checkout before = d->checkouts.value(checkoutId);
-    if (!d->move(checkoutId, state, reason, QStringLiteral("system")))
+    const QString stateReason = state == CheckoutState::RevokeFailed
+        ? QStringLiteral("Revocation could not be confirmed: %1").arg(reason)
+        : reason;
+    if (!d->move(checkoutId, state, stateReason, QStringLiteral("system")))
         return;
     if (state == CheckoutState::RevokeFailed) {
         // As the engine: never a silent failure — the admins are alerted.
@@ -3160,7 +3234,7 @@ models::Tenant FakeCloud::tenant(const QString& id) const
 
 models::Person FakeCloud::person(const QString& id) const
 {
-    return d->people.value(id);
+    return d->withGroups(d->people.value(id));
 }
 
 models::Policy FakeCloud::policy(const QString& id) const

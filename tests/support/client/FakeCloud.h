@@ -71,6 +71,8 @@ public:
     models::Tenant addTenant(const QString& name, const QList<models::OfferedRole>& roles,
                              const QString& connectionStatus = QStringLiteral("connected"));
     models::Group addGroup(const QString& name, const QStringList& memberIds);
+    // Addition: changes a group's members as PATCH /v1/groups/{id} would (group.updated to everyone).
+    void setGroupMembers(const QString& groupId, const QStringList& memberIds);
     // A policy granting `subjects` (person or group ids) `roleIds` on `tenantIds`.
     models::Policy addPolicy(const QString& name, const QStringList& tenantIds, const QStringList& subjectPersonIds,
                              const QStringList& roleIds, int maxDurationMinutes, bool requireJustification = false,
@@ -99,9 +101,13 @@ public:
     // By default a request goes requested → provisioning at once; the test moves it on with advance().
     // (Requests of a tenant that is neither connected nor unhealthy stay requested, as with the real engine.)
     void setAutoProvision(bool on);
+    // Whether the service has the MSP's multi-tenant app (default true): without it, admin consent is refused with
+    // 409 no-multi-tenant-app and connections say multiTenantAppConfigured false, as on a cloud configured without one.
+    void setMultiTenantAppConfigured(bool configured);
     // Moves a checkout to `state` (with `reason`), as the engine would, and publishes checkout.updated. Ready sets
     // readyAt/expiresAt from the clock and the duration and makes a credential available. Refuses (with a warning)
-    // a move the cloud's state machine does not allow. revoke_failed also raises the alert the engine raises.
+    // a move the cloud's state machine does not allow. revoke_failed is as the engine makes it: `reason` is what went
+    // wrong, the state reason reads "Revocation could not be confirmed: <reason>", and alert.raised goes to admins.
     void advance(const QString& checkoutId, models::CheckoutState state, const QString& reason = {});
     // The credential GET …/credential serves while ready.
     void setCredential(const QString& checkoutId, const QString& upn, const QString& password, const QString& tap);

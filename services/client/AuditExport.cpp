@@ -12,9 +12,9 @@ Q_LOGGING_CATEGORY(lcAuditExport, "stint.client.auditexport")
 namespace stint::client {
 
 namespace {
-const QList<QByteArray> kCsvColumns{"occurredAt", "seq",      "action",        "outcome", "actorId",
-                                    "actorLabel", "tenantId", "targetType",    "targetId", "sourceAddress",
-                                    "details",    "id",       "prevHash",      "hash"};
+const QList<QByteArray> kCsvColumns {"occurredAt", "seq",      "action",     "outcome",  "actorId",
+                                     "actorLabel", "tenantId", "targetType", "targetId", "sourceAddress",
+                                     "details",    "id",       "prevHash",   "hash"};
 
 // Passing troubles worth asking again for; anything else (403, 422, an unreadable answer) fails at once.
 bool isTransient(const Error& e)
@@ -79,8 +79,8 @@ Call<qint64> AuditExport::start(const models::AuditFilter& filter, const QString
     run->generation = ++m_generations;
     run->file.setFileName(path);
     if (!run->file.open(QIODevice::WriteOnly)) {
-        return Call<qint64>::failed(makeError(QString::fromLatin1(kIo), tr("Stint cannot write %1: %2.")
-                                                                                 .arg(path, run->file.errorString())));
+        return Call<qint64>::failed(
+            makeError(QString::fromLatin1(kIo), tr("Stint cannot write %1: %2.").arg(path, run->file.errorString())));
     }
     if (format == Format::Csv && run->file.write(csvHeader()) < 0) {
         run->file.cancelWriting();
@@ -132,8 +132,9 @@ void AuditExport::onPage(const Result<Page<models::AuditEvent>>& page)
         reached = e.occurredAt;
     }
     if (!chunk.isEmpty() && m_run->file.write(chunk) != chunk.size())
-        return finish(makeError(QString::fromLatin1(kIo), tr("Stint cannot write %1: %2.")
-                                                              .arg(m_run->file.fileName(), m_run->file.errorString())));
+        return finish(
+            makeError(QString::fromLatin1(kIo),
+                      tr("Stint cannot write %1: %2.").arg(m_run->file.fileName(), m_run->file.errorString())));
     m_run->written += page->items.size();
     if (!page->items.isEmpty())
         emit progress(m_run->written, reached);
@@ -197,10 +198,20 @@ QByteArray AuditExport::csvHeader()
 QByteArray AuditExport::csvRecord(const models::AuditEvent& e)
 {
     const QString details = QString::fromUtf8(QJsonDocument(e.details).toJson(QJsonDocument::Compact));
-    const QStringList cells{toRfc3339(e.occurredAt), QString::number(e.seq), e.action,        e.outcome,
-                            e.actorId,               e.actorLabel,           e.tenantId,      e.targetType,
-                            e.targetId,              e.sourceAddress,        details,         e.id,
-                            e.prevHash,              e.hash};
+    const QStringList cells {toRfc3339(e.occurredAt),
+                             QString::number(e.seq),
+                             e.action,
+                             e.outcome,
+                             e.actorId,
+                             e.actorLabel,
+                             e.tenantId,
+                             e.targetType,
+                             e.targetId,
+                             e.sourceAddress,
+                             details,
+                             e.id,
+                             e.prevHash,
+                             e.hash};
     QByteArray line;
     for (qsizetype i = 0; i < cells.size(); ++i) {
         if (i > 0)

@@ -6,7 +6,6 @@
 
 #include <QObject>
 #include <QTimer>
-
 #include <memory>
 
 // Writes the organization's audit log, as filtered, to a file: every page of GET /v1/audit (newest first), one

@@ -110,7 +110,6 @@ public:
     Call<models::ConnectionState> completeConnection(const QString& tenantId, const QString& callbackUrl);
     Call<models::ConnectionState> checkConnection(const QString& tenantId, const QString& entraTenantId = {});
     Call<models::ConnectionState> disconnect(const QString& tenantId);
-    // Stores the credential, then reads the connection back (the PUT answers only the credential's summary).
     Call<models::ConnectionState> setConnectionCredential(const QString& tenantId,
                                                          const ConnectionCredentialInput& credential);
     Done removeConnectionCredential(const QString& tenantId);

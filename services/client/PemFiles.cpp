@@ -24,7 +24,7 @@ struct Block
 {
     QByteArray label;
     qsizetype begin = 0; // at "-----BEGIN"
-    qsizetype end = 0;   // after "-----END <label>-----"
+    qsizetype end = 0; // after "-----END <label>-----"
     qsizetype bodyBegin = 0;
     qsizetype bodyEnd = 0;
 };
@@ -86,7 +86,7 @@ bool isKeyLabel(const QByteArray& label)
 
 Error error(const char* code, const QString& message)
 {
-    return Error{QString::fromLatin1(code), message, {}};
+    return Error {QString::fromLatin1(code), message, {}};
 }
 
 // Reads at most kMaxFileBytes + 1 bytes, unbuffered (no copy in QFile's buffer), into memory the caller wipes.
@@ -143,20 +143,23 @@ Result<QString> PemFiles::certificateFrom(QByteArrayView text)
             continue;
         const auto der = decodeBody(text, b);
         if (!der)
-            return error(kMalformed, Tr::tr("The certificate in the file is damaged (its base64 text does not decode)."));
+            return error(kMalformed,
+                         Tr::tr("The certificate in the file is damaged (its base64 text does not decode)."));
         if (certificates.isEmpty()) {
             if (auto parsed = crypto::Certificate::fromDer(*der); !parsed)
-                return error(kMalformed, Tr::tr("The file holds something marked as a certificate that is not a valid "
-                                                "X.509 certificate."));
+                return error(kMalformed,
+                             Tr::tr("The file holds something marked as a certificate that is not a valid "
+                                    "X.509 certificate."));
         }
         certificates += text.sliced(b.begin, b.end - b.begin).toByteArray() + '\n';
     }
     if (certificates.isEmpty()) {
-        return error(kNotCertificate, sawKey ? Tr::tr("This file holds a private key, not a certificate. Choose the "
-                                                      "certificate (.pem, .crt or .cer in PEM form).")
-                                             : Tr::tr("This file holds no PEM certificate (a block starting "
-                                                      "\"-----BEGIN CERTIFICATE-----\"). A DER .cer file must be "
-                                                      "converted to PEM first."));
+        return error(kNotCertificate,
+                     sawKey ? Tr::tr("This file holds a private key, not a certificate. Choose the "
+                                     "certificate (.pem, .crt or .cer in PEM form).")
+                            : Tr::tr("This file holds no PEM certificate (a block starting "
+                                     "\"-----BEGIN CERTIFICATE-----\"). A DER .cer file must be "
+                                     "converted to PEM first."));
     }
     return QString::fromLatin1(certificates);
 }
@@ -174,30 +177,35 @@ Result<crypto::SecretBytes> PemFiles::privateKeyFrom(QByteArrayView text)
             continue;
         const QByteArrayView body = text.sliced(b.bodyBegin, b.bodyEnd - b.bodyBegin);
         if (b.label == "ENCRYPTED PRIVATE KEY" || body.contains(QByteArrayView("Proc-Type:")))
-            return error(kEncryptedKey, Tr::tr("The private key is protected by a password. Stint needs it without "
-                                               "one (it seals the key in the service); export it unencrypted, for "
-                                               "example with \"openssl pkey -in key.pem -out plain.pem\"."));
+            return error(kEncryptedKey,
+                         Tr::tr("The private key is protected by a password. Stint needs it without "
+                                "one (it seals the key in the service); export it unencrypted, for "
+                                "example with \"openssl pkey -in key.pem -out plain.pem\"."));
         if (b.label != "PRIVATE KEY" && b.label != "RSA PRIVATE KEY")
-            return error(kNotPrivateKey, Tr::tr("The key is not an RSA key (%1). Microsoft Entra accepts only RSA "
-                                                "certificates for app sign-in.")
-                                             .arg(QString::fromLatin1(b.label)));
+            return error(kNotPrivateKey,
+                         Tr::tr("The key is not an RSA key (%1). Microsoft Entra accepts only RSA "
+                                "certificates for app sign-in.")
+                             .arg(QString::fromLatin1(b.label)));
         auto der = decodeBody(text, b);
         if (!der)
-            return error(kMalformed, Tr::tr("The private key in the file is damaged (its base64 text does not "
-                                            "decode)."));
+            return error(kMalformed,
+                         Tr::tr("The private key in the file is damaged (its base64 text does not "
+                                "decode)."));
         const bool rsa = b.label == "RSA PRIVATE KEY" || der->contains(kRsaOid);
         crypto::wipe(*der);
         if (!rsa)
-            return error(kNotPrivateKey, Tr::tr("The key is not an RSA key. Microsoft Entra accepts only RSA "
-                                                "certificates for app sign-in."));
+            return error(kNotPrivateKey,
+                         Tr::tr("The key is not an RSA key. Microsoft Entra accepts only RSA "
+                                "certificates for app sign-in."));
         QByteArray pem(text.sliced(b.begin, b.end - b.begin).data(), b.end - b.begin);
         pem.append('\n');
         return crypto::SecretBytes(std::move(pem));
     }
-    return error(kNotPrivateKey, sawCertificate ? Tr::tr("This file holds a certificate, not its private key. Choose "
-                                                         "the key file (often .key or .pem).")
-                                                : Tr::tr("This file holds no PEM private key (a block starting "
-                                                         "\"-----BEGIN PRIVATE KEY-----\")."));
+    return error(kNotPrivateKey,
+                 sawCertificate ? Tr::tr("This file holds a certificate, not its private key. Choose "
+                                         "the key file (often .key or .pem).")
+                                : Tr::tr("This file holds no PEM private key (a block starting "
+                                         "\"-----BEGIN PRIVATE KEY-----\")."));
 }
 
 Result<QString> PemFiles::readCertificate(const QString& path)

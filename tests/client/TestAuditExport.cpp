@@ -23,8 +23,8 @@ class AuditTransport final : public client::ApiTransport
 public:
     QList<models::AuditEvent> events;
     QList<client::ApiRequest> seen;
-    QHash<int, Error> failures;     // request number (0-based) → its error
-    QString stuckCursor;            // answer every page with this cursor (a broken service)
+    QHash<int, Error> failures; // request number (0-based) → its error
+    QString stuckCursor; // answer every page with this cursor (a broken service)
     bool hold = false;
     bool garbage = false; // items that are not audit events
     QList<std::function<void()>> held;
@@ -45,14 +45,14 @@ public:
             for (int i = offset; i < std::min<int>(offset + limit, int(events.size())); ++i)
                 items.append(events.at(i).toJson());
             if (garbage)
-                items = QJsonArray{42, QJsonObject{{QStringLiteral("seq"), QStringLiteral("not a number")}}};
+                items = QJsonArray {42, QJsonObject {{QStringLiteral("seq"), QStringLiteral("not a number")}}};
             const int next = offset + limit;
             QJsonValue cursor = next < events.size() ? QJsonValue(QString::number(next)) : QJsonValue();
             if (!stuckCursor.isEmpty())
                 cursor = stuckCursor;
             client::ApiResponse r;
             r.status = 200;
-            r.json = QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), cursor}};
+            r.json = QJsonObject {{QStringLiteral("items"), items}, {QStringLiteral("nextCursor"), cursor}};
             answer = [call, r]() { call.resolve(r); };
         }
         if (hold)
@@ -61,22 +61,23 @@ public:
             QTimer::singleShot(0, [answer]() { answer(); });
         return call;
     }
-    void setSessionToken(const crypto::SecretBytes&) override {}
+    void setSessionToken(const crypto::SecretBytes&) override { }
     bool hasSessionToken() const override { return true; }
     QString origin() const override { return QStringLiteral("http://localhost"); }
 };
 
 Error problem(int status, const QString& slug)
 {
-    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("type"),
-                                                       QStringLiteral("https://stint.invalid/problems/") + slug},
-                                                      {QStringLiteral("title"), QStringLiteral("Problem.")},
-                                                      {QStringLiteral("status"), status}})
-                                .toJson();
+    const QByteArray body
+        = QJsonDocument(QJsonObject {{QStringLiteral("type"), QStringLiteral("https://stint.invalid/problems/") + slug},
+                                     {QStringLiteral("title"), QStringLiteral("Problem.")},
+                                     {QStringLiteral("status"), status}})
+              .toJson();
     return client::errors::fromHttpStatus(status, body, "application/problem+json");
 }
 
-models::AuditEvent auditEvent(int seq, const QString& action, const QString& actorLabel, const QJsonObject& details = {})
+models::AuditEvent auditEvent(int seq, const QString& action, const QString& actorLabel,
+                              const QJsonObject& details = {})
 {
     models::AuditEvent e;
     e.id = QStringLiteral("aud_%1").arg(seq);
@@ -191,7 +192,7 @@ private slots:
     void csvRecordHasTheHeaderColumnsAndCompactDetails()
     {
         const auto e = auditEvent(7, QStringLiteral("checkout.request"), QStringLiteral("Ada, the admin"),
-                             {{QStringLiteral("justification"), QStringLiteral("line 1\nline \"2\"")}});
+                                  {{QStringLiteral("justification"), QStringLiteral("line 1\nline \"2\"")}});
         bool ok = false;
         const auto rows = parseCsv(AuditExport::csvHeader() + AuditExport::csvRecord(e), &ok);
         QVERIFY(ok);
@@ -227,9 +228,10 @@ private slots:
         QFETCH(int, format);
         AuditTransport transport;
         for (int i = 0; i < events; ++i)
-            transport.events.append(auditEvent(100 - i, i % 2 ? QStringLiteral("tenant.update") : QStringLiteral("checkout.revoke"),
-                                          QStringLiteral("Ada \"A\" Lovelace, admin"),
-                                          {{QStringLiteral("reason"), QStringLiteral("=cmd|' /C calc'!A0\r\nnext")}}));
+            transport.events.append(
+                auditEvent(100 - i, i % 2 ? QStringLiteral("tenant.update") : QStringLiteral("checkout.revoke"),
+                           QStringLiteral("Ada \"A\" Lovelace, admin"),
+                           {{QStringLiteral("reason"), QStringLiteral("=cmd|' /C calc'!A0\r\nnext")}}));
         client::CloudApi api(transport);
         AuditExport exporter(api);
         exporter.setPageSize(pageSize);
@@ -288,7 +290,7 @@ private slots:
             QCOMPARE(lines.size(), events + 1); // the last line ends with '\n'
             QVERIFY(lines.last().isEmpty());
             for (int i = 0; i < events; ++i) {
-                QJsonParseError error{};
+                QJsonParseError error {};
                 const QJsonObject o = QJsonDocument::fromJson(lines.at(i), &error).object();
                 QCOMPARE(error.error, QJsonParseError::NoError);
                 QCOMPARE(o, transport.events.at(i).toJson());
@@ -314,9 +316,10 @@ private slots:
         for (int i = 0; i < 6; ++i)
             transport.events.append(auditEvent(50 - i, QStringLiteral("checkout.request"), QStringLiteral("Ada")));
         transport.failures.insert(failingRequest,
-                                  problem(status, status == 401 ? QStringLiteral("unauthorized")
-                                                  : status == 403 ? QStringLiteral("forbidden")
-                                                                  : QStringLiteral("validation")));
+                                  problem(status,
+                                          status == 401       ? QStringLiteral("unauthorized")
+                                              : status == 403 ? QStringLiteral("forbidden")
+                                                              : QStringLiteral("validation")));
         client::CloudApi api(transport);
         AuditExport exporter(api);
         exporter.setPageSize(2);
@@ -334,7 +337,7 @@ private slots:
         QCOMPARE(call.result()->error().code, code);
         QCOMPARE(transport.seen.size(), failingRequest + 1); // not asked again
         QCOMPARE(readAll(path), QByteArray("the previous export\n"));
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("audit.csv")}); // no leftovers
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList {QStringLiteral("audit.csv")}); // no leftovers
     }
 
     void passingFailureIsAskedAgain_data()
@@ -351,7 +354,7 @@ private slots:
         for (int i = 0; i < 3; ++i)
             transport.events.append(auditEvent(10 - i, QStringLiteral("checkout.request"), QStringLiteral("Ada")));
         const Error e = status == 0
-            ? Error{QString::fromLatin1(client::errors::kUnreachable), QStringLiteral("Connection refused"), {}}
+            ? Error {QString::fromLatin1(client::errors::kUnreachable), QStringLiteral("Connection refused"), {}}
             : problem(status, status == 429 ? QStringLiteral("rate-limited") : QStringLiteral("unavailable"));
         transport.failures.insert(1, e);
         transport.failures.insert(2, e);
@@ -441,7 +444,8 @@ private slots:
         client::CloudApi api(transport);
         AuditExport exporter(api);
         QTemporaryDir dir;
-        auto call = exporter.start({}, dir.filePath(QStringLiteral("missing/folder/audit.csv")), AuditExport::Format::Csv);
+        auto call
+            = exporter.start({}, dir.filePath(QStringLiteral("missing/folder/audit.csv")), AuditExport::Format::Csv);
         QVERIFY(call.isFinished());
         QCOMPARE(call.result()->error().code, QString::fromLatin1(AuditExport::kIo));
         QVERIFY(call.result()->error().message.contains(QStringLiteral("audit.csv")));

@@ -7,7 +7,6 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -142,11 +141,11 @@ private slots:
                                    << QString::fromLatin1(PemFiles::kMalformed) << 0;
         QTest::newRow("damaged base64") << QByteArray(x.certificatePem).replace(40, 4, "!!!!")
                                         << QString::fromLatin1(PemFiles::kMalformed) << 0;
-        QTest::newRow("not X.509 inside")
-            << QByteArray("-----BEGIN CERTIFICATE-----\n" + QByteArray(300, 'A').toBase64() + "\n-----END CERTIFICATE-----\n")
-            << QString::fromLatin1(PemFiles::kMalformed) << 0;
-        QTest::newRow("label without end dashes") << QByteArray("-----BEGIN CERTIFICATE\nAAAA\n")
-                                                  << QString::fromLatin1(PemFiles::kMalformed) << 0;
+        QTest::newRow("not X.509 inside") << QByteArray(
+            "-----BEGIN CERTIFICATE-----\n" + QByteArray(300, 'A').toBase64() + "\n-----END CERTIFICATE-----\n")
+                                          << QString::fromLatin1(PemFiles::kMalformed) << 0;
+        QTest::newRow("label without end dashes")
+            << QByteArray("-----BEGIN CERTIFICATE\nAAAA\n") << QString::fromLatin1(PemFiles::kMalformed) << 0;
     }
     void certificateFiles()
     {
@@ -176,18 +175,18 @@ private slots:
         Material& x = m;
         QTest::newRow("PKCS#8") << x.keyPkcs8 << QString() << QByteArray("PRIVATE KEY");
         QTest::newRow("traditional RSA") << x.keyTraditional << QString() << QByteArray("RSA PRIVATE KEY");
-        QTest::newRow("certificate then key (combined)") << x.certificatePem + x.keyPkcs8 << QString()
-                                                         << QByteArray("PRIVATE KEY");
-        QTest::newRow("the certificate instead") << x.certificatePem << QString::fromLatin1(PemFiles::kNotPrivateKey)
-                                                 << QByteArray();
-        QTest::newRow("encrypted PKCS#8") << x.keyEncryptedPkcs8 << QString::fromLatin1(PemFiles::kEncryptedKey)
-                                          << QByteArray();
-        QTest::newRow("encrypted traditional") << x.keyEncryptedTraditional
-                                               << QString::fromLatin1(PemFiles::kEncryptedKey) << QByteArray();
+        QTest::newRow("certificate then key (combined)")
+            << x.certificatePem + x.keyPkcs8 << QString() << QByteArray("PRIVATE KEY");
+        QTest::newRow("the certificate instead")
+            << x.certificatePem << QString::fromLatin1(PemFiles::kNotPrivateKey) << QByteArray();
+        QTest::newRow("encrypted PKCS#8")
+            << x.keyEncryptedPkcs8 << QString::fromLatin1(PemFiles::kEncryptedKey) << QByteArray();
+        QTest::newRow("encrypted traditional")
+            << x.keyEncryptedTraditional << QString::fromLatin1(PemFiles::kEncryptedKey) << QByteArray();
         QTest::newRow("EC key") << x.ecKey << QString::fromLatin1(PemFiles::kNotPrivateKey) << QByteArray();
         QTest::newRow("empty") << QByteArray() << QString::fromLatin1(PemFiles::kNotPrivateKey) << QByteArray();
-        QTest::newRow("truncated") << x.keyPkcs8.left(x.keyPkcs8.size() - 30) << QString::fromLatin1(PemFiles::kMalformed)
-                                   << QByteArray();
+        QTest::newRow("truncated") << x.keyPkcs8.left(x.keyPkcs8.size() - 30)
+                                   << QString::fromLatin1(PemFiles::kMalformed) << QByteArray();
         QTest::newRow("damaged base64") << QByteArray(x.keyPkcs8).replace(60, 3, "***")
                                         << QString::fromLatin1(PemFiles::kMalformed) << QByteArray();
     }
@@ -241,9 +240,9 @@ private slots:
         QCOMPARE(certificate.error().code, code);
         auto key = PemFiles::readPrivateKey(path);
         QVERIFY(!key.ok());
-        QCOMPARE(key.error().code, code == QLatin1String(PemFiles::kNotCertificate)
-                                       ? QString::fromLatin1(PemFiles::kNotPrivateKey)
-                                       : code);
+        QCOMPARE(key.error().code,
+                 code == QLatin1String(PemFiles::kNotCertificate) ? QString::fromLatin1(PemFiles::kNotPrivateKey)
+                                                                  : code);
     }
 };
 

@@ -22,7 +22,6 @@
 #include <QNetworkReply>
 #include <QTest>
 #include <QUrlQuery>
-
 #include <functional>
 #include <memory>
 
@@ -34,20 +33,20 @@ inline const QString kGlobalAdminRole = QStringLiteral("62e90394-69f5-4237-9190-
 
 struct AdminWorld
 {
-    ManualClock clock{(QDateTime::currentMSecsSinceEpoch() / 1000) * 1000};
-    FakeCloud cloud{clock};
-    client::CloudApi api{cloud};
-    client::Workspace workspace{api, cloud.channel(), clock};
-    client::CredentialKeeper credentials{workspace};
+    ManualClock clock {(QDateTime::currentMSecsSinceEpoch() / 1000) * 1000};
+    FakeCloud cloud {clock};
+    client::CloudApi api {cloud};
+    client::Workspace workspace {api, cloud.channel(), clock};
+    client::CredentialKeeper credentials {workspace};
     FakeDesktop desktop;
     // What "opening the browser" does; by default nothing (the test drives the loopback itself).
     std::function<bool(const QUrl&)> browser = [](const QUrl&) { return true; };
     QList<QUrl> opened;
-    client::TenantConnector connector{api, [this](const QUrl& url) {
-                                          opened.append(url);
-                                          return browser(url);
-                                      }};
-    ui::UiContext context{workspace, credentials, desktop, clock, &connector};
+    client::TenantConnector connector {api, [this](const QUrl& url) {
+                                           opened.append(url);
+                                           return browser(url);
+                                       }};
+    ui::UiContext context {workspace, credentials, desktop, clock, &connector};
 
     models::Person admin;
     models::Person otherAdmin;
@@ -66,10 +65,12 @@ struct AdminWorld
                               QStringLiteral("technician"));
         tom = cloud.addPerson(QStringLiteral("tom@msp.example"), QStringLiteral("Tom Tech"),
                               QStringLiteral("technician"));
-        contoso = cloud.addTenant(QStringLiteral("Contoso"), {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator")},
-                                                              {kUserAdminRole, QStringLiteral("User Administrator")}});
-        fabrikam = cloud.addTenant(QStringLiteral("Fabrikam"), {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator")}},
-                                   QStringLiteral("not_connected"));
+        contoso = cloud.addTenant(QStringLiteral("Contoso"),
+                                  {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator")},
+                                   {kUserAdminRole, QStringLiteral("User Administrator")}});
+        fabrikam
+            = cloud.addTenant(QStringLiteral("Fabrikam"), {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator")}},
+                              QStringLiteral("not_connected"));
     }
 
     // Signs in as `who` (the admin by default) and waits until the workspace is live.

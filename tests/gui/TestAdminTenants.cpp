@@ -6,7 +6,6 @@
 // ended); connecting through the browser (admin consent; Microsoft's refusal; the customer's own app with a
 // certificate read from PEM files, and the wrong file refused before anything is sent); an unreachable cloud.
 #include "TestAdminFixture.h"
-
 #include "client/ApiError.h"
 #include "ui/admin/AdminView.h"
 #include "ui/admin/ConfirmDialog.h"
@@ -20,7 +19,6 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -45,15 +43,14 @@ models::ConnectionState stateWith(const models::Tenant& t, const QString& status
     models::ConnectionReport r;
     r.entraTenantId = *s.entraTenantId;
     r.displayName = t.name + QStringLiteral(" Ltd");
-    r.domains = {{QStringLiteral("contoso.com"), true, false}, {QStringLiteral("contoso.onmicrosoft.com"), false, true}};
-    r.roleDefinitions = {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator"), QStringLiteral("Resets passwords"),
-                          true, true},
-                         {kUserAdminRole, QStringLiteral("User Administrator"), QStringLiteral("Manages users"), true,
-                          true},
-                         {kGlobalAdminRole, QStringLiteral("Global Administrator"), QStringLiteral("Everything"), true,
-                          true},
-                         {QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b"), QStringLiteral("Directory Readers"),
-                          QStringLiteral("Reads"), true, false}};
+    r.domains
+        = {{QStringLiteral("contoso.com"), true, false}, {QStringLiteral("contoso.onmicrosoft.com"), false, true}};
+    r.roleDefinitions
+        = {{kHelpdeskRole, QStringLiteral("Helpdesk Administrator"), QStringLiteral("Resets passwords"), true, true},
+           {kUserAdminRole, QStringLiteral("User Administrator"), QStringLiteral("Manages users"), true, true},
+           {kGlobalAdminRole, QStringLiteral("Global Administrator"), QStringLiteral("Everything"), true, true},
+           {QStringLiteral("88d8e3e3-8f55-4a1e-953a-9b9898b8876b"), QStringLiteral("Directory Readers"),
+            QStringLiteral("Reads"), true, false}};
     r.findings = findings;
     r.healthy = findings.isEmpty();
     r.checkedAt = now;
@@ -205,7 +202,8 @@ private slots:
             const QString text = roles->model()->index(row, 0).data().toString();
             if (text.startsWith(QStringLiteral("Global Administrator")))
                 globalMarked = text.contains(QStringLiteral("privileged"));
-            QVERIFY2(!text.startsWith(QStringLiteral("Directory Readers")) || !text.contains(QStringLiteral("privileged")),
+            QVERIFY2(!text.startsWith(QStringLiteral("Directory Readers"))
+                         || !text.contains(QStringLiteral("privileged")),
                      qPrintable(text));
         }
         QVERIFY(globalMarked);
@@ -219,7 +217,8 @@ private slots:
         QCOMPARE(labelText(dialog, QStringLiteral("namingPreview")),
                  QStringLiteral("Your account would be adm-grace@contoso.com"));
         domains->setCurrentIndex(1);
-        QVERIFY(labelText(dialog, QStringLiteral("namingPreview")).endsWith(QStringLiteral("@contoso.onmicrosoft.com")));
+        QVERIFY(
+            labelText(dialog, QStringLiteral("namingPreview")).endsWith(QStringLiteral("@contoso.onmicrosoft.com")));
 
         QCOMPARE(tick(dialog, QStringLiteral("rolesList"), {QStringLiteral("Global Administrator")}), 1);
         QCOMPARE(tick(dialog, QStringLiteral("rolesList"), {QStringLiteral("User Administrator")}, false), 1);
@@ -238,7 +237,8 @@ private slots:
         QCOMPARE(body.value(QLatin1String("version")).toInteger(), version);
         const QJsonObject connection = body.value(QLatin1String("connection")).toObject();
         QCOMPARE(connection.value(QLatin1String("accountNamingRule")).toString(), QStringLiteral("adm-{user}"));
-        QCOMPARE(connection.value(QLatin1String("accountDomain")).toString(), QStringLiteral("contoso.onmicrosoft.com"));
+        QCOMPARE(connection.value(QLatin1String("accountDomain")).toString(),
+                 QStringLiteral("contoso.onmicrosoft.com"));
         QCOMPARE(connection.value(QLatin1String("credentialKind")).toString(), QStringLiteral("tap"));
         QCOMPARE(connection.value(QLatin1String("maxDurationMinutes")).toInt(), 120);
         QCOMPARE(connection.value(QLatin1String("defaultDurationMinutes")).toInt(), 30);
@@ -247,7 +247,7 @@ private slots:
         for (const QJsonValue& v : connection.value(QLatin1String("rolesOffered")).toArray())
             offered << v.toObject().value(QLatin1String("roleDefinitionId")).toString();
         offered.sort();
-        QStringList expected{kHelpdeskRole, kGlobalAdminRole};
+        QStringList expected {kHelpdeskRole, kGlobalAdminRole};
         expected.sort();
         QCOMPARE(offered, expected);
         // The saved tenant is what the page shows now.
@@ -297,11 +297,11 @@ private slots:
         QTest::addColumn<QString>("serverProblem"); // empty: refused before sending
         QTest::addColumn<QString>("fieldError");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("rule without placeholder") << QStringLiteral("stint") << QString()
-                                                  << QStringLiteral("namingRuleEditError")
-                                                  << QStringLiteral("Must hold");
-        QTest::newRow("rule with a bad character") << QStringLiteral("st int-{user}") << QString()
-                                                   << QStringLiteral("namingRuleEditError") << QString();
+        QTest::newRow("rule without placeholder")
+            << QStringLiteral("stint") << QString() << QStringLiteral("namingRuleEditError")
+            << QStringLiteral("Must hold");
+        QTest::newRow("rule with a bad character")
+            << QStringLiteral("st int-{user}") << QString() << QStringLiteral("namingRuleEditError") << QString();
         QTest::newRow("service refuses the domain")
             << QStringLiteral("stint-{user}")
             << QStringLiteral("connection.accountDomain: is not one of the tenant's verified domains")
@@ -326,7 +326,8 @@ private slots:
         QTRY_COMPARE(child<QComboBox>(dialog, QStringLiteral("domainCombo"))->count(), 2);
         type(dialog, QStringLiteral("namingRuleEdit"), rule);
         if (!serverProblem.isEmpty())
-            s.w.cloud.failNext("PATCH", QStringLiteral("/v1/tenants/"), 422, QStringLiteral("validation"), serverProblem);
+            s.w.cloud.failNext("PATCH", QStringLiteral("/v1/tenants/"), 422, QStringLiteral("validation"),
+                               serverProblem);
         const int before = s.w.sent("PATCH", QStringLiteral("/v1/tenants/") + s.w.contoso.id).size();
         click(dialog, QStringLiteral("saveButton"));
         auto* message = child<QLabel>(dialog, fieldError);
@@ -371,7 +372,8 @@ private slots:
         click(s.page, QStringLiteral("disconnectButton"));
         auto* confirm = openDialog<ui::ConfirmDialog>();
         QVERIFY(confirm);
-        QVERIFY2(labelText(confirm, QStringLiteral("confirmConsequence")).contains(QStringLiteral("revokes its 1 live checkout")),
+        QVERIFY2(labelText(confirm, QStringLiteral("confirmConsequence"))
+                     .contains(QStringLiteral("revokes its 1 live checkout")),
                  qPrintable(labelText(confirm, QStringLiteral("confirmConsequence"))));
         // Cancel changes nothing.
         click(confirm, QStringLiteral("cancelButton"));
@@ -382,7 +384,8 @@ private slots:
         confirm = openDialog<ui::ConfirmDialog>();
         click(confirm, QStringLiteral("confirmButton"));
         QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
-        QTRY_VERIFY(statusText(s.page, QStringLiteral("tenantActionStatus")).contains(QStringLiteral("once they have ended")));
+        QTRY_VERIFY(
+            statusText(s.page, QStringLiteral("tenantActionStatus")).contains(QStringLiteral("once they have ended")));
         QCOMPARE(models::toString(s.w.cloud.checkout(live.id).state), QStringLiteral("revoking"));
         QCOMPARE(s.w.cloud.tenant(s.w.contoso.id).connection.status, QStringLiteral("connected"));
         // The engine finishes the revocation; the page completes the disconnect by itself.
@@ -412,10 +415,12 @@ private slots:
         const QString state = QUrlQuery(s.w.opened.first()).queryItemValue(QStringLiteral("state"));
         QNetworkReply* page = redirectBack(net, s.w.opened.first(),
                                            QStringLiteral("admin_consent=True&tenant=aaaabbbb-0000-cccc-1111-"
-                                                          "dddd2222eeee&state=") + state);
+                                                          "dddd2222eeee&state=")
+                                               + state);
         QTRY_COMPARE(dialog->phase(), ui::ConnectDialog::Phase::Connected);
-        QVERIFY2(labelText(dialog, QStringLiteral("connectOutcome")).startsWith(QStringLiteral("Connected to Fabrikam")),
-                 qPrintable(labelText(dialog, QStringLiteral("connectOutcome"))));
+        QVERIFY2(
+            labelText(dialog, QStringLiteral("connectOutcome")).startsWith(QStringLiteral("Connected to Fabrikam")),
+            qPrintable(labelText(dialog, QStringLiteral("connectOutcome"))));
         QVERIFY(child<QAbstractButton>(dialog, QStringLiteral("openSettingsButton"))->isVisible());
         QTRY_VERIFY(page->isFinished());
         delete page;
@@ -438,7 +443,8 @@ private slots:
         const QString state = QUrlQuery(s.w.opened.first()).queryItemValue(QStringLiteral("state"));
         QNetworkReply* page = redirectBack(
             net, s.w.opened.first(),
-            QStringLiteral("error=access_denied&error_description=AADSTS65004%3A+User+declined+to+consent&state=") + state);
+            QStringLiteral("error=access_denied&error_description=AADSTS65004%3A+User+declined+to+consent&state=")
+                + state);
         QTRY_COMPARE(dialog->phase(), ui::ConnectDialog::Phase::Failed);
         const QString shown = statusText(dialog, QStringLiteral("connectStatus"));
         QVERIFY2(shown.contains(QStringLiteral("declined")), qPrintable(shown));
@@ -483,22 +489,28 @@ private slots:
         QTRY_VERIFY(certificateError->isVisible());
         QVERIFY2(certificateError->text().contains(QStringLiteral("private key, not a certificate")),
                  qPrintable(certificateError->text()));
-        QCOMPARE(s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id)).size(), 0);
+        QCOMPARE(s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id)).size(),
+                 0);
         QCOMPARE(s.w.opened.size(), 0);
 
         // A combined file as the certificate: only its certificate travels as one.
         type(dialog, QStringLiteral("certificatePathEdit"), combined);
         type(dialog, QStringLiteral("keyPathEdit"), key);
         click(dialog, QStringLiteral("connectButton"));
-        QTRY_COMPARE(s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id)).size(), 1);
-        const QJsonObject put = *s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id))
-                                     .first()
-                                     .body;
+        QTRY_COMPARE(
+            s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id)).size(), 1);
+        const QJsonObject put
+            = *s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id))
+                   .first()
+                   .body;
         QCOMPARE(put.value(QLatin1String("kind")).toString(), QStringLiteral("certificate"));
-        QCOMPARE(put.value(QLatin1String("clientId")).toString(), QStringLiteral("11112222-3333-4444-5555-666677778888"));
-        QVERIFY(put.value(QLatin1String("certificatePem")).toString().startsWith(QStringLiteral("-----BEGIN CERTIFICATE")));
+        QCOMPARE(put.value(QLatin1String("clientId")).toString(),
+                 QStringLiteral("11112222-3333-4444-5555-666677778888"));
+        QVERIFY(
+            put.value(QLatin1String("certificatePem")).toString().startsWith(QStringLiteral("-----BEGIN CERTIFICATE")));
         QVERIFY(!put.value(QLatin1String("certificatePem")).toString().contains(QStringLiteral("PRIVATE KEY")));
-        QVERIFY(put.value(QLatin1String("privateKeyPem")).toString().startsWith(QStringLiteral("-----BEGIN PRIVATE KEY")));
+        QVERIFY(
+            put.value(QLatin1String("privateKeyPem")).toString().startsWith(QStringLiteral("-----BEGIN PRIVATE KEY")));
         // Then the browser leg, with the customer's app.
         QTRY_COMPARE(s.w.opened.size(), 1);
         QVERIFY(s.w.opened.first().path().endsWith(QStringLiteral("/authorize")));
@@ -518,7 +530,8 @@ private slots:
         QVERIFY(s.select(QStringLiteral("Contoso")));
         s.w.cloud.setUnreachable(true);
         click(s.page, QStringLiteral("checkButton"));
-        QTRY_VERIFY(statusText(s.page, QStringLiteral("tenantActionStatus")).contains(QStringLiteral("cannot be reached")));
+        QTRY_VERIFY(
+            statusText(s.page, QStringLiteral("tenantActionStatus")).contains(QStringLiteral("cannot be reached")));
         // The view says it is offline, keeps what it knew, and offers to retry.
         auto* banner = s.view->findChild<QWidget*>(QStringLiteral("adminBanner"));
         QTRY_VERIFY(banner->isVisible());

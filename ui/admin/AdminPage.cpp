@@ -13,7 +13,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -82,12 +81,16 @@ QLineEdit* AdminPage::addSearchField(RowSearchProxy* proxy, const QString& place
     m_toolbar->addStretch(1);
     m_toolbar->addWidget(field);
     connect(field, &QLineEdit::textChanged, proxy, &RowSearchProxy::setSearchText);
-    auto* find = new QShortcut(QKeySequence::Find, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
-    connect(find, &QShortcut::activated, field, [field]() {
-        field->setFocus(Qt::ShortcutFocusReason);
-        field->selectAll();
-    });
+    m_search = field;
     return field;
+}
+
+void AdminPage::focusSearch()
+{
+    if (m_search) {
+        m_search->setFocus(Qt::ShortcutFocusReason);
+        m_search->selectAll();
+    }
 }
 
 QTableView* AdminPage::makeTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName)
@@ -111,9 +114,21 @@ QTableView* AdminPage::makeTable(QAbstractItemModel* model, const QString& objec
     table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     table->horizontalHeader()->setMinimumSectionSize(60);
-    table->horizontalHeader()->setDefaultSectionSize(150);
+    table->horizontalHeader()->setDefaultSectionSize(110);
     table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     return table;
+}
+
+void AdminPage::fitColumns(QTableView* table, int stretch, const QList<int>& widths)
+{
+    QHeaderView* header = table->horizontalHeader();
+    header->setStretchLastSection(false);
+    for (int column = 0; column < widths.size(); ++column) {
+        if (column == stretch)
+            header->setSectionResizeMode(column, QHeaderView::Stretch);
+        else if (widths.at(column) > 0)
+            header->resizeSection(column, widths.at(column));
+    }
 }
 
 QFrame* AdminPage::makeDetailsCard(const QString& objectName)

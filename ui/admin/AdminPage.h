@@ -35,7 +35,9 @@ public:
     AdminPage(UiContext& context, const QString& title, const QString& explanation, QWidget* parent = nullptr);
 
     // Each second (on the second) while the page is shown.
-    virtual void tick() {}
+    virtual void tick() { }
+    // Ctrl+F: the page's search field, if it has one.
+    void focusSearch();
 
 protected:
     UiContext& context() const { return m_context; }
@@ -45,10 +47,13 @@ protected:
     ActionStatus* status() const { return m_status; }
 
     QPushButton* addToolbarButton(const QString& text, const QString& objectName, const char* role = nullptr);
-    // A search field at the toolbar's right that filters `proxy` as one types (Ctrl+F focuses it).
+    // A search field at the toolbar's right that filters `proxy` as one types (the view's Ctrl+F focuses it).
     QLineEdit* addSearchField(RowSearchProxy* proxy, const QString& placeholder, const QString& objectName);
     // A read-only, row-selecting, sortable table over `model`.
     QTableView* makeTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName);
+    // Column widths for `table` (in model column order; 0 keeps the default); `stretch` takes the room left, so the
+    // table fits its width instead of scrolling sideways.
+    static void fitColumns(QTableView* table, int stretch, const QList<int>& widths);
     // A card for the details of the current object, and the two side by side (table wider).
     QFrame* makeDetailsCard(const QString& objectName);
     QWidget* sideBySide(QWidget* main, QWidget* details);
@@ -61,6 +66,7 @@ private:
     QHBoxLayout* m_toolbar;
     QVBoxLayout* m_content;
     ActionStatus* m_status;
+    QLineEdit* m_search = nullptr;
 };
 
 } // namespace stint::ui

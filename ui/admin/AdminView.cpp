@@ -20,6 +20,7 @@
 #include <QListWidget>
 #include <QLoggingCategory>
 #include <QPainter>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QStyledItemDelegate>
 #include <QTimer>
@@ -68,7 +69,7 @@ public:
         painter->setRenderHint(QPainter::Antialiasing);
         painter->setPen(Qt::NoPen);
         painter->setBrush(index.data(kPageRole).toInt() == int(AdminView::Page::Alerts) ? QColor(0xb4, 0x23, 0x18)
-                                                                                       : QColor(0x1d, 0x5f, 0xbf));
+                                                                                        : QColor(0x1d, 0x5f, 0xbf));
         painter->drawRoundedRect(pill, h / 2.0, h / 2.0);
         painter->setPen(Qt::white);
         painter->setFont(font);
@@ -128,6 +129,8 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
 {
     setObjectName(QStringLiteral("adminView"));
     setAccessibleName(tr("Administration"));
+    // A disabled destructive button must look disabled, not red (the app's sheet colours it either way).
+    setStyleSheet(QStringLiteral("QPushButton[role=\"danger\"]:disabled { color: #9aa5b1; }"));
     Workspace& ws = context.workspace;
 
     d->banner = new Banner(this);
@@ -139,7 +142,7 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     d->nav->setIconSize(QSize(20, 20));
     d->nav->setFrameShape(QFrame::NoFrame);
     d->nav->setFixedWidth(200);
-    d->nav->setStyleSheet(QStringLiteral("QListWidget#adminNav { background: #eef1f5; padding-top: 8px; }"
+    d->nav->setStyleSheet(QStringLiteral("QListWidget#adminNav { background: #eef1f5; padding-top: 8px; outline: 0; }"
                                          "QListWidget#adminNav::item { padding: 4px 8px; border-radius: 4px; "
                                          "margin: 1px 6px; color: #1f2933; }"
                                          "QListWidget#adminNav::item:selected { background: #dbe6f7; "
@@ -155,7 +158,7 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     d->alerts = new AlertsPage(context, d->stack);
     d->audit = new AuditPage(context, d->stack);
     d->webhooks = new WebhooksPage(context, d->stack);
-    const QList<std::tuple<Page, AdminPage*, QString, QChar>> pages{
+    const QList<std::tuple<Page, AdminPage*, QString, QChar>> pages {
         {Page::Tenants, d->tenants, tr("Tenants"), QChar(0x2601)},
         {Page::People, d->people, tr("People"), QChar(0x263A)},
         {Page::Groups, d->groups, tr("Groups"), QChar(0x2637)},
@@ -174,6 +177,7 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     }
 
     d->body = new QWidget(this);
+    d->body->setObjectName(QStringLiteral("adminBody"));
     auto* bodyLayout = new QHBoxLayout(d->body);
     bodyLayout->setContentsMargins(0, 0, 0, 0);
     bodyLayout->setSpacing(0);
@@ -197,6 +201,12 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     layout->addWidget(d->notAdmin, 1);
 
     connect(d->nav, &QListWidget::currentRowChanged, d->stack, &QStackedWidget::setCurrentIndex);
+    // One Ctrl+F for the view (a shortcut per page would be ambiguous): the shown page's search.
+    auto* find = new QShortcut(QKeySequence::Find, this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(find, &QShortcut::activated, this, [this]() {
+        if (auto* page = qobject_cast<AdminPage*>(d->stack->currentWidget()))
+            page->focusSearch();
+    });
     connect(d->stack, &QStackedWidget::currentChanged, this, [this]() {
         if (auto* page = qobject_cast<AdminPage*>(d->stack->currentWidget()))
             page->tick();

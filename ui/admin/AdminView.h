@@ -4,7 +4,6 @@
 #include "ui/common/UiContext.h"
 
 #include <QWidget>
-
 #include <memory>
 
 // The admin's view: customer tenants and their connections, people and invites, groups, access policies, approvals,

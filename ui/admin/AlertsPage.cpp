@@ -36,10 +36,7 @@ AlertsPage::AlertsPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search alerts"), QStringLiteral("alertSearch"));
     m_table = makeTable(m_proxy, QStringLiteral("alertsTable"), tr("Alerts"));
     m_table->sortByColumn(AlertsModel::Raised, Qt::DescendingOrder);
-    m_table->horizontalHeader()->resizeSection(AlertsModel::Seen, 80);
-    m_table->horizontalHeader()->resizeSection(AlertsModel::Kind, 170);
-    m_table->horizontalHeader()->resizeSection(AlertsModel::Tenant, 140);
-    m_table->horizontalHeader()->resizeSection(AlertsModel::Message, 320);
+    fitColumns(m_table, AlertsModel::Message, {70, 180, 110, 0, 90});
     m_selection = new SelectionKeeper(m_table);
 
     auto* card = makeDetailsCard(QStringLiteral("alertDetails"));
@@ -60,6 +57,8 @@ AlertsPage::AlertsPage(UiContext& context, QWidget* parent)
     layout->addWidget(m_title);
     m_message = makeValueLabel(QStringLiteral("alertMessage"), details);
     layout->addWidget(m_message);
+    m_advice = makeValueLabel(QStringLiteral("alertAdvice"), details);
+    layout->addWidget(m_advice);
     m_when = makeValueLabel(QStringLiteral("alertWhen"), details);
     style::setRole(m_when, "muted");
     layout->addWidget(m_when);
@@ -77,8 +76,9 @@ AlertsPage::AlertsPage(UiContext& context, QWidget* parent)
 
     m_stack = new QStackedWidget(this);
     auto* empty = new EmptyState(this);
-    empty->setContent(tr("All clear"), tr("Revocations Stint cannot confirm, accounts found out of step and unhealthy "
-                                          "connections show up here."));
+    empty->setContent(tr("All clear"),
+                      tr("Revocations Stint cannot confirm, accounts found out of step and unhealthy "
+                         "connections show up here."));
     m_stack->addWidget(empty);
     m_stack->addWidget(sideBySide(m_table, card));
     content()->addWidget(m_stack, 1);
@@ -130,6 +130,16 @@ void AlertsPage::showDetails()
                                       : tr("%1: %2").arg(AlertsModel::kindText(a->kind), tenant));
     m_message->setText(a->message.isEmpty() ? tr("No details were given.") : a->message);
     m_when->setText(tr("Raised %1.").arg(TimeText::when(a->raisedAt, workspace().serverNow())));
+    QString advice;
+    if (a->kind == QLatin1String("revoke_failed"))
+        advice = tr("What to do: Stint keeps trying. Meanwhile, check the account in the tenant's Entra admin center "
+                    "and disable it by hand if it still has access.");
+    else if (a->kind == QLatin1String("drift"))
+        advice = tr("What to do: Stint has revoked what it found. Look in the audit log for who or what enabled the "
+                    "account outside Stint.");
+    else
+        advice = tr("What to do: open the tenant and follow its health findings, then press Check now.");
+    m_advice->setText(advice);
     const bool toCheckout = !a->checkoutId.isEmpty() && workspace().checkout(a->checkoutId);
     m_open->setText(toCheckout ? tr("&Open checkout") : tr("&Open tenant"));
     m_open->setEnabled(toCheckout || !a->tenantId.isEmpty());

@@ -43,6 +43,7 @@ private:
     QStackedWidget* m_detailsStack;
     QLabel* m_title;
     QLabel* m_message;
+    QLabel* m_advice;
     QLabel* m_when;
     QPushButton* m_acknowledge;
     QPushButton* m_acknowledgeAll;

@@ -36,9 +36,7 @@ ApprovalsPage::ApprovalsPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search technicians, tenants, tickets"), QStringLiteral("approvalSearch"));
     m_table = makeTable(m_proxy, QStringLiteral("approvalsTable"), tr("Requests waiting for approval"));
     m_table->sortByColumn(ApprovalsModel::Waiting, Qt::AscendingOrder);
-    m_table->horizontalHeader()->resizeSection(ApprovalsModel::Technician, 170);
-    m_table->horizontalHeader()->resizeSection(ApprovalsModel::Tenant, 150);
-    m_table->horizontalHeader()->resizeSection(ApprovalsModel::Roles, 220);
+    fitColumns(m_table, ApprovalsModel::Roles, {150, 120, 0, 60, 100});
     m_selection = new SelectionKeeper(m_table);
 
     auto* card = makeDetailsCard(QStringLiteral("approvalDetails"));
@@ -167,7 +165,7 @@ void ApprovalsPage::showDetails()
         facts << tr("Ticket: %1").arg(c->ticket);
     m_facts->setText(facts.join(QLatin1Char('\n')));
     m_justification->setText(c->justification.isEmpty() ? tr("No justification given.")
-                                                         : tr("Why: %1").arg(c->justification));
+                                                        : tr("Why: %1").arg(c->justification));
     const bool mine = ws.me() && ws.me()->person.id == c->technicianId;
     m_own->setVisible(mine);
     m_approve->setEnabled(!mine);
@@ -182,10 +180,11 @@ void ApprovalsPage::updateTimes()
     if (!c)
         return;
     const TimeMs now = workspace().serverNow();
-    QString text = tr("Asked %1 (%2).").arg(TimeText::relative(c->requestedAt, now), TimeText::when(c->requestedAt, now));
+    QString text
+        = tr("Asked %1 (%2).").arg(TimeText::relative(c->requestedAt, now), TimeText::when(c->requestedAt, now));
     if (c->nextActionAt && *c->nextActionAt > now)
-        text += QLatin1Char(' ') + tr("Unless decided within %1, the request lapses.")
-                                       .arg(TimeText::countdown(*c->nextActionAt - now));
+        text += QLatin1Char(' ')
+            + tr("Unless decided within %1, the request lapses.").arg(TimeText::countdown(*c->nextActionAt - now));
     m_waiting->setText(text);
 }
 
@@ -200,17 +199,19 @@ void ApprovalsPage::approve()
     m_approve->setEnabled(false);
     m_deny->setEnabled(false);
     m_actionStatus->busy(tr("Approving…"));
-    workspace().track(workspace().api().approve(id, m_comment->text().trimmed())).then(this, [this, who, tenant](const Result<models::Checkout>& r) {
-        m_approve->setEnabled(true);
-        m_deny->setEnabled(true);
-        if (!r.ok()) {
-            m_actionStatus->failed(r.error());
-            return;
-        }
-        m_comment->clear();
-        m_actionStatus->clear();
-        status()->succeeded(tr("Approved: Stint is preparing %1's access to %2.").arg(who, tenant));
-    });
+    workspace()
+        .track(workspace().api().approve(id, m_comment->text().trimmed()))
+        .then(this, [this, who, tenant](const Result<models::Checkout>& r) {
+            m_approve->setEnabled(true);
+            m_deny->setEnabled(true);
+            if (!r.ok()) {
+                m_actionStatus->failed(r.error());
+                return;
+            }
+            m_comment->clear();
+            m_actionStatus->clear();
+            status()->succeeded(tr("Approved: Stint is preparing %1's access to %2.").arg(who, tenant));
+        });
 }
 
 void ApprovalsPage::deny()
@@ -228,15 +229,17 @@ void ApprovalsPage::deny()
         reason->setText(m_comment->text());
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, id, who](const QString& reason) {
         dialog->busy(tr("Denying…"));
-        workspace().track(workspace().api().deny(id, reason)).then(dialog, [this, dialog, who](const Result<models::Checkout>& r) {
-            if (!r.ok()) {
-                dialog->failed(r.error());
-                return;
-            }
-            dialog->finish();
-            m_comment->clear();
-            status()->succeeded(tr("Denied. %1 has been told.").arg(who));
-        });
+        workspace()
+            .track(workspace().api().deny(id, reason))
+            .then(dialog, [this, dialog, who](const Result<models::Checkout>& r) {
+                if (!r.ok()) {
+                    dialog->failed(r.error());
+                    return;
+                }
+                dialog->finish();
+                m_comment->clear();
+                status()->succeeded(tr("Denied. %1 has been told.").arg(who));
+            });
     });
     dialog->open();
 }

@@ -125,8 +125,8 @@ AuditExportDialog::AuditExportDialog(UiContext& context, const models::AuditFilt
             m_progress->setRange(0, 1000);
             m_progress->setValue(int(qBound(0.0, done, 1.0) * 1000));
         }
-        m_progressText->setText(tr("%n event(s) written, back to %1…", nullptr, int(written))
-                                    .arg(TimeText::when(reachedAt, now)));
+        m_progressText->setText(
+            tr("%n event(s) written, back to %1…", nullptr, int(written)).arg(TimeText::when(reachedAt, now)));
     });
 }
 
@@ -153,8 +153,8 @@ void AuditExportDialog::browse()
     auto* dialog = new QFileDialog(this, tr("Save the audit log as"));
     dialog->setObjectName(QStringLiteral("exportFileDialog"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setNameFilters(m_csv->isChecked() ? QStringList{tr("CSV files (*.csv)")}
-                                              : QStringList{tr("JSON Lines files (*.jsonl)")});
+    dialog->setNameFilters(m_csv->isChecked() ? QStringList {tr("CSV files (*.csv)")}
+                                              : QStringList {tr("JSON Lines files (*.jsonl)")});
     dialog->setDefaultSuffix(m_csv->isChecked() ? QStringLiteral("csv") : QStringLiteral("jsonl"));
     dialog->selectFile(m_path->text());
     dialog->setAttribute(Qt::WA_DeleteOnClose);

@@ -5,7 +5,6 @@
 #include "ui/common/UiContext.h"
 
 #include <QDialog>
-
 #include <memory>
 
 class QLabel;

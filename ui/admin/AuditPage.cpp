@@ -82,8 +82,8 @@ AuditPage::AuditPage(UiContext& context, QWidget* parent)
     m_action->setAccessibleDescription(tr("An action's full name, or the start of it ending with a dot"));
     m_action->setInsertPolicy(QComboBox::NoInsert);
     m_action->addItem(QString());
-    for (const char* prefix : {"checkout.", "tenant.", "policy.", "person.", "group.", "invite.", "session.",
-                               "webhook.", "reconcile."})
+    for (const char* prefix :
+         {"checkout.", "tenant.", "policy.", "person.", "group.", "invite.", "session.", "webhook.", "reconcile."})
         m_action->addItem(QString::fromLatin1(prefix));
     m_action->lineEdit()->setPlaceholderText(tr("any action"));
     m_action->setMinimumContentsLength(14);
@@ -112,11 +112,9 @@ AuditPage::AuditPage(UiContext& context, QWidget* parent)
     // --- the log ---
     m_table = makeTable(m_proxy, QStringLiteral("auditTable"), tr("Audit events"));
     m_table->setSortingEnabled(false); // the log's own order (newest first) is the one that pages
-    m_table->horizontalHeader()->resizeSection(AuditModel::Time, 140);
-    m_table->horizontalHeader()->resizeSection(AuditModel::Person, 150);
-    m_table->horizontalHeader()->resizeSection(AuditModel::Action, 190);
-    m_table->horizontalHeader()->resizeSection(AuditModel::Outcome, 90);
-    m_table->horizontalHeader()->resizeSection(AuditModel::Tenant, 130);
+    fitColumns(m_table, AuditModel::Action, {110, 130, 0, 80, 110, 0});
+    // The target is an id: it is in the details, and in the search.
+    m_table->setColumnHidden(AuditModel::Target, true);
     m_selection = new SelectionKeeper(m_table);
     auto* list = new QWidget(this);
     auto* listLayout = new QVBoxLayout(list);
@@ -264,7 +262,9 @@ void AuditPage::fetch(bool append)
     m_loading = true;
     status()->busy(append ? tr("Reading older events…") : tr("Reading the log…"));
     updateFooter();
-    workspace().api().audit(f, append ? m_cursor : QString(), kPageSize)
+    workspace()
+        .api()
+        .audit(f, append ? m_cursor : QString(), kPageSize)
         .then(this, [this, generation, append](const Result<client::Page<models::AuditEvent>>& page) {
             if (generation != m_generation)
                 return; // an answer for filters that have changed since
@@ -312,8 +312,7 @@ void AuditPage::showDetails()
     const TimeMs now = workspace().serverNow();
     m_title->setText(tr("%1 · %2").arg(e->action, AuditModel::outcomeText(e->outcome)));
     QStringList facts;
-    const QString who = e->actorLabel.isEmpty() ? workspace().personName(e->actorId) : e->actorLabel;
-    facts << tr("By %1").arg(who.isEmpty() ? tr("Stint") : who);
+    facts << tr("By %1").arg(m_model->data(m_model->indexOfId(e->id, AuditModel::Person), Qt::DisplayRole).toString());
     facts << tr("At %1 (%2)").arg(TimeText::when(e->occurredAt, now), toRfc3339(e->occurredAt));
     if (!e->tenantId.isEmpty())
         facts << tr("Tenant: %1").arg(ApprovalsModel::tenantName(workspace(), e->tenantId));

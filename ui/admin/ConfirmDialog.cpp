@@ -44,7 +44,7 @@ ConfirmDialog::ConfirmDialog(QWidget* parent, const QString& title, const QStrin
         m_reason->setMaxLength(500);
         m_reason->setAccessibleName(label->text().remove(QLatin1Char('&')));
         m_reason->setPlaceholderText(reasonKind == Reason::Required ? tr("Required: it goes into the audit log")
-                                                                : tr("Optional: it goes into the audit log"));
+                                                                    : tr("Optional: it goes into the audit log"));
         label->setBuddy(m_reason);
         layout->addSpacing(style::kGap / 2);
         layout->addWidget(label);

@@ -12,7 +12,6 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QDateEdit>
-#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -142,8 +141,8 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
     m_clientId->setObjectName(QStringLiteral("clientIdEdit"));
     m_clientId->setPlaceholderText(tr("Application (client) ID, a GUID"));
     m_clientId->setAccessibleName(tr("Application (client) ID"));
-    credentialForm->addRow(tr("App &ID"), fieldWithError(m_credentialFields, m_clientId, *m_errors,
-                                                          {QStringLiteral("clientId")}));
+    credentialForm->addRow(tr("App &ID"),
+                           fieldWithError(m_credentialFields, m_clientId, *m_errors, {QStringLiteral("clientId")}));
     auto* methods = new QButtonGroup(this);
     m_useSecret->setObjectName(QStringLiteral("secretRadio"));
     m_useCertificate->setObjectName(QStringLiteral("certificateRadio"));
@@ -193,10 +192,12 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
     auto* browseKey = new QPushButton(tr("Br&owse…"), this);
     browseKey->setObjectName(QStringLiteral("keyBrowseButton"));
     browseKey->setAccessibleName(tr("Choose the private key file"));
-    certificateForm->addRow(tr("Certi&ficate"), fieldWithError(m_certificateRows, m_certificatePath, *m_errors,
-                                                                {QStringLiteral("certificatePem")}, browseCertificate));
-    certificateForm->addRow(tr("Private &key"), fieldWithError(m_certificateRows, m_keyPath, *m_errors,
-                                                                {QStringLiteral("privateKeyPem")}, browseKey));
+    certificateForm->addRow(tr("Certi&ficate"),
+                            fieldWithError(m_certificateRows, m_certificatePath, *m_errors,
+                                           {QStringLiteral("certificatePem")}, browseCertificate));
+    certificateForm->addRow(
+        tr("Private &key"),
+        fieldWithError(m_certificateRows, m_keyPath, *m_errors, {QStringLiteral("privateKeyPem")}, browseKey));
     credentialForm->addRow(m_certificateRows);
     ownLayout->addWidget(m_credentialFields);
     auto* redirect = new QLabel(tr("The app must list http://127.0.0.1%1 as a redirect URI (Mobile and desktop "
@@ -210,7 +211,8 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
 
     connect(browseCertificate, &QPushButton::clicked, this,
             [this]() { browse(m_certificatePath, tr("Choose the app's certificate")); });
-    connect(browseKey, &QPushButton::clicked, this, [this]() { browse(m_keyPath, tr("Choose the app's private key")); });
+    connect(browseKey, &QPushButton::clicked, this,
+            [this]() { browse(m_keyPath, tr("Choose the app's private key")); });
     connect(m_adminConsent, &QRadioButton::toggled, this, &ConnectDialog::updateKind);
     connect(m_useSecret, &QRadioButton::toggled, this, &ConnectDialog::updateKind);
     connect(m_keepCredential, &QCheckBox::toggled, this, &ConnectDialog::updateKind);
@@ -242,8 +244,8 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
     // --- progress ---
     auto* progressLayout = new QVBoxLayout(m_progress);
     progressLayout->setContentsMargins(0, 0, 0, 0);
-    for (const QString& text : {tr("Opening your browser…"), tr("Waiting for Microsoft…"),
-                                tr("Verifying the connection…")}) {
+    for (const QString& text :
+         {tr("Opening your browser…"), tr("Waiting for Microsoft…"), tr("Verifying the connection…")}) {
         auto* stage = new QLabel(m_progress);
         stage->setObjectName(QStringLiteral("stage%1").arg(m_stages.size()));
         stage->setProperty("stageText", text);
@@ -276,17 +278,24 @@ ConnectDialog::ConnectDialog(UiContext& context, const QString& tenantId, QWidge
     layout->addWidget(m_status);
     layout->addStretch(1);
 
-    auto* buttons = new QDialogButtonBox(this);
-    m_openSettings = buttons->addButton(tr("Open &settings"), QDialogButtonBox::ActionRole);
+    // A plain row, not a QDialogButtonBox: the box shows every button it lays out, and "Open settings" must stay
+    // hidden until the tenant is connected.
+    auto* buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelButton"));
+    m_openSettings = new QPushButton(tr("Open &settings"), this);
     m_openSettings->setObjectName(QStringLiteral("openSettingsButton"));
     m_openSettings->hide();
-    m_connect = buttons->addButton(tr("&Connect"), QDialogButtonBox::AcceptRole);
+    style::setRole(m_openSettings, "primary");
+    m_connect = new QPushButton(tr("&Connect"), this);
     m_connect->setObjectName(QStringLiteral("connectButton"));
     m_connect->setDefault(true);
     style::setRole(m_connect, "primary");
-    m_cancel = buttons->addButton(QDialogButtonBox::Cancel);
-    m_cancel->setObjectName(QStringLiteral("cancelButton"));
-    layout->addWidget(buttons);
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_openSettings);
+    buttons->addWidget(m_connect);
+    layout->addLayout(buttons);
     connect(m_connect, &QPushButton::clicked, this, &ConnectDialog::start);
     connect(m_cancel, &QPushButton::clicked, this, &ConnectDialog::reject);
     connect(m_openSettings, &QPushButton::clicked, this, [this]() {
@@ -418,8 +427,7 @@ void ConnectDialog::start()
         }
         input.clientSecret = crypto::SecretBytes(m_secret->text().toUtf8());
         if (m_secretExpires->isChecked())
-            input.secretExpiresAt = QDateTime(m_secretExpiry->date(), QTime(23, 59, 59), Qt::UTC)
-                                        .toMSecsSinceEpoch();
+            input.secretExpiresAt = QDateTime(m_secretExpiry->date(), QTime(23, 59, 59), Qt::UTC).toMSecsSinceEpoch();
     } else {
         input.kind = QStringLiteral("certificate");
         auto certificate = client::PemFiles::readCertificate(m_certificatePath->text().trimmed());
@@ -507,11 +515,11 @@ void ConnectDialog::evaluateOutcome()
             : state->entraTenantId.value_or(QString());
         QString text = tr("Connected to %1.").arg(who);
         if (problems > 0)
-            text += QLatin1Char(' ') + tr("The health check found %n problem(s) to fix: see the tenant's health.",
-                                          nullptr, problems);
+            text += QLatin1Char(' ')
+                + tr("The health check found %n problem(s) to fix: see the tenant's health.", nullptr, problems);
         else if (warnings > 0)
-            text += QLatin1Char(' ') + tr("The health check has %n warning(s): see the tenant's health.", nullptr,
-                                          warnings);
+            text += QLatin1Char(' ')
+                + tr("The health check has %n warning(s): see the tenant's health.", nullptr, warnings);
         else
             text += QLatin1Char(' ') + tr("Choose its account domain and the roles to offer in its settings.");
         finish(true, text);

@@ -22,7 +22,7 @@ QLabel* FormErrors::addField(QWidget* field, const QStringList& paths)
     message->setWordWrap(true);
     style::setRole(message, "danger");
     message->hide();
-    m_fields.append(Field{field, message, paths, false});
+    m_fields.append(Field {field, message, paths, false});
     return message;
 }
 

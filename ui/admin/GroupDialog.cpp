@@ -131,8 +131,9 @@ void GroupDialog::save()
     const QStringList members = m_choices->checkedIds();
     auto call = m_groupId.isEmpty()
         ? ws.api().createGroup(name, members)
-        : ws.api().updateGroup(m_groupId, {{QStringLiteral("name"), name},
-                                           {QStringLiteral("memberIds"), QJsonArray::fromStringList(members)}});
+        : ws.api().updateGroup(
+            m_groupId,
+            {{QStringLiteral("name"), name}, {QStringLiteral("memberIds"), QJsonArray::fromStringList(members)}});
     ws.track(call).then(this, [this](const Result<models::Group>& r) {
         m_save->setEnabled(true);
         if (!r.ok()) {

@@ -34,7 +34,7 @@ GroupsPage::GroupsPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search groups and members"), QStringLiteral("groupSearch"));
     m_table = makeTable(m_proxy, QStringLiteral("groupsTable"), tr("Groups"));
     m_table->sortByColumn(GroupsModel::Name, Qt::AscendingOrder);
-    m_table->horizontalHeader()->resizeSection(GroupsModel::Name, 220);
+    fitColumns(m_table, GroupsModel::Name, {0, 90, 130});
     m_selection = new SelectionKeeper(m_table);
 
     auto* card = makeDetailsCard(QStringLiteral("groupDetails"));
@@ -102,8 +102,9 @@ void GroupsPage::showDetails()
     for (const QString& id : g->memberIds)
         names << workspace().personName(id);
     names.sort(Qt::CaseInsensitive);
-    m_members->setText(names.isEmpty() ? tr("No members yet.")
-                                       : tr("%n member(s): %1", nullptr, int(names.size())).arg(names.join(QStringLiteral(", "))));
+    m_members->setText(names.isEmpty()
+                           ? tr("No members yet.")
+                           : tr("%n member(s): %1", nullptr, int(names.size())).arg(names.join(QStringLiteral(", "))));
     const QStringList policies = m_model->policiesUsing(g->id);
     m_policies->setText(policies.isEmpty() ? tr("No access policy names this group.")
                                            : tr("Used by: %1").arg(policies.join(QStringLiteral(", "))));

@@ -140,9 +140,12 @@ void HealthView::showState(const models::ConnectionState& state, TimeMs now)
     m_verdict->setVisible(true);
     const QString status = state.status;
     if (state.report && (status == QLatin1String("connected") || status == QLatin1String("unhealthy")))
-        m_verdict->show(state.report->healthy ? tr("Healthy") : tr("Unhealthy"), state.report->healthy ? "good" : "bad");
+        m_verdict->show(state.report->healthy ? tr("Healthy") : tr("Unhealthy"),
+                        state.report->healthy ? "good" : "bad");
     else
         m_verdict->showConnectionStatus(status);
+    // The sentence says it already for a tenant that is not connected.
+    m_verdict->setVisible(status != QLatin1String("not_connected"));
 
     QString summary;
     if (status == QLatin1String("not_connected"))
@@ -205,7 +208,8 @@ void HealthView::showState(const models::ConnectionState& state, TimeMs now)
     if (state.credential) {
         const auto& c = *state.credential;
         credential = c.kind == QLatin1String("certificate")
-            ? tr("Customer's own app %1, signing in with a certificate (thumbprint %2)").arg(c.clientId, c.certificateThumbprint)
+            ? tr("Customer's own app %1, signing in with a certificate (thumbprint %2)")
+                  .arg(c.clientId, c.certificateThumbprint)
             : tr("Customer's own app %1, signing in with a client secret").arg(c.clientId);
         const std::optional<TimeMs> expires = c.certificateNotAfter ? c.certificateNotAfter : c.secretExpiresAt;
         if (expires)
@@ -218,12 +222,11 @@ void HealthView::showState(const models::ConnectionState& state, TimeMs now)
     m_credential->setVisible(!credential.isEmpty());
 
     if (state.lastReconciledAt) {
-        m_reconcile->setText(state.driftFound > 0
-                                 ? tr("Last reconciled %1: %n account(s) out of step were revoked.", nullptr,
-                                      state.driftFound)
-                                       .arg(TimeText::relative(*state.lastReconciledAt, now))
-                                 : tr("Last reconciled %1: nothing out of step.")
-                                       .arg(TimeText::relative(*state.lastReconciledAt, now)));
+        m_reconcile->setText(
+            state.driftFound > 0
+                ? tr("Last reconciled %1: %n account(s) out of step were revoked.", nullptr, state.driftFound)
+                      .arg(TimeText::relative(*state.lastReconciledAt, now))
+                : tr("Last reconciled %1: nothing out of step.").arg(TimeText::relative(*state.lastReconciledAt, now)));
         m_reconcile->show();
     } else {
         m_reconcile->hide();

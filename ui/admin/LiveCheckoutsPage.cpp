@@ -40,11 +40,9 @@ LiveCheckoutsPage::LiveCheckoutsPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search technicians, tenants, accounts"), QStringLiteral("liveSearch"));
     m_table = makeTable(m_proxy, QStringLiteral("liveCheckoutsTable"), tr("Live checkouts"));
     m_table->sortByColumn(LiveCheckoutsModel::Remaining, Qt::AscendingOrder);
-    m_table->horizontalHeader()->resizeSection(LiveCheckoutsModel::Technician, 160);
-    m_table->horizontalHeader()->resizeSection(LiveCheckoutsModel::Tenant, 140);
-    m_table->horizontalHeader()->resizeSection(LiveCheckoutsModel::State, 150);
-    m_table->horizontalHeader()->resizeSection(LiveCheckoutsModel::Roles, 200);
-    m_table->horizontalHeader()->resizeSection(LiveCheckoutsModel::Remaining, 80);
+    fitColumns(m_table, LiveCheckoutsModel::Roles, {130, 110, 140, 0, 75, 0});
+    // The account is in the details; the table keeps to what fits.
+    m_table->setColumnHidden(LiveCheckoutsModel::Account, true);
     m_selection = new SelectionKeeper(m_table);
 
     auto* card = makeDetailsCard(QStringLiteral("checkoutDetails"));
@@ -208,14 +206,16 @@ void LiveCheckoutsPage::revoke()
         tr("Revoke access"), ConfirmDialog::Reason::Required, tr("&Why (required)"));
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, id, who, tenant](const QString& reason) {
         dialog->busy(tr("Revoking…"));
-        workspace().track(workspace().api().revoke(id, reason)).then(dialog, [this, dialog, who, tenant](const Result<models::Checkout>& r) {
-            if (!r.ok()) {
-                dialog->failed(r.error());
-                return;
-            }
-            dialog->finish();
-            m_actionStatus->succeeded(tr("Revoking %1's access to %2…").arg(who, tenant));
-        });
+        workspace()
+            .track(workspace().api().revoke(id, reason))
+            .then(dialog, [this, dialog, who, tenant](const Result<models::Checkout>& r) {
+                if (!r.ok()) {
+                    dialog->failed(r.error());
+                    return;
+                }
+                dialog->finish();
+                m_actionStatus->succeeded(tr("Revoking %1's access to %2…").arg(who, tenant));
+            });
     });
     dialog->open();
 }

@@ -50,15 +50,13 @@ PeoplePage::PeoplePage(UiContext& context, QWidget* parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("peopleTabs"));
+    m_tabs->setAccessibleName(tr("People and invites"));
     content()->addWidget(m_tabs, 1);
 
     // --- people ---
     m_peopleTable = makeTable(m_peopleProxy, QStringLiteral("peopleTable"), tr("People"));
     m_peopleTable->sortByColumn(PeopleModel::Name, Qt::AscendingOrder);
-    m_peopleTable->horizontalHeader()->resizeSection(PeopleModel::Name, 180);
-    m_peopleTable->horizontalHeader()->resizeSection(PeopleModel::Email, 220);
-    m_peopleTable->horizontalHeader()->resizeSection(PeopleModel::Role, 100);
-    m_peopleTable->horizontalHeader()->resizeSection(PeopleModel::Status, 100);
+    fitColumns(m_peopleTable, PeopleModel::Email, {150, 0, 90, 90, 120});
     m_personSelection = new SelectionKeeper(m_peopleTable);
 
     auto* card = makeDetailsCard(QStringLiteral("personDetails"));
@@ -133,7 +131,7 @@ PeoplePage::PeoplePage(UiContext& context, QWidget* parent)
     auto* invitesLayout = new QVBoxLayout(invitesTab);
     invitesLayout->setContentsMargins(0, style::kGap, 0, 0);
     m_invitesTable = makeTable(m_invitesProxy, QStringLiteral("invitesTable"), tr("Invites"));
-    m_invitesTable->horizontalHeader()->resizeSection(InvitesModel::Email, 220);
+    fitColumns(m_invitesTable, InvitesModel::Email, {0, 160, 100, 100, 160});
     m_inviteSelection = new SelectionKeeper(m_invitesTable);
     invitesLayout->addWidget(m_invitesTable, 1);
     auto* inviteActions = new QHBoxLayout;
@@ -190,7 +188,8 @@ void PeoplePage::showDetails()
     m_chip->show(PeopleModel::statusText(p->status), disabled ? "bad" : "good");
     QStringList facts;
     facts << p->email;
-    facts << tr("%1 since %2").arg(PeopleModel::roleText(p->role), TimeText::when(p->createdAt, workspace().serverNow()));
+    facts
+        << tr("%1 since %2").arg(PeopleModel::roleText(p->role), TimeText::when(p->createdAt, workspace().serverNow()));
     const QString groups = m_people->data(m_people->indexOfId(p->id, PeopleModel::Groups), Qt::DisplayRole).toString();
     facts << (groups.isEmpty() ? tr("In no group.") : tr("Groups: %1").arg(groups));
     if (isMe)
@@ -215,34 +214,36 @@ void PeoplePage::loadPasskeys(const QString& personId)
     m_passkeys->clear();
     m_removePasskey->setEnabled(false);
     m_passkeysNote->setText(tr("Reading passkeys…"));
-    workspace().api().personCredentials(personId).then(this, [this, personId](const Result<QList<models::SignInCredential>>& r) {
-        if (personId != m_passkeysOf)
-            return;
-        if (!r.ok()) {
-            m_passkeysNote->setText(ErrorText::describe(r.error()));
-            return;
-        }
-        m_passkeyList = r.value();
-        const TimeMs now = workspace().serverNow();
-        for (const models::SignInCredential& c : m_passkeyList) {
-            QString text = c.name.isEmpty() ? tr("Passkey") : c.name;
-            text += QStringLiteral(" · ") + tr("added %1").arg(TimeText::when(c.createdAt, now));
-            if (c.lastUsedAt)
-                text += QStringLiteral(" · ") + tr("used %1").arg(TimeText::relative(*c.lastUsedAt, now));
-            if (c.backupEligible)
-                text += QStringLiteral(" · ") + tr("synced");
-            auto* item = new QListWidgetItem(text, m_passkeys);
-            item->setData(Qt::UserRole, c.id);
-            if (c.flagged) {
-                item->setText(text + QStringLiteral(" · ") + tr("possibly copied: its counter went backwards"));
-                item->setForeground(QColor(0xa4, 0x22, 0x1a));
+    workspace().api().personCredentials(personId).then(
+        this, [this, personId](const Result<QList<models::SignInCredential>>& r) {
+            if (personId != m_passkeysOf)
+                return;
+            if (!r.ok()) {
+                m_passkeysNote->setText(ErrorText::describe(r.error()));
+                return;
             }
-        }
-        m_passkeysNote->setText(m_passkeyList.size() == 1
-                                    ? tr("The only passkey: it cannot be removed (invite the person again instead).")
-                                    : m_passkeyList.isEmpty() ? tr("No passkeys.") : QString());
-        m_passkeysNote->setVisible(!m_passkeysNote->text().isEmpty());
-    });
+            m_passkeyList = r.value();
+            const TimeMs now = workspace().serverNow();
+            for (const models::SignInCredential& c : m_passkeyList) {
+                QString text = c.name.isEmpty() ? tr("Passkey") : c.name;
+                text += QStringLiteral(" · ") + tr("added %1").arg(TimeText::when(c.createdAt, now));
+                if (c.lastUsedAt)
+                    text += QStringLiteral(" · ") + tr("used %1").arg(TimeText::relative(*c.lastUsedAt, now));
+                if (c.backupEligible)
+                    text += QStringLiteral(" · ") + tr("synced");
+                auto* item = new QListWidgetItem(text, m_passkeys);
+                item->setData(Qt::UserRole, c.id);
+                if (c.flagged) {
+                    item->setText(text + QStringLiteral(" · ") + tr("possibly copied: its counter went backwards"));
+                    item->setForeground(QColor(0xa4, 0x22, 0x1a));
+                }
+            }
+            m_passkeysNote->setText(m_passkeyList.size() == 1 ? tr(
+                                        "The only passkey: it cannot be removed (invite the person again instead).")
+                                        : m_passkeyList.isEmpty() ? tr("No passkeys.")
+                                                                  : QString());
+            m_passkeysNote->setVisible(!m_passkeysNote->text().isEmpty());
+        });
 }
 
 void PeoplePage::patchPerson(const QString& personId, const QJsonObject& patch, const QString& busy,
@@ -252,18 +253,20 @@ void PeoplePage::patchPerson(const QString& personId, const QJsonObject& patch, 
         dialog->busy(busy);
     else
         m_actionStatus->busy(busy);
-    workspace().track(workspace().api().updatePerson(personId, patch)).then(this, [this, dialog, done](const Result<models::Person>& r) {
-        if (!r.ok()) {
+    workspace()
+        .track(workspace().api().updatePerson(personId, patch))
+        .then(this, [this, dialog, done](const Result<models::Person>& r) {
+            if (!r.ok()) {
+                if (dialog)
+                    dialog->failed(r.error());
+                else
+                    m_actionStatus->failed(r.error());
+                return;
+            }
             if (dialog)
-                dialog->failed(r.error());
-            else
-                m_actionStatus->failed(r.error());
-            return;
-        }
-        if (dialog)
-            dialog->finish();
-        m_actionStatus->succeeded(done);
-    });
+                dialog->finish();
+            m_actionStatus->succeeded(done);
+        });
 }
 
 void PeoplePage::changeRole()
@@ -276,11 +279,11 @@ void PeoplePage::changeRole()
     const bool toAdmin = p->role != QLatin1String("admin");
     auto* dialog = new ConfirmDialog(
         this, toAdmin ? tr("Make %1 an admin?").arg(name) : tr("Make %1 a technician?").arg(name),
-        toAdmin ? tr("%1 will manage tenants, people and access policies, approve requests and revoke access.")
-                      .arg(name)
-                : tr("%1 will no longer manage Stint or approve requests; they can still ask for access as their "
-                     "policies allow.")
-                      .arg(name),
+        toAdmin
+            ? tr("%1 will manage tenants, people and access policies, approve requests and revoke access.").arg(name)
+            : tr("%1 will no longer manage Stint or approve requests; they can still ask for access as their "
+                 "policies allow.")
+                  .arg(name),
         toAdmin ? tr("Make admin") : tr("Make technician"));
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, id, name, toAdmin]() {
         patchPerson(id, {{QStringLiteral("role"), toAdmin ? QStringLiteral("admin") : QStringLiteral("technician")}},
@@ -308,7 +311,8 @@ void PeoplePage::toggleDisabled()
     QString consequence = tr("%1 can no longer sign in, and is signed out everywhere now.").arg(name);
     if (live > 0)
         consequence += QLatin1Char(' ')
-            + tr("Their %n live checkout(s) keep running until they end: revoke them on Live checkouts to end them now.",
+            + tr("Their %n live checkout(s) keep running until they end: revoke them on Live checkouts to end them "
+                 "now.",
                  nullptr, live);
     auto* dialog = new ConfirmDialog(this, tr("Disable %1?").arg(name), consequence, tr("Disable"));
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, id, name]() {
@@ -354,21 +358,24 @@ void PeoplePage::removePasskey()
     const QString name = p->displayName.isEmpty() ? p->email : p->displayName;
     const models::SignInCredential passkey = m_passkeyList.at(row);
     const QString label = passkey.name.isEmpty() ? tr("this passkey") : passkey.name;
-    auto* dialog = new ConfirmDialog(this, tr("Remove %1?").arg(label),
-                                     tr("%1 can no longer sign in with %2. Their other passkeys keep working.")
-                                         .arg(name, label),
-                                     tr("Remove passkey"));
+    auto* dialog
+        = new ConfirmDialog(this, tr("Remove %1?").arg(label),
+                            tr("%1 can no longer sign in with %2. Their other passkeys keep working.").arg(name, label),
+                            tr("Remove passkey"));
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, personId, passkey]() {
         dialog->busy(tr("Removing the passkey…"));
-        workspace().api().removePersonCredential(personId, passkey.id).then(dialog, [this, dialog, personId](const Result<void>& r) {
-            if (!r.ok()) {
-                dialog->failed(r.error());
-                return;
-            }
-            dialog->finish();
-            m_actionStatus->succeeded(tr("The passkey was removed."));
-            loadPasskeys(personId);
-        });
+        workspace()
+            .api()
+            .removePersonCredential(personId, passkey.id)
+            .then(dialog, [this, dialog, personId](const Result<void>& r) {
+                if (!r.ok()) {
+                    dialog->failed(r.error());
+                    return;
+                }
+                dialog->finish();
+                m_actionStatus->succeeded(tr("The passkey was removed."));
+                loadPasskeys(personId);
+            });
     });
     dialog->open();
 }
@@ -397,10 +404,10 @@ void PeoplePage::revokeInvite()
         return i;
     }();
     const QString who = invite->displayName.isEmpty() ? invite->email : invite->displayName;
-    auto* dialog = new ConfirmDialog(this, tr("Revoke the invite for %1?").arg(who),
-                                     tr("The link sent to %1 stops working. You can invite them again later.")
-                                         .arg(invite->email),
-                                     tr("Revoke invite"));
+    auto* dialog = new ConfirmDialog(
+        this, tr("Revoke the invite for %1?").arg(who),
+        tr("The link sent to %1 stops working. You can invite them again later.").arg(invite->email),
+        tr("Revoke invite"));
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, revoked, who]() {
         dialog->busy(tr("Revoking…"));
         workspace().api().revokeInvite(revoked.id).then(dialog, [this, dialog, revoked, who](const Result<void>& r) {

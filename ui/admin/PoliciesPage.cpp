@@ -38,7 +38,7 @@ PoliciesPage::PoliciesPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search policies, people, tenants, roles"), QStringLiteral("policySearch"));
     m_table = makeTable(m_proxy, QStringLiteral("policiesTable"), tr("Access policies"));
     m_table->sortByColumn(PoliciesModel::Name, Qt::AscendingOrder);
-    m_table->horizontalHeader()->resizeSection(PoliciesModel::Name, 200);
+    fitColumns(m_table, PoliciesModel::Who, {150, 0, 110, 110, 65, 100});
     m_selection = new SelectionKeeper(m_table);
 
     auto* card = makeDetailsCard(QStringLiteral("policyDetails"));

@@ -295,7 +295,8 @@ void PolicyEditor::updateCounts()
     int groups = 0;
     for (const QString& key : m_subjects->checkedIds())
         (key.startsWith(QLatin1String("group:")) ? groups : people)++;
-    m_subjectsCount->setText(tr("%1 people, %2 groups").arg(people).arg(groups));
+    m_subjectsCount->setText(tr("%n person(s)", nullptr, people) + QStringLiteral(", ")
+                             + tr("%n group(s)", nullptr, groups));
     m_tenantsCount->setText(tr("%n tenant(s)", nullptr, int(m_tenants->checkedIds().size())));
     m_rolesCount->setText(m_roles->choices().isEmpty()
                               ? tr("Choose tenants first: the roles they offer are listed here.")

@@ -28,13 +28,13 @@ void SelectionKeeper::attach()
     connect(model, &QAbstractItemModel::rowsRemoved, this, &SelectionKeeper::update);
     connect(model, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex& from, const QModelIndex& to, const QList<int>& roles) {
-        // Clock-driven text (a countdown) is not a change of the object.
-        if (roles == QList<int>{Qt::DisplayRole})
-            return;
-        const QModelIndex current = m_view->currentIndex();
-        if (current.isValid() && current.row() >= from.row() && current.row() <= to.row())
-            emit currentUpdated(m_current);
-    });
+                // Clock-driven text (a countdown) is not a change of the object.
+                if (roles == QList<int> {Qt::DisplayRole})
+                    return;
+                const QModelIndex current = m_view->currentIndex();
+                if (current.isValid() && current.row() >= from.row() && current.row() <= to.row())
+                    emit currentUpdated(m_current);
+            });
 }
 
 bool SelectionKeeper::select(const QString& id)
@@ -43,8 +43,8 @@ bool SelectionKeeper::select(const QString& id)
     for (int row = 0; row < model->rowCount(); ++row) {
         const QModelIndex index = model->index(row, 0);
         if (index.data(IdRole).toString() == id) {
-            m_view->selectionModel()->setCurrentIndex(
-                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_view->selectionModel()->setCurrentIndex(index,
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
             m_view->scrollTo(index);
             update();
             return true;

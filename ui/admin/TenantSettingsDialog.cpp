@@ -85,7 +85,7 @@ TenantSettingsDialog::TenantSettingsDialog(UiContext& context, const QString& te
     setObjectName(QStringLiteral("tenantSettingsDialog"));
     setWindowModality(Qt::WindowModal);
     setAttribute(Qt::WA_DeleteOnClose);
-    resize(760, 720);
+    resize(940, 720);
 
     m_name->setObjectName(QStringLiteral("tenantNameEdit"));
     m_name->setMaxLength(200);
@@ -93,7 +93,8 @@ TenantSettingsDialog::TenantSettingsDialog(UiContext& context, const QString& te
     m_notes->setTabChangesFocus(true);
     m_notes->setFixedHeight(56);
     m_domain->setObjectName(QStringLiteral("domainCombo"));
-    m_domain->setMinimumContentsLength(28);
+    m_domain->setMinimumContentsLength(18);
+    m_domain->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_domainNote->setObjectName(QStringLiteral("domainNote"));
     m_domainNote->setWordWrap(true);
     style::setRole(m_domainNote, "muted");
@@ -111,7 +112,7 @@ TenantSettingsDialog::TenantSettingsDialog(UiContext& context, const QString& te
     m_credentialKind->addItem(tr("Temporary Access Pass"), QStringLiteral("tap"));
     m_credentialKind->addItem(tr("Both"), QStringLiteral("both"));
     m_expiryAction->setObjectName(QStringLiteral("expiryActionCombo"));
-    m_expiryAction->addItem(tr("Disable the account (enabled again next time)"), QStringLiteral("disable"));
+    m_expiryAction->addItem(tr("Disable the account"), QStringLiteral("disable"));
     m_expiryAction->addItem(tr("Delete the account"), QStringLiteral("delete"));
     m_expiryNote->setObjectName(QStringLiteral("expiryNote"));
     m_expiryNote->setWordWrap(true);
@@ -161,31 +162,33 @@ TenantSettingsDialog::TenantSettingsDialog(UiContext& context, const QString& te
 
     auto* accounts = new QGroupBox(tr("Accounts"), page);
     auto* accountsForm = new QFormLayout(accounts);
-    accountsForm->addRow(tr("&Domain"), withError(m_domain, *m_errors,
-                                                  {QStringLiteral("connection.accountDomain"),
-                                                   QStringLiteral("accountDomain")},
-                                                  m_domainNote));
-    accountsForm->addRow(tr("Naming &rule"), withError(m_rule, *m_errors,
-                                                       {QStringLiteral("connection.accountNamingRule"),
-                                                        QStringLiteral("accountNamingRule")},
-                                                       m_preview));
-    accountsForm->addRow(tr("&Credential"), withError(m_credentialKind, *m_errors,
-                                                      {QStringLiteral("connection.credentialKind"),
-                                                       QStringLiteral("credentialKind")}));
-    accountsForm->addRow(tr("When it &ends"), withError(m_expiryAction, *m_errors,
-                                                        {QStringLiteral("connection.expiryAction"),
-                                                         QStringLiteral("expiryAction")},
-                                                        m_expiryNote));
+    accountsForm->addRow(tr("&Domain"),
+                         withError(m_domain, *m_errors,
+                                   {QStringLiteral("connection.accountDomain"), QStringLiteral("accountDomain")},
+                                   m_domainNote));
+    accountsForm->addRow(
+        tr("Naming &rule"),
+        withError(m_rule, *m_errors,
+                  {QStringLiteral("connection.accountNamingRule"), QStringLiteral("accountNamingRule")}, m_preview));
+    accountsForm->addRow(tr("&Credential"),
+                         withError(m_credentialKind, *m_errors,
+                                   {QStringLiteral("connection.credentialKind"), QStringLiteral("credentialKind")}));
+    accountsForm->addRow(tr("When it &ends"),
+                         withError(m_expiryAction, *m_errors,
+                                   {QStringLiteral("connection.expiryAction"), QStringLiteral("expiryAction")},
+                                   m_expiryNote));
     left->addWidget(accounts);
 
     auto* time = new QGroupBox(tr("Checkout length"), page);
     auto* timeForm = new QFormLayout(time);
-    timeForm->addRow(tr("De&fault"), withError(m_defaultDuration, *m_errors,
-                                               {QStringLiteral("connection.defaultDurationMinutes"),
-                                                QStringLiteral("defaultDurationMinutes")}));
-    timeForm->addRow(tr("&Longest"), withError(m_maxDuration, *m_errors,
-                                               {QStringLiteral("connection.maxDurationMinutes"),
-                                                QStringLiteral("maxDurationMinutes")}));
+    timeForm->addRow(
+        tr("De&fault"),
+        withError(m_defaultDuration, *m_errors,
+                  {QStringLiteral("connection.defaultDurationMinutes"), QStringLiteral("defaultDurationMinutes")}));
+    timeForm->addRow(
+        tr("&Longest"),
+        withError(m_maxDuration, *m_errors,
+                  {QStringLiteral("connection.maxDurationMinutes"), QStringLiteral("maxDurationMinutes")}));
     left->addWidget(time);
     left->addStretch(1);
 
@@ -198,15 +201,17 @@ TenantSettingsDialog::TenantSettingsDialog(UiContext& context, const QString& te
     style::setRole(rolesIntro, "muted");
     rolesLayout->addWidget(rolesIntro);
     rolesLayout->addWidget(m_roleSearch);
-    rolesLayout->addWidget(withError(m_roles, *m_errors, {QStringLiteral("connection.rolesOffered"),
-                                                          QStringLiteral("rolesOffered")}),
-                           1);
+    rolesLayout->addWidget(
+        withError(m_roles, *m_errors, {QStringLiteral("connection.rolesOffered"), QStringLiteral("rolesOffered")}), 1);
     rolesLayout->addWidget(m_rolesSummary);
     right->addWidget(roles, 1);
 
     auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("settingsScroll"));
+    scroll->setAccessibleName(tr("Settings"));
     scroll->setWidget(page);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
 
     auto* layout = new QVBoxLayout(this);
@@ -386,13 +391,12 @@ void TenantSettingsDialog::updateRolesSummary()
         if (c.flagged && checked.contains(c.id))
             ++privileged;
     }
-    m_rolesSummary->setText(privileged > 0 ? tr("%1 of %2 roles offered, %3 of them privileged.")
-                                                 .arg(checked.size())
-                                                 .arg(m_roleChoices->choices().size())
-                                                 .arg(privileged)
-                                           : tr("%1 of %2 roles offered.")
-                                                 .arg(checked.size())
-                                                 .arg(m_roleChoices->choices().size()));
+    m_rolesSummary->setText(
+        privileged > 0 ? tr("%1 of %2 roles offered, %3 of them privileged.")
+                             .arg(checked.size())
+                             .arg(m_roleChoices->choices().size())
+                             .arg(privileged)
+                       : tr("%1 of %2 roles offered.").arg(checked.size()).arg(m_roleChoices->choices().size()));
 }
 
 QJsonObject TenantSettingsDialog::patch() const
@@ -404,10 +408,10 @@ QJsonObject TenantSettingsDialog::patch() const
             if (c.id == id)
                 name = c.label;
         }
-        roles.append(models::OfferedRole{id, name}.toJson());
+        roles.append(models::OfferedRole {id, name}.toJson());
     }
     QString domain = m_domain->isEditable() ? m_domain->currentText().trimmed() : m_domain->currentData().toString();
-    QJsonObject connection{
+    QJsonObject connection {
         {QStringLiteral("accountDomain"), domain.isEmpty() ? QJsonValue() : QJsonValue(domain.toLower())},
         {QStringLiteral("accountNamingRule"), m_rule->text().trimmed()},
         {QStringLiteral("credentialKind"), m_credentialKind->currentData().toString()},
@@ -436,9 +440,9 @@ void TenantSettingsDialog::save()
         refused = true;
     }
     if (m_defaultDuration->value() > m_maxDuration->value()) {
-        m_errors->showField(QStringLiteral("defaultDurationMinutes"),
-                            tr("The default must not be longer than the longest (%1)")
-                                .arg(TimeText::minutes(m_maxDuration->value())));
+        m_errors->showField(
+            QStringLiteral("defaultDurationMinutes"),
+            tr("The default must not be longer than the longest (%1)").arg(TimeText::minutes(m_maxDuration->value())));
         refused = true;
     }
     if (refused) {
@@ -449,33 +453,32 @@ void TenantSettingsDialog::save()
     m_save->setEnabled(false);
     m_status->busy(tr("Saving…"));
     auto& ws = m_context.workspace;
-    ws.track(ws.api().updateTenant(m_tenantId, m_version, patch()))
-        .then(this, [this](const Result<models::Tenant>& r) {
-            m_save->setEnabled(true);
-            if (r.ok()) {
-                m_status->succeeded(tr("Saved."));
-                emit saved(m_tenantId);
-                accept();
-                return;
-            }
-            if (r.error().code == QLatin1String(client::errors::kVersionConflict)) {
-                // Someone saved first: show their version instead of overwriting it.
-                m_status->busy(tr("Someone else changed this tenant; reading their version…"));
-                auto& ws = m_context.workspace;
-                ws.track(ws.api().tenant(m_tenantId)).then(this, [this](const Result<models::Tenant>& fresh) {
-                    if (!fresh.ok()) {
-                        m_status->failed(fresh.error());
-                        return;
-                    }
-                    fill(fresh.value());
-                    m_status->refused(tr("Someone else saved changes to %1 while you were editing. The form now "
-                                         "shows their version; make your change again and save.")
-                                          .arg(fresh->name));
-                });
-                return;
-            }
-            m_errors->show(r.error());
-        });
+    ws.track(ws.api().updateTenant(m_tenantId, m_version, patch())).then(this, [this](const Result<models::Tenant>& r) {
+        m_save->setEnabled(true);
+        if (r.ok()) {
+            m_status->succeeded(tr("Saved."));
+            emit saved(m_tenantId);
+            accept();
+            return;
+        }
+        if (r.error().code == QLatin1String(client::errors::kVersionConflict)) {
+            // Someone saved first: show their version instead of overwriting it.
+            m_status->busy(tr("Someone else changed this tenant; reading their version…"));
+            auto& ws = m_context.workspace;
+            ws.track(ws.api().tenant(m_tenantId)).then(this, [this](const Result<models::Tenant>& fresh) {
+                if (!fresh.ok()) {
+                    m_status->failed(fresh.error());
+                    return;
+                }
+                fill(fresh.value());
+                m_status->refused(tr("Someone else saved changes to %1 while you were editing. The form now "
+                                     "shows their version; make your change again and save.")
+                                      .arg(fresh->name));
+            });
+            return;
+        }
+        m_errors->show(r.error());
+    });
 }
 
 } // namespace stint::ui

@@ -64,9 +64,7 @@ TenantsPage::TenantsPage(UiContext& context, QWidget* parent)
 
     m_table = makeTable(m_proxy, QStringLiteral("tenantsTable"), tr("Customer tenants"));
     m_table->sortByColumn(AdminTenantModel::Name, Qt::AscendingOrder);
-    m_table->horizontalHeader()->resizeSection(AdminTenantModel::Name, 200);
-    m_table->horizontalHeader()->resizeSection(AdminTenantModel::Connection, 130);
-    m_table->horizontalHeader()->resizeSection(AdminTenantModel::Domain, 200);
+    fitColumns(m_table, AdminTenantModel::Domain, {170, 125, 0, 100});
     m_selection = new SelectionKeeper(m_table);
 
     // --- details ---
@@ -82,6 +80,8 @@ TenantsPage::TenantsPage(UiContext& context, QWidget* parent)
     m_detailsStack->addWidget(m_noSelection);
 
     auto* scroll = new QScrollArea(card);
+    scroll->setObjectName(QStringLiteral("tenantDetailsScroll"));
+    scroll->setAccessibleName(tr("Tenant details"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto* details = new QWidget(scroll);
@@ -325,14 +325,16 @@ void TenantsPage::checkNow()
     m_check->setEnabled(false);
     m_actionStatus->busy(tr("Checking %1…").arg(tenant->name));
     const QString name = tenant->name;
-    workspace().track(workspace().api().checkConnection(id)).then(this, [this, name](const Result<models::ConnectionState>& r) {
-        m_check->setEnabled(true);
-        if (!r.ok()) {
-            m_actionStatus->failed(r.error());
-            return;
-        }
-        m_actionStatus->succeeded(tr("The health check of %1 is running; its findings appear below.").arg(name));
-    });
+    workspace()
+        .track(workspace().api().checkConnection(id))
+        .then(this, [this, name](const Result<models::ConnectionState>& r) {
+            m_check->setEnabled(true);
+            if (!r.ok()) {
+                m_actionStatus->failed(r.error());
+                return;
+            }
+            m_actionStatus->succeeded(tr("The health check of %1 is running; its findings appear below.").arg(name));
+        });
 }
 
 void TenantsPage::reconcileNow()
@@ -376,24 +378,25 @@ void TenantsPage::disconnectTenant()
                                      live > 0 ? tr("Revoke and disconnect") : tr("Disconnect"));
     connect(dialog, &ConfirmDialog::confirmed, this, [this, dialog, id, name, live]() {
         dialog->busy(live > 0 ? tr("Revoking and disconnecting…") : tr("Disconnecting…"));
-        workspace().track(workspace().api().disconnect(id)).then(dialog, [this, dialog, id, name](
-                                                                             const Result<models::ConnectionState>& r) {
-            if (!r.ok()) {
-                dialog->failed(r.error());
-                return;
-            }
-            dialog->finish();
-            if (r->status == QLatin1String("not_connected")) {
-                m_actionStatus->succeeded(tr("%1 is disconnected.").arg(name));
-            } else {
-                // 202: the tenant stays connected while its checkouts are revoked; finish when they have ended.
-                m_pendingDisconnect = id;
-                m_actionStatus->busy(tr("Revoking the live checkouts of %1; it is disconnected once they have "
-                                        "ended.")
-                                         .arg(name));
-                finishPendingDisconnect();
-            }
-        });
+        workspace()
+            .track(workspace().api().disconnect(id))
+            .then(dialog, [this, dialog, id, name](const Result<models::ConnectionState>& r) {
+                if (!r.ok()) {
+                    dialog->failed(r.error());
+                    return;
+                }
+                dialog->finish();
+                if (r->status == QLatin1String("not_connected")) {
+                    m_actionStatus->succeeded(tr("%1 is disconnected.").arg(name));
+                } else {
+                    // 202: the tenant stays connected while its checkouts are revoked; finish when they have ended.
+                    m_pendingDisconnect = id;
+                    m_actionStatus->busy(tr("Revoking the live checkouts of %1; it is disconnected once they have "
+                                            "ended.")
+                                             .arg(name));
+                    finishPendingDisconnect();
+                }
+            });
     });
     dialog->open();
 }
@@ -405,17 +408,19 @@ void TenantsPage::finishPendingDisconnect()
     const QString id = std::exchange(m_pendingDisconnect, QString());
     const models::Tenant* tenant = workspace().tenant(id);
     const QString name = tenant ? tenant->name : id;
-    workspace().track(workspace().api().disconnect(id)).then(this, [this, id, name](const Result<models::ConnectionState>& r) {
-        if (!r.ok()) {
-            m_actionStatus->failed(r.error());
-            return;
-        }
-        if (r->status == QLatin1String("not_connected")) {
-            m_actionStatus->succeeded(tr("%1 is disconnected.").arg(name));
-        } else {
-            m_pendingDisconnect = id; // another checkout went live meanwhile
-        }
-    });
+    workspace()
+        .track(workspace().api().disconnect(id))
+        .then(this, [this, id, name](const Result<models::ConnectionState>& r) {
+            if (!r.ok()) {
+                m_actionStatus->failed(r.error());
+                return;
+            }
+            if (r->status == QLatin1String("not_connected")) {
+                m_actionStatus->succeeded(tr("%1 is disconnected.").arg(name));
+            } else {
+                m_pendingDisconnect = id; // another checkout went live meanwhile
+            }
+        });
 }
 
 void TenantsPage::removeTenant()

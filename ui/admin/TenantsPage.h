@@ -69,8 +69,8 @@ private:
     QPushButton* m_reconcile;
     QPushButton* m_disconnect;
     QPushButton* m_remove;
-    QString m_loading;            // the tenant whose connection is being read
-    QString m_pendingDisconnect;  // revoking its live checkouts; disconnect again when they have ended
+    QString m_loading; // the tenant whose connection is being read
+    QString m_pendingDisconnect; // revoking its live checkouts; disconnect again when they have ended
 };
 
 } // namespace stint::ui

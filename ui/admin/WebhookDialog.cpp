@@ -180,25 +180,28 @@ void WebhookDialog::submit()
     m_create->setEnabled(false);
     m_status->busy(tr("Adding the webhook…"));
     client::Workspace& ws = m_context.workspace;
-    ws.api().createWebhook(url, m_description->text().trimmed(), types).then(this, [this](const Result<client::SharedWebhook>& r) {
-        m_create->setEnabled(true);
-        if (!r.ok()) {
-            m_errors->show(r.error());
-            return;
-        }
-        m_created = r.value();
-        // The webhook itself goes into the state; the secret stays with this dialog only.
-        m_context.workspace.track(client::Call<models::Webhook>::resolved(m_created->webhook));
-        m_status->clear();
-        m_secret->setText(QString::fromUtf8(m_created->secret.bytes()));
-        m_pages->setCurrentIndex(1);
-        m_create->hide();
-        m_cancel->hide();
-        m_done->show();
-        m_done->setDefault(true);
-        m_copy->setFocus();
-        emit created(m_created->webhook.id);
-    });
+    ws.api()
+        .createWebhook(url, m_description->text().trimmed(), types)
+        .then(this, [this](const Result<client::SharedWebhook>& r) {
+            m_create->setEnabled(true);
+            if (!r.ok()) {
+                m_errors->show(r.error());
+                return;
+            }
+            m_created = r.value();
+            // The webhook itself goes into the state; the secret stays with this dialog only.
+            const QString id = m_created->webhook.id;
+            m_context.workspace.track(client::Call<models::Webhook>::resolved(m_created->webhook))
+                .then(this, [this, id](const Result<models::Webhook>&) { emit created(id); });
+            m_status->clear();
+            m_secret->setText(QString::fromUtf8(m_created->secret.bytes()));
+            m_pages->setCurrentIndex(1);
+            m_create->hide();
+            m_cancel->hide();
+            m_done->show();
+            m_done->setDefault(true);
+            m_copy->setFocus();
+        });
 }
 
 void WebhookDialog::done(int result)

@@ -42,9 +42,7 @@ WebhooksPage::WebhooksPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search webhooks"), QStringLiteral("webhookSearch"));
     m_table = makeTable(m_proxy, QStringLiteral("webhooksTable"), tr("Webhooks"));
     m_table->sortByColumn(WebhooksModel::Url, Qt::AscendingOrder);
-    m_table->horizontalHeader()->resizeSection(WebhooksModel::Url, 260);
-    m_table->horizontalHeader()->resizeSection(WebhooksModel::Events, 180);
-    m_table->horizontalHeader()->resizeSection(WebhooksModel::Enabled, 80);
+    fitColumns(m_table, WebhooksModel::Url, {0, 130, 70, 120});
     m_selection = new SelectionKeeper(m_table);
 
     auto* card = makeDetailsCard(QStringLiteral("webhookDetails"));
@@ -93,10 +91,7 @@ WebhooksPage::WebhooksPage(UiContext& context, QWidget* parent)
     layout->addLayout(deliveriesHead);
     m_deliveriesTable = makeTable(m_deliveries, QStringLiteral("deliveriesTable"), tr("Deliveries"));
     m_deliveriesTable->setSortingEnabled(false);
-    m_deliveriesTable->horizontalHeader()->resizeSection(DeliveriesModel::Event, 110);
-    m_deliveriesTable->horizontalHeader()->resizeSection(DeliveriesModel::Status, 100);
-    m_deliveriesTable->horizontalHeader()->resizeSection(DeliveriesModel::Attempts, 70);
-    m_deliveriesTable->horizontalHeader()->resizeSection(DeliveriesModel::LastAnswer, 140);
+    fitColumns(m_deliveriesTable, DeliveriesModel::LastAnswer, {90, 80, 65, 0, 100});
     m_deliverySelection = new SelectionKeeper(m_deliveriesTable);
     layout->addWidget(m_deliveriesTable, 1);
     m_deliveriesNote = makeValueLabel(QStringLiteral("deliveriesNote"), details);
@@ -183,21 +178,24 @@ void WebhooksPage::loadDeliveries()
     m_refresh->setEnabled(false);
     m_deliveriesNote->setText(tr("Reading deliveries…"));
     m_deliveriesNote->show();
-    workspace().api().deliveries(id, m_deadOnly->isChecked()).then(this, [this, generation](const Result<QList<models::WebhookDelivery>>& r) {
-        if (generation != m_generation)
-            return;
-        m_refresh->setEnabled(true);
-        if (!r.ok()) {
-            m_deliveriesNote->setText(ErrorText::describe(r.error()));
-            return;
-        }
-        m_deliveries->setDeliveries(r.value());
-        m_deliveriesNote->setText(r->isEmpty() ? (m_deadOnly->isChecked() ? tr("No delivery was given up on.")
-                                                                          : tr("Nothing delivered yet."))
-                                               : QString());
-        m_deliveriesNote->setVisible(r->isEmpty());
-        updateDeliveryButtons();
-    });
+    workspace()
+        .api()
+        .deliveries(id, m_deadOnly->isChecked())
+        .then(this, [this, generation](const Result<QList<models::WebhookDelivery>>& r) {
+            if (generation != m_generation)
+                return;
+            m_refresh->setEnabled(true);
+            if (!r.ok()) {
+                m_deliveriesNote->setText(ErrorText::describe(r.error()));
+                return;
+            }
+            m_deliveries->setDeliveries(r.value());
+            m_deliveriesNote->setText(r->isEmpty() ? (m_deadOnly->isChecked() ? tr("No delivery was given up on.")
+                                                                              : tr("Nothing delivered yet."))
+                                                   : QString());
+            m_deliveriesNote->setVisible(r->isEmpty());
+            updateDeliveryButtons();
+        });
     updateDeliveryButtons();
 }
 
@@ -245,7 +243,8 @@ void WebhooksPage::toggleEnabled()
     const bool enable = !w->enabled;
     m_toggle->setEnabled(false);
     m_actionStatus->busy(enable ? tr("Resuming…") : tr("Pausing…"));
-    workspace().track(workspace().api().updateWebhook(w->id, {{QStringLiteral("enabled"), enable}}))
+    workspace()
+        .track(workspace().api().updateWebhook(w->id, {{QStringLiteral("enabled"), enable}}))
         .then(this, [this, enable](const Result<models::Webhook>& r) {
             m_toggle->setEnabled(true);
             if (!r.ok()) {

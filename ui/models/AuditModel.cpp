@@ -59,11 +59,13 @@ QString AuditModel::headerText(int column) const
 
 QString AuditModel::personOf(const models::AuditEvent& e) const
 {
+    // The person's name as the organization knows it now; the label the log recorded otherwise (someone removed since,
+    // or the service itself).
+    if (!e.actorId.isEmpty() && m_workspace.person(e.actorId))
+        return m_workspace.personName(e.actorId);
     if (!e.actorLabel.isEmpty())
         return e.actorLabel;
-    if (e.actorId.isEmpty())
-        return tr("Stint");
-    return m_workspace.personName(e.actorId);
+    return e.actorId.isEmpty() ? tr("Stint") : e.actorId;
 }
 
 QVariant AuditModel::cell(const models::AuditEvent& e, int column, int role) const
@@ -76,6 +78,8 @@ QVariant AuditModel::cell(const models::AuditEvent& e, int column, int role) con
     }
     if (role == Qt::ToolTipRole && column == Time)
         return toRfc3339(e.occurredAt);
+    if (role == Qt::ToolTipRole && column == Person)
+        return e.actorLabel;
     if (role == SortRole && column == Time)
         return e.seq;
     if (role != Qt::DisplayRole && role != SortRole)

@@ -17,8 +17,9 @@ void ChoiceListModel::setChoices(const QList<Choice>& choices)
     m_keys.clear();
     m_keys.reserve(choices.size());
     for (const Choice& c : choices)
-        m_keys.append((c.label + QLatin1Char('\n') + c.detail + QLatin1Char('\n') + (c.flagged ? m_flagText : QString()))
-                          .toLower());
+        m_keys.append(
+            (c.label + QLatin1Char('\n') + c.detail + QLatin1Char('\n') + (c.flagged ? m_flagText : QString()))
+                .toLower());
     endResetModel();
 }
 

@@ -19,7 +19,7 @@ public:
     {
         QString id;
         QString label;
-        QString detail;      // a second line of help (tooltip)
+        QString detail; // a second line of help (tooltip)
         bool flagged = false; // e.g. a privileged role
     };
 

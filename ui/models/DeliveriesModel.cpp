@@ -17,10 +17,9 @@ DeliveriesModel::DeliveriesModel(client::Workspace& workspace, QObject* parent)
 
 void DeliveriesModel::setDeliveries(QList<models::WebhookDelivery> deliveries)
 {
-    std::stable_sort(deliveries.begin(), deliveries.end(),
-                     [](const models::WebhookDelivery& a, const models::WebhookDelivery& b) {
-                         return a.createdAt > b.createdAt;
-                     });
+    std::stable_sort(
+        deliveries.begin(), deliveries.end(),
+        [](const models::WebhookDelivery& a, const models::WebhookDelivery& b) { return a.createdAt > b.createdAt; });
     setRows(std::move(deliveries));
 }
 

@@ -94,10 +94,10 @@ QVariant LiveCheckoutsModel::cell(const models::Checkout& c, int column, int rol
 
 QString LiveCheckoutsModel::searchTextOf(const models::Checkout& c) const
 {
-    return m_workspace.personName(c.technicianId) + QLatin1Char('\n') + ApprovalsModel::tenantName(m_workspace, c.tenantId)
-        + QLatin1Char('\n') + StatusChip::checkoutStateText(c.state) + QLatin1Char('\n')
-        + ApprovalsModel::roleNames(m_workspace, c) + QLatin1Char('\n') + c.accountUpn.value_or(QString()) + QLatin1Char('\n')
-        + c.ticket;
+    return m_workspace.personName(c.technicianId) + QLatin1Char('\n')
+        + ApprovalsModel::tenantName(m_workspace, c.tenantId) + QLatin1Char('\n')
+        + StatusChip::checkoutStateText(c.state) + QLatin1Char('\n') + ApprovalsModel::roleNames(m_workspace, c)
+        + QLatin1Char('\n') + c.accountUpn.value_or(QString()) + QLatin1Char('\n') + c.ticket;
 }
 
 } // namespace stint::ui

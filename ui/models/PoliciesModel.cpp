@@ -29,7 +29,7 @@ void PoliciesModel::reload()
     const QList<models::Policy> policies = m_workspace.policies();
     m_texts.clear();
     for (const models::Policy& p : policies)
-        m_texts.insert(p.id, Texts{buildSubjects(p), buildTenants(p), buildRoles(p)});
+        m_texts.insert(p.id, Texts {buildSubjects(p), buildTenants(p), buildRoles(p)});
     setRows(policies);
 }
 

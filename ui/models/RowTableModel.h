@@ -17,8 +17,8 @@ namespace stint::ui {
 enum RowRole
 {
     IdRole = Qt::UserRole + 1, // the row's id (QString)
-    SortRole,                  // a value that sorts right (times as numbers, names lowercased)
-    ToneRole,                  // "good" | "warn" | "bad" | "busy" | "neutral" for cells that say how things stand
+    SortRole, // a value that sorts right (times as numbers, names lowercased)
+    ToneRole, // "good" | "warn" | "bad" | "busy" | "neutral" for cells that say how things stand
 };
 
 // The colour a tone's text takes in tables, and a small dot that says it beside the text (never colour alone: the

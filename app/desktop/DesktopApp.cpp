@@ -35,7 +35,7 @@ DesktopApp::DesktopApp(QApplication& app, QString version, QElapsedTimer started
     };
     m_shell = std::make_unique<ui::Shell>(m_settings, m_desktop, m_clock, factory);
     m_shell->setVersion(version);
-    m_desktop.setAppIcon(QStringLiteral("stint"));
+    m_desktop.setAppIcon(QStringLiteral("io.stint.Stint"));
     m_desktop.setTrayIcon(&m_shell->tray().systemTrayIcon());
 
     connect(m_shell.get(), &ui::Shell::quitRequested, &app, &QApplication::quit, Qt::QueuedConnection);

@@ -19,7 +19,8 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("stint"));
     QApplication::setApplicationDisplayName(QStringLiteral("Stint"));
     QApplication::setApplicationVersion(QStringLiteral(STINT_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("stint"));
+    // The app id: the desktop entry (io.stint.Stint.desktop) and the icon carry it; Wayland matches windows by it.
+    QApplication::setDesktopFileName(QStringLiteral("io.stint.Stint"));
 
     QCommandLineParser options;
     options.setApplicationDescription(

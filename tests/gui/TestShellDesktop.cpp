@@ -131,7 +131,7 @@ private slots:
         QCOMPARE(shown.actions,
                  (QStringList {QStringLiteral("extend"), QStringLiteral("Extend"), QStringLiteral("end"),
                                QStringLiteral("End now"), QStringLiteral("default"), QString()}));
-        QCOMPARE(shown.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("stint"));
+        QCOMPARE(shown.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("io.stint.Stint"));
         QVERIFY(desktop.notifiesThroughDBus());
 
         // The person presses "Extend" on it; another application's notification is not ours.

@@ -112,7 +112,7 @@ QString QtDesktop::notify(const QString& title, const QString& body, const QList
     if (!actions.isEmpty() && actions.first().first != QLatin1String("default"))
         flat << QStringLiteral("default") << QString(); // a click on the body opens Stint
     QVariantMap hints;
-    hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("stint"));
+    hints.insert(QStringLiteral("desktop-entry"), QString::fromLatin1(kDesktopEntry));
     hints.insert(QStringLiteral("urgency"), QVariant::fromValue<uchar>(1));
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Notify"));
     call << QStringLiteral("Stint") << uint(0) << m_appIcon << title << body << flat << hints << int(-1);

@@ -27,6 +27,8 @@ public:
     void setTrayIcon(QSystemTrayIcon* tray);
     // The icon name or path the notification service shows next to Stint's notifications.
     void setAppIcon(const QString& icon) { m_appIcon = icon; }
+    // The desktop entry the notifications belong to (the app id, without ".desktop").
+    static constexpr auto kDesktopEntry = "io.stint.Stint";
 
     bool openUrl(const QUrl& url) override;
     void copySecret(QByteArrayView secret, int clearAfterMs) override;
@@ -51,7 +53,7 @@ private:
     void notifyThroughTray(const QString& ourId, const QString& title, const QString& body);
 
     QPointer<QSystemTrayIcon> m_tray;
-    QString m_appIcon = QStringLiteral("stint");
+    QString m_appIcon = QString::fromLatin1(kDesktopEntry);
     bool m_dbusChecked = false;
     bool m_dbusAvailable = false;
     quint64 m_next = 0;

@@ -14,6 +14,7 @@
 #include "ui/common/WorkspacePage.h"
 
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -26,6 +27,15 @@ using stint::ui::Shell;
 namespace probe = stint::test::probe;
 
 namespace {
+// A keychain that is locked and waiting for its password: nothing it is asked ever answers.
+class LockedKeychain final : public client::SecretStore
+{
+public:
+    client::Call<client::SharedSecret> read(const QString&) override { return {}; }
+    client::Done write(const QString&, const crypto::SecretBytes&) override { return {}; }
+    client::Done remove(const QString&) override { return {}; }
+};
+
 const QString kHelpdeskAdmin = QStringLiteral("729827e3-9c14-49f7-bb1b-9608f156bbb8");
 
 struct World
@@ -152,6 +162,22 @@ private slots:
         auto* notice = w.signIn().findChild<ui::Banner*>(QStringLiteral("signInNotice"));
         QVERIFY(notice->isVisible());
         QVERIFY2(notice->text().contains(QStringLiteral("keychain")), qPrintable(notice->text()));
+    }
+
+    void aLockedKeychainIsSaid()
+    {
+        World w;
+        w.h.seedPreviousRun(w.ada, false);
+        LockedKeychain locked;
+        w.h.keychain = &locked;
+        Shell& shell = w.h.makeShell();
+        shell.start();
+        QCOMPARE(w.screen(), MainWindow::Screen::Starting);
+        auto* text = shell.window().findChild<QLabel*>(QStringLiteral("startingText"));
+        QCOMPARE(text->text(), QStringLiteral("Opening Stint…"));
+        QTRY_VERIFY_WITH_TIMEOUT(text->text().contains(QStringLiteral("keychain")), 5000);
+        QCOMPARE(w.screen(), MainWindow::Screen::Starting);
+        w.h.destroyShell(); // before `locked` goes
     }
 
     void savedDataThatCannotOpenIsSaid()

@@ -30,6 +30,7 @@ namespace stint::ui {
 using client::Workspace;
 
 namespace {
+constexpr int kKeychainPatienceMs = 1500;
 const QString kTabMyAccess = QStringLiteral("technician");
 const QString kTabAdministration = QStringLiteral("admin");
 } // namespace
@@ -188,6 +189,11 @@ void Shell::dropService()
 void Shell::restoreSession()
 {
     const quint64 generation = m_generation;
+    // The keychain may be locked and asking for its password: say what Stint waits for, rather than only spinning.
+    QTimer::singleShot(kKeychainPatienceMs, this, [this, generation]() {
+        if (generation == m_generation && m_window->screen() == MainWindow::Screen::Starting)
+            m_window->showStarting(tr("Waiting for the system keychain… If it asks for your password, unlock it."));
+    });
     m_cloud->sessions->restore().then(this, [this, generation](const Result<bool>& restored) {
         if (generation != m_generation)
             return;

@@ -75,7 +75,7 @@ ui::Shell& ShellHarness::makeShell()
 {
     destroyShell();
     auto factory = [this](const QUrl& url) -> std::unique_ptr<ui::CloudServices> {
-        auto services = std::make_unique<FakeCloudServices>(url, cloud, secrets, clock, keys, dataDirectory.path());
+        auto services = std::make_unique<FakeCloudServices>(url, cloud, *keychain, clock, keys, dataDirectory.path());
         services->replicaError = replicaError;
         m_services = services.get();
         ++m_servicesBuilt;

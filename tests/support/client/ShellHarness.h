@@ -91,6 +91,8 @@ public:
     QTemporaryDir dataDirectory;
     // When set, the services the shell builds cannot open saved data (the disk or keychain refused).
     std::optional<Error> replicaError;
+    // The keychain the services the shell builds use (default: `secrets`).
+    client::SecretStore* keychain = &secrets;
 
 private:
     std::unique_ptr<ui::Shell> m_shell;

@@ -11,6 +11,7 @@
 #include <QLibraryInfo>
 #include <QLoggingCategory>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QTranslator>
 
 Q_LOGGING_CATEGORY(lcDesktopApp, "stint.app.desktop")

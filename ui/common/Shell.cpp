@@ -151,6 +151,7 @@ void Shell::useService(const QUrl& url)
         }
     });
     connect(&ws, &Workspace::sessionEnded, this, &Shell::onSessionEnded);
+    connect(&ws, &Workspace::synced, this, []() { qCInfo(lcShell) << "in step with the service"; });
     connect(&ws, &Workspace::changed, this, [this](Workspace::Kind kind) {
         if (kind == Workspace::Kind::Me)
             updatePerson();

@@ -213,6 +213,22 @@ private slots:
         QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
     }
 
+    void endsAPersonsSessions()
+    {
+        Screen s;
+        QVERIFY(s.open());
+        QVERIFY(selectRow(s.page, QStringLiteral("peopleTable"), QStringLiteral("Tom Tech")));
+        QTRY_COMPARE(labelText(s.page, QStringLiteral("personName")), QStringLiteral("Tom Tech"));
+        click(s.page, QStringLiteral("endSessionsButton"));
+        auto* confirm = openDialog<ui::ConfirmDialog>();
+        QVERIFY(labelText(confirm, QStringLiteral("confirmConsequence")).contains(QStringLiteral("every computer")));
+        click(confirm, QStringLiteral("confirmButton"));
+        QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
+        QCOMPARE(s.w.sent("POST", QStringLiteral("/v1/people/%1/sessions/revoke").arg(s.w.tom.id)).size(), 1);
+        QTRY_VERIFY(
+            statusText(s.page, QStringLiteral("personActionStatus")).contains(QStringLiteral("signed out everywhere")));
+    }
+
     void passkeysAreListedAndRemovedButNeverTheLast()
     {
         Screen s;

@@ -12,6 +12,7 @@
 #include "ui/admin/ConnectDialog.h"
 #include "ui/admin/TenantSettingsDialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QListView>
@@ -520,6 +521,78 @@ private slots:
         dialog->reject();
         QTRY_VERIFY(!openDialog<ui::ConnectDialog>());
         QTRY_VERIFY(!s.w.connector.isRunning());
+    }
+
+    void ownAppSecretIsStoredWithItsExpiryAndForgotten()
+    {
+        Screen s;
+        QVERIFY(s.open());
+        QVERIFY(s.select(QStringLiteral("Fabrikam")));
+        click(s.page, QStringLiteral("connectButton"));
+        auto* dialog = openDialog<ui::ConnectDialog>();
+        auto* ownApp = child<QRadioButton>(dialog, QStringLiteral("ownAppRadio"));
+        QTest::mouseClick(ownApp, Qt::LeftButton, {}, QPoint(8, ownApp->height() / 2));
+        auto* secretRadio = child<QRadioButton>(dialog, QStringLiteral("secretRadio"));
+        QTest::mouseClick(secretRadio, Qt::LeftButton, {}, QPoint(8, secretRadio->height() / 2));
+        QVERIFY(child<QWidget>(dialog, QStringLiteral("secretEdit"))->isVisible());
+        QVERIFY(!child<QWidget>(dialog, QStringLiteral("certificatePathEdit"))->isVisible());
+        type(dialog, QStringLiteral("clientIdEdit"), QStringLiteral("11112222-3333-4444-5555-666677778888"));
+        // No secret: said under the field, nothing sent.
+        click(dialog, QStringLiteral("connectButton"));
+        QVERIFY(child<QLabel>(dialog, QStringLiteral("secretEditError"))->isVisible());
+        QCOMPARE(s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id)).size(),
+                 0);
+        type(dialog, QStringLiteral("secretEdit"), QStringLiteral("Xy7~s3cr3t.value"));
+        child<QCheckBox>(dialog, QStringLiteral("secretExpiresCheck"))->setChecked(true);
+        click(dialog, QStringLiteral("connectButton"));
+        QTRY_COMPARE(
+            s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id)).size(), 1);
+        const QJsonObject put
+            = *s.w.sent("PUT", QStringLiteral("/v1/tenants/%1/connection/credential").arg(s.w.fabrikam.id))
+                   .first()
+                   .body;
+        QCOMPARE(put.value(QLatin1String("kind")).toString(), QStringLiteral("client_secret"));
+        QCOMPARE(put.value(QLatin1String("clientSecret")).toString(), QStringLiteral("Xy7~s3cr3t.value"));
+        QVERIFY(fromRfc3339(put.value(QLatin1String("secretExpiresAt")).toString()));
+        QVERIFY(!put.contains(QLatin1String("certificatePem")));
+        QTRY_COMPARE(s.w.opened.size(), 1);
+        // Stored: the dialog does not keep it.
+        QCOMPARE(child<QLineEdit>(dialog, QStringLiteral("secretEdit"))->text(), QString());
+        dialog->reject();
+    }
+
+    void removesATenantAndSaysWhyNot()
+    {
+        Screen s;
+        QVERIFY(s.open());
+        QVERIFY(s.select(QStringLiteral("Fabrikam")));
+        s.w.cloud.failNext("DELETE", QStringLiteral("/v1/tenants/"), 409, QStringLiteral("tenant-in-use"),
+                           QStringLiteral("The tenant has checkouts that are not over."));
+        click(s.page, QStringLiteral("removeTenantButton"));
+        auto* confirm = openDialog<ui::ConfirmDialog>();
+        QVERIFY(labelText(confirm, QStringLiteral("confirmConsequence")).contains(QStringLiteral("cannot be undone")));
+        click(confirm, QStringLiteral("confirmButton"));
+        QTRY_VERIFY(confirm->findChild<QLabel*>(QStringLiteral("actionStatusText"))
+                        ->text()
+                        .contains(QStringLiteral("not over")));
+        QCOMPARE(child<QAbstractItemView>(s.page, QStringLiteral("tenantsTable"))->model()->rowCount(), 2);
+        click(confirm, QStringLiteral("confirmButton"));
+        QTRY_VERIFY(!openDialog<ui::ConfirmDialog>());
+        QTRY_COMPARE(child<QAbstractItemView>(s.page, QStringLiteral("tenantsTable"))->model()->rowCount(), 1);
+        QVERIFY(statusText(s.page, QStringLiteral("pageStatus")).contains(QStringLiteral("Fabrikam was removed")));
+    }
+
+    void reconcileStartsAndSaysWhatHappens()
+    {
+        Screen s;
+        s.w.cloud.setConnectionState(stateWith(s.w.contoso, QStringLiteral("connected"), {}, s.w.clock.now()));
+        QVERIFY(s.open());
+        QVERIFY(s.select(QStringLiteral("Contoso")));
+        QTRY_VERIFY(child<QAbstractButton>(s.page, QStringLiteral("reconcileButton"))->isEnabled());
+        click(s.page, QStringLiteral("reconcileButton"));
+        QTRY_VERIFY(
+            statusText(s.page, QStringLiteral("tenantActionStatus")).startsWith(QStringLiteral("Reconciling Contoso")));
+        QCOMPARE(s.w.sent("POST", QStringLiteral("/v1/tenants/%1/reconcile").arg(s.w.contoso.id)).size(), 1);
     }
 
     void unreachableCloudIsSaidInPlace()

@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QSignalSpy>
 #include <QStackedWidget>
 #include <QtTest>
 
@@ -287,6 +288,18 @@ private slots:
             deletes += r.method == "DELETE" ? 1 : 0;
         QCOMPARE(deletes, 0);
         QCOMPARE(s.w.workspace.groups().size(), 1);
+    }
+
+    void attentionIsToldToWhoeverConnectsAtOnce()
+    {
+        Screen s;
+        s.populate();
+        QVERIFY(s.w.start());
+        AdminView view(s.w.context);
+        QSignalSpy attention(&view, &AdminView::attentionChanged);
+        QTRY_VERIFY(!attention.isEmpty());
+        QCOMPARE(attention.first().at(0).toInt(), 2); // the failed revocation and the unhealthy connection
+        QCOMPARE(attention.first().at(1).toInt(), 1); // Ada's request
     }
 
     void techniciansAreToldItIsForAdmins()

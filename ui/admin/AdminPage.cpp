@@ -6,7 +6,6 @@
 #include "ui/common/Style.h"
 #include "ui/models/RowSearchProxy.h"
 
-#include <QAction>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>

@@ -253,6 +253,9 @@ AdminView::AdminView(UiContext& context, QWidget* parent)
     updateAttention();
     updateRole();
     updateLink();
+    // Whoever connects right after construction (the main window) hears the counts too.
+    QMetaObject::invokeMethod(
+        this, [this]() { emit attentionChanged(d->alertCount, d->approvalCount); }, Qt::QueuedConnection);
 
     // One clock for the whole view, on the second of the service's time, so every countdown turns together.
     d->ticker.setSingleShot(true);

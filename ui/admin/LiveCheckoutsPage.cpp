@@ -40,7 +40,7 @@ LiveCheckoutsPage::LiveCheckoutsPage(UiContext& context, QWidget* parent)
     addSearchField(m_proxy, tr("Search technicians, tenants, accounts"), QStringLiteral("liveSearch"));
     m_table = makeTable(m_proxy, QStringLiteral("liveCheckoutsTable"), tr("Live checkouts"));
     m_table->sortByColumn(LiveCheckoutsModel::Remaining, Qt::AscendingOrder);
-    fitColumns(m_table, LiveCheckoutsModel::Roles, {130, 110, 140, 0, 75, 0});
+    fitColumns(m_table, LiveCheckoutsModel::Roles, {130, 110, 160, 0, 75, 0});
     // The account is in the details; the table keeps to what fits.
     m_table->setColumnHidden(LiveCheckoutsModel::Account, true);
     m_selection = new SelectionKeeper(m_table);
@@ -125,6 +125,8 @@ void LiveCheckoutsPage::showCheckout(const QString& checkoutId)
 void LiveCheckoutsPage::updateEmpty()
 {
     m_stack->setCurrentIndex(m_model->rowCount() == 0 ? 0 : 1);
+    if (m_model->rowCount() > 0 && currentCheckoutId().isEmpty() && m_proxy->rowCount() > 0)
+        m_table->selectRow(0);
 }
 
 void LiveCheckoutsPage::tick()

@@ -19,6 +19,9 @@ public:
     static QString describe(const Error& error);
     // The detail for support: the code and, when the service gave one, its request id.
     static QString technical(const Error& error);
+
+private:
+    static QString describeSecurityKey(const Error& error);
 };
 
 } // namespace stint::ui

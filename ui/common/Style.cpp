@@ -20,6 +20,9 @@ QLabel[role="muted"] { color: #616e7c; }
 QLabel[role="mono"] { font-family: "DejaVu Sans Mono", monospace; }
 QLabel[role="danger"] { color: #b42318; }
 QPushButton[role="danger"] { color: #b42318; }
+QPushButton[role="link"] { border: none; background: transparent; color: #1d5fbf; text-decoration: underline;
+                           padding: 0 2px; }
+QPushButton[role="link"]:disabled { color: #7b8794; }
 QPushButton[role="primary"] { background: #1d5fbf; color: white; border: 1px solid #174c99; border-radius: 4px;
                               padding: 5px 14px; }
 QPushButton[role="primary"]:hover { background: #174c99; }

@@ -6,7 +6,8 @@ class QWidget;
 
 // The app's look in one place: the Fusion style with a calm light palette, one style sheet, and a few roles that
 // widgets opt into with a dynamic property instead of styling themselves:
-//   role = "title" | "subtitle" | "muted" | "mono" | "danger"   on labels and buttons
+//   role = "title" | "subtitle" | "muted" | "mono" | "danger"   on labels and buttons; "link" on a button that reads
+//          as a link ("Change…")
 //   tone = "good" | "warn" | "bad" | "busy" | "neutral"          on StatusChip and Banner
 //   card = true                                                  on a QFrame drawn as a card
 namespace stint::ui::style {

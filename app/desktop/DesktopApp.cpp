@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "DesktopApp.h"
+
+#include "DesktopCloudServices.h"
+#include "ui/common/Shell.h"
+#include "ui/common/Style.h"
+#include "ui/common/TrayIcon.h"
+
+#include <QApplication>
+#include <QDesktopServices>
+#include <QLibraryInfo>
+#include <QLoggingCategory>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QTranslator>
+
+Q_LOGGING_CATEGORY(lcDesktopApp, "stint.app.desktop")
+
+namespace stint::desktop {
+
+DesktopApp::DesktopApp(QApplication& app, QString version, QElapsedTimer started)
+    : m_app(app)
+    , m_started(started)
+    , m_settings(m_store)
+{
+    // Closing the window hides Stint to the tray; quitting is explicit (menu, tray, signal).
+    app.setQuitOnLastWindowClosed(false);
+    ui::style::apply(app);
+    installTranslations(app, m_settings.language());
+
+    const QString dataDirectory
+        = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/replicas");
+    auto factory = [this, dataDirectory](const QUrl& url) -> std::unique_ptr<ui::CloudServices> {
+        auto openUrl = [](const QUrl& target) { return QDesktopServices::openUrl(target); };
+        return std::make_unique<DesktopCloudServices>(url, m_clock, m_secrets, dataDirectory, openUrl);
+    };
+    m_shell = std::make_unique<ui::Shell>(m_settings, m_desktop, m_clock, factory);
+    m_shell->setVersion(version);
+    m_desktop.setAppIcon(QStringLiteral("io.stint.Stint"));
+    m_desktop.setTrayIcon(&m_shell->tray().systemTrayIcon());
+
+    connect(m_shell.get(), &ui::Shell::quitRequested, &app, &QApplication::quit, Qt::QueuedConnection);
+    connect(&app, &QApplication::aboutToQuit, m_shell.get(), &ui::Shell::quit);
+    connect(m_shell.get(), &ui::Shell::usable, this,
+            [this]() { qCInfo(lcDesktopApp) << "usable after" << m_started.elapsed() << "ms"; });
+}
+
+DesktopApp::~DesktopApp() = default;
+
+void DesktopApp::start()
+{
+    m_shell->start();
+}
+
+void DesktopApp::installTranslations(QApplication& app, const QString& language)
+{
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    QLocale::setDefault(locale);
+    auto* qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        app.installTranslator(qt);
+    auto* own = new QTranslator(&app);
+    if (own->load(locale, QStringLiteral("stint"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        app.installTranslator(own);
+    else if (locale.language() != QLocale::English && locale.language() != QLocale::C)
+        qCInfo(lcDesktopApp) << "no Stint translation for" << locale.name() << "- showing English";
+}
+
+} // namespace stint::desktop

@@ -18,12 +18,12 @@ public:
     ~TechnicianView() override;
 
 public slots:
-    void focusTenantSearch();                      // Ctrl+K
-    void requestAccess();                          // Ctrl+R: for the selected tenant
-    void launchPortal();                           // Ctrl+L: the selected checkout's tenant, default portal
+    void focusTenantSearch(); // Ctrl+K
+    void requestAccess(); // Ctrl+R: for the selected tenant
+    void launchPortal(); // Ctrl+L: the selected checkout's tenant, default portal
     void showCheckout(const QString& checkoutId);
     void extendCheckout(const QString& checkoutId); // from the expiry notification
-    void endCheckout(const QString& checkoutId);    // from the expiry notification (asks to confirm)
+    void endCheckout(const QString& checkoutId); // from the expiry notification (asks to confirm)
 
 private:
     struct Parts;

@@ -93,6 +93,10 @@ Error fromHttpStatus(int status, const QByteArray& body, const QByteArray& conte
     QString message = title.isEmpty() ? statusText(status) : title;
     if (!detail.isEmpty())
         message += QLatin1Char(' ') + detail;
+    // The cloud names a missing or ended session "unauthenticated" (and a failed passkey check "signin-failed"); both
+    // are the one thing callers act on — sign in again — so a 401 is always api.unauthorized, its slug in details.
+    if (status == 401)
+        return Error{QString::fromLatin1(kUnauthorized), message, details};
     return Error{QStringLiteral("api.") + s, message, details};
 }
 
@@ -134,7 +138,7 @@ bool isNetwork(const Error& error)
 
 bool isUnauthorized(const Error& error)
 {
-    return error.code == QLatin1String(kUnauthorized);
+    return error.code == QLatin1String(kUnauthorized) || httpStatus(error) == 401;
 }
 
 } // namespace stint::client::errors

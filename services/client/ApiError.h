@@ -12,7 +12,8 @@
 //   network.timeout       no answer in time
 //   network.tls           the TLS handshake failed (wrong certificate: never retried silently)
 //   api.<slug>            the cloud answered with RFC 9457 problem details; <slug> is the problem type's last segment
-//                         (api.unauthorized, api.validation, api.version-conflict, api.rate-limited …)
+//                         (api.validation, api.version-conflict, api.rate-limited …) — except that every 401 is
+//   api.unauthorized      whatever its slug (the cloud says "unauthenticated"): the session is over, sign in again
 //   api.unexpected_response  an answer this app cannot read
 // and whose details hold {"status": <HTTP status>, "slug", "fields": {field: problem}, "retryAfter", "requestId"}.
 namespace stint::client::errors {

@@ -5,6 +5,7 @@
 
 #include <QHostAddress>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -30,17 +31,6 @@ bool isLoopbackHost(const QString& host)
         return true;
     const QHostAddress address(host);
     return !address.isNull() && address.isLoopback();
-}
-
-// RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
-std::optional<TimeMs> parseHttpDate(const QByteArray& value)
-{
-    if (value.isEmpty())
-        return std::nullopt;
-    QDateTime t = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
-    if (!t.isValid())
-        return std::nullopt;
-    return t.toMSecsSinceEpoch();
 }
 
 Error networkError(QNetworkReply* reply, bool timedOut)
@@ -93,6 +83,28 @@ bool HttpTransport::acceptableBaseUrl(const QUrl& url, QString* why)
     if (url.scheme() == QLatin1String("http") && isLoopbackHost(url.host()))
         return true;
     return refuse(QStringLiteral("It must use https (plain http only for a service on this computer)."));
+}
+
+// RFC 7231 7.1.1.1: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is what servers send; recipients also accept the
+// obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994") forms. Qt's
+// RFC2822Date parser refuses the "GMT" every HTTP date ends with, so the formats are read here, always as UTC.
+std::optional<TimeMs> HttpTransport::parseHttpDate(const QByteArray& value)
+{
+    const QString text = QString::fromLatin1(value).simplified();
+    if (text.isEmpty() || text.size() > 64)
+        return std::nullopt;
+    const QLocale c = QLocale::c();
+    for (const char* format : {"ddd, dd MMM yyyy hh:mm:ss 'GMT'", "dddd, dd-MMM-yy hh:mm:ss 'GMT'",
+                               "ddd MMM d hh:mm:ss yyyy"}) {
+        const QDateTime parsed = c.toDateTime(text, QString::fromLatin1(format));
+        if (!parsed.isValid())
+            continue;
+        QDate date = parsed.date();
+        if (QByteArrayView(format).contains("-yy ") && date.year() < 1970)
+            date = date.addYears(100); // two-digit years: the one of the last hundred that fits
+        return QDateTime(date, parsed.time(), Qt::UTC).toMSecsSinceEpoch();
+    }
+    return std::nullopt;
 }
 
 QString HttpTransport::origin() const

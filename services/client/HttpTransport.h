@@ -24,6 +24,8 @@ public:
 
     // Whether `url` may be used as a cloud URL (https, or http to loopback); `why` says what is wrong.
     static bool acceptableBaseUrl(const QUrl& url, QString* why);
+    // An HTTP Date header's time (RFC 7231 7.1.1.1), or nullopt when it is not one.
+    static std::optional<TimeMs> parseHttpDate(const QByteArray& value);
 
     Call<ApiResponse> send(const ApiRequest& request) override;
     void setSessionToken(const crypto::SecretBytes& token) override;

@@ -259,8 +259,8 @@ void Workspace::onReady(qint64 head)
     const bool haveState = m_me.has_value() && (m_syncedOnce || m_showingCache) && m_lastSeq > 0;
     if (!haveState) {
         // A fresh start: the channel now records what happens; read the state, then apply what came meanwhile.
-        noteSeq(head);
         fetchAll(true);
+        noteSeq(head);
     } else {
         // Caught up from the backlog; refetch what live events do not carry for everyone (my tenants' settings).
         if (head > m_lastSeq)
@@ -272,10 +272,10 @@ void Workspace::onReady(qint64 head)
 void Workspace::onReset(qint64 head)
 {
     qCInfo(lcWorkspace) << "the live backlog is gone; refetching everything";
-    noteSeq(head);
     m_syncedOnce = false;
     m_showingCache = false;
     fetchAll(true);
+    noteSeq(head);
 }
 
 void Workspace::onEvent(const LiveEvent& event)
@@ -338,7 +338,10 @@ void Workspace::noteSeq(qint64 seq)
     if (seq <= m_lastSeq)
         return;
     m_lastSeq = seq;
-    if (m_replica) {
+    // While a fetch runs, the replica keeps the number that goes with the objects it holds; fetchDone() stores the new
+    // one with the fetched state. Otherwise quitting half-way would store "up to date to head" next to old objects, and
+    // the next start would catch up from head and never see what changed.
+    if (m_replica && !m_fetching) {
         m_replica->setLastSeq(m_lastSeq, m_lastSyncedAt);
         scheduleFlush();
     }

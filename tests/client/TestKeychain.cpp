@@ -3,8 +3,12 @@
 // own (STINT_TEST_NEEDS_KEYCHAIN: CMake runs it under tests/support/with-keychain.sh, a private D-Bus session and an
 // unlocked keyring). Write, read, overwrite, remove, missing, binary bytes, names with the characters our keys use,
 // service names apart, many calls at once; and a process with no keychain gets "secrets.unavailable" at once instead
-// of hanging.
+// of hanging. Then the two users of the keychain on the real thing: a session survives a restart and is gone after
+// sign-out; the replica key is made once and kept.
+#include "client/ReplicaKeys.h"
 #include "client/SecretStore.h"
+#include "client/SessionKeeper.h"
+#include "support/client/ScriptedTransport.h"
 
 #include <QCoreApplication>
 #include <QProcess>
@@ -147,6 +151,61 @@ private Q_SLOTS:
         }
         for (int i = 0; i < n; ++i)
             QVERIFY(waitFor(store.remove(QStringLiteral("k%1").arg(i)))->ok());
+    }
+
+    void sessionLivesInTheKeychain()
+    {
+        const QString service = serviceName();
+        const QByteArray token = "tok_" + crypto::randomBytes(24).toHex();
+        {
+            KeychainSecretStore store(service);
+            test::ScriptedTransport transport;
+            client::CloudApi api(transport);
+            client::SessionKeeper keeper(api, store);
+            models::SignedInSession session;
+            session.token = secret(token);
+            session.sessionId = QStringLiteral("ses_1");
+            session.person.id = QStringLiteral("prs_ada");
+            auto adopted = waitFor(keeper.adopt(session));
+            QVERIFY(adopted && adopted->ok());
+        }
+        KeychainSecretStore store(service);
+        test::ScriptedTransport transport;
+        client::CloudApi api(transport);
+        client::SessionKeeper keeper(api, store);
+        auto restored = waitFor(keeper.restore());
+        QVERIFY(restored && restored->ok());
+        QCOMPARE(restored->value(), true);
+        QCOMPARE(transport.currentToken(), token);
+        QCOMPARE(keeper.personId(), QStringLiteral("prs_ada"));
+
+        auto out = waitFor(keeper.signOut());
+        QVERIFY(out && out->ok());
+        auto left = waitFor(store.read(client::secretKeys::session(transport.origin())));
+        QVERIFY(left && left->ok());
+        QVERIFY(left->value()->isEmpty());
+        client::SessionKeeper next(api, store);
+        QCOMPARE(waitFor(next.restore())->value(), false);
+    }
+
+    void replicaKeyLivesInTheKeychain()
+    {
+        const QString service = serviceName();
+        QByteArray first;
+        {
+            KeychainSecretStore store(service);
+            client::ReplicaKeys keys(store);
+            auto key = waitFor(keys.obtain(QStringLiteral("https://stint.example"), QStringLiteral("prs_ada")));
+            QVERIFY(key && key->ok());
+            QCOMPARE(key->value()->size(), 32);
+            first = key->value()->bytes();
+        }
+        KeychainSecretStore store(service);
+        client::ReplicaKeys keys(store);
+        auto again = waitFor(keys.obtain(QStringLiteral("https://stint.example"), QStringLiteral("prs_ada")));
+        QVERIFY(again && again->ok());
+        QCOMPARE(again->value()->bytes(), first);
+        QVERIFY(waitFor(keys.discard(QStringLiteral("https://stint.example"), QStringLiteral("prs_ada")))->ok());
     }
 
     // Runs the next function in a process of its own with no reachable session bus.

@@ -4,8 +4,8 @@
 // locking is refused (RLIMIT_MEMLOCK) the secret still works, says so once, and keeps the other protections.
 #include "client/LockedSecret.h"
 #include "core/Crypto.h"
+#include "support/client/ProcessMemory.h"
 
-#include <QFile>
 #include <QRegularExpression>
 #include <QTest>
 #include <cerrno>
@@ -19,47 +19,6 @@
 using stint::client::LockedSecret;
 
 namespace {
-
-struct Vma
-{
-    bool found = false;
-    QStringList flags;
-    qint64 lockedKb = 0;
-};
-
-// The kernel's own view of the mapping holding `address` (/proc/self/smaps).
-Vma vmaOf(const void* address)
-{
-    Vma vma;
-    QFile f(QStringLiteral("/proc/self/smaps"));
-    if (!f.open(QIODevice::ReadOnly))
-        return vma;
-    const auto target = quintptr(address);
-    bool inside = false;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray& line : lines) {
-        const int dash = line.indexOf('-');
-        const int space = line.indexOf(' ');
-        const bool header = !line.isEmpty() && QByteArrayView("0123456789abcdef").contains(line.front());
-        if (header && dash > 0 && space > dash) {
-            bool ok1 = false, ok2 = false;
-            const quintptr from = line.left(dash).toULongLong(&ok1, 16);
-            const quintptr to = line.mid(dash + 1, space - dash - 1).toULongLong(&ok2, 16);
-            if (inside)
-                break; // the next mapping began
-            inside = ok1 && ok2 && target >= from && target < to;
-            vma.found = inside;
-            continue;
-        }
-        if (!inside)
-            continue;
-        if (line.startsWith("Locked:"))
-            vma.lockedKb = line.mid(7).trimmed().split(' ').value(0).toLongLong();
-        else if (line.startsWith("VmFlags:"))
-            vma.flags = QString::fromLatin1(line.mid(8)).split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    }
-    return vma;
-}
 
 bool isMapped(const void* address)
 {
@@ -113,7 +72,7 @@ private Q_SLOTS:
         QVERIFY(!first->isLocked());
         QVERIFY(!second->isLocked());
         QVERIFY(first->isExcludedFromDumps());
-        const Vma vma = vmaOf(first->view().data());
+        const auto vma = stint::test::memoryRegionOf(first->view().data());
         QVERIFY(vma.found);
         QVERIFY(!vma.flags.contains(QStringLiteral("lo")));
         QVERIFY(vma.flags.contains(QStringLiteral("dd")));
@@ -159,7 +118,7 @@ private Q_SLOTS:
     {
         auto s = LockedSecret::copyOf(stint::crypto::randomBytes(5000));
         QVERIFY(s.ok());
-        const Vma vma = vmaOf(s->pageAddress());
+        const auto vma = stint::test::memoryRegionOf(s->pageAddress());
         QVERIFY(vma.found);
         QVERIFY2(vma.flags.contains(QStringLiteral("lo")), qPrintable(vma.flags.join(QLatin1Char(' '))));
         QVERIFY2(vma.flags.contains(QStringLiteral("dd")), qPrintable(vma.flags.join(QLatin1Char(' '))));

@@ -7,7 +7,7 @@
 #include <QLoggingCategory>
 #include <QWebSocket>
 
-Q_LOGGING_CATEGORY(lcEvents, "stint.client.events")
+Q_LOGGING_CATEGORY(lcLiveChannel, "stint.client.events")
 
 namespace stint::client {
 
@@ -99,7 +99,7 @@ void WebSocketEventChannel::onText(const QString& text)
     const QJsonObject o = doc.object();
     const QString type = o.value(QLatin1String("type")).toString();
     auto protocolError = [this](const QString& what) {
-        qCWarning(lcEvents) << "unreadable live frame:" << what;
+        qCWarning(lcLiveChannel) << "unreadable live frame:" << what;
         finish(Error{QString::fromLatin1(kEventProtocol),
                      QStringLiteral("The live channel sent something this app does not understand (%1).").arg(what),
                      {}});
@@ -129,7 +129,7 @@ void WebSocketEventChannel::onText(const QString& text)
     } else if (type == QLatin1String("error")) {
         const QString code = o.value(QLatin1String("code")).toString();
         const QString message = o.value(QLatin1String("message")).toString();
-        qCInfo(lcEvents) << "the service closed the live channel:" << code;
+        qCInfo(lcLiveChannel) << "the service closed the live channel:" << code;
         const bool sessionOver = code == QLatin1String("session-ended") || code == QLatin1String("unauthenticated");
         finish(Error{sessionOver ? QString::fromLatin1(kSessionEnded) : QStringLiteral("events.") + code,
                      message.isEmpty() ? QStringLiteral("The live channel was closed by the service.") : message,

@@ -185,8 +185,9 @@ LoopbackPage LoopbackPage::refusedByMicrosoft(const QString& error, const QStrin
     if (!error.isEmpty())
         p.facts.append({tr("Error"), error});
     // The whole description holds Microsoft's trace and correlation ids, which its support asks for.
-    if (description.trimmed() != sentence && !description.trimmed().isEmpty())
-        p.detail = description.trimmed();
+    const QString whole = description.trimmed();
+    if (whole.contains(QLatin1Char('\n')) || whole.contains(QLatin1Char('\r')))
+        p.detail = whole;
     return p;
 }
 

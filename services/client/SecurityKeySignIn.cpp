@@ -31,7 +31,7 @@ QString b64(const QByteArray& bytes)
 // A JSON string literal with JSON's escaping (quotes included).
 QByteArray jsonString(const QString& text)
 {
-    QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    QByteArray array = QJsonDocument(QJsonArray {text}).toJson(QJsonDocument::Compact);
     return array.mid(1, array.size() - 2); // ["…"] → "…"
 }
 
@@ -111,9 +111,9 @@ Result<RequestOptions> readOptions(const QJsonObject& o, const QString& origin)
 
 Error cancelledError()
 {
-    return Error{QString::fromLatin1(fido2errors::kCancelled),
-                 SecurityKeySignIn::tr("Signing in with the security key was cancelled."),
-                 {}};
+    return Error {QString::fromLatin1(fido2errors::kCancelled),
+                  SecurityKeySignIn::tr("Signing in with the security key was cancelled."),
+                  {}};
 }
 
 } // namespace
@@ -191,17 +191,17 @@ void SecurityKeySignIn::finish(const std::shared_ptr<Attempt>& attempt, const QS
                                const QByteArray& clientData, const Assertion& assertion)
 {
     // The PublicKeyCredential a browser would post (WebAuthn's JSON serialization, base64url without padding).
-    QJsonObject response{{QStringLiteral("clientDataJSON"), b64(clientData)},
-                         {QStringLiteral("authenticatorData"), b64(assertion.authenticatorData)},
-                         {QStringLiteral("signature"), b64(assertion.signature)}};
+    QJsonObject response {{QStringLiteral("clientDataJSON"), b64(clientData)},
+                          {QStringLiteral("authenticatorData"), b64(assertion.authenticatorData)},
+                          {QStringLiteral("signature"), b64(assertion.signature)}};
     if (!assertion.userHandle.isEmpty())
         response.insert(QStringLiteral("userHandle"), b64(assertion.userHandle));
-    const QJsonObject credential{{QStringLiteral("id"), b64(assertion.credentialId)},
-                                 {QStringLiteral("rawId"), b64(assertion.credentialId)},
-                                 {QStringLiteral("type"), QStringLiteral("public-key")},
-                                 {QStringLiteral("authenticatorAttachment"), QStringLiteral("cross-platform")},
-                                 {QStringLiteral("clientExtensionResults"), QJsonObject()},
-                                 {QStringLiteral("response"), response}};
+    const QJsonObject credential {{QStringLiteral("id"), b64(assertion.credentialId)},
+                                  {QStringLiteral("rawId"), b64(assertion.credentialId)},
+                                  {QStringLiteral("type"), QStringLiteral("public-key")},
+                                  {QStringLiteral("authenticatorAttachment"), QStringLiteral("cross-platform")},
+                                  {QStringLiteral("clientExtensionResults"), QJsonObject()},
+                                  {QStringLiteral("response"), response}};
     attempt->finishing = true;
     m_api.signInFinish(ceremonyId, credential).then(this, [attempt](const Result<SharedSession>& session) {
         attempt->call.resolve(session);

@@ -6,10 +6,8 @@
 #include "support/client/SoftCtapDevice.h"
 
 #include <QtTest>
-
 #include <fido.h>
 #include <fido/es256.h>
-
 #include <future>
 #include <thread>
 
@@ -48,7 +46,8 @@ public:
         : m_a(fido_assert_new())
     {
         fido_assert_set_rp(m_a, rpId.toUtf8().constData());
-        fido_assert_set_clientdata_hash(m_a, reinterpret_cast<const unsigned char*>(cdh.constData()), size_t(cdh.size()));
+        fido_assert_set_clientdata_hash(m_a, reinterpret_cast<const unsigned char*>(cdh.constData()),
+                                        size_t(cdh.size()));
         for (const QByteArray& id : allow)
             fido_assert_allow_cred(m_a, reinterpret_cast<const unsigned char*>(id.constData()), size_t(id.size()));
         if (uv)
@@ -135,7 +134,7 @@ private slots:
         QCOMPARE(fido_dev_has_uv(dev.get()), hasUv);
         QCOMPARE(fido_dev_supports_permissions(dev.get()), permissions);
         QCOMPARE(int(fido_dev_protocol(dev.get())), 2); // CTAPHID protocol version from INIT
-        QCOMPARE(key.commandsReceived(0x04), 1);         // authenticatorGetInfo
+        QCOMPARE(key.commandsReceived(0x04), 1); // authenticatorGetInfo
     }
 
     void credentialsAreMadeAndAssertionsVerify_data()
@@ -163,10 +162,11 @@ private slots:
         const QByteArray cdh = randomHash();
         const QByteArray userId("per_1234");
         QCOMPARE(fido_cred_set_type(cred, COSE_ES256), FIDO_OK);
-        QCOMPARE(fido_cred_set_clientdata_hash(cred, reinterpret_cast<const unsigned char*>(cdh.constData()), 32), FIDO_OK);
+        QCOMPARE(fido_cred_set_clientdata_hash(cred, reinterpret_cast<const unsigned char*>(cdh.constData()), 32),
+                 FIDO_OK);
         QCOMPARE(fido_cred_set_rp(cred, "localhost", "Stint"), FIDO_OK);
-        QCOMPARE(fido_cred_set_user(cred, reinterpret_cast<const unsigned char*>(userId.constData()), size_t(userId.size()),
-                                    "ada@msp.test", "Ada", nullptr),
+        QCOMPARE(fido_cred_set_user(cred, reinterpret_cast<const unsigned char*>(userId.constData()),
+                                    size_t(userId.size()), "ada@msp.test", "Ada", nullptr),
                  FIDO_OK);
         QCOMPARE(fido_cred_set_rk(cred, FIDO_OPT_TRUE), FIDO_OK);
         if (builtInUv)
@@ -174,10 +174,11 @@ private slots:
         QCOMPARE(fido_dev_make_cred(dev.get(), cred, pinArg), FIDO_OK);
         QCOMPARE(QByteArray(fido_cred_fmt(cred)), QByteArray("packed"));
         QCOMPARE(fido_cred_verify_self(cred), FIDO_OK); // libfido2 checks the self attestation
-        QVERIFY(fido_cred_flags(cred) & 0x04);         // UV
-        const QByteArray credentialId(reinterpret_cast<const char*>(fido_cred_id_ptr(cred)), qsizetype(fido_cred_id_len(cred)));
+        QVERIFY(fido_cred_flags(cred) & 0x04); // UV
+        const QByteArray credentialId(reinterpret_cast<const char*>(fido_cred_id_ptr(cred)),
+                                      qsizetype(fido_cred_id_len(cred)));
         fido_cred_free(&cred);
-        QCOMPARE(key.credentialIds(), QList<QByteArray>{credentialId});
+        QCOMPARE(key.credentialIds(), QList<QByteArray> {credentialId});
 
         // Discoverable: no allow list, the user handle comes back.
         for (quint32 expectedCount : {1u, 2u}) {

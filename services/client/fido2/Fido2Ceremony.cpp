@@ -5,7 +5,6 @@
 
 #include <QCborValue>
 #include <QLoggingCategory>
-
 #include <fido.h>
 
 Q_LOGGING_CATEGORY(lcCeremony, "stint.client.fido2.ceremony")
@@ -19,7 +18,7 @@ using std::chrono::milliseconds;
 
 // A key may miss a CTAPHID_CANCEL sent between two of libfido2's commands (after the PIN token, before the
 // assertion): cancels are repeated until the key's thread is done.
-constexpr milliseconds kCancelRepeat{100};
+constexpr milliseconds kCancelRepeat {100};
 constexpr int kTouchPollMs = 100;
 // libfido2's own timeout per key stays a little behind ours, as a backstop for a key that ignores CTAPHID_CANCEL.
 constexpr int kBackstopMs = 2000;
@@ -92,7 +91,7 @@ void Fido2Ceremony::cancel()
 
 Error Fido2Ceremony::error(const char* code, const QString& message)
 {
-    return Error{QString::fromLatin1(code), message, {}};
+    return Error {QString::fromLatin1(code), message, {}};
 }
 
 Result<Assertion> Fido2Ceremony::run()
@@ -121,8 +120,9 @@ Result<Assertion> Fido2Ceremony::run()
     if (m_keys.empty()) {
         if (paths.isEmpty() || m_source.devicePaths().isEmpty())
             return error(fido2errors::kNoDevice, tr("No security key found. Plug in your key and try again."));
-        return error(fido2errors::kFailed, tr("A security key is plugged in but could not be opened. On Linux, check "
-                                              "that your user may use it (the udev rules of libfido2)."));
+        return error(fido2errors::kFailed,
+                     tr("A security key is plugged in but could not be opened. On Linux, check "
+                        "that your user may use it (the udev rules of libfido2)."));
     }
     m_stop.assign(m_keys.size(), false);
     Result<Assertion> result = coordinate();
@@ -144,7 +144,7 @@ std::optional<Fido2Ceremony::Outcome> Fido2Ceremony::immediateOutcome(Key& key)
         ? tr("Set a PIN on your security key first: the service needs the key to confirm it is you.")
         : tr("This security key cannot confirm it is you (it has neither a PIN nor a fingerprint reader). Use another "
              "key.");
-    return Outcome{Kind::Terminal, Result<Assertion>(error(fido2errors::kPinNotSet, message))};
+    return Outcome {Kind::Terminal, Result<Assertion>(error(fido2errors::kPinNotSet, message))};
 }
 
 Result<Assertion> Fido2Ceremony::coordinate()
@@ -249,8 +249,9 @@ Result<Assertion> Fido2Ceremony::coordinate()
     if (cancelledByUser)
         return error(fido2errors::kCancelled, tr("Signing in with the security key was cancelled."));
     if (timedOut)
-        return error(fido2errors::kTimeout, tr("No security key was touched in time. Try again, and touch your key "
-                                               "when it blinks."));
+        return error(fido2errors::kTimeout,
+                     tr("No security key was touched in time. Try again, and touch your key "
+                        "when it blinks."));
     if (best)
         return std::move(*best->result);
     return error(fido2errors::kFailed, tr("The security key stopped the request."));
@@ -268,7 +269,7 @@ bool Fido2Ceremony::claim(size_t index)
 void Fido2Ceremony::work(size_t index)
 {
     Key& key = *m_keys[index];
-    Outcome outcome{Kind::Cancelled, std::nullopt};
+    Outcome outcome {Kind::Cancelled, std::nullopt};
     switch (key.plan) {
     case Plan::Assert:
         outcome = assertOn(key, false);
@@ -282,14 +283,14 @@ void Fido2Ceremony::work(size_t index)
             break;
         // Only the one key the person touched goes on; a key touched a moment too late stops here.
         if (!claim(index)) {
-            outcome = Outcome{Kind::Cancelled, std::nullopt};
+            outcome = Outcome {Kind::Cancelled, std::nullopt};
             break;
         }
         if (auto now = immediateOutcome(key)) {
             outcome = std::move(*now);
             break;
         }
-        post(index, Outcome{Kind::Selected, std::nullopt});
+        post(index, Outcome {Kind::Selected, std::nullopt});
         outcome = assertOn(key, true);
         break;
     }
@@ -338,13 +339,14 @@ void Fido2Ceremony::closeAll()
 Fido2Ceremony::Outcome Fido2Ceremony::assertOn(Key& key, bool withPin)
 {
     auto failed = [](const QString& message) {
-        return Outcome{Kind::NonTerminal, Result<Assertion>(error(fido2errors::kFailed, message)), kRankFailed};
+        return Outcome {Kind::NonTerminal, Result<Assertion>(error(fido2errors::kFailed, message)), kRankFailed};
     };
     AssertHolder holder;
     fido_assert_t* a = holder.get();
     const QByteArray rpId = m_request.rpId.toUtf8();
     if (!a || fido_assert_set_rp(a, rpId.constData()) != FIDO_OK
-        || fido_assert_set_clientdata_hash(a, reinterpret_cast<const unsigned char*>(m_request.clientDataHash.constData()),
+        || fido_assert_set_clientdata_hash(a,
+                                           reinterpret_cast<const unsigned char*>(m_request.clientDataHash.constData()),
                                            size_t(m_request.clientDataHash.size()))
             != FIDO_OK)
         return failed(tr("The sign-in request could not be prepared for the security key."));
@@ -366,8 +368,8 @@ Fido2Ceremony::Outcome Fido2Ceremony::assertOn(Key& key, bool withPin)
     if (fido_assert_count(a) < 1)
         return failed(odd);
     QCborParserError parseError;
-    const QCborValue wrapped =
-        QCborValue::fromCbor(bytesOf(fido_assert_authdata_ptr(a, 0), fido_assert_authdata_len(a, 0)), &parseError);
+    const QCborValue wrapped
+        = QCborValue::fromCbor(bytesOf(fido_assert_authdata_ptr(a, 0), fido_assert_authdata_len(a, 0)), &parseError);
     if (parseError.error != QCborError::NoError || !wrapped.isByteArray())
         return failed(odd);
     Assertion assertion;
@@ -387,7 +389,7 @@ Fido2Ceremony::Outcome Fido2Ceremony::assertOn(Key& key, bool withPin)
     if (assertion.signature.isEmpty() || assertion.credentialId.isEmpty()
         || (!m_request.allowCredentialIds.isEmpty() && !m_request.allowCredentialIds.contains(assertion.credentialId)))
         return failed(odd);
-    return Outcome{Kind::Success, Result<Assertion>(std::move(assertion))};
+    return Outcome {Kind::Success, Result<Assertion>(std::move(assertion))};
 }
 
 Fido2Ceremony::Outcome Fido2Ceremony::touchSelect(size_t index)
@@ -399,14 +401,14 @@ Fido2Ceremony::Outcome Fido2Ceremony::touchSelect(size_t index)
     auto lastPresenceCheck = Clock::now();
     for (;;) {
         if (stopRequested(index))
-            return Outcome{Kind::Cancelled, std::nullopt}; // the coordinator has sent CTAPHID_CANCEL
+            return Outcome {Kind::Cancelled, std::nullopt}; // the coordinator has sent CTAPHID_CANCEL
         const auto before = Clock::now();
         int touched = 0;
         r = fido_dev_get_touch_status(key.dev, &touched, kTouchPollMs);
         if (r != FIDO_OK)
             return mapFailure(key, r, false);
         if (touched)
-            return Outcome{Kind::Selected, std::nullopt};
+            return Outcome {Kind::Selected, std::nullopt};
         // libfido2 reports a read error here as "not touched yet": a poll that ends early is a hint to look whether
         // the key is still there.
         const auto now = Clock::now();
@@ -428,18 +430,18 @@ Fido2Ceremony::Outcome Fido2Ceremony::touchSelect(size_t index)
 Fido2Ceremony::Outcome Fido2Ceremony::ioFailure(Key& key)
 {
     if (!m_source.devicePaths().contains(key.path))
-        return Outcome{Kind::NonTerminal,
-                       Result<Assertion>(error(fido2errors::kRemoved,
-                                               tr("The security key was removed before it answered. Plug it in "
-                                                  "and try again."))),
-                       kRankRemoved};
+        return Outcome {Kind::NonTerminal,
+                        Result<Assertion>(error(fido2errors::kRemoved,
+                                                tr("The security key was removed before it answered. Plug it in "
+                                                   "and try again."))),
+                        kRankRemoved};
     if (pastDeadline())
-        return Outcome{Kind::NonTerminal,
-                       Result<Assertion>(error(fido2errors::kTimeout, tr("No security key was touched in time."))),
-                       kRankTimeout};
-    return Outcome{Kind::NonTerminal,
-                   Result<Assertion>(error(fido2errors::kFailed, tr("The security key stopped answering."))),
-                   kRankFailed};
+        return Outcome {Kind::NonTerminal,
+                        Result<Assertion>(error(fido2errors::kTimeout, tr("No security key was touched in time."))),
+                        kRankTimeout};
+    return Outcome {Kind::NonTerminal,
+                    Result<Assertion>(error(fido2errors::kFailed, tr("The security key stopped answering."))),
+                    kRankFailed};
 }
 
 Fido2Ceremony::Outcome Fido2Ceremony::pinProblem(Key& key, const char* code)
@@ -461,7 +463,7 @@ Fido2Ceremony::Outcome Fido2Ceremony::pinProblem(Key& key, const char* code)
     Error e = error(code, message);
     if (retries >= 0)
         e.details.insert(QStringLiteral("retriesLeft"), retries);
-    return Outcome{Kind::Terminal, Result<Assertion>(std::move(e))};
+    return Outcome {Kind::Terminal, Result<Assertion>(std::move(e))};
 }
 
 Fido2Ceremony::Outcome Fido2Ceremony::mapFailure(Key& key, int r, bool afterPin)
@@ -469,13 +471,13 @@ Fido2Ceremony::Outcome Fido2Ceremony::mapFailure(Key& key, int r, bool afterPin)
     qCInfo(lcCeremony) << "security key" << key.path << "answered" << fido_strerr(r);
     switch (r) {
     case FIDO_ERR_KEEPALIVE_CANCEL:
-        return Outcome{Kind::Cancelled, std::nullopt};
+        return Outcome {Kind::Cancelled, std::nullopt};
     case FIDO_ERR_NO_CREDENTIALS:
-        return Outcome{Kind::NonTerminal,
-                       Result<Assertion>(error(fido2errors::kNoCredential,
-                                               tr("This security key holds no passkey for this service. Use the key "
-                                                  "you enrolled with."))),
-                       kRankNoCredential};
+        return Outcome {Kind::NonTerminal,
+                        Result<Assertion>(error(fido2errors::kNoCredential,
+                                                tr("This security key holds no passkey for this service. Use the key "
+                                                   "you enrolled with."))),
+                        kRankNoCredential};
     case FIDO_ERR_PIN_INVALID:
         return pinProblem(key, fido2errors::kPinInvalid);
     case FIDO_ERR_PIN_BLOCKED:
@@ -488,30 +490,30 @@ Fido2Ceremony::Outcome Fido2Ceremony::mapFailure(Key& key, int r, bool afterPin)
             e.message = tr("Too many wrong PINs in a row. Unplug the security key, plug it in again and retry.");
             e.details.insert(QStringLiteral("reinsertKey"), true);
         }
-        return Outcome{Kind::Terminal, Result<Assertion>(std::move(e))};
+        return Outcome {Kind::Terminal, Result<Assertion>(std::move(e))};
     }
     case FIDO_ERR_PIN_REQUIRED:
         return pinProblem(key, fido2errors::kPinRequired);
     case FIDO_ERR_PIN_NOT_SET:
-        return Outcome{Kind::Terminal,
-                       Result<Assertion>(error(fido2errors::kPinNotSet,
-                                               tr("Set a PIN on your security key first: the service needs the key "
-                                                  "to confirm it is you.")))};
+        return Outcome {Kind::Terminal,
+                        Result<Assertion>(error(fido2errors::kPinNotSet,
+                                                tr("Set a PIN on your security key first: the service needs the key "
+                                                   "to confirm it is you.")))};
     case FIDO_ERR_UNSUPPORTED_OPTION:
         if (m_request.userVerification && !afterPin)
-            return Outcome{Kind::Terminal,
-                           Result<Assertion>(error(fido2errors::kPinNotSet,
-                                                   tr("Set a PIN on your security key first: the service needs the "
-                                                      "key to confirm it is you.")))};
+            return Outcome {Kind::Terminal,
+                            Result<Assertion>(error(fido2errors::kPinNotSet,
+                                                    tr("Set a PIN on your security key first: the service needs the "
+                                                       "key to confirm it is you.")))};
         break;
     case FIDO_ERR_OPERATION_DENIED:
-        return Outcome{Kind::Terminal,
-                       Result<Assertion>(error(fido2errors::kCancelled, tr("The request was declined on the key.")))};
+        return Outcome {Kind::Terminal,
+                        Result<Assertion>(error(fido2errors::kCancelled, tr("The request was declined on the key.")))};
     case FIDO_ERR_USER_ACTION_TIMEOUT:
     case FIDO_ERR_ACTION_TIMEOUT:
-        return Outcome{Kind::NonTerminal,
-                       Result<Assertion>(error(fido2errors::kTimeout, tr("No security key was touched in time."))),
-                       kRankTimeout};
+        return Outcome {Kind::NonTerminal,
+                        Result<Assertion>(error(fido2errors::kTimeout, tr("No security key was touched in time."))),
+                        kRankTimeout};
     case FIDO_ERR_TX:
     case FIDO_ERR_RX:
         return ioFailure(key);
@@ -523,10 +525,11 @@ Fido2Ceremony::Outcome Fido2Ceremony::mapFailure(Key& key, int r, bool afterPin)
     default:
         break;
     }
-    return Outcome{Kind::NonTerminal,
-                   Result<Assertion>(error(fido2errors::kFailed, tr("The security key failed (%1).")
-                                                                     .arg(QString::fromLatin1(fido_strerr(r))))),
-                   kRankFailed};
+    return Outcome {
+        Kind::NonTerminal,
+        Result<Assertion>(
+            error(fido2errors::kFailed, tr("The security key failed (%1).").arg(QString::fromLatin1(fido_strerr(r))))),
+        kRankFailed};
 }
 
 } // namespace stint::client

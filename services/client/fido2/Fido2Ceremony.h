@@ -5,7 +5,6 @@
 #include "client/fido2/SecurityKeys.h"
 
 #include <QCoreApplication>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -54,17 +53,17 @@ public:
 private:
     enum class Plan
     {
-        Assert,        // ask for the assertion (built-in UV, or no UV asked)
+        Assert, // ask for the assertion (built-in UV, or no UV asked)
         AssertWithPin, // the one key, with the PIN
-        Select,        // several keys: a touch first, then the PIN to the chosen one
+        Select, // several keys: a touch first, then the PIN to the chosen one
     };
     enum class Kind
     {
-        Success,     // an assertion (the winner)
-        Terminal,    // an answer about the person's choice: ends the ceremony (the winner)
-        Selected,    // touched during selection; the assertion with the PIN follows
+        Success, // an assertion (the winner)
+        Terminal, // an answer about the person's choice: ends the ceremony (the winner)
+        Selected, // touched during selection; the assertion with the PIN follows
         NonTerminal, // kept; the ceremony goes on while other keys wait
-        Cancelled,   // the key stopped because we cancelled it
+        Cancelled, // the key stopped because we cancelled it
     };
     struct Outcome
     {
@@ -79,7 +78,7 @@ private:
         bool fido2 = false, supportsPin = false, hasPin = false, hasUv = false;
         Plan plan = Plan::Assert;
         std::thread thread;
-        bool finished = false;       // coordinator's view
+        bool finished = false; // coordinator's view
         bool cancelRequested = false; // coordinator's view
         std::chrono::steady_clock::time_point lastCancel;
     };
@@ -111,9 +110,9 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
     std::deque<std::pair<size_t, Outcome>> m_events; // guarded by m_mutex
-    std::vector<bool> m_stop;                        // per key, guarded by m_mutex
-    bool m_cancelled = false;                        // guarded by m_mutex
-    std::optional<size_t> m_winner;                  // the key that answered for the person; guarded by m_mutex
+    std::vector<bool> m_stop; // per key, guarded by m_mutex
+    bool m_cancelled = false; // guarded by m_mutex
+    std::optional<size_t> m_winner; // the key that answered for the person; guarded by m_mutex
 };
 
 } // namespace stint::client

@@ -5,9 +5,7 @@
 
 #include <QLoggingCategory>
 #include <QThread>
-
 #include <fido.h>
-
 #include <mutex>
 
 Q_LOGGING_CATEGORY(lcSecurityKeys, "stint.client.fido2.fido2securitykeys")
@@ -69,15 +67,15 @@ Fido2SecurityKeys::~Fido2SecurityKeys()
 
 Error Fido2SecurityKeys::cancelledError()
 {
-    return Error{QString::fromLatin1(fido2errors::kCancelled), tr("Signing in with the security key was cancelled."),
-                 {}};
+    return Error {
+        QString::fromLatin1(fido2errors::kCancelled), tr("Signing in with the security key was cancelled."), {}};
 }
 
 std::optional<Error> Fido2SecurityKeys::validate(const AssertionRequest& request)
 {
     auto bad = [](const QString& what) {
-        return Error{QString::fromLatin1(fido2errors::kFailed), tr("The sign-in request is malformed (%1).").arg(what),
-                     {}};
+        return Error {
+            QString::fromLatin1(fido2errors::kFailed), tr("The sign-in request is malformed (%1).").arg(what), {}};
     };
     if (request.rpId.isEmpty() || request.rpId.size() > 253)
         return bad(QStringLiteral("rpId"));
@@ -92,9 +90,9 @@ std::optional<Error> Fido2SecurityKeys::validate(const AssertionRequest& request
     if (request.timeoutMs <= 0 || request.timeoutMs > kMaxTimeoutMs)
         return bad(QStringLiteral("timeout"));
     if (request.pin && !request.pin->isEmpty() && !pinWellFormed(request.pin->bytes()))
-        return Error{QString::fromLatin1(fido2errors::kPinInvalid),
-                     tr("A security key PIN has at least 4 characters and at most 63 bytes."),
-                     {}};
+        return Error {QString::fromLatin1(fido2errors::kPinInvalid),
+                      tr("A security key PIN has at least 4 characters and at most 63 bytes."),
+                      {}};
     return std::nullopt;
 }
 
@@ -106,7 +104,7 @@ Call<Assertion> Fido2SecurityKeys::getAssertion(const AssertionRequest& request)
     if (m_running) {
         if (m_next)
             m_next->call.fail(cancelledError());
-        m_next = Queued{request, call};
+        m_next = Queued {request, call};
         m_running->ceremony->cancel();
         return call;
     }

@@ -2,7 +2,6 @@
 #include "client/fido2/HidDeviceSource.h"
 
 #include <QLoggingCategory>
-
 #include <fido.h>
 
 Q_LOGGING_CATEGORY(lcHidKeys, "stint.client.fido2.hiddevicesource")

@@ -5,8 +5,14 @@
 #include <QCborMap>
 #include <QCborValue>
 #include <QLoggingCategory>
-
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <fido.h>
+#include <functional>
+#include <map>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -14,14 +20,6 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
-
-#include <chrono>
-#include <condition_variable>
-#include <cstring>
-#include <deque>
-#include <functional>
-#include <algorithm>
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -56,7 +54,7 @@ constexpr quint8 kCapWink = 0x01;
 constexpr quint8 kCapCbor = 0x04;
 constexpr quint8 kCapNoMsg = 0x08;
 const QByteArray kBroadcast("\xff\xff\xff\xff", 4);
-constexpr milliseconds kKeepaliveEvery{100};
+constexpr milliseconds kKeepaliveEvery {100};
 
 // CTAP2 commands and status codes (CTAP 2.1 §6, §8).
 constexpr quint8 kMakeCredential = 0x01;
@@ -213,8 +211,7 @@ QByteArray signEs256(EVP_PKEY* key, const QByteArray& message)
     if (ctx && EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1
         && EVP_DigestSign(ctx, nullptr, &len, u8(message), size_t(message.size())) == 1) {
         out.resize(qsizetype(len));
-        if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, u8(message),
-                           size_t(message.size()))
+        if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, u8(message), size_t(message.size()))
             == 1)
             out.resize(qsizetype(len));
         else
@@ -227,9 +224,9 @@ QByteArray signEs256(EVP_PKEY* key, const QByteArray& message)
 QCborMap coseKey(const QByteArray& point, int alg)
 {
     QCborMap key;
-    key.insert(1, 2);    // kty: EC2
-    key.insert(3, alg);  // -7 ES256, or -25 for the PIN protocols' key agreement
-    key.insert(-1, 1);   // crv: P-256
+    key.insert(1, 2); // kty: EC2
+    key.insert(3, alg); // -7 ES256, or -25 for the PIN protocols' key agreement
+    key.insert(-1, 1); // crv: P-256
     key.insert(-2, point.mid(1, 32));
     key.insert(-3, point.mid(33, 32));
     return key;
@@ -557,7 +554,7 @@ struct SoftCtapDevice::State
                 return hidError(cid, kHidErrInvalidChannel);
             if (pending || (incoming && incoming->cid != cid))
                 return hidError(cid, kHidErrChannelBusy);
-            incoming = Incoming{cid, cmd, total, p.mid(7, std::min(total, kInitData)), 0};
+            incoming = Incoming {cid, cmd, total, p.mid(7, std::min(total, kInitData)), 0};
         } else {
             if (!incoming || incoming->cid != cid)
                 return; // a stray continuation: ignored, as the spec says
@@ -625,7 +622,7 @@ struct SoftCtapDevice::State
             break;
         }
         if (reply.afterTouch) {
-            pending = Pending{cid, std::move(reply.afterTouch), Clock::now(), 0, false, false};
+            pending = Pending {cid, std::move(reply.afterTouch), Clock::now(), 0, false, false};
             nextKeepalive = Clock::now();
             return;
         }
@@ -634,15 +631,15 @@ struct SoftCtapDevice::State
 
     static QByteArray status(quint8 code) { return QByteArray(1, char(code)); }
     static QByteArray ok(const QCborMap& map) { return QByteArray(1, char(kOk)) + encode(map); }
-    static Reply now(const QByteArray& bytes) { return Reply{bytes, {}}; }
-    static Reply later(std::function<QByteArray()> f) { return Reply{{}, std::move(f)}; }
+    static Reply now(const QByteArray& bytes) { return Reply {bytes, {}}; }
+    static Reply later(std::function<QByteArray()> f) { return Reply {{}, std::move(f)}; }
 
     bool pinSet() const { return options.pinSupported && !options.pin.isEmpty(); }
 
     Reply getInfo() const
     {
         QCborMap info;
-        QCborArray versions{QStringLiteral("FIDO_2_0")};
+        QCborArray versions {QStringLiteral("FIDO_2_0")};
         if (options.ctap21)
             versions.append(QStringLiteral("FIDO_2_1"));
         info.insert(1, versions);
@@ -660,13 +657,13 @@ struct SoftCtapDevice::State
         info.insert(4, opts);
         info.insert(5, 1200);
         if (options.pinSupported || options.builtInUv)
-            info.insert(6, options.ctap21 ? QCborArray{2, 1} : QCborArray{1});
+            info.insert(6, options.ctap21 ? QCborArray {2, 1} : QCborArray {1});
         if (options.ctap21) {
-            info.insert(9, QCborArray{QStringLiteral("usb")});
+            info.insert(9, QCborArray {QStringLiteral("usb")});
             QCborMap es256;
             es256.insert(QStringLiteral("alg"), -7);
             es256.insert(QStringLiteral("type"), QStringLiteral("public-key"));
-            info.insert(10, QCborArray{es256});
+            info.insert(10, QCborArray {es256});
         }
         return now(ok(info));
     }
@@ -775,9 +772,8 @@ struct SoftCtapDevice::State
     {
         if (discoverable) {
             // One discoverable credential per account and relying party: a new one replaces the old.
-            std::erase_if(credentials, [&](const Credential& c) {
-                return c.discoverable && c.rpId == rpId && c.userId == userId;
-            });
+            std::erase_if(credentials,
+                          [&](const Credential& c) { return c.discoverable && c.rpId == rpId && c.userId == userId; });
         }
         Credential c;
         c.id = randomBytes(32);
@@ -1011,7 +1007,7 @@ void* ioOpen(const char* path)
     std::lock_guard deviceLock(state->mutex);
     if (!state->plugged)
         return nullptr;
-    return new Handle{std::move(state)};
+    return new Handle {std::move(state)};
 }
 
 void ioClose(void* handle)
@@ -1031,7 +1027,7 @@ int ioWrite(void* handle, const unsigned char* buf, size_t len)
     return static_cast<Handle*>(handle)->state->write(buf, len);
 }
 
-const fido_dev_io_t kIo{ioOpen, ioClose, ioRead, ioWrite};
+const fido_dev_io_t kIo {ioOpen, ioClose, ioRead, ioWrite};
 
 fido_dev* openThroughLibfido2(const QString& path)
 {
@@ -1055,7 +1051,7 @@ std::shared_ptr<SoftCtapDevice::State> lookUp(const QString& path)
 } // namespace
 
 SoftCtapDevice::SoftCtapDevice()
-    : SoftCtapDevice(Options{})
+    : SoftCtapDevice(Options {})
 {
 }
 

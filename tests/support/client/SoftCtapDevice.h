@@ -7,7 +7,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
 #include <mutex>
 
@@ -38,17 +37,17 @@ class SoftCtapDevice
 public:
     enum class Presence
     {
-        Auto,   // a touch arrives right after the first keepalive
+        Auto, // a touch arrives right after the first keepalive
         Manual, // a touch arrives when touch() is called
-        Never,  // nobody touches the key
+        Never, // nobody touches the key
     };
 
     struct Options
     {
-        bool ctap21 = true;       // FIDO_2_1 with pinUvAuthToken (PIN protocols 2 and 1); false: FIDO_2_0, protocol 1
+        bool ctap21 = true; // FIDO_2_1 with pinUvAuthToken (PIN protocols 2 and 1); false: FIDO_2_0, protocol 1
         bool pinSupported = true; // the key has the clientPin feature
-        QByteArray pin;           // UTF-8; empty: no PIN set
-        bool builtInUv = false;   // a built-in user verification (a fingerprint reader) that always recognises
+        QByteArray pin; // UTF-8; empty: no PIN set
+        bool builtInUv = false; // a built-in user verification (a fingerprint reader) that always recognises
         int pinRetries = 8;
         Presence presence = Presence::Auto;
         int userActionTimeoutMs = 30'000; // the key gives up waiting for a touch (CTAP2_ERR_USER_ACTION_TIMEOUT)
@@ -92,7 +91,7 @@ public:
 
     // What the key saw.
     int pinRetries() const;
-    int pinChecks() const;       // PINs it was asked to check (right or wrong)
+    int pinChecks() const; // PINs it was asked to check (right or wrong)
     int cancelsReceived() const; // CTAPHID_CANCEL packets
     int commandsReceived(quint8 ctapCommand) const; // 0x01 makeCredential, 0x02 getAssertion, 0x06 clientPIN …
 

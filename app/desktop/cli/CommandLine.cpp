@@ -341,23 +341,30 @@ int Runner::tenants()
         terminal::out(QStringLiteral("No tenants: no access policy grants you any yet. Ask an admin."));
         return kOk;
     }
+    bool anyApproval = false;
     for (const Tenant& t : *list) {
+        // Per role: the longest any grant allows, and whether every grant of it needs approval.
         QStringList roles;
         int maxMinutes = 0;
-        bool approval = false;
         for (const models::TenantGrant& g : t.myGrants) {
-            for (const QString& r : g.roleDefinitionIds)
-                if (!roles.contains(t.roleName(r)))
-                    roles << t.roleName(r);
             maxMinutes = std::max(maxMinutes, g.maxDurationMinutes);
-            approval = approval || g.requireApproval;
+            for (const QString& r : g.roleDefinitionIds) {
+                bool withoutApproval = false;
+                for (const models::TenantGrant& other : t.myGrants)
+                    withoutApproval = withoutApproval || (other.roleDefinitionIds.contains(r) && !other.requireApproval);
+                const QString name = t.roleName(r) + (withoutApproval ? QString() : QStringLiteral(" *"));
+                if (!roles.contains(name))
+                    roles << name;
+                anyApproval = anyApproval || !withoutApproval;
+            }
         }
         terminal::out(QStringLiteral("%1  [%2]").arg(t.name, t.connection.status));
         terminal::out(QStringLiteral("    roles: %1").arg(roles.isEmpty() ? QStringLiteral("-") : roles.join(QStringLiteral(", "))));
-        terminal::out(QStringLiteral("    up to %1 (default %2)%3")
-                          .arg(ui::TimeText::minutes(maxMinutes), ui::TimeText::minutes(t.connection.defaultDurationMinutes),
-                               approval ? QStringLiteral(", needs approval") : QString()));
+        terminal::out(QStringLiteral("    up to %1 (default %2)")
+                          .arg(ui::TimeText::minutes(maxMinutes), ui::TimeText::minutes(t.connection.defaultDurationMinutes)));
     }
+    if (anyApproval)
+        terminal::out(QStringLiteral("* needs an admin's approval"));
     return kOk;
 }
 
@@ -457,7 +464,7 @@ Result<Checkout> Runner::waitUntilSettled(const Checkout& start, int timeoutSeco
         QString text = QStringLiteral("%1: %2").arg(tenantName(c.tenantId), stateText(c));
         if (!c.stateReason.isEmpty() && c.state != CheckoutState::Ready)
             text += QStringLiteral(" (%1%2)").arg(c.stateReason, c.attempts > 1 ? QStringLiteral(", attempt %1").arg(c.attempts) : QString());
-        if (text != lastSaid && !m_json)
+        if (text != lastSaid && !m_json && !settled(c))
             terminal::err(text + QStringLiteral("…"));
         lastSaid = text;
     };

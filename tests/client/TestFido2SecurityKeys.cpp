@@ -5,6 +5,7 @@
 // touching, cancel(), keys without a passkey for the service, hostile answers, malformed requests — and results on
 // the caller's thread while the blocking work runs elsewhere.
 #include "client/fido2/Fido2SecurityKeys.h"
+#include "client/fido2/HidDeviceSource.h"
 #include "core/Crypto.h"
 #include "support/client/SoftCtapDevice.h"
 
@@ -599,6 +600,16 @@ private slots:
         QVERIFY(await(second, &r));
         QVERIFY2(r.ok(), describe(r));
         QCOMPARE(r->credentialId, id);
+    }
+
+    void theRealSourceOpensOnlyWhatIsThere()
+    {
+        // The machine's own keys through libfido2's manifest: whatever is plugged in here, a path that is not listed
+        // is never opened.
+        client::HidDeviceSource source;
+        const QStringList paths = source.devicePaths();
+        QVERIFY(!paths.contains(QStringLiteral("/dev/hidraw-stint-none")));
+        QVERIFY(!source.openDevice(QStringLiteral("/dev/hidraw-stint-none")));
     }
 
     void destroyedMidCeremony()

@@ -405,6 +405,35 @@ private slots:
         stillAcceptsTheCallback();
     }
 
+    // Bytes after the callback on its own connection (pipelining, or a client playing games) must not displace the
+    // page the flow gives that browser.
+    void moreBytesOnTheCallbacksConnectionAreIgnored_data()
+    {
+        QTest::addColumn<bool>("together"); // in the same write as the callback, or after it was taken
+        QTest::newRow("pipelined") << true;
+        QTest::newRow("afterwards") << false;
+    }
+    void moreBytesOnTheCallbacksConnectionAreIgnored()
+    {
+        QFETCH(bool, together);
+        start();
+        auto socket = connectTo(port());
+        const QByteArray second = get(port(), callbackTarget()) + "GET /favicon.ico HTTP/1.1\r\n\r\n";
+        socket->write(get(port(), callbackTarget()) + (together ? second : QByteArray()));
+        QTRY_COMPARE(m_callbacks->size(), 1);
+        if (!together) {
+            socket->write(second);
+            QTRY_COMPARE(socket->bytesToWrite(), 0);
+        }
+        QCOMPARE(socket->bytesAvailable(), 0);
+        m_server->answer(LoopbackPage::connected());
+        const Raw raw = readUntilClosed(*socket);
+        QCOMPARE(raw.status(), 200);
+        QVERIFY(raw.body().contains(LoopbackPage::connected().title.toUtf8()));
+        QCOMPARE(raw.bytes.count("HTTP/1.1 "), 1);
+        QCOMPARE(m_callbacks->size(), 1);
+    }
+
     void aCallbackWhoseBrowserLeftStillCounts()
     {
         start();
@@ -441,7 +470,10 @@ private slots:
         const Raw raw = readUntilClosed(*socket, 10'000);
         drip.stop();
         QVERIFY(raw.closed);
-        QCOMPARE(raw.status(), 408);
+        // A client still sending when the listener closes may get a reset instead of the page (unread bytes make the
+        // kernel reset the connection): cut off either way.
+        if (!trickle || raw.status() != 0)
+            QCOMPARE(raw.status(), 408);
         QVERIFY2(clock.elapsed() >= 400, qPrintable(QString::number(clock.elapsed())));
         QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
         stillAcceptsTheCallback();

@@ -330,8 +330,8 @@ private slots:
         m_bus->plug(key);
         const Result<SharedSession> r = signIn({}, {});
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().code, QStringLiteral("api.signin-failed"));
         QCOMPARE(client::errors::httpStatus(r.error()), 401);
+        QCOMPARE(client::errors::slug(r.error()), QStringLiteral("signin-failed"));
     }
 };
 

@@ -27,7 +27,7 @@ private slots:
     {
         const QString dir = QStringLiteral(STINT_SOURCE_DIR "/tests/interop/oidc-provider");
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        QVERIFY2(!node.isEmpty(), "node is not on PATH: install Node.js 20 or later (scripts/setup.sh does)");
+        QVERIFY2(!node.isEmpty(), "node is not on PATH: install Node.js 18 or later (scripts/setup.sh does)");
         QVERIFY2(QFile::exists(dir + QStringLiteral("/node_modules/oidc-provider/package.json")),
                  "oidc-provider is not installed: run scripts/setup.sh (npm ci in tests/interop/oidc-provider)");
         QVERIFY(m_temp.isValid());

@@ -31,7 +31,7 @@ namespace stint::client {
 
 class Fido2Ceremony
 {
-    Q_DECLARE_TR_FUNCTIONS(Fido2SecurityKeys)
+    Q_DECLARE_TR_FUNCTIONS(stint::client::Fido2SecurityKeys) // one translation context for all FIDO2 messages
 
 public:
     struct Hooks

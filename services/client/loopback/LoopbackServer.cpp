@@ -173,6 +173,8 @@ void LoopbackServer::acceptConnections()
             socket->deleteLater();
             continue;
         }
+        // Qt buffers what the kernel holds; bound that too, not only what is parsed.
+        socket->setReadBufferSize(qint64(m_limits.maxHeadBytes) + 1);
         Connection& connection = m_connections[socket];
         connection.deadline = new QTimer(socket);
         connection.deadline->setSingleShot(true);
@@ -210,8 +212,10 @@ void LoopbackServer::readFrom(QTcpSocket* socket)
     if (it == m_connections.end())
         return;
     Connection& connection = it->second;
-    if (connection.responded) {
-        socket->readAll(); // whatever follows an answered request is not read, only drained
+    if (connection.complete || connection.responded) {
+        // One request per connection: what follows (pipelined or later) is drained, not read. The callback's own
+        // connection keeps waiting for its page.
+        socket->readAll();
         return;
     }
     // Never hold more than the cap plus one byte: enough to know the cap was passed.
@@ -227,6 +231,8 @@ void LoopbackServer::readFrom(QTcpSocket* socket)
         refuse(socket, parsed.status, parsed.why);
         return;
     case LoopbackRequest::Outcome::Complete:
+        connection.complete = true;
+        connection.buffer.clear();
         connection.deadline->stop();
         handle(socket, request);
         return;

@@ -96,6 +96,7 @@ private:
     {
         QByteArray buffer;
         QTimer* deadline = nullptr;
+        bool complete = false; // its request was read: whatever follows is drained, never parsed
         bool responded = false;
     };
 

@@ -154,8 +154,12 @@ void TenantConnector::cancel()
     ++d->run; // late answers of this run are ignored from here on
     auto pending = std::move(*d->pending);
     d->pending.reset();
-    if (d->server)
-        d->server->close(LoopbackPage::cancelled());
+    if (d->server) {
+        // Once the callback went to the cloud, cancelling only stops waiting: the cloud goes on verifying, and the
+        // outcome still reaches the app as the tenant's connection. The browser is not told otherwise.
+        const bool completing = d->server->phase() == LoopbackServer::Phase::Answering;
+        d->server->close(completing ? LoopbackPage::received() : LoopbackPage::cancelled());
+    }
     emit stageChanged(LoopbackStage::Done);
     pending.fail(flowError(loopbackErrors::kCancelled, tr("Connecting the tenant was cancelled.")));
 }

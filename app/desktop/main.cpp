@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// stint: the desktop app. Wiring and process hardening only; everything else lives in services/client and ui/.
+// stint: the desktop app, and with a subcommand its command line. Wiring and process hardening only; everything else
+// lives in services/client, ui/ and app/desktop/cli.
 #include "DesktopApp.h"
+#include "cli/CommandLine.h"
+#include "cli/Terminal.h"
 #include "core/ProcessHardening.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+
+#include <memory>
 
 int main(int argc, char* argv[])
 {
@@ -14,6 +19,20 @@ int main(int argc, char* argv[])
     // First thing: no core dumps, not dumpable (no ptrace by the same user), private files. The checkout credentials
     // additionally live in locked, non-dumpable pages (client::LockedSecret, held by CredentialKeeper).
     stint::process::hardenProcess();
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    if (stint::cli::wantsCommandLine(arguments)) {
+        // The command line (docs/cli.md): no window; a GUI application object only for the clipboard and the browser.
+        std::unique_ptr<QCoreApplication> app = stint::cli::wantsGui(arguments)
+            ? std::make_unique<QGuiApplication>(argc, argv)
+            : std::make_unique<QCoreApplication>(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("stint"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(STINT_VERSION));
+        stint::cli::installInterruptHandler();
+        return stint::cli::run(arguments);
+    }
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("stint"));

@@ -21,6 +21,9 @@ public:
     int terminate(); // SIGTERM, waits, returns the exit code (-1 when it had to be killed or crashed)
 
     quint16 port() const { return m_port; }
+    // Talks to a server already running on `port` (started by someone else, e.g. scripts/run-demo.sh) instead of
+    // starting one; kill() and terminate() then do nothing.
+    void attach(quint16 port) { m_port = port; }
     QByteArray stderrText() const { return m_stderr; }
 
 protected:

@@ -2,9 +2,9 @@
 #include "DesktopApp.h"
 
 #include "DesktopCloudServices.h"
-#include "ui/common/Shell.h"
+#include "ui/shell/Shell.h"
 #include "ui/common/Style.h"
-#include "ui/common/TrayIcon.h"
+#include "ui/shell/TrayIcon.h"
 
 #include <QApplication>
 #include <QDesktopServices>

@@ -4,8 +4,8 @@
 #include "QSettingsStore.h"
 #include "client/SecretStore.h"
 #include "core/Clock.h"
-#include "ui/common/AppSettings.h"
-#include "ui/common/QtDesktop.h"
+#include "ui/shell/AppSettings.h"
+#include "ui/shell/QtDesktop.h"
 
 #include <QElapsedTimer>
 #include <QObject>

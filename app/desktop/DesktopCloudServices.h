@@ -2,7 +2,7 @@
 #pragma once
 
 #include "client/loopback/LoopbackFlows.h"
-#include "ui/common/CloudServices.h"
+#include "ui/shell/CloudServices.h"
 
 #include <QObject>
 #include <memory>

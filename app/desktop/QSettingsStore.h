@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AppSettings.h"
 
 #include <QSettings>
 

@@ -3,7 +3,7 @@
 // clipboard managers and cleared when its time is up — unless something else was copied since; notifications go to
 // the freedesktop Notifications service with their buttons, and a button pressed there comes back as actionInvoked;
 // without the service, Stint falls back to the tray.
-#include "ui/common/QtDesktop.h"
+#include "ui/shell/QtDesktop.h"
 
 #include <QClipboard>
 #include <QDBusConnection>

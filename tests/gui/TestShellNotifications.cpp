@@ -7,11 +7,11 @@
 #include "client/Workspace.h"
 #include "support/client/ShellHarness.h"
 #include "support/client/WidgetProbe.h"
-#include "ui/common/MainWindow.h"
-#include "ui/common/Notifier.h"
-#include "ui/common/Shell.h"
-#include "ui/common/TrayIcon.h"
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Notifier.h"
+#include "ui/shell/Shell.h"
+#include "ui/shell/TrayIcon.h"
+#include "ui/shell/WorkspacePage.h"
 
 #include <QTabWidget>
 #include <QtTest>

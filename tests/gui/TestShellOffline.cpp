@@ -7,12 +7,12 @@
 #include "support/client/ShellHarness.h"
 #include "support/client/WidgetProbe.h"
 #include "ui/common/Banner.h"
-#include "ui/common/MainWindow.h"
-#include "ui/common/Shell.h"
-#include "ui/common/SyncIndicator.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Shell.h"
+#include "ui/shell/SyncIndicator.h"
 #include "ui/common/TimeText.h"
-#include "ui/common/TrayIcon.h"
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/TrayIcon.h"
+#include "ui/shell/WorkspacePage.h"
 
 #include <QAction>
 #include <QLabel>

@@ -7,11 +7,11 @@
 #include "support/client/ShellHarness.h"
 #include "support/client/WidgetProbe.h"
 #include "ui/common/Banner.h"
-#include "ui/common/MainWindow.h"
-#include "ui/common/Shell.h"
-#include "ui/common/SignInPage.h"
-#include "ui/common/SyncIndicator.h"
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Shell.h"
+#include "ui/shell/SignInPage.h"
+#include "ui/shell/SyncIndicator.h"
+#include "ui/shell/WorkspacePage.h"
 
 #include <QElapsedTimer>
 #include <QLabel>

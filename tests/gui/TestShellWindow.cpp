@@ -5,11 +5,11 @@
 #include "client/Workspace.h"
 #include "support/client/ShellHarness.h"
 #include "support/client/WidgetProbe.h"
-#include "ui/common/MainWindow.h"
-#include "ui/common/SettingsDialog.h"
-#include "ui/common/Shell.h"
-#include "ui/common/TrayIcon.h"
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/SettingsDialog.h"
+#include "ui/shell/Shell.h"
+#include "ui/shell/TrayIcon.h"
+#include "ui/shell/WorkspacePage.h"
 #include "ui/models/TenantListModel.h"
 
 #include <QAction>

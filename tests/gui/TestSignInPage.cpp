@@ -9,8 +9,8 @@
 #include "support/client/FakeCloud.h"
 #include "support/client/FakeSecurityKeys.h"
 #include "ui/common/ErrorText.h"
-#include "ui/common/PinDialog.h"
-#include "ui/common/SignInPage.h"
+#include "ui/shell/PinDialog.h"
+#include "ui/shell/SignInPage.h"
 
 #include <QLabel>
 #include <QLineEdit>

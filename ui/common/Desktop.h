@@ -8,7 +8,7 @@
 
 // What the views ask of the desktop around them: open a URL in the default browser, put a secret on the clipboard
 // (marked so clipboard managers skip it, cleared after a while), show a desktop notification with actions. The app
-// uses QtDesktop (ui/common/QtDesktop); GUI tests use a fake that records what was asked.
+// uses QtDesktop (ui/shell/QtDesktop); GUI tests use a fake that records what was asked.
 namespace stint::ui {
 
 class Desktop : public QObject

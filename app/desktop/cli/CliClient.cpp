@@ -3,7 +3,7 @@
 
 #include "cli/Terminal.h"
 #include "QSettingsStore.h"
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AppSettings.h"
 
 #include "client/SecurityKeySignIn.h"
 #include "client/fido2/Fido2SecurityKeys.h"

@@ -7,7 +7,7 @@
 #include "client/SessionKeeper.h"
 #include "client/SqlCipherReplica.h"
 #include "client/Workspace.h"
-#include "ui/common/Shell.h"
+#include "ui/shell/Shell.h"
 
 #include <QSignalSpy>
 #include <QTest>

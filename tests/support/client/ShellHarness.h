@@ -6,8 +6,8 @@
 #include "support/client/FakeCloud.h"
 #include "support/client/FakeDesktop.h"
 #include "support/client/FakeSecurityKeys.h"
-#include "ui/common/AppSettings.h"
-#include "ui/common/CloudServices.h"
+#include "ui/shell/AppSettings.h"
+#include "ui/shell/CloudServices.h"
 
 #include <QTemporaryDir>
 #include <memory>

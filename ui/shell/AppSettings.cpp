@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AppSettings.h"
 
 namespace stint::ui {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/PinDialog.h"
+#include "ui/shell/PinDialog.h"
 
 #include "ui/common/Style.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/SyncIndicator.h"
+#include "ui/shell/SyncIndicator.h"
 
 #include "client/Workspace.h"
 #include "ui/common/TimeText.h"

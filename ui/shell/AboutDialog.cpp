@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/AboutDialog.h"
+#include "ui/shell/AboutDialog.h"
 
 #include "ui/common/Style.h"
 

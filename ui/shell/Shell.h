@@ -3,7 +3,7 @@
 
 #include "core/Clock.h"
 #include "core/Result.h"
-#include "ui/common/CloudServices.h"
+#include "ui/shell/CloudServices.h"
 
 #include <QObject>
 #include <QPointer>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/Notifier.h"
+#include "ui/shell/Notifier.h"
 
 #include "client/ExpiryWatch.h"
 #include "ui/common/Desktop.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/SettingsDialog.h"
+#include "ui/shell/SettingsDialog.h"
 
 #include "client/HttpTransport.h"
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AppSettings.h"
 #include "ui/common/Style.h"
 
 #include <QComboBox>

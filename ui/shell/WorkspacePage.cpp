@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/WorkspacePage.h"
 
 #include "client/Workspace.h"
 #include "ui/admin/AdminView.h"

@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/Shell.h"
+#include "ui/shell/Shell.h"
 
 #include "client/CredentialKeeper.h"
 #include "client/ExpiryWatch.h"
 #include "client/HttpTransport.h"
 #include "client/SessionKeeper.h"
 #include "client/Workspace.h"
-#include "ui/common/AboutDialog.h"
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AboutDialog.h"
+#include "ui/shell/AppSettings.h"
 #include "ui/common/Banner.h"
 #include "ui/common/Desktop.h"
 #include "ui/common/ErrorText.h"
-#include "ui/common/MainWindow.h"
-#include "ui/common/Notifier.h"
-#include "ui/common/SettingsDialog.h"
-#include "ui/common/SignInPage.h"
-#include "ui/common/TrayIcon.h"
+#include "ui/shell/MainWindow.h"
+#include "ui/shell/Notifier.h"
+#include "ui/shell/SettingsDialog.h"
+#include "ui/shell/SignInPage.h"
+#include "ui/shell/TrayIcon.h"
 #include "ui/common/UiContext.h"
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/WorkspacePage.h"
 
 #include <QLoggingCategory>
 #include <QSystemTrayIcon>

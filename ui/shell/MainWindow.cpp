@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/MainWindow.h"
+#include "ui/shell/MainWindow.h"
 
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AppSettings.h"
 #include "ui/common/BusySpinner.h"
-#include "ui/common/SignInPage.h"
+#include "ui/shell/SignInPage.h"
 #include "ui/common/Style.h"
-#include "ui/common/SyncIndicator.h"
-#include "ui/common/WorkspacePage.h"
+#include "ui/shell/SyncIndicator.h"
+#include "ui/shell/WorkspacePage.h"
 
 #include <QAction>
 #include <QCloseEvent>

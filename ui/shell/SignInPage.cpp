@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/SignInPage.h"
+#include "ui/shell/SignInPage.h"
 
 #include "client/ApiError.h"
 #include "client/HttpTransport.h"
 #include "client/SecurityKeySignIn.h"
 #include "client/fido2/SecurityKeys.h"
 #include "client/loopback/LoopbackFlows.h"
-#include "ui/common/AppSettings.h"
+#include "ui/shell/AppSettings.h"
 #include "ui/common/Banner.h"
 #include "ui/common/BusySpinner.h"
 #include "ui/common/ErrorText.h"
-#include "ui/common/PinDialog.h"
+#include "ui/shell/PinDialog.h"
 #include "ui/common/Style.h"
 
 #include <QEvent>

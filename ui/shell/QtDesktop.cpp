@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/common/QtDesktop.h"
+#include "ui/shell/QtDesktop.h"
 
 #include <QClipboard>
 #include <QDBusConnection>

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
     <name>stint::client::ApiError</name>
@@ -69,7 +70,7 @@
         <translation>Es läuft bereits eine Anmeldung; schließen Sie diese zuerst ab oder brechen Sie sie ab.</translation>
     </message>
     <message>
-        <source>The Stint service's address cannot be opened in a browser for signing in.</source>
+        <source>The Stint service&apos;s address cannot be opened in a browser for signing in.</source>
         <translation>Die Adresse des Stint-Dienstes kann zum Anmelden nicht im Browser geöffnet werden.</translation>
     </message>
     <message>
@@ -160,7 +161,10 @@
     </message>
     <message numerus="yes">
         <source>Wrong PIN. %n attempt(s) left before the key locks.</source>
-        <translation><numerusform>Falsche PIN. Noch %n Versuch, bevor der Schlüssel sperrt.</numerusform><numerusform>Falsche PIN. Noch %n Versuche, bevor der Schlüssel sperrt.</numerusform></translation>
+        <translation>
+            <numerusform>Falsche PIN. Noch %n Versuch, bevor der Schlüssel sperrt.</numerusform>
+            <numerusform>Falsche PIN. Noch %n Versuche, bevor der Schlüssel sperrt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Wrong PIN.</source>
@@ -218,15 +222,15 @@
         <translation>de</translation>
     </message>
     <message>
-        <source>Microsoft's answer reached Stint</source>
+        <source>Microsoft&apos;s answer reached Stint</source>
         <translation>Die Antwort von Microsoft ist bei Stint angekommen</translation>
     </message>
     <message>
-        <source>Stint is now checking the connection to the customer's tenant. The result shows in the Stint app in a moment.</source>
+        <source>Stint is now checking the connection to the customer&apos;s tenant. The result shows in the Stint app in a moment.</source>
         <translation>Stint prüft jetzt die Verbindung zum Mandanten des Kunden. Das Ergebnis erscheint gleich in der Stint-App.</translation>
     </message>
     <message>
-        <source>You're signed in to Stint</source>
+        <source>You&apos;re signed in to Stint</source>
         <translation>Sie sind bei Stint angemeldet</translation>
     </message>
     <message>
@@ -254,7 +258,7 @@
         <translation>Microsoft hat mit dem Fehler „%1“ geantwortet.</translation>
     </message>
     <message>
-        <source>Sign in as a Global Administrator of the customer's tenant, or ask one to connect it.</source>
+        <source>Sign in as a Global Administrator of the customer&apos;s tenant, or ask one to connect it.</source>
         <translation>Melden Sie sich als Globaler Administrator des Kundenmandanten an, oder bitten Sie einen Globalen Administrator, ihn zu verbinden.</translation>
     </message>
     <message>
@@ -314,7 +318,7 @@
         <translation>Stint konnte diese Anfrage nicht lesen</translation>
     </message>
     <message>
-        <source>The Stint app waits here only for Microsoft's or the Stint service's answer.</source>
+        <source>The Stint app waits here only for Microsoft&apos;s or the Stint service&apos;s answer.</source>
         <translation>Die Stint-App wartet hier nur auf die Antwort von Microsoft oder vom Stint-Dienst.</translation>
     </message>
     <message>
@@ -329,7 +333,7 @@
         <translation>Der Empfänger wurde bereits verwendet.</translation>
     </message>
     <message>
-        <source>Stint cannot receive the browser's answer: no port on 127.0.0.1 is free (%1).</source>
+        <source>Stint cannot receive the browser&apos;s answer: no port on 127.0.0.1 is free (%1).</source>
         <translation>Stint kann die Antwort des Browsers nicht empfangen: Auf 127.0.0.1 ist kein Port frei (%1).</translation>
     </message>
 </context>
@@ -368,11 +372,11 @@
         <translation>Diese Datei enthält einen privaten Schlüssel, kein Zertifikat. Wählen Sie das Zertifikat (.pem, .crt oder .cer im PEM-Format).</translation>
     </message>
     <message>
-        <source>This file holds no PEM certificate (a block starting "-----BEGIN CERTIFICATE-----"). A DER .cer file must be converted to PEM first.</source>
+        <source>This file holds no PEM certificate (a block starting &quot;-----BEGIN CERTIFICATE-----&quot;). A DER .cer file must be converted to PEM first.</source>
         <translation>Diese Datei enthält kein PEM-Zertifikat (einen Block, der mit „-----BEGIN CERTIFICATE-----“ beginnt). Eine DER-.cer-Datei muss zuerst in PEM umgewandelt werden.</translation>
     </message>
     <message>
-        <source>The private key is protected by a password. Stint needs it without one (it seals the key in the service); export it unencrypted, for example with "openssl pkey -in key.pem -out plain.pem".</source>
+        <source>The private key is protected by a password. Stint needs it without one (it seals the key in the service); export it unencrypted, for example with &quot;openssl pkey -in key.pem -out plain.pem&quot;.</source>
         <translation>Der private Schlüssel ist mit einem Kennwort geschützt. Stint braucht ihn ohne Kennwort (der Schlüssel wird im Dienst versiegelt); exportieren Sie ihn unverschlüsselt, zum Beispiel mit „openssl pkey -in key.pem -out plain.pem“.</translation>
     </message>
     <message>
@@ -392,7 +396,7 @@
         <translation>Diese Datei enthält ein Zertifikat, nicht dessen privaten Schlüssel. Wählen Sie die Schlüsseldatei (oft .key oder .pem).</translation>
     </message>
     <message>
-        <source>This file holds no PEM private key (a block starting "-----BEGIN PRIVATE KEY-----").</source>
+        <source>This file holds no PEM private key (a block starting &quot;-----BEGIN PRIVATE KEY-----&quot;).</source>
         <translation>Diese Datei enthält keinen privaten PEM-Schlüssel (einen Block, der mit „-----BEGIN PRIVATE KEY-----“ beginnt).</translation>
     </message>
 </context>
@@ -406,7 +410,7 @@
 <context>
     <name>stint::client::SessionKeeper</name>
     <message>
-        <source>The service's answer to the sign-in cannot be used.</source>
+        <source>The service&apos;s answer to the sign-in cannot be used.</source>
         <translation>Die Antwort des Dienstes auf die Anmeldung ist unbrauchbar.</translation>
     </message>
 </context>
@@ -560,7 +564,7 @@
         <translation>Stint %1</translation>
     </message>
     <message>
-        <source>Just-in-time admin access to your customers' Microsoft Entra ID tenants: ask, use it for as long as you need, and it is taken away again.</source>
+        <source>Just-in-time admin access to your customers&apos; Microsoft Entra ID tenants: ask, use it for as long as you need, and it is taken away again.</source>
         <translation>Just-in-Time-Adminzugriff auf die Microsoft Entra ID-Mandanten Ihrer Kunden: anfordern, so lange wie nötig nutzen, und danach wird er wieder entzogen.</translation>
     </message>
     <message>
@@ -590,7 +594,7 @@
         <translation>Kundenmandant hinzufügen</translation>
     </message>
     <message>
-        <source>The customer's name, e.g. Contoso Ltd</source>
+        <source>The customer&apos;s name, e.g. Contoso Ltd</source>
         <translation>Der Name des Kunden, z. B. Contoso GmbH</translation>
     </message>
     <message>
@@ -622,7 +626,7 @@
         <translation>Mandant &amp;hinzufügen</translation>
     </message>
     <message>
-        <source>Enter the customer's name</source>
+        <source>Enter the customer&apos;s name</source>
         <translation>Geben Sie den Namen des Kunden ein</translation>
     </message>
     <message>
@@ -720,11 +724,17 @@
     </message>
     <message numerus="yes">
         <source>%n new</source>
-        <translation><numerusform>%n neu</numerusform><numerusform>%n neu</numerusform></translation>
+        <translation>
+            <numerusform>%n neu</numerusform>
+            <numerusform>%n neu</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n waiting</source>
-        <translation><numerusform>%n wartet</numerusform><numerusform>%n warten</numerusform></translation>
+        <translation>
+            <numerusform>%n wartet</numerusform>
+            <numerusform>%n warten</numerusform>
+        </translation>
     </message>
     <message>
         <source>Showing what Stint last knew%1; connecting to the service…</source>
@@ -740,7 +750,10 @@
     </message>
     <message numerus="yes">
         <source>Trying again in %n s.</source>
-        <translation><numerusform>Neuer Versuch in %n s.</numerusform><numerusform>Neuer Versuch in %n s.</numerusform></translation>
+        <translation>
+            <numerusform>Neuer Versuch in %n s.</numerusform>
+            <numerusform>Neuer Versuch in %n s.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Trying again…</source>
@@ -841,7 +854,7 @@
         <translation>Ausgelöst %1.</translation>
     </message>
     <message>
-        <source>What to do: Stint keeps trying. Meanwhile, check the account in the tenant's Entra admin center and disable it by hand if it still has access.</source>
+        <source>What to do: Stint keeps trying. Meanwhile, check the account in the tenant&apos;s Entra admin center and disable it by hand if it still has access.</source>
         <translation>Was zu tun ist: Stint versucht es weiter. Prüfen Sie inzwischen das Konto im Entra Admin Center des Mandanten und deaktivieren Sie es von Hand, falls es noch Zugriff hat.</translation>
     </message>
     <message>
@@ -935,7 +948,7 @@
         <translation>Nichts offen</translation>
     </message>
     <message>
-        <source>Requests that need an admin's approval appear here, and Stint tells you when one arrives.</source>
+        <source>Requests that need an admin&apos;s approval appear here, and Stint tells you when one arrives.</source>
         <translation>Anfragen, die ein Admin genehmigen muss, erscheinen hier, und Stint meldet Ihnen, wenn eine eintrifft.</translation>
     </message>
     <message>
@@ -975,11 +988,11 @@
         <translation>Wird genehmigt…</translation>
     </message>
     <message>
-        <source>Approved: Stint is preparing %1's access to %2.</source>
+        <source>Approved: Stint is preparing %1&apos;s access to %2.</source>
         <translation>Genehmigt: Stint bereitet den Zugriff von %1 auf %2 vor.</translation>
     </message>
     <message>
-        <source>Deny %1's request?</source>
+        <source>Deny %1&apos;s request?</source>
         <translation>Anfrage von %1 ablehnen?</translation>
     </message>
     <message>
@@ -1067,7 +1080,10 @@
     </message>
     <message numerus="yes">
         <source>%n event(s) written, back to %1…</source>
-        <translation><numerusform>%n Ereignis geschrieben, zurück bis %1…</numerusform><numerusform>%n Ereignisse geschrieben, zurück bis %1…</numerusform></translation>
+        <translation>
+            <numerusform>%n Ereignis geschrieben, zurück bis %1…</numerusform>
+            <numerusform>%n Ereignisse geschrieben, zurück bis %1…</numerusform>
+        </translation>
     </message>
     <message>
         <source>Save the audit log as</source>
@@ -1091,7 +1107,10 @@
     </message>
     <message numerus="yes">
         <source>%n event(s) written to %1.</source>
-        <translation><numerusform>%n Ereignis in %1 geschrieben.</numerusform><numerusform>%n Ereignisse in %1 geschrieben.</numerusform></translation>
+        <translation>
+            <numerusform>%n Ereignis in %1 geschrieben.</numerusform>
+            <numerusform>%n Ereignisse in %1 geschrieben.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Close</source>
@@ -1192,7 +1211,7 @@
         <translation>Aktion</translation>
     </message>
     <message>
-        <source>An action's full name, or the start of it ending with a dot</source>
+        <source>An action&apos;s full name, or the start of it ending with a dot</source>
         <translation>Der vollständige Name einer Aktion oder ihr Anfang, mit einem Punkt am Ende</translation>
     </message>
     <message>
@@ -1257,11 +1276,17 @@
     </message>
     <message numerus="yes">
         <source>All %n event(s) shown.</source>
-        <translation><numerusform>%n Ereignis angezeigt (alle).</numerusform><numerusform>Alle %n Ereignisse angezeigt.</numerusform></translation>
+        <translation>
+            <numerusform>%n Ereignis angezeigt (alle).</numerusform>
+            <numerusform>Alle %n Ereignisse angezeigt.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>The newest %n event(s) shown.</source>
-        <translation><numerusform>%n Ereignis angezeigt (das neueste).</numerusform><numerusform>Die neuesten %n Ereignisse angezeigt.</numerusform></translation>
+        <translation>
+            <numerusform>%n Ereignis angezeigt (das neueste).</numerusform>
+            <numerusform>Die neuesten %n Ereignisse angezeigt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 · %2</source>
@@ -1448,7 +1473,7 @@
         <translation>Jetzt b&amp;eenden</translation>
     </message>
     <message>
-        <source>Copies the account's user name (not secret)</source>
+        <source>Copies the account&apos;s user name (not secret)</source>
         <translation>Kopiert den Benutzernamen des Kontos (nicht geheim)</translation>
     </message>
     <message>
@@ -1519,7 +1544,7 @@
         <translation>Microsoft Graph hat um Drosselung gebeten</translation>
     </message>
     <message>
-        <source>Microsoft's service could not be reached</source>
+        <source>Microsoft&apos;s service could not be reached</source>
         <translation>Der Microsoft-Dienst war nicht erreichbar</translation>
     </message>
     <message>
@@ -1527,7 +1552,7 @@
         <translation>Microsoft Entra ID verteilt das neue Konto noch</translation>
     </message>
     <message>
-        <source>Microsoft's service had a temporary problem</source>
+        <source>Microsoft&apos;s service had a temporary problem</source>
         <translation>Der Microsoft-Dienst hatte ein vorübergehendes Problem</translation>
     </message>
     <message>
@@ -1669,19 +1694,19 @@
         <translation>&amp;Administratorzustimmung für Ihre Stint-App (empfohlen)</translation>
     </message>
     <message>
-        <source>The customer's &amp;own app registration</source>
+        <source>The customer&apos;s &amp;own app registration</source>
         <translation>&amp;Eigene App-Registrierung des Kunden</translation>
     </message>
     <message>
-        <source>The customer's Global Administrator signs in and approves the permissions Stint needs. Nothing to set up in their tenant first.</source>
+        <source>The customer&apos;s Global Administrator signs in and approves the permissions Stint needs. Nothing to set up in their tenant first.</source>
         <translation>Der Globale Administrator des Kunden meldet sich an und genehmigt die Berechtigungen, die Stint braucht. In seinem Mandanten muss vorher nichts eingerichtet werden.</translation>
     </message>
     <message>
-        <source>Your Stint service has no multi-tenant app configured: use the customer's own app registration, or ask whoever runs the service to add one.</source>
+        <source>Your Stint service has no multi-tenant app configured: use the customer&apos;s own app registration, or ask whoever runs the service to add one.</source>
         <translation>Für Ihren Stint-Dienst ist keine mehrinstanzenfähige App eingerichtet: Verwenden Sie die eigene App-Registrierung des Kunden, oder bitten Sie den Betreiber des Dienstes, eine hinzuzufügen.</translation>
     </message>
     <message>
-        <source>The customer's app</source>
+        <source>The customer&apos;s app</source>
         <translation>Die App des Kunden</translation>
     </message>
     <message>
@@ -1713,7 +1738,7 @@
         <translation>Clientgeheimnis</translation>
     </message>
     <message>
-        <source>The secret's value (not its ID)</source>
+        <source>The secret&apos;s value (not its ID)</source>
         <translation>Der Wert des Geheimnisses (nicht seine ID)</translation>
     </message>
     <message>
@@ -1765,15 +1790,15 @@
         <translation>Privater &amp;Schlüssel</translation>
     </message>
     <message>
-        <source>The app must list http://127.0.0.1%1 as a redirect URI (Mobile and desktop applications) and hold Stint's application permissions with admin consent.</source>
+        <source>The app must list http://127.0.0.1%1 as a redirect URI (Mobile and desktop applications) and hold Stint&apos;s application permissions with admin consent.</source>
         <translation>Die App muss http://127.0.0.1%1 als Umleitungs-URI (Mobilgeräte- und Desktopanwendungen) eintragen und die Anwendungsberechtigungen von Stint mit Administratorzustimmung besitzen.</translation>
     </message>
     <message>
-        <source>Choose the app's certificate</source>
+        <source>Choose the app&apos;s certificate</source>
         <translation>Zertifikat der App wählen</translation>
     </message>
     <message>
-        <source>Choose the app's private key</source>
+        <source>Choose the app&apos;s private key</source>
         <translation>Privaten Schlüssel der App wählen</translation>
     </message>
     <message>
@@ -1785,7 +1810,7 @@
         <translation>admin@kunde.example</translation>
     </message>
     <message>
-        <source>Customer admin's sign-in name</source>
+        <source>Customer admin&apos;s sign-in name</source>
         <translation>Anmeldename des Kundenadmins</translation>
     </message>
     <message>
@@ -1793,7 +1818,7 @@
         <translation>kunde.onmicrosoft.com oder die Mandanten-ID</translation>
     </message>
     <message>
-        <source>Customer's tenant</source>
+        <source>Customer&apos;s tenant</source>
         <translation>Mandant des Kunden</translation>
     </message>
     <message>
@@ -1801,7 +1826,7 @@
         <translation>Ad&amp;min des Kunden</translation>
     </message>
     <message>
-        <source>Customer's te&amp;nant</source>
+        <source>Customer&apos;s te&amp;nant</source>
         <translation>Ma&amp;ndant des Kunden</translation>
     </message>
     <message>
@@ -1821,7 +1846,7 @@
         <translation>%1 mit Microsoft Entra ID verbinden</translation>
     </message>
     <message>
-        <source>Stint opens your browser at Microsoft. Whoever signs in there must be an administrator of the customer's tenant.</source>
+        <source>Stint opens your browser at Microsoft. Whoever signs in there must be an administrator of the customer&apos;s tenant.</source>
         <translation>Stint öffnet Ihren Browser bei Microsoft. Wer sich dort anmeldet, muss Administrator des Kundenmandanten sein.</translation>
     </message>
     <message>
@@ -1841,7 +1866,7 @@
         <translation>Diese Stint-Installation kann keine Anmeldung im Browser öffnen. Verbinden Sie den Mandanten über die Stint-Desktop-App.</translation>
     </message>
     <message>
-        <source>Microsoft has answered; Stint is still checking the tenant. You can close this: the result appears on the tenant's page, and as an alert if something is wrong.</source>
+        <source>Microsoft has answered; Stint is still checking the tenant. You can close this: the result appears on the tenant&apos;s page, and as an alert if something is wrong.</source>
         <translation>Microsoft hat geantwortet; Stint prüft den Mandanten noch. Sie können dieses Fenster schließen: Das Ergebnis erscheint auf der Seite des Mandanten und als Warnung, falls etwas nicht stimmt.</translation>
     </message>
     <message>
@@ -1869,11 +1894,11 @@
         <translation>%1 steht noch aus</translation>
     </message>
     <message>
-        <source>Enter the app's Application (client) ID</source>
+        <source>Enter the app&apos;s Application (client) ID</source>
         <translation>Geben Sie die Anwendungs-ID (Client-ID) der App ein</translation>
     </message>
     <message>
-        <source>Enter the client secret's value</source>
+        <source>Enter the client secret&apos;s value</source>
         <translation>Geben Sie den Wert des Clientgeheimnisses ein</translation>
     </message>
     <message>
@@ -1881,7 +1906,7 @@
         <translation>Einige Felder müssen geändert werden; siehe die Hinweise darunter.</translation>
     </message>
     <message>
-        <source>Storing the app's credential in Stint…</source>
+        <source>Storing the app&apos;s credential in Stint…</source>
         <translation>Anmeldedaten der App werden in Stint gespeichert…</translation>
     </message>
     <message>
@@ -1901,12 +1926,18 @@
         <translation>Mit %1 verbunden.</translation>
     </message>
     <message numerus="yes">
-        <source>The health check found %n problem(s) to fix: see the tenant's health.</source>
-        <translation><numerusform>Die Zustandsprüfung hat %n zu behebendes Problem gefunden: siehe Zustand des Mandanten.</numerusform><numerusform>Die Zustandsprüfung hat %n zu behebende Probleme gefunden: siehe Zustand des Mandanten.</numerusform></translation>
+        <source>The health check found %n problem(s) to fix: see the tenant&apos;s health.</source>
+        <translation>
+            <numerusform>Die Zustandsprüfung hat %n zu behebendes Problem gefunden: siehe Zustand des Mandanten.</numerusform>
+            <numerusform>Die Zustandsprüfung hat %n zu behebende Probleme gefunden: siehe Zustand des Mandanten.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
-        <source>The health check has %n warning(s): see the tenant's health.</source>
-        <translation><numerusform>Die Zustandsprüfung meldet %n Warnung: siehe Zustand des Mandanten.</numerusform><numerusform>Die Zustandsprüfung meldet %n Warnungen: siehe Zustand des Mandanten.</numerusform></translation>
+        <source>The health check has %n warning(s): see the tenant&apos;s health.</source>
+        <translation>
+            <numerusform>Die Zustandsprüfung meldet %n Warnung: siehe Zustand des Mandanten.</numerusform>
+            <numerusform>Die Zustandsprüfung meldet %n Warnungen: siehe Zustand des Mandanten.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Choose its account domain and the roles to offer in its settings.</source>
@@ -2050,7 +2081,7 @@
         <translation>Der Stint-Dienst hat nicht rechtzeitig geantwortet. Versuchen Sie es gleich noch einmal.</translation>
     </message>
     <message>
-        <source>The Stint service's certificate was not accepted, so nothing was sent. Ask your administrator to check the service address and its certificate.</source>
+        <source>The Stint service&apos;s certificate was not accepted, so nothing was sent. Ask your administrator to check the service address and its certificate.</source>
         <translation>Das Zertifikat des Stint-Dienstes wurde nicht akzeptiert, daher wurde nichts gesendet. Bitten Sie Ihren Administrator, die Dienstadresse und das Zertifikat zu prüfen.</translation>
     </message>
     <message>
@@ -2071,7 +2102,10 @@
     </message>
     <message numerus="yes">
         <source>Too many attempts. Wait %n second(s) and try again.</source>
-        <translation><numerusform>Zu viele Versuche. Warten Sie %n Sekunde und versuchen Sie es erneut.</numerusform><numerusform>Zu viele Versuche. Warten Sie %n Sekunden und versuchen Sie es erneut.</numerusform></translation>
+        <translation>
+            <numerusform>Zu viele Versuche. Warten Sie %n Sekunde und versuchen Sie es erneut.</numerusform>
+            <numerusform>Zu viele Versuche. Warten Sie %n Sekunden und versuchen Sie es erneut.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Too many attempts. Wait a moment and try again.</source>
@@ -2103,18 +2137,21 @@
     </message>
     <message numerus="yes">
         <source>That PIN is not right. %n attempt(s) left before the key locks itself.</source>
-        <translation><numerusform>Diese PIN ist falsch. Noch %n Versuch, bevor sich der Schlüssel sperrt.</numerusform><numerusform>Diese PIN ist falsch. Noch %n Versuche, bevor sich der Schlüssel sperrt.</numerusform></translation>
+        <translation>
+            <numerusform>Diese PIN ist falsch. Noch %n Versuch, bevor sich der Schlüssel sperrt.</numerusform>
+            <numerusform>Diese PIN ist falsch. Noch %n Versuche, bevor sich der Schlüssel sperrt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>That PIN is not right. Check it and try again.</source>
         <translation>Diese PIN ist falsch. Prüfen Sie sie und versuchen Sie es erneut.</translation>
     </message>
     <message>
-        <source>Your security key is locked after too many wrong PINs. Use another key, or reset this one with its maker's tool (resetting removes the passkeys on it).</source>
+        <source>Your security key is locked after too many wrong PINs. Use another key, or reset this one with its maker&apos;s tool (resetting removes the passkeys on it).</source>
         <translation>Ihr Sicherheitsschlüssel ist nach zu vielen falschen PINs gesperrt. Verwenden Sie einen anderen Schlüssel, oder setzen Sie diesen mit dem Werkzeug des Herstellers zurück (dabei werden die Passkeys darauf gelöscht).</translation>
     </message>
     <message>
-        <source>Your security key has no PIN, and Stint needs one to know it is you. Set a PIN on the key first (for example with its maker's tool), then try again.</source>
+        <source>Your security key has no PIN, and Stint needs one to know it is you. Set a PIN on the key first (for example with its maker&apos;s tool), then try again.</source>
         <translation>Ihr Sicherheitsschlüssel hat keine PIN, und Stint braucht eine, um zu wissen, dass Sie es sind. Legen Sie zuerst eine PIN auf dem Schlüssel fest (zum Beispiel mit dem Werkzeug des Herstellers) und versuchen Sie es dann erneut.</translation>
     </message>
     <message>
@@ -2248,7 +2285,10 @@
     </message>
     <message numerus="yes">
         <source>%n member(s).</source>
-        <translation><numerusform>%n Mitglied.</numerusform><numerusform>%n Mitglieder.</numerusform></translation>
+        <translation>
+            <numerusform>%n Mitglied.</numerusform>
+            <numerusform>%n Mitglieder.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Give the group a name</source>
@@ -2310,7 +2350,10 @@
     </message>
     <message numerus="yes">
         <source>%n member(s): %1</source>
-        <translation><numerusform>%n Mitglied: %1</numerusform><numerusform>%n Mitglieder: %1</numerusform></translation>
+        <translation>
+            <numerusform>%n Mitglied: %1</numerusform>
+            <numerusform>%n Mitglieder: %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>No access policy names this group.</source>
@@ -2329,12 +2372,15 @@
         <translation>Gruppe gespeichert.</translation>
     </message>
     <message>
-        <source>No access policy names %1, so nobody's access changes.</source>
+        <source>No access policy names %1, so nobody&apos;s access changes.</source>
         <translation>Keine Zugriffsrichtlinie nennt %1, daher ändert sich an niemandes Zugriff etwas.</translation>
     </message>
     <message numerus="yes">
         <source>%1 is removed from %n access polic(ies) (%2): its %3 member(s) lose what those policies grant them through it.</source>
-        <translation><numerusform>%1 wird aus %n Zugriffsrichtlinie entfernt (%2): Ihre %3 Mitglieder verlieren, was diese Richtlinie ihnen über die Gruppe gewährt.</numerusform><numerusform>%1 wird aus %n Zugriffsrichtlinien entfernt (%2): Ihre %3 Mitglieder verlieren, was diese Richtlinien ihnen über die Gruppe gewähren.</numerusform></translation>
+        <translation>
+            <numerusform>%1 wird aus %n Zugriffsrichtlinie entfernt (%2): Ihre %3 Mitglieder verlieren, was diese Richtlinie ihnen über die Gruppe gewährt.</numerusform>
+            <numerusform>%1 wird aus %n Zugriffsrichtlinien entfernt (%2): Ihre %3 Mitglieder verlieren, was diese Richtlinien ihnen über die Gruppe gewähren.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Delete %1?</source>
@@ -2380,19 +2426,19 @@
         <translation>Hinweis</translation>
     </message>
     <message>
-        <source>Connect again with admin consent: Microsoft then asks the customer's admin to grant every permission Stint needs. With the customer's own app, add the missing application permissions to it and grant admin consent in the Entra admin center.</source>
+        <source>Connect again with admin consent: Microsoft then asks the customer&apos;s admin to grant every permission Stint needs. With the customer&apos;s own app, add the missing application permissions to it and grant admin consent in the Entra admin center.</source>
         <translation>Verbinden Sie erneut mit Administratorzustimmung: Microsoft bittet dann den Admin des Kunden, jede Berechtigung zu erteilen, die Stint braucht. Bei der eigenen App des Kunden fügen Sie ihr die fehlenden Anwendungsberechtigungen hinzu und erteilen die Administratorzustimmung im Entra Admin Center.</translation>
     </message>
     <message>
-        <source>In the customer's Entra admin center, open Roles &amp; admins → Privileged Authentication Administrator → Add assignments, and add the Stint app. Then press Check now.</source>
+        <source>In the customer&apos;s Entra admin center, open Roles &amp; admins → Privileged Authentication Administrator → Add assignments, and add the Stint app. Then press Check now.</source>
         <translation>Öffnen Sie im Entra Admin Center des Kunden Rollen und Administratoren → Administrator für privilegierte Authentifizierung → Zuweisungen hinzufügen, und fügen Sie die Stint-App hinzu. Klicken Sie dann auf „Jetzt prüfen“.</translation>
     </message>
     <message>
-        <source>Turn on Temporary Access Pass in Protection → Authentication methods → Policies, or set this tenant's credential kind to Password in Settings.</source>
+        <source>Turn on Temporary Access Pass in Protection → Authentication methods → Policies, or set this tenant&apos;s credential kind to Password in Settings.</source>
         <translation>Aktivieren Sie den befristeten Zugriffspass unter Schutz → Authentifizierungsmethoden → Richtlinien, oder stellen Sie die Art der Zugangsdaten dieses Mandanten in den Einstellungen auf Kennwort.</translation>
     </message>
     <message>
-        <source>Raise the Temporary Access Pass lifetime (and allow more than one use) in the tenant's authentication methods policy, or keep checkouts within what it allows.</source>
+        <source>Raise the Temporary Access Pass lifetime (and allow more than one use) in the tenant&apos;s authentication methods policy, or keep checkouts within what it allows.</source>
         <translation>Erhöhen Sie die Gültigkeitsdauer des befristeten Zugriffspasses (und erlauben Sie mehr als eine Verwendung) in der Richtlinie für Authentifizierungsmethoden des Mandanten, oder halten Sie Zugriffe innerhalb dessen, was sie erlaubt.</translation>
     </message>
     <message>
@@ -2400,11 +2446,11 @@
         <translation>Verifizieren Sie eine Domäne im Mandanten (Einstellungen → Domänennamen): Stint legt Konten auf einer verifizierten Domäne an.</translation>
     </message>
     <message>
-        <source>Create a new client secret or certificate for the customer's app registration, then enter it with Connect… → The customer's own app.</source>
+        <source>Create a new client secret or certificate for the customer&apos;s app registration, then enter it with Connect… → The customer&apos;s own app.</source>
         <translation>Erstellen Sie ein neues Clientgeheimnis oder Zertifikat für die App-Registrierung des Kunden und geben Sie es dann unter Verbinden… → Eigene App-Registrierung des Kunden ein.</translation>
     </message>
     <message>
-        <source>Check that the right customer's admin signed in. If Stint bound the wrong tenant, disconnect and connect again.</source>
+        <source>Check that the right customer&apos;s admin signed in. If Stint bound the wrong tenant, disconnect and connect again.</source>
         <translation>Prüfen Sie, ob sich der Admin des richtigen Kunden angemeldet hat. Falls Stint den falschen Mandanten gebunden hat, trennen Sie die Verbindung und verbinden Sie erneut.</translation>
     </message>
     <message>
@@ -2428,7 +2474,7 @@
         <translation>Nicht verbunden: Verbinden Sie den Mandanten, um seinen Zustand zu prüfen.</translation>
     </message>
     <message>
-        <source>Waiting for the customer's admin to finish in the browser.</source>
+        <source>Waiting for the customer&apos;s admin to finish in the browser.</source>
         <translation>Warten, bis der Admin des Kunden den Vorgang im Browser abschließt.</translation>
     </message>
     <message>
@@ -2456,24 +2502,27 @@
         <translation>%1: %2</translation>
     </message>
     <message>
-        <source>Customer's own app %1, signing in with a certificate (thumbprint %2)</source>
+        <source>Customer&apos;s own app %1, signing in with a certificate (thumbprint %2)</source>
         <translation>Eigene App des Kunden %1, Anmeldung mit Zertifikat (Fingerabdruck %2)</translation>
     </message>
     <message>
-        <source>Customer's own app %1, signing in with a client secret</source>
+        <source>Customer&apos;s own app %1, signing in with a client secret</source>
         <translation>Eigene App des Kunden %1, Anmeldung mit Clientgeheimnis</translation>
     </message>
     <message>
         <source>, which expires %1</source>
-        <translation>, das %1 abläuft</translation>
+        <translation>, gültig bis %1</translation>
     </message>
     <message>
-        <source>Connected through the MSP's Stint app (admin consent).</source>
+        <source>Connected through the MSP&apos;s Stint app (admin consent).</source>
         <translation>Verbunden über die Stint-App des MSP (Administratorzustimmung).</translation>
     </message>
     <message numerus="yes">
         <source>Last reconciled %1: %n account(s) out of step were revoked.</source>
-        <translation><numerusform>Zuletzt abgeglichen %1: %n abweichendes Konto wurde entzogen.</numerusform><numerusform>Zuletzt abgeglichen %1: %n abweichende Konten wurden entzogen.</numerusform></translation>
+        <translation>
+            <numerusform>Zuletzt abgeglichen %1: %n abweichendes Konto wurde entzogen.</numerusform>
+            <numerusform>Zuletzt abgeglichen %1: %n abweichende Konten wurden entzogen.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Last reconciled %1: nothing out of step.</source>
@@ -2533,7 +2582,7 @@
         <translation>Person einladen</translation>
     </message>
     <message>
-        <source>Stint makes a one-time link. The person opens it and enrolls a passkey (a security key, or their computer's or phone's own).</source>
+        <source>Stint makes a one-time link. The person opens it and enrolls a passkey (a security key, or their computer&apos;s or phone&apos;s own).</source>
         <translation>Stint erstellt einen Einmal-Link. Die Person öffnet ihn und registriert einen Passkey (einen Sicherheitsschlüssel oder den ihres Computers oder Telefons).</translation>
     </message>
     <message>
@@ -2605,7 +2654,7 @@
         <translation>Kopiert. Stint leert die Zwischenablage in %1 Minuten.</translation>
     </message>
     <message>
-        <source>Enter the person's email address</source>
+        <source>Enter the person&apos;s email address</source>
         <translation>Geben Sie die E-Mail-Adresse der Person ein</translation>
     </message>
     <message>
@@ -2770,11 +2819,11 @@
         <translation>noch %1</translation>
     </message>
     <message>
-        <source>Revoke %1's access to %2?</source>
+        <source>Revoke %1&apos;s access to %2?</source>
         <translation>Zugriff von %1 auf %2 entziehen?</translation>
     </message>
     <message>
-        <source>%1 loses administrator access to %2 now: Stint removes the account's roles, ends its sign-in sessions and disables it. The reason goes into the audit log and to %1.</source>
+        <source>%1 loses administrator access to %2 now: Stint removes the account&apos;s roles, ends its sign-in sessions and disables it. The reason goes into the audit log and to %1.</source>
         <translation>%1 verliert jetzt den Administratorzugriff auf %2: Stint entfernt die Rollen des Kontos, beendet seine Anmeldesitzungen und deaktiviert es. Der Grund wird im Audit-Protokoll festgehalten und %1 mitgeteilt.</translation>
     </message>
     <message>
@@ -2790,7 +2839,7 @@
         <translation>Wird entzogen…</translation>
     </message>
     <message>
-        <source>Revoking %1's access to %2…</source>
+        <source>Revoking %1&apos;s access to %2…</source>
         <translation>Zugriff von %1 auf %2 wird entzogen…</translation>
     </message>
 </context>
@@ -2821,7 +2870,7 @@
         <translation>&amp;Portal öffnen</translation>
     </message>
     <message>
-        <source>Open the selected access's admin portal in your browser</source>
+        <source>Open the selected access&apos;s admin portal in your browser</source>
         <translation>Das Admin-Portal des ausgewählten Zugriffs im Browser öffnen</translation>
     </message>
     <message>
@@ -2940,7 +2989,10 @@
     </message>
     <message numerus="yes">
         <source>Access to %1 ends in %n minute(s)</source>
-        <translation><numerusform>Zugriff auf %1 endet in %n Minute</numerusform><numerusform>Zugriff auf %1 endet in %n Minuten</numerusform></translation>
+        <translation>
+            <numerusform>Zugriff auf %1 endet in %n Minute</numerusform>
+            <numerusform>Zugriff auf %1 endet in %n Minuten</numerusform>
+        </translation>
     </message>
     <message>
         <source>Your access to %1 is ready</source>
@@ -3214,7 +3266,10 @@
     </message>
     <message numerus="yes">
         <source>Their %n live checkout(s) keep running until they end: revoke them on Live checkouts to end them now.</source>
-        <translation><numerusform>Der %n laufende Zugriff läuft weiter, bis er endet: Entziehen Sie ihn unter „Laufende Zugriffe“, um ihn sofort zu beenden.</numerusform><numerusform>Die %n laufenden Zugriffe laufen weiter, bis sie enden: Entziehen Sie sie unter „Laufende Zugriffe“, um sie sofort zu beenden.</numerusform></translation>
+        <translation>
+            <numerusform>Der %n laufende Zugriff läuft weiter, bis er endet: Entziehen Sie ihn unter „Laufende Zugriffe“, um ihn sofort zu beenden.</numerusform>
+            <numerusform>Die %n laufenden Zugriffe laufen weiter, bis sie enden: Entziehen Sie sie unter „Laufende Zugriffe“, um sie sofort zu beenden.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Disable %1?</source>
@@ -3304,7 +3359,7 @@
         <translation>PIN des Sicherheitsschlüssels</translation>
     </message>
     <message>
-        <source>Enter your security key's PIN</source>
+        <source>Enter your security key&apos;s PIN</source>
         <translation>Geben Sie die PIN Ihres Sicherheitsschlüssels ein</translation>
     </message>
     <message>
@@ -3317,7 +3372,10 @@
     </message>
     <message numerus="yes">
         <source>At least %n characters.</source>
-        <translation><numerusform>Mindestens %n Zeichen.</numerusform><numerusform>Mindestens %n Zeichen.</numerusform></translation>
+        <translation>
+            <numerusform>Mindestens %n Zeichen.</numerusform>
+            <numerusform>Mindestens %n Zeichen.</numerusform>
+        </translation>
     </message>
     <message>
         <source>&amp;Continue</source>
@@ -3455,7 +3513,10 @@
     </message>
     <message numerus="yes">
         <source>It granted %n live checkout(s): Stint revokes those that no other policy grants.</source>
-        <translation><numerusform>Sie hat %n laufenden Zugriff gewährt: Stint entzieht ihn, wenn keine andere Richtlinie ihn gewährt.</numerusform><numerusform>Sie hat %n laufende Zugriffe gewährt: Stint entzieht die, die keine andere Richtlinie gewährt.</numerusform></translation>
+        <translation>
+            <numerusform>Sie hat %n laufenden Zugriff gewährt: Stint entzieht ihn, wenn keine andere Richtlinie ihn gewährt.</numerusform>
+            <numerusform>Sie hat %n laufende Zugriffe gewährt: Stint entzieht die, die keine andere Richtlinie gewährt.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Delete %1?</source>
@@ -3494,7 +3555,10 @@
     </message>
     <message numerus="yes">
         <source>%n member(s)</source>
-        <translation><numerusform>%n Mitglied</numerusform><numerusform>%n Mitglieder</numerusform></translation>
+        <translation>
+            <numerusform>%n Mitglied</numerusform>
+            <numerusform>%n Mitglieder</numerusform>
+        </translation>
     </message>
     <message>
         <source> (disabled)</source>
@@ -3594,15 +3658,24 @@
     </message>
     <message numerus="yes">
         <source>%n person(s)</source>
-        <translation><numerusform>%n Person</numerusform><numerusform>%n Personen</numerusform></translation>
+        <translation>
+            <numerusform>%n Person</numerusform>
+            <numerusform>%n Personen</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n group(s)</source>
-        <translation><numerusform>%n Gruppe</numerusform><numerusform>%n Gruppen</numerusform></translation>
+        <translation>
+            <numerusform>%n Gruppe</numerusform>
+            <numerusform>%n Gruppen</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n tenant(s)</source>
-        <translation><numerusform>%n Mandant</numerusform><numerusform>%n Mandanten</numerusform></translation>
+        <translation>
+            <numerusform>%n Mandant</numerusform>
+            <numerusform>%n Mandanten</numerusform>
+        </translation>
     </message>
     <message>
         <source>Choose tenants first: the roles they offer are listed here.</source>
@@ -3610,7 +3683,10 @@
     </message>
     <message numerus="yes">
         <source>%n role(s)</source>
-        <translation><numerusform>%n Rolle</numerusform><numerusform>%n Rollen</numerusform></translation>
+        <translation>
+            <numerusform>%n Rolle</numerusform>
+            <numerusform>%n Rollen</numerusform>
+        </translation>
     </message>
     <message>
         <source>Give the policy a name</source>
@@ -3731,7 +3807,7 @@
         <translation>Von Ihrer Zugriffsrichtlinie verlangt</translation>
     </message>
     <message>
-        <source>An administrator must approve this request (access policy "%1"). Stint shows here when they decide.</source>
+        <source>An administrator must approve this request (access policy &quot;%1&quot;). Stint shows here when they decide.</source>
         <translation>Ein Administrator muss diese Anfrage genehmigen (Zugriffsrichtlinie „%1“). Stint zeigt hier an, wenn entschieden wurde.</translation>
     </message>
     <message>
@@ -3755,11 +3831,11 @@
         <translation>Wählen Sie oben mindestens eine aus.</translation>
     </message>
     <message>
-        <source>is required by the access policy "%1": say what you are going to do.</source>
+        <source>is required by the access policy &quot;%1&quot;: say what you are going to do.</source>
         <translation>Pflichtangabe laut Zugriffsrichtlinie „%1“: Beschreiben Sie, was Sie tun werden.</translation>
     </message>
     <message>
-        <source>is required by the access policy "%1".</source>
+        <source>is required by the access policy &quot;%1&quot;.</source>
         <translation>Pflichtangabe laut Zugriffsrichtlinie „%1“.</translation>
     </message>
 </context>
@@ -3889,7 +3965,7 @@
         <translation>Stint läuft weiter</translation>
     </message>
     <message>
-        <source>Stint stays here so that it can warn you before your access ends. Quit it from this icon's menu.</source>
+        <source>Stint stays here so that it can warn you before your access ends. Quit it from this icon&apos;s menu.</source>
         <translation>Stint bleibt hier, damit es Sie warnen kann, bevor Ihr Zugriff endet. Beenden Sie es über das Menü dieses Symbols.</translation>
     </message>
 </context>
@@ -4205,7 +4281,7 @@
         <translation>Kein Mandant passt</translation>
     </message>
     <message>
-        <source>Nothing matches "%1". Search by tenant name, domain, tenant id or role.</source>
+        <source>Nothing matches &quot;%1&quot;. Search by tenant name, domain, tenant id or role.</source>
         <translation>Nichts passt zu „%1“. Suchen Sie nach Mandantenname, Domäne, Mandanten-ID oder Rolle.</translation>
     </message>
     <message>
@@ -4222,7 +4298,10 @@
     </message>
     <message numerus="yes">
         <source> Retrying in %n s.</source>
-        <translation><numerusform> Neuer Versuch in %n s.</numerusform><numerusform> Neuer Versuch in %n s.</numerusform></translation>
+        <translation>
+            <numerusform> Neuer Versuch in %n s.</numerusform>
+            <numerusform> Neuer Versuch in %n s.</numerusform>
+        </translation>
     </message>
     <message>
         <source> Retrying…</source>
@@ -4253,7 +4332,10 @@
     </message>
     <message numerus="yes">
         <source> +%n more</source>
-        <translation><numerusform> +%n weitere</numerusform><numerusform> +%n weitere</numerusform></translation>
+        <translation>
+            <numerusform> +%n weitere</numerusform>
+            <numerusform> +%n weitere</numerusform>
+        </translation>
     </message>
     <message>
         <source>up to %1</source>
@@ -4342,8 +4424,8 @@
         <translation> Min.</translation>
     </message>
     <message>
-        <source>Letters a–z, digits, '.', '-' and '_', with at least one of {user} (the technician's email name), {name} (their display name) or {id} (a short unique id).</source>
-        <translation>Buchstaben a–z, Ziffern, '.', '-' und '_', mit mindestens einem von {user} (der E-Mail-Name des Technikers), {name} (sein Anzeigename) oder {id} (eine kurze eindeutige ID).</translation>
+        <source>Letters a–z, digits, &apos;.&apos;, &apos;-&apos; and &apos;_&apos;, with at least one of {user} (the technician&apos;s email name), {name} (their display name) or {id} (a short unique id).</source>
+        <translation>Buchstaben a–z, Ziffern, &apos;.&apos;, &apos;-&apos; und &apos;_&apos;, mit mindestens einem von {user} (der E-Mail-Name des Technikers), {name} (sein Anzeigename) oder {id} (eine kurze eindeutige ID).</translation>
     </message>
     <message>
         <source>Password</source>
@@ -4486,7 +4568,7 @@
         <translation>%1 (nicht mehr verifiziert)</translation>
     </message>
     <message>
-        <source>One of the tenant's verified domains.</source>
+        <source>One of the tenant&apos;s verified domains.</source>
         <translation>Eine der verifizierten Domänen des Mandanten.</translation>
     </message>
     <message>
@@ -4498,7 +4580,7 @@
         <translation>Der Mandant führt diese Rolle nicht mehr.</translation>
     </message>
     <message>
-        <source>Reading the tenant's domains and roles…</source>
+        <source>Reading the tenant&apos;s domains and roles…</source>
         <translation>Domänen und Rollen des Mandanten werden gelesen…</translation>
     </message>
     <message>
@@ -4518,7 +4600,7 @@
         <translation>Jeder Zugriff beginnt dann mit einem neuen Konto: Anmeldeverlauf und Postfach werden nicht übernommen.</translation>
     </message>
     <message>
-        <source>The technician's account stays in the tenant, disabled and without roles, between checkouts.</source>
+        <source>The technician&apos;s account stays in the tenant, disabled and without roles, between checkouts.</source>
         <translation>Das Konto des Technikers bleibt zwischen den Zugriffen im Mandanten, deaktiviert und ohne Rollen.</translation>
     </message>
     <message>
@@ -4530,7 +4612,7 @@
         <translation>%1 von %2 Rollen angeboten.</translation>
     </message>
     <message>
-        <source>Enter the tenant's name</source>
+        <source>Enter the tenant&apos;s name</source>
         <translation>Geben Sie den Namen des Mandanten ein</translation>
     </message>
     <message>
@@ -4678,11 +4760,17 @@
     </message>
     <message numerus="yes">
         <source>%n role(s) offered.</source>
-        <translation><numerusform>%n Rolle angeboten.</numerusform><numerusform>%n Rollen angeboten.</numerusform></translation>
+        <translation>
+            <numerusform>%n Rolle angeboten.</numerusform>
+            <numerusform>%n Rollen angeboten.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n checkout(s) live now.</source>
-        <translation><numerusform>%n Zugriff läuft gerade.</numerusform><numerusform>%n Zugriffe laufen gerade.</numerusform></translation>
+        <translation>
+            <numerusform>%n Zugriff läuft gerade.</numerusform>
+            <numerusform>%n Zugriffe laufen gerade.</numerusform>
+        </translation>
     </message>
     <message>
         <source>No live checkouts.</source>
@@ -4717,11 +4805,14 @@
         <translation>%1 wird abgeglichen: Jedes Stint-Konto dort, das Rechte, aber keinen laufenden Zugriff hat, wird entzogen, und für jedes gefundene entsteht eine Warnung.</translation>
     </message>
     <message numerus="yes">
-        <source>Disconnecting %1 revokes its %n live checkout(s) first. Then Stint forgets the tenant's proven identity and health report, and nobody can check out access there until it is connected again.</source>
-        <translation><numerusform>Beim Trennen von %1 wird zuerst sein %n laufender Zugriff entzogen. Dann vergisst Stint die nachgewiesene Identität und den Zustandsbericht des Mandanten, und niemand kann dort Zugriff erhalten, bis er wieder verbunden ist.</numerusform><numerusform>Beim Trennen von %1 werden zuerst seine %n laufenden Zugriffe entzogen. Dann vergisst Stint die nachgewiesene Identität und den Zustandsbericht des Mandanten, und niemand kann dort Zugriff erhalten, bis er wieder verbunden ist.</numerusform></translation>
+        <source>Disconnecting %1 revokes its %n live checkout(s) first. Then Stint forgets the tenant&apos;s proven identity and health report, and nobody can check out access there until it is connected again.</source>
+        <translation>
+            <numerusform>Beim Trennen von %1 wird zuerst sein %n laufender Zugriff entzogen. Dann vergisst Stint die nachgewiesene Identität und den Zustandsbericht des Mandanten, und niemand kann dort Zugriff erhalten, bis er wieder verbunden ist.</numerusform>
+            <numerusform>Beim Trennen von %1 werden zuerst seine %n laufenden Zugriffe entzogen. Dann vergisst Stint die nachgewiesene Identität und den Zustandsbericht des Mandanten, und niemand kann dort Zugriff erhalten, bis er wieder verbunden ist.</numerusform>
+        </translation>
     </message>
     <message>
-        <source>Stint forgets %1's proven identity and health report, and nobody can check out access there until it is connected again.</source>
+        <source>Stint forgets %1&apos;s proven identity and health report, and nobody can check out access there until it is connected again.</source>
         <translation>Stint vergisst die nachgewiesene Identität und den Zustandsbericht von %1, und niemand kann dort Zugriff erhalten, bis er wieder verbunden ist.</translation>
     </message>
     <message>
@@ -4797,15 +4888,24 @@
     </message>
     <message numerus="yes">
         <source>%n min</source>
-        <translation><numerusform>%n Min.</numerusform><numerusform>%n Min.</numerusform></translation>
+        <translation>
+            <numerusform>%n Min.</numerusform>
+            <numerusform>%n Min.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n h</source>
-        <translation><numerusform>%n Std.</numerusform><numerusform>%n Std.</numerusform></translation>
+        <translation>
+            <numerusform>%n Std.</numerusform>
+            <numerusform>%n Std.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n day(s)</source>
-        <translation><numerusform>%n Tag</numerusform><numerusform>%n Tagen</numerusform></translation>
+        <translation>
+            <numerusform>%n Tag</numerusform>
+            <numerusform>%n Tagen</numerusform>
+        </translation>
     </message>
     <message>
         <source>%1 ago</source>
@@ -4814,6 +4914,16 @@
     <message>
         <source>in %1</source>
         <translation>in %1</translation>
+    </message>
+    <message>
+        <source>ddd d MMM</source>
+        <comment>date this year, QLocale format</comment>
+        <translation>ddd d. MMM</translation>
+    </message>
+    <message>
+        <source>d MMM yyyy</source>
+        <comment>date in another year, QLocale format</comment>
+        <translation>d. MMM yyyy</translation>
     </message>
 </context>
 <context>
@@ -4856,11 +4966,17 @@
     </message>
     <message numerus="yes">
         <source>%n approval(s) waiting</source>
-        <translation><numerusform>%n Genehmigung wartet</numerusform><numerusform>%n Genehmigungen warten</numerusform></translation>
+        <translation>
+            <numerusform>%n Genehmigung wartet</numerusform>
+            <numerusform>%n Genehmigungen warten</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n alert(s)</source>
-        <translation><numerusform>%n Warnung</numerusform><numerusform>%n Warnungen</numerusform></translation>
+        <translation>
+            <numerusform>%n Warnung</numerusform>
+            <numerusform>%n Warnungen</numerusform>
+        </translation>
     </message>
     <message>
         <source>Offline: times are from saved data</source>
@@ -4946,7 +5062,7 @@
         <translation>Kopiert. Stint leert die Zwischenablage in einer Minute.</translation>
     </message>
     <message>
-        <source>Enter the receiver's address, starting with https://</source>
+        <source>Enter the receiver&apos;s address, starting with https://</source>
         <translation>Geben Sie die Adresse des Empfängers ein, beginnend mit https://</translation>
     </message>
     <message>
@@ -5156,7 +5272,10 @@
     </message>
     <message numerus="yes">
         <source>%n item(s) wait for you: approvals and alerts (Ctrl+2)</source>
-        <translation><numerusform>%n Eintrag wartet auf Sie: Genehmigungen und Warnungen (Strg+2)</numerusform><numerusform>%n Einträge warten auf Sie: Genehmigungen und Warnungen (Strg+2)</numerusform></translation>
+        <translation>
+            <numerusform>%n Eintrag wartet auf Sie: Genehmigungen und Warnungen (Strg+2)</numerusform>
+            <numerusform>%n Einträge warten auf Sie: Genehmigungen und Warnungen (Strg+2)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Tenants, people, policies, approvals, alerts and the audit log (Ctrl+2)</source>

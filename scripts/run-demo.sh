@@ -12,7 +12,8 @@
 # Usage: scripts/run-demo.sh            Ctrl-C (or closing the app) stops everything.
 # Environment: STINT_DEMO_DIR, STINT_DEMO_PORT (8443), STINT_DEMO_SIM_PORT (8444),
 #              STINT_DEMO_NO_WINDOW=1 (the command-line story even with a display),
-#              STINT_DEMO_EXIT=1 (stop after the story instead of serving until Ctrl-C).
+#              STINT_DEMO_EXIT=1 (stop after the story instead of serving until Ctrl-C),
+#              STINT_DEMO_TOUR=DIR (instead of the app: the screenshot tour into DIR; scripts/screenshots.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,8 +36,16 @@ if [[ ${1:-} == --in-session ]]; then
     invite=$(sed -n 's/.*#invite=//p' "$data/init.log" | head -n 1)
     echo
     echo "== Seeding the demo organization"
-    "$bin/stint-demo-seed" --cloud-port "$port" --sim-port "$sim_port" --invite "$invite" --scenario "$scenario"
+    seed_options=()
+    # The screenshot tour (scripts/screenshots.sh) photographs both views: Dana Admin signed in, an approval waiting.
+    [[ -n ${STINT_DEMO_TOUR:-} ]] && seed_options=(--sign-in-as dana --pending-approval)
+    "$bin/stint-demo-seed" --cloud-port "$port" --sim-port "$sim_port" --invite "$invite" --scenario "$scenario" \
+        "${seed_options[@]}"
     echo
+    if [[ -n ${STINT_DEMO_TOUR:-} ]]; then
+        echo "== The screenshot tour: the app's main screens, photographed into $STINT_DEMO_TOUR"
+        exec "$bin/stint-screenshot-tour" --out "$STINT_DEMO_TOUR"
+    fi
     if [[ -z ${STINT_DEMO_NO_WINDOW:-} && ( -n ${DISPLAY:-} || -n ${WAYLAND_DISPLAY:-} ) ]]; then
         echo "== Opening Stint, signed in as Ada Lovelace (technician). Close it (or Ctrl-C) to stop the demo."
         "$bin/stint"

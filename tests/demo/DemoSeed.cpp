@@ -11,6 +11,7 @@
 #include "client/HttpTransport.h"
 #include "client/SecretStore.h"
 #include "client/SessionKeeper.h"
+#include "models/Checkout.h"
 #include "support/DemoWorld.h"
 
 #include <QCommandLineParser>
@@ -20,6 +21,7 @@
 #include <QJsonDocument>
 #include <QSettings>
 #include <QTimer>
+#include <QUuid>
 
 #include <cstdio>
 
@@ -104,6 +106,10 @@ int main(int argc, char* argv[])
     p.addOption({QStringLiteral("admin-email"), QStringLiteral("The first admin's email."), QStringLiteral("email"),
                  QStringLiteral("admin@demo-msp.test")});
     p.addOption({QStringLiteral("scenario"), QStringLiteral("entra-sim's demo world (for the customers' admins)."), QStringLiteral("file")});
+    p.addOption({QStringLiteral("sign-in-as"), QStringLiteral("Whose session the app starts with: ada (technician) or dana (admin)."),
+                 QStringLiteral("who"), QStringLiteral("ada")});
+    p.addOption({QStringLiteral("pending-approval"),
+                 QStringLiteral("Ada also asks for Exchange Administrator at Contoso, waiting for an admin's approval.")});
     p.addHelpOption();
     p.process(app);
 
@@ -144,19 +150,35 @@ int main(int argc, char* argv[])
 
     const QStringList everyday = need(world.roleIds(contoso, {roles.at(0), roles.at(2), roles.at(3)}), QStringLiteral("roles"));
     const QStringList exchange = need(world.roleIds(contoso, {roles.at(1)}), QStringLiteral("roles"));
-    need(world.addPolicy(QStringLiteral("Contoso helpdesk"), {contoso}, everyday, {ada.id, grace.id}, 120, true, false, false),
+    need(world.addPolicy(QStringLiteral("Contoso helpdesk"), {contoso}, everyday, {ada.id, grace.id, admin.id}, 120, true, false, false),
          QStringLiteral("policy"));
     need(world.addPolicy(QStringLiteral("Contoso Exchange (approval)"), {contoso}, exchange, {ada.id}, 240, true, true, true),
          QStringLiteral("policy"));
-    say(QStringLiteral("Policies: Contoso helpdesk (User, Helpdesk Administrator, Global Reader; 2 h), Contoso Exchange "
-                       "(Exchange Administrator; approval and ticket)."));
+    say(QStringLiteral("Policies: Contoso helpdesk (User, Helpdesk Administrator, Global Reader; 2 h; Ada, Grace, Dana), "
+                       "Contoso Exchange (Exchange Administrator; approval and ticket; Ada)."));
 
     need(world.addTenant(QStringLiteral("Fabrikam"), QStringLiteral("New customer: connect with their Global Administrator.")),
          QStringLiteral("adding Fabrikam"));
     say(QStringLiteral("Fabrikam: added, waiting to be connected."));
 
+    if (p.isSet(QStringLiteral("pending-approval"))) {
+        models::CheckoutRequest request;
+        request.tenantId = contoso;
+        request.roleDefinitionIds = exchange;
+        request.durationMinutes = 120;
+        request.justification = QStringLiteral("Mail flow rule for the finance team");
+        request.ticket = QStringLiteral("CS-4711");
+        const HttpResult asked = cloud.request(QStringLiteral("POST"), QStringLiteral("/v1/checkouts"), request.toJson(),
+                                               ada.token, {{"Idempotency-Key", QUuid::createUuid().toByteArray(QUuid::WithoutBraces)}});
+        if (asked.status != 201 && asked.status != 202)
+            die(QStringLiteral("Ada's request for approval"),
+                Error{{}, QStringLiteral("HTTP %1: %2").arg(asked.status).arg(QString::fromUtf8(asked.body)), {}});
+        say(QStringLiteral("Ada asked for Exchange Administrator at Contoso: waiting for an admin's approval."));
+    }
+
     const QString origin = cloud.origin();
-    need(keepSession(origin, cloud, ada.token), QStringLiteral("keeping Ada's session in the keychain"));
+    const bool asDana = p.value(QStringLiteral("sign-in-as")) == QLatin1String("dana");
+    need(keepSession(origin, cloud, asDana ? admin.token : ada.token), QStringLiteral("keeping the session in the keychain"));
     // The desktop app's settings (XDG_CONFIG_HOME chosen by run-demo.sh): which service.
     QSettings settings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("stint"), QStringLiteral("stint"));
     settings.setValue(QStringLiteral("cloud/url"), origin);
@@ -167,7 +189,7 @@ int main(int argc, char* argv[])
                                             {{QStringLiteral("email"), QStringLiteral("you@demo-msp.test")},
                                              {QStringLiteral("role"), QStringLiteral("admin")},
                                              {QStringLiteral("displayName"), QStringLiteral("You")}});
-    say(QStringLiteral("Signed in for the app: Ada Lovelace at %1.").arg(origin));
+    say(QStringLiteral("Signed in for the app: %1 at %2.").arg(asDana ? QStringLiteral("Dana Admin") : QStringLiteral("Ada Lovelace"), origin));
     if (invite.status == 201)
         say(QStringLiteral("To try the admin view with a passkey of your own, open in Chromium or Firefox:\n  %1\nthen in the app: "
                            "Sign out, Sign in with browser.")

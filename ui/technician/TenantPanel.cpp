@@ -102,6 +102,7 @@ TenantPanel::TenantPanel(UiContext& context, CheckoutActions& actions, SecondTic
     requestRow->setSpacing(style::kGap);
     requestRow->addWidget(m_request);
     requestRow->addWidget(m_requestHint, 1);
+    requestRow->addStretch(0); // with no hint shown, the button keeps its own size instead of filling the row
 
     auto* cardLayout = new QVBoxLayout(m_cardHolder);
     cardLayout->setContentsMargins(0, 0, 0, 0);

@@ -657,7 +657,7 @@
     </message>
     <message>
         <source>Live checkouts</source>
-        <translation>Laufende Zugriffe</translation>
+        <translation>Zugriffe</translation>
     </message>
     <message>
         <source>not chosen</source>
@@ -913,7 +913,7 @@
     </message>
     <message>
         <source>Search technicians, tenants, tickets</source>
-        <translation>Techniker, Mandanten, Tickets durchsuchen</translation>
+        <translation>Techniker, Mandant, Ticket suchen</translation>
     </message>
     <message>
         <source>Requests waiting for approval</source>
@@ -1180,7 +1180,7 @@
     </message>
     <message>
         <source>Search the loaded events</source>
-        <translation>Geladene Ereignisse durchsuchen</translation>
+        <translation>Ereignisse durchsuchen</translation>
     </message>
     <message>
         <source>&amp;From</source>
@@ -1298,7 +1298,7 @@
     </message>
     <message>
         <source>At %1 (%2)</source>
-        <translation>Am %1 (%2)</translation>
+        <translation>Zeitpunkt: %1 (%2)</translation>
     </message>
     <message>
         <source>Tenant: %1</source>
@@ -1462,7 +1462,7 @@
     </message>
     <message>
         <source>&amp;Launch</source>
-        <translation>&amp;Öffnen</translation>
+        <translation>Portal &amp;öffnen</translation>
     </message>
     <message>
         <source>E&amp;xtend…</source>
@@ -2330,7 +2330,7 @@
     </message>
     <message>
         <source>Search groups and members</source>
-        <translation>Gruppen und Mitglieder durchsuchen</translation>
+        <translation>Gruppen, Mitglieder suchen</translation>
     </message>
     <message>
         <source>Choose a group to see its members and the policies that use it.</source>
@@ -2748,7 +2748,7 @@
     </message>
     <message>
         <source>Search technicians, tenants, accounts</source>
-        <translation>Techniker, Mandanten, Konten durchsuchen</translation>
+        <translation>Techniker, Mandant, Konto suchen</translation>
     </message>
     <message>
         <source>Choose a checkout to see it, or revoke it.</source>
@@ -3110,7 +3110,7 @@
     </message>
     <message>
         <source>Search people and invites</source>
-        <translation>Personen und Einladungen durchsuchen</translation>
+        <translation>Personen, Einladungen suchen</translation>
     </message>
     <message>
         <source>People and invites</source>
@@ -3445,7 +3445,7 @@
     </message>
     <message>
         <source>Search policies, people, tenants, roles</source>
-        <translation>Richtlinien, Personen, Mandanten, Rollen durchsuchen</translation>
+        <translation>Richtlinie, Person, Mandant, Rolle suchen</translation>
     </message>
     <message>
         <source>Choose a policy to see what it grants.</source>
@@ -3582,7 +3582,7 @@
     </message>
     <message>
         <source> min</source>
-        <translation> Min.</translation>
+        <translation> min</translation>
     </message>
     <message>
         <source>Longest checkout</source>
@@ -4184,7 +4184,7 @@
     </message>
     <message>
         <source>Not connected</source>
-        <translation>Nicht verbunden</translation>
+        <translation>Getrennt</translation>
     </message>
 </context>
 <context>
@@ -4421,7 +4421,7 @@
     <name>stint::ui::TenantSettingsDialog</name>
     <message>
         <source> min</source>
-        <translation> Min.</translation>
+        <translation> min</translation>
     </message>
     <message>
         <source>Letters a–z, digits, &apos;.&apos;, &apos;-&apos; and &apos;_&apos;, with at least one of {user} (the technician&apos;s email name), {name} (their display name) or {id} (a short unique id).</source>
@@ -4668,7 +4668,7 @@
     </message>
     <message>
         <source>Search tenants, domains, status</source>
-        <translation>Mandanten, Domänen, Status durchsuchen</translation>
+        <translation>Mandant, Domäne, Status suchen</translation>
     </message>
     <message>
         <source>Choose a tenant to see its connection and health.</source>
@@ -4868,15 +4868,15 @@
     <name>stint::ui::TimeText</name>
     <message>
         <source>%1 min</source>
-        <translation>%1 Min.</translation>
+        <translation>%1 min</translation>
     </message>
     <message>
         <source>%1 h</source>
-        <translation>%1 Std.</translation>
+        <translation>%1 h</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation>%1 Std. %2 Min.</translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
         <source>Yesterday %1</source>
@@ -4889,15 +4889,15 @@
     <message numerus="yes">
         <source>%n min</source>
         <translation>
-            <numerusform>%n Min.</numerusform>
-            <numerusform>%n Min.</numerusform>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n h</source>
         <translation>
-            <numerusform>%n Std.</numerusform>
-            <numerusform>%n Std.</numerusform>
+            <numerusform>%n h</numerusform>
+            <numerusform>%n h</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -913,7 +913,7 @@
     </message>
     <message>
         <source>Search technicians, tenants, tickets</source>
-        <translation>Techniker, Mandant, Ticket suchen</translation>
+        <translation>Techniker, Mandant, Ticket</translation>
     </message>
     <message>
         <source>Requests waiting for approval</source>
@@ -2748,7 +2748,7 @@
     </message>
     <message>
         <source>Search technicians, tenants, accounts</source>
-        <translation>Techniker, Mandant, Konto suchen</translation>
+        <translation>Techniker, Mandant, Konto</translation>
     </message>
     <message>
         <source>Choose a checkout to see it, or revoke it.</source>
@@ -3110,7 +3110,7 @@
     </message>
     <message>
         <source>Search people and invites</source>
-        <translation>Personen, Einladungen suchen</translation>
+        <translation>Personen, Einladungen</translation>
     </message>
     <message>
         <source>People and invites</source>
@@ -3445,7 +3445,7 @@
     </message>
     <message>
         <source>Search policies, people, tenants, roles</source>
-        <translation>Richtlinie, Person, Mandant, Rolle suchen</translation>
+        <translation>Richtlinie, Person, Rolle</translation>
     </message>
     <message>
         <source>Choose a policy to see what it grants.</source>
@@ -4668,7 +4668,7 @@
     </message>
     <message>
         <source>Search tenants, domains, status</source>
-        <translation>Mandant, Domäne, Status suchen</translation>
+        <translation>Mandant, Domäne, Status</translation>
     </message>
     <message>
         <source>Choose a tenant to see its connection and health.</source>

@@ -3040,15 +3040,15 @@
     </message>
     <message>
         <source>Access in %1 could not be confirmed as removed</source>
-        <translation>Für den Zugriff in %1 ist nicht bestätigt, dass er entzogen wurde</translation>
+        <translation>%1: Entzug des Zugriffs nicht bestätigt</translation>
     </message>
     <message>
         <source>Unexpected admin access found in %1</source>
-        <translation>Unerwarteter Adminzugriff in %1 gefunden</translation>
+        <translation>%1: unerwarteter Adminzugriff gefunden</translation>
     </message>
     <message>
         <source>The connection to %1 needs attention</source>
-        <translation>Die Verbindung zu %1 braucht Aufmerksamkeit</translation>
+        <translation>%1: Die Verbindung braucht Aufmerksamkeit</translation>
     </message>
     <message>
         <source>Show</source>

@@ -82,8 +82,9 @@ account disabled.
 
 This package holds the desktop app: the technician and admin views, the tray
 icon with countdowns, and the stint command line.")
-# The keychain is reached over D-Bus at run time (Secret Service); gnome-keyring or KWallet provide it.
-set(CPACK_DEBIAN_DESKTOP_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager, xdg-utils")
+# The keychain is reached over D-Bus at run time (Secret Service); gnome-keyring or KWallet provide it. Qt's own
+# strings (dialog buttons, context menus) come translated from qt6-translations-l10n; Stint's are in the binary.
+set(CPACK_DEBIAN_DESKTOP_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager, xdg-utils, qt6-translations-l10n")
 set(CPACK_DEBIAN_CLOUD_PACKAGE_NAME stint-cloud)
 set(CPACK_DEBIAN_CLOUD_PACKAGE_SECTION admin)
 # postinst makes the system user with systemd-sysusers, or adduser where systemd is not there.

@@ -18,6 +18,8 @@ packages=(
     libsqlcipher-dev sqlcipher libqt6sql6-psql libssl-dev
     # The desktop app: SVG icons, the system keychain (QtKeychain, Secret Service through libsecret), security keys.
     libqt6svg6 qtkeychain-qt6-dev libsecret-1-0 libfido2-dev xdg-utils
+    # Qt's own strings in German and other languages (qtbase_de.qm: dialog buttons, context menus).
+    qt6-translations-l10n
     # Headless GUI and keychain tests: a virtual display, a private session bus, an unlocked keyring; screenshots.
     xvfb xauth dbus dbus-x11 gnome-keyring imagemagick
     # Packaging checks: dpkg-shlibdeps, lintian, the .desktop entry, the AppStream metainfo, systemd-analyze verify

@@ -61,10 +61,13 @@ void DesktopApp::installTranslations(QApplication& app, const QString& language)
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         app.installTranslator(qt);
     auto* own = new QTranslator(&app);
-    if (own->load(locale, QStringLiteral("stint"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        app.installTranslator(own);
-    else if (locale.language() != QLocale::English && locale.language() != QLocale::C)
+    const bool translated = own->load(locale, QStringLiteral("stint"), QStringLiteral("_"), QStringLiteral(":/i18n"));
+    if (!translated && locale.language() != QLocale::English && locale.language() != QLocale::C)
         qCInfo(lcDesktopApp) << "no Stint translation for" << locale.name() << "- showing English";
+    // English is the source language: stint_en holds only its plural forms ("1 tenant", "2 tenants"), which a locale
+    // without a translation of its own (C, fr_FR) needs too, or it would read "%n tenant(s)".
+    if (translated || own->load(QStringLiteral(":/i18n/stint_en.qm")))
+        app.installTranslator(own);
 }
 
 } // namespace stint::desktop

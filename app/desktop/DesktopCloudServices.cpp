@@ -62,7 +62,7 @@ client::Call<std::shared_ptr<client::Replica>> DesktopCloudServices::openReplica
                 return out.fail(key.error());
             if (!QDir().mkpath(directory))
                 return out.fail(Error {QStringLiteral("replica.open_failed"),
-                                       QStringLiteral("The folder for saved data cannot be created."),
+                                       DesktopCloudServices::tr("The folder for saved data cannot be created."),
                                        {}});
             auto replica = client::SqlCipherReplica::open(directory, serviceOrigin, personId, *key.value());
             if (!replica.ok())

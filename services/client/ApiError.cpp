@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/ApiError.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QRegularExpression>
 
@@ -29,28 +30,34 @@ QJsonObject parseFields(const QString& detail)
     return fields;
 }
 
+// What a reply without a problem of the service's own means, for people (ErrorText shows it when it knows no better).
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(stint::client::ApiError)
+};
+
 QString statusText(int status)
 {
     switch (status) {
     case 400:
-        return QStringLiteral("The service refused the request as malformed.");
+        return Tr::tr("The service refused the request as malformed.");
     case 401:
-        return QStringLiteral("You are not signed in, or your session has ended.");
+        return Tr::tr("You are not signed in, or your session has ended.");
     case 403:
-        return QStringLiteral("You are not allowed to do this.");
+        return Tr::tr("You are not allowed to do this.");
     case 404:
-        return QStringLiteral("It does not exist (any more).");
+        return Tr::tr("It does not exist (any more).");
     case 409:
-        return QStringLiteral("It changed in the meantime.");
+        return Tr::tr("It changed in the meantime.");
     case 429:
-        return QStringLiteral("Too many attempts; wait a moment.");
+        return Tr::tr("Too many attempts; wait a moment.");
     case 502:
     case 503:
     case 504:
-        return QStringLiteral("The service is not available right now.");
+        return Tr::tr("The service is not available right now.");
     default:
-        return status >= 500 ? QStringLiteral("The service failed (HTTP %1).").arg(status)
-                             : QStringLiteral("The service answered HTTP %1.").arg(status);
+        return status >= 500 ? Tr::tr("The service failed (HTTP %1).").arg(status)
+                             : Tr::tr("The service answered HTTP %1.").arg(status);
     }
 }
 

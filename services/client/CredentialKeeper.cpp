@@ -16,7 +16,7 @@ constexpr int kExpiryCheckMs = 1000;
 Error notReady()
 {
     return makeError(QStringLiteral("credential.not_ready"),
-                     QStringLiteral("This access is not ready (or no longer): there is no credential to show."));
+                     CredentialKeeper::tr("This access is not ready (or no longer): there is no credential to show."));
 }
 } // namespace
 
@@ -67,8 +67,7 @@ Done CredentialKeeper::fetch(const QString& checkoutId)
     const auto& me = m_workspace.me();
     if (!me || m_workspace.checkout(checkoutId)->technicianId != me->person.id)
         return Done::failed(makeError(QStringLiteral("credential.not_yours"),
-                                      QStringLiteral("Only the technician who asked for this access sees its "
-                                                     "credential.")));
+                                      tr("Only the technician who asked for this access sees its credential.")));
 
     Done out;
     const quint64 serial = ++m_serial;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "client/LockedSecret.h"
 
+#include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QtGlobal>
 #include <atomic>
@@ -163,8 +164,9 @@ Result<LockedSecret> LockedSecret::copyOf(QByteArrayView bytes)
         return s;
     lockedpages::Mapping m = lockedpages::map(std::size_t(bytes.size()));
     if (!m.pages)
-        return makeError(QStringLiteral("memory.unavailable"),
-                         QStringLiteral("No memory could be set aside for a secret."));
+        return makeError(
+            QStringLiteral("memory.unavailable"),
+            QCoreApplication::translate("stint::client::LockedSecret", "No memory could be set aside for a secret."));
     if (!m.locked)
         warnUnlockedOnce(m.lockError);
     std::memcpy(m.pages, bytes.data(), std::size_t(bytes.size()));

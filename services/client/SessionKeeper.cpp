@@ -119,8 +119,8 @@ Done SessionKeeper::adopt(const models::SignedInSession& session)
 {
     const auto isLine = [](const QString& s) { return !s.isEmpty() && !s.contains(QLatin1Char('\n')); };
     if (session.token.isEmpty() || !isLine(session.sessionId) || !isLine(session.person.id))
-        return Done::failed(makeError(QStringLiteral("session.malformed"),
-                                      QStringLiteral("The service's answer to the sign-in cannot be used.")));
+        return Done::failed(
+            makeError(QStringLiteral("session.malformed"), tr("The service's answer to the sign-in cannot be used.")));
     ++m_generation;
     const bool was = signedIn();
     m_token = copyOf(session.token);

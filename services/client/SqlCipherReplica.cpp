@@ -4,6 +4,7 @@
 #include "store/Migrations.h"
 #include "store/SqlCipherDatabase.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -40,6 +41,12 @@ constexpr auto kDamaged = "replica.damaged";
 constexpr auto kSchemaTooNew = "replica.schema_too_new";
 constexpr auto kNotOurs = "replica.not_ours";
 constexpr auto kOpenFailed = "replica.open_failed";
+
+// Why the saved data cannot be used reaches people (the shell's notice), so it is translated.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(stint::client::SqlCipherReplica)
+};
 
 QString compactJson(const QJsonObject& o)
 {
@@ -83,7 +90,7 @@ Result<std::unique_ptr<SqlCipherReplica>> SqlCipherReplica::open(const QString& 
         return makeError(QStringLiteral("store.bad_key"), QStringLiteral("The replica key must be 256 bits."));
     if (directory.isEmpty() || !QDir().mkpath(directory))
         return makeError(QString::fromLatin1(kOpenFailed),
-                         QStringLiteral("Cannot create the folder for the local cache (%1).").arg(directory));
+                         Tr::tr("Cannot create the folder for the local cache (%1).").arg(directory));
     // The folder holds only ciphertext, but who uses the app when is nobody else's business either.
     QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     std::unique_ptr<SqlCipherReplica> replica(
@@ -117,15 +124,15 @@ Result<void> SqlCipherReplica::openFile()
     if (!db) {
         if (db.error().code == QLatin1String("store.wrong_key"))
             return replaceFile(makeError(QString::fromLatin1(kWrongKey),
-                                         QStringLiteral("The local cache cannot be opened with its key (the key was "
-                                                        "lost or replaced, or the file is not a cache).")));
+                                         Tr::tr("The local cache cannot be opened with its key (the key was "
+                                                "lost or replaced, or the file is not a cache).")));
         // A file is there but unusable (cut short, unreadable): a cache, so start afresh. Anything else (a folder in
         // the way, no permission to create) is not ours to remove.
         if (QFileInfo(m_path).isFile())
             return replaceFile(makeError(QString::fromLatin1(kDamaged),
-                                         QStringLiteral("The local cache cannot be read: %1").arg(db.error().message)));
+                                         Tr::tr("The local cache cannot be read: %1").arg(db.error().message)));
         return makeError(QString::fromLatin1(kOpenFailed),
-                         QStringLiteral("The local cache cannot be opened: %1").arg(db.error().message));
+                         Tr::tr("The local cache cannot be opened: %1").arg(db.error().message));
     }
     m_db = std::move(db).value();
     if (auto checked = checkFile(); !checked) {
@@ -150,17 +157,17 @@ Result<void> SqlCipherReplica::replaceFile(const Error& reason)
     m_pendingSeq.reset();
     if (!removeWithCompanions(m_path))
         return makeError(QString::fromLatin1(kOpenFailed),
-                         QStringLiteral("The damaged local cache %1 cannot be removed.").arg(m_path));
+                         Tr::tr("The damaged local cache %1 cannot be removed.").arg(m_path));
     m_replacedBecause = reason;
     auto db = store::SqlCipherDatabase::open(m_path, m_key, store::SqlCipherDatabase::OpenMode::CreateIfMissing);
     if (!db)
         return makeError(QString::fromLatin1(kOpenFailed),
-                         QStringLiteral("A new local cache cannot be created: %1").arg(db.error().message));
+                         Tr::tr("A new local cache cannot be created: %1").arg(db.error().message));
     m_db = std::move(db).value();
     if (auto checked = checkFile(); !checked) {
         m_db.reset();
         return makeError(QString::fromLatin1(kOpenFailed),
-                         QStringLiteral("A new local cache cannot be set up: %1").arg(checked.error().message));
+                         Tr::tr("A new local cache cannot be set up: %1").arg(checked.error().message));
     }
     return {};
 }
@@ -176,14 +183,14 @@ Result<void> SqlCipherReplica::checkFile()
     // Reads every page, so a damaged one (SQLCipher checks each page's HMAC) shows now, not in the middle of a sync.
     auto check = m_db->query(QStringLiteral("PRAGMA quick_check"));
     if (!check || check->empty() || check->front().text(0) != QLatin1String("ok"))
-        return makeError(QString::fromLatin1(kDamaged), QStringLiteral("The local cache is damaged."));
+        return makeError(QString::fromLatin1(kDamaged), Tr::tr("The local cache is damaged."));
     auto migrated = store::applyMigrations(*m_db, replicaMigrations());
     if (!migrated) {
         if (migrated.error().code == QLatin1String("store.schema_too_new"))
             return makeError(QString::fromLatin1(kSchemaTooNew),
-                             QStringLiteral("The local cache was written by a newer version of Stint."));
+                             Tr::tr("The local cache was written by a newer version of Stint."));
         return makeError(QString::fromLatin1(kDamaged),
-                         QStringLiteral("The local cache cannot be set up: %1").arg(migrated.error().message));
+                         Tr::tr("The local cache cannot be set up: %1").arg(migrated.error().message));
     }
     auto identity = m_db->query(QStringLiteral("SELECT key, value FROM replica_meta WHERE key IN (?, ?)"),
                                 {kMetaOrigin, kMetaPerson});
@@ -201,10 +208,10 @@ Result<void> SqlCipherReplica::checkFile()
         const QString expected = row.text(0) == kMetaOrigin ? m_origin : m_personId;
         if (row.isNull(1) || row.text(1) != expected)
             return makeError(QString::fromLatin1(kNotOurs),
-                             QStringLiteral("The local cache belongs to another person or service."));
+                             Tr::tr("The local cache belongs to another person or service."));
     }
     if (identity->size() != 2)
-        return makeError(QString::fromLatin1(kDamaged), QStringLiteral("The local cache does not say whose it is."));
+        return makeError(QString::fromLatin1(kDamaged), Tr::tr("The local cache does not say whose it is."));
     return {};
 }
 
@@ -213,7 +220,7 @@ Result<void> SqlCipherReplica::checkFile()
 Result<Replica::Snapshot> SqlCipherReplica::load()
 {
     if (!m_db)
-        return makeError(QString::fromLatin1(kOpenFailed), QStringLiteral("The local cache is not open."));
+        return makeError(QString::fromLatin1(kOpenFailed), Tr::tr("The local cache is not open."));
     if (auto flushed = commitPending(); !flushed)
         qCWarning(lcReplica) << "pending changes could not be written before reading:" << flushed.error().message;
     auto snapshot = read();
@@ -221,9 +228,8 @@ Result<Replica::Snapshot> SqlCipherReplica::load()
         return snapshot;
     // Damage that the check at open did not see (a page that went bad since): start afresh rather than fail every
     // start from now on.
-    STINT_TRY(
-        replaceFile(makeError(QString::fromLatin1(kDamaged),
-                              QStringLiteral("The local cache cannot be read: %1").arg(snapshot.error().message))));
+    STINT_TRY(replaceFile(makeError(QString::fromLatin1(kDamaged),
+                                    Tr::tr("The local cache cannot be read: %1").arg(snapshot.error().message))));
     return Snapshot {};
 }
 
@@ -305,7 +311,7 @@ bool SqlCipherReplica::hasPendingWrites() const
 Result<void> SqlCipherReplica::flush()
 {
     if (!m_db)
-        return makeError(QString::fromLatin1(kOpenFailed), QStringLiteral("The local cache is not open."));
+        return makeError(QString::fromLatin1(kOpenFailed), Tr::tr("The local cache is not open."));
     return commitPending();
 }
 
@@ -350,7 +356,7 @@ Result<void> SqlCipherReplica::clear()
     m_pendingKinds.clear();
     m_pendingSeq.reset();
     if (!m_db)
-        return makeError(QString::fromLatin1(kOpenFailed), QStringLiteral("The local cache is not open."));
+        return makeError(QString::fromLatin1(kOpenFailed), Tr::tr("The local cache is not open."));
     {
         store::Transaction tx(*m_db);
         STINT_TRY(tx.started());

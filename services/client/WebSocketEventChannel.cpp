@@ -32,7 +32,7 @@ WebSocketEventChannel::WebSocketEventChannel(const QUrl& cloudBaseUrl, QObject* 
         }
     });
     connect(&m_pongDeadline, &QTimer::timeout, this, [this]() {
-        finish(Error{QString::fromLatin1(errors::kUnreachable), QStringLiteral("The live channel stopped answering."),
+        finish(Error{QString::fromLatin1(errors::kUnreachable), tr("The live channel stopped answering."),
                      {}});
     });
 }
@@ -101,7 +101,7 @@ void WebSocketEventChannel::onText(const QString& text)
     auto protocolError = [this](const QString& what) {
         qCWarning(lcLiveChannel) << "unreadable live frame:" << what;
         finish(Error{QString::fromLatin1(kEventProtocol),
-                     QStringLiteral("The live channel sent something this app does not understand (%1).").arg(what),
+                     tr("The live channel sent something this app does not understand (%1).").arg(what),
                      {}});
     };
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
@@ -132,7 +132,7 @@ void WebSocketEventChannel::onText(const QString& text)
         qCInfo(lcLiveChannel) << "the service closed the live channel:" << code;
         const bool sessionOver = code == QLatin1String("session-ended") || code == QLatin1String("unauthenticated");
         finish(Error{sessionOver ? QString::fromLatin1(kSessionEnded) : QStringLiteral("events.") + code,
-                     message.isEmpty() ? QStringLiteral("The live channel was closed by the service.") : message,
+                     message.isEmpty() ? tr("The live channel was closed by the service.") : message,
                      {}});
     } else {
         protocolError(QStringLiteral("unknown frame type '%1'").arg(type.left(40)));
@@ -145,8 +145,8 @@ void WebSocketEventChannel::onDisconnected()
         return;
     const QString reason = m_socket ? m_socket->errorString() : QString();
     finish(Error{QString::fromLatin1(errors::kUnreachable),
-                 reason.isEmpty() ? QStringLiteral("The live channel was disconnected.")
-                                  : QStringLiteral("The live channel was disconnected (%1).").arg(reason),
+                 reason.isEmpty() ? tr("The live channel was disconnected.")
+                                  : tr("The live channel was disconnected (%1).").arg(reason),
                  {}});
 }
 

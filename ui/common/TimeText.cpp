@@ -37,7 +37,9 @@ QString TimeText::when(TimeMs t, TimeMs now)
         return time;
     if (at.date() == today.addDays(-1))
         return tr("Yesterday %1").arg(time);
-    const QString format = at.date().year() == today.year() ? QStringLiteral("ddd d MMM") : QStringLiteral("d MMM yyyy");
+    // The date formats are QLocale formats a translation adapts ("ddd d. MMM" in German).
+    const QString format = at.date().year() == today.year() ? tr("ddd d MMM", "date this year, QLocale format")
+                                                            : tr("d MMM yyyy", "date in another year, QLocale format");
     return QStringLiteral("%1 %2").arg(locale.toString(at.date(), format), time);
 }
 

@@ -37,7 +37,7 @@ Result<QUrl> CliClient::resolveCloudUrl(const QString& flag)
         text = qEnvironmentVariable("STINT_CLOUD");
     if (text.isEmpty()) {
         // The desktop app's own setting (~/.config/stint/stint.ini), read the way the app reads it.
-        QSettingsStore store;
+        desktop::QSettingsStore store;
         text = ui::AppSettings(store).cloudUrl().toString();
     }
     if (text.isEmpty())

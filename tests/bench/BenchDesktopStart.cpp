@@ -174,6 +174,11 @@ int main(int argc, char* argv[])
                  QStringLiteral("20")});
     p.addOption({QStringLiteral("history"), QStringLiteral("Ended checkouts in the saved data (besides one live)."),
                  QStringLiteral("n"), QStringLiteral("20")});
+    p.addOption({QStringLiteral("wrap"),
+                 QStringLiteral("Run the timed starts under this command (space-separated, e.g. \"perf record -g -o "
+                                "/tmp/perf.data --\"): to find where the time goes, not for figures."),
+                 QStringLiteral("command")});
+    p.addOption({QStringLiteral("app-log"), QStringLiteral("Print each run's log of stint to stderr.")});
     p.addHelpOption();
     p.process(app);
     const int runs = std::max(1, p.value(QStringLiteral("runs")).toInt());
@@ -209,6 +214,8 @@ int main(int argc, char* argv[])
     if (QDir(home.filePath(QStringLiteral("data/stint/replicas"))).isEmpty(QDir::Files))
         die(QStringLiteral("the first start left no saved data in ") + home.filePath(QStringLiteral("data/stint/replicas")));
 
+    AppProcess::showLog = p.isSet(QStringLiteral("app-log"));
+    AppProcess::wrapper = p.value(QStringLiteral("wrap")).split(QLatin1Char(' '), Qt::SkipEmptyParts);
     figure("platform", platform);
     figure("runs", double(runs));
     figure("saved_checkouts", double(history + 1));

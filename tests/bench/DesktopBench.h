@@ -260,8 +260,9 @@ public:
         env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
         env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), platform);
-        env.insert(QStringLiteral("QT_LOGGING_RULES"),
-                   QStringLiteral("stint.app.desktop.info=true;stint.ui.shell.info=true"));
+        if (!env.contains(QStringLiteral("QT_LOGGING_RULES")))
+            env.insert(QStringLiteral("QT_LOGGING_RULES"),
+                       QStringLiteral("stint.app.desktop.info=true;stint.ui.shell.info=true"));
         env.remove(QStringLiteral("STINT_CLOUD"));
         m_process.setProcessEnvironment(env);
         m_process.setStandardOutputFile(QProcess::nullDevice());
@@ -290,11 +291,21 @@ public:
     // Starts the process; times below are from this moment (just before exec).
     void start()
     {
+        const QString stint = QCoreApplication::applicationDirPath() + QStringLiteral("/stint");
         m_clock.start();
-        m_process.start(QCoreApplication::applicationDirPath() + QStringLiteral("/stint"), {});
+        if (wrapper.isEmpty())
+            m_process.start(stint, {});
+        else
+            m_process.start(wrapper.front(), wrapper.mid(1) << stint);
         if (!m_process.waitForStarted(10'000))
             die(QStringLiteral("stint did not start"));
     }
+
+    // A command the app runs under (e.g. perf record -g -o FILE --), for finding where the time goes; the pid and
+    // /proc figures are then the wrapper's.
+    static inline QStringList wrapper;
+    // Whether each run's log goes to stderr after it quit (QT_LOGGING_RULES and QT_MESSAGE_PATTERN pass through).
+    static inline bool showLog = false;
 
     qint64 pid() const { return m_process.processId(); }
     const QElapsedTimer& clock() const { return m_clock; }
@@ -350,6 +361,10 @@ public:
         if (!m_process.waitForFinished(30'000) || m_process.exitStatus() != QProcess::NormalExit
             || m_process.exitCode() != 0)
             die(QStringLiteral("stint did not quit cleanly:\n") + log());
+        if (showLog) {
+            m_pending += m_process.readAllStandardError();
+            std::fprintf(stderr, "--- stint's log\n%s", log().toUtf8().constData());
+        }
     }
 
     QString log() const

@@ -53,7 +53,8 @@ int main(int argc, char* argv[])
     w.signInApp(home.path());
     const QString platform = platformForApp();
 
-    qputenv("QT_LOGGING_RULES", "stint.app.desktop.info=true;stint.ui.shell.info=true;stint.client.workspace.debug=true");
+    qputenv("QT_LOGGING_RULES",
+            "stint.app.desktop.info=true;stint.ui.shell.info=true;stint.client.workspace.debug=true");
     AppProcess stint(home.path(), platform);
     stint.start();
     stint.waitForLine(QRegularExpression(QStringLiteral("usable after")), 60'000);

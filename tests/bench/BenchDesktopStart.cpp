@@ -116,9 +116,9 @@ struct MapWatch
 
 struct Figures
 {
-    std::vector<double> usable;   // exec → the usable line read here
+    std::vector<double> usable; // exec → the usable line read here
     std::vector<double> reported; // the app's own "usable after N ms"
-    std::vector<double> mapped;   // exec → MapNotify
+    std::vector<double> mapped; // exec → MapNotify
 };
 
 const QRegularExpression kUsable(QStringLiteral("usable after (\\d+) ms(.*)$"));
@@ -152,7 +152,8 @@ void print(const char* prefix, const Figures& f)
         if (v.empty())
             return;
         for (const auto& [suffix, p] : {std::pair {"p50", 50.0}, std::pair {"p90", 90.0}, std::pair {"max", 100.0}})
-            figure(QStringLiteral("%1%2_%3_ms").arg(QLatin1String(prefix), QLatin1String(what), QLatin1String(suffix))
+            figure(QStringLiteral("%1%2_%3_ms")
+                       .arg(QLatin1String(prefix), QLatin1String(what), QLatin1String(suffix))
                        .toUtf8()
                        .constData(),
                    percentile(v, p));
@@ -212,7 +213,8 @@ int main(int argc, char* argv[])
         first.quit();
     }
     if (QDir(home.filePath(QStringLiteral("data/stint/replicas"))).isEmpty(QDir::Files))
-        die(QStringLiteral("the first start left no saved data in ") + home.filePath(QStringLiteral("data/stint/replicas")));
+        die(QStringLiteral("the first start left no saved data in ")
+            + home.filePath(QStringLiteral("data/stint/replicas")));
 
     AppProcess::showLog = p.isSet(QStringLiteral("app-log"));
     AppProcess::wrapper = p.value(QStringLiteral("wrap")).split(QLatin1Char(' '), Qt::SkipEmptyParts);

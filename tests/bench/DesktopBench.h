@@ -25,20 +25,18 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
-#include <vector>
-
 #include <sys/types.h>
+#include <vector>
 
 namespace stint::bench {
 
 using ::CloudProcess;
-using test::DemoWorld;
 using ::SimProcess;
+using test::DemoWorld;
 
 inline const char* g_name = "bench";
 
@@ -106,7 +104,11 @@ public:
         QFile f(secretFile);
         if (!f.open(QIODevice::WriteOnly) || !f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
             die(QStringLiteral("secret file"));
-        f.write(appReg.value(QLatin1String("secrets")).toArray().first().toObject().value(QLatin1String("value"))
+        f.write(appReg.value(QLatin1String("secrets"))
+                    .toArray()
+                    .first()
+                    .toObject()
+                    .value(QLatin1String("value"))
                     .toString()
                     .toUtf8());
         f.close();
@@ -123,11 +125,12 @@ public:
         const InitResult init = initDataDir(m_data.path());
         cloud = std::make_unique<CloudProcess>(m_data.path());
         cloud->setLogFile(m_data.filePath(QStringLiteral("cloud.log")));
-        m_cloudArguments = {QStringLiteral("--entra-global-authority"), sim.baseUrl(),
-                            QStringLiteral("--entra-global-graph"), sim.baseUrl(),
-                            QStringLiteral("--entra-graph-resource"), QStringLiteral("https://graph.microsoft.com"),
-                            QStringLiteral("--entra-app-client-id"), appReg.value(QLatin1String("clientId")).toString(),
-                            QStringLiteral("--entra-app-client-secret-file"), secretFile};
+        m_cloudArguments
+            = {QStringLiteral("--entra-global-authority"),       sim.baseUrl(),
+               QStringLiteral("--entra-global-graph"),           sim.baseUrl(),
+               QStringLiteral("--entra-graph-resource"),         QStringLiteral("https://graph.microsoft.com"),
+               QStringLiteral("--entra-app-client-id"),          appReg.value(QLatin1String("clientId")).toString(),
+               QStringLiteral("--entra-app-client-secret-file"), secretFile};
         if (!cloud->start(m_cloudArguments))
             die(QStringLiteral("stint-cloud did not start"));
         world = std::make_unique<DemoWorld>(*cloud, sim);
@@ -136,15 +139,17 @@ public:
                                     QStringLiteral("technician")),
                    "technician");
         const QStringList roles {QStringLiteral("User Administrator"), QStringLiteral("Exchange Administrator")};
-        const std::vector<std::pair<QString, QString>> customers {{QStringLiteral("Contoso"), QStringLiteral("contoso.com")},
-                                                                  {QStringLiteral("Fabrikam"), QStringLiteral("fabrikam.com")}};
+        const std::vector<std::pair<QString, QString>> customers {
+            {QStringLiteral("Contoso"), QStringLiteral("contoso.com")},
+            {QStringLiteral("Fabrikam"), QStringLiteral("fabrikam.com")}};
         for (int i = 0; i < std::min<int>(tenants, int(customers.size())); ++i) {
             const auto& [name, domain] = customers[size_t(i)];
             Tenant t;
             t.name = name;
             t.id = need(world->addTenant(name), "tenant");
             const QString adminUpn = QStringLiteral("admin@") + domain;
-            if (need(world->connectByConsent(t.id, adminUpn, password(adminUpn)), "connect") != QLatin1String("connected"))
+            if (need(world->connectByConsent(t.id, adminUpn, password(adminUpn)), "connect")
+                != QLatin1String("connected"))
                 die(name + QStringLiteral(" is not connected"));
             if (auto ok = world->configureTenant(t.id, domain, roles, 30, 120, QStringLiteral("password")); !ok)
                 die(ok.error().message);
@@ -189,7 +194,10 @@ public:
     {
         const HttpResult r = cloud->request(method, path, body, asAdmin ? world->admin().token : ada.token);
         if (r.status != expect)
-            die(QStringLiteral("%1 %2: %3 %4").arg(method, path).arg(r.status).arg(QString::fromUtf8(r.body.left(400))));
+            die(QStringLiteral("%1 %2: %3 %4")
+                    .arg(method, path)
+                    .arg(r.status)
+                    .arg(QString::fromUtf8(r.body.left(400))));
         return r.json;
     }
 
@@ -215,8 +223,9 @@ public:
     // dies if one lands anywhere final that is not wanted, or after 120 s.
     void waitForStates(const QStringList& ids, const QStringList& states)
     {
-        static const QStringList final {QStringLiteral("ready"),  QStringLiteral("ended"),     QStringLiteral("denied"),
-                                        QStringLiteral("failed"), QStringLiteral("cancelled"), QStringLiteral("expired"),
+        static const QStringList final {QStringLiteral("ready"),        QStringLiteral("ended"),
+                                        QStringLiteral("denied"),       QStringLiteral("failed"),
+                                        QStringLiteral("cancelled"),    QStringLiteral("expired"),
                                         QStringLiteral("revoke_failed")};
         const QDeadlineTimer deadline(120'000);
         for (const QString& id : ids) {

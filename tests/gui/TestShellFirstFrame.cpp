@@ -62,11 +62,11 @@ private slots:
         QFETCH(bool, previousRun);
         QFETCH(MainWindow::Screen, screen);
         ShellHarness h;
-        const models::Person ada
-            = h.cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"),
-                                QStringLiteral("technician"));
-        const models::Tenant contoso = h.cloud.addTenant(
-            QStringLiteral("Contoso"), {models::OfferedRole {kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
+        const models::Person ada = h.cloud.addPerson(QStringLiteral("ada@msp.example"), QStringLiteral("Ada Lovelace"),
+                                                     QStringLiteral("technician"));
+        const models::Tenant contoso
+            = h.cloud.addTenant(QStringLiteral("Contoso"),
+                                {models::OfferedRole {kHelpdeskAdmin, QStringLiteral("Helpdesk Administrator")}});
         h.cloud.addPolicy(QStringLiteral("Helpdesk"), {contoso.id}, {ada.id}, {kHelpdeskAdmin}, 240);
         if (previousRun) {
             h.seedPreviousRun(ada);

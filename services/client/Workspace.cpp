@@ -580,6 +580,8 @@ void Workspace::upsertCheckout(const models::Checkout& c, const QJsonObject& jso
         previous = models::toString(it->state);
     }
     m_checkouts.insert(c.id, c);
+    // Off by default; the memory benchmark follows the app's view of each checkout with it.
+    qCDebug(lcWorkspace).noquote() << "checkout" << c.id << "is" << models::toString(c.state) << "version" << c.version;
     if (m_replica) {
         m_replica->put(replicaKind(Kind::Checkouts), c.id, c.toJson());
         scheduleFlush();

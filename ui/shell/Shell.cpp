@@ -19,6 +19,7 @@
 #include "ui/common/UiContext.h"
 #include "ui/shell/WorkspacePage.h"
 
+#include <QEvent>
 #include <QLoggingCategory>
 #include <QSystemTrayIcon>
 #include <QTimer>
@@ -312,7 +313,7 @@ void Shell::beginWorkspace(const QString& personId, std::shared_ptr<client::Repl
     m_window->signInPage().setNotice(QString());
     m_window->showWorkspace();
     updatePerson();
-    markUsable();
+    markUsable(workspacePage());
 }
 
 // Another person (or nobody): nothing of the previous one may show.
@@ -368,7 +369,7 @@ void Shell::showSignIn(const QString& notice, const char* tone)
     if (m_cloud)
         page.setEmail(m_settings.lastEmail(m_cloud->origin));
     m_window->showSignIn();
-    markUsable();
+    markUsable(&page);
 }
 
 void Shell::updatePerson()
@@ -386,12 +387,28 @@ void Shell::updatePerson()
         m_settings.setLastPerson(m_cloud->origin, me->person.id, me->person.email);
 }
 
-void Shell::markUsable()
+// "Usable" is the first frame on screen that shows `screen`, not the moment it was chosen: the window still has to lay
+// it out and paint it (and a screen chosen before that frame is superseded by the one chosen after it).
+void Shell::markUsable(QWidget* screen)
 {
-    if (m_usable)
+    if (m_usable || !screen)
         return;
-    m_usable = true;
-    emit usable();
+    if (m_usableScreen)
+        m_usableScreen->removeEventFilter(this);
+    m_usableScreen = screen;
+    screen->installEventFilter(this);
+}
+
+bool Shell::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::Paint && !m_usable && watched == m_usableScreen) {
+        m_usableScreen->removeEventFilter(this);
+        m_usableScreen.clear();
+        m_usable = true;
+        // The paint pass delivering this paints the screen's children next and then flushes the window: after it.
+        QTimer::singleShot(0, this, &Shell::usable);
+    }
+    return QObject::eventFilter(watched, event);
 }
 
 // --- window, settings, quitting ---

@@ -9,6 +9,8 @@
 #include <QPointer>
 #include <memory>
 
+class QWidget;
+
 namespace stint::client {
 class CredentialKeeper;
 class ExpiryWatch;
@@ -69,7 +71,8 @@ public slots:
     void changeLanguage(const QString& language);
 
 signals:
-    // The window first shows something a person can use: saved or fresh data, or the sign-in screen.
+    // The window first shows something a person can use: saved or fresh data, or the sign-in screen. Emitted once,
+    // after the frame that shows it was painted (not when the screen was chosen).
     void usable();
     void quitRequested();
 
@@ -84,7 +87,8 @@ private:
     void onSessionEnded(const Error& reason);
     void showSignIn(const QString& notice, const char* tone = "warn");
     void updatePerson();
-    void markUsable();
+    void markUsable(QWidget* screen);
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void showTrayHint();
 
     AppSettings& m_settings;
@@ -107,6 +111,7 @@ private:
     quint64 m_generation = 0; // bumps when the service or the person changes: late answers are dropped
 
     bool m_usable = false;
+    QPointer<QWidget> m_usableScreen; // the screen whose first paint is "usable"
     bool m_trayHintShown = false;
     bool m_quitting = false;
     QString m_sessionEndedNotification;

@@ -4,7 +4,7 @@
 #include "client/Workspace.h"
 #include "ui/common/StatusChip.h"
 #include "ui/common/TimeText.h"
-#include "ui/technician/CheckoutText.h"
+#include "ui/common/CheckoutText.h"
 
 #include <QLoggingCategory>
 

@@ -8,7 +8,7 @@
 #include "ui/common/Style.h"
 #include "ui/common/TimeText.h"
 #include "ui/technician/CheckoutActions.h"
-#include "ui/technician/CheckoutText.h"
+#include "ui/common/CheckoutText.h"
 #include "ui/technician/CredentialPanel.h"
 #include "ui/technician/ExtendDialog.h"
 #include "ui/technician/PortalMenu.h"

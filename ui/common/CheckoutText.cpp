@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ui/technician/CheckoutText.h"
+#include "ui/common/CheckoutText.h"
 
 #include "ui/common/TimeText.h"
 

@@ -8,7 +8,8 @@
 
 #include <algorithm>
 
-Q_LOGGING_CATEGORY(lcWorkspace, "stint.client.workspace")
+// Debug (a line per checkout update: id, state, version) is off unless asked for, e.g. by bench_desktop_memory.
+Q_LOGGING_CATEGORY(lcWorkspace, "stint.client.workspace", QtInfoMsg)
 
 namespace stint::client {
 

@@ -6,7 +6,7 @@
 #include "cloud/audit/AuditCommands.h"
 #include "cloud/audit/AuditLog.h"
 #include "cloud/directory/DirectoryStore.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "core/Clock.h"
 #include "core/Logging.h"
 #include "core/ProcessHardening.h"

@@ -8,7 +8,7 @@
 // on in turn.
 #include "IdentityCertificates.h"
 #include "cloud/CloudContext.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "IdentitySignInDriver.h"
 #include "Simulator.h"
 #include "support/ApiSeed.h"

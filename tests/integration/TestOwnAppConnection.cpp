@@ -8,7 +8,7 @@
 #include "IdentitySignInDriver.h"
 #include "Simulator.h"
 #include "cloud/CloudContext.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 #include "support/StintInEntra.h"

@@ -2,7 +2,7 @@
 #include "cloud/CloudService.h"
 #include "cloud/authn/Sessions.h"
 #include "cloud/engine/ProvisioningEngine.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
 #include "models/Directory.h"

@@ -3,7 +3,7 @@
 
 #include "cloud/CloudService.h"
 #include "cloud/authn/Sessions.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "core/Ids.h"
 #include "models/Directory.h"
 #include "store/KeyFile.h"

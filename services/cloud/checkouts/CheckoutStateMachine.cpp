@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/checkouts/CheckoutStateMachine.h"
 
+#include "cloud/CloudTransaction.h"
+
 #include "cloud/audit/AuditLog.h"
 #include "cloud/checkouts/CheckoutStore.h"
-#include "cloud/engine/CredentialVault.h"
-#include "cloud/engine/ProvisioningEngine.h"
+#include "cloud/checkouts/CredentialVault.h"
 #include "cloud/events/EventHub.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QSet>
 
-Q_LOGGING_CATEGORY(lcCheckout, "stint.cloud.checkout")
+Q_LOGGING_CATEGORY(lcCheckout, "stint.cloud.checkouts")
 
 namespace stint::cloud::checkouts {
 
@@ -101,31 +102,15 @@ QStringList CheckoutStateMachine::openStateNames()
     return names;
 }
 
-template <typename T, typename F> Result<T> CheckoutStateMachine::atomically(F&& work)
+void CheckoutStateMachine::announce(const models::Checkout& checkout, std::optional<CheckoutState> previous)
 {
-    // Live events go out after the commit, sent by whoever owns the transaction: the HTTP pipeline for a request,
-    // this function for the scheduler.
-    const bool own = !m_cloud.db.inTransaction();
-    store::Transaction tx(m_cloud.db);
-    if (!tx.started().ok())
-        return tx.started().error();
-    Result<T> result = work();
-    if (result.ok()) {
-        if (auto committed = tx.commit(); !committed)
-            result = committed.error();
-    }
-    if (own) {
-        if (result.ok())
-            m_cloud.events.flushPending();
-        else
-            m_cloud.events.discardPending();
-    }
-    return result;
+    if (m_cloud.checkoutChanged)
+        m_cloud.checkoutChanged(checkout, previous);
 }
 
 Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bool needsApproval, const Actor& actor)
 {
-    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
         const TimeMs now = m_cloud.clock.now();
         models::Checkout c = std::move(request);
         c.state = CheckoutState::Requested;
@@ -153,7 +138,7 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
         STINT_TRY(m_cloud.events.publish(
             c.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(c.technicianId),
             QStringLiteral("checkout.updated"), c.toJson()));
-        engine::announceChange(m_cloud, c, std::nullopt);
+        announce(c, std::nullopt);
         if (!needsApproval)
             return c;
         return apply(c,
@@ -165,13 +150,13 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
 Result<models::Checkout> CheckoutStateMachine::transition(const models::Checkout& current, const Step& step,
                                                           const Actor& actor)
 {
-    return atomically<models::Checkout>([&] { return apply(current, step, actor, m_cloud.clock.now()); });
+    return inCloudTransaction(m_cloud, [&] { return apply(current, step, actor, m_cloud.clock.now()); });
 }
 
 Result<models::Checkout> CheckoutStateMachine::extend(const models::Checkout& current, TimeMs expiresAt,
                                                       const Actor& actor)
 {
-    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
         if (current.state != CheckoutState::Ready)
             return makeError(QString::fromLatin1(kInvalidTransition),
                              QStringLiteral("A checkout that is %1 cannot be extended.")
@@ -188,7 +173,7 @@ Result<models::Checkout> CheckoutStateMachine::extend(const models::Checkout& cu
         if (!*written)
             return makeError(QString::fromLatin1(kVersionConflict),
                              QStringLiteral("The checkout changed meanwhile; read it again."));
-        STINT_TRY(engine::setCredentialExpiry(m_cloud.db, next.id, expiresAt));
+        STINT_TRY(setCredentialExpiry(m_cloud.db, next.id, expiresAt));
         AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.extend"), now);
         e.details.insert(QStringLiteral("from"), current.expiresAt ? toRfc3339(*current.expiresAt) : QString());
         e.details.insert(QStringLiteral("to"), toRfc3339(expiresAt));
@@ -197,7 +182,7 @@ Result<models::Checkout> CheckoutStateMachine::extend(const models::Checkout& cu
         STINT_TRY(m_cloud.events.publish(
             next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
             QStringLiteral("checkout.updated"), next.toJson()));
-        engine::announceChange(m_cloud, next, current.state);
+        announce(next, current.state);
         return next;
     });
 }
@@ -267,7 +252,7 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
         return notAudited(appended.error());
     if (current.state == CheckoutState::Ready) {
         // The credential is good only while the checkout is ready: gone the moment it is not, whatever moved it.
-        auto destroyed = engine::destroyCredential(m_cloud.db, next.id);
+        auto destroyed = destroyCredential(m_cloud.db, next.id);
         if (!destroyed)
             return destroyed.error();
         if (*destroyed) {
@@ -280,14 +265,14 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
     STINT_TRY(m_cloud.events.publish(
         next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
         QStringLiteral("checkout.updated"), next.toJson()));
-    engine::announceChange(m_cloud, next, current.state);
+    announce(next, current.state);
     return next;
 }
 
 Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout& current, TimeMs retryAt,
                                                           const QString& reason, const Actor& actor)
 {
-    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
         if (isFinal(current.state) || current.state == CheckoutState::AwaitingApproval)
             return makeError(
                 QString::fromLatin1(kInvalidTransition),
@@ -315,7 +300,7 @@ Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout
         STINT_TRY(m_cloud.events.publish(
             next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
             QStringLiteral("checkout.updated"), next.toJson()));
-        engine::announceChange(m_cloud, next, current.state);
+        announce(next, current.state);
         return next;
     });
 }
@@ -334,7 +319,7 @@ Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
                 continue;
             seen.insert(id);
             progressed = true;
-            auto moved = atomically<bool>([&]() -> Result<bool> {
+            auto moved = inCloudTransaction(m_cloud, [&]() -> Result<bool> {
                 auto c = loadCheckout(m_cloud.db, {}, id);
                 if (!c)
                     return c.error();

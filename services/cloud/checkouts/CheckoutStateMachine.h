@@ -58,8 +58,8 @@ struct Step
 // Every change goes through transition(): it checks the step is allowed, writes the row only if nobody changed it
 // meanwhile (optimistic version check), appends a checkout.transition audit event and publishes checkout.updated to
 // the admins and the technician — all in one transaction (the request's, when there is one). Leaving ready also destroys
-// the sealed credential (audited checkout.credential_destroyed). After each change the provisioning engine is told
-// (engine::announceChange), so that it re-arms its deadline and its listeners hear of it once the change commits.
+// the sealed credential (audited checkout.credential_destroyed). After each change CloudContext::checkoutChanged is
+// called (the provisioning engine, so that it re-arms its deadline and its listeners hear of it once the change commits).
 class CheckoutStateMachine
 {
 public:
@@ -102,7 +102,7 @@ public:
 
 private:
     Result<models::Checkout> apply(const models::Checkout& current, const Step& step, const Actor& actor, TimeMs now);
-    template <typename T, typename F> Result<T> atomically(F&& work);
+    void announce(const models::Checkout& checkout, std::optional<models::CheckoutState> previous);
 
     CloudContext& m_cloud;
 };

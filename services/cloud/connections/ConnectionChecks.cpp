@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/connections/ConnectionChecks.h"
 
+#include "cloud/CloudTransaction.h"
+
 #include "cloud/CloudContext.h"
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionStore.h"
 #include "cloud/connections/CredentialStore.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/engine/ProvisioningEngine.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/checkouts/BulkTransitions.h"
+#include "cloud/WorkerPool.h"
 #include "cloud/events/EventHub.h"
 #include "cloud/tenants/TenantStore.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcConnection, "stint.cloud.connection")
+Q_LOGGING_CATEGORY(lcConnection, "stint.cloud.connections")
 
 namespace stint::cloud::connections {
 
@@ -277,27 +279,6 @@ QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpire
     return out;
 }
 
-Result<void> atomically(CloudContext& cloud, const std::function<Result<void>()>& work)
-{
-    const bool own = !cloud.db.inTransaction();
-    store::Transaction tx(cloud.db);
-    STINT_TRY(tx.started());
-    auto done = work();
-    if (!done) {
-        if (own)
-            cloud.events.discardPending();
-        return done;
-    }
-    if (!own)
-        return {};
-    if (auto committed = tx.commit(); !committed) {
-        cloud.events.discardPending();
-        return committed;
-    }
-    cloud.events.flushPending();
-    return {};
-}
-
 Result<void> publishConnection(CloudContext& cloud, const models::Tenant& tenant)
 {
     QJsonObject data{{QStringLiteral("tenantId"), tenant.id},
@@ -333,14 +314,14 @@ Result<void> raiseAlert(CloudContext& cloud, const QString& orgId, const QString
 Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, const QString& tenantId,
                                     const QString& reason)
 {
-    return engine::revokeTenantCheckouts(cloud, orgId, tenantId, reason);
+    return checkouts::revokeTenantCheckouts(cloud, orgId, tenantId, reason);
 }
 
 Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
                                 const CheckActor& actor)
 {
     Result<entra::ConnectionReport> result(error);
-    return atomically(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
+    return inCloudTransaction(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
 }
 
 void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entra::CodeRedemption redemption,
@@ -363,7 +344,7 @@ void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entr
                 if (proven != outcome.identity.tenantId)
                     outcome.failure = tenantMismatch(outcome.identity.tenantId, proven.value_or(QStringLiteral("(none)")));
             }
-            auto applied = atomically(*context, [&]() {
+            auto applied = inCloudTransaction(*context, [&]() {
                 if (outcome.failure)
                     return applyConnectFailure(*context, orgId, tenantId, actor, *outcome.failure, signedIn);
                 return applyInspection(*context, orgId, tenantId, outcome.identity.tenantId, actor, *outcome.report,
@@ -389,7 +370,7 @@ Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant,
         [gateway, access = std::move(*access)]() { return gateway->inspect(access); },
         [context, orgId = tenant.orgId, tenantId = tenant.id, candidateTenantId, actor,
          done = std::move(done)](Result<entra::ConnectionReport> result) mutable {
-            auto applied = atomically(*context, [&]() {
+            auto applied = inCloudTransaction(*context, [&]() {
                 return applyInspection(*context, orgId, tenantId, candidateTenantId, actor, result);
             });
             if (!applied)

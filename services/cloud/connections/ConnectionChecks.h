@@ -66,7 +66,5 @@ Result<void> raiseAlert(CloudContext& cloud, const QString& orgId, const QString
 Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, const QString& tenantId,
                                     const QString& reason);
 
-// Runs `work` in a write transaction of its own (joins an open one), then sends its live events.
-Result<void> atomically(CloudContext& cloud, const std::function<Result<void>()>& work);
 
 } // namespace stint::cloud::connections

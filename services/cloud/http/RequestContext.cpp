@@ -5,7 +5,7 @@
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcRequest, "stint.cloud.request")
+Q_LOGGING_CATEGORY(lcRequest, "stint.cloud.http.request")
 
 namespace stint::cloud {
 

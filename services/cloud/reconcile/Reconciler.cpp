@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/reconcile/Reconciler.h"
 
+#include "cloud/CloudTransaction.h"
 #include "cloud/CloudContext.h"
 #include "cloud/connections/ConnectionStore.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "cloud/http/RequestContext.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -113,7 +114,7 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
 void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
             const QList<Revoked>& revoked, int listed, const QString& error, const std::function<void()>& done)
 {
-    auto recorded = connections::atomically(
+    auto recorded = inCloudTransaction(
         *cloud, [&]() { return record(*cloud, orgId, tenantId, actor, revoked, listed, error); });
     if (!recorded)
         qCWarning(lcReconcile) << "recording the reconciliation of" << tenantId << "failed:" << recorded.error().code;

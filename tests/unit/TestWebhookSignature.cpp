@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The webhook signature scheme against a vector computed independently (Python hmac), and its verification rules.
 #include "cloud/webhooks/WebhookSignature.h"
-#include "cloud/api/WebhooksApi.h"
+#include "cloud/webhooks/WebhookStore.h"
 
 #include <QTest>
 

@@ -7,9 +7,7 @@
 #include "cloud/webhooks/WebhookStore.h"
 #include "core/Ids.h"
 
-#include <QHostAddress>
 #include <QJsonArray>
-#include <QUrl>
 
 namespace stint::cloud::api {
 
@@ -36,7 +34,7 @@ void readFields(json::ObjectReader& r, webhooks::Webhook& w, bool creating)
     const auto url = creating ? std::optional<QString>(r.requiredString(QStringLiteral("url"), 2000))
                               : r.optionalString(QStringLiteral("url"), 2000, 1);
     if (url && !url->isEmpty()) {
-        if (auto why = webhookUrlProblem(*url))
+        if (auto why = webhooks::webhookUrlProblem(*url))
             r.fail(QStringLiteral("url"), *why);
         w.url = *url;
     }
@@ -66,24 +64,6 @@ bool audit(RequestContext& ctx, const QString& action, const webhooks::Webhook& 
     return ctx.audit(e);
 }
 } // namespace
-
-std::optional<QString> webhookUrlProblem(const QString& text)
-{
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty())
-        return QStringLiteral("must be an absolute URL");
-    if (!url.userInfo().isEmpty() || url.hasFragment())
-        return QStringLiteral("must not carry user info or a fragment");
-    if (url.scheme() == QLatin1String("https"))
-        return std::nullopt;
-    if (url.scheme() == QLatin1String("http")) {
-        const QHostAddress address(url.host());
-        if (url.host() == QLatin1String("localhost") || (!address.isNull() && address.isLoopback()))
-            return std::nullopt;
-        return QStringLiteral("must use https (http only to a loopback address)");
-    }
-    return QStringLiteral("must be an https URL");
-}
 
 Reply listWebhooks(RequestContext& ctx)
 {

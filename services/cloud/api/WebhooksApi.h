@@ -14,7 +14,4 @@ Reply deleteWebhook(RequestContext& ctx);     // DELETE /v1/webhooks/{webhookId}
 Reply listDeliveries(RequestContext& ctx);    // GET    /v1/webhooks/{webhookId}/deliveries?status=
 Reply redeliver(RequestContext& ctx);         // POST   /v1/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver
 
-// A webhook URL: https, or http only to a loopback address. The reason when not.
-std::optional<QString> webhookUrlProblem(const QString& url);
-
 } // namespace stint::cloud::api

@@ -1,10 +1,30 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/webhooks/WebhookStore.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUrl>
 
 namespace stint::cloud::webhooks {
+
+std::optional<QString> webhookUrlProblem(const QString& text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty())
+        return QStringLiteral("must be an absolute URL");
+    if (!url.userInfo().isEmpty() || url.hasFragment())
+        return QStringLiteral("must not carry user info or a fragment");
+    if (url.scheme() == QLatin1String("https"))
+        return std::nullopt;
+    if (url.scheme() == QLatin1String("http")) {
+        const QHostAddress address(url.host());
+        if (url.host() == QLatin1String("localhost") || (!address.isNull() && address.isLoopback()))
+            return std::nullopt;
+        return QStringLiteral("must use https (http only to a loopback address)");
+    }
+    return QStringLiteral("must be an https URL");
+}
 
 namespace {
 const QString kWebhookColumns =

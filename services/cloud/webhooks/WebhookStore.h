@@ -34,6 +34,9 @@ struct Webhook
     QJsonObject toJson() const;
 };
 
+// A webhook URL: https, or http only to a loopback address. The reason when not.
+std::optional<QString> webhookUrlProblem(const QString& url);
+
 struct Delivery
 {
     QString id;

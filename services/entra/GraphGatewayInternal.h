@@ -12,13 +12,14 @@
 #include <optional>
 
 // The real EntraGateway (entra/GraphGateway.h) inside: its jobs live one to a file, and this header holds what they
-// share. For services/entra/Graph*.cpp only.
+// share; nothing else includes it.
 //   GraphInspection.cpp    reading a tenant: organization, domains, role definitions, the TAP policy, the app's
 //                          permissions and roles, the connection's health; Stint's accounts for reconciliation
 //   GraphProvisioning.cpp  an account made or found, its password, its roles, Temporary Access Passes (also renewed)
 //   GraphRevocation.cpp    roles off, password rotated, sessions revoked, account disabled (deleted when asked), and
 //                          the read-back that proves it
-//   GraphGateway.cpp       construction (clocks and waits) and the Graph request helpers below
+//   GraphGateway.cpp       construction (clocks and waits), the Graph request helpers below, newAccountPassword and
+//                          makeGraphGateway
 namespace stint::entra::detail {
 
 class GraphGateway final : public EntraGateway

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "IdentityCertificates.h"
+#include "support/IdentityCertificates.h"
+
+#include "core/OpenSsl.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
@@ -11,26 +13,9 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-namespace stint::entrasim {
+namespace stint::test {
 
 namespace {
-
-struct PkeyFree
-{
-    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free
-{
-    void operator()(X509* x) const { X509_free(x); }
-};
-struct BioFree
-{
-    void operator()(BIO* b) const { BIO_free(b); }
-};
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 QByteArray bioBytes(BIO* bio)
 {
@@ -49,8 +34,8 @@ QByteArray b64(const QByteArray& bytes)
 TestCertificate TestCertificate::generate(const QString& commonName, TimeMs notBefore, TimeMs notAfter, int bits)
 {
     TestCertificate out;
-    std::unique_ptr<EVP_PKEY, PkeyFree> key(EVP_RSA_gen(unsigned(bits)));
-    std::unique_ptr<X509, X509Free> cert(X509_new());
+    OpenSslPtr<EVP_PKEY> key(EVP_RSA_gen(unsigned(bits)));
+    OpenSslPtr<X509> cert(X509_new());
     if (!key || !cert)
         return out;
     X509_set_version(cert.get(), 2);
@@ -66,8 +51,8 @@ TestCertificate TestCertificate::generate(const QString& commonName, TimeMs notB
     if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0)
         return out;
 
-    std::unique_ptr<BIO, BioFree> certBio(BIO_new(BIO_s_mem()));
-    std::unique_ptr<BIO, BioFree> keyBio(BIO_new(BIO_s_mem()));
+    OpenSslPtr<BIO> certBio(BIO_new(BIO_s_mem()));
+    OpenSslPtr<BIO> keyBio(BIO_new(BIO_s_mem()));
     if (PEM_write_bio_X509(certBio.get(), cert.get()) != 1
         || PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
         return out;
@@ -109,14 +94,14 @@ QJsonObject clientAssertionHeader(const TestCertificate& certificate, AssertionA
 QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonObject& header, const QJsonObject& claims)
 {
     const QByteArray& pem = certificate.privateKeyPem.bytes();
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
-    std::unique_ptr<EVP_PKEY, PkeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+    OpenSslPtr<BIO> bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
+    OpenSslPtr<EVP_PKEY> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                                                 : nullptr);
     if (!key)
         return {};
     const QByteArray input = b64(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
         + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1)
         return {};
@@ -138,4 +123,4 @@ QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonOb
     return input + '.' + b64(signature);
 }
 
-} // namespace stint::entrasim
+} // namespace stint::test

@@ -11,7 +11,7 @@
 // Test credentials for certificate client assertions (protocols.md 1.4): a fresh self-signed RSA certificate with
 // its private key, made in memory when a test starts (no private key is ever committed), and the assertion JWT a
 // client signs with it. The simulator itself only ever sees the certificate (SimApp::certificatePems).
-namespace stint::entrasim {
+namespace stint::test {
 
 struct TestCertificate
 {
@@ -40,4 +40,4 @@ QJsonObject clientAssertionHeader(const TestCertificate& certificate, AssertionA
 QByteArray signClientAssertion(const TestCertificate& certificate, const QJsonObject& header,
                                const QJsonObject& claims);
 
-} // namespace stint::entrasim
+} // namespace stint::test

@@ -2,9 +2,6 @@
 #pragma once
 
 #include "core/Result.h"
-// Transitional: cloud/authn/WebAuthn.cpp reaches stint::cbor through this header. Remove once it includes
-// "core/Cbor.h" itself; nothing in this header needs it.
-#include "core/Cbor.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/authn/WebAuthn.h"
 
+#include "core/Cbor.h"
 #include "core/Crypto.h"
 #include "core/Json.h"
 #include "core/PublicKey.h"

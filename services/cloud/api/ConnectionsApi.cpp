@@ -103,11 +103,6 @@ Reply connectionResponse(RequestContext& ctx, const QString& tenantId, int statu
     return HttpResponse::json(status, out);
 }
 
-connections::CheckActor actorOf(RequestContext& ctx)
-{
-    return {ctx.caller.personId, ctx.caller.email, ctx.request.remoteAddress.toString(), ctx.request.requestId};
-}
-
 bool recordAudit(RequestContext& ctx, const QString& action, const QString& tenantId, const QJsonObject& details)
 {
     AuditEvent e = ctx.auditEvent(action);
@@ -187,7 +182,7 @@ Reply proveAndAnswer(RequestContext& ctx, const QString& tenantId, const QString
         return ctx.fail(refreshed.error());
     if (!refreshed->has_value())
         return ApiError::notFound(QStringLiteral("tenant"));
-    if (auto started = connections::startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
+    if (auto started = connections::startHealthCheck(ctx.cloud, **refreshed, candidate, ctx.actor()); !started)
         return accessProblem(ctx, started.error());
     if (!recordAudit(ctx, action, tenantId, details))
         return ApiError::internal();
@@ -328,7 +323,7 @@ Reply completeCode(RequestContext& ctx, const models::Tenant& tenant, const conn
                      {{QStringLiteral("kind"), state.kind}, {QStringLiteral("clientId"), redemption.tenant.app.clientId}}))
         return ApiError::internal();
     // Last: the worker's result is applied on this thread after this request's transaction has committed.
-    connections::startCodeConnection(ctx.cloud, **refreshed, std::move(redemption), actorOf(ctx));
+    connections::startCodeConnection(ctx.cloud, **refreshed, std::move(redemption), ctx.actor());
     return connectionResponse(ctx, tenant.id, 202);
 }
 } // namespace

@@ -7,7 +7,7 @@
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionStore.h"
-#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/AppCredentialStore.h"
 #include "cloud/connections/TenantAccess.h"
 #include "cloud/checkouts/BulkTransitions.h"
 #include "cloud/WorkerPool.h"
@@ -102,7 +102,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
             return fail(QStringLiteral("tenant-already-bound"),
                         QStringLiteral("Entra tenant %1 is already connected to another tenant record.").arg(*proven));
     }
-    auto credential = loadCredentialSummary(cloud.db, orgId, tenantId);
+    auto credential = loadAppCredentialSummary(cloud.db, orgId, tenantId);
     if (!credential)
         return credential.error();
     std::optional<TimeMs> expiry = credential->has_value() ? (*credential)->expiresAt() : std::nullopt;

@@ -21,6 +21,19 @@ store::Value timeValue(std::optional<TimeMs> t)
     return t ? store::Value(qint64(*t)) : store::Value(nullptr);
 }
 
+// The tenant's row (kColumns), if it has an app credential.
+Result<std::optional<store::Row>> loadRow(store::Database& db, const QString& orgId, const QString& tenantId)
+{
+    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
+                             .arg(kColumns),
+                         {tenantId, orgId});
+    if (!rows)
+        return rows.error();
+    if (rows->empty())
+        return std::optional<store::Row>();
+    return std::optional<store::Row>(std::move(rows->front()));
+}
+
 AppCredentialSummary summaryFromRow(const store::Row& r)
 {
     AppCredentialSummary s;
@@ -83,27 +96,23 @@ Result<void> describeAppCertificate(const QByteArray& certificatePem, const cryp
 Result<std::optional<AppCredentialSummary>> loadAppCredentialSummary(store::Database& db, const QString& orgId,
                                                                      const QString& tenantId)
 {
-    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
-                             .arg(kColumns),
-                         {tenantId, orgId});
-    if (!rows)
-        return rows.error();
-    if (rows->empty())
+    auto row = loadRow(db, orgId, tenantId);
+    if (!row)
+        return row.error();
+    if (!row->has_value())
         return std::optional<AppCredentialSummary>();
-    return std::optional<AppCredentialSummary>(summaryFromRow(rows->front()));
+    return std::optional<AppCredentialSummary>(summaryFromRow(**row));
 }
 
 Result<std::optional<entra::AppCredential>> loadAppCredential(store::Database& db, const crypto::SecretBytes& key,
                                                               const QString& orgId, const QString& tenantId)
 {
-    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
-                             .arg(kColumns),
-                         {tenantId, orgId});
-    if (!rows)
-        return rows.error();
-    if (rows->empty())
+    auto row = loadRow(db, orgId, tenantId);
+    if (!row)
+        return row.error();
+    if (!row->has_value())
         return std::optional<entra::AppCredential>();
-    const store::Row& r = rows->front();
+    const store::Row& r = **row;
     auto secret = crypto::open(key, r.blob(6), tenantId.toUtf8());
     if (!secret)
         return secret.error();

@@ -59,7 +59,7 @@ void ConnectionScheduler::tick()
         if (checkDue && !m_checking.contains(t.id)) {
             m_checking.insert(t.id);
             const QString id = t.id;
-            auto started = startHealthCheck(m_cloud, t, {}, CheckActor{}, [self, id]() {
+            auto started = startHealthCheck(m_cloud, t, {}, Actor::system(), [self, id]() {
                 if (self)
                     self->m_checking.remove(id);
             });
@@ -67,7 +67,7 @@ void ConnectionScheduler::tick()
                 m_checking.remove(id);
                 // Not even startable (the credential is gone…): that is the check's finding, recorded like one, so
                 // that it is next due in healthCheckIntervalHours.
-                if (auto recorded = recordCheckFailure(m_cloud, t, started.error(), CheckActor{}); !recorded)
+                if (auto recorded = recordCheckFailure(m_cloud, t, started.error(), Actor::system()); !recorded)
                     qCWarning(lcSchedule) << "cannot check" << id << started.error().code << recorded.error().code;
             }
         }
@@ -75,7 +75,7 @@ void ConnectionScheduler::tick()
         if (reconcileDue && !m_reconciling.contains(t.id)) {
             m_reconciling.insert(t.id);
             const QString id = t.id;
-            auto started = reconcile::startReconcile(m_cloud, t, CheckActor{}, [self, id]() {
+            auto started = reconcile::startReconcile(m_cloud, t, Actor::system(), [self, id]() {
                 if (self)
                     self->m_reconciling.remove(id);
             });

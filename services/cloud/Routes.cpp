@@ -127,9 +127,9 @@ void registerRoutes(Router& r)
     r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/tenants/{tenantId}/connection"), admin,
            api::disconnect, kSmallBody});
     r.add({QStringLiteral("PUT"), QStringLiteral("/v1/tenants/{tenantId}/connection/credential"), admin,
-           api::putCredential, kCredentialBody});
+           api::putAppCredential, kCredentialBody});
     r.add({QStringLiteral("DELETE"), QStringLiteral("/v1/tenants/{tenantId}/connection/credential"), admin,
-           api::deleteCredential, 0});
+           api::deleteAppCredential, 0});
     r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants/{tenantId}/connection/start"), admin,
            api::startConnection, kSmallBody});
     r.add({QStringLiteral("POST"), QStringLiteral("/v1/tenants/{tenantId}/connection/complete"), admin,

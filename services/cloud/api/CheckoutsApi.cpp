@@ -26,11 +26,6 @@ constexpr int kMaxJustificationLength = 2000;
 constexpr int kMaxTicketLength = 200;
 constexpr int kMaxReasonLength = 500;
 
-checkouts::Actor actorOf(const RequestContext& ctx)
-{
-    return {ctx.caller.personId, ctx.caller.email, ctx.request.remoteAddress.toString(), ctx.request.requestId};
-}
-
 ApiError fieldError(const QString& field, const QString& problem)
 {
     return {422,
@@ -186,7 +181,7 @@ Reply act(RequestContext& ctx, const models::Checkout& checkout, const QString& 
     if (!ctx.audit(e))
         return ApiError::internal();
     checkouts::CheckoutStateMachine machine(ctx.cloud);
-    auto moved = machine.transition(checkout, step, actorOf(ctx));
+    auto moved = machine.transition(checkout, step, ctx.actor());
     if (!moved)
         return problemFor(ctx, moved.error());
     return HttpResponse::json(200, moved->toJson());
@@ -352,7 +347,7 @@ Reply requestCheckout(RequestContext& ctx)
     draft.justification = justification;
     draft.ticket = ticket;
     checkouts::CheckoutStateMachine machine(ctx.cloud);
-    auto opened = machine.open(draft, chosen.requireApproval, actorOf(ctx));
+    auto opened = machine.open(draft, chosen.requireApproval, ctx.actor());
     if (!opened) {
         // The store's guard, for a request that raced past the check above on another server.
         if (opened.error().code == QLatin1String("store.constraint"))
@@ -517,7 +512,7 @@ Reply extendCheckout(RequestContext& ctx)
                                      .arg(cap)),
                       {{QStringLiteral("minutes"), minutes}, {QStringLiteral("capMinutes"), cap}});
     checkouts::CheckoutStateMachine machine(ctx.cloud);
-    auto extended = machine.extend(*checkout, expiresAt, actorOf(ctx));
+    auto extended = machine.extend(*checkout, expiresAt, ctx.actor());
     if (!extended)
         return problemFor(ctx, extended.error());
     // A Temporary Access Pass that would end before the access does is renewed (engine/TapRenewal.h); the answer says

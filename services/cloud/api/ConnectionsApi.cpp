@@ -6,7 +6,7 @@
 #include "cloud/connections/ConnectFlow.h"
 #include "cloud/connections/ConnectionChecks.h"
 #include "cloud/connections/ConnectionStore.h"
-#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/AppCredentialStore.h"
 #include "cloud/connections/TenantAccess.h"
 #include "cloud/http/RequestContext.h"
 #include "cloud/tenants/TenantStore.h"
@@ -66,7 +66,7 @@ ApiError accessProblem(RequestContext& ctx, const Error& e)
 QJsonObject connectionJson(RequestContext& ctx, const models::Tenant& tenant, Result<connections::ConnectionRecord>* failed)
 {
     auto record = connections::loadConnectionRecord(ctx.cloud.db, tenant.orgId, tenant.id);
-    auto credential = connections::loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
+    auto credential = connections::loadAppCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
     if (!record || !credential) {
         *failed = record ? Result<connections::ConnectionRecord>(credential.error()) : record;
         return {};
@@ -101,11 +101,6 @@ Reply connectionResponse(RequestContext& ctx, const QString& tenantId, int statu
     if (!failed)
         return ctx.fail(failed.error());
     return HttpResponse::json(status, out);
-}
-
-connections::CheckActor actorOf(RequestContext& ctx)
-{
-    return {ctx.caller.personId, ctx.caller.email, ctx.request.remoteAddress.toString(), ctx.request.requestId};
 }
 
 bool recordAudit(RequestContext& ctx, const QString& action, const QString& tenantId, const QJsonObject& details)
@@ -187,7 +182,7 @@ Reply proveAndAnswer(RequestContext& ctx, const QString& tenantId, const QString
         return ctx.fail(refreshed.error());
     if (!refreshed->has_value())
         return ApiError::notFound(QStringLiteral("tenant"));
-    if (auto started = connections::startHealthCheck(ctx.cloud, **refreshed, candidate, actorOf(ctx)); !started)
+    if (auto started = connections::startHealthCheck(ctx.cloud, **refreshed, candidate, ctx.actor()); !started)
         return accessProblem(ctx, started.error());
     if (!recordAudit(ctx, action, tenantId, details))
         return ApiError::internal();
@@ -214,10 +209,10 @@ ApiError refusedByMicrosoft(RequestContext& ctx, const QString& tenantId, const 
 
 // The customer's own app registration of the tenant, which an authorization-code flow signs in with; `missing` says
 // what to do when there is none.
-std::optional<ApiError> requireOwnApp(RequestContext& ctx, const models::Tenant& tenant, connections::CredentialSummary* out,
-                                      const QString& missing)
+std::optional<ApiError> requireOwnApp(RequestContext& ctx, const models::Tenant& tenant,
+                                      connections::AppCredentialSummary* out, const QString& missing)
 {
-    auto credential = connections::loadCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
+    auto credential = connections::loadAppCredentialSummary(ctx.cloud.db, tenant.orgId, tenant.id);
     if (!credential)
         return ctx.fail(credential.error());
     if (!credential->has_value())
@@ -299,7 +294,7 @@ Reply completeCode(RequestContext& ctx, const models::Tenant& tenant, const conn
     if (callback->refused())
         return refusedByMicrosoft(ctx, tenant.id, state.kind, callback->error, callback->errorDescription,
                                   callback->aadstsCode);
-    connections::CredentialSummary credential;
+    connections::AppCredentialSummary credential;
     if (auto missing = requireOwnApp(ctx, tenant, &credential,
                                      QStringLiteral("The tenant's own app registration was removed since the flow "
                                                     "started: set it again and start again.")))
@@ -328,7 +323,7 @@ Reply completeCode(RequestContext& ctx, const models::Tenant& tenant, const conn
                      {{QStringLiteral("kind"), state.kind}, {QStringLiteral("clientId"), redemption.tenant.app.clientId}}))
         return ApiError::internal();
     // Last: the worker's result is applied on this thread after this request's transaction has committed.
-    connections::startCodeConnection(ctx.cloud, **refreshed, std::move(redemption), actorOf(ctx));
+    connections::startCodeConnection(ctx.cloud, **refreshed, std::move(redemption), ctx.actor());
     return connectionResponse(ctx, tenant.id, 202);
 }
 } // namespace
@@ -338,10 +333,10 @@ Reply getConnection(RequestContext& ctx)
     return withTenant(ctx, [&](const models::Tenant& tenant) { return connectionResponse(ctx, tenant.id, 200); });
 }
 
-Reply putCredential(RequestContext& ctx)
+Reply putAppCredential(RequestContext& ctx)
 {
     return withTenantBody(ctx, [&](const models::Tenant& tenant, json::ObjectReader& r) -> Reply {
-        connections::NewCredential c;
+        connections::NewAppCredential c;
         c.kind = r.requiredEnum(QStringLiteral("kind"), {connections::kClientSecret, connections::kCertificate});
         const QString clientId = r.requiredString(QStringLiteral("clientId"), 36);
         if (!clientId.isEmpty() && !connections::normalizeTenantGuid(clientId))
@@ -369,8 +364,8 @@ Reply putCredential(RequestContext& ctx)
             c.certificatePem = certificate->toUtf8();
         if (key)
             c.privateKeyPem = crypto::SecretBytes(key->toUtf8());
-        auto saved = connections::saveCredential(ctx.cloud.db, ctx.cloud.connectionsKey, tenant.orgId, tenant.id, c,
-                                    ctx.cloud.clock.now());
+        auto saved = connections::saveAppCredential(ctx.cloud.db, ctx.cloud.connectionsKey, tenant.orgId, tenant.id,
+                                                    c, ctx.cloud.clock.now());
         if (!saved) {
             if (saved.error().code.startsWith(QLatin1String("connection.bad_")))
                 return validation(saved.error().message);
@@ -389,10 +384,10 @@ Reply putCredential(RequestContext& ctx)
     });
 }
 
-Reply deleteCredential(RequestContext& ctx)
+Reply deleteAppCredential(RequestContext& ctx)
 {
     return withTenant(ctx, [&](const models::Tenant& tenant) -> Reply {
-        auto removed = connections::removeCredential(ctx.cloud.db, tenant.orgId, tenant.id);
+        auto removed = connections::removeAppCredential(ctx.cloud.db, tenant.orgId, tenant.id);
         if (!removed)
             return ctx.fail(removed.error());
         if (!*removed)
@@ -441,7 +436,7 @@ Reply startConnection(RequestContext& ctx)
             url = onboarding::adminConsentUrl(endpoints, ctx.cloud.config.entra.appClientId, QUrl(redirectUri),
                                               stateValue, tenantHint);
         } else {
-            connections::CredentialSummary credential;
+            connections::AppCredentialSummary credential;
             if (auto missing = requireOwnApp(ctx, tenant, &credential,
                                              QStringLiteral("Sign-in with the customer's own app needs its credential "
                                                             "first: PUT /v1/tenants/%1/connection/credential.")

@@ -7,12 +7,12 @@
 // checks and disconnecting. See docs/architecture.md "Connecting a customer tenant".
 namespace stint::cloud::api {
 
-Reply getConnection(RequestContext& ctx);      // GET    /v1/tenants/{tenantId}/connection
-Reply disconnect(RequestContext& ctx);         // DELETE /v1/tenants/{tenantId}/connection   {"confirm": true}
-Reply putCredential(RequestContext& ctx);      // PUT    /v1/tenants/{tenantId}/connection/credential
-Reply deleteCredential(RequestContext& ctx);   // DELETE /v1/tenants/{tenantId}/connection/credential
-Reply startConnection(RequestContext& ctx);    // POST   /v1/tenants/{tenantId}/connection/start
-Reply completeConnection(RequestContext& ctx); // POST   /v1/tenants/{tenantId}/connection/complete
-Reply checkConnection(RequestContext& ctx);    // POST   /v1/tenants/{tenantId}/connection/check
+Reply getConnection(RequestContext& ctx);       // GET    /v1/tenants/{tenantId}/connection
+Reply disconnect(RequestContext& ctx);          // DELETE /v1/tenants/{tenantId}/connection   {"confirm": true}
+Reply putAppCredential(RequestContext& ctx);    // PUT    /v1/tenants/{tenantId}/connection/credential
+Reply deleteAppCredential(RequestContext& ctx); // DELETE /v1/tenants/{tenantId}/connection/credential
+Reply startConnection(RequestContext& ctx);     // POST   /v1/tenants/{tenantId}/connection/start
+Reply completeConnection(RequestContext& ctx);  // POST   /v1/tenants/{tenantId}/connection/complete
+Reply checkConnection(RequestContext& ctx);     // POST   /v1/tenants/{tenantId}/connection/check
 
 } // namespace stint::cloud::api

@@ -7,7 +7,7 @@
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionStore.h"
-#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/AppCredentialStore.h"
 #include "cloud/connections/TenantAccess.h"
 #include "cloud/checkouts/BulkTransitions.h"
 #include "cloud/WorkerPool.h"
@@ -37,23 +37,6 @@ QString severityName(entra::HealthFinding::Severity s)
     return QStringLiteral("error");
 }
 
-AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString& tenantId, const QString& action,
-                    const QString& outcome)
-{
-    AuditEvent e;
-    e.orgId = orgId;
-    e.actorId = actor.id;
-    e.actorLabel = actor.label;
-    e.sourceAddress = actor.sourceAddress;
-    e.action = action;
-    e.targetType = QStringLiteral("tenant");
-    e.targetId = e.tenantId = tenantId;
-    e.outcome = outcome;
-    if (!actor.requestId.isEmpty())
-        e.details.insert(QStringLiteral("requestId"), actor.requestId);
-    return e;
-}
-
 // Appends the audit event (with `extra` details) and announces the tenant's connection as it is now.
 Result<void> auditAndAnnounce(CloudContext& cloud, AuditEvent e, const QJsonObject& extra)
 {
@@ -71,7 +54,7 @@ Result<void> auditAndAnnounce(CloudContext& cloud, AuditEvent e, const QJsonObje
 // Applies a finished inspection to the tenant, in the caller's transaction.
 // `auditDetails` are added to the audit event (who signed in, for a connection through the customer's own app).
 Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                             const QString& candidate, const CheckActor& actor,
+                             const QString& candidate, const Actor& actor,
                              Result<entra::ConnectionReport>& result, const QJsonObject& auditDetails = {})
 {
     auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
@@ -90,7 +73,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
         STINT_TRY(saveCheckResult(cloud.db, orgId, tenantId, {},
                                   {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}, now));
         STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, status, std::nullopt, now));
-        AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("failure"));
+        AuditEvent e = auditEventFor(actor, orgId, action, AuditTarget::tenant(tenantId), 0, QStringLiteral("failure"));
         e.details.insert(QStringLiteral("code"), code);
         e.details.insert(QStringLiteral("message"), message.left(500));
         STINT_TRY(auditAndAnnounce(cloud, std::move(e), auditDetails));
@@ -119,7 +102,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
             return fail(QStringLiteral("tenant-already-bound"),
                         QStringLiteral("Entra tenant %1 is already connected to another tenant record.").arg(*proven));
     }
-    auto credential = loadCredentialSummary(cloud.db, orgId, tenantId);
+    auto credential = loadAppCredentialSummary(cloud.db, orgId, tenantId);
     if (!credential)
         return credential.error();
     std::optional<TimeMs> expiry = credential->has_value() ? (*credential)->expiresAt() : std::nullopt;
@@ -134,7 +117,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
     STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, status,
                                   wasProven ? std::nullopt : std::optional<QString>(*proven), now));
 
-    AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("success"));
+    AuditEvent e = auditEventFor(actor, orgId, action, AuditTarget::tenant(tenantId));
     e.details.insert(QStringLiteral("entraTenantId"), *proven);
     e.details.insert(QStringLiteral("status"), status);
     QJsonArray codes;
@@ -160,7 +143,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
 // A connect attempt through the customer's own app that ended before anything could be proven: the reason becomes the
 // connection's last error, a tenant not yet proven goes back to not_connected, a proven one keeps its status.
 Result<void> applyConnectFailure(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                                 const CheckActor& actor, const Error& error, const QJsonObject& auditDetails)
+                                 const Actor& actor, const Error& error, const QJsonObject& auditDetails)
 {
     auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
     if (!loaded)
@@ -172,7 +155,8 @@ Result<void> applyConnectFailure(CloudContext& cloud, const QString& orgId, cons
                                {{QStringLiteral("code"), error.code}, {QStringLiteral("message"), error.message}}, now));
     if (!(*loaded)->connection.entraTenantId)
         STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, kNotConnected, std::nullopt, now));
-    AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("tenant.connect"), QStringLiteral("failure"));
+    AuditEvent e = auditEventFor(actor, orgId, QStringLiteral("tenant.connect"), AuditTarget::tenant(tenantId), 0,
+                                 QStringLiteral("failure"));
     e.details.insert(QStringLiteral("code"), error.code);
     e.details.insert(QStringLiteral("message"), error.message.left(500));
     return auditAndAnnounce(cloud, std::move(e), auditDetails);
@@ -318,14 +302,14 @@ Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, c
 }
 
 Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
-                                const CheckActor& actor)
+                                const Actor& actor)
 {
     Result<entra::ConnectionReport> result(error);
     return inCloudTransaction(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
 }
 
 void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entra::CodeRedemption redemption,
-                         const CheckActor& actor, std::function<void()> done)
+                         const Actor& actor, std::function<void()> done)
 {
     entra::EntraGateway* gateway = &cloud.entra;
     CloudContext* context = &cloud;
@@ -359,7 +343,7 @@ void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entr
 }
 
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
-                              const CheckActor& actor, std::function<void()> done)
+                              const Actor& actor, std::function<void()> done)
 {
     auto access = tenantAccess(cloud, tenant, candidateTenantId);
     if (!access)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/engine/ProvisioningEngine.h"
 
+#include "cloud/audit/Actor.h"
 #include "cloud/audit/AuditLog.h"
 #include "cloud/CloudTransaction.h"
 #include "cloud/checkouts/BulkTransitions.h"
@@ -25,7 +26,6 @@ Q_LOGGING_CATEGORY(lcEngine, "stint.cloud.engine")
 
 namespace stint::cloud::engine {
 
-using checkouts::Actor;
 using checkouts::CheckoutStateMachine;
 using checkouts::Step;
 using models::CheckoutState;
@@ -68,19 +68,11 @@ QString stateList(std::initializer_list<CheckoutState> states)
     return quoted.join(QStringLiteral(", "));
 }
 
+// What the engine itself records about a checkout.
 AuditEvent systemEvent(const models::Checkout& c, const QString& action, TimeMs now,
                        const QString& outcome = QStringLiteral("success"))
 {
-    AuditEvent e;
-    e.orgId = c.orgId;
-    e.occurredAt = now;
-    e.actorId = QStringLiteral("system");
-    e.action = action;
-    e.targetType = QStringLiteral("checkout");
-    e.targetId = c.id;
-    e.tenantId = c.tenantId;
-    e.outcome = outcome;
-    return e;
+    return auditEventFor(Actor::system(), c.orgId, action, AuditTarget::checkout(c.id, c.tenantId), now, outcome);
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "cloud/engine/TapRenewal.h"
 
 #include "cloud/CloudTransaction.h"
+#include "cloud/audit/Actor.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionChecks.h"
 #include "cloud/connections/TenantAccess.h"
@@ -22,16 +23,10 @@ namespace {
 
 const QString kAction = QStringLiteral("checkout.credential_renewed");
 
+// occurredAt 0: the log stamps it when appended, once the answer is back on the service thread.
 AuditEvent renewalEvent(const models::Checkout& c, const QString& outcome, QJsonObject details)
 {
-    AuditEvent e;
-    e.orgId = c.orgId;
-    e.actorId = QStringLiteral("system");
-    e.action = kAction;
-    e.targetType = QStringLiteral("checkout");
-    e.targetId = c.id;
-    e.tenantId = c.tenantId;
-    e.outcome = outcome;
+    AuditEvent e = auditEventFor(Actor::system(), c.orgId, kAction, AuditTarget::checkout(c.id, c.tenantId), 0, outcome);
     e.details = std::move(details);
     return e;
 }

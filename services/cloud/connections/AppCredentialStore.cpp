@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/AppCredentialStore.h"
 
 #include <QCryptographicHash>
 #include <QSslCertificate>
@@ -21,9 +21,22 @@ store::Value timeValue(std::optional<TimeMs> t)
     return t ? store::Value(qint64(*t)) : store::Value(nullptr);
 }
 
-CredentialSummary summaryFromRow(const store::Row& r)
+// The tenant's row (kColumns), if it has an app credential.
+Result<std::optional<store::Row>> loadRow(store::Database& db, const QString& orgId, const QString& tenantId)
 {
-    CredentialSummary s;
+    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
+                             .arg(kColumns),
+                         {tenantId, orgId});
+    if (!rows)
+        return rows.error();
+    if (rows->empty())
+        return std::optional<store::Row>();
+    return std::optional<store::Row>(std::move(rows->front()));
+}
+
+AppCredentialSummary summaryFromRow(const store::Row& r)
+{
+    AppCredentialSummary s;
     s.kind = r.text(0);
     s.clientId = r.text(1);
     s.thumbprint = r.text(3);
@@ -39,14 +52,14 @@ QJsonValue optionalTimeJson(std::optional<TimeMs> t)
 }
 } // namespace
 
-std::optional<TimeMs> CredentialSummary::expiresAt() const
+std::optional<TimeMs> AppCredentialSummary::expiresAt() const
 {
     if (notAfter && secretExpiresAt)
         return std::min(*notAfter, *secretExpiresAt);
     return notAfter ? notAfter : secretExpiresAt;
 }
 
-QJsonObject CredentialSummary::toJson() const
+QJsonObject AppCredentialSummary::toJson() const
 {
     return {{QStringLiteral("kind"), kind},
             {QStringLiteral("clientId"), clientId},
@@ -56,8 +69,8 @@ QJsonObject CredentialSummary::toJson() const
             {QStringLiteral("updatedAt"), toRfc3339(updatedAt)}};
 }
 
-Result<void> describeCertificate(const QByteArray& certificatePem, const crypto::SecretBytes& privateKeyPem,
-                                 CredentialSummary* summary)
+Result<void> describeAppCertificate(const QByteArray& certificatePem, const crypto::SecretBytes& privateKeyPem,
+                                    AppCredentialSummary* summary)
 {
     const QList<QSslCertificate> certs = QSslCertificate::fromData(certificatePem, QSsl::Pem);
     if (certs.size() != 1 || certs.first().isNull())
@@ -80,30 +93,26 @@ Result<void> describeCertificate(const QByteArray& certificatePem, const crypto:
     return {};
 }
 
-Result<std::optional<CredentialSummary>> loadCredentialSummary(store::Database& db, const QString& orgId,
-                                                               const QString& tenantId)
+Result<std::optional<AppCredentialSummary>> loadAppCredentialSummary(store::Database& db, const QString& orgId,
+                                                                     const QString& tenantId)
 {
-    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
-                             .arg(kColumns),
-                         {tenantId, orgId});
-    if (!rows)
-        return rows.error();
-    if (rows->empty())
-        return std::optional<CredentialSummary>();
-    return std::optional<CredentialSummary>(summaryFromRow(rows->front()));
+    auto row = loadRow(db, orgId, tenantId);
+    if (!row)
+        return row.error();
+    if (!row->has_value())
+        return std::optional<AppCredentialSummary>();
+    return std::optional<AppCredentialSummary>(summaryFromRow(**row));
 }
 
 Result<std::optional<entra::AppCredential>> loadAppCredential(store::Database& db, const crypto::SecretBytes& key,
                                                               const QString& orgId, const QString& tenantId)
 {
-    auto rows = db.query(QStringLiteral("SELECT %1 FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?")
-                             .arg(kColumns),
-                         {tenantId, orgId});
-    if (!rows)
-        return rows.error();
-    if (rows->empty())
+    auto row = loadRow(db, orgId, tenantId);
+    if (!row)
+        return row.error();
+    if (!row->has_value())
         return std::optional<entra::AppCredential>();
-    const store::Row& r = rows->front();
+    const store::Row& r = **row;
     auto secret = crypto::open(key, r.blob(6), tenantId.toUtf8());
     if (!secret)
         return secret.error();
@@ -118,17 +127,18 @@ Result<std::optional<entra::AppCredential>> loadAppCredential(store::Database& d
     return std::optional<entra::AppCredential>(std::move(app));
 }
 
-Result<CredentialSummary> saveCredential(store::Database& db, const crypto::SecretBytes& key, const QString& orgId,
-                                         const QString& tenantId, const NewCredential& credential, TimeMs now)
+Result<AppCredentialSummary> saveAppCredential(store::Database& db, const crypto::SecretBytes& key,
+                                               const QString& orgId, const QString& tenantId,
+                                               const NewAppCredential& credential, TimeMs now)
 {
-    CredentialSummary summary;
+    AppCredentialSummary summary;
     summary.kind = credential.kind;
     summary.clientId = credential.clientId;
     summary.secretExpiresAt = credential.secretExpiresAt;
     summary.updatedAt = now;
     const bool certificate = credential.kind == kCertificate;
     if (certificate)
-        STINT_TRY(describeCertificate(credential.certificatePem, credential.privateKeyPem, &summary));
+        STINT_TRY(describeAppCertificate(credential.certificatePem, credential.privateKeyPem, &summary));
     const crypto::SecretBytes& secret = certificate ? credential.privateKeyPem : credential.clientSecret;
     auto sealed = crypto::seal(key, secret.bytes(), tenantId.toUtf8());
     if (!sealed)
@@ -144,7 +154,7 @@ Result<CredentialSummary> saveCredential(store::Database& db, const crypto::Secr
     return summary;
 }
 
-Result<bool> removeCredential(store::Database& db, const QString& orgId, const QString& tenantId)
+Result<bool> removeAppCredential(store::Database& db, const QString& orgId, const QString& tenantId)
 {
     auto n = db.execCount(QStringLiteral("DELETE FROM tenant_credentials WHERE tenant_id = ? AND org_id = ?"),
                           {tenantId, orgId});

@@ -10,7 +10,9 @@
 
 #include <optional>
 
-// A customer's own app registration for Stint (the fallback for customers who refuse the MSP's multi-tenant app).
+// The app credential of a tenant: the client secret or certificate of a customer's own app registration for Stint (the
+// fallback for customers who refuse the MSP's multi-tenant app). "Credential" in connections/ means this one; a
+// checkout's sign-in credential is checkouts/CredentialVault's, a person's passkey is authn/'s.
 // The client secret or private key is sealed (AES-256-GCM, the connections key, AAD = the tenant record's id) in
 // tenant_credentials; the rest is what the API may show. Nothing here ever returns the secret in a summary.
 namespace stint::cloud::connections {
@@ -18,8 +20,8 @@ namespace stint::cloud::connections {
 inline const QString kClientSecret = QStringLiteral("client_secret");
 inline const QString kCertificate = QStringLiteral("certificate");
 
-// What an admin may see of a credential: never the secret or the key.
-struct CredentialSummary
+// What an admin may see of an app credential: never the secret or the key.
+struct AppCredentialSummary
 {
     QString kind; // client_secret | certificate
     QString clientId;
@@ -28,12 +30,13 @@ struct CredentialSummary
     std::optional<TimeMs> secretExpiresAt; // as the admin typed it in (Stint cannot read it from Entra)
     TimeMs updatedAt = 0;
 
-    // The earliest known expiry of the credential.
+    // The earliest known expiry of the app credential.
     std::optional<TimeMs> expiresAt() const;
     QJsonObject toJson() const;
 };
 
-struct NewCredential
+// An app credential as an admin sets it.
+struct NewAppCredential
 {
     QString kind;
     QString clientId;
@@ -45,18 +48,19 @@ struct NewCredential
 
 // Checks a certificate + key pair (PEM; RSA key) and fills thumbprint and notAfter of `summary`.
 // "connection.bad_certificate" / "connection.bad_private_key" otherwise.
-Result<void> describeCertificate(const QByteArray& certificatePem, const crypto::SecretBytes& privateKeyPem,
-                                 CredentialSummary* summary);
+Result<void> describeAppCertificate(const QByteArray& certificatePem, const crypto::SecretBytes& privateKeyPem,
+                                    AppCredentialSummary* summary);
 
-Result<std::optional<CredentialSummary>> loadCredentialSummary(store::Database& db, const QString& orgId,
-                                                               const QString& tenantId);
-// The credential, unsealed, for the gateway.
+Result<std::optional<AppCredentialSummary>> loadAppCredentialSummary(store::Database& db, const QString& orgId,
+                                                                     const QString& tenantId);
+// The app credential, unsealed, for the gateway.
 Result<std::optional<entra::AppCredential>> loadAppCredential(store::Database& db, const crypto::SecretBytes& key,
                                                               const QString& orgId, const QString& tenantId);
-// Replaces the tenant's credential. Returns what the API shows of it.
-Result<CredentialSummary> saveCredential(store::Database& db, const crypto::SecretBytes& key, const QString& orgId,
-                                         const QString& tenantId, const NewCredential& credential, TimeMs now);
+// Replaces the tenant's app credential. Returns what the API shows of it.
+Result<AppCredentialSummary> saveAppCredential(store::Database& db, const crypto::SecretBytes& key,
+                                               const QString& orgId, const QString& tenantId,
+                                               const NewAppCredential& credential, TimeMs now);
 // False when there was none.
-Result<bool> removeCredential(store::Database& db, const QString& orgId, const QString& tenantId);
+Result<bool> removeAppCredential(store::Database& db, const QString& orgId, const QString& tenantId);
 
 } // namespace stint::cloud::connections

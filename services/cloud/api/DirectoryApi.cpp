@@ -461,6 +461,11 @@ std::optional<ApiError> checkMembers(RequestContext& ctx, const QStringList& mem
     return std::nullopt;
 }
 
+ApiError groupNameTaken()
+{
+    return ApiError::nameTaken(QStringLiteral("A group with this name exists."));
+}
+
 Result<void> setMembers(store::Database& db, const QString& groupId, const QStringList& memberIds)
 {
     STINT_TRY(db.exec(QStringLiteral("DELETE FROM group_members WHERE group_id = ?"), {groupId}));
@@ -509,7 +514,7 @@ Reply createGroup(RequestContext& ctx)
                                       {g.id, ctx.caller.orgId, g.name, g.createdAt, g.createdAt});
     if (!inserted) {
         if (inserted.error().code == QLatin1String("store.constraint"))
-            return ApiError::conflict(QStringLiteral("name-taken"), QStringLiteral("A group with this name exists."));
+            return groupNameTaken();
         return ctx.fail(inserted.error());
     }
     if (auto set = setMembers(ctx.cloud.db, g.id, members); !set)
@@ -557,7 +562,7 @@ Reply updateGroup(RequestContext& ctx)
                                          {name->trimmed(), ctx.cloud.clock.now(), (*g)->id});
         if (!renamed) {
             if (renamed.error().code == QLatin1String("store.constraint"))
-                return ApiError::conflict(QStringLiteral("name-taken"), QStringLiteral("A group with this name exists."));
+                return groupNameTaken();
             return ctx.fail(renamed.error());
         }
     }

@@ -178,11 +178,10 @@ Result<QStringList> checkReferences(RequestContext& ctx, models::Policy& policy,
                 return person.error();
             exists = person->has_value();
         } else if (s.type == QLatin1String("group") && ids::isValidId(s.id, u"grp")) {
-            auto rows = ctx.cloud.db.query(QStringLiteral("SELECT 1 FROM groups WHERE id = ? AND org_id = ?"),
-                                           {s.id, ctx.caller.orgId});
-            if (!rows)
-                return rows.error();
-            exists = !rows->empty();
+            auto group = directory::groupExists(ctx.cloud.db, ctx.caller.orgId, s.id);
+            if (!group)
+                return group.error();
+            exists = *group;
         }
         if (!exists)
             problems << QStringLiteral("subjects: no %1 %2 in this organization").arg(s.type, s.id.left(64));

@@ -528,7 +528,7 @@ Reply finishAddCredential(RequestContext& ctx)
         return ApiError::internal();
     if (auto committed = tx.commit(); !committed)
         return ctx.fail(committed.error());
-    auto creds = directory::credentialsOf(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
+    auto creds = directory::passkeysOf(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
     if (!creds)
         return ctx.fail(creds.error());
     for (const auto& c : *creds) {

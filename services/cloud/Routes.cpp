@@ -3,6 +3,7 @@
 
 #include "cloud/api/AuditApi.h"
 #include "cloud/api/SignInApi.h"
+#include "cloud/api/NativeHandoffApi.h"
 #include "cloud/api/CheckoutsApi.h"
 #include "cloud/api/ConnectionsApi.h"
 #include "cloud/api/DirectoryApi.h"

@@ -9,8 +9,9 @@
 #include "core/Ids.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QUuid>
+
+#include <functional>
 
 namespace stint::cloud::api {
 
@@ -38,6 +39,45 @@ HttpResponse listOf(const QString& key, const QJsonArray& items)
     return HttpResponse::json(200, QJsonObject{{key, items}});
 }
 
+Reply passkeyList(RequestContext& ctx, const QString& personId)
+{
+    auto passkeys = directory::passkeysOf(ctx.cloud.db, ctx.caller.orgId, personId);
+    if (!passkeys)
+        return ctx.fail(passkeys.error());
+    QJsonArray items;
+    for (const auto& c : *passkeys)
+        items.append(c.toJson());
+    return listOf(QStringLiteral("items"), items);
+}
+
+// The revocation of one session or invite named in the path.
+struct Revocation
+{
+    QString type;         // "session" | "invite": the audit target, and the action "<type>.revoke"
+    QString id;           // from the path
+    QStringView idPrefix; // what a well-formed id starts with
+    QString notFound;     // what a 404 says there is none of when nothing was revoked
+};
+
+// A malformed id and one `revoke` finds nothing to revoke under look the same from outside: 404. A revocation is
+// audited; the caller does what follows it.
+Reply revokeById(RequestContext& ctx, const Revocation& what, const std::function<Result<bool>()>& revoke)
+{
+    if (!ids::isValidId(what.id, what.idPrefix))
+        return ApiError::notFound(what.type);
+    auto revoked = revoke();
+    if (!revoked)
+        return ctx.fail(revoked.error());
+    if (!*revoked)
+        return ApiError::notFound(what.notFound);
+    AuditEvent e = ctx.auditEvent(what.type + QStringLiteral(".revoke"));
+    e.targetType = what.type;
+    e.targetId = what.id;
+    if (!ctx.audit(e))
+        return ApiError::internal();
+    return HttpResponse::noContent();
+}
+
 } // namespace
 
 Reply me(RequestContext& ctx)
@@ -57,13 +97,7 @@ Reply me(RequestContext& ctx)
 
 Reply myCredentials(RequestContext& ctx)
 {
-    auto creds = directory::credentialsOf(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
-    if (!creds)
-        return ctx.fail(creds.error());
-    QJsonArray items;
-    for (const auto& c : *creds)
-        items.append(c.toJson());
-    return listOf(QStringLiteral("items"), items);
+    return passkeyList(ctx, ctx.caller.personId);
 }
 
 namespace {
@@ -71,7 +105,7 @@ Reply removeCredential(RequestContext& ctx, const QString& personId, const QStri
 {
     if (!ids::isValidId(credentialId, u"crd"))
         return ApiError::notFound(QStringLiteral("credential"));
-    auto creds = directory::credentialsOf(ctx.cloud.db, ctx.caller.orgId, personId);
+    auto creds = directory::passkeysOf(ctx.cloud.db, ctx.caller.orgId, personId);
     if (!creds)
         return ctx.fail(creds.error());
     const bool owns = std::any_of(creds->begin(), creds->end(), [&](const auto& c) { return c.id == credentialId; });
@@ -81,8 +115,7 @@ Reply removeCredential(RequestContext& ctx, const QString& personId, const QStri
         return ApiError::conflict(QStringLiteral("last-credential"),
                                   QStringLiteral("This is the only passkey of this person: add another one first, or "
                                                  "the person can no longer sign in."));
-    auto removed = ctx.cloud.db.exec(QStringLiteral("DELETE FROM credentials WHERE id = ? AND org_id = ?"),
-                                     {credentialId, ctx.caller.orgId});
+    auto removed = directory::removePasskey(ctx.cloud.db, ctx.caller.orgId, credentialId);
     if (!removed)
         return ctx.fail(removed.error());
     AuditEvent e = ctx.auditEvent(QStringLiteral("credential.remove"));
@@ -105,12 +138,10 @@ Reply renameMyCredential(RequestContext& ctx)
     const QString name = reader.requiredString(QStringLiteral("name"), 100);
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
-    auto n = ctx.cloud.db.execCount(QStringLiteral("UPDATE credentials SET name = ? WHERE id = ? AND org_id = ?"
-                                                   " AND person_id = ?"),
-                                    {name, credentialId, ctx.caller.orgId, ctx.caller.personId});
-    if (!n)
-        return ctx.fail(n.error());
-    if (*n == 0)
+    auto renamed = directory::renamePasskey(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId, credentialId, name);
+    if (!renamed)
+        return ctx.fail(renamed.error());
+    if (!*renamed)
         return ApiError::notFound(QStringLiteral("credential"));
     AuditEvent e = ctx.auditEvent(QStringLiteral("credential.rename"));
     e.targetType = QStringLiteral("person");
@@ -128,17 +159,12 @@ Reply deleteMyCredential(RequestContext& ctx)
 
 Reply mySessions(RequestContext& ctx)
 {
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT id, created_at, last_seen_at, idle_expires_at,"
-                                                  " absolute_expires_at, source_address, user_agent FROM sessions"
-                                                  " WHERE person_id = ? AND revoked_at IS NULL"
-                                                  " AND idle_expires_at > ? AND absolute_expires_at > ? ORDER BY id"),
-                                   {ctx.caller.personId, ctx.cloud.clock.now(), ctx.cloud.clock.now()});
-    if (!rows)
-        return ctx.fail(rows.error());
+    auto sessions = ctx.cloud.sessions.liveSessionsOf(ctx.caller.personId);
+    if (!sessions)
+        return ctx.fail(sessions.error());
     QJsonArray items;
-    for (const auto& r : *rows) {
-        models::SessionInfo s{r.text(0), r.integer(1), r.integer(2), std::min(r.integer(3), r.integer(4)),
-                              r.text(5), r.text(6), r.text(0) == ctx.caller.sessionId};
+    for (models::SessionInfo s : *sessions) {
+        s.current = s.id == ctx.caller.sessionId;
         items.append(s.toJson());
     }
     return listOf(QStringLiteral("items"), items);
@@ -147,22 +173,11 @@ Reply mySessions(RequestContext& ctx)
 Reply revokeMySession(RequestContext& ctx)
 {
     const QString sessionId = ctx.param(QStringLiteral("sessionId"));
-    if (!ids::isValidId(sessionId, u"ses"))
-        return ApiError::notFound(QStringLiteral("session"));
-    auto n = ctx.cloud.db.execCount(QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND person_id = ?"
-                                                   " AND revoked_at IS NULL"),
-                                    {ctx.cloud.clock.now(), sessionId, ctx.caller.personId});
-    if (!n)
-        return ctx.fail(n.error());
-    if (*n == 0)
-        return ApiError::notFound(QStringLiteral("session"));
-    AuditEvent e = ctx.auditEvent(QStringLiteral("session.revoke"));
-    e.targetType = QStringLiteral("session");
-    e.targetId = sessionId;
-    if (!ctx.audit(e))
-        return ApiError::internal();
-    ctx.cloud.events.closeSessions({sessionId});
-    return HttpResponse::noContent();
+    Reply reply = revokeById(ctx, {QStringLiteral("session"), sessionId, u"ses", QStringLiteral("session")},
+                             [&] { return ctx.cloud.sessions.revokeOwn(sessionId, ctx.caller.personId); });
+    if (!reply.isError())
+        ctx.cloud.events.closeSessions({sessionId});
+    return reply;
 }
 
 Reply getOrganization(RequestContext& ctx)
@@ -207,10 +222,7 @@ Reply updateOrganization(RequestContext& ctx)
     }
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
-    auto updated = ctx.cloud.db.exec(QStringLiteral("UPDATE organizations SET name = ?, settings = ?, updated_at = ?"
-                                                    " WHERE id = ?"),
-                                     {org.name, QString::fromUtf8(QJsonDocument(org.settingsJson()).toJson(QJsonDocument::Compact)),
-                                      ctx.cloud.clock.now(), org.id});
+    auto updated = directory::saveOrganization(ctx.cloud.db, org, ctx.cloud.clock.now());
     if (!updated)
         return ctx.fail(updated.error());
     AuditEvent e = ctx.auditEvent(QStringLiteral("organization.update"));
@@ -269,10 +281,7 @@ Reply updatePerson(RequestContext& ctx)
                                       QStringLiteral("This is the organization's last active admin; make someone else "
                                                      "an admin first."));
     }
-    auto written = ctx.cloud.db.exec(QStringLiteral("UPDATE people SET display_name = ?, role = ?, status = ?,"
-                                                    " updated_at = ? WHERE id = ? AND org_id = ?"),
-                                     {updated.displayName, updated.role, updated.status, ctx.cloud.clock.now(),
-                                      updated.id, ctx.caller.orgId});
+    auto written = directory::savePerson(ctx.cloud.db, updated, ctx.cloud.clock.now());
     if (!written)
         return ctx.fail(written.error());
     if (updated.status == QLatin1String("disabled") && person->status != updated.status) {
@@ -298,13 +307,7 @@ Reply personCredentials(RequestContext& ctx)
     auto person = personInOrg(ctx, ctx.param(QStringLiteral("personId")), &error);
     if (!person)
         return error;
-    auto creds = directory::credentialsOf(ctx.cloud.db, ctx.caller.orgId, person->id);
-    if (!creds)
-        return ctx.fail(creds.error());
-    QJsonArray items;
-    for (const auto& c : *creds)
-        items.append(c.toJson());
-    return listOf(QStringLiteral("items"), items);
+    return passkeyList(ctx, person->id);
 }
 
 Reply deletePersonCredential(RequestContext& ctx)
@@ -335,39 +338,19 @@ Reply revokePersonSessions(RequestContext& ctx)
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("revoked"), *n}});
 }
 
-namespace {
-models::Invite inviteFromRow(const store::Row& r, TimeMs now)
-{
-    models::Invite inv;
-    inv.id = r.text(0);
-    inv.email = r.text(1);
-    inv.displayName = r.text(2);
-    inv.role = r.text(3);
-    inv.createdAt = r.integer(4);
-    inv.expiresAt = r.integer(5);
-    inv.status = !r.isNull(6)    ? QStringLiteral("used")
-        : !r.isNull(7)           ? QStringLiteral("revoked")
-        : now >= inv.expiresAt   ? QStringLiteral("expired")
-                                 : QStringLiteral("pending");
-    return inv;
-}
-} // namespace
-
 Reply listInvites(RequestContext& ctx)
 {
     auto page = readPageRequest(ctx);
     if (auto* e = std::get_if<ApiError>(&page))
         return *e;
     const PageRequest& pr = std::get<PageRequest>(page);
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT id, email, display_name, role, created_at, expires_at,"
-                                                  " used_at, revoked_at FROM invites WHERE org_id = ? AND id > ?"
-                                                  " ORDER BY id LIMIT ?"),
-                                   {ctx.caller.orgId, pr.afterId, qint64(pr.limit + 1)});
-    if (!rows)
-        return ctx.fail(rows.error());
+    auto invites =
+        directory::loadInvites(ctx.cloud.db, ctx.caller.orgId, pr.afterId, pr.limit + 1, ctx.cloud.clock.now());
+    if (!invites)
+        return ctx.fail(invites.error());
     QList<PageItem> items;
-    for (const auto& r : *rows)
-        items.append({r.text(0), inviteFromRow(r, ctx.cloud.clock.now()).toJson()});
+    for (const models::Invite& inv : *invites)
+        items.append({inv.id, inv.toJson()});
     return pageResponse(items, pr);
 }
 
@@ -413,42 +396,12 @@ Reply createInvite(RequestContext& ctx)
 Reply revokeInvite(RequestContext& ctx)
 {
     const QString inviteId = ctx.param(QStringLiteral("inviteId"));
-    if (!ids::isValidId(inviteId, u"inv"))
-        return ApiError::notFound(QStringLiteral("invite"));
-    auto n = ctx.cloud.db.execCount(QStringLiteral("UPDATE invites SET revoked_at = ? WHERE id = ? AND org_id = ?"
-                                                   " AND used_at IS NULL AND revoked_at IS NULL"),
-                                    {ctx.cloud.clock.now(), inviteId, ctx.caller.orgId});
-    if (!n)
-        return ctx.fail(n.error());
-    if (*n == 0)
-        return ApiError::notFound(QStringLiteral("pending invite"));
-    AuditEvent e = ctx.auditEvent(QStringLiteral("invite.revoke"));
-    e.targetType = QStringLiteral("invite");
-    e.targetId = inviteId;
-    if (!ctx.audit(e))
-        return ApiError::internal();
-    return HttpResponse::noContent();
+    return revokeById(ctx, {QStringLiteral("invite"), inviteId, u"inv", QStringLiteral("pending invite")}, [&] {
+        return directory::revokeInvite(ctx.cloud.db, ctx.caller.orgId, inviteId, ctx.cloud.clock.now());
+    });
 }
 
 namespace {
-Result<std::optional<models::Group>> loadGroup(store::Database& db, const QString& orgId, const QString& groupId)
-{
-    auto rows = db.query(QStringLiteral("SELECT id, name, created_at FROM groups WHERE id = ? AND org_id = ?"),
-                         {groupId, orgId});
-    if (!rows)
-        return rows.error();
-    if (rows->empty())
-        return std::optional<models::Group>();
-    models::Group g{rows->front().text(0), rows->front().text(1), {}, rows->front().integer(2)};
-    auto members = db.query(QStringLiteral("SELECT person_id FROM group_members WHERE group_id = ? ORDER BY person_id"),
-                            {groupId});
-    if (!members)
-        return members.error();
-    for (const auto& m : *members)
-        g.memberIds << m.text(0);
-    return std::optional<models::Group>(g);
-}
-
 // Validates member ids: each must be a person of the caller's organization.
 std::optional<ApiError> checkMembers(RequestContext& ctx, const QStringList& memberIds)
 {
@@ -461,12 +414,22 @@ std::optional<ApiError> checkMembers(RequestContext& ctx, const QStringList& mem
     return std::nullopt;
 }
 
-Result<void> setMembers(store::Database& db, const QString& groupId, const QStringList& memberIds)
+// The group named in the path; other organizations' groups are as unknown as unknown ones: 404.
+std::optional<models::Group> groupInOrg(RequestContext& ctx, ApiError* error)
 {
-    STINT_TRY(db.exec(QStringLiteral("DELETE FROM group_members WHERE group_id = ?"), {groupId}));
-    for (const QString& id : QSet<QString>(memberIds.begin(), memberIds.end()))
-        STINT_TRY(db.exec(QStringLiteral("INSERT INTO group_members (group_id, person_id) VALUES (?, ?)"), {groupId, id}));
-    return {};
+    auto g = directory::loadGroup(ctx.cloud.db, ctx.caller.orgId, ctx.param(QStringLiteral("groupId")));
+    if (!g) {
+        *error = ctx.fail(g.error());
+        return std::nullopt;
+    }
+    if (!g->has_value())
+        *error = ApiError::notFound(QStringLiteral("group"));
+    return *g;
+}
+
+ApiError groupNameTaken()
+{
+    return ApiError::nameTaken(QStringLiteral("A group with this name exists."));
 }
 
 Reply groupAudit(RequestContext& ctx, const QString& action, const QString& groupId, const QJsonObject& details,
@@ -481,12 +444,23 @@ Reply groupAudit(RequestContext& ctx, const QString& action, const QString& grou
         return ApiError::internal();
     return response;
 }
+
+// After a group was created or changed: the group as it now is, audited and announced, and the answer.
+Reply groupWritten(RequestContext& ctx, const QString& groupId, const QString& action, const QJsonObject& changes,
+                   const QString& eventType, int status)
+{
+    auto loaded = directory::loadGroup(ctx.cloud.db, ctx.caller.orgId, groupId);
+    if (!loaded || !loaded->has_value())
+        return ApiError::internal();
+    const QJsonObject group = (*loaded)->toJson();
+    return groupAudit(ctx, action, groupId, changes, eventType, group, HttpResponse::json(status, group));
+}
 } // namespace
 
 Reply listGroups(RequestContext& ctx)
 {
     return listOrganizationPage(ctx, QStringLiteral("groups"), [&](const QString& id) -> std::optional<QJsonObject> {
-        auto g = loadGroup(ctx.cloud.db, ctx.caller.orgId, id);
+        auto g = directory::loadGroup(ctx.cloud.db, ctx.caller.orgId, id);
         return g && g->has_value() ? std::optional<QJsonObject>((*g)->toJson()) : std::nullopt;
     });
 }
@@ -504,40 +478,29 @@ Reply createGroup(RequestContext& ctx)
     if (auto bad = checkMembers(ctx, members))
         return *bad;
     models::Group g{ids::newId(u"grp"), name, members, ctx.cloud.clock.now()};
-    auto inserted = ctx.cloud.db.exec(QStringLiteral("INSERT INTO groups (id, org_id, name, created_at, updated_at)"
-                                                     " VALUES (?, ?, ?, ?, ?)"),
-                                      {g.id, ctx.caller.orgId, g.name, g.createdAt, g.createdAt});
-    if (!inserted) {
+    if (auto inserted = directory::insertGroup(ctx.cloud.db, ctx.caller.orgId, g); !inserted) {
         if (inserted.error().code == QLatin1String("store.constraint"))
-            return ApiError::conflict(QStringLiteral("name-taken"), QStringLiteral("A group with this name exists."));
+            return groupNameTaken();
         return ctx.fail(inserted.error());
     }
-    if (auto set = setMembers(ctx.cloud.db, g.id, members); !set)
-        return ctx.fail(set.error());
-    auto loaded = loadGroup(ctx.cloud.db, ctx.caller.orgId, g.id);
-    if (!loaded || !loaded->has_value())
-        return ApiError::internal();
-    return groupAudit(ctx, QStringLiteral("group.create"), g.id, *body, QStringLiteral("group.created"),
-                      (*loaded)->toJson(), HttpResponse::json(201, (*loaded)->toJson()));
+    return groupWritten(ctx, g.id, QStringLiteral("group.create"), *body, QStringLiteral("group.created"), 201);
 }
 
 Reply getGroup(RequestContext& ctx)
 {
-    auto g = loadGroup(ctx.cloud.db, ctx.caller.orgId, ctx.param(QStringLiteral("groupId")));
+    ApiError error;
+    auto g = groupInOrg(ctx, &error);
     if (!g)
-        return ctx.fail(g.error());
-    if (!g->has_value())
-        return ApiError::notFound(QStringLiteral("group"));
-    return HttpResponse::json(200, (*g)->toJson());
+        return error;
+    return HttpResponse::json(200, g->toJson());
 }
 
 Reply updateGroup(RequestContext& ctx)
 {
-    auto g = loadGroup(ctx.cloud.db, ctx.caller.orgId, ctx.param(QStringLiteral("groupId")));
+    ApiError error;
+    auto g = groupInOrg(ctx, &error);
     if (!g)
-        return ctx.fail(g.error());
-    if (!g->has_value())
-        return ApiError::notFound(QStringLiteral("group"));
+        return error;
     auto body = ctx.jsonBody();
     if (!body)
         return ctx.fail(body.error());
@@ -549,40 +512,30 @@ Reply updateGroup(RequestContext& ctx)
     if (members) {
         if (auto bad = checkMembers(ctx, *members))
             return *bad;
-        if (auto set = setMembers(ctx.cloud.db, (*g)->id, *members); !set)
+        if (auto set = directory::setGroupMembers(ctx.cloud.db, g->id, *members); !set)
             return ctx.fail(set.error());
     }
     if (name) {
-        auto renamed = ctx.cloud.db.exec(QStringLiteral("UPDATE groups SET name = ?, updated_at = ? WHERE id = ?"),
-                                         {name->trimmed(), ctx.cloud.clock.now(), (*g)->id});
+        auto renamed = directory::renameGroup(ctx.cloud.db, g->id, name->trimmed(), ctx.cloud.clock.now());
         if (!renamed) {
             if (renamed.error().code == QLatin1String("store.constraint"))
-                return ApiError::conflict(QStringLiteral("name-taken"), QStringLiteral("A group with this name exists."));
+                return groupNameTaken();
             return ctx.fail(renamed.error());
         }
     }
-    auto loaded = loadGroup(ctx.cloud.db, ctx.caller.orgId, (*g)->id);
-    if (!loaded || !loaded->has_value())
-        return ApiError::internal();
-    return groupAudit(ctx, QStringLiteral("group.update"), (*g)->id, *body, QStringLiteral("group.updated"),
-                      (*loaded)->toJson(), HttpResponse::json(200, (*loaded)->toJson()));
+    return groupWritten(ctx, g->id, QStringLiteral("group.update"), *body, QStringLiteral("group.updated"), 200);
 }
 
 Reply deleteGroup(RequestContext& ctx)
 {
-    auto g = loadGroup(ctx.cloud.db, ctx.caller.orgId, ctx.param(QStringLiteral("groupId")));
+    ApiError error;
+    auto g = groupInOrg(ctx, &error);
     if (!g)
-        return ctx.fail(g.error());
-    if (!g->has_value())
-        return ApiError::notFound(QStringLiteral("group"));
-    for (const QString& sql : {QStringLiteral("DELETE FROM policy_subjects WHERE subject_type = 'group' AND subject_id = ?"),
-                               QStringLiteral("DELETE FROM group_members WHERE group_id = ?"),
-                               QStringLiteral("DELETE FROM groups WHERE id = ?")}) {
-        if (auto r = ctx.cloud.db.exec(sql, {(*g)->id}); !r)
-            return ctx.fail(r.error());
-    }
-    return groupAudit(ctx, QStringLiteral("group.delete"), (*g)->id, {}, QStringLiteral("group.deleted"),
-                      {{QStringLiteral("id"), (*g)->id}}, HttpResponse::noContent());
+        return error;
+    if (auto removed = directory::removeGroup(ctx.cloud.db, g->id); !removed)
+        return ctx.fail(removed.error());
+    return groupAudit(ctx, QStringLiteral("group.delete"), g->id, {}, QStringLiteral("group.deleted"),
+                      {{QStringLiteral("id"), g->id}}, HttpResponse::noContent());
 }
 
 } // namespace stint::cloud::api

@@ -23,8 +23,6 @@ constexpr int kMaxDescriptionLength = 2000;
 constexpr int kMaxTenants = 200;
 constexpr int kMaxSubjects = 500;
 constexpr int kMaxRoles = 50;
-// Audit details are capped by the log; field values go in when they fit, field names always.
-constexpr qsizetype kMaxAuditValuesBytes = 8 * 1024;
 
 ApiError validationError(const QStringList& problems)
 {
@@ -101,15 +99,7 @@ std::optional<QList<models::PolicySubject>> readSubjects(const QJsonValue& value
 void readPolicy(json::ObjectReader& reader, models::Policy& policy, bool creating, bool* maxDurationGiven,
                 QStringList* problems)
 {
-    const auto problemsBefore = reader.errors().size();
-    std::optional<QString> name = creating
-        ? std::optional<QString>(reader.requiredString(QStringLiteral("name"), kMaxNameLength))
-        : reader.optionalString(QStringLiteral("name"), kMaxNameLength, 1);
-    if (name && reader.errors().size() == problemsBefore) {
-        if (name->trimmed().isEmpty())
-            reader.fail(QStringLiteral("name"), QStringLiteral("must not be blank"));
-        policy.name = name->trimmed();
-    }
+    readName(reader, creating, kMaxNameLength, &policy.name);
     if (auto description = reader.optionalString(QStringLiteral("description"), kMaxDescriptionLength))
         policy.description = *description;
 
@@ -188,11 +178,10 @@ Result<QStringList> checkReferences(RequestContext& ctx, models::Policy& policy,
                 return person.error();
             exists = person->has_value();
         } else if (s.type == QLatin1String("group") && ids::isValidId(s.id, u"grp")) {
-            auto rows = ctx.cloud.db.query(QStringLiteral("SELECT 1 FROM groups WHERE id = ? AND org_id = ?"),
-                                           {s.id, ctx.caller.orgId});
-            if (!rows)
-                return rows.error();
-            exists = !rows->empty();
+            auto group = directory::groupExists(ctx.cloud.db, ctx.caller.orgId, s.id);
+            if (!group)
+                return group.error();
+            exists = *group;
         }
         if (!exists)
             problems << QStringLiteral("subjects: no %1 %2 in this organization").arg(s.type, s.id.left(64));
@@ -217,32 +206,20 @@ Result<QStringList> checkReferences(RequestContext& ctx, models::Policy& policy,
 }
 
 // The fields an admin sets, for finding and recording what a change changed.
-QJsonObject settableFields(const models::Policy& p)
+QList<SettableField> settableFields(const models::Policy& p)
 {
     QJsonObject o = p.toJson();
     for (const auto* key : {"id", "createdAt", "updatedAt", "version"})
         o.remove(QLatin1String(key));
-    return o;
+    QList<SettableField> fields;
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it)
+        fields.append({it.key(), it.value()});
+    return fields;
 }
 
-QJsonObject changeDetails(const models::Policy& before, const models::Policy& after, QStringList* changedOut)
+QJsonObject changeDetails(const models::Policy& before, const models::Policy& after, QStringList* changed)
 {
-    const QJsonObject a = settableFields(before);
-    const QJsonObject b = settableFields(after);
-    QStringList changed;
-    QJsonObject values;
-    for (auto it = b.constBegin(); it != b.constEnd(); ++it) {
-        if (a.value(it.key()) != it.value()) {
-            changed << it.key();
-            values.insert(it.key(), it.value());
-        }
-    }
-    *changedOut = changed;
-    QJsonObject details{{QStringLiteral("name"), after.name},
-                        {QStringLiteral("changed"), QJsonArray::fromStringList(changed)}};
-    if (json::compact(values).size() <= kMaxAuditValuesBytes)
-        details.insert(QStringLiteral("values"), values);
-    return details;
+    return changeDetails(after.name, settableFields(before), settableFields(after), changed);
 }
 
 Reply recordChange(RequestContext& ctx, const QString& action, const QString& id, const QJsonObject& details,
@@ -250,11 +227,6 @@ Reply recordChange(RequestContext& ctx, const QString& action, const QString& id
 {
     return recordGrantChange(ctx, {action, QStringLiteral("policy"), id, QString(), details, eventType, eventData},
                                        std::move(response));
-}
-
-ApiError nameTaken()
-{
-    return ApiError::conflict(QStringLiteral("name-taken"), QStringLiteral("Another policy already has this name."));
 }
 } // namespace
 
@@ -294,11 +266,8 @@ Reply createPolicy(RequestContext& ctx)
     policy.id = ids::newId(u"pol");
     policy.createdAt = policy.updatedAt = ctx.cloud.clock.now();
     policy.version = 1;
-    if (auto saved = policies::savePolicy(ctx.cloud.db, ctx.caller.orgId, policy, 0); !saved) {
-        if (saved.error().code == QLatin1String("store.constraint"))
-            return nameTaken();
-        return ctx.fail(saved.error());
-    }
+    if (auto saved = policies::savePolicy(ctx.cloud.db, ctx.caller.orgId, policy, 0); !saved)
+        return refusedWrite(ctx, saved.error(), QStringLiteral("policy"));
     QStringList changed;
     const QJsonObject details = changeDetails(models::Policy{}, policy, &changed);
     return recordChange(ctx, QStringLiteral("policy.create"), policy.id, details, QStringLiteral("policy.created"),
@@ -332,12 +301,7 @@ Reply updatePolicy(RequestContext& ctx)
     if (auto ok = reader.finish(); !ok || !problems.isEmpty())
         return validationError(reader.errors() + problems);
     if (version != stored->version)
-        return ApiError{
-            409,
-            QStringLiteral("version-conflict"),
-            QStringLiteral("Conflict."),
-            QStringLiteral("The policy changed since version %1; read it again and reapply the change.").arg(version),
-            {{QStringLiteral("currentVersion"), stored->version}}};
+        return ApiError::versionConflict(QStringLiteral("policy"), version, stored->version);
     auto references = checkReferences(ctx, policy, false);
     if (!references)
         return ctx.fail(references.error());
@@ -360,15 +324,10 @@ Reply updatePolicy(RequestContext& ctx)
     policy.updatedAt = ctx.cloud.clock.now();
     policy.version = stored->version + 1;
     auto saved = policies::savePolicy(ctx.cloud.db, ctx.caller.orgId, policy, stored->version);
-    if (!saved) {
-        if (saved.error().code == QLatin1String("store.constraint"))
-            return nameTaken();
-        return ctx.fail(saved.error());
-    }
+    if (!saved)
+        return refusedWrite(ctx, saved.error(), QStringLiteral("policy"));
     if (!*saved)
-        return ApiError::conflict(
-            QStringLiteral("version-conflict"),
-            QStringLiteral("The policy changed meanwhile; read it again and reapply the change."));
+        return ApiError::versionConflict(QStringLiteral("policy"));
     return recordChange(ctx, QStringLiteral("policy.update"), policy.id, details, QStringLiteral("policy.updated"),
                         policy.toJson(), HttpResponse::json(200, policy.toJson()));
 }

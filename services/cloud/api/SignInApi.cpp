@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/api/SignInApi.h"
 
+#include "cloud/api/NativeHandoffApi.h"
+#include "cloud/api/SessionReply.h"
+#include "cloud/authn/CeremonyStore.h"
 #include "cloud/authn/RateLimiter.h"
 #include "cloud/authn/Sessions.h"
 #include "cloud/authn/WebAuthn.h"
@@ -12,11 +15,9 @@
 #include "core/Ids.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QUrl>
-#include <QUrlQuery>
-#include <QUuid>
+
+#include <variant>
 
 Q_LOGGING_CATEGORY(lcSignIn, "stint.cloud.api.signin")
 
@@ -28,6 +29,14 @@ constexpr int kCeremonyTimeoutMs = 300'000;
 const QString kRegister = QStringLiteral("register");
 const QString kAddCredential = QStringLiteral("add-credential");
 const QString kSignIn = QStringLiteral("signin");
+
+// A new ceremony for `purpose` lasting the configured challenge lifetime; returns its id.
+Result<QString> startCeremony(RequestContext& ctx, const QString& purpose, const ceremonies::Ceremony& ceremony)
+{
+    const TimeMs now = ctx.cloud.clock.now();
+    return ceremonies::create(ctx.cloud.db, purpose, ceremony, now,
+                              now + qint64(ctx.cloud.config.challengeTtlSeconds) * 1000);
+}
 
 ApiError invalidCeremony()
 {
@@ -44,58 +53,6 @@ ApiError signInRejected(const QString& detail = {})
 QString b64(const QByteArray& bytes)
 {
     return QString::fromLatin1(crypto::base64UrlEncode(bytes));
-}
-
-QString aaguidString(const QByteArray& aaguid)
-{
-    if (aaguid.size() != 16)
-        return QStringLiteral("00000000-0000-0000-0000-000000000000");
-    return QUuid::fromRfc4122(aaguid).toString(QUuid::WithoutBraces).toLower();
-}
-
-// The loopback hand-off parameters of a native app (RFC 8252 §7.3): http, a loopback IP literal, an explicit port.
-struct NativeRequest
-{
-    QString redirectUri;
-    QString codeChallenge;
-    QString state;
-    QJsonObject toJson() const
-    {
-        return {{QStringLiteral("redirectUri"), redirectUri},
-                {QStringLiteral("codeChallenge"), codeChallenge},
-                {QStringLiteral("state"), state}};
-    }
-};
-
-std::optional<NativeRequest> readNativeRequest(json::ObjectReader& outer, const QJsonObject& o)
-{
-    json::ObjectReader r(o, QStringLiteral("native"));
-    NativeRequest n;
-    n.redirectUri = r.requiredString(QStringLiteral("redirectUri"), 512);
-    n.codeChallenge = r.requiredString(QStringLiteral("codeChallenge"), 43, 43);
-    r.requiredEnum(QStringLiteral("codeChallengeMethod"), {QStringLiteral("S256")});
-    n.state = r.requiredString(QStringLiteral("state"), 256);
-    const QUrl url(n.redirectUri, QUrl::StrictMode);
-    const QString host = url.host();
-    if (!n.redirectUri.isEmpty()
-        && (!url.isValid() || url.scheme() != QLatin1String("http")
-            || (host != QLatin1String("127.0.0.1") && host != QLatin1String("::1")) || url.port() <= 0
-            || !url.userInfo().isEmpty() || url.hasFragment() || url.hasQuery()))
-        r.fail(QStringLiteral("redirectUri"),
-               QStringLiteral("must be http://127.0.0.1:<port>/<path> or http://[::1]:<port>/<path>"));
-    if (!n.codeChallenge.isEmpty() && !crypto::base64UrlDecode(n.codeChallenge.toLatin1()).ok())
-        r.fail(QStringLiteral("codeChallenge"), QStringLiteral("must be base64url"));
-    for (QChar c : n.state) {
-        if (c.unicode() < 0x21 || c.unicode() > 0x7e) {
-            r.fail(QStringLiteral("state"), QStringLiteral("must be visible ASCII"));
-            break;
-        }
-    }
-    if (auto ok = r.finish(); !ok) {
-        outer.fail(QStringLiteral("native"), ok.error().message);
-        return std::nullopt;
-    }
-    return n;
 }
 
 // The browser's PublicKeyCredential, as JSON with base64url binary fields.
@@ -156,62 +113,6 @@ std::optional<CredentialResponse> readCredential(json::ObjectReader& outer, cons
     return c;
 }
 
-struct Ceremony
-{
-    QByteArray challenge;
-    QString personId;
-    QString inviteId;
-    std::optional<NativeRequest> native;
-};
-
-Result<QString> storeCeremony(RequestContext& ctx, const QString& purpose, const QByteArray& challenge,
-                              const QString& personId, const QString& inviteId, const std::optional<NativeRequest>& native)
-{
-    const QString id = ids::newId(u"cer");
-    const TimeMs now = ctx.cloud.clock.now();
-    STINT_TRY(ctx.cloud.db.exec(
-        QStringLiteral("INSERT INTO webauthn_challenges (id, challenge, purpose, person_id, invite_id, native_request,"
-                       " created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)"),
-        {id, challenge, purpose, personId.isEmpty() ? store::Value(nullptr) : store::Value(personId),
-         inviteId.isEmpty() ? store::Value(nullptr) : store::Value(inviteId),
-         native ? store::Value(QString::fromUtf8(json::compact(native->toJson()))) : store::Value(nullptr), now,
-         now + qint64(ctx.cloud.config.challengeTtlSeconds) * 1000}));
-    // Expired ceremonies are of no use to anyone: sweep them as new ones come in.
-    STINT_TRY(ctx.cloud.db.exec(QStringLiteral("DELETE FROM webauthn_challenges WHERE expires_at < ?"),
-                                {now - 3'600'000}));
-    return id;
-}
-
-// Marks the ceremony used — committed on its own, before any verification, so that a challenge is good for exactly
-// one attempt whatever its outcome.
-Result<std::optional<Ceremony>> consumeCeremony(RequestContext& ctx, const QString& ceremonyId, const QString& purpose)
-{
-    if (!ids::isValidId(ceremonyId, u"cer"))
-        return std::optional<Ceremony>();
-    const TimeMs now = ctx.cloud.clock.now();
-    auto n = ctx.cloud.db.execCount(QStringLiteral("UPDATE webauthn_challenges SET used_at = ? WHERE id = ?"
-                                                   " AND purpose = ? AND used_at IS NULL AND expires_at > ?"),
-                                    {now, ceremonyId, purpose, now});
-    if (!n)
-        return n.error();
-    if (*n == 0)
-        return std::optional<Ceremony>();
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT challenge, person_id, invite_id, native_request"
-                                                  " FROM webauthn_challenges WHERE id = ?"),
-                                   {ceremonyId});
-    if (!rows)
-        return rows.error();
-    const store::Row& r = rows->front();
-    Ceremony c{r.blob(0), r.text(1), r.text(2), std::nullopt};
-    if (!r.isNull(3)) {
-        const QJsonObject o = QJsonDocument::fromJson(r.text(3).toUtf8()).object();
-        c.native = NativeRequest{o.value(QLatin1String("redirectUri")).toString(),
-                                 o.value(QLatin1String("codeChallenge")).toString(),
-                                 o.value(QLatin1String("state")).toString()};
-    }
-    return std::optional<Ceremony>(c);
-}
-
 QJsonObject creationOptions(RequestContext& ctx, const QByteArray& challenge, const QString& personId,
                             const QString& email, const QString& displayName, const QList<QByteArray>& exclude)
 {
@@ -237,35 +138,46 @@ QJsonObject creationOptions(RequestContext& ctx, const QByteArray& challenge, co
                          {QStringLiteral("userVerification"), QStringLiteral("required")}}}};
 }
 
-Result<QList<QByteArray>> rawCredentialIdsOf(store::Database& db, const QString& personId)
+// A ceremony's finish step: {ceremonyId, credential}, and for a registration an optional passkey name, read; and the
+// ceremony consumed (nullopt when it was unknown, used or expired).
+struct FinishRequest
 {
-    auto rows = db.query(QStringLiteral("SELECT credential_id FROM credentials WHERE person_id = ? ORDER BY id"),
-                         {personId});
-    if (!rows)
-        return rows.error();
-    QList<QByteArray> out;
-    for (const auto& r : *rows)
-        out << r.blob(0);
-    return out;
-}
+    std::optional<ceremonies::Ceremony> ceremony;
+    CredentialResponse credential;
+    QString name; // registration only
+};
 
-Result<void> insertCredential(RequestContext& ctx, const QString& orgId, const QString& personId,
-                              const stint::authn::RegisteredCredential& c, const QString& name, QString* credentialRowId)
+std::variant<FinishRequest, ApiError> readFinishRequest(RequestContext& ctx, const QString& purpose)
 {
-    *credentialRowId = ids::newId(u"crd");
-    return ctx.cloud.db.exec(
-        QStringLiteral("INSERT INTO credentials (id, org_id, person_id, credential_id, public_key, algorithm, sign_count,"
-                       " aaguid, backup_eligible, backup_state, attestation_format, attestation_type, name, flagged,"
-                       " created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL)"),
-        {*credentialRowId, orgId, personId, c.credentialId, c.publicKeyCose, qint64(c.algorithm), qint64(c.signCount),
-         aaguidString(c.aaguid), qint64(c.backupEligible), qint64(c.backupState), c.attestationFormat,
-         c.attestationType, name, ctx.cloud.clock.now()});
+    const bool registration = purpose != kSignIn;
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ctx.fail(body.error());
+    json::ObjectReader reader(*body);
+    const QString ceremonyId = reader.requiredString(QStringLiteral("ceremonyId"), 64);
+    const auto credentialJson = reader.optionalObject(QStringLiteral("credential"));
+    FinishRequest request;
+    if (registration)
+        request.name = reader.optionalString(QStringLiteral("name"), 100, 1).value_or(QStringLiteral("Passkey"));
+    std::optional<CredentialResponse> credential;
+    if (!credentialJson)
+        reader.fail(QStringLiteral("credential"), QStringLiteral("is required"));
+    else
+        credential = readCredential(reader, *credentialJson, registration);
+    if (auto ok = reader.finish(); !ok)
+        return ctx.fail(ok.error());
+    auto ceremony = ceremonies::consume(ctx.cloud.db, ceremonyId, purpose, ctx.cloud.clock.now());
+    if (!ceremony)
+        return ctx.fail(ceremony.error());
+    request.ceremony = *ceremony;
+    request.credential = *credential;
+    return request;
 }
 
 // Reads {ceremonyId, credential, name?} and verifies the registration against the consumed ceremony.
 struct VerifiedRegistration
 {
-    Ceremony ceremony;
+    ceremonies::Ceremony ceremony;
     stint::authn::RegisteredCredential credential;
     QString name;
 };
@@ -273,30 +185,18 @@ struct VerifiedRegistration
 std::variant<VerifiedRegistration, ApiError> verifyRegistrationRequest(RequestContext& ctx, const QString& purpose,
                                                                        AuditEvent failure)
 {
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ctx.fail(body.error());
-    json::ObjectReader reader(*body);
-    const QString ceremonyId = reader.requiredString(QStringLiteral("ceremonyId"), 64);
-    const auto credentialJson = reader.optionalObject(QStringLiteral("credential"));
-    const QString name = reader.optionalString(QStringLiteral("name"), 100, 1).value_or(QStringLiteral("Passkey"));
-    std::optional<CredentialResponse> credential;
-    if (!credentialJson)
-        reader.fail(QStringLiteral("credential"), QStringLiteral("is required"));
-    else
-        credential = readCredential(reader, *credentialJson, true);
-    if (auto ok = reader.finish(); !ok)
-        return ctx.fail(ok.error());
-    auto ceremony = consumeCeremony(ctx, ceremonyId, purpose);
-    if (!ceremony)
-        return ctx.fail(ceremony.error());
-    if (!ceremony->has_value())
+    auto read = readFinishRequest(ctx, purpose);
+    if (auto* e = std::get_if<ApiError>(&read))
+        return *e;
+    const FinishRequest& request = std::get<FinishRequest>(read);
+    if (!request.ceremony)
         return invalidCeremony();
+    const CredentialResponse& credential = request.credential;
     stint::authn::RegistrationExpectation expect;
-    expect.challenge = (*ceremony)->challenge;
+    expect.challenge = request.ceremony->challenge;
     expect.rpId = ctx.cloud.rpId;
     expect.allowedOrigins = {ctx.cloud.origin};
-    auto verified = stint::authn::verifyRegistration(expect, credential->clientDataJson, credential->attestationObject);
+    auto verified = stint::authn::verifyRegistration(expect, credential.clientDataJson, credential.attestationObject);
     if (!verified) {
         failure.outcome = QStringLiteral("failure");
         failure.details.insert(QStringLiteral("reason"), verified.error().code);
@@ -304,10 +204,24 @@ std::variant<VerifiedRegistration, ApiError> verifyRegistrationRequest(RequestCo
             ctx.auditAfterRollback(failure);
         return ctx.fail(verified.error());
     }
-    if (verified->credentialId != credential->rawId)
+    if (verified->credentialId != credential.rawId)
         return ApiError::badRequest(QStringLiteral("webauthn-rejected"),
                                     QStringLiteral("The credential id does not match the attested one."));
-    return VerifiedRegistration{**ceremony, *verified, name};
+    return VerifiedRegistration{*request.ceremony, *verified, request.name};
+}
+
+// Records the verified passkey; returns its id (crd_…). A passkey registered before is 409 credential-exists.
+std::variant<QString, ApiError> addPasskey(RequestContext& ctx, const QString& orgId, const QString& personId,
+                                           const VerifiedRegistration& v)
+{
+    auto added = directory::insertPasskey(ctx.cloud.db, orgId, personId, v.credential, v.name, ctx.cloud.clock.now());
+    if (!added) {
+        if (added.error().code == QLatin1String("store.constraint"))
+            return ApiError::conflict(QStringLiteral("credential-exists"),
+                                      QStringLiteral("This passkey is already registered."));
+        return ctx.fail(added.error());
+    }
+    return *added;
 }
 
 std::optional<ApiError> checkAuthenticatorPolicy(RequestContext& ctx, const QString& orgId, const QString& aaguid)
@@ -325,18 +239,18 @@ std::optional<ApiError> checkAuthenticatorPolicy(RequestContext& ctx, const QStr
     return std::nullopt;
 }
 
-HttpResponse sessionResponse(const Sessions::Issued& session, const models::Person& person)
+// The authenticator policy for a passkey being registered: a refusal is audited as `failure` (after the rollback).
+std::optional<ApiError> refuseAuthenticator(RequestContext& ctx, const QString& orgId, const QString& aaguid,
+                                            AuditEvent failure)
 {
-    return HttpResponse::json(200, QJsonObject{{QStringLiteral("token"), session.token},
-                                               {QStringLiteral("sessionId"), session.sessionId},
-                                               {QStringLiteral("expiresAt"), toRfc3339(session.absoluteExpiresAt)},
-                                               {QStringLiteral("idleExpiresAt"), toRfc3339(session.idleExpiresAt)},
-                                               {QStringLiteral("person"), person.toJson()}});
-}
-
-QString userAgent(const RequestContext& ctx)
-{
-    return QString::fromUtf8(ctx.request.header("User-Agent")).left(256);
+    auto refused = checkAuthenticatorPolicy(ctx, orgId, aaguid);
+    if (!refused)
+        return std::nullopt;
+    failure.orgId = orgId;
+    failure.details.insert(QStringLiteral("reason"), QStringLiteral("authenticator-not-allowed"));
+    failure.details.insert(QStringLiteral("aaguid"), aaguid);
+    ctx.auditAfterRollback(failure);
+    return refused;
 }
 
 } // namespace
@@ -367,13 +281,13 @@ Reply beginEnrollment(RequestContext& ctx)
     const QString personId = existing->has_value() ? (*existing)->id : ids::newId(u"per");
     QList<QByteArray> exclude;
     if (existing->has_value()) {
-        auto ids = rawCredentialIdsOf(ctx.cloud.db, personId);
+        auto ids = directory::passkeyIdsOf(ctx.cloud.db, personId);
         if (!ids)
             return ctx.fail(ids.error());
         exclude = *ids;
     }
     const QByteArray challenge = crypto::randomBytes(32);
-    auto ceremonyId = storeCeremony(ctx, kRegister, challenge, personId, inv.id, std::nullopt);
+    auto ceremonyId = startCeremony(ctx, kRegister, {challenge, personId, inv.id, std::nullopt});
     if (!ceremonyId)
         return ctx.fail(ceremonyId.error());
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("ceremonyId"), *ceremonyId},
@@ -390,42 +304,37 @@ Reply finishEnrollment(RequestContext& ctx)
         return *e;
     auto& v = std::get<VerifiedRegistration>(outcome);
 
-    auto inviteRows = ctx.cloud.db.query(QStringLiteral("SELECT org_id, email, display_name, role FROM invites WHERE id = ?"),
-                                         {v.ceremony.inviteId});
-    if (!inviteRows || inviteRows->empty())
+    auto invite = directory::loadInviteTerms(ctx.cloud.db, v.ceremony.inviteId);
+    if (!invite || !invite->has_value())
         return ApiError::internal();
-    const store::Row& inv = inviteRows->front();
-    const QString orgId = inv.text(0);
-    const QString aaguid = aaguidString(v.credential.aaguid);
-    if (auto refused = checkAuthenticatorPolicy(ctx, orgId, aaguid)) {
-        failure.orgId = orgId;
-        failure.details.insert(QStringLiteral("reason"), QStringLiteral("authenticator-not-allowed"));
-        failure.details.insert(QStringLiteral("aaguid"), aaguid);
-        ctx.auditAfterRollback(failure);
+    const directory::InviteTerms& inv = **invite;
+    const QString orgId = inv.orgId;
+    const QString aaguid = stint::authn::aaguidString(v.credential.aaguid);
+    if (auto refused = refuseAuthenticator(ctx, orgId, aaguid, failure))
         return *refused;
-    }
 
     store::Transaction tx(ctx.cloud.db);
     if (!tx.started().ok())
         return ApiError::internal();
     const TimeMs now = ctx.cloud.clock.now();
-    auto used = ctx.cloud.db.execCount(QStringLiteral("UPDATE invites SET used_at = ? WHERE id = ? AND used_at IS NULL"
-                                                      " AND revoked_at IS NULL AND expires_at > ?"),
-                                       {now, v.ceremony.inviteId, now});
+    auto used = directory::useInvite(ctx.cloud.db, v.ceremony.inviteId, now);
     if (!used)
         return ctx.fail(used.error());
-    if (*used == 0)
+    if (!*used)
         return ApiError::badRequest(QStringLiteral("invite-invalid"),
                                     QStringLiteral("The invite was used, revoked or expired meanwhile."));
     auto person = directory::loadPerson(ctx.cloud.db, orgId, v.ceremony.personId);
     if (!person)
         return ctx.fail(person.error());
     if (!person->has_value()) {
-        auto inserted = ctx.cloud.db.exec(QStringLiteral("INSERT INTO people (id, org_id, email, display_name, role,"
-                                                         " status, created_at, updated_at)"
-                                                         " VALUES (?, ?, ?, ?, ?, 'active', ?, ?)"),
-                                          {v.ceremony.personId, orgId, inv.text(1), inv.text(2), inv.text(3), now, now});
-        if (!inserted) {
+        models::Person enrolling;
+        enrolling.id = v.ceremony.personId;
+        enrolling.orgId = orgId;
+        enrolling.email = inv.email;
+        enrolling.displayName = inv.displayName;
+        enrolling.role = inv.role;
+        enrolling.status = QStringLiteral("active");
+        if (auto inserted = directory::insertPerson(ctx.cloud.db, enrolling, now); !inserted) {
             if (inserted.error().code == QLatin1String("store.constraint"))
                 return ApiError::conflict(QStringLiteral("person-exists"),
                                           QStringLiteral("Someone with this email already has an account."));
@@ -435,14 +344,11 @@ Reply finishEnrollment(RequestContext& ctx)
         if (!person || !person->has_value())
             return ApiError::internal();
     }
-    QString credentialRowId;
-    if (auto r = insertCredential(ctx, orgId, v.ceremony.personId, v.credential, v.name, &credentialRowId); !r) {
-        if (r.error().code == QLatin1String("store.constraint"))
-            return ApiError::conflict(QStringLiteral("credential-exists"), QStringLiteral("This passkey is already registered."));
-        return ctx.fail(r.error());
-    }
-    auto session = ctx.cloud.sessions.create(v.ceremony.personId, orgId, ctx.request.remoteAddress.toString(),
-                                             userAgent(ctx));
+    auto added = addPasskey(ctx, orgId, v.ceremony.personId, v);
+    if (auto* error = std::get_if<ApiError>(&added))
+        return *error;
+    const QString credentialRowId = std::get<QString>(added);
+    auto session = openSession(ctx, v.ceremony.personId, orgId);
     if (!session)
         return ctx.fail(session.error());
 
@@ -466,7 +372,7 @@ Reply finishEnrollment(RequestContext& ctx)
         return ctx.fail(committed.error());
     ctx.cloud.events.flushPending();
     ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"enrolled\""));
-    return sessionResponse(*session, **person);
+    return sessionReply(*session, **person);
 }
 
 Reply beginAddCredential(RequestContext& ctx)
@@ -481,11 +387,11 @@ Reply beginAddCredential(RequestContext& ctx)
     auto person = directory::loadPerson(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
     if (!person || !person->has_value())
         return ApiError::internal();
-    auto exclude = rawCredentialIdsOf(ctx.cloud.db, ctx.caller.personId);
+    auto exclude = directory::passkeyIdsOf(ctx.cloud.db, ctx.caller.personId);
     if (!exclude)
         return ctx.fail(exclude.error());
     const QByteArray challenge = crypto::randomBytes(32);
-    auto ceremonyId = storeCeremony(ctx, kAddCredential, challenge, ctx.caller.personId, {}, std::nullopt);
+    auto ceremonyId = startCeremony(ctx, kAddCredential, {challenge, ctx.caller.personId, {}, std::nullopt});
     if (!ceremonyId)
         return ctx.fail(ceremonyId.error());
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("ceremonyId"), *ceremonyId},
@@ -503,22 +409,16 @@ Reply finishAddCredential(RequestContext& ctx)
     auto& v = std::get<VerifiedRegistration>(outcome);
     if (v.ceremony.personId != ctx.caller.personId)
         return invalidCeremony();
-    const QString aaguid = aaguidString(v.credential.aaguid);
-    if (auto refused = checkAuthenticatorPolicy(ctx, ctx.caller.orgId, aaguid)) {
-        failure.details.insert(QStringLiteral("reason"), QStringLiteral("authenticator-not-allowed"));
-        failure.details.insert(QStringLiteral("aaguid"), aaguid);
-        ctx.auditAfterRollback(failure);
+    const QString aaguid = stint::authn::aaguidString(v.credential.aaguid);
+    if (auto refused = refuseAuthenticator(ctx, ctx.caller.orgId, aaguid, failure))
         return *refused;
-    }
     store::Transaction tx(ctx.cloud.db);
     if (!tx.started().ok())
         return ApiError::internal();
-    QString credentialRowId;
-    if (auto r = insertCredential(ctx, ctx.caller.orgId, ctx.caller.personId, v.credential, v.name, &credentialRowId); !r) {
-        if (r.error().code == QLatin1String("store.constraint"))
-            return ApiError::conflict(QStringLiteral("credential-exists"), QStringLiteral("This passkey is already registered."));
-        return ctx.fail(r.error());
-    }
+    auto added = addPasskey(ctx, ctx.caller.orgId, ctx.caller.personId, v);
+    if (auto* error = std::get_if<ApiError>(&added))
+        return *error;
+    const QString credentialRowId = std::get<QString>(added);
     AuditEvent e = ctx.auditEvent(QStringLiteral("credential.add"));
     e.targetType = QStringLiteral("person");
     e.targetId = ctx.caller.personId;
@@ -528,7 +428,7 @@ Reply finishAddCredential(RequestContext& ctx)
         return ApiError::internal();
     if (auto committed = tx.commit(); !committed)
         return ctx.fail(committed.error());
-    auto creds = directory::credentialsOf(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
+    auto creds = directory::passkeysOf(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
     if (!creds)
         return ctx.fail(creds.error());
     for (const auto& c : *creds) {
@@ -549,7 +449,7 @@ Reply beginSignIn(RequestContext& ctx)
     }
     json::ObjectReader reader(bodyObject);
     const auto rawEmail = reader.optionalString(QStringLiteral("email"), 254, 1);
-    std::optional<NativeRequest> native;
+    std::optional<ceremonies::NativeRequest> native;
     if (auto n = reader.optionalObject(QStringLiteral("native")))
         native = readNativeRequest(reader, *n);
     std::optional<QString> email;
@@ -572,7 +472,7 @@ Reply beginSignIn(RequestContext& ctx)
         QList<QByteArray> credentialIds;
         if (person->has_value() && (*person)->status == QLatin1String("active")) {
             personId = (*person)->id;
-            auto ids = rawCredentialIdsOf(ctx.cloud.db, personId);
+            auto ids = directory::passkeyIdsOf(ctx.cloud.db, personId);
             if (!ids)
                 return ctx.fail(ids.error());
             credentialIds = *ids;
@@ -587,7 +487,7 @@ Reply beginSignIn(RequestContext& ctx)
             allow.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("public-key")}, {QStringLiteral("id"), b64(id)}});
     }
     const QByteArray challenge = crypto::randomBytes(32);
-    auto ceremonyId = storeCeremony(ctx, kSignIn, challenge, personId, {}, native);
+    auto ceremonyId = startCeremony(ctx, kSignIn, {challenge, personId, {}, native});
     if (!ceremonyId)
         return ctx.fail(ceremonyId.error());
     QJsonObject options{{QStringLiteral("challenge"), b64(challenge)},
@@ -600,44 +500,29 @@ Reply beginSignIn(RequestContext& ctx)
 
 Reply finishSignIn(RequestContext& ctx)
 {
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ctx.fail(body.error());
-    json::ObjectReader reader(*body);
-    const QString ceremonyId = reader.requiredString(QStringLiteral("ceremonyId"), 64);
-    const auto credentialJson = reader.optionalObject(QStringLiteral("credential"));
-    std::optional<CredentialResponse> credential;
-    if (!credentialJson)
-        reader.fail(QStringLiteral("credential"), QStringLiteral("is required"));
-    else
-        credential = readCredential(reader, *credentialJson, false);
-    if (auto ok = reader.finish(); !ok)
-        return ctx.fail(ok.error());
-    auto ceremony = consumeCeremony(ctx, ceremonyId, kSignIn);
-    if (!ceremony)
-        return ctx.fail(ceremony.error());
-    if (!ceremony->has_value()) {
+    auto read = readFinishRequest(ctx, kSignIn);
+    if (auto* e = std::get_if<ApiError>(&read))
+        return *e;
+    const FinishRequest& request = std::get<FinishRequest>(read);
+    if (!request.ceremony) {
         ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"failure\""));
         return invalidCeremony();
     }
-    const Ceremony& c = **ceremony;
+    const ceremonies::Ceremony& c = *request.ceremony;
+    const CredentialResponse& credential = request.credential;
 
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT c.id, c.person_id, c.org_id, c.public_key, c.sign_count,"
-                                                  " c.aaguid, c.flagged, p.email, p.role, p.status"
-                                                  " FROM credentials c JOIN people p ON p.id = c.person_id"
-                                                  " WHERE c.credential_id = ?"),
-                                   {credential->rawId});
-    if (!rows)
-        return ctx.fail(rows.error());
-    if (rows->empty() || (!c.personId.isEmpty() && rows->front().text(1) != c.personId)) {
+    auto found = directory::findPasskey(ctx.cloud.db, credential.rawId);
+    if (!found)
+        return ctx.fail(found.error());
+    if (!found->has_value() || (!c.personId.isEmpty() && (*found)->personId != c.personId)) {
         ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"failure\""));
         return signInRejected(QStringLiteral("This passkey is not registered with Stint."));
     }
-    const store::Row& row = rows->front();
-    const QString credentialRowId = row.text(0);
-    const QString personId = row.text(1);
-    const QString orgId = row.text(2);
-    ctx.caller = Caller{personId, orgId, row.text(8), row.text(7), {}};
+    const directory::PasskeyForSignIn& passkey = **found;
+    const QString credentialRowId = passkey.id;
+    const QString personId = passkey.personId;
+    const QString orgId = passkey.orgId;
+    ctx.caller = Caller{personId, orgId, passkey.role, passkey.email, {}};
     AuditEvent failure = ctx.auditEvent(QStringLiteral("auth.signin"), QStringLiteral("failure"));
     failure.targetType = QStringLiteral("person");
     failure.targetId = personId;
@@ -659,24 +544,22 @@ Reply finishSignIn(RequestContext& ctx)
         }
         return error;
     };
-    if (!credential->userHandle.isEmpty() && credential->userHandle != personId.toUtf8())
+    if (!credential.userHandle.isEmpty() && credential.userHandle != personId.toUtf8())
         return reject(QStringLiteral("user-handle-mismatch"), signInRejected());
 
     stint::authn::AssertionExpectation expect;
     expect.challenge = c.challenge;
     expect.rpId = ctx.cloud.rpId;
     expect.allowedOrigins = {ctx.cloud.origin};
-    expect.publicKeyCose = row.blob(3);
-    expect.storedSignCount = quint32(row.integer(4));
-    auto verified = stint::authn::verifyAssertion(expect, credential->clientDataJson, credential->authenticatorData,
-                                                  credential->signature);
+    expect.publicKeyCose = passkey.publicKeyCose;
+    expect.storedSignCount = passkey.signCount;
+    auto verified = stint::authn::verifyAssertion(expect, credential.clientDataJson, credential.authenticatorData,
+                                                  credential.signature);
     if (!verified)
         return reject(verified.error().code, ctx.fail(verified.error()));
     if (verified->signCountRegressed) {
         // A counter that goes backwards means two copies of one key exist. Flag the passkey for the admins.
-        if (auto flagged = ctx.cloud.db.exec(QStringLiteral("UPDATE credentials SET flagged = 1 WHERE id = ?"),
-                                             {credentialRowId});
-            !flagged)
+        if (auto flagged = directory::flagPasskey(ctx.cloud.db, credentialRowId); !flagged)
             return ctx.fail(flagged.error());
         failure.details.insert(QStringLiteral("storedSignCount"), qint64(expect.storedSignCount));
         failure.details.insert(QStringLiteral("signCount"), qint64(verified->signCount));
@@ -688,22 +571,20 @@ Reply finishSignIn(RequestContext& ctx)
                       signInRejected(QStringLiteral("This passkey's signature counter went backwards, which suggests "
                                                     "a cloned authenticator. It has been flagged; ask your admin.")));
     }
-    if (row.integer(6) != 0)
+    if (passkey.flagged)
         return reject(QStringLiteral("credential-flagged"),
                       signInRejected(QStringLiteral("This passkey is flagged as possibly cloned; ask your admin.")));
-    if (row.text(9) != QLatin1String("active"))
+    if (passkey.status != QLatin1String("active"))
         return reject(QStringLiteral("person-disabled"),
                       ApiError::forbidden(QStringLiteral("Your account is disabled; ask your admin.")));
-    if (auto refused = checkAuthenticatorPolicy(ctx, orgId, row.text(5)))
+    if (auto refused = checkAuthenticatorPolicy(ctx, orgId, passkey.aaguid))
         return reject(QStringLiteral("authenticator-not-allowed"), *refused);
 
     store::Transaction tx(ctx.cloud.db);
     if (!tx.started().ok())
         return ApiError::internal();
-    const TimeMs now = ctx.cloud.clock.now();
-    auto touched = ctx.cloud.db.exec(QStringLiteral("UPDATE credentials SET sign_count = ?, backup_state = ?,"
-                                                    " last_used_at = ? WHERE id = ?"),
-                                     {qint64(verified->signCount), qint64(verified->backupState), now, credentialRowId});
+    auto touched = directory::recordPasskeyUse(ctx.cloud.db, credentialRowId, verified->signCount,
+                                               verified->backupState, ctx.cloud.clock.now());
     if (!touched)
         return ctx.fail(touched.error());
     auto person = directory::loadPerson(ctx.cloud.db, orgId, personId);
@@ -716,29 +597,18 @@ Reply finishSignIn(RequestContext& ctx)
     Reply reply = ApiError::internal();
     if (c.native) {
         // Native app hand-off: a one-time code for the app's loopback listener, redeemable with the PKCE verifier.
-        const QString code = ids::newToken();
-        auto stored = ctx.cloud.db.exec(QStringLiteral("INSERT INTO native_codes (code_hash, person_id, org_id,"
-                                                       " code_challenge, redirect_uri, created_at, expires_at, used_at)"
-                                                       " VALUES (?, ?, ?, ?, ?, ?, ?, NULL)"),
-                                        {ids::tokenHash(code), personId, orgId, c.native->codeChallenge,
-                                         c.native->redirectUri, now,
-                                         now + qint64(ctx.cloud.config.nativeCodeTtlSeconds) * 1000});
-        if (!stored)
-            return ctx.fail(stored.error());
-        QUrl redirect(c.native->redirectUri);
-        QUrlQuery q;
-        q.addQueryItem(QStringLiteral("code"), code);
-        q.addQueryItem(QStringLiteral("state"), QString::fromLatin1(QUrl::toPercentEncoding(c.native->state)));
-        redirect.setQuery(q);
+        auto redirect = handOffRedirect(ctx, personId, orgId, *c.native);
+        if (!redirect)
+            return ctx.fail(redirect.error());
         success.details.insert(QStringLiteral("method"), QStringLiteral("native-handoff"));
-        reply = HttpResponse::json(200, QJsonObject{{QStringLiteral("redirect"), redirect.toString(QUrl::FullyEncoded)},
+        reply = HttpResponse::json(200, QJsonObject{{QStringLiteral("redirect"), *redirect},
                                                     {QStringLiteral("person"), (*person)->toJson()}});
     } else {
-        auto session = ctx.cloud.sessions.create(personId, orgId, ctx.request.remoteAddress.toString(), userAgent(ctx));
+        auto session = openSession(ctx, personId, orgId);
         if (!session)
             return ctx.fail(session.error());
         success.details.insert(QStringLiteral("sessionId"), session->sessionId);
-        reply = sessionResponse(*session, **person);
+        reply = sessionReply(*session, **person);
     }
     if (!ctx.audit(success))
         return ApiError::internal();
@@ -746,60 +616,6 @@ Reply finishSignIn(RequestContext& ctx)
         return ctx.fail(committed.error());
     ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"success\""));
     return reply;
-}
-
-Reply exchangeNativeCode(RequestContext& ctx)
-{
-    auto body = ctx.jsonBody();
-    if (!body)
-        return ctx.fail(body.error());
-    json::ObjectReader reader(*body);
-    const QString code = reader.requiredString(QStringLiteral("code"), 64);
-    const QString verifier = reader.requiredString(QStringLiteral("codeVerifier"), 128, 43);
-    const QString redirectUri = reader.requiredString(QStringLiteral("redirectUri"), 512);
-    if (auto ok = reader.finish(); !ok)
-        return ctx.fail(ok.error());
-    const ApiError invalidGrant = ApiError::badRequest(QStringLiteral("invalid-grant"),
-                                                       QStringLiteral("The code is unknown, used, expired, or does not "
-                                                                      "match the verifier or redirect URI."));
-    const TimeMs now = ctx.cloud.clock.now();
-    // Consume first, on its own: a code is good for one exchange attempt, right or wrong.
-    auto consumed = ctx.cloud.db.execCount(QStringLiteral("UPDATE native_codes SET used_at = ? WHERE code_hash = ?"
-                                                          " AND used_at IS NULL AND expires_at > ?"),
-                                           {now, ids::tokenHash(code), now});
-    if (!consumed)
-        return ctx.fail(consumed.error());
-    if (*consumed == 0)
-        return invalidGrant;
-    auto rows = ctx.cloud.db.query(QStringLiteral("SELECT person_id, org_id, code_challenge, redirect_uri FROM native_codes"
-                                                  " WHERE code_hash = ?"),
-                                   {ids::tokenHash(code)});
-    if (!rows || rows->empty())
-        return ApiError::internal();
-    const store::Row& r = rows->front();
-    const QString expected = QString::fromLatin1(crypto::base64UrlEncode(crypto::sha256(verifier.toLatin1())));
-    if (!crypto::constantTimeEquals(expected.toLatin1(), r.text(2).toLatin1()) || redirectUri != r.text(3))
-        return invalidGrant;
-    auto person = directory::loadPerson(ctx.cloud.db, r.text(1), r.text(0));
-    if (!person || !person->has_value())
-        return ApiError::internal();
-    if ((*person)->status != QLatin1String("active"))
-        return ApiError::forbidden(QStringLiteral("Your account is disabled; ask your admin."));
-    store::Transaction tx(ctx.cloud.db);
-    if (!tx.started().ok())
-        return ApiError::internal();
-    auto session = ctx.cloud.sessions.create(r.text(0), r.text(1), ctx.request.remoteAddress.toString(), userAgent(ctx));
-    if (!session)
-        return ctx.fail(session.error());
-    ctx.caller = Caller{r.text(0), r.text(1), (*person)->role, (*person)->email, session->sessionId};
-    AuditEvent e = ctx.auditEvent(QStringLiteral("auth.native_exchange"));
-    e.targetType = QStringLiteral("session");
-    e.targetId = session->sessionId;
-    if (!ctx.audit(e))
-        return ApiError::internal();
-    if (auto committed = tx.commit(); !committed)
-        return ctx.fail(committed.error());
-    return sessionResponse(*session, **person);
 }
 
 Reply signOut(RequestContext& ctx)

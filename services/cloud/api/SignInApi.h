@@ -4,7 +4,8 @@
 #include "cloud/http/Router.h"
 
 // FIDO2 / WebAuthn sign-in: enrollment through invites, adding passkeys, signing in (discoverable or username-first),
-// the native-app loopback hand-off (RFC 8252, PKCE S256), and signing out. See docs/api.md "Sign-in".
+// and signing out. A sign-in for the desktop app ends in the native hand-off instead of a session (NativeHandoffApi.h).
+// See docs/api.md "Sign-in".
 namespace stint::cloud::api {
 
 Reply beginEnrollment(RequestContext& ctx);      // POST /v1/auth/register/begin   {inviteToken}
@@ -13,7 +14,6 @@ Reply beginAddCredential(RequestContext& ctx);   // POST /v1/me/credentials/begi
 Reply finishAddCredential(RequestContext& ctx);  // POST /v1/me/credentials/finish {ceremonyId, credential, name?}
 Reply beginSignIn(RequestContext& ctx);          // POST /v1/auth/signin/begin     {email?, native?}
 Reply finishSignIn(RequestContext& ctx);         // POST /v1/auth/signin/finish    {ceremonyId, credential}
-Reply exchangeNativeCode(RequestContext& ctx);   // POST /v1/auth/native/token     {code, codeVerifier, redirectUri}
 Reply signOut(RequestContext& ctx);              // POST /v1/auth/signout
 
 } // namespace stint::cloud::api

@@ -21,8 +21,6 @@ constexpr int kMaxNameLength = 200;
 constexpr int kMaxNotesLength = 4000;
 constexpr int kMaxRolesOffered = 50;
 constexpr int kMaxRoleNameLength = 120;
-// Audit details are capped by the log; field values go in when they fit, field names always.
-constexpr qsizetype kMaxAuditValuesBytes = 8 * 1024;
 
 // Unknown ids, malformed ids, other organizations' ids and (for technicians) tenants no policy grants them all look
 // the same from outside: 404.
@@ -167,15 +165,7 @@ void readConnection(const QJsonObject& raw, models::TenantConnection& conn, QStr
 // Reads the admin-set fields of a tenant from `reader` over `tenant` (a new tenant's defaults, or the stored one).
 void readTenant(json::ObjectReader& reader, models::Tenant& tenant, bool creating, QStringList* problems)
 {
-    const auto problemsBefore = reader.errors().size();
-    std::optional<QString> name = creating
-        ? std::optional<QString>(reader.requiredString(QStringLiteral("name"), kMaxNameLength))
-        : reader.optionalString(QStringLiteral("name"), kMaxNameLength, 1);
-    if (name && reader.errors().size() == problemsBefore) {
-        if (name->trimmed().isEmpty())
-            reader.fail(QStringLiteral("name"), QStringLiteral("must not be blank"));
-        tenant.name = name->trimmed();
-    }
+    readName(reader, creating, kMaxNameLength, &tenant.name);
     if (auto notes = reader.optionalString(QStringLiteral("notes"), kMaxNotesLength))
         tenant.notes = *notes;
     if (auto connection = reader.optionalObject(QStringLiteral("connection")))
@@ -192,38 +182,14 @@ Result<void> finishReading(json::ObjectReader& reader, const QStringList& nested
                      (reader.errors() + nestedProblems).join(QStringLiteral("; ")));
 }
 
-QStringList changedFields(const models::Tenant& before, const models::Tenant& after)
+// The fields an admin sets, for finding and recording what a change changed. Notes are free text: only named.
+QList<SettableField> settableFields(const models::Tenant& tenant)
 {
-    QStringList changed;
-    if (before.name != after.name)
-        changed << QStringLiteral("name");
-    if (before.notes != after.notes)
-        changed << QStringLiteral("notes");
-    const QJsonObject a = before.connection.settingsJson();
-    const QJsonObject b = after.connection.settingsJson();
-    for (auto it = b.constBegin(); it != b.constEnd(); ++it) {
-        if (a.value(it.key()) != it.value())
-            changed << QStringLiteral("connection.") + it.key();
-    }
-    return changed;
-}
-
-// The audit record of a change: which fields, and their new values when they fit (notes are free text: only named).
-QJsonObject changeDetails(const models::Tenant& tenant, const QStringList& changed)
-{
-    QJsonObject values;
+    QList<SettableField> fields{{QStringLiteral("name"), tenant.name}, {QStringLiteral("notes"), tenant.notes, false}};
     const QJsonObject settings = tenant.connection.settingsJson();
-    for (const QString& field : changed) {
-        if (field == QLatin1String("name"))
-            values.insert(field, tenant.name);
-        else if (field.startsWith(QLatin1String("connection.")))
-            values.insert(field, settings.value(field.mid(11)));
-    }
-    QJsonObject details{{QStringLiteral("name"), tenant.name},
-                        {QStringLiteral("changed"), QJsonArray::fromStringList(changed)}};
-    if (json::compact(values).size() <= kMaxAuditValuesBytes)
-        details.insert(QStringLiteral("values"), values);
-    return details;
+    for (auto it = settings.constBegin(); it != settings.constEnd(); ++it)
+        fields.append({QStringLiteral("connection.") + it.key(), it.value()});
+    return fields;
 }
 
 Reply recordChange(RequestContext& ctx, const QString& action, const QString& id, const QJsonObject& details,
@@ -231,11 +197,6 @@ Reply recordChange(RequestContext& ctx, const QString& action, const QString& id
 {
     return recordGrantChange(ctx, {action, QStringLiteral("tenant"), id, id, details, eventType, eventData},
                                        std::move(response));
-}
-
-ApiError nameTaken()
-{
-    return ApiError::conflict(QStringLiteral("name-taken"), QStringLiteral("Another tenant already has this name."));
 }
 } // namespace
 
@@ -275,11 +236,8 @@ Reply createTenant(RequestContext& ctx)
     tenant.orgId = ctx.caller.orgId;
     tenant.createdAt = tenant.updatedAt = ctx.cloud.clock.now();
     tenant.version = 1;
-    if (auto inserted = tenants::insertTenant(ctx.cloud.db, tenant); !inserted) {
-        if (inserted.error().code == QLatin1String("store.constraint"))
-            return nameTaken();
-        return ctx.fail(inserted.error());
-    }
+    if (auto inserted = tenants::insertTenant(ctx.cloud.db, tenant); !inserted)
+        return refusedWrite(ctx, inserted.error(), QStringLiteral("tenant"));
     auto out = tenantJsonFor(ctx, tenant);
     if (!out)
         return ctx.fail(out.error());
@@ -320,12 +278,7 @@ Reply updateTenant(RequestContext& ctx)
         return ctx.fail(ok.error());
 
     if (version != stored->version)
-        return ApiError{
-            409,
-            QStringLiteral("version-conflict"),
-            QStringLiteral("Conflict."),
-            QStringLiteral("The tenant changed since version %1; read it again and reapply the change.").arg(version),
-            {{QStringLiteral("currentVersion"), stored->version}}};
+        return ApiError::versionConflict(QStringLiteral("tenant"), version, stored->version);
     if (tenant.connection.nationalCloud != stored->connection.nationalCloud
         && stored->connection.status != QLatin1String("not_connected"))
         return ApiError::conflict(QStringLiteral("tenant-connected"),
@@ -351,7 +304,8 @@ Reply updateTenant(RequestContext& ctx)
                             {{QStringLiteral("policies"), QJsonArray::fromStringList(*users)}}};
     }
 
-    const QStringList changed = changedFields(*stored, tenant);
+    QStringList changed;
+    const QJsonObject details = changeDetails(tenant.name, settableFields(*stored), settableFields(tenant), &changed);
     if (changed.isEmpty()) {
         // Nothing to write: the version stays, so other editors are not made to reload for nothing, and nobody is
         // told of a change. The attempt is still on the record.
@@ -370,19 +324,14 @@ Reply updateTenant(RequestContext& ctx)
     tenant.updatedAt = ctx.cloud.clock.now();
     tenant.version = stored->version + 1;
     auto saved = tenants::saveTenant(ctx.cloud.db, tenant, stored->version);
-    if (!saved) {
-        if (saved.error().code == QLatin1String("store.constraint"))
-            return nameTaken();
-        return ctx.fail(saved.error());
-    }
+    if (!saved)
+        return refusedWrite(ctx, saved.error(), QStringLiteral("tenant"));
     if (!*saved)
-        return ApiError::conflict(
-            QStringLiteral("version-conflict"),
-            QStringLiteral("The tenant changed meanwhile; read it again and reapply the change."));
+        return ApiError::versionConflict(QStringLiteral("tenant"));
     auto out = tenantJsonFor(ctx, tenant);
     if (!out)
         return ctx.fail(out.error());
-    return recordChange(ctx, QStringLiteral("tenant.update"), tenant.id, changeDetails(tenant, changed),
+    return recordChange(ctx, QStringLiteral("tenant.update"), tenant.id, details,
                         QStringLiteral("tenant.updated"), tenant.toJson(), HttpResponse::json(200, *out));
 }
 

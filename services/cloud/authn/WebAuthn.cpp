@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QUuid>
 #include <QtEndian>
 
 #include <optional>
@@ -379,6 +380,13 @@ Result<AuthenticatorData> parseAuthenticatorData(QByteArrayView data)
     if (pos != data.size())
         return malformed(QStringLiteral("trailing bytes after the authenticator data"));
     return out;
+}
+
+QString aaguidString(const QByteArray& aaguid)
+{
+    if (aaguid.size() != 16)
+        return QStringLiteral("00000000-0000-0000-0000-000000000000");
+    return QUuid::fromRfc4122(aaguid).toString(QUuid::WithoutBraces).toLower();
 }
 
 Result<RegisteredCredential> verifyRegistration(const RegistrationExpectation& expected, QByteArrayView clientDataJson,

@@ -3,10 +3,11 @@
 #include "CloudCommandLine.h"
 
 #include "cloud/CloudService.h"
+#include "cloud/audit/Actor.h"
 #include "cloud/audit/AuditCommands.h"
 #include "cloud/audit/AuditLog.h"
 #include "cloud/directory/DirectoryStore.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "core/Clock.h"
 #include "core/Logging.h"
 #include "core/ProcessHardening.h"
@@ -24,6 +25,13 @@
 using namespace stint;
 
 namespace {
+
+// The operator at this machine, running one of the commands below: the audit log records them as the system acting
+// locally, labelled with the command.
+cloud::Actor commandLineActor(const QString& command)
+{
+    return {QStringLiteral("system"), command, QStringLiteral("local"), {}};
+}
 
 QTextStream& out()
 {
@@ -81,15 +89,8 @@ int runInit(const app::Invocation& inv)
          {std::tuple{QStringLiteral("organization.create"), QStringLiteral("organization"), boot->orgId},
           std::tuple{QStringLiteral("person.create"), QStringLiteral("person"), boot->adminId},
           std::tuple{QStringLiteral("invite.create"), QStringLiteral("invite"), boot->invite.invite.id}}) {
-        cloud::AuditEvent e;
-        e.orgId = boot->orgId;
-        e.actorId = QStringLiteral("system");
-        e.actorLabel = QStringLiteral("stint-cloud init");
-        e.action = action;
-        e.targetType = targetType;
-        e.targetId = targetId;
-        e.sourceAddress = QStringLiteral("local");
-        e.outcome = QStringLiteral("success");
+        cloud::AuditEvent e = cloud::auditEventFor(commandLineActor(QStringLiteral("stint-cloud init")), boot->orgId,
+                                                   action, {targetType, targetId, {}});
         e.details.insert(QStringLiteral("email"), boot->invite.invite.email);
         if (auto appended = audit.append(e); !appended)
             return fail(appended.error());
@@ -130,15 +131,9 @@ int runInvite(const app::Invocation& inv)
                                                  inv.role, {});
     if (!issued)
         return fail(issued.error());
-    cloud::AuditEvent e;
-    e.orgId = inv.org;
-    e.actorId = QStringLiteral("system");
-    e.actorLabel = QStringLiteral("stint-cloud invite");
-    e.action = QStringLiteral("invite.create");
-    e.targetType = QStringLiteral("invite");
-    e.targetId = issued->invite.id;
-    e.sourceAddress = QStringLiteral("local");
-    e.outcome = QStringLiteral("success");
+    cloud::AuditEvent e = cloud::auditEventFor(commandLineActor(QStringLiteral("stint-cloud invite")), inv.org,
+                                               QStringLiteral("invite.create"),
+                                               {QStringLiteral("invite"), issued->invite.id, {}});
     e.details.insert(QStringLiteral("email"), *email);
     e.details.insert(QStringLiteral("role"), inv.role);
     if (auto appended = audit.append(e); !appended)

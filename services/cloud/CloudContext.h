@@ -4,7 +4,11 @@
 #include "cloud/CloudConfig.h"
 #include "core/Clock.h"
 #include "core/Crypto.h"
+#include "models/Checkout.h"
 #include "store/Database.h"
+
+#include <functional>
+#include <optional>
 
 namespace stint::entra {
 class EntraGateway;
@@ -12,9 +16,7 @@ class EntraGateway;
 
 namespace stint::cloud {
 
-namespace engine {
 class WorkerPool;
-}
 
 class AuditLog;
 class EventHub;
@@ -41,9 +43,14 @@ struct CloudContext
     const crypto::SecretBytes& credentialsKey;
     const crypto::SecretBytes& connectionsKey;
     // Blocking Graph work runs here, never on the thread that serves HTTP; results come back to it.
-    engine::WorkerPool& workers;
+    WorkerPool& workers;
     // The customer tenants' Entra ID, as whole jobs (see entra/EntraGateway.h). Call it only from `workers`.
     entra::EntraGateway& entra;
+
+    // Told of every change of a checkout, inside the change's transaction (`previous` is unset for a new checkout).
+    // CloudService points it at the provisioning engine, which re-arms its deadline and, once the change has
+    // committed, tells its listeners (webhooks). Unset where no engine runs (the command-line tools).
+    std::function<void(const models::Checkout&, std::optional<models::CheckoutState> previous)> checkoutChanged = {};
 };
 
 } // namespace stint::cloud

@@ -5,18 +5,18 @@
 #include "cloud/authn/RateLimiter.h"
 #include "cloud/authn/Sessions.h"
 #include "cloud/events/EventHub.h"
-#include "cloud/http/CloudHttpServer.h"
-#include "cloud/http/Routes.h"
-#include "cloud/ops/Metrics.h"
-#include "cloud/store/Schema.h"
+#include "cloud/CloudHttpServer.h"
+#include "cloud/Routes.h"
+#include "cloud/metrics/Metrics.h"
+#include "cloud/schema/Schema.h"
 #include "store/KeyFile.h"
 #include "store/SqlCipherDatabase.h"
 
 #include "cloud/engine/ProvisioningEngine.h"
-#include "cloud/connections/ConnectionScheduler.h"
+#include "cloud/ConnectionScheduler.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/engine/WorkerPool.h"
-#include "cloud/notifications/WebhookDispatcher.h"
+#include "cloud/WorkerPool.h"
+#include "cloud/webhooks/WebhookDispatcher.h"
 #include "entra/GraphGateway.h"
 
 #include <QLoggingCategory>
@@ -57,6 +57,8 @@ CloudService::~CloudService()
     m_webhooks.reset();
     if (m_workers)
         m_workers->stop(); // running Graph jobs finish; their results are dropped (they are resumed from the store)
+    if (m_context)
+        m_context->checkoutChanged = {}; // nothing may reach the engine once it is gone
     m_engine.reset();
     m_events.reset();
 }
@@ -80,7 +82,7 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
     if (!gateway)
         gateway = entra::makeGraphGateway({&s->m_clock});
     s->m_gateway = std::move(gateway);
-    s->m_workers = std::make_unique<engine::WorkerPool>(s->m_config.entra.workerThreads);
+    s->m_workers = std::make_unique<WorkerPool>(s->m_config.entra.workerThreads);
     s->m_db = std::move(*db);
     s->m_audit = std::make_unique<AuditLog>(*s->m_db, s->m_clock);
     s->m_sessions = std::make_unique<Sessions>(*s->m_db, s->m_clock, s->m_config);
@@ -101,6 +103,11 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
     CloudContext* context = s->m_context.get();
     s->m_engine = std::make_unique<engine::ProvisioningEngine>(
         *s->m_context, [context](const models::Tenant& tenant) { return connections::tenantAccess(*context, tenant); });
+    engine::ProvisioningEngine* engine = s->m_engine.get();
+    s->m_context->checkoutChanged = [engine](const models::Checkout& checkout,
+                                             std::optional<models::CheckoutState> previous) {
+        engine->noteChange(checkout, previous);
+    };
     s->m_engine->start();
     return s;
 }
@@ -121,7 +128,7 @@ Result<quint16> CloudService::listen()
     if (!m_connectionScheduler) {
         m_connectionScheduler = std::make_unique<connections::ConnectionScheduler>(*m_context);
         m_connectionScheduler->start();
-        m_webhooks = std::make_unique<notifications::WebhookDispatcher>(*m_context);
+        m_webhooks = std::make_unique<webhooks::WebhookDispatcher>(*m_context);
         m_webhooks->start();
     }
     if (m_config.publicOrigin.isEmpty()) {

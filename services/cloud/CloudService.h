@@ -30,7 +30,7 @@ class ProvisioningEngine;
 namespace connections {
 class ConnectionScheduler;
 }
-namespace notifications {
+namespace webhooks {
 class WebhookDispatcher;
 }
 
@@ -74,13 +74,13 @@ private:
     crypto::SecretBytes m_credentialsKey;
     crypto::SecretBytes m_connectionsKey;
     std::unique_ptr<entra::EntraGateway> m_gateway;
-    std::unique_ptr<engine::WorkerPool> m_workers;
+    std::unique_ptr<WorkerPool> m_workers;
     std::unique_ptr<CloudContext> m_context;
     Router m_router;
     std::unique_ptr<CloudHttpServer> m_http;
     std::unique_ptr<engine::ProvisioningEngine> m_engine; // a child of m_workers, deleted before it
     std::unique_ptr<connections::ConnectionScheduler> m_connectionScheduler;
-    std::unique_ptr<notifications::WebhookDispatcher> m_webhooks;
+    std::unique_ptr<webhooks::WebhookDispatcher> m_webhooks;
     quint16 m_port = 0;
 };
 

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/Crypto.h"
 
+#include "core/OpenSsl.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <cstdlib>
-#include <memory>
 
 namespace stint::crypto {
 
@@ -81,11 +82,6 @@ void wipe(QByteArray& secret)
 }
 
 namespace {
-struct CipherCtxFree
-{
-    void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 constexpr int kNonceSize = 12;
 constexpr int kTagSize = 16;
 
@@ -99,7 +95,7 @@ Result<QByteArray> seal(const SecretBytes& key, QByteArrayView plaintext, QByteA
 {
     if (key.size() != 32)
         return cryptoError("AES-256-GCM needs a 32-byte key");
-    CipherCtx ctx(EVP_CIPHER_CTX_new());
+    OpenSslPtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
     QByteArray out = randomBytes(kNonceSize);
     out.resize(kNonceSize + plaintext.size() + kTagSize);
     auto* u = reinterpret_cast<unsigned char*>(out.data());
@@ -134,7 +130,7 @@ Result<SecretBytes> open(const SecretBytes& key, QByteArrayView sealed, QByteArr
         return makeError(QStringLiteral("crypto.bad_ciphertext"), QStringLiteral("ciphertext too short"));
     const auto* u = reinterpret_cast<const unsigned char*>(sealed.data());
     const int ctLen = int(sealed.size()) - kNonceSize - kTagSize;
-    CipherCtx ctx(EVP_CIPHER_CTX_new());
+    OpenSslPtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
     QByteArray plain(ctLen, Qt::Uninitialized);
     int len = 0;
     if (!ctx

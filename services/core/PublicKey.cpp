@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/PublicKey.h"
 
-#include <QCborArray>
+#include "core/Cbor.h"
+#include "core/OpenSsl.h"
+
 #include <QCborMap>
-#include <QCborStreamReader>
 #include <QCborValue>
 
 #include <openssl/asn1.h>
@@ -17,241 +18,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <limits>
-
-namespace stint::cbor {
-
-namespace {
-
-constexpr auto kMaxMapEntries = 1024;
-
-struct StrictReader
-{
-    QCborStreamReader& reader;
-    int maxDepth;
-    QString problem;
-
-    std::optional<QCborValue> fail(QString why)
-    {
-        if (problem.isEmpty())
-            problem = std::move(why);
-        return std::nullopt;
-    }
-
-    bool readerFailed() const { return reader.lastError() != QCborError::NoError; }
-
-    std::optional<QCborValue> read(int depth)
-    {
-        if (readerFailed())
-            return fail(QStringLiteral("truncated or invalid CBOR"));
-        switch (reader.type()) {
-        case QCborStreamReader::UnsignedInteger: {
-            const quint64 v = reader.toUnsignedInteger();
-            if (v > quint64(std::numeric_limits<qint64>::max()))
-                return fail(QStringLiteral("integer out of range"));
-            reader.next();
-            return QCborValue(qint64(v));
-        }
-        case QCborStreamReader::NegativeInteger: {
-            // The reader reports the absolute value; 0 stands for -2^64. Qt would silently wrap values below
-            // -2^63 (even onto small positive numbers), so reject them here.
-            const quint64 magnitude = quint64(reader.toNegativeInteger());
-            if (magnitude == 0 || magnitude > quint64(std::numeric_limits<qint64>::max()) + 1)
-                return fail(QStringLiteral("integer out of range"));
-            reader.next();
-            return QCborValue(magnitude == quint64(std::numeric_limits<qint64>::max()) + 1
-                                  ? std::numeric_limits<qint64>::min()
-                                  : -qint64(magnitude));
-        }
-        case QCborStreamReader::ByteArray: {
-            if (!reader.isLengthKnown())
-                return fail(QStringLiteral("indefinite-length byte string"));
-            QByteArray bytes;
-            auto chunk = reader.readByteArray();
-            while (chunk.status == QCborStreamReader::Ok) {
-                bytes += chunk.data;
-                chunk = reader.readByteArray();
-            }
-            if (chunk.status == QCborStreamReader::Error || readerFailed())
-                return fail(QStringLiteral("truncated byte string"));
-            return QCborValue(bytes);
-        }
-        case QCborStreamReader::String: {
-            if (!reader.isLengthKnown())
-                return fail(QStringLiteral("indefinite-length text string"));
-            QString text;
-            auto chunk = reader.readString();
-            while (chunk.status == QCborStreamReader::Ok) {
-                text += chunk.data;
-                chunk = reader.readString();
-            }
-            if (chunk.status == QCborStreamReader::Error || readerFailed())
-                return fail(QStringLiteral("truncated or non-UTF-8 text string"));
-            return QCborValue(text);
-        }
-        case QCborStreamReader::Array: {
-            if (!reader.isLengthKnown())
-                return fail(QStringLiteral("indefinite-length array"));
-            if (depth >= maxDepth)
-                return fail(QStringLiteral("nested too deeply"));
-            if (reader.length() > quint64(kMaxMapEntries))
-                return fail(QStringLiteral("array too long"));
-            QCborArray array;
-            if (!reader.enterContainer())
-                return fail(QStringLiteral("invalid array"));
-            while (reader.hasNext()) {
-                auto item = read(depth + 1);
-                if (!item)
-                    return std::nullopt;
-                array.append(*item);
-            }
-            if (readerFailed() || !reader.leaveContainer() || readerFailed())
-                return fail(QStringLiteral("truncated array"));
-            return QCborValue(array);
-        }
-        case QCborStreamReader::Map: {
-            if (!reader.isLengthKnown())
-                return fail(QStringLiteral("indefinite-length map"));
-            if (depth >= maxDepth)
-                return fail(QStringLiteral("nested too deeply"));
-            if (reader.length() > quint64(kMaxMapEntries))
-                return fail(QStringLiteral("map too long"));
-            QCborMap map;
-            QList<QCborValue> keys;
-            if (!reader.enterContainer())
-                return fail(QStringLiteral("invalid map"));
-            while (reader.hasNext()) {
-                auto key = read(depth + 1);
-                if (!key)
-                    return std::nullopt;
-                if (!key->isInteger() && !key->isString())
-                    return fail(QStringLiteral("map key is neither an integer nor a text string"));
-                if (keys.contains(*key))
-                    return fail(QStringLiteral("duplicate map key"));
-                if (!reader.hasNext())
-                    return fail(QStringLiteral("truncated map"));
-                auto value = read(depth + 1);
-                if (!value)
-                    return std::nullopt;
-                keys.append(*key);
-                map.insert(*key, *value);
-            }
-            if (readerFailed() || !reader.leaveContainer() || readerFailed())
-                return fail(QStringLiteral("truncated map"));
-            return QCborValue(map);
-        }
-        case QCborStreamReader::SimpleType:
-        case QCborStreamReader::Float16:
-        case QCborStreamReader::Float:
-        case QCborStreamReader::Double:
-        case QCborStreamReader::Tag:
-            // true/false/null arrive as SimpleType too: accept exactly those.
-            if (reader.isFalse() || reader.isTrue() || reader.isNull()) {
-                const QCborValue v = reader.isNull() ? QCborValue(nullptr) : QCborValue(reader.isTrue());
-                reader.next();
-                return v;
-            }
-            return fail(QStringLiteral("unsupported CBOR type (tag, float or simple value)"));
-        case QCborStreamReader::Invalid:
-            break;
-        }
-        return fail(QStringLiteral("truncated or invalid CBOR"));
-    }
-};
-
-Error malformed(const QString& why)
-{
-    return makeError(QString::fromLatin1(kMalformed), QStringLiteral("Malformed CBOR: %1.").arg(why));
-}
-
-} // namespace
-
-Result<Decoded> decodeItem(QByteArrayView data, int maxDepth)
-{
-    if (data.isEmpty())
-        return malformed(QStringLiteral("no data"));
-    QCborStreamReader reader(data.data(), data.size());
-    StrictReader strict{reader, maxDepth, {}};
-    auto value = strict.read(0);
-    if (!value)
-        return malformed(strict.problem);
-    if (reader.lastError() != QCborError::NoError)
-        return malformed(QStringLiteral("truncated or invalid CBOR"));
-    return Decoded{std::move(*value), reader.currentOffset()};
-}
-
-Result<QCborValue> decodeExactly(QByteArrayView data, int maxDepth)
-{
-    auto decoded = decodeItem(data, maxDepth);
-    if (!decoded)
-        return decoded.error();
-    if (decoded->size != data.size())
-        return malformed(QStringLiteral("trailing bytes after the data item"));
-    return std::move(decoded->value);
-}
-
-} // namespace stint::cbor
-
 namespace stint::crypto {
 
 namespace {
-
-struct PkeyFree
-{
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct PkeyCtxFree
-{
-    void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct ParamBldFree
-{
-    void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree
-{
-    void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct BnFree
-{
-    void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct X509Free
-{
-    void operator()(X509* p) const { X509_free(p); }
-};
-struct BasicConstraintsFree
-{
-    void operator()(BASIC_CONSTRAINTS* p) const { BASIC_CONSTRAINTS_free(p); }
-};
-struct Asn1ObjectFree
-{
-    void operator()(ASN1_OBJECT* p) const { ASN1_OBJECT_free(p); }
-};
-struct OctetStringFree
-{
-    void operator()(ASN1_OCTET_STRING* p) const { ASN1_OCTET_STRING_free(p); }
-};
-struct OpensslFree
-{
-    void operator()(unsigned char* p) const { OPENSSL_free(p); }
-};
-
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree>;
-using Params = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using Bignum = std::unique_ptr<BIGNUM, BnFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using BasicConstraints = std::unique_ptr<BASIC_CONSTRAINTS, BasicConstraintsFree>;
-using Asn1Object = std::unique_ptr<ASN1_OBJECT, Asn1ObjectFree>;
-using OctetString = std::unique_ptr<ASN1_OCTET_STRING, OctetStringFree>;
-using OpensslBytes = std::unique_ptr<unsigned char, OpensslFree>;
 
 // COSE labels (RFC 9052 §7.1, RFC 9053 §7, RFC 8230 §4).
 constexpr qint64 kLabelKty = 1;
@@ -305,23 +74,23 @@ const unsigned char* bytesOf(QByteArrayView v)
     return reinterpret_cast<const unsigned char*>(v.data());
 }
 
-Result<Pkey> pkeyFromParams(const char* type, OSSL_PARAM_BLD* bld)
+Result<OpenSslPtr<EVP_PKEY>> pkeyFromParams(const char* type, OSSL_PARAM_BLD* bld)
 {
-    Params params(OSSL_PARAM_BLD_to_param(bld));
-    PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+    OpenSslPtr<OSSL_PARAM> params(OSSL_PARAM_BLD_to_param(bld));
+    OpenSslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
     EVP_PKEY* raw = nullptr;
     if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1
         || EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
         return malformedKey(QStringLiteral("OpenSSL rejected the key parameters"));
-    return Pkey(raw);
+    return OpenSslPtr<EVP_PKEY>(raw);
 }
 
-Result<Pkey> ec2Key(const QByteArray& x, const QByteArray& y)
+Result<OpenSslPtr<EVP_PKEY>> ec2Key(const QByteArray& x, const QByteArray& y)
 {
     if (x.size() != 32 || y.size() != 32)
         return malformedKey(QStringLiteral("P-256 coordinates must be 32 bytes each"));
     const QByteArray point = QByteArray(1, '\x04') + x + y; // SEC 1 uncompressed point
-    ParamBld bld(OSSL_PARAM_BLD_new());
+    OpenSslPtr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
     if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1
         || OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.constData(),
                                             size_t(point.size()))
@@ -331,17 +100,17 @@ Result<Pkey> ec2Key(const QByteArray& x, const QByteArray& y)
     if (!key)
         return malformedKey(QStringLiteral("the point is not on P-256"));
     // Belt and braces: point on the curve, not at infinity, in the prime-order subgroup.
-    PkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr));
+    OpenSslPtr<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, key->get(), nullptr));
     if (!check || EVP_PKEY_public_check(check.get()) != 1)
         return malformedKey(QStringLiteral("the point is not a valid P-256 public key"));
     return key;
 }
 
-Result<Pkey> ed25519Key(const QByteArray& x)
+Result<OpenSslPtr<EVP_PKEY>> ed25519Key(const QByteArray& x)
 {
     if (x.size() != 32)
         return malformedKey(QStringLiteral("an Ed25519 public key is 32 bytes"));
-    Pkey key(EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr, bytesOf(x), size_t(x.size())));
+    OpenSslPtr<EVP_PKEY> key(EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr, bytesOf(x), size_t(x.size())));
     if (!key)
         return malformedKey(QStringLiteral("OpenSSL rejected the Ed25519 key"));
     return key;
@@ -356,12 +125,12 @@ Result<void> checkRsaSize(int bits)
     return {};
 }
 
-Result<Pkey> rsaKey(const QByteArray& n, const QByteArray& e)
+Result<OpenSslPtr<EVP_PKEY>> rsaKey(const QByteArray& n, const QByteArray& e)
 {
     if (n.isEmpty() || e.isEmpty() || n.size() > kMaxRsaBits / 8 + 1 || e.size() > kMaxRsaExponentBits / 8)
         return malformedKey(QStringLiteral("RSA parameters have impossible sizes"));
-    Bignum bn(BN_bin2bn(bytesOf(n), int(n.size()), nullptr));
-    Bignum be(BN_bin2bn(bytesOf(e), int(e.size()), nullptr));
+    OpenSslPtr<BIGNUM> bn(BN_bin2bn(bytesOf(n), int(n.size()), nullptr));
+    OpenSslPtr<BIGNUM> be(BN_bin2bn(bytesOf(e), int(e.size()), nullptr));
     if (!bn || !be)
         return malformedKey(QStringLiteral("cannot read the RSA parameters"));
     STINT_TRY(checkRsaSize(BN_num_bits(bn.get())));
@@ -369,7 +138,7 @@ Result<Pkey> rsaKey(const QByteArray& n, const QByteArray& e)
         return malformedKey(QStringLiteral("the RSA modulus is even"));
     if (!BN_is_odd(be.get()) || BN_is_one(be.get()))
         return malformedKey(QStringLiteral("the RSA public exponent must be odd and greater than 1"));
-    ParamBld bld(OSSL_PARAM_BLD_new());
+    OpenSslPtr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
     if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn.get()) != 1
         || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, be.get()) != 1)
         return malformedKey(QStringLiteral("cannot build the key parameters"));
@@ -451,7 +220,7 @@ std::optional<CoseAlgorithm> coseAlgorithmFromInt(qint64 alg)
 
 struct PublicKey::Impl
 {
-    Pkey key;
+    OpenSslPtr<EVP_PKEY> key;
 };
 
 PublicKey::PublicKey(std::shared_ptr<const Impl> impl, CoseAlgorithm algorithm)
@@ -500,7 +269,7 @@ Result<PublicKey> PublicKey::fromCoseMap(const QCborMap& map)
     if (map.contains(kLabelKid) && !map.value(kLabelKid).isByteArray())
         return malformedKey(QStringLiteral("kid must be a byte string"));
 
-    Pkey key;
+    OpenSslPtr<EVP_PKEY> key;
     switch (*alg) {
     case CoseAlgorithm::ES256: {
         if (*kty != kKtyEc2)
@@ -567,7 +336,7 @@ bool PublicKey::verify(QByteArrayView message, QByteArrayView signature) const
 {
     if (!m_impl || !m_impl->key || signature.isEmpty())
         return false;
-    MdCtx ctx(EVP_MD_CTX_new());
+    OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     if (!ctx)
         return false;
     EVP_PKEY_CTX* pctx = nullptr; // owned by ctx
@@ -591,7 +360,7 @@ QByteArray PublicKey::spkiDer() const
     const int len = i2d_PUBKEY(m_impl->key.get(), &out);
     if (len <= 0)
         return {};
-    OpensslBytes owned(out);
+    OpenSslPtr<unsigned char> owned(out);
     return QByteArray(reinterpret_cast<const char*>(owned.get()), len);
 }
 
@@ -608,7 +377,7 @@ QString subjectAttribute(const X509_NAME* name, int nid)
     const int len = ASN1_STRING_to_UTF8(&utf8, data);
     if (len < 0)
         return {};
-    OpensslBytes owned(utf8);
+    OpenSslPtr<unsigned char> owned(utf8);
     return QString::fromUtf8(reinterpret_cast<const char*>(owned.get()), len);
 }
 
@@ -619,7 +388,7 @@ Result<Certificate> Certificate::fromDer(QByteArrayView der)
     if (der.isEmpty())
         return malformedCertificate(QStringLiteral("empty"));
     const unsigned char* p = bytesOf(der);
-    X509Ptr x509(d2i_X509(nullptr, &p, long(der.size())));
+    OpenSslPtr<X509> x509(d2i_X509(nullptr, &p, long(der.size())));
     if (!x509)
         return malformedCertificate(QStringLiteral("not a DER X.509 certificate"));
     if (p != bytesOf(der) + der.size())
@@ -632,7 +401,7 @@ Result<Certificate> Certificate::fromDer(QByteArrayView der)
     cert.m_version = int(X509_get_version(x509.get())) + 1;
 
     int critical = -1;
-    BasicConstraints bc(
+    OpenSslPtr<BASIC_CONSTRAINTS> bc(
         static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(x509.get(), NID_basic_constraints, &critical, nullptr)));
     if (!bc && critical != -1)
         return malformedCertificate(QStringLiteral("invalid basic constraints"));
@@ -647,7 +416,7 @@ Result<Certificate> Certificate::fromDer(QByteArrayView der)
     cert.m_subjectOrganizationalUnit = subjectAttribute(subject, NID_organizationalUnitName);
     cert.m_subjectCommonName = subjectAttribute(subject, NID_commonName);
 
-    Asn1Object aaguidOid(OBJ_txt2obj(kFidoAaguidOid, 1));
+    OpenSslPtr<ASN1_OBJECT> aaguidOid(OBJ_txt2obj(kFidoAaguidOid, 1));
     if (!aaguidOid)
         return malformedCertificate(QStringLiteral("cannot make the AAGUID OID"));
     const int aaguidIndex = X509_get_ext_by_OBJ(x509.get(), aaguidOid.get(), -1);
@@ -660,7 +429,7 @@ Result<Certificate> Certificate::fromDer(QByteArrayView der)
         const unsigned char* q = ASN1_STRING_get0_data(outer);
         const long outerLen = ASN1_STRING_length(outer);
         const unsigned char* end = q + outerLen;
-        OctetString inner(d2i_ASN1_OCTET_STRING(nullptr, &q, outerLen));
+        OpenSslPtr<ASN1_OCTET_STRING> inner(d2i_ASN1_OCTET_STRING(nullptr, &q, outerLen));
         if (!inner || q != end || ASN1_STRING_length(inner.get()) != 16)
             return malformedCertificate(QStringLiteral("the AAGUID extension is not a 16-byte OCTET STRING"));
         cert.m_fidoAaguid = QByteArray(reinterpret_cast<const char*>(ASN1_STRING_get0_data(inner.get())), 16);
@@ -671,7 +440,7 @@ Result<Certificate> Certificate::fromDer(QByteArrayView der)
     if (!key || EVP_PKEY_up_ref(key) != 1)
         return malformedCertificate(QStringLiteral("unreadable public key"));
     auto impl = std::make_shared<PublicKey::Impl>();
-    impl->key = Pkey(key);
+    impl->key = OpenSslPtr<EVP_PKEY>(key);
     cert.m_key = std::move(impl);
     return cert;
 }

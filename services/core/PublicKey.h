@@ -5,35 +5,12 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
-#include <QCborValue>
 #include <QString>
 
 #include <memory>
 #include <optional>
 
 class QCborMap;
-
-// Strict CBOR decoding for untrusted input (COSE keys here, WebAuthn structures in authn/WebAuthn). It lives here
-// because COSE is its first user; it is not specific to public keys. On top of Qt's well-formedness checks it
-// rejects what Qt would accept silently or what CTAP2 never sends: duplicate map keys, map keys other than integers
-// and text, negative integers below -2^63 (Qt wraps them, even onto small positive numbers), indefinite lengths,
-// tags, floats and simple values other than true/false/null, and nesting deeper than `maxDepth`.
-namespace stint::cbor {
-
-inline constexpr auto kMalformed = "cbor.malformed";
-
-struct Decoded
-{
-    QCborValue value;
-    qsizetype size = 0; // bytes the item used
-};
-
-// Decodes the one data item at the start of `data`; bytes after it are left alone.
-Result<Decoded> decodeItem(QByteArrayView data, int maxDepth = 16);
-// Decodes exactly one data item that spans all of `data`.
-Result<QCborValue> decodeExactly(QByteArrayView data, int maxDepth = 16);
-
-} // namespace stint::cbor
 
 // Public-key work over OpenSSL 3: COSE keys (RFC 9052/9053) as WebAuthn authenticators send them, signature
 // verification, and the parts of an X.509 certificate that packed attestation needs. OpenSSL types stay in the .cpp.
@@ -65,7 +42,7 @@ public:
     // and consistent with "kty" (1) and the curve, public parameters only (a key carrying private parameters is
     // rejected). Errors: cose.malformed_key, cose.unsupported_algorithm, cose.weak_key.
     static Result<PublicKey> fromCose(QByteArrayView cbor);
-    // The same checks on an already decoded map (decode it with stint::cbor: a plain QCborValue keeps repeated keys).
+    // The same checks on an already decoded map (decode it with core/Cbor.h: a plain QCborValue keeps repeated keys).
     static Result<PublicKey> fromCoseMap(const QCborMap& map);
 
     CoseAlgorithm algorithm() const { return m_algorithm; }

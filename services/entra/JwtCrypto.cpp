@@ -2,6 +2,7 @@
 #include "entra/JwtCrypto.h"
 
 #include "core/Json.h"
+#include "core/OpenSsl.h"
 
 #include <QList>
 #include <ctime>
@@ -18,23 +19,9 @@
 namespace stint::entra::jwt {
 namespace {
 
-struct Free
+OpenSslPtr<BIO> memoryBio(QByteArrayView bytes)
 {
-    void operator()(BIO* p) const { BIO_free(p); }
-    void operator()(X509* p) const { X509_free(p); }
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-    void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-    void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-    void operator()(BIGNUM* p) const { BN_free(p); }
-    void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-    void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-    void operator()(X509_NAME* p) const { X509_NAME_free(p); }
-};
-template <typename T> using Owned = std::unique_ptr<T, Free>;
-
-Owned<BIO> memoryBio(QByteArrayView bytes)
-{
-    return Owned<BIO>(BIO_new_mem_buf(bytes.data(), int(bytes.size())));
+    return OpenSslPtr<BIO>(BIO_new_mem_buf(bytes.data(), int(bytes.size())));
 }
 
 // Never prompt on a terminal for a passphrase: an encrypted key is simply refused.
@@ -66,18 +53,18 @@ std::optional<TimeMs> asn1ToMs(const ASN1_TIME* time)
     return TimeMs(timegm(&parts)) * 1000;
 }
 
-Owned<X509> readCertificate(QByteArrayView pem)
+OpenSslPtr<X509> readCertificate(QByteArrayView pem)
 {
     auto bio = memoryBio(pem);
     if (!bio)
         return {};
-    return Owned<X509>(PEM_read_bio_X509(bio.get(), nullptr, noPassphrase, nullptr));
+    return OpenSslPtr<X509>(PEM_read_bio_X509(bio.get(), nullptr, noPassphrase, nullptr));
 }
 
-Result<Owned<EVP_PKEY>> readPrivateKey(const crypto::SecretBytes& pem)
+Result<OpenSslPtr<EVP_PKEY>> readPrivateKey(const crypto::SecretBytes& pem)
 {
     auto bio = memoryBio(pem.bytes());
-    Owned<EVP_PKEY> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr) : nullptr);
+    OpenSslPtr<EVP_PKEY> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr) : nullptr);
     if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
         return makeError(QString::fromLatin1(kBadPrivateKey),
                          QStringLiteral("The private key is not an unencrypted PEM RSA key."));
@@ -93,9 +80,9 @@ bool configurePadding(EVP_PKEY_CTX* pctx, Algorithm algorithm, bool verifying)
         && EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1;
 }
 
-Owned<BIGNUM> bignum(const QByteArray& bigEndian)
+OpenSslPtr<BIGNUM> bignum(const QByteArray& bigEndian)
 {
-    return Owned<BIGNUM>(
+    return OpenSslPtr<BIGNUM>(
         BN_bin2bn(reinterpret_cast<const unsigned char*>(bigEndian.constData()), int(bigEndian.size()), nullptr));
 }
 
@@ -148,7 +135,7 @@ Result<QByteArray> sign(Algorithm algorithm, const crypto::SecretBytes& privateK
     auto key = readPrivateKey(privateKeyPem);
     if (!key)
         return key.error();
-    Owned<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+    OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr; // owned by ctx
     size_t length = 0;
     if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key->get()) != 1
@@ -176,18 +163,18 @@ bool verifyWithJwk(Algorithm algorithm, const QJsonObject& jwk, QByteArrayView s
         return false;
     auto nBn = bignum(*n);
     auto eBn = bignum(*e);
-    Owned<OSSL_PARAM_BLD> builder(OSSL_PARAM_BLD_new());
+    OpenSslPtr<OSSL_PARAM_BLD> builder(OSSL_PARAM_BLD_new());
     if (!nBn || !eBn || !builder || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, nBn.get()) != 1
         || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, eBn.get()) != 1)
         return false;
-    Owned<OSSL_PARAM> params(OSSL_PARAM_BLD_to_param(builder.get()));
-    Owned<EVP_PKEY_CTX> fromData(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    OpenSslPtr<OSSL_PARAM> params(OSSL_PARAM_BLD_to_param(builder.get()));
+    OpenSslPtr<EVP_PKEY_CTX> fromData(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
     EVP_PKEY* raw = nullptr;
     if (!params || !fromData || EVP_PKEY_fromdata_init(fromData.get()) != 1
         || EVP_PKEY_fromdata(fromData.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
         return false;
-    Owned<EVP_PKEY> key(raw);
-    Owned<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+    OpenSslPtr<EVP_PKEY> key(raw);
+    OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1
         || !configurePadding(pctx, algorithm, true))
@@ -231,8 +218,8 @@ Result<GeneratedCertificate> generateSelfSignedCertificate(const QString& common
         return makeError(QStringLiteral("entra.certificate_generation"),
                          QStringLiteral("Could not make a certificate."));
     };
-    Owned<EVP_PKEY> key(EVP_RSA_gen(2048));
-    Owned<X509> cert(X509_new());
+    OpenSslPtr<EVP_PKEY> key(EVP_RSA_gen(2048));
+    OpenSslPtr<X509> cert(X509_new());
     if (!key || !cert)
         return failed();
     const QByteArray serial = crypto::randomBytes(16);
@@ -252,8 +239,8 @@ Result<GeneratedCertificate> generateSelfSignedCertificate(const QString& common
     ASN1_INTEGER_free(serialAsn1);
     if (!ok)
         return failed();
-    auto certBio = Owned<BIO>(BIO_new(BIO_s_mem()));
-    auto keyBio = Owned<BIO>(BIO_new(BIO_s_mem()));
+    auto certBio = OpenSslPtr<BIO>(BIO_new(BIO_s_mem()));
+    auto keyBio = OpenSslPtr<BIO>(BIO_new(BIO_s_mem()));
     if (!certBio || !keyBio || PEM_write_bio_X509(certBio.get(), cert.get()) != 1
         || PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
         return failed();

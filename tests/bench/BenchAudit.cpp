@@ -2,7 +2,7 @@
 // Audit log throughput: (a) durable single-event appends, each its own committed transaction with synchronous=FULL;
 // (b) verify() over a large chain built quickly in big transactions. Prints one "name value" line per figure.
 #include "cloud/audit/AuditLog.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "core/Crypto.h"
 #include "store/SqlCipherDatabase.h"
 

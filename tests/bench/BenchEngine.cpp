@@ -10,7 +10,8 @@
 #include "cloud/CloudService.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionStore.h"
-#include "cloud/engine/CredentialVault.h"
+#include "cloud/checkouts/CredentialVault.h"
+#include "cloud/engine/TenantAccounts.h"
 #include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -524,7 +525,7 @@ void benchExpiry(const Settings& settings, int checkouts, int tenantCount, int s
             c.accountUpn = p.upn;
             c.updatedAt = now;
             expiresAt[c.id] = *c.expiresAt;
-            cloud::engine::IssuedCredential credential;
+            cloud::checkouts::IssuedCredential credential;
             credential.kind = QStringLiteral("password");
             credential.userPrincipalName = p.upn;
             credential.password = entra::newAccountPassword(20);
@@ -532,7 +533,7 @@ void benchExpiry(const Settings& settings, int checkouts, int tenantCount, int s
             if (!cloud::checkouts::insertCheckout(db, c)
                 || !cloud::engine::recordTenantAccount(db,
                                                        {w.org(), p.tenantId, p.technicianId, p.accountId, p.upn, now})
-                || !cloud::engine::storeCredential(ctx, w.org(), c.id, credential))
+                || !cloud::checkouts::storeCredential(ctx, w.org(), c.id, credential))
                 fail(QStringLiteral("seeding a checkout failed"));
         }
         if (!tx.commit().ok())

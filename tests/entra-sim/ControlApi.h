@@ -4,8 +4,8 @@
 #include "SimHttp.h"
 
 // The simulator's control API under /_sim (JSON, no auth, loopback only): seed tenants, apps, grants, users and
-// role assignments, set and clear faults, read a tenant's state and the request log, reset. Scenario files use the
-// same JSON (README.md documents every call).
+// role assignments, set and clear faults, read a tenant's state and the request log, reset. What it seeds is read by
+// Scenarios.h, in the JSON of scenario files (README.md documents every call).
 namespace stint::entrasim {
 
 class Simulator;
@@ -17,7 +17,6 @@ public:
 
     // `rest` is the path after "/_sim".
     SimResponse handle(const SimRequest& request, const QString& rest);
-    bool loadScenario(const QJsonObject& scenario, QString* error);
 
 private:
     Simulator& m_simulator;

@@ -2,6 +2,7 @@
 #include "IdentityAssertion.h"
 
 #include "core/Crypto.h"
+#include "core/OpenSsl.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -20,30 +21,12 @@ namespace stint::entrasim {
 
 namespace {
 
-struct BioFree
+OpenSslPtr<X509> parsePem(const QByteArray& pem)
 {
-    void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free
-{
-    void operator()(X509* x) const { X509_free(x); }
-};
-struct PkeyFree
-{
-    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
-X509Ptr parsePem(const QByteArray& pem)
-{
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
+    OpenSslPtr<BIO> bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
     if (!bio)
         return nullptr;
-    return X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    return OpenSslPtr<X509>(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
 }
 
 QByteArray derOf(X509* cert)
@@ -59,7 +42,7 @@ QByteArray derOf(X509* cert)
 
 QByteArray thumbprint(const QByteArray& pem, QCryptographicHash::Algorithm algorithm)
 {
-    X509Ptr cert = parsePem(pem);
+    OpenSslPtr<X509> cert = parsePem(pem);
     if (!cert)
         return {};
     const QByteArray der = derOf(cert.get());
@@ -93,7 +76,7 @@ AadError signatureInvalid(const QString& reason)
 
 bool verifySignature(EVP_PKEY* key, bool pss, QByteArrayView signingInput, QByteArrayView signature)
 {
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key) != 1)
         return false;
@@ -174,10 +157,10 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
     const auto wanted = decodeThumbprint(header.value(bySha256 ? QStringLiteral("x5t#S256") : QStringLiteral("x5t")));
     if (!wanted)
         return signatureInvalid(QStringLiteral("The assertion header names no certificate ('x5t' or 'x5t#S256')."));
-    X509Ptr signer;
+    OpenSslPtr<X509> signer;
     QByteArray signerSha1;
     for (const QByteArray& pem : certificatePems) {
-        X509Ptr cert = parsePem(pem);
+        OpenSslPtr<X509> cert = parsePem(pem);
         if (!cert)
             continue;
         const QByteArray der = derOf(cert.get());
@@ -193,7 +176,7 @@ std::variant<VerifiedAssertion, AadError> verifyClientAssertion(const QByteArray
         return signatureInvalid(QStringLiteral("The key was not found., Thumbprint of key used by client: '%1'")
                                     .arg(QString::fromLatin1(wanted->toHex().toUpper())));
 
-    std::unique_ptr<EVP_PKEY, PkeyFree> key(X509_get_pubkey(signer.get()));
+    OpenSslPtr<EVP_PKEY> key(X509_get_pubkey(signer.get()));
     if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA || EVP_PKEY_get_bits(key.get()) < 2048)
         return signatureInvalid(QStringLiteral("The certificate's key is not an RSA key of at least 2048 bits."));
     const QByteArray signingInput = parts[0] + '.' + parts[1];

@@ -4,6 +4,7 @@
 #include "ControlApi.h"
 #include "GraphEndpoints.h"
 #include "IdentityEndpoints.h"
+#include "Scenarios.h"
 #include "SimServer.h"
 #include "Throttling.h"
 #include "core/Crypto.h"
@@ -233,7 +234,7 @@ void Simulator::deliver(const SimResponder& responder, SimResponse response, Log
 
 bool Simulator::loadScenario(const QJsonObject& scenario, QString* error)
 {
-    return m_control->loadScenario(scenario, error);
+    return entrasim::loadScenario(*this, scenario, error);
 }
 
 } // namespace stint::entrasim

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // entra-sim: a local stand-in for login.microsoftonline.com + graph.microsoft.com (README.md).
+#include "Scenarios.h"
 #include "Simulator.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
-#include <QJsonDocument>
 #include <QSocketNotifier>
 #include <csignal>
 #include <cstdio>
@@ -56,21 +55,9 @@ int main(int argc, char** argv)
 
     stint::entrasim::Simulator simulator;
     if (parser.isSet(scenarioOption)) {
-        QFile file(parser.value(scenarioOption));
-        if (!file.open(QIODevice::ReadOnly)) {
-            std::fprintf(stderr, "entra-sim: cannot read the scenario file\n");
-            return 2;
-        }
-        QJsonParseError parseError {};
-        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
         QString error;
-        if (!doc.isObject()) {
-            std::fprintf(stderr, "entra-sim: the scenario is not a JSON object: %s\n",
-                         qPrintable(parseError.errorString()));
-            return 2;
-        }
-        if (!simulator.loadScenario(doc.object(), &error)) {
-            std::fprintf(stderr, "entra-sim: scenario rejected: %s\n", qPrintable(error));
+        if (!stint::entrasim::loadScenarioFile(simulator, parser.value(scenarioOption), &error)) {
+            std::fprintf(stderr, "entra-sim: %s\n", qPrintable(error));
             return 2;
         }
     }

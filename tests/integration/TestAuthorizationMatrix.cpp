@@ -5,7 +5,7 @@
 #include "cloud/CloudService.h"
 #include "cloud/authn/Sessions.h"
 #include "cloud/directory/DirectoryStore.h"
-#include "cloud/http/Routes.h"
+#include "cloud/Routes.h"
 #include "store/SqlCipherDatabase.h"
 #include "support/AdminSession.h"
 #include "support/ApiSeed.h"

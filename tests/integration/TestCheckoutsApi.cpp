@@ -796,7 +796,7 @@ private slots:
         CheckoutStateMachine machine(m_cloud->context());
         auto load = [&] { return *cloud::checkouts::loadCheckout(m_cloud->db(), m_org, id).value(); };
         const models::Checkout requested = load();
-        const auto system = cloud::checkouts::Actor::system();
+        const auto system = cloud::Actor::system();
 
         // What the provisioning engine will do: requested → provisioning → ready, outside any request.
         auto provisioning =

@@ -6,10 +6,10 @@
 #include "cloud/connections/ConnectFlow.h"
 #include "core/Crypto.h"
 #include "core/Ids.h"
-#include "IdentityCertificates.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 #include "support/FakeConnectGateway.h"
+#include "support/IdentityCertificates.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -19,7 +19,6 @@
 
 using namespace stint;
 using namespace stint::test;
-using stint::entrasim::TestCertificate;
 
 namespace {
 // A certificate and its private key made when the test runs (no private key is committed), valid around the

@@ -4,7 +4,7 @@
 // a poll interval far longer than the test, so only the deadline timer can explain a timely revocation.
 #include "cloud/CloudService.h"
 #include "cloud/checkouts/CheckoutStore.h"
-#include "cloud/engine/CredentialVault.h"
+#include "cloud/engine/TenantAccounts.h"
 #include "cloud/engine/ProvisioningEngine.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"

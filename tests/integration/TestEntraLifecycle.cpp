@@ -6,13 +6,13 @@
 // "ready" signs in on the simulator's sign-in page, and when the time is up every grant is gone from the directory
 // and the old credential no longer works: for both connection kinds, with each of the simulator's faults switched
 // on in turn.
-#include "IdentityCertificates.h"
 #include "cloud/CloudContext.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "IdentitySignInDriver.h"
 #include "Simulator.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
+#include "support/IdentityCertificates.h"
 #include "support/StintInEntra.h"
 
 #include <QFile>

@@ -5,10 +5,10 @@
 // manual clock; the certificates are generated when the test starts.
 #include "core/Crypto.h"
 #include "entra-sim/IdentityAssertion.h"
-#include "entra-sim/IdentityCertificates.h"
 #include "entra-sim/IdentityProtocol.h"
 #include "entra-sim/IdentitySignInDriver.h"
 #include "entra-sim/Simulator.h"
+#include "support/IdentityCertificates.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -22,6 +22,7 @@
 
 using namespace stint;
 using namespace stint::entrasim;
+using namespace stint::test;
 
 using AssertionChange = std::function<void(QJsonObject&, QJsonObject&)>;
 Q_DECLARE_METATYPE(AssertionChange)

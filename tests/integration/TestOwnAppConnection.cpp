@@ -4,13 +4,13 @@
 // playing login.microsoftonline.com and graph.microsoft.com on the same manual clock. The customer's admin signs in
 // on the simulator's authorize page, the cloud redeems the code with the app's secret or certificate and the PKCE
 // verifier it kept, verifies the id_token, proves the admin's tenant with inspect() and reports its health.
-#include "IdentityCertificates.h"
 #include "IdentitySignInDriver.h"
 #include "Simulator.h"
 #include "cloud/CloudContext.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
+#include "support/IdentityCertificates.h"
 #include "support/StintInEntra.h"
 
 #include <QJsonDocument>

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/CloudService.h"
 #include "cloud/authn/Sessions.h"
+#include "cloud/checkouts/BulkTransitions.h"
 #include "cloud/engine/ProvisioningEngine.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
 #include "models/Directory.h"
@@ -554,7 +555,7 @@ private Q_SLOTS:
             requestCheckout(*m_cloud, m_tech.token, fabrikam, {kUserAdministrator}, 30).value(QLatin1String("id")).toString();
         QTRY_COMPARE(state(elsewhere), QStringLiteral("ready"));
 
-        auto moved = cloud::engine::revokeTenantCheckouts(m_cloud->context(), m_org, m_tenant,
+        auto moved = cloud::checkouts::revokeTenantCheckouts(m_cloud->context(), m_org, m_tenant,
                                                           QStringLiteral("connection_lost"));
         QVERIFY(moved.ok());
         QCOMPARE(*moved, 1);

@@ -16,7 +16,7 @@
 #include "client/loopback/LoopbackFlows.h"
 #include "client/loopback/LoopbackPage.h"
 #include "cloud/CloudContext.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 #include "support/StintInEntra.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Webhooks end to end: a local receiver checks the Stint-Signature HMAC; deliveries retry on errors with backoff,
 // become dead letters after the configured attempts, and can be sent again. The secret is shown once.
-#include "cloud/notifications/WebhookSignature.h"
+#include "cloud/webhooks/WebhookSignature.h"
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 #include "support/FakeConnectGateway.h"
@@ -177,10 +177,10 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(receiver.requests.size(), 1, 10000);
         const Receiver::Request& r = receiver.requests.first();
         const QByteArray signature = r.header("Stint-Signature");
-        QVERIFY2(cloud::notifications::verifySignature(secret, signature, r.body, m_cloud->clock().now() / 1000),
+        QVERIFY2(cloud::webhooks::verifySignature(secret, signature, r.body, m_cloud->clock().now() / 1000),
                  signature.constData());
-        QVERIFY(!cloud::notifications::verifySignature("whsec_wrong", signature, r.body, m_cloud->clock().now() / 1000));
-        QVERIFY(!cloud::notifications::verifySignature(secret, signature, r.body + ' ', m_cloud->clock().now() / 1000));
+        QVERIFY(!cloud::webhooks::verifySignature("whsec_wrong", signature, r.body, m_cloud->clock().now() / 1000));
+        QVERIFY(!cloud::webhooks::verifySignature(secret, signature, r.body + ' ', m_cloud->clock().now() / 1000));
         const QJsonObject body = QJsonDocument::fromJson(r.body).object();
         QCOMPARE(body.value(QLatin1String("type")).toString(), QStringLiteral("tenant.connection"));
         QCOMPARE(body.value(QLatin1String("organizationId")).toString(), m_org);

@@ -5,12 +5,9 @@
 #include "core/Clock.h"
 #include "entra/EntraGateway.h"
 #include "store/Database.h"
+#include "support/ApiClient.h"
 
-#include <QJsonArray>
-#include <QJsonObject>
-#include <QNetworkAccessManager>
 #include <QTemporaryDir>
-#include <QUrl>
 
 #include <memory>
 
@@ -21,51 +18,6 @@ struct CloudContext;
 
 // Helpers for tests that run the cloud service in-process and talk to it over real HTTP.
 namespace stint::test {
-
-using Headers = QList<QPair<QByteArray, QByteArray>>;
-
-// One HTTP answer, read whole.
-struct ApiReply
-{
-    int status = 0; // 0 when no HTTP answer arrived (see networkError)
-    QByteArray body;
-    QJsonObject json; // the body, when it is a JSON object
-    Headers headers;
-    QString networkError;
-
-    QByteArray header(QByteArrayView name) const;
-    // The slug of a problem response's type ("validation" for …/problems/validation); "" for any other body.
-    QString problem() const;
-    QJsonArray items() const { return json.value(QLatin1String("items")).toArray(); }
-    // Everything, for QVERIFY2 messages.
-    QByteArray describe() const;
-};
-
-// An HTTP client for one server. Requests block the test (spinning the event loop, so an in-process server
-// answers) until the reply is complete or `timeoutMs` passed.
-class ApiClient
-{
-public:
-    explicit ApiClient(QUrl base = {}, int timeoutMs = 15'000);
-
-    void setBase(const QUrl& base) { m_base = base; }
-    QUrl url(const QString& pathAndQuery) const;
-
-    ApiReply get(const QString& path, const QString& token = {});
-    ApiReply post(const QString& path, const QString& token, const QJsonObject& body, const Headers& headers = {});
-    // A POST without a body.
-    ApiReply post(const QString& path, const QString& token);
-    ApiReply patch(const QString& path, const QString& token, const QJsonObject& body);
-    ApiReply del(const QString& path, const QString& token);
-    // Any method with raw bytes; Content-Type: application/json is added when there is a body and no such header.
-    ApiReply send(const QByteArray& method, const QString& path, const QString& token, const QByteArray& body,
-                  const Headers& headers = {});
-
-private:
-    QUrl m_base;
-    int m_timeoutMs;
-    QNetworkAccessManager m_nam;
-};
 
 // A running cloud service of its own: a temporary data directory with a fresh master key and migrated store, a
 // manual clock (tests move time instead of sleeping) and an HTTP listener on 127.0.0.1 at a free port.

@@ -3,9 +3,11 @@
 
 // For the simulator's own tests (tests/*/TestEntraSim*.cpp): an in-process Simulator on a manual clock with a
 // seeded customer tenant, two apps (one whose service principal holds Privileged Authentication Administrator, one
-// without directory roles) and a Graph client. Header-only, so the entra_sim library does not depend on test code.
+// without directory roles) and a Graph client. Header-only, so the entra_sim library does not depend on test code;
+// it uses nothing of the cloud (the clock is core's, the HTTP client support/ApiClient).
 #include "Simulator.h"
-#include "support/CloudFixture.h"
+#include "core/Clock.h"
+#include "support/ApiClient.h"
 
 #include <QDateTime>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/audit/AuditCommands.h"
 #include "cloud/audit/AuditLog.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "core/Crypto.h"
 #include "core/Ids.h"
 #include "core/Json.h"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/Cbor.h"
 #include "core/Crypto.h"
 #include "core/PublicKey.h"
 

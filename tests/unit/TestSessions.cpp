@@ -2,7 +2,7 @@
 #include "cloud/authn/RateLimiter.h"
 #include "cloud/authn/Sessions.h"
 #include "cloud/directory/DirectoryStore.h"
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "core/Ids.h"
 #include "store/SqlCipherDatabase.h"
 

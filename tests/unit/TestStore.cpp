@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "cloud/store/Schema.h"
+#include "cloud/schema/Schema.h"
 #include "store/KeyFile.h"
 #include "store/Migrations.h"
 #include "store/SqlCipherDatabase.h"

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The webhook signature scheme against a vector computed independently (Python hmac), and its verification rules.
-#include "cloud/notifications/WebhookSignature.h"
-#include "cloud/notifications/WebhooksApi.h"
+#include "cloud/webhooks/WebhookSignature.h"
+#include "cloud/webhooks/WebhookStore.h"
 
 #include <QTest>
 
-using namespace stint::cloud::notifications;
+using namespace stint::cloud::webhooks;
 
 class TestWebhookSignature : public QObject
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 
 #include <QSemaphore>
 #include <QTest>
@@ -7,7 +7,7 @@
 
 #include <memory>
 
-using stint::cloud::engine::WorkerPool;
+using stint::cloud::WorkerPool;
 
 class TestWorkerPool : public QObject
 {

@@ -7,7 +7,15 @@ namespace stint::cloud {
 
 namespace {
 constexpr qint64 kTouchIntervalMs = 60'000;
+
+// Whether a write changed any row.
+Result<bool> changedAny(const Result<qint64>& changed)
+{
+    if (!changed)
+        return changed.error();
+    return *changed > 0;
 }
+} // namespace
 
 Sessions::Sessions(store::Database& db, const Clock& clock, const CloudConfig& config)
     : m_db(db)
@@ -73,14 +81,34 @@ Result<bool> Sessions::isLive(const QString& sessionId)
     return r.isNull(2) && now < r.integer(0) && now < r.integer(1) && r.text(3) == QLatin1String("active");
 }
 
+Result<QList<models::SessionInfo>> Sessions::liveSessionsOf(const QString& personId)
+{
+    const TimeMs now = m_clock.now();
+    auto rows = m_db.query(QStringLiteral("SELECT id, created_at, last_seen_at, idle_expires_at, absolute_expires_at,"
+                                          " source_address, user_agent FROM sessions WHERE person_id = ?"
+                                          " AND revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?"
+                                          " ORDER BY id"),
+                           {personId, now, now});
+    if (!rows)
+        return rows.error();
+    QList<models::SessionInfo> out;
+    for (const auto& r : *rows)
+        out.append({r.text(0), r.integer(1), r.integer(2), std::min(r.integer(3), r.integer(4)), r.text(5), r.text(6)});
+    return out;
+}
+
 Result<bool> Sessions::revoke(const QString& sessionId, const QString& orgId)
 {
-    auto n = m_db.execCount(
+    return changedAny(m_db.execCount(
         QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND org_id = ? AND revoked_at IS NULL"),
-        {m_clock.now(), sessionId, orgId});
-    if (!n)
-        return n.error();
-    return *n > 0;
+        {m_clock.now(), sessionId, orgId}));
+}
+
+Result<bool> Sessions::revokeOwn(const QString& sessionId, const QString& personId)
+{
+    return changedAny(m_db.execCount(
+        QStringLiteral("UPDATE sessions SET revoked_at = ? WHERE id = ? AND person_id = ? AND revoked_at IS NULL"),
+        {m_clock.now(), sessionId, personId}));
 }
 
 Result<qint64> Sessions::revokeAllOf(const QString& personId)

@@ -4,6 +4,7 @@
 #include "cloud/CloudConfig.h"
 #include "cloud/authn/Caller.h"
 #include "core/Clock.h"
+#include "models/Directory.h"
 #include "store/Database.h"
 
 #include <optional>
@@ -33,7 +34,12 @@ public:
     // Whether a session is still live (not revoked, not expired, person active). Used to cut live channels.
     Result<bool> isLive(const QString& sessionId);
 
+    // A person's live sessions (not revoked, not expired), by id; `current` is left for the caller to mark.
+    Result<QList<models::SessionInfo>> liveSessionsOf(const QString& personId);
+
     Result<bool> revoke(const QString& sessionId, const QString& orgId);
+    // Revokes one of the person's own sessions; false when it is not theirs or already revoked.
+    Result<bool> revokeOwn(const QString& sessionId, const QString& personId);
     Result<qint64> revokeAllOf(const QString& personId);
 
 private:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/authn/WebAuthn.h"
 
+#include "core/Cbor.h"
 #include "core/Crypto.h"
 #include "core/Json.h"
 #include "core/PublicKey.h"
@@ -11,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
+#include <QUuid>
 #include <QtEndian>
 
 #include <optional>
@@ -378,6 +380,13 @@ Result<AuthenticatorData> parseAuthenticatorData(QByteArrayView data)
     if (pos != data.size())
         return malformed(QStringLiteral("trailing bytes after the authenticator data"));
     return out;
+}
+
+QString aaguidString(const QByteArray& aaguid)
+{
+    if (aaguid.size() != 16)
+        return QStringLiteral("00000000-0000-0000-0000-000000000000");
+    return QUuid::fromRfc4122(aaguid).toString(QUuid::WithoutBraces).toLower();
 }
 
 Result<RegisteredCredential> verifyRegistration(const RegistrationExpectation& expected, QByteArrayView clientDataJson,

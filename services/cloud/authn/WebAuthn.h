@@ -71,6 +71,9 @@ struct RegisteredCredential
     QList<QByteArray> attestationCertificates; // x5c as DER, leaf first (only for "basic"); not chain-validated
 };
 
+// An AAGUID as the lowercase UUID text organizations' allow-lists hold (all zero when there is none).
+QString aaguidString(const QByteArray& aaguid);
+
 Result<RegisteredCredential> verifyRegistration(const RegistrationExpectation&, QByteArrayView clientDataJson,
                                                 QByteArrayView attestationObject);
 

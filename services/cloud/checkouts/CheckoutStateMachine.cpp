@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/checkouts/CheckoutStateMachine.h"
 
+#include "cloud/CloudTransaction.h"
+
 #include "cloud/audit/AuditLog.h"
 #include "cloud/checkouts/CheckoutStore.h"
-#include "cloud/engine/CredentialVault.h"
-#include "cloud/engine/ProvisioningEngine.h"
+#include "cloud/checkouts/CredentialVault.h"
 #include "cloud/events/EventHub.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QSet>
 
-Q_LOGGING_CATEGORY(lcCheckout, "stint.cloud.checkout")
+Q_LOGGING_CATEGORY(lcCheckout, "stint.cloud.checkouts")
 
 namespace stint::cloud::checkouts {
 
@@ -20,22 +21,9 @@ using models::CheckoutState;
 namespace {
 constexpr int kExpiryBatch = 200;
 
-AuditEvent auditEventFor(const models::Checkout& c, const Actor& actor, const QString& action, TimeMs now)
+AuditEvent eventAbout(const models::Checkout& c, const Actor& actor, const QString& action, TimeMs now)
 {
-    AuditEvent e;
-    e.orgId = c.orgId;
-    e.occurredAt = now;
-    e.actorId = actor.id;
-    e.actorLabel = actor.label;
-    e.action = action;
-    e.targetType = QStringLiteral("checkout");
-    e.targetId = c.id;
-    e.tenantId = c.tenantId;
-    e.sourceAddress = actor.sourceAddress;
-    e.outcome = QStringLiteral("success");
-    if (!actor.requestId.isEmpty())
-        e.details.insert(QStringLiteral("requestId"), actor.requestId);
-    return e;
+    return auditEventFor(actor, c.orgId, action, AuditTarget::checkout(c.id, c.tenantId), now);
 }
 
 Error notAudited(const Error& e)
@@ -44,11 +32,6 @@ Error notAudited(const Error& e)
     return e;
 }
 } // namespace
-
-Actor Actor::system()
-{
-    return {QStringLiteral("system"), {}, {}, {}};
-}
 
 CheckoutStateMachine::CheckoutStateMachine(CloudContext& cloud)
     : m_cloud(cloud)
@@ -101,31 +84,15 @@ QStringList CheckoutStateMachine::openStateNames()
     return names;
 }
 
-template <typename T, typename F> Result<T> CheckoutStateMachine::atomically(F&& work)
+void CheckoutStateMachine::announce(const models::Checkout& checkout, std::optional<CheckoutState> previous)
 {
-    // Live events go out after the commit, sent by whoever owns the transaction: the HTTP pipeline for a request,
-    // this function for the scheduler.
-    const bool own = !m_cloud.db.inTransaction();
-    store::Transaction tx(m_cloud.db);
-    if (!tx.started().ok())
-        return tx.started().error();
-    Result<T> result = work();
-    if (result.ok()) {
-        if (auto committed = tx.commit(); !committed)
-            result = committed.error();
-    }
-    if (own) {
-        if (result.ok())
-            m_cloud.events.flushPending();
-        else
-            m_cloud.events.discardPending();
-    }
-    return result;
+    if (m_cloud.checkoutChanged)
+        m_cloud.checkoutChanged(checkout, previous);
 }
 
 Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bool needsApproval, const Actor& actor)
 {
-    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
         const TimeMs now = m_cloud.clock.now();
         models::Checkout c = std::move(request);
         c.state = CheckoutState::Requested;
@@ -138,25 +105,17 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
         c.endedAt.reset();
         c.nextActionAt = now; // the provisioning engine looks for due rows
         c.attempts = 0;
-        c.updatedAt = now;
-        c.version = 1;
-        STINT_TRY(insertCheckout(m_cloud.db, c));
 
-        AuditEvent e = auditEventFor(c, actor, QStringLiteral("checkout.request"), now);
+        AuditEvent e = eventAbout(c, actor, QStringLiteral("checkout.request"), now);
         e.details.insert(QStringLiteral("policyId"), c.policyId);
         e.details.insert(QStringLiteral("roleDefinitionIds"), QJsonArray::fromStringList(c.roleDefinitionIds));
         e.details.insert(QStringLiteral("durationMinutes"), c.durationMinutes);
         e.details.insert(QStringLiteral("justification"), c.justification);
         e.details.insert(QStringLiteral("ticket"), c.ticket);
-        if (auto appended = m_cloud.audit.append(e); !appended)
-            return notAudited(appended.error());
-        STINT_TRY(m_cloud.events.publish(
-            c.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(c.technicianId),
-            QStringLiteral("checkout.updated"), c.toJson()));
-        engine::announceChange(m_cloud, c, std::nullopt);
-        if (!needsApproval)
-            return c;
-        return apply(c,
+        auto opened = commit(nullptr, std::move(c), now, e);
+        if (!opened || !needsApproval)
+            return opened;
+        return apply(*opened,
                      {CheckoutState::AwaitingApproval, QStringLiteral("The access policy asks an admin to approve.")},
                      actor, now);
     });
@@ -165,13 +124,13 @@ Result<models::Checkout> CheckoutStateMachine::open(models::Checkout request, bo
 Result<models::Checkout> CheckoutStateMachine::transition(const models::Checkout& current, const Step& step,
                                                           const Actor& actor)
 {
-    return atomically<models::Checkout>([&] { return apply(current, step, actor, m_cloud.clock.now()); });
+    return inCloudTransaction(m_cloud, [&] { return apply(current, step, actor, m_cloud.clock.now()); });
 }
 
 Result<models::Checkout> CheckoutStateMachine::extend(const models::Checkout& current, TimeMs expiresAt,
                                                       const Actor& actor)
 {
-    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
         if (current.state != CheckoutState::Ready)
             return makeError(QString::fromLatin1(kInvalidTransition),
                              QStringLiteral("A checkout that is %1 cannot be extended.")
@@ -180,25 +139,13 @@ Result<models::Checkout> CheckoutStateMachine::extend(const models::Checkout& cu
         models::Checkout next = current;
         next.expiresAt = expiresAt;
         next.nextActionAt = expiresAt;
-        next.updatedAt = now;
-        next.version = current.version + 1;
-        auto written = updateCheckout(m_cloud.db, next, current.version);
-        if (!written)
-            return written.error();
-        if (!*written)
-            return makeError(QString::fromLatin1(kVersionConflict),
-                             QStringLiteral("The checkout changed meanwhile; read it again."));
-        STINT_TRY(engine::setCredentialExpiry(m_cloud.db, next.id, expiresAt));
-        AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.extend"), now);
+        AuditEvent e = eventAbout(next, actor, QStringLiteral("checkout.extend"), now);
         e.details.insert(QStringLiteral("from"), current.expiresAt ? toRfc3339(*current.expiresAt) : QString());
         e.details.insert(QStringLiteral("to"), toRfc3339(expiresAt));
-        if (auto appended = m_cloud.audit.append(e); !appended)
-            return notAudited(appended.error());
-        STINT_TRY(m_cloud.events.publish(
-            next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
-            QStringLiteral("checkout.updated"), next.toJson()));
-        engine::announceChange(m_cloud, next, current.state);
-        return next;
+        return commit(&current, std::move(next), now, e, [&]() -> Result<QList<AuditEvent>> {
+            STINT_TRY(setCredentialExpiry(m_cloud.db, current.id, expiresAt));
+            return QList<AuditEvent>();
+        });
     });
 }
 
@@ -213,8 +160,6 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
     next.state = step.to;
     next.stateReason = step.reason;
     next.attempts = 0; // counts the tries of the new step
-    next.updatedAt = now;
-    next.version = current.version + 1;
     switch (step.to) {
     case CheckoutState::AwaitingApproval:
         next.nextActionAt = now + qint64(m_cloud.config.approvalTtlHours) * 3'600'000;
@@ -251,43 +196,65 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
         next.decidedAt = now;
     }
 
-    auto written = updateCheckout(m_cloud.db, next, current.version);
-    if (!written)
-        return written.error();
-    if (!*written)
-        return makeError(QString::fromLatin1(kVersionConflict),
-                         QStringLiteral("The checkout changed meanwhile; read it again."));
-
-    AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.transition"), now);
+    AuditEvent e = eventAbout(current, actor, QStringLiteral("checkout.transition"), now);
     e.details.insert(QStringLiteral("from"), models::toString(current.state));
-    e.details.insert(QStringLiteral("to"), models::toString(next.state));
+    e.details.insert(QStringLiteral("to"), models::toString(step.to));
     e.details.insert(QStringLiteral("reason"), step.reason);
     e.details.insert(QStringLiteral("actor"), actor.id);
-    if (auto appended = m_cloud.audit.append(e); !appended)
-        return notAudited(appended.error());
+    Alongside alongside;
     if (current.state == CheckoutState::Ready) {
         // The credential is good only while the checkout is ready: gone the moment it is not, whatever moved it.
-        auto destroyed = engine::destroyCredential(m_cloud.db, next.id);
-        if (!destroyed)
-            return destroyed.error();
-        if (*destroyed) {
-            AuditEvent d = auditEventFor(next, actor, QStringLiteral("checkout.credential_destroyed"), now);
-            d.details.insert(QStringLiteral("state"), models::toString(next.state));
-            if (auto appended = m_cloud.audit.append(d); !appended)
-                return notAudited(appended.error());
-        }
+        alongside = [&]() -> Result<QList<AuditEvent>> {
+            auto destroyed = destroyCredential(m_cloud.db, current.id);
+            if (!destroyed)
+                return destroyed.error();
+            if (!*destroyed)
+                return QList<AuditEvent>();
+            AuditEvent d = eventAbout(current, actor, QStringLiteral("checkout.credential_destroyed"), now);
+            d.details.insert(QStringLiteral("state"), models::toString(step.to));
+            return QList<AuditEvent>{d};
+        };
+    }
+    return commit(&current, std::move(next), now, e, alongside);
+}
+
+Result<models::Checkout> CheckoutStateMachine::commit(const models::Checkout* current, models::Checkout next,
+                                                      TimeMs now, const AuditEvent& event, const Alongside& alongside)
+{
+    next.updatedAt = now;
+    next.version = current ? current->version + 1 : 1;
+    if (!current) {
+        STINT_TRY(insertCheckout(m_cloud.db, next));
+    } else {
+        auto written = updateCheckout(m_cloud.db, next, current->version);
+        if (!written)
+            return written.error();
+        if (!*written)
+            return makeError(QString::fromLatin1(kVersionConflict),
+                             QStringLiteral("The checkout changed meanwhile; read it again."));
+    }
+    QList<AuditEvent> events{event};
+    if (alongside) {
+        auto more = alongside();
+        if (!more)
+            return more.error();
+        events += *more;
+    }
+    for (const AuditEvent& e : std::as_const(events)) {
+        if (auto appended = m_cloud.audit.append(e); !appended)
+            return notAudited(appended.error());
     }
     STINT_TRY(m_cloud.events.publish(
         next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
         QStringLiteral("checkout.updated"), next.toJson()));
-    engine::announceChange(m_cloud, next, current.state);
+    announce(next, current ? std::optional<CheckoutState>(current->state) : std::nullopt);
     return next;
 }
 
 Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout& current, TimeMs retryAt,
                                                           const QString& reason, const Actor& actor)
 {
-    return atomically<models::Checkout>([&]() -> Result<models::Checkout> {
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
         if (isFinal(current.state) || current.state == CheckoutState::AwaitingApproval)
             return makeError(
                 QString::fromLatin1(kInvalidTransition),
@@ -297,26 +264,12 @@ Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout
         next.stateReason = reason;
         next.attempts = current.attempts + 1;
         next.nextActionAt = retryAt;
-        next.updatedAt = now;
-        next.version = current.version + 1;
-        auto written = updateCheckout(m_cloud.db, next, current.version);
-        if (!written)
-            return written.error();
-        if (!*written)
-            return makeError(QString::fromLatin1(kVersionConflict),
-                             QStringLiteral("The checkout changed meanwhile; read it again."));
-        AuditEvent e = auditEventFor(next, actor, QStringLiteral("checkout.retry"), now);
+        AuditEvent e = eventAbout(next, actor, QStringLiteral("checkout.retry"), now);
         e.details.insert(QStringLiteral("state"), models::toString(next.state));
         e.details.insert(QStringLiteral("attempt"), next.attempts);
         e.details.insert(QStringLiteral("retryAt"), toRfc3339(retryAt));
         e.details.insert(QStringLiteral("reason"), reason);
-        if (auto appended = m_cloud.audit.append(e); !appended)
-            return notAudited(appended.error());
-        STINT_TRY(m_cloud.events.publish(
-            next.orgId, EventHub::audienceAdmins() + QLatin1Char('|') + EventHub::audiencePerson(next.technicianId),
-            QStringLiteral("checkout.updated"), next.toJson()));
-        engine::announceChange(m_cloud, next, current.state);
-        return next;
+        return commit(&current, std::move(next), now, e);
     });
 }
 
@@ -334,7 +287,7 @@ Result<int> CheckoutStateMachine::expireStaleApprovals(TimeMs now)
                 continue;
             seen.insert(id);
             progressed = true;
-            auto moved = atomically<bool>([&]() -> Result<bool> {
+            auto moved = inCloudTransaction(m_cloud, [&]() -> Result<bool> {
                 auto c = loadCheckout(m_cloud.db, {}, id);
                 if (!c)
                     return c.error();

@@ -2,22 +2,14 @@
 #pragma once
 
 #include "cloud/CloudContext.h"
+#include "cloud/audit/Actor.h"
 #include "models/Checkout.h"
 
 #include <QList>
 
+#include <functional>
+
 namespace stint::cloud::checkouts {
-
-// Who moves a checkout: a person through the API, or the service itself (the scheduler, the provisioning engine).
-struct Actor
-{
-    QString id;            // a person id, or "system"
-    QString label;         // the person's email; "" for the system
-    QString sourceAddress; // "" for the system
-    QString requestId;     // "" outside an API request
-
-    static Actor system();
-};
 
 // One change of state and why it happens.
 struct Step
@@ -58,8 +50,10 @@ struct Step
 // Every change goes through transition(): it checks the step is allowed, writes the row only if nobody changed it
 // meanwhile (optimistic version check), appends a checkout.transition audit event and publishes checkout.updated to
 // the admins and the technician — all in one transaction (the request's, when there is one). Leaving ready also destroys
-// the sealed credential (audited checkout.credential_destroyed). After each change the provisioning engine is told
-// (engine::announceChange), so that it re-arms its deadline and its listeners hear of it once the change commits.
+// the sealed credential (audited checkout.credential_destroyed). After each change CloudContext::checkoutChanged is
+// called (the provisioning engine, so that it re-arms its deadline and its listeners hear of it once the change commits).
+// open(), transition(), retryLater() and extend() decide what changes; all of them end in one private commit path,
+// commit(), which does the write, the audit, the live event and the announcement in that order.
 class CheckoutStateMachine
 {
 public:
@@ -102,7 +96,17 @@ public:
 
 private:
     Result<models::Checkout> apply(const models::Checkout& current, const Step& step, const Actor& actor, TimeMs now);
-    template <typename T, typename F> Result<T> atomically(F&& work);
+
+    // What a change does to the rows beside the checkout's (the credential's expiry, or its destruction when the
+    // checkout leaves ready), run right after the checkout's row is written; returns the audit events that calls for.
+    using Alongside = std::function<Result<QList<AuditEvent>>()>;
+    // The one commit path, in the caller's transaction: writes `next` (stamped `now`; inserted as version 1 when
+    // `current` is null, else over `current` with the version check: kVersionConflict), runs `alongside`, appends
+    // `event` and then the events `alongside` returned, publishes checkout.updated to the admins and the technician,
+    // and announces the change.
+    Result<models::Checkout> commit(const models::Checkout* current, models::Checkout next, TimeMs now,
+                                    const AuditEvent& event, const Alongside& alongside = {});
+    void announce(const models::Checkout& checkout, std::optional<models::CheckoutState> previous);
 
     CloudContext& m_cloud;
 };

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/connections/ConnectionChecks.h"
 
+#include "cloud/CloudTransaction.h"
+
 #include "cloud/CloudContext.h"
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionStore.h"
-#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/AppCredentialStore.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/engine/ProvisioningEngine.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/checkouts/BulkTransitions.h"
+#include "cloud/WorkerPool.h"
 #include "cloud/events/EventHub.h"
 #include "cloud/tenants/TenantStore.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcConnection, "stint.cloud.connection")
+Q_LOGGING_CATEGORY(lcConnection, "stint.cloud.connections")
 
 namespace stint::cloud::connections {
 
@@ -35,23 +37,6 @@ QString severityName(entra::HealthFinding::Severity s)
     return QStringLiteral("error");
 }
 
-AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString& tenantId, const QString& action,
-                    const QString& outcome)
-{
-    AuditEvent e;
-    e.orgId = orgId;
-    e.actorId = actor.id;
-    e.actorLabel = actor.label;
-    e.sourceAddress = actor.sourceAddress;
-    e.action = action;
-    e.targetType = QStringLiteral("tenant");
-    e.targetId = e.tenantId = tenantId;
-    e.outcome = outcome;
-    if (!actor.requestId.isEmpty())
-        e.details.insert(QStringLiteral("requestId"), actor.requestId);
-    return e;
-}
-
 // Appends the audit event (with `extra` details) and announces the tenant's connection as it is now.
 Result<void> auditAndAnnounce(CloudContext& cloud, AuditEvent e, const QJsonObject& extra)
 {
@@ -69,7 +54,7 @@ Result<void> auditAndAnnounce(CloudContext& cloud, AuditEvent e, const QJsonObje
 // Applies a finished inspection to the tenant, in the caller's transaction.
 // `auditDetails` are added to the audit event (who signed in, for a connection through the customer's own app).
 Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                             const QString& candidate, const CheckActor& actor,
+                             const QString& candidate, const Actor& actor,
                              Result<entra::ConnectionReport>& result, const QJsonObject& auditDetails = {})
 {
     auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
@@ -88,7 +73,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
         STINT_TRY(saveCheckResult(cloud.db, orgId, tenantId, {},
                                   {{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}, now));
         STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, status, std::nullopt, now));
-        AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("failure"));
+        AuditEvent e = auditEventFor(actor, orgId, action, AuditTarget::tenant(tenantId), 0, QStringLiteral("failure"));
         e.details.insert(QStringLiteral("code"), code);
         e.details.insert(QStringLiteral("message"), message.left(500));
         STINT_TRY(auditAndAnnounce(cloud, std::move(e), auditDetails));
@@ -117,7 +102,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
             return fail(QStringLiteral("tenant-already-bound"),
                         QStringLiteral("Entra tenant %1 is already connected to another tenant record.").arg(*proven));
     }
-    auto credential = loadCredentialSummary(cloud.db, orgId, tenantId);
+    auto credential = loadAppCredentialSummary(cloud.db, orgId, tenantId);
     if (!credential)
         return credential.error();
     std::optional<TimeMs> expiry = credential->has_value() ? (*credential)->expiresAt() : std::nullopt;
@@ -132,7 +117,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
     STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, status,
                                   wasProven ? std::nullopt : std::optional<QString>(*proven), now));
 
-    AuditEvent e = auditFor(actor, orgId, tenantId, action, QStringLiteral("success"));
+    AuditEvent e = auditEventFor(actor, orgId, action, AuditTarget::tenant(tenantId));
     e.details.insert(QStringLiteral("entraTenantId"), *proven);
     e.details.insert(QStringLiteral("status"), status);
     QJsonArray codes;
@@ -158,7 +143,7 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
 // A connect attempt through the customer's own app that ended before anything could be proven: the reason becomes the
 // connection's last error, a tenant not yet proven goes back to not_connected, a proven one keeps its status.
 Result<void> applyConnectFailure(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                                 const CheckActor& actor, const Error& error, const QJsonObject& auditDetails)
+                                 const Actor& actor, const Error& error, const QJsonObject& auditDetails)
 {
     auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
     if (!loaded)
@@ -170,7 +155,8 @@ Result<void> applyConnectFailure(CloudContext& cloud, const QString& orgId, cons
                                {{QStringLiteral("code"), error.code}, {QStringLiteral("message"), error.message}}, now));
     if (!(*loaded)->connection.entraTenantId)
         STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, kNotConnected, std::nullopt, now));
-    AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("tenant.connect"), QStringLiteral("failure"));
+    AuditEvent e = auditEventFor(actor, orgId, QStringLiteral("tenant.connect"), AuditTarget::tenant(tenantId), 0,
+                                 QStringLiteral("failure"));
     e.details.insert(QStringLiteral("code"), error.code);
     e.details.insert(QStringLiteral("message"), error.message.left(500));
     return auditAndAnnounce(cloud, std::move(e), auditDetails);
@@ -277,27 +263,6 @@ QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpire
     return out;
 }
 
-Result<void> atomically(CloudContext& cloud, const std::function<Result<void>()>& work)
-{
-    const bool own = !cloud.db.inTransaction();
-    store::Transaction tx(cloud.db);
-    STINT_TRY(tx.started());
-    auto done = work();
-    if (!done) {
-        if (own)
-            cloud.events.discardPending();
-        return done;
-    }
-    if (!own)
-        return {};
-    if (auto committed = tx.commit(); !committed) {
-        cloud.events.discardPending();
-        return committed;
-    }
-    cloud.events.flushPending();
-    return {};
-}
-
 Result<void> publishConnection(CloudContext& cloud, const models::Tenant& tenant)
 {
     QJsonObject data{{QStringLiteral("tenantId"), tenant.id},
@@ -333,18 +298,18 @@ Result<void> raiseAlert(CloudContext& cloud, const QString& orgId, const QString
 Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, const QString& tenantId,
                                     const QString& reason)
 {
-    return engine::revokeTenantCheckouts(cloud, orgId, tenantId, reason);
+    return checkouts::revokeTenantCheckouts(cloud, orgId, tenantId, reason);
 }
 
 Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
-                                const CheckActor& actor)
+                                const Actor& actor)
 {
     Result<entra::ConnectionReport> result(error);
-    return atomically(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
+    return inCloudTransaction(cloud, [&]() { return applyInspection(cloud, tenant.orgId, tenant.id, {}, actor, result); });
 }
 
 void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entra::CodeRedemption redemption,
-                         const CheckActor& actor, std::function<void()> done)
+                         const Actor& actor, std::function<void()> done)
 {
     entra::EntraGateway* gateway = &cloud.entra;
     CloudContext* context = &cloud;
@@ -363,7 +328,7 @@ void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entr
                 if (proven != outcome.identity.tenantId)
                     outcome.failure = tenantMismatch(outcome.identity.tenantId, proven.value_or(QStringLiteral("(none)")));
             }
-            auto applied = atomically(*context, [&]() {
+            auto applied = inCloudTransaction(*context, [&]() {
                 if (outcome.failure)
                     return applyConnectFailure(*context, orgId, tenantId, actor, *outcome.failure, signedIn);
                 return applyInspection(*context, orgId, tenantId, outcome.identity.tenantId, actor, *outcome.report,
@@ -378,7 +343,7 @@ void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entr
 }
 
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
-                              const CheckActor& actor, std::function<void()> done)
+                              const Actor& actor, std::function<void()> done)
 {
     auto access = tenantAccess(cloud, tenant, candidateTenantId);
     if (!access)
@@ -389,7 +354,7 @@ Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant,
         [gateway, access = std::move(*access)]() { return gateway->inspect(access); },
         [context, orgId = tenant.orgId, tenantId = tenant.id, candidateTenantId, actor,
          done = std::move(done)](Result<entra::ConnectionReport> result) mutable {
-            auto applied = atomically(*context, [&]() {
+            auto applied = inCloudTransaction(*context, [&]() {
                 return applyInspection(*context, orgId, tenantId, candidateTenantId, actor, result);
             });
             if (!applied)

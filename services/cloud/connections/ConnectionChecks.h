@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "cloud/audit/AuditLog.h"
+#include "cloud/audit/Actor.h"
 #include "entra/EntraGateway.h"
 #include "models/Tenant.h"
 
@@ -17,15 +17,6 @@ struct CloudContext;
 
 namespace stint::cloud::connections {
 
-// Who asked for a check, for the audit log ("system" for the schedule).
-struct CheckActor
-{
-    QString id = QStringLiteral("system");
-    QString label;
-    QString sourceAddress;
-    QString requestId;
-};
-
 // The connection report as the API shows it.
 QJsonObject reportJson(const entra::ConnectionReport& report);
 
@@ -38,7 +29,7 @@ QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpire
 // proven yet), runs inspect() on the worker pool, and applies the result when it comes back. `done` (optional) runs
 // after the result is applied. Fails at once (nothing started) when the tenant cannot be addressed.
 Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant, const QString& candidateTenantId,
-                              const CheckActor& actor, std::function<void()> done = {});
+                              const Actor& actor, std::function<void()> done = {});
 
 // Completes a connection through the customer's own app registration (authorization code + PKCE, the second
 // connection kind): on the worker pool it redeems the code for the admin who signed in
@@ -49,12 +40,12 @@ Result<void> startHealthCheck(CloudContext& cloud, const models::Tenant& tenant,
 // the connection's lastError and a failed "tenant.connect" audit event, and a tenant not yet proven goes back to
 // not_connected. `redemption.tenant` carries the endpoints, the tenant segment of the authorize leg and the app.
 void startCodeConnection(CloudContext& cloud, const models::Tenant& tenant, entra::CodeRedemption redemption,
-                         const CheckActor& actor, std::function<void()> done = {});
+                         const Actor& actor, std::function<void()> done = {});
 
 // Records a check that could not even start (no usable credential any more, an unreadable configured secret…) as a
 // failed check of the tenant: a proven tenant becomes unhealthy and the admins are alerted.
 Result<void> recordCheckFailure(CloudContext& cloud, const models::Tenant& tenant, const Error& error,
-                                const CheckActor& actor);
+                                const Actor& actor);
 
 // Records a live event for the organization's admins inside the current transaction, and an alert
 // ("alert.raised": {code, severity, tenantId, message}) where something needs an admin.
@@ -66,7 +57,5 @@ Result<void> raiseAlert(CloudContext& cloud, const QString& orgId, const QString
 Result<int> revokeCheckoutsOfTenant(CloudContext& cloud, const QString& orgId, const QString& tenantId,
                                     const QString& reason);
 
-// Runs `work` in a write transaction of its own (joins an open one), then sends its live events.
-Result<void> atomically(CloudContext& cloud, const std::function<Result<void>()>& work);
 
 } // namespace stint::cloud::connections

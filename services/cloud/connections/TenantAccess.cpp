@@ -2,7 +2,7 @@
 #include "cloud/connections/TenantAccess.h"
 
 #include "cloud/CloudContext.h"
-#include "cloud/connections/CredentialStore.h"
+#include "cloud/connections/AppCredentialStore.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -143,8 +143,8 @@ Result<void> checkMspAppConfig(const EntraConfig& config)
     if (!app)
         return app.error();
     if (app->usesCertificate()) {
-        CredentialSummary summary;
-        STINT_TRY(describeCertificate(app->certificatePem, app->privateKeyPem, &summary));
+        AppCredentialSummary summary;
+        STINT_TRY(describeAppCertificate(app->certificatePem, app->privateKeyPem, &summary));
     }
     return {};
 }

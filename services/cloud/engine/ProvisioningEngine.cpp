@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/engine/ProvisioningEngine.h"
 
+#include "cloud/audit/Actor.h"
 #include "cloud/audit/AuditLog.h"
+#include "cloud/CloudTransaction.h"
+#include "cloud/checkouts/BulkTransitions.h"
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/directory/DirectoryStore.h"
-#include "cloud/engine/CredentialVault.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/checkouts/CredentialVault.h"
+#include "cloud/engine/TenantAccounts.h"
+#include "cloud/WorkerPool.h"
 #include "cloud/events/EventHub.h"
-#include "cloud/ops/Metrics.h"
+#include "cloud/metrics/Metrics.h"
 #include "cloud/policies/PolicyStore.h"
 #include "cloud/tenants/TenantStore.h"
 
@@ -22,14 +26,12 @@ Q_LOGGING_CATEGORY(lcEngine, "stint.cloud.engine")
 
 namespace stint::cloud::engine {
 
-using checkouts::Actor;
 using checkouts::CheckoutStateMachine;
 using checkouts::Step;
 using models::CheckoutState;
 
 namespace {
 constexpr int kScanBatch = 500;
-constexpr int kLiveBatch = 500;
 // Looking an account up by name (its id never recorded: the provision that made it failed afterwards or was cut off
 // by a restart) and not finding it is believed only after this many lookups, spaced by the retry backoff (with the
 // default 2 s base: at least 7 s after the first): Entra may not list an account made moments ago (protocols.md 2.11).
@@ -66,75 +68,13 @@ QString stateList(std::initializer_list<CheckoutState> states)
     return quoted.join(QStringLiteral(", "));
 }
 
-// Whether some policy still grants the checkout's technician its tenant with all of its roles.
-Result<bool> stillGranted(CloudContext& cloud, const models::Checkout& c, const models::Tenant& tenant)
-{
-    auto named = policies::policiesNaming(cloud.db, c.orgId, c.technicianId, tenant.id);
-    if (!named)
-        return named.error();
-    for (const models::TenantGrant& g : policies::grantsIn(tenant, *named)) {
-        if (g.grantsAll(c.roleDefinitionIds))
-            return true;
-    }
-    return false;
-}
-
-// Runs `work` in one transaction (joining the caller's, if any) and sends the live events after the commit when the
-// transaction is ours — as the state machine does.
-template <typename F> Result<void> inTransaction(CloudContext& cloud, F&& work)
-{
-    const bool own = !cloud.db.inTransaction();
-    store::Transaction tx(cloud.db);
-    if (!tx.started().ok())
-        return tx.started().error();
-    Result<void> result = work();
-    if (result.ok())
-        result = tx.commit();
-    if (own) {
-        if (result.ok())
-            cloud.events.flushPending();
-        else
-            cloud.events.discardPending();
-    }
-    return result;
-}
-
+// What the engine itself records about a checkout.
 AuditEvent systemEvent(const models::Checkout& c, const QString& action, TimeMs now,
                        const QString& outcome = QStringLiteral("success"))
 {
-    AuditEvent e;
-    e.orgId = c.orgId;
-    e.occurredAt = now;
-    e.actorId = QStringLiteral("system");
-    e.action = action;
-    e.targetType = QStringLiteral("checkout");
-    e.targetId = c.id;
-    e.tenantId = c.tenantId;
-    e.outcome = outcome;
-    return e;
+    return auditEventFor(Actor::system(), c.orgId, action, AuditTarget::checkout(c.id, c.tenantId), now, outcome);
 }
 
-Result<QList<models::Checkout>> liveCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                                              std::initializer_list<CheckoutState> states)
-{
-    QList<models::Checkout> out;
-    for (CheckoutState state : states) {
-        checkouts::CheckoutFilter filter;
-        filter.tenantId = tenantId;
-        filter.state = state;
-        filter.limit = kLiveBatch;
-        while (true) {
-            auto page = checkouts::loadCheckouts(cloud.db, orgId, filter);
-            if (!page)
-                return page.error();
-            out.append(*page);
-            if (page->size() < kLiveBatch)
-                break;
-            filter.afterId = page->last().id;
-        }
-    }
-    return out;
-}
 } // namespace
 
 struct ProvisioningEngine::ProvisionOutcome
@@ -159,8 +99,7 @@ struct ProvisioningEngine::RevokeOutcome
 };
 
 ProvisioningEngine::ProvisioningEngine(CloudContext& cloud, TenantAccessResolver resolver)
-    : QObject(&cloud.workers)
-    , m_cloud(cloud)
+    : m_cloud(cloud)
     , m_resolver(std::move(resolver))
 {
     m_timer.setSingleShot(true);
@@ -171,11 +110,6 @@ ProvisioningEngine::ProvisioningEngine(CloudContext& cloud, TenantAccessResolver
 }
 
 ProvisioningEngine::~ProvisioningEngine() = default;
-
-ProvisioningEngine* ProvisioningEngine::of(CloudContext& cloud)
-{
-    return cloud.workers.findChild<ProvisioningEngine*>(QString(), Qt::FindDirectChildrenOnly);
-}
 
 void ProvisioningEngine::start()
 {
@@ -305,7 +239,7 @@ void ProvisioningEngine::handle(const QString& checkoutId)
         auto tenant = tenants::loadTenant(m_cloud.db, c.orgId, c.tenantId);
         if (!tenant || !tenant->has_value())
             return;
-        auto granted = stillGranted(m_cloud, c, **tenant);
+        auto granted = checkouts::stillGranted(m_cloud, c, **tenant);
         if (!granted)
             return logFailure("grant check failed", granted.error());
         if (!*granted) {
@@ -449,7 +383,7 @@ void ProvisioningEngine::onProvisioned(const QString& checkoutId, const QString&
         return;
     }
     CheckoutStateMachine machine(m_cloud);
-    auto applied = inTransaction(m_cloud, [&]() -> Result<void> {
+    auto applied = inCloudTransaction(m_cloud, [&]() -> Result<void> {
         AuditEvent e = systemEvent(c, QStringLiteral("checkout.provisioned"), now);
         e.details.insert(QStringLiteral("accountId"), done.accountId);
         e.details.insert(QStringLiteral("userPrincipalName"), done.userPrincipalName);
@@ -464,14 +398,14 @@ void ProvisioningEngine::onProvisioned(const QString& checkoutId, const QString&
                                         Actor::system());
         if (!ready)
             return ready.error();
-        IssuedCredential credential;
+        checkouts::IssuedCredential credential;
         credential.kind = outcome.credentialKind;
         credential.userPrincipalName = done.userPrincipalName;
         credential.password = std::move(done.password);
         credential.temporaryAccessPass = std::move(done.temporaryAccessPass);
         credential.temporaryAccessPassExpiresAt = done.temporaryAccessPassExpiresAt;
         credential.expiresAt = ready->expiresAt.value_or(now);
-        return storeCredential(m_cloud, c.orgId, c.id, credential);
+        return checkouts::storeCredential(m_cloud, c.orgId, c.id, credential);
     });
     if (!applied) {
         if (applied.error().code == QLatin1String(CheckoutStateMachine::kVersionConflict))
@@ -526,7 +460,7 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
     CheckoutStateMachine machine(m_cloud);
     if (!account->has_value() && !c.accountUpn && !t.connection.entraTenantId) {
         // The tenant was never bound to an Entra tenant, so no provision can have run: nothing to take back.
-        auto done = inTransaction(m_cloud, [&]() -> Result<void> {
+        auto done = inCloudTransaction(m_cloud, [&]() -> Result<void> {
             models::Checkout current = c;
             if (c.state == CheckoutState::RevokeFailed) {
                 auto again = machine.transition(c, {CheckoutState::Revoking, QStringLiteral("Nothing to revoke.")},
@@ -653,7 +587,7 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
             qCWarning(lcEngine) << "recording the account failed:" << recorded.error().code;
     }
     CheckoutStateMachine machine(m_cloud);
-    auto applied = inTransaction(m_cloud, [&]() -> Result<void> {
+    auto applied = inCloudTransaction(m_cloud, [&]() -> Result<void> {
         AuditEvent e = systemEvent(c, QStringLiteral("checkout.revoked"), now);
         e.details.insert(QStringLiteral("accountId"), done.accountId);
         e.details.insert(QStringLiteral("nothingGranted"), done.nothingGranted);
@@ -719,7 +653,7 @@ void ProvisioningEngine::revokeFailed(const models::Checkout& c, const QString& 
                             {QStringLiteral("detail"), detail},
                             {QStringLiteral("attempts"), c.attempts + 1},
                             {QStringLiteral("raisedAt"), toRfc3339(now)}};
-    auto raised = inTransaction(m_cloud, [&]() -> Result<void> {
+    auto raised = inCloudTransaction(m_cloud, [&]() -> Result<void> {
         auto moved = machine.transition(
             c,
             {CheckoutState::RevokeFailed, QStringLiteral("Revocation could not be confirmed: %1").arg(detail),
@@ -758,7 +692,7 @@ TimeMs ProvisioningEngine::backoff(qint64 attempts, int baseSeconds, int capSeco
     return delay / 2 + qint64(QRandomGenerator::global()->bounded(quint32(delay / 2 + 1)));
 }
 
-void ProvisioningEngine::queueAnnouncement(const models::Checkout& c, std::optional<CheckoutState> previous)
+void ProvisioningEngine::noteChange(const models::Checkout& c, std::optional<CheckoutState> previous)
 {
     m_announcements.append({c.orgId, c.id, c.version, c.toJson(), previous ? models::toString(*previous) : QString()});
     if (!m_announceQueued) {
@@ -779,77 +713,6 @@ void ProvisioningEngine::deliverAnnouncements()
             continue; // rolled back with its request
         Q_EMIT checkoutChanged(a.orgId, a.checkout, a.previousState);
     }
-}
-
-void announceChange(CloudContext& cloud, const models::Checkout& checkout, std::optional<CheckoutState> previous)
-{
-    if (ProvisioningEngine* engine = ProvisioningEngine::of(cloud))
-        engine->queueAnnouncement(checkout, previous);
-}
-
-Result<int> revokeTenantCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                                  const QString& reason)
-{
-    int moved = 0;
-    auto done = inTransaction(cloud, [&]() -> Result<void> {
-        auto live = liveCheckouts(cloud, orgId, tenantId,
-                                  {CheckoutState::Requested, CheckoutState::AwaitingApproval,
-                                   CheckoutState::Provisioning, CheckoutState::Ready});
-        if (!live)
-            return live.error();
-        CheckoutStateMachine machine(cloud);
-        for (const models::Checkout& c : *live) {
-            const bool granted = c.state == CheckoutState::Provisioning || c.state == CheckoutState::Ready;
-            auto result = machine.transition(c, {granted ? CheckoutState::Revoking : CheckoutState::Cancelled, reason},
-                                             Actor::system());
-            if (!result)
-                return result.error();
-            ++moved;
-        }
-        return {};
-    });
-    if (!done)
-        return done.error();
-    return moved;
-}
-
-Result<int> revokeUngrantedCheckouts(CloudContext& cloud, const QString& orgId)
-{
-    int moved = 0;
-    auto done = inTransaction(cloud, [&]() -> Result<void> {
-        auto live = liveCheckouts(cloud, orgId, {}, {CheckoutState::Provisioning, CheckoutState::Ready});
-        if (!live)
-            return live.error();
-        CheckoutStateMachine machine(cloud);
-        QHash<QString, std::optional<models::Tenant>> tenantsById;
-        for (const models::Checkout& c : *live) {
-            if (!tenantsById.contains(c.tenantId)) {
-                auto t = tenants::loadTenant(cloud.db, orgId, c.tenantId);
-                if (!t)
-                    return t.error();
-                tenantsById.insert(c.tenantId, *t);
-            }
-            const std::optional<models::Tenant>& tenant = tenantsById.value(c.tenantId);
-            bool granted = false;
-            if (tenant) {
-                auto still = stillGranted(cloud, c, *tenant);
-                if (!still)
-                    return still.error();
-                granted = *still;
-            }
-            if (granted)
-                continue;
-            auto result =
-                machine.transition(c, {CheckoutState::Revoking, QStringLiteral("policy_removed")}, Actor::system());
-            if (!result)
-                return result.error();
-            ++moved;
-        }
-        return {};
-    });
-    if (!done)
-        return done.error();
-    return moved;
 }
 
 } // namespace stint::cloud::engine

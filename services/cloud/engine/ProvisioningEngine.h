@@ -20,7 +20,7 @@
 //
 // Deadlines are rows, never timers: each checkout's next step is due at checkouts.next_action_at (a ready one at
 // expires_at). One timer is armed for the earliest due row, re-armed after every change (the state machine announces
-// each one through announceChange) and at least every EngineConfig::pollIntervalMs; at start-up the engine simply
+// each one through CloudContext::checkoutChanged) and at least every EngineConfig::pollIntervalMs; at start-up the engine simply
 // looks, so a restart resumes everything where the store says it stands. Due work:
 //   requested          → provisioning (if a policy still grants it; the tenant must be connected or unhealthy —
 //                        until then the request waits, and the technician may cancel it)
@@ -46,12 +46,9 @@ public:
     // registration, else the MSP's multi-tenant app).
     using TenantAccessResolver = std::function<Result<entra::TenantAccess>(const models::Tenant&)>;
 
-    // The engine is a child of ctx.workers, so that the state machine and the API find it through the context.
     ProvisioningEngine(CloudContext& cloud, TenantAccessResolver resolver);
     ~ProvisioningEngine() override;
 
-    // The engine of this service, or nullptr when none runs (command-line tools).
-    static ProvisioningEngine* of(CloudContext& cloud);
 
     void setTenantAccessResolver(TenantAccessResolver resolver) { m_resolver = std::move(resolver); }
 
@@ -65,6 +62,9 @@ public:
     void wake();
 
     int jobsInFlight() const { return int(m_inFlight.size()); }
+    // A checkout changed (CloudContext::checkoutChanged, which CloudService points here): re-arms the deadline and,
+    // once the change has committed, emits checkoutChanged. `previous` is unset for a new checkout.
+    void noteChange(const models::Checkout& checkout, std::optional<models::CheckoutState> previous);
 
     // Error codes of the engine itself (beside the gateway's "entra.*").
     static constexpr auto kNotConnected = "engine.not_connected";
@@ -80,7 +80,6 @@ Q_SIGNALS:
     void alertRaised(const QString& orgId, const QJsonObject& alert);
 
 private:
-    friend void announceChange(CloudContext&, const models::Checkout&, std::optional<models::CheckoutState>);
 
     struct DueRow
     {
@@ -105,7 +104,6 @@ private:
     void provisionFailed(const models::Checkout& c, const Error& error, bool mayHaveGranted);
     void revokeFailed(const models::Checkout& c, const QString& detail);
     TimeMs backoff(qint64 attempts, int baseSeconds, int capSeconds) const;
-    void queueAnnouncement(const models::Checkout& c, std::optional<models::CheckoutState> previous);
     void deliverAnnouncements();
 
     CloudContext& m_cloud;
@@ -126,22 +124,5 @@ private:
     QList<Announcement> m_announcements;
     bool m_announceQueued = false;
 };
-
-// Tells the engine of `cloud` (if one runs) that a checkout changed: it re-arms its deadline and, once the change has
-// committed, emits checkoutChanged. Called by the state machine for every change; `previous` is unset for a new one.
-void announceChange(CloudContext& cloud, const models::Checkout& checkout,
-                    std::optional<models::CheckoutState> previous);
-
-// Revokes every live checkout of a tenant whose connection is lost (deleted, disconnected, broken beyond
-// "unhealthy"): provisioning and ready ones go revoking with `reason`, requested and awaiting_approval ones are
-// cancelled. Runs in the caller's transaction when there is one. Returns how many checkouts were moved.
-Result<int> revokeTenantCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
-                                  const QString& reason);
-
-// After a change of policies or tenants: every provisioning or ready checkout of the organization that no policy
-// grants any more (its tenant, or one of its roles, for its technician) goes revoking with reason "policy_removed".
-// Runs in the caller's transaction when there is one. Returns how many were moved.
-Result<int> revokeUngrantedCheckouts(CloudContext& cloud, const QString& orgId);
-
 
 } // namespace stint::cloud::engine

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/engine/TapRenewal.h"
 
+#include "cloud/CloudTransaction.h"
+#include "cloud/audit/Actor.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/connections/ConnectionChecks.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/engine/CredentialVault.h"
+#include "cloud/checkouts/CredentialVault.h"
+#include "cloud/engine/TenantAccounts.h"
 #include "cloud/engine/ProvisioningEngine.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "cloud/tenants/TenantStore.h"
 
 #include <QJsonArray>
@@ -20,16 +23,10 @@ namespace {
 
 const QString kAction = QStringLiteral("checkout.credential_renewed");
 
+// occurredAt 0: the log stamps it when appended, once the answer is back on the service thread.
 AuditEvent renewalEvent(const models::Checkout& c, const QString& outcome, QJsonObject details)
 {
-    AuditEvent e;
-    e.orgId = c.orgId;
-    e.actorId = QStringLiteral("system");
-    e.action = kAction;
-    e.targetType = QStringLiteral("checkout");
-    e.targetId = c.id;
-    e.tenantId = c.tenantId;
-    e.outcome = outcome;
+    AuditEvent e = auditEventFor(Actor::system(), c.orgId, kAction, AuditTarget::checkout(c.id, c.tenantId), 0, outcome);
     e.details = std::move(details);
     return e;
 }
@@ -58,16 +55,16 @@ void apply(CloudContext& cloud, const QString& orgId, const QString& checkoutId,
         qCInfo(lcTapRenewal) << "renewed pass of" << c.id << "dropped: the checkout is no longer ready";
         return;
     }
-    auto stored = connections::atomically(cloud, [&]() -> Result<void> {
-        auto credential = openCredential(cloud, orgId, checkoutId);
+    auto stored = inCloudTransaction(cloud, [&]() -> Result<void> {
+        auto credential = checkouts::openCredential(cloud, orgId, checkoutId);
         if (!credential)
             return credential.error();
         if (!credential->has_value())
             return makeError(QStringLiteral("engine.no_credential"), QStringLiteral("The credential is gone."));
-        IssuedCredential& updated = **credential;
+        checkouts::IssuedCredential& updated = **credential;
         updated.temporaryAccessPass = std::move(renewed->pass);
         updated.temporaryAccessPassExpiresAt = renewed->expiresAt;
-        STINT_TRY(storeCredential(cloud, orgId, checkoutId, updated));
+        STINT_TRY(checkouts::storeCredential(cloud, orgId, checkoutId, updated));
         QJsonObject details{{QStringLiteral("validUntil"), toRfc3339(renewed->expiresAt)},
                             {QStringLiteral("checkoutExpiresAt"), toRfc3339(c.expiresAt.value_or(0))},
                             {QStringLiteral("graphRoundTrips"), renewed->graphRoundTrips}};
@@ -79,7 +76,8 @@ void apply(CloudContext& cloud, const QString& orgId, const QString& checkoutId,
     });
     if (!stored)
         return recordFailure(cloud, c, stored.error());
-    announceChange(cloud, c, models::CheckoutState::Ready);
+    if (cloud.checkoutChanged)
+        cloud.checkoutChanged(c, models::CheckoutState::Ready); // the webhooks hear of the new pass
 }
 
 } // namespace
@@ -88,7 +86,7 @@ Result<bool> renewTemporaryAccessPassIfShort(CloudContext& cloud, const models::
 {
     if (checkout.state != models::CheckoutState::Ready || !checkout.expiresAt)
         return false;
-    auto credential = openCredential(cloud, checkout.orgId, checkout.id);
+    auto credential = checkouts::openCredential(cloud, checkout.orgId, checkout.id);
     if (!credential)
         return credential.error();
     if (!credential->has_value() || (*credential)->temporaryAccessPass.isEmpty()

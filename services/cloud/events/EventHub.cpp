@@ -2,7 +2,7 @@
 #include "cloud/events/EventHub.h"
 
 #include "cloud/authn/Sessions.h"
-#include "cloud/ops/Metrics.h"
+#include "cloud/metrics/Metrics.h"
 #include "core/Json.h"
 
 #include <QJsonDocument>

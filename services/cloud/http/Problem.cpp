@@ -35,6 +35,26 @@ ApiError ApiError::conflict(QString slug, QString detail)
     return {409, std::move(slug), QStringLiteral("Conflict."), std::move(detail), {}};
 }
 
+ApiError ApiError::versionConflict(const QString& what, qint64 sentVersion, qint64 currentVersion)
+{
+    ApiError error = conflict(QStringLiteral("version-conflict"),
+                              QStringLiteral("The %1 changed since version %2; read it again and reapply the change.")
+                                  .arg(what, QString::number(sentVersion)));
+    error.extra.insert(QStringLiteral("currentVersion"), currentVersion);
+    return error;
+}
+
+ApiError ApiError::versionConflict(const QString& what)
+{
+    return conflict(QStringLiteral("version-conflict"),
+                    QStringLiteral("The %1 changed meanwhile; read it again and reapply the change.").arg(what));
+}
+
+ApiError ApiError::nameTaken(QString detail)
+{
+    return conflict(QStringLiteral("name-taken"), std::move(detail));
+}
+
 ApiError ApiError::tooManyRequests(int retryAfterSeconds)
 {
     return {429,

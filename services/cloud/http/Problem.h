@@ -23,6 +23,12 @@ struct ApiError
     static ApiError forbidden(QString detail = {});
     static ApiError notFound(QString what = {});
     static ApiError conflict(QString slug, QString detail);
+    // 409 version-conflict for an update of `what` ("tenant", "policy"): the version the client read is not the
+    // stored one (the problem names the current one), or the record changed between reading it and writing it.
+    static ApiError versionConflict(const QString& what, qint64 sentVersion, qint64 currentVersion);
+    static ApiError versionConflict(const QString& what);
+    // 409 name-taken: a name the organization already uses (its unique index refused the write); `detail` says whose.
+    static ApiError nameTaken(QString detail);
     static ApiError tooManyRequests(int retryAfterSeconds);
     static ApiError internal();
     // Maps an error value from a lower layer (json.*, store.*, webauthn.*, …) to the problem a client should see.

@@ -5,22 +5,19 @@
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcRequest, "stint.cloud.request")
+Q_LOGGING_CATEGORY(lcRequest, "stint.cloud.http.request")
 
 namespace stint::cloud {
 
+Actor RequestContext::actor() const
+{
+    return {caller.signedIn() ? caller.personId : QStringLiteral("anonymous"), caller.email,
+            request.remoteAddress.toString(), request.requestId};
+}
+
 AuditEvent RequestContext::auditEvent(const QString& action, const QString& outcome) const
 {
-    AuditEvent e;
-    e.orgId = caller.orgId;
-    e.occurredAt = cloud.clock.now();
-    e.actorId = caller.signedIn() ? caller.personId : QStringLiteral("anonymous");
-    e.actorLabel = caller.email;
-    e.action = action;
-    e.sourceAddress = request.remoteAddress.toString();
-    e.outcome = outcome;
-    e.details.insert(QStringLiteral("requestId"), request.requestId);
-    return e;
+    return auditEventFor(actor(), caller.orgId, action, {}, cloud.clock.now(), outcome);
 }
 
 bool RequestContext::audit(AuditEvent event)

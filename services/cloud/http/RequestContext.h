@@ -3,6 +3,7 @@
 
 #include "cloud/CloudContext.h"
 #include "cloud/authn/Caller.h"
+#include "cloud/audit/Actor.h"
 #include "cloud/audit/AuditLog.h"
 #include "cloud/http/HttpMessage.h"
 #include "cloud/http/Problem.h"
@@ -33,7 +34,10 @@ public:
     // The body as one JSON object (the route's size cap was checked before the handler ran).
     Result<QJsonObject> jsonBody() const { return json::parseObject(request.body, request.body.size() + 1); }
 
-    // An audit event pre-filled with this request's actor, organization, time and source address.
+    // The caller as the audit log names them: the signed-in person ("anonymous" before sign-in), their email, the
+    // request's source address and id.
+    Actor actor() const;
+    // An audit event of actor() in the caller's organization, stamped now (see auditEventFor()).
     AuditEvent auditEvent(const QString& action, const QString& outcome = QStringLiteral("success")) const;
 
     // Appends to the audit log inside the request's transaction (it commits or rolls back with the change).

@@ -65,7 +65,7 @@ struct RouteMatch
     QStringList allowedMethods;
 };
 
-// The route table: the one place where paths meet handlers (see cloud/http/Routes.cpp).
+// The route table: the one place where paths meet handlers (see cloud/Routes.cpp).
 class Router
 {
 public:

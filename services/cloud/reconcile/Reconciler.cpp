@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/reconcile/Reconciler.h"
 
+#include "cloud/CloudTransaction.h"
 #include "cloud/CloudContext.h"
 #include "cloud/connections/ConnectionStore.h"
 #include "cloud/connections/TenantAccess.h"
-#include "cloud/engine/WorkerPool.h"
+#include "cloud/WorkerPool.h"
 #include "cloud/http/RequestContext.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -16,8 +17,6 @@
 Q_LOGGING_CATEGORY(lcReconcile, "stint.cloud.reconcile")
 
 namespace stint::cloud::reconcile {
-
-using connections::CheckActor;
 
 namespace {
 const QString kLiveStates = QStringLiteral("'provisioning', 'ready', 'revoking', 'revoke_failed'");
@@ -42,23 +41,8 @@ QString describe(const entra::ManagedAccount& a)
     return a.enabled ? QStringLiteral("enabled") : QStringLiteral("holds roles");
 }
 
-AuditEvent auditFor(const CheckActor& actor, const QString& orgId, const QString& tenantId, const QString& action,
-                    const QString& outcome)
-{
-    AuditEvent e;
-    e.orgId = orgId;
-    e.actorId = actor.id;
-    e.actorLabel = actor.label;
-    e.sourceAddress = actor.sourceAddress;
-    e.action = action;
-    e.targetType = QStringLiteral("tenant");
-    e.targetId = e.tenantId = tenantId;
-    e.outcome = outcome;
-    return e;
-}
-
 // Records the outcome: one reconcile.drift audit event per account, an alert when drift was found, the summary.
-Result<void> record(CloudContext& cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
+Result<void> record(CloudContext& cloud, const QString& orgId, const QString& tenantId, const Actor& actor,
                     const QList<Revoked>& revoked, int listed, const QString& error)
 {
     const TimeMs now = cloud.clock.now();
@@ -71,10 +55,10 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
         const QString done = ok ? QStringLiteral("revoked")
             : r.result.ok()     ? QStringLiteral("revocation not confirmed: ") + r.result->detail
                                 : QStringLiteral("revocation failed: ") + r.result.error().code;
-        AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("reconcile.drift"),
-                                ok ? QStringLiteral("success") : QStringLiteral("failure"));
-        e.targetType = QStringLiteral("entra_account");
-        e.targetId = r.drift.account.accountId;
+        // details are replaced whole: a reconciliation's events never carried the request id.
+        AuditEvent e = auditEventFor(actor, orgId, QStringLiteral("reconcile.drift"),
+                                     {QStringLiteral("entra_account"), r.drift.account.accountId, tenantId}, 0,
+                                     ok ? QStringLiteral("success") : QStringLiteral("failure"));
         e.details = {{QStringLiteral("accountId"), r.drift.account.accountId},
                      {QStringLiteral("userPrincipalName"), r.drift.account.userPrincipalName},
                      {QStringLiteral("found"), r.drift.finding},
@@ -93,8 +77,8 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
     if (!error.isEmpty())
         summary.insert(QStringLiteral("error"), error);
     STINT_TRY(connections::saveReconcileResult(cloud.db, orgId, tenantId, summary, revoked.size(), now));
-    AuditEvent e = auditFor(actor, orgId, tenantId, QStringLiteral("reconcile.run"),
-                            error.isEmpty() ? QStringLiteral("success") : QStringLiteral("failure"));
+    AuditEvent e = auditEventFor(actor, orgId, QStringLiteral("reconcile.run"), AuditTarget::tenant(tenantId), 0,
+                                 error.isEmpty() ? QStringLiteral("success") : QStringLiteral("failure"));
     e.details = {{QStringLiteral("accountsListed"), listed}, {QStringLiteral("driftFound"), int(revoked.size())},
                  {QStringLiteral("revoked"), confirmed}};
     if (!error.isEmpty())
@@ -110,10 +94,10 @@ Result<void> record(CloudContext& cloud, const QString& orgId, const QString& te
     return {};
 }
 
-void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, const CheckActor& actor,
+void finish(CloudContext* cloud, const QString& orgId, const QString& tenantId, const Actor& actor,
             const QList<Revoked>& revoked, int listed, const QString& error, const std::function<void()>& done)
 {
-    auto recorded = connections::atomically(
+    auto recorded = inCloudTransaction(
         *cloud, [&]() { return record(*cloud, orgId, tenantId, actor, revoked, listed, error); });
     if (!recorded)
         qCWarning(lcReconcile) << "recording the reconciliation of" << tenantId << "failed:" << recorded.error().code;
@@ -163,7 +147,7 @@ Result<ProtectedAccounts> protectedAccounts(store::Database& db, const QString& 
     return out;
 }
 
-Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const CheckActor& actor,
+Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const Actor& actor,
                             std::function<void()> done)
 {
     if (!tenant.connection.entraTenantId)
@@ -232,9 +216,7 @@ Reply reconcileTenant(RequestContext& ctx)
         return ApiError::notFound(QStringLiteral("tenant"));
     if (!(*tenant)->connection.entraTenantId)
         return ApiError::conflict(QStringLiteral("not-connected"), QStringLiteral("The tenant is not connected."));
-    const connections::CheckActor actor{ctx.caller.personId, ctx.caller.email, ctx.request.remoteAddress.toString(),
-                                        ctx.request.requestId};
-    if (auto started = startReconcile(ctx.cloud, **tenant, actor); !started) {
+    if (auto started = startReconcile(ctx.cloud, **tenant, ctx.actor()); !started) {
         if (started.error().code.startsWith(QLatin1String("connection.")))
             return ApiError::conflict(QStringLiteral("no-credential"), started.error().message);
         return ctx.fail(started.error());

@@ -31,7 +31,7 @@ struct ProtectedAccounts
 Result<ProtectedAccounts> protectedAccounts(store::Database& db, const QString& orgId, const QString& tenantId);
 
 // Starts reconciling the tenant; `done` runs after the result is recorded.
-Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const connections::CheckActor& actor,
+Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, const Actor& actor,
                             std::function<void()> done = {});
 
 Reply reconcileTenant(RequestContext& ctx); // POST /v1/tenants/{tenantId}/reconcile

@@ -1058,7 +1058,7 @@ struct FakeCloud::State
             QMetaObject::invokeMethod(&q, resolve, Qt::QueuedConnection);
     }
 
-    // --- the routes (cloud/http/Routes.cpp) ---
+    // --- the routes (cloud/Routes.cpp) ---
 
     void add(const QByteArray& method, const QString& pattern, Access access, Handler handler, qsizetype maxBody,
              bool idempotent = false, bool needsBody = false)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "support/client/SoftCtapDevice.h"
 
+#include "core/OpenSsl.h"
+
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborValue>
@@ -93,12 +95,6 @@ constexpr quint8 kFlagAt = 0x40;
 
 // --- OpenSSL, used directly (not Stint's crypto wrapper), so that the key is an independent implementation ---
 
-struct PkeyFree
-{
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
 const unsigned char* u8(const QByteArray& b)
 {
     return reinterpret_cast<const unsigned char*>(b.constData());
@@ -158,9 +154,9 @@ QByteArray aes256Cbc(bool encrypt, const QByteArray& key, const QByteArray& iv, 
     return ok ? out : QByteArray();
 }
 
-Pkey newP256Key()
+OpenSslPtr<EVP_PKEY> newP256Key()
 {
-    return Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+    return OpenSslPtr<EVP_PKEY>(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
 }
 
 // The uncompressed point 0x04‖x‖y.
@@ -174,7 +170,7 @@ QByteArray publicPoint(EVP_PKEY* key)
     return QByteArray(reinterpret_cast<const char*>(buf), 65);
 }
 
-Pkey keyFromPoint(const QByteArray& point)
+OpenSslPtr<EVP_PKEY> keyFromPoint(const QByteArray& point)
 {
     OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM* params = nullptr;
@@ -189,7 +185,7 @@ Pkey keyFromPoint(const QByteArray& point)
     EVP_PKEY_CTX_free(ctx);
     OSSL_PARAM_free(params);
     OSSL_PARAM_BLD_free(bld);
-    return Pkey(key);
+    return OpenSslPtr<EVP_PKEY>(key);
 }
 
 QByteArray ecdhSharedX(EVP_PKEY* mine, EVP_PKEY* theirs)
@@ -352,7 +348,7 @@ struct SoftCtapDevice::State
         QString userName;
         bool discoverable = true;
         quint32 signCount = 0;
-        Pkey key;
+        OpenSslPtr<EVP_PKEY> key;
     };
     // What a CTAP2 command answers: at once, or after a touch.
     struct Reply
@@ -391,7 +387,7 @@ struct SoftCtapDevice::State
     Clock::time_point nextKeepalive;
     std::deque<std::function<QByteArray()>> nextAssertions;
 
-    Pkey keyAgreement;
+    OpenSslPtr<EVP_PKEY> keyAgreement;
     QByteArray pinToken;
     quint8 tokenPermissions = 0;
     QString tokenRpId;
@@ -940,7 +936,7 @@ struct SoftCtapDevice::State
         const QByteArray y = platform.value(-3).toByteArray();
         if (!keyAgreement || x.size() != 32 || y.size() != 32)
             return {};
-        Pkey theirs = keyFromPoint(QByteArray(1, '\x04') + x + y);
+        OpenSslPtr<EVP_PKEY> theirs = keyFromPoint(QByteArray(1, '\x04') + x + y);
         if (!theirs)
             return {};
         const QByteArray z = ecdhSharedX(keyAgreement.get(), theirs.get());

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/api/TenantsApi.h"
+
+#include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/events/EventHub.h"
+#include "cloud/http/Pagination.h"
+#include "cloud/http/RequestContext.h"
+#include "cloud/api/GrantChange.h"
+#include "cloud/policies/PolicyStore.h"
+#include "cloud/tenants/TenantStore.h"
+#include "core/Ids.h"
+
+#include <QJsonArray>
+
+#include <limits>
+
+namespace stint::cloud::api {
+
+namespace {
+constexpr int kMaxNameLength = 200;
+constexpr int kMaxNotesLength = 4000;
+constexpr int kMaxRolesOffered = 50;
+constexpr int kMaxRoleNameLength = 120;
+
+// Unknown ids, malformed ids, other organizations' ids and (for technicians) tenants no policy grants them all look
+// the same from outside: 404.
+std::optional<models::Tenant> visibleTenant(RequestContext& ctx, const QString& tenantId, ApiError* error)
+{
+    *error = ApiError::notFound(QStringLiteral("tenant"));
+    if (!ids::isValidId(tenantId, u"tnt"))
+        return std::nullopt;
+    auto tenant = tenants::loadTenant(ctx.cloud.db, ctx.caller.orgId, tenantId);
+    if (!tenant) {
+        *error = ctx.fail(tenant.error());
+        return std::nullopt;
+    }
+    if (!tenant->has_value())
+        return std::nullopt;
+    if (!ctx.caller.isAdmin()) {
+        auto granted = tenants::isGranted(ctx.cloud.db, ctx.caller.orgId, tenantId, ctx.caller.personId);
+        if (!granted) {
+            *error = ctx.fail(granted.error());
+            return std::nullopt;
+        }
+        if (!*granted)
+            return std::nullopt;
+    }
+    return *tenant;
+}
+
+// The tenant as a response shows it: with the caller's own grants there.
+QJsonObject tenantJson(const models::Tenant& tenant, const QList<models::Policy>& callerPolicies)
+{
+    QJsonArray grants;
+    for (const models::TenantGrant& g : policies::grantsIn(tenant, callerPolicies))
+        grants.append(g.toJson());
+    QJsonObject o = tenant.toJson();
+    o.insert(QStringLiteral("myGrants"), grants);
+    return o;
+}
+
+Result<QJsonObject> tenantJsonFor(RequestContext& ctx, const models::Tenant& tenant)
+{
+    auto mine = policies::policiesNaming(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId, tenant.id);
+    if (!mine)
+        return mine.error();
+    return tenantJson(tenant, *mine);
+}
+
+// Reads one offered role; problems go to `problems`, named by their path.
+std::optional<models::OfferedRole> readOfferedRole(const QJsonValue& value, const QString& path, QStringList* problems)
+{
+    if (!value.isObject()) {
+        *problems << QStringLiteral("%1: must be an object").arg(path);
+        return std::nullopt;
+    }
+    json::ObjectReader r(value.toObject(), path);
+    const QString id = r.requiredString(QStringLiteral("roleDefinitionId"), 64);
+    const auto normalized = models::normalizeRoleDefinitionId(id);
+    if (!id.isEmpty() && !normalized)
+        r.fail(QStringLiteral("roleDefinitionId"), QStringLiteral("must be a GUID (8-4-4-4-12 hex digits)"));
+    const auto problemsBefore = r.errors().size();
+    const QString name = r.requiredString(QStringLiteral("displayName"), kMaxRoleNameLength).trimmed();
+    if (r.errors().size() == problemsBefore && name.isEmpty())
+        r.fail(QStringLiteral("displayName"), QStringLiteral("must not be blank"));
+    if (auto ok = r.finish(); !ok) {
+        *problems << r.errors();
+        return std::nullopt;
+    }
+    return models::OfferedRole{*normalized, name};
+}
+
+// Reads the admin-set fields of a connection from `raw` over `conn`.
+void readConnection(const QJsonObject& raw, models::TenantConnection& conn, QStringList* problems)
+{
+    json::ObjectReader r(raw, QStringLiteral("connection"));
+    // Set by connecting the tenant. A client may send back what it read, but cannot change it.
+    if (auto status = r.optionalValue(QStringLiteral("status")); status && status->toString() != conn.status)
+        r.fail(QStringLiteral("status"), QStringLiteral("is set by connecting the tenant, not through this API"));
+    const QJsonValue sentEntraId = raw.value(QLatin1String("entraTenantId"));
+    r.optionalValue(QStringLiteral("entraTenantId"));
+    if (raw.contains(QLatin1String("entraTenantId"))
+        && (sentEntraId.isNull() ? conn.entraTenantId.has_value()
+                                 : sentEntraId.toString() != conn.entraTenantId.value_or(QString())))
+        r.fail(QStringLiteral("entraTenantId"),
+               QStringLiteral("is set by connecting the tenant, not through this API"));
+
+    if (auto cloud = r.optionalEnum(QStringLiteral("nationalCloud"), models::kNationalClouds))
+        conn.nationalCloud = *cloud;
+    if (raw.contains(QLatin1String("accountDomain")) && raw.value(QLatin1String("accountDomain")).isNull()) {
+        r.optionalValue(QStringLiteral("accountDomain"));
+        conn.accountDomain.reset();
+    } else if (auto domain = r.optionalString(QStringLiteral("accountDomain"), 253, 1)) {
+        if (auto normalized = models::normalizeDomainName(*domain))
+            conn.accountDomain = *normalized;
+        else
+            r.fail(QStringLiteral("accountDomain"), QStringLiteral("is not a domain name"));
+    }
+    if (auto d = r.optionalInteger(QStringLiteral("defaultDurationMinutes"), models::kMinDurationMinutes,
+                                   models::kMaxDurationMinutes))
+        conn.defaultDurationMinutes = int(*d);
+    if (auto d = r.optionalInteger(QStringLiteral("maxDurationMinutes"), models::kMinDurationMinutes,
+                                   models::kMaxDurationMinutes))
+        conn.maxDurationMinutes = int(*d);
+    if (auto roles = r.optionalValue(QStringLiteral("rolesOffered"))) {
+        if (!roles->isArray()) {
+            r.fail(QStringLiteral("rolesOffered"), QStringLiteral("must be an array of roles"));
+        } else if (roles->toArray().size() > kMaxRolesOffered) {
+            r.fail(QStringLiteral("rolesOffered"), QStringLiteral("must have at most %1 items").arg(kMaxRolesOffered));
+        } else {
+            QList<models::OfferedRole> offered;
+            const QJsonArray items = roles->toArray();
+            for (int i = 0; i < items.size(); ++i) {
+                const QString path = QStringLiteral("connection.rolesOffered[%1]").arg(i);
+                auto role = readOfferedRole(items.at(i), path, problems);
+                if (!role)
+                    continue;
+                if (std::any_of(offered.begin(), offered.end(),
+                                [&](const auto& o) { return o.roleDefinitionId == role->roleDefinitionId; }))
+                    *problems << QStringLiteral("%1: role %2 is listed twice").arg(path, role->roleDefinitionId);
+                else
+                    offered.append(*role);
+            }
+            conn.rolesOffered = offered;
+        }
+    }
+    if (auto rule = r.optionalString(QStringLiteral("accountNamingRule"), 100, 1)) {
+        QString problem;
+        if (auto normalized = models::accountNaming::validate(*rule, &problem))
+            conn.accountNamingRule = *normalized;
+        else
+            r.fail(QStringLiteral("accountNamingRule"), problem);
+    }
+    if (auto kind = r.optionalEnum(QStringLiteral("credentialKind"), models::kCredentialKinds))
+        conn.credentialKind = *kind;
+    if (auto action = r.optionalEnum(QStringLiteral("expiryAction"), models::kExpiryActions))
+        conn.expiryAction = *action;
+    if (conn.defaultDurationMinutes > conn.maxDurationMinutes)
+        r.fail(QStringLiteral("defaultDurationMinutes"),
+               QStringLiteral("must not be more than maxDurationMinutes (%1)").arg(conn.maxDurationMinutes));
+    if (auto ok = r.finish(); !ok)
+        *problems << r.errors();
+}
+
+// Reads the admin-set fields of a tenant from `reader` over `tenant` (a new tenant's defaults, or the stored one).
+void readTenant(json::ObjectReader& reader, models::Tenant& tenant, bool creating, QStringList* problems)
+{
+    readName(reader, creating, kMaxNameLength, &tenant.name);
+    if (auto notes = reader.optionalString(QStringLiteral("notes"), kMaxNotesLength))
+        tenant.notes = *notes;
+    if (auto connection = reader.optionalObject(QStringLiteral("connection")))
+        readConnection(*connection, tenant.connection, problems);
+}
+
+// Finishes the outer reader and gathers its problems with those of the nested parts, in the order found.
+Result<void> finishReading(json::ObjectReader& reader, const QStringList& nestedProblems)
+{
+    auto ok = reader.finish();
+    if (ok && nestedProblems.isEmpty())
+        return {};
+    return makeError(QString::fromLatin1(json::kInvalid),
+                     (reader.errors() + nestedProblems).join(QStringLiteral("; ")));
+}
+
+// The fields an admin sets, for finding and recording what a change changed. Notes are free text: only named.
+QList<SettableField> settableFields(const models::Tenant& tenant)
+{
+    QList<SettableField> fields{{QStringLiteral("name"), tenant.name}, {QStringLiteral("notes"), tenant.notes, false}};
+    const QJsonObject settings = tenant.connection.settingsJson();
+    for (auto it = settings.constBegin(); it != settings.constEnd(); ++it)
+        fields.append({QStringLiteral("connection.") + it.key(), it.value()});
+    return fields;
+}
+
+Reply recordChange(RequestContext& ctx, const QString& action, const QString& id, const QJsonObject& details,
+                   const QString& eventType, const QJsonObject& eventData, HttpResponse response)
+{
+    return recordGrantChange(ctx, {action, QStringLiteral("tenant"), id, id, details, eventType, eventData},
+                                       std::move(response));
+}
+} // namespace
+
+Reply listTenants(RequestContext& ctx)
+{
+    auto page = readPageRequest(ctx);
+    if (auto* e = std::get_if<ApiError>(&page))
+        return *e;
+    const PageRequest& pr = std::get<PageRequest>(page);
+    // Admins see every tenant of the organization; anyone else only what a policy grants them.
+    const QString grantedTo = ctx.caller.isAdmin() ? QString() : ctx.caller.personId;
+    auto tenants = tenants::loadTenants(ctx.cloud.db, ctx.caller.orgId, pr.afterId, pr.limit + 1, grantedTo);
+    if (!tenants)
+        return ctx.fail(tenants.error());
+    auto mine = policies::policiesNaming(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
+    if (!mine)
+        return ctx.fail(mine.error());
+    QList<PageItem> items;
+    for (const models::Tenant& t : *tenants)
+        items.append({t.id, tenantJson(t, *mine)});
+    return pageResponse(items, pr);
+}
+
+Reply createTenant(RequestContext& ctx)
+{
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ctx.fail(body.error());
+    models::Tenant tenant;
+    QStringList problems;
+    json::ObjectReader reader(*body);
+    readTenant(reader, tenant, true, &problems);
+    if (auto ok = finishReading(reader, problems); !ok)
+        return ctx.fail(ok.error());
+
+    tenant.id = ids::newId(u"tnt");
+    tenant.orgId = ctx.caller.orgId;
+    tenant.createdAt = tenant.updatedAt = ctx.cloud.clock.now();
+    tenant.version = 1;
+    if (auto inserted = tenants::insertTenant(ctx.cloud.db, tenant); !inserted)
+        return refusedWrite(ctx, inserted.error(), QStringLiteral("tenant"));
+    auto out = tenantJsonFor(ctx, tenant);
+    if (!out)
+        return ctx.fail(out.error());
+    QJsonObject details{{QStringLiteral("name"), tenant.name}};
+    if (json::compact(tenant.connection.settingsJson()).size() <= kMaxAuditValuesBytes)
+        details.insert(QStringLiteral("connection"), tenant.connection.settingsJson());
+    return recordChange(ctx, QStringLiteral("tenant.create"), tenant.id, details, QStringLiteral("tenant.created"),
+                        tenant.toJson(), HttpResponse::json(201, *out));
+}
+
+Reply getTenant(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = visibleTenant(ctx, ctx.param(QStringLiteral("tenantId")), &error);
+    if (!tenant)
+        return error;
+    auto out = tenantJsonFor(ctx, *tenant);
+    if (!out)
+        return ctx.fail(out.error());
+    return HttpResponse::json(200, *out);
+}
+
+Reply updateTenant(RequestContext& ctx)
+{
+    ApiError error;
+    auto stored = visibleTenant(ctx, ctx.param(QStringLiteral("tenantId")), &error);
+    if (!stored)
+        return error;
+    auto body = ctx.jsonBody();
+    if (!body)
+        return ctx.fail(body.error());
+    models::Tenant tenant = *stored;
+    QStringList problems;
+    json::ObjectReader reader(*body);
+    const qint64 version = reader.requiredInteger(QStringLiteral("version"), 1, std::numeric_limits<qint32>::max());
+    readTenant(reader, tenant, false, &problems);
+    if (auto ok = finishReading(reader, problems); !ok)
+        return ctx.fail(ok.error());
+
+    if (version != stored->version)
+        return ApiError::versionConflict(QStringLiteral("tenant"), version, stored->version);
+    if (tenant.connection.nationalCloud != stored->connection.nationalCloud
+        && stored->connection.status != QLatin1String("not_connected"))
+        return ApiError::conflict(QStringLiteral("tenant-connected"),
+                                  QStringLiteral("The national cloud of a connected tenant cannot change; disconnect "
+                                                 "it first."));
+    QStringList withdrawn;
+    for (const QString& role : stored->connection.offeredRoleIds()) {
+        if (!tenant.connection.offers(role))
+            withdrawn << role;
+    }
+    if (!withdrawn.isEmpty()) {
+        auto users = policies::policiesGrantingRoles(ctx.cloud.db, ctx.caller.orgId, tenant.id, withdrawn);
+        if (!users)
+            return ctx.fail(users.error());
+        // A policy would silently grant less than it says; the admin changes the policies first.
+        if (!users->isEmpty())
+            return ApiError{409,
+                            QStringLiteral("role-in-use"),
+                            QStringLiteral("Conflict."),
+                            QStringLiteral("Access policies still grant the roles this change withdraws: %1. Remove "
+                                           "the roles from those policies first.")
+                                .arg(users->join(QStringLiteral(", "))),
+                            {{QStringLiteral("policies"), QJsonArray::fromStringList(*users)}}};
+    }
+
+    QStringList changed;
+    const QJsonObject details = changeDetails(tenant.name, settableFields(*stored), settableFields(tenant), &changed);
+    if (changed.isEmpty()) {
+        // Nothing to write: the version stays, so other editors are not made to reload for nothing, and nobody is
+        // told of a change. The attempt is still on the record.
+        auto out = tenantJsonFor(ctx, *stored);
+        if (!out)
+            return ctx.fail(out.error());
+        AuditEvent e = ctx.auditEvent(QStringLiteral("tenant.update"));
+        e.targetType = QStringLiteral("tenant");
+        e.targetId = e.tenantId = stored->id;
+        e.details.insert(QStringLiteral("name"), stored->name);
+        e.details.insert(QStringLiteral("changed"), QJsonArray());
+        if (!ctx.audit(e))
+            return ApiError::internal();
+        return HttpResponse::json(200, *out);
+    }
+    tenant.updatedAt = ctx.cloud.clock.now();
+    tenant.version = stored->version + 1;
+    auto saved = tenants::saveTenant(ctx.cloud.db, tenant, stored->version);
+    if (!saved)
+        return refusedWrite(ctx, saved.error(), QStringLiteral("tenant"));
+    if (!*saved)
+        return ApiError::versionConflict(QStringLiteral("tenant"));
+    auto out = tenantJsonFor(ctx, tenant);
+    if (!out)
+        return ctx.fail(out.error());
+    return recordChange(ctx, QStringLiteral("tenant.update"), tenant.id, details,
+                        QStringLiteral("tenant.updated"), tenant.toJson(), HttpResponse::json(200, *out));
+}
+
+Reply deleteTenant(RequestContext& ctx)
+{
+    ApiError error;
+    auto tenant = visibleTenant(ctx, ctx.param(QStringLiteral("tenantId")), &error);
+    if (!tenant)
+        return error;
+    auto open = checkouts::countOpenCheckouts(ctx.cloud.db, ctx.caller.orgId, tenant->id);
+    if (!open)
+        return ctx.fail(open.error());
+    if (*open > 0)
+        return ApiError{409,
+                        QStringLiteral("checkouts-open"),
+                        QStringLiteral("Conflict."),
+                        QStringLiteral("%1 checkout(s) of this tenant have not ended yet; wait for them to end or "
+                                       "revoke them first.")
+                            .arg(*open),
+                        {{QStringLiteral("openCheckouts"), *open}}};
+    auto removed = tenants::removeTenant(ctx.cloud.db, ctx.caller.orgId, tenant->id);
+    if (!removed)
+        return ctx.fail(removed.error());
+    return recordChange(ctx, QStringLiteral("tenant.delete"), tenant->id,
+                        {{QStringLiteral("name"), tenant->name}, {QStringLiteral("checkoutsRemoved"), *removed}},
+                        QStringLiteral("tenant.deleted"), {{QStringLiteral("id"), tenant->id}},
+                        HttpResponse::noContent());
+}
+
+} // namespace stint::cloud::api

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Provisioning: a technician's account in a customer's tenant, its password, roles and Temporary Access Pass
+// (GraphGatewayInternal.h).
+#include "entra/GraphGatewayInternal.h"
+
+#include "entra/EntraLogging.h"
+#include "entra/TextChecks.h"
+
+#include <QSet>
+
+namespace stint::entra::detail {
+
+namespace {
+
+constexpr auto kTapUnavailable = "entra.tap_unavailable";
+constexpr auto kNotConfirmed = "entra.not_confirmed";
+
+bool isConflict(const GraphResponse& response)
+{
+    return response.status == 409 || response.errorDetailCodes().contains(QStringLiteral("ObjectConflict"))
+        || response.errorMessage().contains(QStringLiteral("conflicting object"), Qt::CaseInsensitive)
+        || response.errorMessage().contains(QStringLiteral("already exists"), Qt::CaseInsensitive);
+}
+
+// The lifetime of a pass that should cover `windowMinutes`, within the tenant's policy; a note when it cannot.
+int tapLifetimeFor(int windowMinutes, const TapPolicy& policy, QStringList* notes)
+{
+    if (windowMinutes > policy.maximumLifetimeMinutes)
+        notes->append(QStringLiteral("The window (%1 min) is longer than the tenant's longest Temporary Access "
+                                     "Pass: the pass lasts %2 min.")
+                          .arg(windowMinutes)
+                          .arg(policy.maximumLifetimeMinutes));
+    return std::clamp(windowMinutes, policy.minimumLifetimeMinutes, policy.maximumLifetimeMinutes);
+}
+
+GraphRequest issueTap(const QString& accountId, int lifetimeMinutes, const TapPolicy& policy)
+{
+    GraphRequest tap = write("POST", userPath(accountId) + QStringLiteral("/authentication/temporaryAccessPassMethods"),
+                             QJsonObject{{QStringLiteral("lifetimeInMinutes"), lifetimeMinutes},
+                                         {QStringLiteral("isUsableOnce"), policy.isUsableOnce}});
+    tap.retryNotFound = true;
+    tap.resendSafe = true; // a user has one TAP: a second one replaces the first
+    return tap;
+}
+
+// The pass of a 201 from temporaryAccessPassMethods (its value is only ever in this answer), and when it stops working.
+Result<IssuedTemporaryAccessPass> issuedTap(const GraphResponse& response, int lifetimeMinutes, TimeMs now)
+{
+    if (!response.ok())
+        return graphError(response, QStringLiteral("Issuing a Temporary Access Pass"));
+    IssuedTemporaryAccessPass out;
+    out.pass = crypto::SecretBytes(response.body.value(QStringLiteral("temporaryAccessPass")).toString().toUtf8());
+    if (out.pass.isEmpty())
+        return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph returned no Temporary Access Pass"));
+    out.id = response.body.value(QStringLiteral("id")).toString();
+    const auto start = fromRfc3339(response.body.value(QStringLiteral("startDateTime")).toString())
+                           .value_or(fromRfc3339(response.body.value(QStringLiteral("createdDateTime")).toString())
+                                         .value_or(now));
+    out.expiresAt = start + qint64(response.body.value(QStringLiteral("lifetimeInMinutes")).toInt(lifetimeMinutes)) * 60'000;
+    return out;
+}
+
+} // namespace
+
+Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
+{
+    if (!text::isUserPrincipalName(request.userPrincipalName))
+        return invalid(QStringLiteral("The user principal name is not local@domain with allowed characters"));
+    const QString nickname = request.mailNickname.isEmpty() ? request.userPrincipalName.section(QLatin1Char('@'), 0, 0)
+                                                            : request.mailNickname;
+    if (!text::isLocalPart(nickname))
+        return invalid(QStringLiteral("The mail nickname has characters Entra does not allow"));
+    if (request.displayName.trimmed().isEmpty() || request.displayName.size() > 256)
+        return invalid(QStringLiteral("The display name must be 1 to 256 characters"));
+    QStringList roles;
+    for (const QString& role : request.roleDefinitionIds) {
+        if (!isGuid(role))
+            return invalid(QStringLiteral("Role definition ids are GUIDs"));
+        if (!roles.contains(role.toLower()))
+            roles.append(role.toLower());
+    }
+    if (request.knownAccountId && !isGuid(*request.knownAccountId))
+        return invalid(QStringLiteral("The known account id is not a GUID"));
+    const TenantAccess& tenant = request.tenant;
+    const QString& tag = m_options.accountTag;
+    ProvisionResult result;
+    result.userPrincipalName = request.userPrincipalName;
+    int* trips = &result.graphRoundTrips;
+
+    // Round trip 1: the account (by id when known), its roles, the TAP policy.
+    QList<GraphRequest> reads
+        = {get(userPath(request.knownAccountId.value_or(request.userPrincipalName)) + kUserSelect)};
+    if (request.knownAccountId)
+        reads.append(get(assignmentsOf(*request.knownAccountId)));
+    const int policyIndex = int(reads.size());
+    if (request.issueTemporaryAccessPass)
+        reads.append(get(kTapPolicyPath));
+    auto first = m_graph.batch(tenant, reads, trips);
+    if (!first)
+        return first.error();
+
+    TapPolicy policy;
+    int tapLifetime = 0;
+    if (request.issueTemporaryAccessPass) {
+        const GraphResponse& policyResponse = (*first)[policyIndex];
+        if (!policyResponse.ok())
+            return graphError(policyResponse, QStringLiteral("Reading the Temporary Access Pass policy"));
+        policy = parseTapPolicy(policyResponse.body);
+        if (!policy.enabled)
+            return makeError(QString::fromLatin1(kTapUnavailable),
+                             QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
+        tapLifetime = tapLifetimeFor(request.windowMinutes, policy, &result.notes);
+    }
+
+    std::optional<QJsonObject> user;
+    std::optional<QList<Assignment>> assignments;
+    const GraphResponse& userResponse = (*first)[0];
+    if (userResponse.ok()) {
+        user = userResponse.body;
+        if (request.knownAccountId && (*first)[1].ok())
+            assignments = parseAssignments((*first)[1]);
+    } else if (userResponse.status != 404) {
+        return graphError(userResponse, QStringLiteral("Looking up the account"));
+    }
+    if (!user && request.knownAccountId) {
+        // The account Stint knew is gone: find it by name, or make it again.
+        auto found = findUser(tenant, request.userPrincipalName, false, trips);
+        if (!found)
+            return found.error();
+        user = *found;
+    }
+
+    crypto::SecretBytes password = newAccountPassword(m_options.passwordLength);
+    bool passwordSet = false;
+    if (!user) {
+        QJsonObject body {{QStringLiteral("accountEnabled"), true},
+                          {QStringLiteral("displayName"), request.displayName},
+                          {QStringLiteral("mailNickname"), nickname},
+                          {QStringLiteral("userPrincipalName"), request.userPrincipalName},
+                          {QStringLiteral("employeeType"), tag},
+                          {QStringLiteral("passwordProfile"),
+                           QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
+                                        {QStringLiteral("password"), QString::fromLatin1(password.bytes())}}}};
+        auto created = m_graph.send(tenant, write("POST", QStringLiteral("/users"), std::move(body)), trips);
+        if (created && created->status == 201) {
+            user = created->body;
+            user->insert(QStringLiteral("accountEnabled"), true);
+            user->insert(QStringLiteral("employeeType"), tag);
+            result.created = true;
+            passwordSet = true;
+            assignments = QList<Assignment>();
+        } else if ((!created && created.error().code == QLatin1String(kOutcomeUnknown))
+                   || (created && isConflict(*created))) {
+            // The response was lost, or an account by that name exists (perhaps ours, from the lost response):
+            // read again (the new account may take a moment to be visible) rather than create twice.
+            qCInfo(lcEntra) << "create user: outcome unknown or conflict; looking the account up again";
+            auto found = findUser(tenant, request.userPrincipalName, true, trips);
+            if (!found)
+                return found.error();
+            if (!*found)
+                return makeError(QString::fromLatin1(EntraGateway::kTransient),
+                                 QStringLiteral("Creating the account had no visible outcome; try again"));
+            user = *found;
+        } else if (!created) {
+            return created.error();
+        } else {
+            return graphError(*created, QStringLiteral("Creating the account"));
+        }
+    }
+    if (user->value(QStringLiteral("employeeType")).toString() != tag)
+        return makeError(
+            QString::fromLatin1(kAccountNotManaged),
+            QStringLiteral("%1 exists and was not made by Stint: it is left alone").arg(request.userPrincipalName));
+    const QString accountId = user->value(QStringLiteral("id")).toString().toLower();
+    if (!isGuid(accountId))
+        return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph gave the account no valid id"));
+    result.accountId = accountId;
+    result.userPrincipalName = user->value(QStringLiteral("userPrincipalName")).toString(request.userPrincipalName);
+    if (!assignments) {
+        auto listed = m_graph.send(tenant, get(assignmentsOf(accountId)), trips);
+        if (!listed)
+            return listed.error();
+        if (!listed->ok())
+            return graphError(*listed, QStringLiteral("Reading the account's roles"));
+        assignments = parseAssignments(*listed);
+    }
+
+    // Round trip: every write at once.
+    QSet<QString> held;
+    for (const Assignment& assignment : std::as_const(*assignments))
+        held.insert(assignment.roleDefinitionId);
+    QList<GraphRequest> writes;
+    int patchIndex = -1;
+    int tapIndex = -1;
+    QJsonObject patch;
+    if (!user->value(QStringLiteral("accountEnabled")).toBool())
+        patch.insert(QStringLiteral("accountEnabled"), true);
+    if (request.issuePassword && !passwordSet)
+        patch.insert(QStringLiteral("passwordProfile"),
+                     QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
+                                  {QStringLiteral("password"), QString::fromLatin1(password.bytes())}});
+    if (!patch.isEmpty()) {
+        patchIndex = int(writes.size());
+        GraphRequest update = write("PATCH", userPath(accountId), patch);
+        update.retryNotFound = result.created;
+        writes.append(update);
+    }
+    const auto assign = [&](const QString& role) {
+        GraphRequest post = write(
+            "POST", QStringLiteral("/roleManagement/directory/roleAssignments"),
+            QJsonObject {{QStringLiteral("@odata.type"), QStringLiteral("#microsoft.graph.unifiedRoleAssignment")},
+                         {QStringLiteral("roleDefinitionId"), role},
+                         {QStringLiteral("principalId"), accountId},
+                         {QStringLiteral("directoryScopeId"), QStringLiteral("/")}});
+        post.retryNotFound = true; // a role for a user just made can fail with Request_ResourceNotFound for a while
+        return post;
+    };
+    for (const QString& role : std::as_const(roles)) {
+        if (!held.contains(role))
+            writes.append(assign(role));
+    }
+    if (request.issueTemporaryAccessPass) {
+        tapIndex = int(writes.size());
+        writes.append(issueTap(accountId, tapLifetime, policy));
+    }
+    if (!writes.isEmpty()) {
+        auto written = m_graph.batch(tenant, writes, trips);
+        if (!written)
+            return written.error();
+        for (int i = 0; i < written->size(); ++i) {
+            const GraphResponse& response = (*written)[i];
+            if (i == patchIndex && !response.ok())
+                return graphError(response, QStringLiteral("Enabling the account and setting its password"));
+            if (i == tapIndex) {
+                auto issued = issuedTap(response, tapLifetime, now());
+                if (!issued)
+                    return issued.error();
+                result.temporaryAccessPass = std::move(issued->pass);
+                result.temporaryAccessPassId = issued->id;
+                result.temporaryAccessPassExpiresAt = issued->expiresAt;
+            } else if (i != patchIndex && !response.ok() && response.status != 0 && !isConflict(response)) {
+                return graphError(response, QStringLiteral("Assigning a role"));
+            }
+        }
+    }
+    if (request.issuePassword)
+        result.password = std::move(password);
+
+    // Round trip: read back until the account is enabled and holds every role asked for.
+    for (int attempt = 0;; ++attempt) {
+        auto readBack = m_graph.batch(tenant,
+                                      {get(userPath(accountId) + QStringLiteral("?$select=id,accountEnabled"), true),
+                                       get(assignmentsOf(accountId))},
+                                      trips);
+        if (!readBack)
+            return readBack.error();
+        const GraphResponse& userBack = (*readBack)[0];
+        const GraphResponse& rolesBack = (*readBack)[1];
+        if (!userBack.ok() && userBack.status != 404)
+            return graphError(userBack, QStringLiteral("Reading the account back"));
+        if (!rolesBack.ok())
+            return graphError(rolesBack, QStringLiteral("Reading the account's roles back"));
+        const bool enabled = userBack.ok() && userBack.body.value(QStringLiteral("accountEnabled")).toBool();
+        QStringList missing = roles;
+        result.roleAssignmentIds.clear();
+        for (const Assignment& assignment : parseAssignments(rolesBack)) {
+            if (roles.contains(assignment.roleDefinitionId)) {
+                missing.removeAll(assignment.roleDefinitionId);
+                result.roleAssignmentIds.append(assignment.id);
+            }
+        }
+        if (enabled && missing.isEmpty())
+            break;
+        if (attempt + 1 >= m_options.readBackAttempts)
+            return makeError(QString::fromLatin1(kNotConfirmed),
+                             QStringLiteral("Graph does not show the account %1%2 yet")
+                                 .arg(enabled ? QString() : QStringLiteral("enabled"))
+                                 .arg(missing.isEmpty()
+                                          ? QString()
+                                          : QStringLiteral(" with roles %1").arg(missing.join(QLatin1Char(',')))));
+        readBackPause(attempt);
+        if (attempt >= 1 && !missing.isEmpty()) {
+            // Still missing after lag had its time: the assignment may never have been made (lost response).
+            QList<GraphRequest> again;
+            for (const QString& role : std::as_const(missing))
+                again.append(assign(role));
+            auto reassigned = m_graph.batch(tenant, again, trips);
+            if (!reassigned)
+                return reassigned.error();
+        }
+    }
+    qCInfo(lcEntra) << "provisioned account" << result.accountId << "in tenant" << tenant.entraTenantId << "roles"
+                    << roles.size() << "created" << result.created << "round trips" << result.graphRoundTrips;
+    return result;
+}
+
+Result<std::optional<QJsonObject>> GraphGateway::findUser(const TenantAccess& tenant, const QString& idOrUpn, bool lag,
+                                                          int* roundTrips)
+{
+    auto response = m_graph.send(tenant, get(userPath(idOrUpn) + kUserSelect, lag), roundTrips);
+    if (!response)
+        return response.error();
+    if (response->status == 404)
+        return std::optional<QJsonObject>();
+    if (!response->ok())
+        return graphError(*response, QStringLiteral("Looking up the account"));
+    return std::optional<QJsonObject>(response->body);
+}
+
+// --- Temporary Access Pass renewal ---------------------------------------------------------------------------------
+
+Result<IssuedTemporaryAccessPass> GraphGateway::renewTemporaryAccessPass(const TapRenewal& request)
+{
+    if (!isGuid(request.accountId))
+        return invalid(QStringLiteral("The account id is not a GUID"));
+    if (request.windowMinutes < 1)
+        return invalid(QStringLiteral("The window must be at least a minute"));
+    int trips = 0;
+    // Round trip 1: the policy's bounds (they may have changed since the pass was first issued).
+    auto policyResponse = m_graph.send(request.tenant, get(kTapPolicyPath), &trips);
+    if (!policyResponse)
+        return policyResponse.error();
+    if (!policyResponse->ok())
+        return graphError(*policyResponse, QStringLiteral("Reading the Temporary Access Pass policy"));
+    const TapPolicy policy = parseTapPolicy(policyResponse->body);
+    if (!policy.enabled)
+        return makeError(QString::fromLatin1(kTapUnavailable),
+                         QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
+    QStringList notes;
+    const int lifetime = tapLifetimeFor(request.windowMinutes, policy, &notes);
+    // Round trip 2: the new pass, which replaces the account's current one.
+    auto created = m_graph.send(request.tenant, issueTap(request.accountId, lifetime, policy), &trips);
+    if (!created)
+        return created.error();
+    auto issued = issuedTap(*created, lifetime, now());
+    if (!issued)
+        return issued.error();
+    issued->graphRoundTrips = trips;
+    issued->notes = notes;
+    qCInfo(lcEntra) << "renewed the Temporary Access Pass of" << request.accountId << "in tenant"
+                    << request.tenant.entraTenantId << "for" << lifetime << "min";
+    return issued;
+}
+
+} // namespace stint::entra::detail

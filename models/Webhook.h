@@ -11,7 +11,7 @@
 #include <optional>
 
 // Webhooks as the API shows them (/v1/webhooks): where Stint posts checkout, alert and connection events, and how
-// each delivery went. The desktop side's reading of the cloud's JSON; the cloud writes it in cloud/notifications/.
+// each delivery went. The desktop side's reading of the cloud's JSON; the cloud writes it in cloud/webhooks/.
 namespace stint::models {
 
 inline const QStringList kWebhookEventTypes{QStringLiteral("checkout.updated"), QStringLiteral("alert.raised"),

@@ -37,7 +37,7 @@ struct EntraConfig
     int healthCheckIntervalHours = 6;
 };
 
-// Outgoing webhooks (services/cloud/notifications).
+// Outgoing webhooks (services/cloud/webhooks).
 struct WebhookConfig
 {
     int maxAttempts = 8;         // then the delivery is a dead letter

@@ -9,7 +9,7 @@
 #include <optional>
 
 // What a technician may ask for in a tenant, worked out from the tenant's myGrants the way the service decides it
-// (cloud/checkouts/CheckoutsApi: a request is matched against the grants covering every role asked for and allowing
+// (cloud/api/CheckoutsApi: a request is matched against the grants covering every role asked for and allowing
 // the duration; the most permissive one — no approval first, fewer required fields, longer maximum, then policy id —
 // is chosen). The request and extend dialogs show from here what the service will answer, so the technician sees
 // "needs approval" or "ticket required" before sending; the service still decides, and its 422 is shown if it differs.

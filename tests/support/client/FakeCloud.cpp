@@ -721,7 +721,7 @@ struct FakeCloud::State
         move(checkoutId, CheckoutState::Provisioning, {}, QStringLiteral("system"));
     }
 
-    // --- connections (cloud/connections/ConnectionsApi connectionJson) ---
+    // --- connections (cloud/api/ConnectionsApi connectionJson) ---
 
     QJsonObject connectionJson(const models::Tenant& t) const
     {
@@ -911,7 +911,7 @@ struct FakeCloud::State
         return pageOf(rows, std::get<PageRequest>(page));
     }
 
-    // --- the pipeline (cloud/http/CloudHttpServer::dispatch) ---
+    // --- the pipeline (cloud/CloudHttpServer::dispatch) ---
 
     Result<ApiResponse> handle(const ApiRequest& request)
     {

@@ -62,6 +62,30 @@ QStringList checkoutStateNames()
     return names;
 }
 
+bool isFinal(CheckoutState state)
+{
+    switch (state) {
+    case CheckoutState::Ended:
+    case CheckoutState::Denied:
+    case CheckoutState::Cancelled:
+    case CheckoutState::Expired:
+    case CheckoutState::Failed:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QStringList openCheckoutStateNames()
+{
+    QStringList names;
+    for (const auto& entry : kStateNames) {
+        if (!isFinal(entry.first))
+            names << entry.second;
+    }
+    return names;
+}
+
 QJsonObject Checkout::toJson() const
 {
     const bool awaiting = state == CheckoutState::AwaitingApproval;
@@ -138,16 +162,7 @@ bool Checkout::isLive() const
 
 bool Checkout::isOver() const
 {
-    switch (state) {
-    case CheckoutState::Ended:
-    case CheckoutState::Denied:
-    case CheckoutState::Cancelled:
-    case CheckoutState::Expired:
-    case CheckoutState::Failed:
-        return true;
-    default:
-        return false;
-    }
+    return isFinal(state);
 }
 
 QJsonObject CheckoutRequest::toJson() const

@@ -35,6 +35,11 @@ QString toString(CheckoutState state);
 std::optional<CheckoutState> checkoutStateFromString(QStringView name);
 // Every state name, in declaration order.
 QStringList checkoutStateNames();
+// Whether a checkout in `state` is over for good: ended, denied, cancelled, expired or failed (the cloud's state
+// machine agrees: these are the states with no successor).
+bool isFinal(CheckoutState state);
+// The names of the states that are not final, in declaration order (for queries of open checkouts).
+QStringList openCheckoutStateNames();
 
 struct Checkout
 {

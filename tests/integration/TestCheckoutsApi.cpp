@@ -785,7 +785,7 @@ private slots:
                          qPrintable(fromName + QStringLiteral(" → ") + toName));
             }
         }
-        QCOMPARE(CheckoutStateMachine::openStateNames(), open);
+        QCOMPARE(models::openCheckoutStateNames(), open);
         QVERIFY(!models::checkoutStateFromString(u"READY"));
     }
 

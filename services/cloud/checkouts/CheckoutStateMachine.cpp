@@ -74,16 +74,6 @@ bool CheckoutStateMachine::canTransition(CheckoutState from, CheckoutState to)
     return successors(from).contains(to);
 }
 
-QStringList CheckoutStateMachine::openStateNames()
-{
-    QStringList names;
-    for (const QString& name : models::checkoutStateNames()) {
-        if (!isFinal(*models::checkoutStateFromString(name)))
-            names << name;
-    }
-    return names;
-}
-
 void CheckoutStateMachine::announce(const models::Checkout& checkout, std::optional<CheckoutState> previous)
 {
     if (m_cloud.checkoutChanged)

@@ -66,8 +66,6 @@ public:
     static bool isFinal(models::CheckoutState state);
     static QList<models::CheckoutState> successors(models::CheckoutState state);
     static bool canTransition(models::CheckoutState from, models::CheckoutState to);
-    // The names of the states that are not final, for queries.
-    static QStringList openStateNames();
 
     // Records a new checkout from `request` (id, orgId, tenantId, technicianId, policyId, roles, duration,
     // justification, ticket) in state requested, audited as checkout.request, and moves it on to awaiting_approval

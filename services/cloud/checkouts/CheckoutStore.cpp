@@ -75,7 +75,7 @@ Result<QList<models::Checkout>> checkoutsFrom(store::Database& db, const QString
 QString openStatesSql()
 {
     QStringList quoted;
-    for (const QString& name : CheckoutStateMachine::openStateNames())
+    for (const QString& name : models::openCheckoutStateNames())
         quoted << QLatin1Char('\'') + name + QLatin1Char('\'');
     return QLatin1Char('(') + quoted.join(QStringLiteral(", ")) + QLatin1Char(')');
 }

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 
 #include <sqlite3.h>
 
@@ -21,6 +22,36 @@ crypto::SecretBytes rawKeySpec(const crypto::SecretBytes& key)
     QByteArray spec = "x'" + hex + "'";
     crypto::wipe(hex);
     return crypto::SecretBytes(std::move(spec));
+}
+
+// Defence in depth for the SQLite 3.15.2 that SQLCipher 3.4.1 embeds (docs/architecture.md, "Store"): most SQLite
+// defects fixed since need SQL text an attacker chose, and the way in for several (Magellan: fts3_tokenizer) is
+// an FTS3/R*Tree virtual table or a function this product never calls. Stint's SQL is compile-time text with bound
+// parameters; this authorizer refuses, at prepare time, what it never runs anyway: virtual tables, extension
+// loading, fts3_tokenizer, and ATTACH/DETACH/sqlcipher_export outside a backup.
+int authorize(void* self, int action, const char* arg1, const char* arg2, const char*, const char*)
+{
+    const bool backingUp = static_cast<const SqlCipherDatabase*>(self)->backupRunning();
+    switch (action) {
+    case SQLITE_CREATE_VTABLE:
+    case SQLITE_DROP_VTABLE:
+        return SQLITE_DENY;
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+        return backingUp ? SQLITE_OK : SQLITE_DENY;
+    case SQLITE_FUNCTION: {
+        const QByteArrayView name(arg2 ? arg2 : "");
+        if (name.compare("fts3_tokenizer", Qt::CaseInsensitive) == 0
+            || name.compare("load_extension", Qt::CaseInsensitive) == 0)
+            return SQLITE_DENY;
+        if (name.compare("sqlcipher_export", Qt::CaseInsensitive) == 0)
+            return backingUp ? SQLITE_OK : SQLITE_DENY;
+        return SQLITE_OK;
+    }
+    default:
+        Q_UNUSED(arg1)
+        return SQLITE_OK;
+    }
 }
 
 void resetStatement(sqlite3_stmt* s)
@@ -85,8 +116,12 @@ Result<std::unique_ptr<SqlCipherDatabase>> SqlCipherDatabase::open(const QString
                                                                       .arg(QString::fromLatin1(pragma), message));
         }
     }
-    return std::unique_ptr<SqlCipherDatabase>(
+    // No statement in this product is longer than a few KiB; a megabyte bounds what a parser bug could be fed.
+    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
+    std::unique_ptr<SqlCipherDatabase> opened(
         new SqlCipherDatabase(db, path, crypto::SecretBytes(QByteArray(key.bytes().constData(), key.size()))));
+    sqlite3_set_authorizer(db, &authorize, opened.get());
+    return opened;
 }
 
 SqlCipherDatabase::SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBytes key)
@@ -268,6 +303,8 @@ Result<void> SqlCipherDatabase::backupTo(const QString& path)
     if (inTransaction())
         return makeError(QStringLiteral("store.failed"), QStringLiteral("backup cannot run inside a transaction"));
     const crypto::SecretBytes spec = rawKeySpec(m_key);
+    m_backupRunning = true;
+    const auto backupEnds = qScopeGuard([this] { m_backupRunning = false; });
     {
         sqlite3_stmt* s = nullptr;
         if (sqlite3_prepare_v2(m_db, "ATTACH DATABASE ?1 AS stint_backup KEY ?2;", -1, &s, nullptr) != SQLITE_OK)

@@ -42,6 +42,8 @@ public:
     Result<void> backupTo(const QString& path) override;
 
     QString path() const { return m_path; }
+    // True only while backupTo runs: the one time ATTACH and sqlcipher_export are allowed (see the authorizer).
+    bool backupRunning() const { return m_backupRunning; }
 
 private:
     SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBytes key);
@@ -52,6 +54,7 @@ private:
     QString m_path;
     crypto::SecretBytes m_key;
     QHash<QString, sqlite3_stmt*> m_statements;
+    bool m_backupRunning = false;
 };
 
 } // namespace stint::store

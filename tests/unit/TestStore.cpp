@@ -164,6 +164,82 @@ private Q_SLOTS:
         QVERIFY(db->exec(QStringLiteral("INSERT INTO t VALUES (?)"), {qint64(2)}).ok());
     }
 
+    // The shields docs/architecture.md names for staying on SQLCipher 3.4.1 (SQLite 3.15.2): SQL features the
+    // product never uses, and through which several later-fixed SQLite defects were reached, are refused.
+    void unusedSqlFeaturesAreRefused_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::newRow("fts3 virtual table") << QStringLiteral("CREATE VIRTUAL TABLE f USING fts3(x)");
+        QTest::newRow("rtree virtual table") << QStringLiteral("CREATE VIRTUAL TABLE r USING rtree(id, a, b)");
+        QTest::newRow("fts3_tokenizer (Magellan)") << QStringLiteral("SELECT fts3_tokenizer('simple')");
+        QTest::newRow("load_extension") << QStringLiteral("SELECT load_extension('/nonexistent.so')");
+        QTest::newRow("attach") << QStringLiteral("ATTACH DATABASE ':memory:' AS other");
+        QTest::newRow("export outside a backup") << QStringLiteral("SELECT sqlcipher_export('main')");
+    }
+
+    void unusedSqlFeaturesAreRefused()
+    {
+        QFETCH(QString, sql);
+        QTemporaryDir dir;
+        auto db = openOrFail(dir.filePath(QStringLiteral("s.db")), randomKey());
+        QVERIFY(db);
+        const auto refused = db->exec(sql);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, QStringLiteral("store.failed"));
+        QVERIFY2(refused.error().message.contains(QStringLiteral("not authorized")), qPrintable(refused.error().message));
+        // Nothing was created, and ordinary SQL goes on working.
+        auto tables = db->query(QStringLiteral("SELECT count(*) FROM sqlite_master"));
+        QVERIFY(tables.ok());
+        QCOMPARE(tables->front().integer(0), 0);
+        QVERIFY(db->exec(QStringLiteral("CREATE TABLE t (v TEXT)")).ok());
+    }
+
+    // Most SQLite defects need a crafted database file; every SQLCipher page carries an HMAC under the store key,
+    // so a file changed by anyone without the key is refused rather than parsed.
+    void tamperedPageIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.db"));
+        const auto key = randomKey();
+        {
+            auto db = openOrFail(path, key);
+            QVERIFY(db);
+            QVERIFY(db->exec(QStringLiteral("CREATE TABLE t (v TEXT)")).ok());
+            for (int i = 0; i < 400; ++i)
+                QVERIFY(db->exec(QStringLiteral("INSERT INTO t VALUES (?)"), {QStringLiteral("row %1 ").arg(i).repeated(4)}).ok());
+        } // closing checkpoints the WAL into the file
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.size() >= 3 * 4096);
+        QVERIFY(f.seek(4096 + 200)); // inside page 2, the table's data
+        const char flipped = char(f.peek(1).at(0) ^ 0x01);
+        QVERIFY(f.write(&flipped, 1) == 1);
+        f.close();
+        auto db = SqlCipherDatabase::open(path, key, SqlCipherDatabase::OpenMode::OpenExisting);
+        if (!db.ok())
+            return; // refused at open: fine
+        auto rows = (*db)->query(QStringLiteral("SELECT count(*) FROM t"));
+        QVERIFY2(!rows.ok(), "a page changed without the key was read");
+    }
+
+    void backupStillWorksUnderTheAuthorizer()
+    {
+        QTemporaryDir dir;
+        const auto key = randomKey();
+        auto db = openOrFail(dir.filePath(QStringLiteral("s.db")), key);
+        QVERIFY(db);
+        QVERIFY(db->exec(QStringLiteral("CREATE TABLE t (v TEXT)")).ok());
+        QVERIFY(db->exec(QStringLiteral("INSERT INTO t VALUES ('kept')")).ok());
+        QVERIFY(db->backupTo(dir.filePath(QStringLiteral("b.db"))).ok());
+        // ... and the permission ends with the backup.
+        QVERIFY(!db->exec(QStringLiteral("ATTACH DATABASE ':memory:' AS other")).ok());
+        auto copy = openOrFail(dir.filePath(QStringLiteral("b.db")), key, SqlCipherDatabase::OpenMode::OpenExisting);
+        QVERIFY(copy);
+        auto rows = copy->query(QStringLiteral("SELECT v FROM t"));
+        QVERIFY(rows.ok());
+        QCOMPARE(rows->front().text(0), QStringLiteral("kept"));
+    }
+
     void migrationsApplyOnceAndRefuseNewerSchema()
     {
         QTemporaryDir dir;

@@ -383,12 +383,49 @@ private Q_SLOTS:
         QVERIFY2(line.trimmed().endsWith(' ' + client.toLatin1()), line.constData());
     }
 
+    void chunkedBodies_data()
+    {
+        QTest::addColumn<bool>("tls");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::newRow("plain, in two chunks") << false << QByteArray("1\r\n{\r\n1;ext=1\r\n}\r\n0\r\n\r\n") << 200;
+        QTest::newRow("tls, in two chunks") << true << QByteArray("1\r\n{\r\n1\r\n}\r\n0\r\nTrailer: x\r\n\r\n") << 200;
+        // Counted against the route's cap (128 KiB) as the chunk sizes arrive, before the data.
+        QTest::newRow("plain, over the cap") << false << QByteArray("30000\r\n") << 413;
+        QTest::newRow("tls, over the cap") << true << QByteArray("30000\r\n") << 413;
+        QTest::newRow("plain, bad size") << false << QByteArray("zz\r\n") << 400;
+        QTest::newRow("plain, data longer than its size") << false << QByteArray("1\r\n{}\r\n0\r\n\r\n") << 400;
+    }
+    void chunkedBodies()
+    {
+        QFETCH(bool, tls);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        Wire wire(cloud(tls).port(), tls);
+        QVERIFY(wire.ok());
+        wire.send("POST /v1/auth/signin/begin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n" + body);
+        const QByteArray answer = wire.response();
+        QVERIFY2(statusOf(answer) == status, answer.left(400).constData());
+        if (status >= 400)
+            QVERIFY(wire.waitClosed());
+    }
+
     void pipelinedRequestsAreAnswered()
     {
         Wire wire(m_plain->port(), false);
         QVERIFY(wire.ok());
         wire.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
         QCOMPARE(statusOf(wire.response()), 200);
+        QCOMPARE(statusOf(wire.response()), 200);
+        // A body that looks like a request is a body: the guard follows Content-Length to the next request.
+        const QByteArray lookalike = "GET /v1/smuggled-request HTTP/1.1\r\nHost: x\r\n\r\n";
+        wire.send("POST /v1/auth/signin/begin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                  + QByteArray::number(lookalike.size()) + "\r\n\r\n" + lookalike + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(statusOf(wire.response()), 400); // (not JSON)
+        QCOMPARE(statusOf(wire.response()), 200);
+        QVERIFY(logCaughtUp(false));
+        QVERIFY(!m_plain->stderrText().contains("smuggled-request"));
     }
 };
 

@@ -87,7 +87,10 @@ QByteArray RequestHead::header(QByteArrayView name) const
 
 QString RequestHead::path() const
 {
-    return QUrl(QString::fromLatin1(target)).path();
+    // The path as the router sees it (percent-decoded, no query); the target is taken as a path even when it
+    // starts with "//".
+    const qsizetype query = target.indexOf('?');
+    return QUrl::fromPercentEncoding(query < 0 ? target : target.left(query));
 }
 
 bool RequestHead::closeAfterResponse() const

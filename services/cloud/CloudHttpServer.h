@@ -33,7 +33,7 @@ protected:
 
 private:
     std::shared_ptr<const GuardSettings> guardSettings();
-    // The guard's question on a complete request head (see GuardedTcpServer.h): 401, 413 and 415 before the body.
+    // The guard's question on a complete request head (see http/HttpGuard.h): 401, 413 and 415 before the body.
     Admission admit(const RequestHead& head);
     // A problem the guard sends instead of a response (and closes): request id, access log and metrics as usual.
     HttpResponse refusal(const ApiError& error, const RequestHead* head, const QHostAddress& peer);

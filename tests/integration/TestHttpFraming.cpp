@@ -38,7 +38,7 @@ public:
     // Waits for one whole response (head and Content-Length body) or the end of the connection.
     QByteArray response(int timeoutMs = 10000)
     {
-        QTest::qWaitFor([&] {
+        (void)QTest::qWaitFor([&] {
             m_buffer += m_socket.readAll();
             return completeResponse() >= 0 || closed();
         }, timeoutMs);

@@ -33,6 +33,9 @@ const Setting kSettings[] = {
     {"session-idle-minutes", true, "Sign-in sessions end after this long unused. Default 60."},
     {"session-absolute-hours", true, "Sign-in sessions end this long after sign-in, used or not. Default 12."},
     {"invite-ttl-hours", true, "Invites expire after this long. Default 72."},
+    {"header-timeout-seconds", true, "Time a client has from the first byte of a request to the end of its header fields. Default 20."},
+    {"max-connections-per-address", true, "Open connections allowed from one address (trusted proxies exempt); 0: no cap. Default 64."},
+    {"trusted-proxies", true, "Comma-separated addresses or subnets (ADDR/PREFIX) of reverse proxies whose X-Forwarded-For names the client. Default: none."},
     {"signin-attempts-per-address", true, "Sign-in attempts allowed per source address per 5 minutes. Default 120."},
     {"signin-attempts-per-account", true, "Failed sign-in attempts per account per 5 minutes before further failures get 429. Default 10."},
     {"entra-global-authority", true, "Microsoft identity platform of the global cloud. Default https://login.microsoftonline.com."},
@@ -120,6 +123,26 @@ Result<void> applySetting(Invocation& inv, const QString& name, const QString& v
         if (value != QLatin1String("json") && value != QLatin1String("text"))
             return usageError(QStringLiteral("--log-format is text or json."));
         c.jsonLogs = value == QLatin1String("json");
+    } else if (name == QLatin1String("header-timeout-seconds"))
+        return positive(c.headerTimeoutSeconds, 3600);
+    else if (name == QLatin1String("max-connections-per-address")) {
+        if (value == QLatin1String("0")) {
+            c.maxConnectionsPerAddress = 0;
+            return {};
+        }
+        return positive(c.maxConnectionsPerAddress, 1'000'000);
+    } else if (name == QLatin1String("trusted-proxies")) {
+        c.trustedProxies.clear();
+        for (const QString& item : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString entry = item.trimmed();
+            QPair<QHostAddress, int> subnet = entry.contains(QLatin1Char('/'))
+                ? QHostAddress::parseSubnet(entry)
+                : qMakePair(QHostAddress(entry), QHostAddress(entry).protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32);
+            if (subnet.first.isNull() || subnet.second < 0)
+                return usageError(QStringLiteral("--trusted-proxies takes addresses or ADDR/PREFIX subnets, "
+                                                 "separated by commas: '%1' is neither.").arg(entry));
+            c.trustedProxies.append(subnet);
+        }
     } else if (name == QLatin1String("session-idle-minutes"))
         return positive(c.sessionIdleMinutes, 24 * 60);
     else if (name == QLatin1String("session-absolute-hours"))

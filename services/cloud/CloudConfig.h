@@ -102,6 +102,14 @@ struct CloudConfig
 
     bool jsonLogs = false;
     qsizetype maxRequestBytes = 1024 * 1024; // a connection sending more without an answer is cut off
+    // From the first byte of a request (or the opening of the connection, TLS handshake included) to the end of its
+    // header fields; a slower client gets 408 and the connection is closed.
+    int headerTimeoutSeconds = 20;
+    // Open connections from one peer address; more are closed at once. 0: no cap. Trusted proxies are exempt.
+    int maxConnectionsPerAddress = 64;
+    // Reverse proxies whose X-Forwarded-For is believed (address/prefix). None by default: the TCP peer is the
+    // client, whatever X-Forwarded-For says.
+    QList<QPair<QHostAddress, int>> trustedProxies;
 
     QString databasePath() const { return dataDir + QStringLiteral("/stint.db"); }
     QString keyFilePath() const

@@ -10,6 +10,7 @@
 #include "cloud/metrics/Metrics.h"
 #include "core/Crypto.h"
 #include "core/Ids.h"
+#include "core/Json.h"
 #include "core/Logging.h"
 
 #include <QDateTime>
@@ -61,14 +62,35 @@ bool isMutating(const QString& method)
     return method != QLatin1String("GET") && method != QLatin1String("HEAD");
 }
 
-// A client may name its request (X-Request-Id) if the name is short and plain; otherwise we name it.
-QString requestIdFor(const HttpRequest& request)
+// A client may name its request (X-Request-Id) if the name is short and plain. The server always names it itself (the
+// id in the response, the logs and the audit log); the client's name is only kept beside it, as the client's.
+QString clientRequestIdOf(const QList<QPair<QByteArray, QByteArray>>& headers)
 {
-    const QByteArray given = request.header("X-Request-Id");
+    QByteArray given;
+    for (const auto& [name, value] : headers) {
+        if (name.compare("X-Request-Id", Qt::CaseInsensitive) == 0)
+            given = value;
+    }
     bool plain = !given.isEmpty() && given.size() <= 64;
     for (char c : given)
         plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
-    return plain ? QString::fromLatin1(given) : ids::newId(u"req");
+    return plain ? QString::fromLatin1(given) : QString();
+}
+
+// A route without a body (its cap is 0) still takes an empty JSON object: "{}", with some white space.
+constexpr qsizetype kBodylessSlack = 64;
+qsizetype acceptedBodyBytes(const Route& route)
+{
+    return std::max(route.maxBodyBytes, kBodylessSlack);
+}
+// Bodies of requests that match no route (answered 404 or 405 without reading them).
+constexpr qsizetype kUnmatchedBody = 64 * 1024;
+
+QHostAddress plainAddress(const QHostAddress& address)
+{
+    bool v4 = false;
+    const quint32 ip4 = address.toIPv4Address(&v4);
+    return v4 ? QHostAddress(ip4) : address;
 }
 
 bool plainIdempotencyKey(const QByteArray& key)
@@ -94,6 +116,138 @@ CloudHttpServer::CloudHttpServer(const Router& router, CloudContext& cloud, QObj
     });
 }
 
+std::shared_ptr<const GuardSettings> CloudHttpServer::guardSettings()
+{
+    const CloudConfig& config = m_cloud.config;
+    auto settings = std::make_shared<GuardSettings>();
+    settings->maxRequestBytes = config.maxRequestBytes;
+    settings->idleTimeoutMs = kIdleTimeoutMs;
+    settings->headerTimeoutMs = config.headerTimeoutSeconds * 1000;
+    settings->maxConnectionsPerAddress = config.maxConnectionsPerAddress;
+    settings->exemptFromCap = [this](const QHostAddress& peer) { return isTrustedProxy(peer); };
+    settings->admit = [this](const RequestHead& head) { return admit(head); };
+    settings->refuse = [this](int status, const QString& slug, const QString& title, const QString& detail,
+                              const RequestHead* head, const QHostAddress& peer) {
+        return refusal(ApiError{status, slug, title, detail, {}}, head, peer);
+    };
+    return settings;
+}
+
+bool CloudHttpServer::isTrustedProxy(const QHostAddress& address) const
+{
+    const QHostAddress plain = plainAddress(address);
+    for (const auto& subnet : m_cloud.config.trustedProxies) {
+        if (plain.isInSubnet(subnet))
+            return true;
+    }
+    return false;
+}
+
+QHostAddress CloudHttpServer::clientAddress(const QHostAddress& peer,
+                                            const QList<QPair<QByteArray, QByteArray>>& headers) const
+{
+    // Only a trusted proxy's word counts; then the right-most address it (and the trusted proxies before it) did not
+    // add itself is the client: anything to the left of that was written by the client and proves nothing.
+    if (!isTrustedProxy(peer))
+        return plainAddress(peer);
+    QList<QByteArray> hops;
+    for (const auto& [name, value] : headers) {
+        if (name.compare("X-Forwarded-For", Qt::CaseInsensitive) == 0)
+            hops += value.split(',');
+    }
+    QHostAddress client = plainAddress(peer);
+    for (auto hop = hops.crbegin(); hop != hops.crend(); ++hop) {
+        const QHostAddress address(QString::fromLatin1(hop->trimmed()));
+        if (address.isNull())
+            break; // not an address: the hop before it is as far as the chain can be believed
+        client = plainAddress(address);
+        if (!isTrustedProxy(client))
+            break;
+    }
+    return client;
+}
+
+HttpResponse CloudHttpServer::refusal(const ApiError& error, const RequestHead* head, const QHostAddress& peer)
+{
+    const QString requestId = ids::newId(u"req");
+    logging::RequestIdScope logScope(requestId);
+    const QString path = head ? head->path() : QString();
+    // Before the request line is read there is no path; the problem's instance is then the root.
+    HttpResponse response = problemResponse(error, path.isEmpty() ? QStringLiteral("/") : path, requestId);
+    response.addHeader("X-Request-Id", requestId.toLatin1());
+    const QString method = head ? QString::fromLatin1(head->method) : QStringLiteral("-");
+    const QHostAddress client = head ? clientAddress(peer, head->headers) : plainAddress(peer);
+    m_cloud.metrics.observeRequest(method, QStringLiteral("(refused)"), response.status, 0.0);
+    qCInfo(lcAccess).noquote() << method << (head ? path : QStringLiteral("-")) << response.status << "0.00ms"
+                               << client.toString();
+    return response;
+}
+
+std::optional<ApiError> CloudHttpServer::authenticateBearer(const QByteArray& authorization, Caller& caller)
+{
+    if (authorization.isEmpty())
+        return std::nullopt;
+    if (!authorization.startsWith("Bearer "))
+        return ApiError::unauthorized(QStringLiteral("Use 'Authorization: Bearer <session token>'."));
+    auto found = m_cloud.sessions.authenticate(QString::fromLatin1(authorization.mid(7).trimmed()));
+    if (!found)
+        return ApiError::internal();
+    if (found->has_value())
+        caller = **found;
+    return std::nullopt;
+}
+
+std::optional<ApiError> CloudHttpServer::bodyProblem(const Route& route, qint64 size, const QByteArray& contentType)
+{
+    if (size > acceptedBodyBytes(route))
+        return ApiError{413, QStringLiteral("body-too-large"), QStringLiteral("The request body is too large."),
+                        route.maxBodyBytes == 0
+                            ? QStringLiteral("This action takes no body (or an empty JSON object).")
+                            : QStringLiteral("This endpoint accepts at most %1 bytes.").arg(route.maxBodyBytes),
+                        {}};
+    if (size > 0 && contentType.split(';').first().trimmed().toLower() != "application/json")
+        return ApiError{415, QStringLiteral("unsupported-media-type"), QStringLiteral("Send JSON."),
+                        QStringLiteral("Content-Type must be application/json."), {}};
+    return std::nullopt;
+}
+
+Admission CloudHttpServer::admit(const RequestHead& head)
+{
+    // Runs when a request's head is complete and before any byte of its body is read: a caller who may not use the
+    // route learns it now (401), and so does one whose body the route would refuse (413, 415), in that order.
+    Admission admission;
+    const RouteMatch match = m_router.match(QString::fromLatin1(head.method), head.path());
+    if (!match.route) {
+        admission.maxBodyBytes = kUnmatchedBody;
+        return admission;
+    }
+    const Route& route = *match.route;
+    admission.maxBodyBytes = acceptedBodyBytes(route);
+    if (!head.hasBody())
+        return admission;
+    if (route.access != Access::Public) {
+        Caller caller;
+        std::optional<ApiError> problem;
+        {
+            store::Transaction tx(m_cloud.db, store::Transaction::Mode::Read);
+            if (!tx.started().ok())
+                problem = ApiError::internal();
+            else if (problem = authenticateBearer(head.header("Authorization"), caller); !problem)
+                (void)tx.commit();
+        }
+        if (!problem && !caller.signedIn())
+            problem = ApiError::unauthorized();
+        if (problem) {
+            admission.refusal = refusal(*problem, &head, head.peer);
+            return admission;
+        }
+    }
+    // A chunked body's size is counted as it arrives (against maxBodyBytes); its type is checked now.
+    if (auto problem = bodyProblem(route, head.chunked ? 1 : head.contentLength, head.header("Content-Type")))
+        admission.refusal = refusal(*problem, &head, head.peer);
+    return admission;
+}
+
 Result<quint16> CloudHttpServer::start(const QHostAddress& address, quint16 port)
 {
     const CloudConfig& config = m_cloud.config;
@@ -112,7 +266,7 @@ Result<quint16> CloudHttpServer::start(const QHostAddress& address, quint16 port
         if (chain.isEmpty() || key.isNull())
             return makeError(QStringLiteral("config.tls"),
                              QStringLiteral("The TLS certificate or key is not valid PEM (RSA or EC key)."));
-        auto* ssl = new QSslServer(this);
+        auto* ssl = new GuardedSslServer(guardSettings(), this);
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setLocalCertificateChain(chain);
         tls.setPrivateKey(key);
@@ -120,7 +274,7 @@ Result<quint16> CloudHttpServer::start(const QHostAddress& address, quint16 port
         ssl->setSslConfiguration(tls);
         server = ssl;
     } else {
-        server = new GuardedTcpServer(config.maxRequestBytes, kIdleTimeoutMs, this);
+        server = new GuardedTcpServer(guardSettings(), this);
     }
     if (!server->listen(address, port)) {
         const QString why = server->errorString();
@@ -137,6 +291,8 @@ bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocke
     // QtHttpServer 6.4 shows us a WebSocket upgrade request and then upgrades the connection itself
     // (newWebSocketConnection → EventHub::accept, which also checks the path): answering here would put an HTTP
     // response in front of its 101.
+    HttpGuard* guard = guardOf(socket);
+    const bool close = guard && guard->takeCloseAfterResponse();
     for (const auto& [name, value] : request.headers()) {
         if (name.compare("Upgrade", Qt::CaseInsensitive) == 0 && value.trimmed().compare("websocket", Qt::CaseInsensitive) == 0)
             return true;
@@ -147,7 +303,8 @@ bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocke
     req.query = request.query();
     req.headers = request.headers();
     req.body = request.body();
-    req.remoteAddress = request.remoteAddress();
+    req.remoteAddress = clientAddress(request.remoteAddress(), req.headers);
+    req.clientRequestId = clientRequestIdOf(req.headers);
     const bool head = req.method == QLatin1String("HEAD");
     const HttpResponse response = dispatch(req);
 
@@ -179,11 +336,15 @@ bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocke
         responder.writeHeader("Cache-Control", "no-store");
     if (!m_cloud.config.tlsCertificateFile.isEmpty())
         responder.writeHeader("Strict-Transport-Security", "max-age=31536000");
+    if (close)
+        responder.writeHeader("Connection", "close");
     responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
     if (!head && !response.body.isEmpty())
         responder.writeBody(response.body);
     else
         responder.writeBody(QByteArray());
+    if (close) // Connection: close, or HTTP/1.0 without keep-alive: the connection ends with this response
+        QMetaObject::invokeMethod(socket, &QAbstractSocket::disconnectFromHost, Qt::QueuedConnection);
     return true;
 }
 
@@ -197,30 +358,26 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
 {
     QElapsedTimer timer;
     timer.start();
-    req.requestId = requestIdFor(req);
+    req.requestId = ids::newId(u"req");
     logging::RequestIdScope logScope(req.requestId);
     const RouteMatch match = m_router.match(req.method, req.path);
+    QStringList allowed = match.allowedMethods;
+    if (allowed.contains(QLatin1String("GET")))
+        allowed << QStringLiteral("HEAD");
+    allowed.removeDuplicates();
     QString routeName = match.route ? match.route->pattern : QStringLiteral("(unmatched)");
 
     Reply reply = [&]() -> Reply {
         if (!match.route) {
-            if (match.pathKnown)
-                return ApiError{405, QStringLiteral("method-not-allowed"), QStringLiteral("Method not allowed."),
-                                QStringLiteral("Allowed: %1").arg(match.allowedMethods.join(QStringLiteral(", "))),
-                                {}};
+            if (match.pathKnown) {
+                ApiError error{405, QStringLiteral("method-not-allowed"), QStringLiteral("Method not allowed."),
+                               QStringLiteral("Allowed: %1").arg(allowed.join(QStringLiteral(", "))),
+                               {}};
+                return error;
+            }
             return ApiError::notFound();
         }
         const Route& route = *match.route;
-        if (req.body.size() > route.maxBodyBytes)
-            return ApiError{413, QStringLiteral("body-too-large"), QStringLiteral("The request body is too large."),
-                            QStringLiteral("This endpoint accepts at most %1 bytes.").arg(route.maxBodyBytes), {}};
-        if (!req.body.isEmpty()) {
-            const QByteArray type = req.header("Content-Type").split(';').first().trimmed().toLower();
-            if (type != "application/json")
-                return ApiError{415, QStringLiteral("unsupported-media-type"),
-                                QStringLiteral("Send JSON."), QStringLiteral("Content-Type must be application/json."),
-                                {}};
-        }
 
         // A read-only request runs in one read transaction from authentication to answer: one consistent snapshot,
         // and a fraction of the locking calls of a transaction per statement. (Mutating requests get theirs in
@@ -231,19 +388,26 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
             if (!readTx->started().ok())
                 return ApiError::internal();
         }
+        // Who is asking comes first: a caller who may not use the route learns nothing about its body.
         Caller caller;
-        const QByteArray authorization = req.header("Authorization");
-        if (!authorization.isEmpty() && route.access != Access::Public) {
-            if (!authorization.startsWith("Bearer "))
-                return ApiError::unauthorized(QStringLiteral("Use 'Authorization: Bearer <session token>'."));
-            auto found = m_cloud.sessions.authenticate(QString::fromLatin1(authorization.mid(7).trimmed()));
-            if (!found)
-                return ApiError::internal();
-            if (found->has_value())
-                caller = **found;
+        if (route.access != Access::Public) {
+            if (auto problem = authenticateBearer(req.header("Authorization"), caller))
+                return *problem;
         }
         if (route.access != Access::Public && !caller.signedIn())
             return ApiError::unauthorized();
+        if (auto problem = bodyProblem(route, req.body.size(), req.header("Content-Type")))
+            return *problem;
+        if (route.maxBodyBytes == 0 && !req.body.isEmpty()) {
+            // A route without a body takes "{}" as well as nothing.
+            auto object = json::parseObject(req.body, kBodylessSlack + 1);
+            if (!object)
+                return ApiError::fromError(object.error());
+            if (!object->isEmpty())
+                return ApiError{422, QStringLiteral("validation"), QStringLiteral("Some fields are not valid."),
+                                QStringLiteral("This action takes no fields: send no body or {}."), {}};
+            req.body.clear();
+        }
         if (route.access == Access::Admin && !caller.isAdmin())
             return ApiError::forbidden(QStringLiteral("Only an organization admin may do this."));
         if (route.rateLimited) {
@@ -264,6 +428,7 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
             readTx.reset();
         }
         for (AuditEvent& e : ctx.takeDeferredAudit()) {
+            noteClientRequestId(e, req);
             if (auto appended = m_cloud.audit.append(std::move(e)); !appended)
                 qCCritical(lcHttp) << "could not record an audit event:" << appended.error().message;
         }
@@ -272,13 +437,17 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
 
     HttpResponse response = reply.isError() ? problemResponse(reply.error(), req.path, req.requestId)
                                             : reply.response();
+    if (response.status == 405)
+        response.addHeader("Allow", allowed.join(QStringLiteral(", ")).toLatin1());
     if (reply.isError() && reply.error().status >= 500)
         qCWarning(lcHttp) << "request failed:" << reply.error().detail;
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
     m_cloud.metrics.observeRequest(req.method, routeName, response.status, seconds);
     qCInfo(lcAccess).noquote() << req.method << req.path << response.status
                                << QString::number(seconds * 1000.0, 'f', 2) + QStringLiteral("ms")
-                               << req.remoteAddress.toString();
+                               << req.remoteAddress.toString()
+                               << (req.clientRequestId.isEmpty() ? QString()
+                                                                 : QStringLiteral("client-request-id=") + req.clientRequestId);
     return response;
 }
 

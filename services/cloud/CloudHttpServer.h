@@ -2,6 +2,8 @@
 #pragma once
 
 #include "cloud/CloudContext.h"
+#include "cloud/authn/Caller.h"
+#include "cloud/http/GuardedTcpServer.h"
 #include "cloud/http/Router.h"
 
 #include <QAbstractHttpServer>
@@ -30,6 +32,19 @@ protected:
     void missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) override;
 
 private:
+    std::shared_ptr<const GuardSettings> guardSettings();
+    // The guard's question on a complete request head (see http/HttpGuard.h): 401, 413 and 415 before the body.
+    Admission admit(const RequestHead& head);
+    // A problem the guard sends instead of a response (and closes): request id, access log and metrics as usual.
+    HttpResponse refusal(const ApiError& error, const RequestHead* head, const QHostAddress& peer);
+    // The caller behind an Authorization header (left unsigned-in when there is none or the token is not live).
+    std::optional<ApiError> authenticateBearer(const QByteArray& authorization, Caller& caller);
+    // 413 or 415 for a body of `size` bytes the route would refuse.
+    static std::optional<ApiError> bodyProblem(const Route& route, qint64 size, const QByteArray& contentType);
+    bool isTrustedProxy(const QHostAddress& address) const;
+    // The client's address: the TCP peer, or behind a trusted proxy the right-most untrusted X-Forwarded-For hop.
+    QHostAddress clientAddress(const QHostAddress& peer, const QList<QPair<QByteArray, QByteArray>>& headers) const;
+
     Reply runRoute(const Route& route, RequestContext& ctx);
     Reply runWithIdempotency(const Route& route, RequestContext& ctx);
 

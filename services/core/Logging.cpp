@@ -54,13 +54,38 @@ void jsonHandler(QtMsgType type, const QMessageLogContext& context, const QStrin
     write(type, out);
 }
 
+// A text log line is one line: control characters in any of its fields (a percent-encoded newline in a request path,
+// say) are written as escapes, so that no input can forge a line of its own. Backslashes are escaped too, so an
+// escape in the log always means one.
+QByteArray escaped(const QByteArray& field)
+{
+    QByteArray out;
+    out.reserve(field.size());
+    for (char c : field) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (u < 0x20 || u == 0x7f)
+            out += "\\x" + QByteArray::number(u, 16).rightJustified(2, '0');
+        else
+            out += c;
+    }
+    return out;
+}
+
 void textHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
 {
     QByteArray out = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + ' ' + levelName(type)
-        + ' ' + (context.category ? context.category : "default");
+        + ' ' + escaped(context.category ? context.category : "default");
     if (!t_requestId.isEmpty())
-        out += " [" + t_requestId.toUtf8() + ']';
-    out += ' ' + message.toUtf8() + '\n';
+        out += " [" + escaped(t_requestId.toUtf8()) + ']';
+    out += ' ' + escaped(message.toUtf8()) + '\n';
     write(type, out);
 }
 } // namespace

@@ -7,6 +7,7 @@
 #include "support/AdminSession.h"
 
 #include <QCryptographicHash>
+#include <QJsonDocument>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -111,6 +112,18 @@ private Q_SLOTS:
         QTest::newRow("not json") << "POST" << groups << QByteArray("name=X") << QByteArray("application/x-www-form-urlencoded") << true << 415 << "unsupported-media-type";
         QTest::newRow("duplicate name") << "POST" << groups << QByteArray("{\"name\":\"Ops\"}") << json << true << 409 << "name-taken";
         QTest::newRow("anonymous") << "POST" << groups << QByteArray("{\"name\":\"X\"}") << json << false << 401 << "unauthenticated";
+        // Who is asking is decided before anything about the body.
+        QTest::newRow("anonymous, not json") << "POST" << groups << QByteArray("name=X") << QByteArray("text/plain") << false << 401 << "unauthenticated";
+        QTest::newRow("anonymous, huge body") << "POST" << groups << QByteArray(300'000, 'a') << json << false << 401 << "unauthenticated";
+        QTest::newRow("anonymous, body on a bodyless action") << "POST" << QStringLiteral("/v1/checkouts/chk_1/end") << QByteArray("{\"a\":1}") << json << false << 401 << "unauthenticated";
+        // A bodyless action takes {} (answered here by what is wrong with the id), but no fields.
+        QTest::newRow("{} on end") << "POST" << QStringLiteral("/v1/checkouts/chk_00000000000000000000000000000000/end") << QByteArray("{}") << json << true << 404 << "not-found";
+        QTest::newRow("{} on cancel") << "POST" << QStringLiteral("/v1/checkouts/chk_00000000000000000000000000000000/cancel") << QByteArray("{ }") << json << true << 404 << "not-found";
+        QTest::newRow("{} on reconcile") << "POST" << QStringLiteral("/v1/tenants/tnt_00000000000000000000000000000000/reconcile") << QByteArray("{}") << json << true << 404 << "not-found";
+        QTest::newRow("{} on redeliver") << "POST" << QStringLiteral("/v1/webhooks/whk_1/deliveries/dlv_1/redeliver") << QByteArray("{}") << json << true << 404 << "not-found";
+        QTest::newRow("{} on revoke sessions") << "POST" << QStringLiteral("/v1/people/%1/sessions/revoke") << QByteArray("{}") << json << true << 404 << "not-found";
+        QTest::newRow("fields on a bodyless action") << "POST" << QStringLiteral("/v1/people/%1/sessions/revoke") << QByteArray("{\"all\":true}") << json << true << 422 << "validation";
+        QTest::newRow("big body on a bodyless action") << "POST" << QStringLiteral("/v1/people/%1/sessions/revoke") << QByteArray("{\"a\":\"") + QByteArray(200, 'a') + "\"}" << json << true << 413 << "body-too-large";
         QTest::newRow("unknown id") << "PATCH" << QStringLiteral("/v1/people/per_00000000000000000000000000000000") << QByteArray("{\"role\":\"admin\"}") << json << true << 404 << "not-found";
         QTest::newRow("garbage id") << "DELETE" << QStringLiteral("/v1/groups/'; DROP TABLE groups;--") << QByteArray() << QByteArray() << true << 404 << "not-found";
         QTest::newRow("other org's person") << "PATCH" << QStringLiteral("/v1/people/%1") << QByteArray("{\"status\":\"disabled\"}") << json << true << 404 << "not-found";
@@ -190,6 +203,65 @@ private Q_SLOTS:
         QCOMPARE(m_cloud->get(QStringLiteral("/healthz")).status, 200); // the service shrugs it off
     }
 
+    void methodNotAllowedSaysWhatIs()
+    {
+        const HttpResult r = m_cloud->request(QStringLiteral("PUT"), QStringLiteral("/v1/groups"), {}, m_admin);
+        QCOMPARE(r.status, 405);
+        const QByteArray allow = r.header("Allow");
+        QVERIFY2(allow.contains("GET") && allow.contains("POST") && allow.contains("HEAD"), allow.constData());
+        QVERIFY(!r.json.value(QLatin1String("instance")).toString().isEmpty());
+    }
+
+    void emptyObjectOnBodylessDelete()
+    {
+        const HttpResult g = m_cloud->post(QStringLiteral("/v1/groups"), {{QStringLiteral("name"), QStringLiteral("Short-lived")}}, m_admin);
+        QCOMPARE(g.status, 201);
+        QNetworkAccessManager nam;
+        const HttpResult r = httpRequest(nam, QStringLiteral("DELETE"),
+                                         m_cloud->url(QStringLiteral("/v1/groups/") + g.json.value(QLatin1String("id")).toString()),
+                                         "{}", m_admin, {{"Content-Type", "application/json"}});
+        QCOMPARE(r.status, 204);
+    }
+
+    // A percent-encoded line break in the path must not start a line of its own in the text log.
+    void logLinesCannotBeForged()
+    {
+        const QByteArray forged = "2026-01-01T00:00:00.000Z info stint.cloud.http.access GET /forged 200";
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_cloud->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /v1/x%0A" + QByteArray(forged).replace(' ', "%20") + "%0D%0Aend HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray answer;
+        QVERIFY(QTest::qWaitFor([&] { answer += socket.readAll(); return answer.contains("\r\n\r\n"); }, 10000));
+        QVERIFY(answer.startsWith("HTTP/1.1 404"));
+        QVERIFY(QTest::qWaitFor([&] { return m_cloud->stderrText().contains("/forged 200"); }, 10000));
+        for (const QByteArray& line : m_cloud->stderrText().split('\n'))
+            QVERIFY2(!line.startsWith("2026-01-01T00:00:00.000Z"), line.constData());
+        QVERIFY(m_cloud->stderrText().contains("/v1/x\\n2026-01-01T00:00:00.000Z"));
+    }
+
+    // The request id in the audit log is the server's; a client's X-Request-Id is kept only as the client's.
+    void clientRequestIdIsNotTheServers()
+    {
+        const QByteArray clientId = "client-chosen-id-42";
+        const HttpResult r = m_cloud->request(QStringLiteral("POST"), QStringLiteral("/v1/groups"),
+                                              {{QStringLiteral("name"), QStringLiteral("Audited")}}, m_admin,
+                                              {{"X-Request-Id", clientId}});
+        QCOMPARE(r.status, 201);
+        const QByteArray serverId = r.header("X-Request-Id");
+        QVERIFY(serverId.startsWith("req_"));
+        QVERIFY(serverId != clientId);
+        auto db = cloud::openCloudStore(configFor(m_dir.path()));
+        QVERIFY(db.ok());
+        auto rows = (*db)->query(QStringLiteral("SELECT details FROM audit_events WHERE details LIKE ?"),
+                                 {QStringLiteral("%client-chosen-id-42%")});
+        QVERIFY(rows.ok());
+        QCOMPARE(qint64(rows->size()), qint64(1));
+        const QJsonObject details = QJsonDocument::fromJson(rows->front().text(0).toUtf8()).object();
+        QCOMPARE(details.value(QLatin1String("requestId")).toString(), QString::fromLatin1(serverId));
+        QCOMPARE(details.value(QLatin1String("clientRequestId")).toString(), QString::fromLatin1(clientId));
+    }
+
     void idempotencyKeyReplaysAndRefusesReuse()
     {
         const QList<QPair<QByteArray, QByteArray>> key{{"Idempotency-Key", "create-ops-team-1"}};
@@ -210,7 +282,19 @@ private Q_SLOTS:
         QCOMPARE(bad.status, 400);
         QCOMPARE(snapshot(m_dir.path()), before);
     }
+
+    void signOutTakesAnEmptyObject();
 };
+
+// (last: it ends the admin's session)
+void TestBadInput::signOutTakesAnEmptyObject()
+{
+    QNetworkAccessManager nam;
+    const HttpResult r = httpRequest(nam, QStringLiteral("POST"), m_cloud->url(QStringLiteral("/v1/auth/signout")), "{}",
+                                     m_admin, {{"Content-Type", "application/json"}});
+    QCOMPARE(r.status, 204);
+    QCOMPARE(m_cloud->get(QStringLiteral("/v1/me"), m_admin).status, 401);
+}
 
 QTEST_GUILESS_MAIN(TestBadInput)
 #include "TestBadInput.moc"

@@ -1,111 +1,128 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cloud/http/GuardedTcpServer.h"
 
-#include "cloud/http/Problem.h"
-
 #include <QLoggingCategory>
-#include <QRegularExpression>
 
-Q_LOGGING_CATEGORY(lcGuard, "stint.cloud.http.guard")
+Q_LOGGING_CATEGORY(lcListener, "stint.cloud.http.listener")
 
 namespace stint::cloud {
 
-namespace {
-constexpr qsizetype kMaxRequestLine = 8192;
-
-bool validRequestLine(const QByteArray& line)
+bool ConnectionCounter::tryAdd(const QHostAddress& peer, int cap)
 {
-    static const QRegularExpression shape(QStringLiteral(R"(^[A-Z]{3,10} [!-~]{1,8000} HTTP/1\.[01]\r?$)"));
-    return shape.match(QString::fromLatin1(line)).hasMatch();
+    int& open = m_open[peer.toString()];
+    if (cap > 0 && open >= cap)
+        return false;
+    ++open;
+    return true;
 }
-} // namespace
 
-GuardedTcpSocket::GuardedTcpSocket(qsizetype maxRequestBytes, int idleTimeoutMs, QObject* parent)
+void ConnectionCounter::remove(const QHostAddress& peer)
+{
+    const QString key = peer.toString();
+    if (--m_open[key] <= 0)
+        m_open.remove(key);
+}
+
+GuardedTcpSocket::GuardedTcpSocket(std::shared_ptr<const GuardSettings> settings, QObject* parent)
     : QTcpSocket(parent)
-    , m_maxRequestBytes(maxRequestBytes)
+    , m_guard(this, std::move(settings))
 {
-    m_idle.setSingleShot(true);
-    m_idle.setInterval(idleTimeoutMs);
-    connect(this, &QIODevice::readyRead, this, &GuardedTcpSocket::inspectIncoming);
-    connect(&m_idle, &QTimer::timeout, this, [this] {
-        qCDebug(lcGuard) << "closing idle connection";
-        abort();
-    });
-    m_idle.start();
-}
-
-void GuardedTcpSocket::inspectIncoming()
-{
-    // Runs before QtHttpServer's own readyRead slot (connected first), which then consumes everything available:
-    // what is available now is exactly what arrived since the last notification.
-    if (m_rejected) {
-        readAll();
-        return;
-    }
-    const qint64 available = bytesAvailable();
-    if (available <= 0)
-        return;
-    m_idle.start();
-    m_bytesSinceResponse += available;
-    if (m_checkingRequestLine) {
-        m_requestLine.append(peek(std::min<qint64>(available, kMaxRequestLine + 2 - m_requestLine.size())));
-        // Leading empty lines before a request are allowed (RFC 9112 2.2).
-        while (m_requestLine.startsWith("\r\n"))
-            m_requestLine.remove(0, 2);
-        const qsizetype eol = m_requestLine.indexOf('\n');
-        if (eol >= 0) {
-            m_checkingRequestLine = false;
-            if (!validRequestLine(m_requestLine.left(eol)))
-                return reject("400 Bad Request", "The request line is not HTTP/1.1: expected 'METHOD /path HTTP/1.1'.");
-            m_requestLine.clear();
-        } else if (m_requestLine.size() > kMaxRequestLine) {
-            return reject("414 URI Too Long", "The request line is longer than 8 KiB.");
-        }
-    }
-    if (m_bytesSinceResponse > m_maxRequestBytes)
-        reject("413 Content Too Large", "The request is larger than this server accepts.");
 }
 
 qint64 GuardedTcpSocket::writeData(const char* data, qint64 size)
 {
-    // A response (or, after an upgrade, a WebSocket frame) starts a new budget and a new request line.
-    m_bytesSinceResponse = 0;
-    m_checkingRequestLine = !m_rejected;
-    m_requestLine.clear();
-    m_idle.start();
+    m_guard.wrote();
     return QTcpSocket::writeData(data, size);
 }
 
-void GuardedTcpSocket::reject(const QByteArray& statusLine, const QByteArray& detail)
+GuardedSslSocket::GuardedSslSocket(std::shared_ptr<const GuardSettings> settings, QObject* parent)
+    : QSslSocket(parent)
+    , m_guard(this, std::move(settings))
 {
-    qCInfo(lcGuard) << "rejecting connection:" << statusLine;
-    m_rejected = true;
-    const int status = statusLine.left(3).toInt();
-    const QByteArray body = "{\"type\":\"" + QByteArray(kProblemTypeBase) + "bad-request\",\"title\":\"Bad request.\""
-        + ",\"status\":" + QByteArray::number(status) + ",\"detail\":\"" + detail + "\"}";
-    const QByteArray response = "HTTP/1.1 " + statusLine + "\r\nContent-Type: application/problem+json\r\n"
-        + "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    readAll(); // nothing of this request reaches the HTTP parser
-    QTcpSocket::writeData(response.constData(), response.size());
-    flush();
-    disconnectFromHost();
 }
 
-GuardedTcpServer::GuardedTcpServer(qsizetype maxRequestBytes, int idleTimeoutMs, QObject* parent)
+qint64 GuardedSslSocket::writeData(const char* data, qint64 size)
+{
+    m_guard.wrote();
+    return QSslSocket::writeData(data, size);
+}
+
+HttpGuard* guardOf(QTcpSocket* socket)
+{
+    if (auto* plain = qobject_cast<GuardedTcpSocket*>(socket))
+        return &plain->guard();
+    if (auto* tls = qobject_cast<GuardedSslSocket*>(socket))
+        return &tls->guard();
+    return nullptr;
+}
+
+namespace {
+// Counts the connection against its address while it exists; false (and the connection closed) over the cap.
+bool admitConnection(QTcpSocket* socket, const std::shared_ptr<ConnectionCounter>& counter,
+                     const GuardSettings& settings)
+{
+    const QHostAddress peer = socket->peerAddress();
+    const bool exempt = settings.exemptFromCap && settings.exemptFromCap(peer);
+    if (exempt)
+        return true;
+    if (!counter->tryAdd(peer, settings.maxConnectionsPerAddress)) {
+        qCInfo(lcListener) << "refusing a connection: too many open from one address";
+        return false;
+    }
+    // Not QObject::destroyed: QtHttpServer disconnects every signal of a connection it upgrades to a WebSocket.
+    guardOf(socket)->setOnDestroyed([counter, peer] { counter->remove(peer); });
+    return true;
+}
+} // namespace
+
+GuardedTcpServer::GuardedTcpServer(std::shared_ptr<const GuardSettings> settings, QObject* parent)
     : QTcpServer(parent)
-    , m_maxRequestBytes(maxRequestBytes)
-    , m_idleTimeoutMs(idleTimeoutMs)
+    , m_settings(std::move(settings))
 {
 }
 
 void GuardedTcpServer::incomingConnection(qintptr handle)
 {
-    auto* socket = new GuardedTcpSocket(m_maxRequestBytes, m_idleTimeoutMs, this);
-    if (!socket->setSocketDescriptor(handle)) {
+    auto* socket = new GuardedTcpSocket(m_settings, this);
+    if (!socket->setSocketDescriptor(handle) || !admitConnection(socket, m_counter, *m_settings)) {
+        socket->abort();
         delete socket;
         return;
     }
     addPendingConnection(socket);
+}
+
+GuardedSslServer::GuardedSslServer(std::shared_ptr<const GuardSettings> settings, QObject* parent)
+    : QSslServer(parent)
+    , m_settings(std::move(settings))
+{
+}
+
+void GuardedSslServer::incomingConnection(qintptr handle)
+{
+    auto* socket = new GuardedSslSocket(m_settings, this);
+    socket->setSslConfiguration(sslConfiguration());
+    if (!socket->setSocketDescriptor(handle) || !admitConnection(socket, m_counter, *m_settings)) {
+        socket->abort();
+        delete socket;
+        return;
+    }
+    // As QSslServer does: the connection is handed to the HTTP server once encrypted; a failed handshake ends it.
+    connect(socket, &QSslSocket::encrypted, this, [this, socket] {
+        socket->disconnect(this);
+        addPendingConnection(socket);
+        emit newConnection();
+    });
+    connect(socket, &QSslSocket::sslErrors, this, [socket](const QList<QSslError>&) { socket->deleteLater(); });
+    connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket](QAbstractSocket::SocketError) {
+        if (!socket->isEncrypted())
+            socket->deleteLater();
+    });
+    connect(socket, &QAbstractSocket::disconnected, this, [socket] {
+        if (!socket->isEncrypted())
+            socket->deleteLater();
+    });
+    socket->startServerEncryption();
 }
 
 } // namespace stint::cloud

@@ -1,48 +1,91 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "cloud/http/HttpGuard.h"
+
+#include <QHash>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTimer>
+#include <memory>
 
+// The listeners of the cloud's HTTP server, plain and TLS: each connection they accept is counted against its peer
+// address (a cap per address) and carries an HttpGuard, which sees its bytes (decrypted, for TLS) before
+// QtHttpServer does.
 namespace stint::cloud {
 
-// QtHttpServer 6.4 reads a whole request into memory before anyone sees it and keeps idle connections forever.
-// These connections enforce what it does not: a byte budget per request (counted from the last response), an idle
-// timeout, and a well-formed request line (answered with a 400 problem when it is not, instead of silence).
+// Open connections per peer address, shared by a listener and its connections (which may outlive it).
+class ConnectionCounter
+{
+public:
+    bool tryAdd(const QHostAddress& peer, int cap);
+    void remove(const QHostAddress& peer);
+
+private:
+    QHash<QString, int> m_open;
+};
+
+// The guard of a socket made by one of the servers below, or null.
+HttpGuard* guardOf(QTcpSocket* socket);
+
+// A connection with its guard. The plain and the TLS variant differ only in their base class.
 class GuardedTcpSocket : public QTcpSocket
 {
     Q_OBJECT
 public:
-    GuardedTcpSocket(qsizetype maxRequestBytes, int idleTimeoutMs, QObject* parent = nullptr);
+    explicit GuardedTcpSocket(std::shared_ptr<const GuardSettings> settings, QObject* parent = nullptr);
+    HttpGuard& guard() { return m_guard; }
 
 protected:
     qint64 writeData(const char* data, qint64 size) override;
 
 private:
-    void inspectIncoming();
-    void reject(const QByteArray& statusLine, const QByteArray& detail);
+    HttpGuard m_guard;
+};
 
-    qsizetype m_maxRequestBytes;
-    qsizetype m_bytesSinceResponse = 0;
-    QByteArray m_requestLine; // the start of the current request, until its first line is complete
-    bool m_checkingRequestLine = true;
-    bool m_rejected = false;
-    QTimer m_idle;
+class GuardedSslSocket : public QSslSocket
+{
+    Q_OBJECT
+public:
+    explicit GuardedSslSocket(std::shared_ptr<const GuardSettings> settings, QObject* parent = nullptr);
+    HttpGuard& guard() { return m_guard; }
+
+protected:
+    qint64 writeData(const char* data, qint64 size) override;
+
+private:
+    HttpGuard m_guard;
 };
 
 class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    GuardedTcpServer(qsizetype maxRequestBytes, int idleTimeoutMs, QObject* parent = nullptr);
+    explicit GuardedTcpServer(std::shared_ptr<const GuardSettings> settings, QObject* parent = nullptr);
 
 protected:
     void incomingConnection(qintptr handle) override;
 
 private:
-    qsizetype m_maxRequestBytes;
-    int m_idleTimeoutMs;
+    std::shared_ptr<const GuardSettings> m_settings;
+    std::shared_ptr<ConnectionCounter> m_counter = std::make_shared<ConnectionCounter>();
+};
+
+// QSslServer makes plain QSslSockets in its incomingConnection; this one makes guarded ones, so that TLS connections
+// get exactly the plain listener's guard (on the decrypted bytes). The header deadline also bounds the handshake.
+class GuardedSslServer : public QSslServer
+{
+    Q_OBJECT
+public:
+    explicit GuardedSslServer(std::shared_ptr<const GuardSettings> settings, QObject* parent = nullptr);
+
+protected:
+    void incomingConnection(qintptr handle) override;
+
+private:
+    std::shared_ptr<const GuardSettings> m_settings;
+    std::shared_ptr<ConnectionCounter> m_counter = std::make_shared<ConnectionCounter>();
 };
 
 } // namespace stint::cloud

@@ -22,7 +22,8 @@ struct HttpRequest
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
     QHostAddress remoteAddress;
-    QString requestId;
+    QString requestId;       // ours, always (the response's X-Request-Id, the logs, the audit log)
+    QString clientRequestId; // the client's X-Request-Id, when plain; recorded as the client's, never as ours
 
     QByteArray header(QByteArrayView name) const;
 };

@@ -20,8 +20,15 @@ AuditEvent RequestContext::auditEvent(const QString& action, const QString& outc
     return auditEventFor(actor(), caller.orgId, action, {}, cloud.clock.now(), outcome);
 }
 
+void noteClientRequestId(AuditEvent& event, const HttpRequest& request)
+{
+    if (!request.clientRequestId.isEmpty() && !event.details.contains(QLatin1String("clientRequestId")))
+        event.details.insert(QStringLiteral("clientRequestId"), request.clientRequestId);
+}
+
 bool RequestContext::audit(AuditEvent event)
 {
+    noteClientRequestId(event, request);
     auto appended = cloud.audit.append(std::move(event));
     if (!appended)
         qCWarning(lcRequest) << "audit append failed:" << appended.error().code << appended.error().message;

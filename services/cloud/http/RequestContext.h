@@ -14,6 +14,10 @@
 namespace stint::cloud {
 
 // One request in flight: what came in, who sent it, and what it should leave behind besides the response.
+// Records the client's own name for the request (X-Request-Id) in an audit event as details.clientRequestId. The
+// event's details.requestId stays the server's id.
+void noteClientRequestId(AuditEvent& event, const HttpRequest& request);
+
 class RequestContext
 {
 public:

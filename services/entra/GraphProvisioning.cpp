@@ -119,9 +119,11 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         auto created = m_graph.send(tenant, write("POST", QStringLiteral("/users"), body), trips);
         std::optional<QJsonObject> user;
         if (!created && created.error().code == QLatin1String(kOutcomeUnknown)) {
-            // Lost on the way (a dropped connection): if Graph shows no account by that name, the creation was not
-            // carried out, and sending it again cannot make a second one (the name is unique: it would conflict).
-            auto found = findUser(tenant, request.userPrincipalName, true, trips);
+            // Lost on the way (a dropped connection): if Graph shows no account by that name, the creation was most
+            // likely not carried out, and sending it again cannot make a second one — the name is unique, so a
+            // creation carried out after all (not shown yet: replication lag) makes the second one conflict, and
+            // the account is then looked up, waiting out the lag.
+            auto found = findUser(tenant, request.userPrincipalName, false, trips);
             if (!found)
                 return found.error();
             if (!*found)
@@ -248,6 +250,19 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
             auto issued = issuedTap(tapResponse, tapLifetime, now());
             if (!issued)
                 return issued.error();
+            if (wanted != tapLifetime) {
+                // Issued, but under bounds that changed since they were last seen: the pass would end before or
+                // long after the window. One more, within the bounds now read (it replaces this one).
+                QStringList notes;
+                tapLifetime = tapLifetimeFor(request.windowMinutes, current, &notes);
+                result.notes = notes;
+                auto again = m_graph.send(tenant, issueTap(accountId, tapLifetime, current), trips);
+                if (!again)
+                    return again.error();
+                issued = issuedTap(*again, tapLifetime, now());
+                if (!issued)
+                    return issued.error();
+            }
             result.temporaryAccessPass = std::move(issued->pass);
             result.temporaryAccessPassId = issued->id;
             result.temporaryAccessPassExpiresAt = issued->expiresAt;

@@ -705,6 +705,19 @@ private slots:
         auto again = h.gateway->provision(request);
         QVERIFY(again.ok());
         QCOMPARE(again->graphRoundTrips, 2);
+
+        // Bounds that widened since: the pass Graph accepted under the old ones would end before the window (120 of
+        // 240 minutes); it is issued once more, within the new ones.
+        {
+            QMutexLocker lock(&h.fake.mutex);
+            h.fake.tapPolicy.insert(QStringLiteral("maximumLifetimeInMinutes"), 480);
+        }
+        h.fake.assignments.clear();
+        auto widened = h.gateway->provision(request);
+        QVERIFY(widened.ok());
+        QCOMPARE(h.fake.taps.value(id).toObject().value(QStringLiteral("lifetimeInMinutes")).toInt(), 240);
+        QVERIFY(widened->notes.isEmpty());
+        QCOMPARE(widened->graphRoundTrips, 3);
     }
 
     // Per-request failures inside the sequential $batch: a 429 on the account's PATCH stops the roles behind it

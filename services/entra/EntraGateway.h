@@ -158,9 +158,10 @@ struct SignedInIdentity
 struct ProvisionRequest
 {
     TenantAccess tenant;
-    // The account Stint made for this technician in this tenant before, if it knows one. When unset (or gone), the
-    // account is looked up by userPrincipalName and created when there is none. An existing account that Stint did
-    // not make (no Stint tag) is never taken over: error "entra.account_not_managed".
+    // The account Stint made for this technician in this tenant before, if it knows one: Stint's own, written to at
+    // once (2 round trips). When unset (or gone), the account is created (3), and when its name is taken, the account
+    // of that name is used if it carries the Stint tag. An existing account that Stint did not make (no Stint tag) is
+    // never taken over: error "entra.account_not_managed".
     std::optional<QString> knownAccountId;
     QString userPrincipalName; // local part from the naming rule @ the chosen verified domain
     QString displayName;

@@ -274,29 +274,33 @@ Result<GraphResponse> GraphClient::send(const TenantAccess& tenant, const GraphR
 }
 
 Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, const QList<GraphRequest>& requests,
-                                                int* roundTrips)
+                                                int* roundTrips, Order order)
 {
     const int n = int(requests.size());
     QStringList ids;
     QHash<QString, int> indexOf;
     QStringList relatives;
+    QList<QList<int>> needs(n); // the declared dependencies of each item, as indexes (all earlier)
+    bool sequential = order == Order::Sequential;
     for (int i = 0; i < n; ++i) {
         const QString id = requests[i].id.isEmpty() ? QString::number(i + 1) : requests[i].id;
         if (indexOf.contains(id.toLower()))
             return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Duplicate $batch item id %1").arg(id));
+        for (const QString& dependency : requests[i].dependsOn) {
+            // Graph runs a dependant after what it names; only an earlier item can be named (no cycles, and the
+            // order of the list is the order of execution).
+            if (!indexOf.contains(dependency.toLower()))
+                return makeError(QString::fromLatin1(kGraphError),
+                                 QStringLiteral("Unknown or later $batch dependency %1").arg(dependency));
+            needs[i].append(indexOf.value(dependency.toLower()));
+            sequential = true;
+        }
         indexOf.insert(id.toLower(), i);
         ids.append(id);
         auto relative = relativeUrl(tenant, requests[i].url);
         if (!relative)
             return relative.error();
         relatives.append(*relative);
-    }
-    for (const GraphRequest& request : requests) {
-        for (const QString& dependency : request.dependsOn) {
-            if (!indexOf.contains(dependency.toLower()))
-                return makeError(QString::fromLatin1(kGraphError),
-                                 QStringLiteral("Unknown $batch dependency %1").arg(dependency));
-        }
     }
 
     const TimeMs start = now();
@@ -311,53 +315,47 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
     int round = 0;
     Error lastProblem
         = makeError(QString::fromLatin1(EntraGateway::kTransient), QStringLiteral("Graph $batch did not complete"));
+    const auto failedDependency = [] {
+        GraphResponse failed;
+        failed.status = 424;
+        failed.body = QJsonObject {
+            {QStringLiteral("error"),
+             QJsonObject {{QStringLiteral("code"), QStringLiteral("FailedDependency")},
+                          {QStringLiteral("message"), QStringLiteral("A request it depends on failed.")}}}};
+        return failed;
+    };
+    // Whether something the item needs failed for good.
+    const auto needFailed = [&](int i) {
+        for (int j : needs[i]) {
+            if (results[j] && !results[j]->ok())
+                return true;
+        }
+        return false;
+    };
 
     while (!pending.isEmpty()) {
-        // Pack this round's chunks; an item travels with its pending dependencies or waits for a later round.
+        // This round's chunks. In parallel, any number of chunks of up to 20. In sequence, one chain of up to 20 in
+        // the given order (what follows it waits for the next round, so that nothing overtakes an item left behind).
         QList<QList<int>> chunks;
-        QHash<int, int> chunkOf;
-        QHash<int, QStringList> itemDependsOn;
         for (int i : std::as_const(pending)) {
-            bool failedDependency = false;
-            bool later = false;
-            QStringList dependsOn;
-            for (const QString& dependency : requests[i].dependsOn) {
-                const int j = indexOf.value(dependency.toLower());
-                if (results[j]) {
-                    failedDependency = failedDependency || !results[j]->ok();
-                } else if (chunkOf.contains(j) && chunkOf.value(j) == chunks.size() - 1) {
-                    dependsOn.append(ids[j]);
-                } else {
-                    later = true;
-                }
-            }
-            if (failedDependency) {
-                GraphResponse failed;
-                failed.status = 424;
-                failed.body = QJsonObject {
-                    {QStringLiteral("error"),
-                     QJsonObject {{QStringLiteral("code"), QStringLiteral("FailedDependency")},
-                                  {QStringLiteral("message"), QStringLiteral("A request it depends on failed.")}}}};
-                results[i] = failed;
+            if (needFailed(i)) {
+                results[i] = failedDependency();
                 continue;
             }
-            if (later)
-                continue;
             if (chunks.isEmpty() || chunks.last().size() >= kMaxBatchItems) {
-                if (!dependsOn.isEmpty())
-                    continue; // its dependencies are in the full chunk: next round
+                if (sequential && !chunks.isEmpty())
+                    break;
                 chunks.append(QList<int>());
             }
             chunks.last().append(i);
-            chunkOf.insert(i, int(chunks.size()) - 1);
-            itemDependsOn.insert(i, dependsOn);
         }
 
         qint64 wait = 0;
         for (const QList<int>& chunk : std::as_const(chunks)) {
             GraphPacer::Cost cost {0, 0, 1};
             QJsonArray items;
-            for (int i : chunk) {
+            for (qsizetype k = 0; k < chunk.size(); ++k) {
+                const int i = chunk[k];
                 const GraphPacer::Cost one = GraphPacer::costOf(requests[i].method, relatives[i]);
                 cost.units += one.units;
                 cost.writes += one.writes;
@@ -369,8 +367,9 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                     item.insert(QStringLiteral("headers"),
                                 QJsonObject {{QStringLiteral("Content-Type"), QStringLiteral("application/json")}});
                 }
-                if (!itemDependsOn.value(i).isEmpty())
-                    item.insert(QStringLiteral("dependsOn"), QJsonArray::fromStringList(itemDependsOn.value(i)));
+                // Fully sequential: each item after the one before it (which, in turn, after the ones it needs).
+                if (sequential && k > 0)
+                    item.insert(QStringLiteral("dependsOn"), QJsonArray {ids[chunk[k - 1]]});
                 items.append(item);
             }
             if (auto token = m_tokens.token(tenant); !token)
@@ -401,18 +400,18 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                     if (!requests[i].isResendSafe() && (!http || lostOrUnclear(http->status)))
                         results[i] = GraphResponse {}; // status 0: outcome unknown
                 }
+                if (sequential)
+                    break; // nothing may overtake what this chunk left undone
                 continue;
             }
             const QJsonArray responses
                 = QJsonDocument::fromJson(http->body).object().value(QStringLiteral("responses")).toArray();
-            QSet<int> answered;
-            QList<std::pair<int, GraphResponse>> failedDependencies;
+            QHash<int, GraphResponse> answered;
             for (const QJsonValue& value : responses) {
                 const QJsonObject object = value.toObject();
                 const int i = indexOf.value(object.value(QStringLiteral("id")).toString().toLower(), -1);
                 if (i < 0 || !chunk.contains(i) || answered.contains(i))
                     continue;
-                answered.insert(i);
                 GraphResponse item;
                 item.status = object.value(QStringLiteral("status")).toInt();
                 item.body = object.value(QStringLiteral("body")).toObject();
@@ -421,6 +420,17 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                     item.headers.append(
                         std::make_pair(it.key().toLatin1(), it.value().toVariant().toString().toLatin1()));
                 logThrottleHeaders(item.headers);
+                answered.insert(i, item);
+            }
+            // In the order of the chunk, so that a 424 is judged after what came before it.
+            for (int i : chunk) {
+                const auto found = answered.constFind(i);
+                if (found == answered.constEnd()) {
+                    if (!requests[i].isResendSafe())
+                        results[i] = GraphResponse {};
+                    continue;
+                }
+                const GraphResponse& item = *found;
                 const bool lagged = item.status == 404 && requests[i].retryNotFound
                     && item.errorCode() == QStringLiteral("Request_ResourceNotFound");
                 if (item.status == 429 || item.status == 503) {
@@ -438,23 +448,16 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
                 } else if (lagged && now() < lagDeadline) {
                     wait = std::max(wait, backoff(attempts[i]++));
                 } else if (item.status == 424) {
-                    failedDependencies.append({i, item});
+                    // Not carried out. Final only when something it needs failed for good; otherwise (what it
+                    // needs is retried, or it only followed an unrelated item in the chain) it goes again.
+                    if (needFailed(i))
+                        results[i] = item;
                 } else {
                     results[i] = item;
                 }
             }
-            // A 424 is final only when what it depended on is final too; otherwise it goes again with it.
-            for (const auto& [i, item] : failedDependencies) {
-                bool dependencyRetried = false;
-                for (const QString& dependency : requests[i].dependsOn)
-                    dependencyRetried = dependencyRetried || !results[indexOf.value(dependency.toLower())];
-                if (!dependencyRetried)
-                    results[i] = item;
-            }
-            for (int i : chunk) {
-                if (!answered.contains(i) && !requests[i].isResendSafe())
-                    results[i] = GraphResponse {};
-            }
+            if (sequential)
+                break;
         }
         ++round;
         QList<int> stillPending;
@@ -462,6 +465,8 @@ Result<QList<GraphResponse>> GraphClient::batch(const TenantAccess& tenant, cons
             if (!results[i])
                 stillPending.append(i);
         }
+        if (stillPending.size() == pending.size() && wait == 0)
+            wait = backoff(round); // no answer moved on (a Graph that keeps refusing the chain's head): not a hot loop
         pending = stillPending;
         if (pending.isEmpty())
             break;

@@ -33,7 +33,7 @@ struct GraphRequest
     // May be sent again when an attempt's outcome is unknown (dropped connection, 500/502/504). Defaults to true for
     // everything but POST; a POST that is harmless to repeat (a TAP, which replaces the last one) sets it.
     std::optional<bool> resendSafe;
-    // $batch only: the item's id (default: its position, from "1") and the ids it waits for.
+    // $batch only: the item's id (default: its position, from "1") and the earlier items it needs to have succeeded.
     QString id;
     QStringList dependsOn;
 
@@ -77,13 +77,26 @@ public:
     // `roundTrips` (optional) is incremented per HTTP exchange with Graph.
     Result<GraphResponse> send(const TenantAccess& tenant, const GraphRequest& request, int* roundTrips = nullptr);
 
+    // How the items of a $batch run. Graph runs a batch either fully in parallel (no item has dependsOn) or fully in
+    // sequence (every item after the first depends on one before it), and refuses anything between (400 "Batch should
+    // be either fully sequential or fully parallel", protocols.md 2.9); in sequence, an item that fails makes every
+    // item after it fail with 424.
+    enum class Order
+    {
+        Parallel,   // no order among the items (unless one declares dependsOn: then Sequential)
+        Sequential, // the items run in the order given, each one after the one before it
+    };
+
     // Many requests through JSON $batch (≤ 20 per batch), answered in the order of `requests` whatever order Graph
-    // answers in. Items that failed in a retryable way are retried alone; a request with dependsOn is sent in the
-    // same batch as its dependencies (or after they succeeded). Item errors are in the items; the call fails only
-    // when some item could not be brought to an answer within the budget (entra.throttled / entra.transient) or the
-    // app is not authenticated.
+    // answers in. A request's dependsOn (earlier ids only) means "only if that one succeeded": its 424 is final when
+    // the one it names failed for good. Sequential batches are sent as one chain each (item k depends on item k-1);
+    // an item that got 424 only because an unrelated item before it failed was not carried out, and is sent again,
+    // in order, with what else is left. Items that failed in a retryable way (429, 503, a lagging 404 where marked,
+    // 500/502/504 where resend-safe) are sent again. Item errors are in the items; the call fails only when some item
+    // could not be brought to an answer within the budget (entra.throttled / entra.transient) or the app is not
+    // authenticated.
     Result<QList<GraphResponse>> batch(const TenantAccess& tenant, const QList<GraphRequest>& requests,
-                                       int* roundTrips = nullptr);
+                                       int* roundTrips = nullptr, Order order = Order::Parallel);
 
     GraphPacer& pacer() { return m_pacer; }
     TokenProvider& tokens() { return m_tokens; }

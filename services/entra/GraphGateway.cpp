@@ -37,6 +37,55 @@ GraphGatewayOptions GraphGateway::prepare(GraphGatewayOptions options)
     return options;
 }
 
+namespace {
+
+QString grantsKey(const TenantAccess& tenant, const QString& accountId)
+{
+    return tenant.entraTenantId.toLower() + QLatin1Char('/') + accountId.toLower();
+}
+
+} // namespace
+
+TapPolicy GraphGateway::knownTapPolicy(const TenantAccess& tenant) const
+{
+    QMutexLocker lock(&m_knownMutex);
+    return m_tapPolicies.value(tenant.entraTenantId.toLower(), TapPolicy {});
+}
+
+void GraphGateway::rememberTapPolicy(const TenantAccess& tenant, const TapPolicy& policy)
+{
+    QMutexLocker lock(&m_knownMutex);
+    m_tapPolicies.insert(tenant.entraTenantId.toLower(), policy);
+}
+
+void GraphGateway::rememberGrants(const TenantAccess& tenant, const QString& accountId,
+                                  const QList<Assignment>& assignments,
+                                  const std::optional<QString>& temporaryAccessPassId)
+{
+    QMutexLocker lock(&m_knownMutex);
+    Grants& grants = m_grants[grantsKey(tenant, accountId)];
+    grants.assignments = assignments;
+    // "A user can only have one Temporary Access Pass": a new one replaces the one remembered.
+    if (temporaryAccessPassId && !temporaryAccessPassId->isEmpty())
+        grants.temporaryAccessPassIds = {*temporaryAccessPassId};
+}
+
+std::optional<GraphGateway::Grants> GraphGateway::knownGrants(const TenantAccess& tenant,
+                                                               const QString& accountId) const
+{
+    QMutexLocker lock(&m_knownMutex);
+    const auto found = m_grants.constFind(grantsKey(tenant, accountId));
+    if (found == m_grants.constEnd())
+        return std::nullopt;
+    return *found;
+}
+
+void GraphGateway::forgetGrants(const TenantAccess& tenant, const QString& accountId)
+{
+    QMutexLocker lock(&m_knownMutex);
+    m_grants.remove(grantsKey(tenant, accountId));
+}
+
 bool isGuid(const QString& text)
 {
     return text::isGuid(text);

@@ -3,9 +3,11 @@
 
 #include "entra/GraphGateway.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
+#include <QMutex>
 #include <QString>
 
 #include <algorithm>
@@ -21,6 +23,12 @@
 //   GraphGateway.cpp       construction (clocks and waits), the Graph request helpers below, newAccountPassword and
 //                          makeGraphGateway
 namespace stint::entra::detail {
+
+struct Assignment
+{
+    QString id;
+    QString roleDefinitionId; // lowercase
+};
 
 class GraphGateway final : public EntraGateway
 {
@@ -43,8 +51,29 @@ private:
     Result<std::optional<QJsonObject>> findUser(const TenantAccess& tenant, const QString& idOrUpn, bool lag,
                                                 int* roundTrips);
 
+    // The last Temporary Access Pass policy seen in a tenant (by any read), so that a provision can ask for the
+    // right lifetime in the same $batch that reads the policy again; the documented defaults until one is seen.
+    TapPolicy knownTapPolicy(const TenantAccess& tenant) const;
+    void rememberTapPolicy(const TenantAccess& tenant, const TapPolicy& policy);
+
+    // What this gateway last granted an account (its role assignments, its pass), so that revoking it can start
+    // with the writes instead of a read. Hints only: the read-back decides, and what they missed is taken away in
+    // a further round. Kept in memory: after a restart a revocation reads first.
+    struct Grants
+    {
+        QList<Assignment> assignments;
+        QStringList temporaryAccessPassIds;
+    };
+    void rememberGrants(const TenantAccess& tenant, const QString& accountId, const QList<Assignment>& assignments,
+                        const std::optional<QString>& temporaryAccessPassId);
+    std::optional<Grants> knownGrants(const TenantAccess& tenant, const QString& accountId) const;
+    void forgetGrants(const TenantAccess& tenant, const QString& accountId);
+
     GraphGatewayOptions m_options;
     SystemClock m_systemClock;
+    mutable QMutex m_knownMutex;
+    QHash<QString, TapPolicy> m_tapPolicies; // by Entra tenant id (lowercase)
+    QHash<QString, Grants> m_grants;         // by "tenant/account" (lowercase)
     TokenProvider m_tokens;
     GraphClient m_graph;
 };
@@ -70,11 +99,6 @@ QJsonArray values(const GraphResponse& response);
 
 TapPolicy parseTapPolicy(const QJsonObject& body);
 
-struct Assignment
-{
-    QString id;
-    QString roleDefinitionId; // lowercase
-};
 
 QList<Assignment> parseAssignments(const GraphResponse& response);
 

@@ -187,6 +187,8 @@ Result<ConnectionReport> GraphGateway::inspect(const TenantAccess& tenant)
     bool tapReadable = tapPolicy.ok();
     if (tapReadable) {
         report.tapPolicy = parseTapPolicy(tapPolicy.body);
+        if (isGuid(tenant.entraTenantId))
+            rememberTapPolicy(tenant, report.tapPolicy); // the lifetime a provision asks for
         if (!report.tapPolicy.enabled)
             finding(HealthFinding::Severity::Warning, QStringLiteral("tap.disabled"),
                     QStringLiteral(

@@ -25,7 +25,7 @@ bool isConflict(const GraphResponse& response)
 // The lifetime of a pass that should cover `windowMinutes`, within the tenant's policy; a note when it cannot.
 int tapLifetimeFor(int windowMinutes, const TapPolicy& policy, QStringList* notes)
 {
-    if (windowMinutes > policy.maximumLifetimeMinutes)
+    if (notes && windowMinutes > policy.maximumLifetimeMinutes)
         notes->append(QStringLiteral("The window (%1 min) is longer than the tenant's longest Temporary Access "
                                      "Pass: the pass lasts %2 min.")
                           .arg(windowMinutes)
@@ -41,6 +41,18 @@ GraphRequest issueTap(const QString& accountId, int lifetimeMinutes, const TapPo
     tap.retryNotFound = true;
     tap.resendSafe = true; // a user has one TAP: a second one replaces the first
     return tap;
+}
+
+GraphRequest assignRole(const QString& accountId, const QString& role)
+{
+    GraphRequest post
+        = write("POST", QStringLiteral("/roleManagement/directory/roleAssignments"),
+                QJsonObject {{QStringLiteral("@odata.type"), QStringLiteral("#microsoft.graph.unifiedRoleAssignment")},
+                             {QStringLiteral("roleDefinitionId"), role},
+                             {QStringLiteral("principalId"), accountId},
+                             {QStringLiteral("directoryScopeId"), QStringLiteral("/")}});
+    post.retryNotFound = true; // a role for a user just made can fail with Request_ResourceNotFound for a while
+    return post;
 }
 
 // The pass of a 201 from temporaryAccessPassMethods (its value is only ever in this answer), and when it stops working.
@@ -86,54 +98,17 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
     ProvisionResult result;
     result.userPrincipalName = request.userPrincipalName;
     int* trips = &result.graphRoundTrips;
-
-    // Round trip 1: the account (by id when known), its roles, the TAP policy.
-    QList<GraphRequest> reads
-        = {get(userPath(request.knownAccountId.value_or(request.userPrincipalName)) + kUserSelect)};
-    if (request.knownAccountId)
-        reads.append(get(assignmentsOf(*request.knownAccountId)));
-    const int policyIndex = int(reads.size());
-    if (request.issueTemporaryAccessPass)
-        reads.append(get(kTapPolicyPath));
-    auto first = m_graph.batch(tenant, reads, trips);
-    if (!first)
-        return first.error();
-
-    TapPolicy policy;
-    int tapLifetime = 0;
-    if (request.issueTemporaryAccessPass) {
-        const GraphResponse& policyResponse = (*first)[policyIndex];
-        if (!policyResponse.ok())
-            return graphError(policyResponse, QStringLiteral("Reading the Temporary Access Pass policy"));
-        policy = parseTapPolicy(policyResponse.body);
-        if (!policy.enabled)
-            return makeError(QString::fromLatin1(kTapUnavailable),
-                             QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
-        tapLifetime = tapLifetimeFor(request.windowMinutes, policy, &result.notes);
-    }
-
-    std::optional<QJsonObject> user;
-    std::optional<QList<Assignment>> assignments;
-    const GraphResponse& userResponse = (*first)[0];
-    if (userResponse.ok()) {
-        user = userResponse.body;
-        if (request.knownAccountId && (*first)[1].ok())
-            assignments = parseAssignments((*first)[1]);
-    } else if (userResponse.status != 404) {
-        return graphError(userResponse, QStringLiteral("Looking up the account"));
-    }
-    if (!user && request.knownAccountId) {
-        // The account Stint knew is gone: find it by name, or make it again.
-        auto found = findUser(tenant, request.userPrincipalName, false, trips);
-        if (!found)
-            return found.error();
-        user = *found;
-    }
-
     crypto::SecretBytes password = newAccountPassword(m_options.passwordLength);
-    bool passwordSet = false;
-    if (!user) {
-        QJsonObject body {{QStringLiteral("accountEnabled"), true},
+
+    // The account. One Stint recorded (its id, never reused, is Stint's own record of an account it made or adopted
+    // with the tag) is written to straight away; otherwise it is made — one round trip — and only an account found
+    // by its name (the name was taken, or a lost answer made it) is checked for the tag before anything is written.
+    QString accountId = request.knownAccountId.value_or(QString()).toLower();
+    bool passwordSet = false; // by the creation
+    const auto makeAccount = [&]() -> Result<void> {
+        // Made disabled when a Temporary Access Pass is to come: it is enabled in the same sequence that issues the
+        // pass, after it, so that a refused pass leaves nothing usable behind.
+        QJsonObject body {{QStringLiteral("accountEnabled"), !request.issueTemporaryAccessPass},
                           {QStringLiteral("displayName"), request.displayName},
                           {QStringLiteral("mailNickname"), nickname},
                           {QStringLiteral("userPrincipalName"), request.userPrincipalName},
@@ -141,14 +116,25 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
                           {QStringLiteral("passwordProfile"),
                            QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
                                         {QStringLiteral("password"), QString::fromLatin1(password.bytes())}}}};
-        auto created = m_graph.send(tenant, write("POST", QStringLiteral("/users"), std::move(body)), trips);
+        auto created = m_graph.send(tenant, write("POST", QStringLiteral("/users"), body), trips);
+        std::optional<QJsonObject> user;
+        if (!created && created.error().code == QLatin1String(kOutcomeUnknown)) {
+            // Lost on the way (a dropped connection): if Graph shows no account by that name, the creation was most
+            // likely not carried out, and sending it again cannot make a second one — the name is unique, so a
+            // creation carried out after all (not shown yet: replication lag) makes the second one conflict, and
+            // the account is then looked up, waiting out the lag.
+            auto found = findUser(tenant, request.userPrincipalName, false, trips);
+            if (!found)
+                return found.error();
+            if (!*found)
+                created = m_graph.send(tenant, write("POST", QStringLiteral("/users"), body), trips);
+            else
+                created = makeError(QString::fromLatin1(kOutcomeUnknown), QStringLiteral("created meanwhile"));
+        }
         if (created && created->status == 201) {
             user = created->body;
-            user->insert(QStringLiteral("accountEnabled"), true);
-            user->insert(QStringLiteral("employeeType"), tag);
             result.created = true;
             passwordSet = true;
-            assignments = QList<Assignment>();
         } else if ((!created && created.error().code == QLatin1String(kOutcomeUnknown))
                    || (created && isConflict(*created))) {
             // The response was lost, or an account by that name exists (perhaps ours, from the lost response):
@@ -160,98 +146,147 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
             if (!*found)
                 return makeError(QString::fromLatin1(EntraGateway::kTransient),
                                  QStringLiteral("Creating the account had no visible outcome; try again"));
-            user = *found;
+            user = **found;
+            if (user->value(QStringLiteral("employeeType")).toString() != tag)
+                return makeError(QString::fromLatin1(kAccountNotManaged),
+                                 QStringLiteral("%1 exists and was not made by Stint: it is left alone")
+                                     .arg(request.userPrincipalName));
         } else if (!created) {
             return created.error();
         } else {
             return graphError(*created, QStringLiteral("Creating the account"));
         }
-    }
-    if (user->value(QStringLiteral("employeeType")).toString() != tag)
-        return makeError(
-            QString::fromLatin1(kAccountNotManaged),
-            QStringLiteral("%1 exists and was not made by Stint: it is left alone").arg(request.userPrincipalName));
-    const QString accountId = user->value(QStringLiteral("id")).toString().toLower();
-    if (!isGuid(accountId))
-        return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph gave the account no valid id"));
-    result.accountId = accountId;
-    result.userPrincipalName = user->value(QStringLiteral("userPrincipalName")).toString(request.userPrincipalName);
-    if (!assignments) {
-        auto listed = m_graph.send(tenant, get(assignmentsOf(accountId)), trips);
-        if (!listed)
-            return listed.error();
-        if (!listed->ok())
-            return graphError(*listed, QStringLiteral("Reading the account's roles"));
-        assignments = parseAssignments(*listed);
+        accountId = user->value(QStringLiteral("id")).toString().toLower();
+        if (!isGuid(accountId))
+            return makeError(QString::fromLatin1(kGraphError), QStringLiteral("Graph gave the account no valid id"));
+        result.userPrincipalName = user->value(QStringLiteral("userPrincipalName")).toString(request.userPrincipalName);
+        return {};
+    };
+    if (accountId.isEmpty()) {
+        if (auto made = makeAccount(); !made)
+            return made.error();
     }
 
-    // Round trip: every write at once.
-    QSet<QString> held;
-    for (const Assignment& assignment : std::as_const(*assignments))
-        held.insert(assignment.roleDefinitionId);
-    QList<GraphRequest> writes;
-    int patchIndex = -1;
-    int tapIndex = -1;
-    QJsonObject patch;
-    if (!user->value(QStringLiteral("accountEnabled")).toBool())
-        patch.insert(QStringLiteral("accountEnabled"), true);
-    if (request.issuePassword && !passwordSet)
-        patch.insert(QStringLiteral("passwordProfile"),
-                     QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
-                                  {QStringLiteral("password"), QString::fromLatin1(password.bytes())}});
-    if (!patch.isEmpty()) {
-        patchIndex = int(writes.size());
-        GraphRequest update = write("PATCH", userPath(accountId), patch);
-        update.retryNotFound = result.created;
-        writes.append(update);
-    }
-    const auto assign = [&](const QString& role) {
-        GraphRequest post = write(
-            "POST", QStringLiteral("/roleManagement/directory/roleAssignments"),
-            QJsonObject {{QStringLiteral("@odata.type"), QStringLiteral("#microsoft.graph.unifiedRoleAssignment")},
-                         {QStringLiteral("roleDefinitionId"), role},
-                         {QStringLiteral("principalId"), accountId},
-                         {QStringLiteral("directoryScopeId"), QStringLiteral("/")}});
-        post.retryNotFound = true; // a role for a user just made can fail with Request_ResourceNotFound for a while
-        return post;
-    };
-    for (const QString& role : std::as_const(roles)) {
-        if (!held.contains(role))
-            writes.append(assign(role));
-    }
-    if (request.issueTemporaryAccessPass) {
-        tapIndex = int(writes.size());
-        writes.append(issueTap(accountId, tapLifetime, policy));
-    }
-    if (!writes.isEmpty()) {
-        auto written = m_graph.batch(tenant, writes, trips);
+    // Round trip: every write in one sequential $batch (protocols.md 2.9) — the pass first (a refused one stops
+    // everything after it: nothing is enabled or assigned), then the account enabled with its password, then the
+    // roles (after the password: a target that already holds a role needs a stronger role to touch, protocols.md
+    // 2.7). The policy is read in the same sequence; the lifetime comes from the last policy seen in this tenant.
+    TapPolicy policy = knownTapPolicy(tenant);
+    int tapLifetime = 0;
+    for (int pass = 0;; ++pass) {
+        result.notes.clear();
+        tapLifetime = request.issueTemporaryAccessPass ? tapLifetimeFor(request.windowMinutes, policy, &result.notes) : 0;
+        QList<GraphRequest> writes;
+        int policyIndex = -1;
+        int tapIndex = -1;
+        if (request.issueTemporaryAccessPass) {
+            policyIndex = int(writes.size());
+            writes.append(get(kTapPolicyPath));
+            writes.last().id = QStringLiteral("policy");
+            tapIndex = int(writes.size());
+            writes.append(issueTap(accountId, tapLifetime, policy));
+            writes.last().id = QStringLiteral("tap");
+            writes.last().retryNotFound = result.created;
+        }
+        QJsonObject patch;
+        if (!result.created || request.issueTemporaryAccessPass)
+            patch.insert(QStringLiteral("accountEnabled"), true);
+        if (request.issuePassword && !passwordSet)
+            patch.insert(QStringLiteral("passwordProfile"),
+                         QJsonObject {{QStringLiteral("forceChangePasswordNextSignIn"), false},
+                                      {QStringLiteral("password"), QString::fromLatin1(password.bytes())}});
+        int patchIndex = -1;
+        if (!patch.isEmpty()) {
+            patchIndex = int(writes.size());
+            GraphRequest update = write("PATCH", userPath(accountId), patch);
+            update.id = QStringLiteral("enable");
+            update.retryNotFound = result.created;
+            if (tapIndex >= 0)
+                update.dependsOn = {QStringLiteral("tap")};
+            writes.append(update);
+        }
+        const int firstRole = int(writes.size());
+        for (const QString& role : std::as_const(roles)) {
+            GraphRequest post = assignRole(accountId, role);
+            post.id = QStringLiteral("role-%1").arg(writes.size() - firstRole + 1);
+            if (patchIndex >= 0)
+                post.dependsOn = {QStringLiteral("enable")};
+            else if (tapIndex >= 0)
+                post.dependsOn = {QStringLiteral("tap")};
+            writes.append(post);
+        }
+        if (writes.isEmpty())
+            break;
+        auto written = m_graph.batch(tenant, writes, trips, GraphClient::Order::Sequential);
         if (!written)
             return written.error();
-        for (int i = 0; i < written->size(); ++i) {
-            const GraphResponse& response = (*written)[i];
-            if (i == patchIndex && !response.ok())
-                return graphError(response, QStringLiteral("Enabling the account and setting its password"));
-            if (i == tapIndex) {
-                auto issued = issuedTap(response, tapLifetime, now());
+        // The account Stint recorded is gone (deleted in the tenant): find it by name, or make it again.
+        const int firstWrite = tapIndex >= 0 ? tapIndex : patchIndex >= 0 ? patchIndex : firstRole;
+        if (!result.created && request.knownAccountId && pass == 0 && firstWrite < written->size()
+            && (*written)[firstWrite].status == 404) {
+            qCInfo(lcEntra) << "provision: the recorded account is gone; finding or making it again";
+            accountId.clear();
+            if (auto made = makeAccount(); !made)
+                return made.error();
+            continue;
+        }
+        if (policyIndex >= 0) {
+            const GraphResponse& policyResponse = (*written)[policyIndex];
+            if (!policyResponse.ok())
+                return graphError(policyResponse, QStringLiteral("Reading the Temporary Access Pass policy"));
+            const TapPolicy current = parseTapPolicy(policyResponse.body);
+            rememberTapPolicy(tenant, current);
+            if (!current.enabled)
+                return makeError(QString::fromLatin1(kTapUnavailable),
+                                 QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
+            const GraphResponse& tapResponse = (*written)[tapIndex];
+            const int wanted = tapLifetimeFor(request.windowMinutes, current, nullptr);
+            if (!tapResponse.ok() && tapResponse.status == 400 && wanted != tapLifetime && pass < 2) {
+                // The policy changed since it was last seen: the pass asked for lasted longer or shorter than it
+                // allows. Once more with its bounds (nothing after the pass was carried out).
+                policy = current;
+                continue;
+            }
+            auto issued = issuedTap(tapResponse, tapLifetime, now());
+            if (!issued)
+                return issued.error();
+            if (wanted != tapLifetime) {
+                // Issued, but under bounds that changed since they were last seen: the pass would end before or
+                // long after the window. One more, within the bounds now read (it replaces this one).
+                QStringList notes;
+                tapLifetime = tapLifetimeFor(request.windowMinutes, current, &notes);
+                result.notes = notes;
+                auto again = m_graph.send(tenant, issueTap(accountId, tapLifetime, current), trips);
+                if (!again)
+                    return again.error();
+                issued = issuedTap(*again, tapLifetime, now());
                 if (!issued)
                     return issued.error();
-                result.temporaryAccessPass = std::move(issued->pass);
-                result.temporaryAccessPassId = issued->id;
-                result.temporaryAccessPassExpiresAt = issued->expiresAt;
-            } else if (i != patchIndex && !response.ok() && response.status != 0 && !isConflict(response)) {
-                return graphError(response, QStringLiteral("Assigning a role"));
             }
+            result.temporaryAccessPass = std::move(issued->pass);
+            result.temporaryAccessPassId = issued->id;
+            result.temporaryAccessPassExpiresAt = issued->expiresAt;
         }
+        if (patchIndex >= 0 && !(*written)[patchIndex].ok())
+            return graphError((*written)[patchIndex], QStringLiteral("Enabling the account and setting its password"));
+        for (int i = firstRole; i < written->size(); ++i) {
+            const GraphResponse& response = (*written)[i];
+            if (!response.ok() && response.status != 0 && !isConflict(response)) // conflict: held already
+                return graphError(response, QStringLiteral("Assigning a role"));
+        }
+        break;
     }
+    result.accountId = accountId;
     if (request.issuePassword)
         result.password = std::move(password);
 
     // Round trip: read back until the account is enabled and holds every role asked for.
     for (int attempt = 0;; ++attempt) {
-        auto readBack = m_graph.batch(tenant,
-                                      {get(userPath(accountId) + QStringLiteral("?$select=id,accountEnabled"), true),
-                                       get(assignmentsOf(accountId))},
-                                      trips);
+        auto readBack = m_graph.batch(
+            tenant,
+            {get(userPath(accountId) + QStringLiteral("?$select=id,accountEnabled,userPrincipalName"), true),
+             get(assignmentsOf(accountId))},
+            trips);
         if (!readBack)
             return readBack.error();
         const GraphResponse& userBack = (*readBack)[0];
@@ -261,16 +296,23 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         if (!rolesBack.ok())
             return graphError(rolesBack, QStringLiteral("Reading the account's roles back"));
         const bool enabled = userBack.ok() && userBack.body.value(QStringLiteral("accountEnabled")).toBool();
+        if (userBack.ok())
+            result.userPrincipalName
+                = userBack.body.value(QStringLiteral("userPrincipalName")).toString(result.userPrincipalName);
         QStringList missing = roles;
         result.roleAssignmentIds.clear();
-        for (const Assignment& assignment : parseAssignments(rolesBack)) {
+        const QList<Assignment> held = parseAssignments(rolesBack);
+        for (const Assignment& assignment : held) {
             if (roles.contains(assignment.roleDefinitionId)) {
                 missing.removeAll(assignment.roleDefinitionId);
                 result.roleAssignmentIds.append(assignment.id);
             }
         }
-        if (enabled && missing.isEmpty())
+        if (enabled && missing.isEmpty()) {
+            // What a revocation will have to take away, without reading first (GraphRevocation.cpp).
+            rememberGrants(tenant, accountId, held, result.temporaryAccessPassId);
             break;
+        }
         if (attempt + 1 >= m_options.readBackAttempts)
             return makeError(QString::fromLatin1(kNotConfirmed),
                              QStringLiteral("Graph does not show the account %1%2 yet")
@@ -283,7 +325,7 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
             // Still missing after lag had its time: the assignment may never have been made (lost response).
             QList<GraphRequest> again;
             for (const QString& role : std::as_const(missing))
-                again.append(assign(role));
+                again.append(assignRole(accountId, role));
             auto reassigned = m_graph.batch(tenant, again, trips);
             if (!reassigned)
                 return reassigned.error();
@@ -323,6 +365,7 @@ Result<IssuedTemporaryAccessPass> GraphGateway::renewTemporaryAccessPass(const T
     if (!policyResponse->ok())
         return graphError(*policyResponse, QStringLiteral("Reading the Temporary Access Pass policy"));
     const TapPolicy policy = parseTapPolicy(policyResponse->body);
+    rememberTapPolicy(request.tenant, policy);
     if (!policy.enabled)
         return makeError(QString::fromLatin1(kTapUnavailable),
                          QStringLiteral("The Temporary Access Pass method is disabled in this tenant"));
@@ -337,6 +380,8 @@ Result<IssuedTemporaryAccessPass> GraphGateway::renewTemporaryAccessPass(const T
         return issued.error();
     issued->graphRoundTrips = trips;
     issued->notes = notes;
+    if (const auto grants = knownGrants(request.tenant, request.accountId))
+        rememberGrants(request.tenant, request.accountId, grants->assignments, issued->id);
     qCInfo(lcEntra) << "renewed the Temporary Access Pass of" << request.accountId << "in tenant"
                     << request.tenant.entraTenantId << "for" << lifetime << "min";
     return issued;

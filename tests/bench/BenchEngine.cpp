@@ -407,7 +407,7 @@ void benchReady(const Settings& settings, int repeats)
         fail(QStringLiteral("the first checkout did not leave a disabled account without roles"));
     const QString accountId = account->id;
 
-    std::vector<double> wall, own, inside, fromSend, trips, tokenTrips, revokeMs;
+    std::vector<double> wall, own, inside, fromSend, trips, tokenTrips, revokeMs, revokeTrips, revokeInside;
     for (int i = 0; i < repeats; ++i) {
         w.sim().clearRequests();
         const qint64 sent = w.sim().monotonicMs();
@@ -432,9 +432,14 @@ void benchReady(const Settings& settings, int repeats)
             || w.sim().state().tenants().at(tenant.entraId).users.size() != 1)
             fail(QStringLiteral("ready, but the directory does not show the account enabled with its roles"));
 
+        w.sim().clearRequests();
         const qint64 ending = w.sim().monotonicMs();
         end(id);
-        revokeMs.push_back(double(w.seen(id, QStringLiteral("ended"))->monotonicMs - ending));
+        const qint64 ended = w.seen(id, QStringLiteral("ended"))->monotonicMs;
+        revokeMs.push_back(double(ended - ending));
+        const GraphTime r = graphTime(w.sim().requests(), tenant.entraId, ending, ended);
+        revokeTrips.push_back(r.graphRoundTrips);
+        revokeInside.push_back(double(r.insideMs));
         now = w.sim().state().user(tenant.entraId, accountId);
         if (!now || now->accountEnabled || !w.rolesOf(tenant.entraId, accountId).isEmpty())
             fail(QStringLiteral("ended, but the directory still shows access"));
@@ -448,6 +453,11 @@ void benchReady(const Settings& settings, int repeats)
     distribution(QStringLiteral("ready.stint_own_ms"), own);
     distribution(QStringLiteral("ready.from_post_sent_ms"), fromSend);
     distribution(QStringLiteral("ready.end_to_ended_ms"), revokeMs);
+    // The revocation of each of those (POST …/end → ended, confirmed by reading back).
+    figure(QStringLiteral("revoke.graph_round_trips.max"), percentile(revokeTrips, 1.0), 0);
+    figure(QStringLiteral("revoke.graph_round_trips.p50"), percentile(revokeTrips, 0.5), 0);
+    distribution(QStringLiteral("revoke.wall_ms"), revokeMs);
+    distribution(QStringLiteral("revoke.inside_graph_ms"), revokeInside);
 }
 
 // ---- 2. expiry: many ready checkouts falling due over a minute ----------------------------------------------------
@@ -591,8 +601,13 @@ void benchExpiry(const Settings& settings, int checkouts, int tenantCount, int s
     figure(QStringLiteral("expiry.graph_round_trips_per_checkout"), double(countArea(log, "graph")) / checkouts, 2);
     figure(QStringLiteral("expiry.token_round_trips"), QString::number(countArea(log, "identity")));
     figure(QStringLiteral("expiry.run_s"), double(runMs) / 1000.0, 1);
+    // The benchmark's own checks decide its exit status: a fast expiry that left access behind is no result.
     if (!finished)
         fail(QStringLiteral("not every checkout ended in time"));
+    if (failed > 0)
+        fail(QStringLiteral("%1 checkout(s) did not end").arg(failed));
+    if (stillAccess > 0)
+        fail(QStringLiteral("%1 account(s) still have access after their checkout ended").arg(stillAccess));
 }
 
 // ---- 3. burst: many checkouts requested at once -------------------------------------------------------------------
@@ -635,14 +650,16 @@ void benchBurst(const Settings& settings, int checkouts, int tenantCount)
             reply->deleteLater();
         });
     }
+    // Every request answered, and every checkout that was made ready: a refused request ends nothing early (it is
+    // counted and fails the run below), the others are still waited for.
     const auto allReady = [&] {
         if (answered < checkouts)
             return false;
         for (const Request& r : requests) {
-            if (r.checkoutId.isEmpty())
-                return true; // refused: reported below
+            if (!r.checkoutId.isEmpty() && !w.seen(r.checkoutId, QStringLiteral("ready")))
+                return false;
         }
-        return w.reached(QStringLiteral("ready")) >= checkouts;
+        return true;
     };
     const bool finished = spinUntil(allReady, 180'000);
     std::vector<double> fromAnswer, fromFirstSent, pickedUp, provisioned;
@@ -692,8 +709,15 @@ void benchBurst(const Settings& settings, int checkouts, int tenantCount)
     figure(QStringLiteral("burst.graph_round_trips"), QString::number(countArea(log, "graph")));
     figure(QStringLiteral("burst.graph_round_trips_per_checkout"), double(countArea(log, "graph")) / checkouts, 2);
     figure(QStringLiteral("burst.token_round_trips"), QString::number(countArea(log, "identity")));
+    // The benchmark's own checks decide its exit status.
     if (!finished)
         fail(QStringLiteral("not every checkout became ready in time"));
+    if (refused > 0)
+        fail(QStringLiteral("%1 checkout request(s) were refused").arg(refused));
+    if (notReady > 0)
+        fail(QStringLiteral("%1 checkout(s) never became ready").arg(notReady));
+    if (wrongInDirectory > 0)
+        fail(QStringLiteral("%1 checkout(s) ready while the directory disagrees").arg(wrongInDirectory));
 }
 
 } // namespace

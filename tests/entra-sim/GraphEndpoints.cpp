@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <algorithm>
+
 namespace stint::entrasim {
 
 GraphEndpoints::GraphEndpoints(Simulator& simulator)
@@ -225,7 +227,9 @@ std::optional<QList<FilterClause>> parseFilter(const QString& text)
 }
 
 // JSON batching (protocols.md 2.9): at most 20 requests, unique case-insensitive ids, headers (with Content-Type)
-// required with a body, dependsOn → 424 when a dependency failed, throttling per item, answers in another order.
+// required with a body, fully parallel or fully sequential (dependsOn on every item after the first, naming earlier
+// ones), dependsOn → 424 when a dependency failed (a 424 is a failure too, so it runs down a chain), throttling per
+// item, answers in another order.
 SimResponse GraphEndpoints::batch(Call& call)
 {
     const auto payloadError = [&] {
@@ -311,6 +315,13 @@ SimResponse GraphEndpoints::batch(Call& call)
         }
         list.append(item);
     }
+    // "Batch should be either fully sequential or fully parallel" (protocols.md 2.9; Graph's answer to a batch where
+    // some items after the first name a dependency and others do not): all or none of them must.
+    const auto dependent
+        = std::count_if(list.begin() + 1, list.end(), [](const Item& i) { return !i.dependsOn.isEmpty(); });
+    if (dependent != 0 && dependent != list.size() - 1)
+        return badRequest(call, QStringLiteral("BadRequest"),
+                          QStringLiteral("Batch should be either fully sequential or fully parallel"));
 
     QHash<QString, int> statusById;
     QJsonArray responses;

@@ -832,20 +832,25 @@ private slots:
         const auto item = [](const QString& id, const QString& method, const QString& url) {
             return QJsonObject {{"id", id}, {"method", method}, {"url", url}};
         };
+        const auto after = [](QJsonObject request, const QStringList& ids) {
+            request.insert("dependsOn", QJsonArray::fromStringList(ids));
+            return request;
+        };
         QJsonObject create = item("2", "POST", "/users");
         create.insert("body", w.newUserBody("batched@contoso.com"));
         create.insert("headers", QJsonObject {{"Content-Type", "application/json"}});
-        QJsonObject dependent = item("4", "GET", "/organization");
-        dependent.insert("dependsOn", QJsonArray {"3"});
-        QJsonObject afterCreate = item("5", "GET", "/domains");
-        afterCreate.insert("dependsOn", QJsonArray {"2"});
-        const QJsonObject batch {{"requests",
-                                  QJsonArray {item("1", "GET", "/organization"), create,
-                                              item("3", "GET", "/users/nobody@contoso.com"), dependent, afterCreate}}};
+        // Fully sequential: every item after the first names an earlier one. A failure (a 424 too) fails what
+        // depends on it; what depends on something that succeeded runs.
+        const QJsonObject batch {
+            {"requests",
+             QJsonArray {item("1", "GET", "/organization"), after(create, {"1"}),
+                         after(item("3", "GET", "/users/nobody@contoso.com"), {"2"}),
+                         after(item("4", "GET", "/organization"), {"3"}), after(item("5", "GET", "/domains"), {"2"}),
+                         after(item("6", "GET", "/domains"), {"4"})}}};
         ApiReply r = w.api.post("/v1.0/$batch", w.token(), batch);
         QCOMPARE(r.status, 200);
         const QJsonArray responses = r.json.value("responses").toArray();
-        QCOMPARE(valuesOf(responses, "id"), (QStringList {"5", "4", "3", "2", "1"})); // a different order
+        QCOMPARE(valuesOf(responses, "id"), (QStringList {"6", "5", "4", "3", "2", "1"})); // a different order
         QHash<QString, int> status;
         for (const QJsonValue& v : responses)
             status.insert(v.toObject().value("id").toString(), v.toObject().value("status").toInt());
@@ -854,9 +859,31 @@ private slots:
         QCOMPARE(status.value("3"), 404);
         QCOMPARE(status.value("4"), 424);
         QCOMPARE(status.value("5"), 200);
+        QCOMPARE(status.value("6"), 424);
         QVERIFY(w.sim.state().userByUpn(w.tenantId, "batched@contoso.com"));
-        QCOMPARE(responses[2].toObject().value("body").toObject().value("error").toObject().value("code").toString(),
+        QCOMPARE(responses[3].toObject().value("body").toObject().value("error").toObject().value("code").toString(),
                  QStringLiteral("Request_ResourceNotFound"));
+
+        // Neither fully parallel nor fully sequential (protocols.md 2.9): refused whole, nothing runs.
+        {
+            const int before = w.userCount();
+            QJsonObject mixedCreate = create;
+            mixedCreate.insert("body", w.newUserBody("mixed@contoso.com"));
+            const ApiReply mixed = w.api.post(
+                "/v1.0/$batch", w.token(),
+                {{"requests", QJsonArray {item("1", "GET", "/organization"), mixedCreate,
+                                          after(item("3", "GET", "/domains"), {"1"})}}});
+            QCOMPARE(mixed.status, 400);
+            QVERIFY(mixed.body.contains("fully sequential or fully parallel"));
+            QCOMPARE(w.userCount(), before);
+            // A later item named is refused too.
+            QCOMPARE(w.api.post("/v1.0/$batch", w.token(),
+                                {{"requests", QJsonArray {item("1", "GET", "/organization"),
+                                                          after(item("2", "GET", "/domains"), {"3"}),
+                                                          after(item("3", "GET", "/domains"), {"1"})}}})
+                         .status,
+                     400);
+        }
 
         // Whole-batch errors: nothing runs.
         const int users = w.userCount();

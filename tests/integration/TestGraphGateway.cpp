@@ -161,10 +161,15 @@ private slots:
         QVERIFY(user->tap.has_value());
         QCOMPARE(user->tap->lifetimeInMinutes, 90);
         QVERIFY(!result->temporaryAccessPass.isEmpty());
-        QVERIFY(result->graphRoundTrips <= 4);
+        // Made (disabled, as a pass is to come), then the pass, the account enabled and the roles in one sequential
+        // $batch, then the read-back.
+        QCOMPARE(result->graphRoundTrips, 3);
+        QCOMPARE(w.graphRoundTrips(), 3);
     }
 
-    void provisionExistingAccountInAtMostFourRoundTrips()
+    // Issue 10: an account Stint recorded is ready in 2 sequential round trips; one found by its name in 4 (the
+    // creation refused, the lookup, the writes, the read-back).
+    void provisionExistingAccountInTwoRoundTrips()
     {
         World w;
         QVERIFY(w.started);
@@ -187,12 +192,15 @@ private slots:
             QVERIFY2(again.ok(), qPrintable(again.ok() ? QString() : describe(again.error())));
             QVERIFY(!again->created);
             QCOMPARE(again->accountId, first->accountId);
-            QVERIFY2(w.graphRoundTrips() <= 4, qPrintable(QString::number(w.graphRoundTrips())));
+            QCOMPARE(w.graphRoundTrips(), known ? 2 : 4);
             QCOMPARE(again->graphRoundTrips, w.graphRoundTrips());
             QCOMPARE(w.rolesOf(first->accountId), (QStringList {kHelpdeskAdministrator, kUserAdministrator}));
             QVERIFY(w.user(first->accountId)->accountEnabled);
             QVERIFY(w.world.sim.state().checkPassword(*w.user(first->accountId),
                                                       QString::fromLatin1(again->password.bytes())));
+            auto revoked = w.gateway->revoke(revoke); // as the checkout's end would
+            QVERIFY(revoked.ok() && revoked->confirmed(false));
+            w.world.clock.advance(10 * 60'000);
         }
         QCOMPARE(w.world.tenant().users.size(), size_t(2)); // the admin and the one account
     }
@@ -226,9 +234,14 @@ private slots:
         RevokeRequest revoke;
         revoke.tenant = w.access();
         revoke.accountId = id;
+        w.world.sim.clearRequests();
         auto report = w.gateway->revoke(revoke);
         QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : describe(report.error())));
         QVERIFY2(report->confirmed(false), qPrintable(report->detail));
+        // Issue 10: two sequential round trips — the writes (Global Administrator removed before the account is
+        // touched) in one sequential $batch, then the read-back.
+        QCOMPARE(report->graphRoundTrips, 2);
+        QCOMPARE(w.graphRoundTrips(), 2);
         QVERIFY(w.rolesOf(id).isEmpty());
         QVERIFY(!w.user(id)->accountEnabled);
         QVERIFY(!w.user(id)->tap.has_value());
@@ -291,6 +304,9 @@ private slots:
     {
         QTest::addColumn<QString>("fault");
         QTest::newRow("throttling") << QStringLiteral("throttle");
+        // One item in the middle of the sequential write $batch throttled (protocols.md 2.9): what follows it is 424
+        // and goes again with it, nothing twice (one account, one pass, each role once).
+        QTest::newRow("throttled batch item") << QStringLiteral("throttle item");
         QTest::newRow("5xx") << QStringLiteral("5xx");
         QTest::newRow("dropped connections") << QStringLiteral("drop");
         QTest::newRow("expired tokens") << QStringLiteral("expire");
@@ -308,6 +324,8 @@ private slots:
         Faults& faults = w.world.sim.faults();
         if (fault == QStringLiteral("throttle"))
             faults.throttleNext(3, 1);
+        else if (fault == QStringLiteral("throttle item"))
+            faults.throttleNext(1, 1, FaultScope {QString(), QStringLiteral("/v1.0/roleManagement/directory/roleAssignments")});
         else if (fault == QStringLiteral("5xx"))
             faults.failNext(3, 503, FaultScope {QString(), QStringLiteral("/v1.0")});
         else if (fault == QStringLiteral("drop"))
@@ -345,6 +363,14 @@ private slots:
         }
         if (fault == QStringLiteral("throttle"))
             QVERIFY(throttled >= 3);
+        else if (fault == QStringLiteral("throttle item")) {
+            QCOMPARE(throttled, 1);
+            int taps = 0;
+            for (const LoggedRequest& entry : w.world.sim.requests())
+                taps += entry.method == "POST" && entry.pathAndQuery.endsWith(QStringLiteral("temporaryAccessPassMethods"))
+                    ? 1 : 0;
+            QCOMPARE(taps, 1);
+        }
         else if (fault == QStringLiteral("5xx"))
             QVERIFY(failed >= 3);
         else if (fault == QStringLiteral("drop"))

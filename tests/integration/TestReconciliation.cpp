@@ -90,6 +90,8 @@ private slots:
 
     void cleanup()
     {
+        if (m_gateway)
+            m_gateway->holdListing(false); // a failed test must not leave a worker waiting
         m_cloud.reset();
         m_gateway = nullptr;
     }
@@ -180,6 +182,38 @@ private slots:
         QVERIFY(covered->accountIds.contains(kLive));
         connect();
         QTRY_COMPARE_WITH_TIMEOUT(m_gateway->revokedAccounts(), QStringList{kDrifted}, 10000);
+    }
+
+    // Found by the lifecycle test against entra-sim ("msp app, throttling" reported reconcile.drift once): a checkout
+    // that ended while a reconciliation was listing the tenant — the listing still showing its account as it was
+    // before the revocation, enabled with roles — was taken for drift, revoked a second time and alerted. An account
+    // a live checkout covered when the listing began is not drift.
+    void checkoutEndedDuringTheListingIsNotDrift()
+    {
+        QVERIFY(!createPolicy(*m_cloud, m_admin.token, policyBody(QStringLiteral("Helpdesk"), {m_tenant}, {kUserAdministrator}, {m_tech.id})).isEmpty());
+        const QString checkout = requestCheckout(*m_cloud, m_tech.token, m_tenant, {kUserAdministrator}, 30).value(QLatin1String("id")).toString();
+        QVERIFY(!checkout.isEmpty());
+        forceCheckoutState(*m_cloud, checkout, QStringLiteral("ready"));
+        QVERIFY(m_cloud->db().exec(QStringLiteral("INSERT INTO tenant_accounts (org_id, tenant_id, person_id, account_id, upn, created_at)"
+                                                  " SELECT org_id, ?, ?, ?, ?, 0 FROM tenants WHERE id = ?"),
+                                   {m_tenant, m_tech.id, kLive, QStringLiteral("live@contoso.example"), m_tenant}).ok());
+        m_gateway->setManagedAccounts({account(kLive, true, {kUserAdministrator})});
+        connect();
+        QTRY_VERIFY_WITH_TIMEOUT(audits(QStringLiteral("reconcile.run")) >= 1, 10000); // the one connecting starts
+        QVERIFY(m_gateway->revokedAccounts().isEmpty());
+
+        const qint64 runs = audits(QStringLiteral("reconcile.run"));
+        m_gateway->holdListing(true);
+        QCOMPARE(api().post(QStringLiteral("/v1/tenants/%1/reconcile").arg(m_tenant), m_admin.token).status, 202);
+        QTRY_COMPARE_WITH_TIMEOUT(m_gateway->listingsHeld(), 1, 10000);
+        // While the tenant is listed, the checkout ends (its revocation confirmed); the picture still shows the
+        // account enabled with its role.
+        forceCheckoutState(*m_cloud, checkout, QStringLiteral("ended"));
+        m_gateway->holdListing(false);
+        QTRY_COMPARE_WITH_TIMEOUT(audits(QStringLiteral("reconcile.run")), runs + 1, 10000);
+        QVERIFY(m_gateway->revokedAccounts().isEmpty());
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"), QStringLiteral("action = 'reconcile.drift'")), qint64(0));
+        QCOMPARE(alerts(), qint64(0));
     }
 
     // Found by the lifecycle test against entra-sim: a reconciliation that listed the tenant while a checkout was

@@ -169,7 +169,26 @@ Result<QList<entra::ManagedAccount>> FakeConnectGateway::listManagedAccounts(con
 {
     QMutexLocker lock(&m_mutex);
     ++m_listCalls;
-    return m_accounts;
+    const QList<entra::ManagedAccount> picture = m_accounts;
+    ++m_listingsHeld;
+    while (m_holdListing)
+        m_released.wait(&m_mutex);
+    --m_listingsHeld;
+    return picture;
+}
+
+void FakeConnectGateway::holdListing(bool hold)
+{
+    QMutexLocker lock(&m_mutex);
+    m_holdListing = hold;
+    if (!hold)
+        m_released.wakeAll();
+}
+
+int FakeConnectGateway::listingsHeld() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_holdListing ? m_listingsHeld : 0;
 }
 
 Result<entra::SignedInIdentity> FakeConnectGateway::redeemAuthorizationCode(const entra::CodeRedemption& redemption)

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QMutex>
+#include <QWaitCondition>
 #include <QUrl>
 #include <QSet>
 
@@ -49,6 +50,10 @@ public:
     QList<Redeemed> redeemed() const;
 
     void setManagedAccounts(const QList<entra::ManagedAccount>& accounts);
+    // While held, listManagedAccounts() takes its picture of the accounts, then waits until released (a listing that
+    // takes long, during which the test changes the store).
+    void holdListing(bool hold);
+    int listingsHeld() const; // listings waiting now
     void failRevoke(const QString& accountId); // that account's revocation is not confirmed
 
     // What the service asked.
@@ -82,6 +87,9 @@ private:
     QSet<QString> m_failRevoke;
     int m_inspectCalls = 0;
     int m_listCalls = 0;
+    bool m_holdListing = false;
+    int m_listingsHeld = 0;
+    QWaitCondition m_released;
     QList<Inspected> m_inspected;
     QStringList m_revoked;
     struct IssuedCode

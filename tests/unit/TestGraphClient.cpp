@@ -483,6 +483,76 @@ private slots:
         QCOMPARE(h.graphRequests().size(), 1);
     }
 
+    // Graph runs a batch fully in parallel or fully in sequence (protocols.md 2.9). In sequence each item after the
+    // first depends on the one before; one that fails fails the rest with 424. What only followed a throttled or
+    // failed item was not carried out and goes again, in order; what declared it needs a failed item stays 424.
+    void batchSequential()
+    {
+        Harness h;
+        QList<QJsonArray> sent;
+        h.server.setHandler([&sent](const ScriptedRequest& request) {
+            if (request.path().endsWith(QStringLiteral("/token")))
+                return ScriptedResponse::json(200,
+                                              {{QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                                               {QStringLiteral("expires_in"), 3599},
+                                               {QStringLiteral("access_token"), QStringLiteral("opaque")}});
+            const QJsonArray items = request.json().value(QStringLiteral("requests")).toArray();
+            sent.append(items);
+            QJsonArray responses;
+            bool failed = false;
+            for (const QJsonValue& value : items) {
+                const QJsonObject in = value.toObject();
+                const QString id = in.value(QStringLiteral("id")).toString();
+                const QString url = in.value(QStringLiteral("url")).toString();
+                if (failed && in.contains(QStringLiteral("dependsOn"))) {
+                    responses.append(item(id, 424, graphErrorBody(QStringLiteral("FailedDependency"), QStringLiteral("dep"))));
+                    continue;
+                }
+                int status = 200;
+                if (url == QStringLiteral("/b") && sent.size() == 1)
+                    status = 429; // throttled once
+                else if (url == QStringLiteral("/d"))
+                    status = 400; // refused for good
+                if (status != 200)
+                    failed = true;
+                responses.append(status == 429 ? item(id, 429, graphErrorBody(QStringLiteral("TooManyRequests"), QStringLiteral("later")),
+                                                      {{QStringLiteral("Retry-After"), QStringLiteral("1")}})
+                                               : item(id, status, {{QStringLiteral("call"), int(sent.size())}}));
+            }
+            return ScriptedResponse::json(200, batchResponse(responses));
+        });
+        QList<GraphRequest> requests;
+        for (const char* url : {"/a", "/b", "/c", "/d", "/e", "/f"}) {
+            GraphRequest r;
+            r.method = "POST"; // not resend-safe: only what was not carried out may go again
+            r.url = QString::fromLatin1(url);
+            r.id = QString::fromLatin1(url).mid(1);
+            requests.append(r);
+        }
+        requests[5].dependsOn = {QStringLiteral("d")}; // f only if d succeeded
+        auto results = h.graph->batch(h.access, requests, nullptr, GraphClient::Order::Sequential);
+        QVERIFY(results.ok());
+        QCOMPARE((*results)[0].status, 200);
+        QCOMPARE((*results)[0].body.value(QStringLiteral("call")).toInt(), 1);
+        QCOMPARE((*results)[1].status, 200); // the throttled one, again
+        QCOMPARE((*results)[2].status, 200); // stopped behind it, then sent again
+        QCOMPARE((*results)[2].body.value(QStringLiteral("call")).toInt(), 2);
+        QCOMPARE((*results)[3].status, 400);
+        QCOMPARE((*results)[4].status, 200); // stopped by d's failure only: sent again
+        QCOMPARE((*results)[5].status, 424); // needs d
+        QCOMPARE(sent.size(), 3);
+        // Every batch a chain: the first item depends on nothing, each later one on the one before it.
+        for (const QJsonArray& items : std::as_const(sent)) {
+            QVERIFY(!items.first().toObject().contains(QStringLiteral("dependsOn")));
+            for (qsizetype i = 1; i < items.size(); ++i)
+                QCOMPARE(items[i].toObject().value(QStringLiteral("dependsOn")).toArray(),
+                         QJsonArray {items[i - 1].toObject().value(QStringLiteral("id"))});
+        }
+        QCOMPARE(sent[1].size(), 5); // b c d e f
+        QCOMPARE(sent[2].size(), 1); // e (f is not sent: d failed)
+        QVERIFY(h.waits.contains(1000));
+    }
+
     void pacingKeepsUnderTheBudget()
     {
         // A Graph that allows 10 resource units per second (a token bucket on the test's clock) and answers 429

@@ -155,6 +155,11 @@ Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, c
     auto access = connections::tenantAccess(cloud, tenant);
     if (!access)
         return access.error();
+    // Who is covered as the listing begins: a checkout may end while it runs, and the listing still show its account
+    // enabled with roles (listed before the revocation, or behind it by replication lag).
+    auto before = protectedAccounts(cloud.db, tenant.orgId, tenant.id);
+    if (!before)
+        return before.error();
     auto shared = std::make_shared<entra::TenantAccess>(std::move(*access));
     entra::EntraGateway* gateway = &cloud.entra;
     CloudContext* context = &cloud;
@@ -162,7 +167,8 @@ Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, c
     const QString tenantId = tenant.id;
     cloud.workers.run(
         [gateway, shared]() { return gateway->listManagedAccounts(*shared); },
-        [context, gateway, shared, orgId, tenantId, actor, done](Result<QList<entra::ManagedAccount>> listed) {
+        [context, gateway, shared, orgId, tenantId, actor, done,
+         coveredBefore = std::move(*before)](Result<QList<entra::ManagedAccount>> listed) {
             if (!listed) {
                 finish(context, orgId, tenantId, actor, {}, 0, listed.error().code, done);
                 return;
@@ -173,6 +179,7 @@ Result<void> startReconcile(CloudContext& cloud, const models::Tenant& tenant, c
                 finish(context, orgId, tenantId, actor, {}, int(listed->size()), covered.error().code, done);
                 return;
             }
+            covered->add(coveredBefore);
             QList<Drift> drift;
             for (const entra::ManagedAccount& a : *listed) {
                 if (!a.enabled && a.roleDefinitionIds.isEmpty())

@@ -8,8 +8,11 @@
 
 // Reconciliation: Stint's accounts in a customer tenant must be disabled and hold no role unless a live checkout of
 // their technician says otherwise. Run per connected tenant on a schedule (EntraConfig::reconcileIntervalMinutes)
-// and on demand. Graph work runs on the worker pool in two steps — list, then revoke what the store (read again on
-// the service thread in between) says is drift — so that a checkout that went live meanwhile is not revoked.
+// and on demand. Graph work runs on the worker pool in two steps — list, then revoke what is drift. The listing is a
+// picture taken at some moment while it ran, so an account is drift only if no live checkout covered it either when
+// the listing began or when it ended (the store is read on the service thread at both ends): a checkout that went
+// live meanwhile is not revoked, and one that ended meanwhile — its revocation confirmed, while the listing may still
+// show the account as it was before — is not taken for drift either.
 namespace stint::cloud::reconcile {
 
 // The accounts of the tenant that a live checkout (provisioning, ready, revoking, revoke_failed) covers. The one
@@ -26,6 +29,11 @@ struct ProtectedAccounts
     {
         return accountIds.contains(account.accountId.toLower())
             || userPrincipalNames.contains(account.userPrincipalName.toLower());
+    }
+    void add(const ProtectedAccounts& other)
+    {
+        accountIds.unite(other.accountIds);
+        userPrincipalNames.unite(other.userPrincipalNames);
     }
 };
 Result<ProtectedAccounts> protectedAccounts(store::Database& db, const QString& orgId, const QString& tenantId);

@@ -82,6 +82,8 @@ std::optional<CredentialResponse> readCredential(json::ObjectReader& outer, cons
         }
         return *bytes;
     };
+    // PublicKeyCredential.toJSON() writes null for these when it has nothing to say.
+    r.acceptNull(QStringLiteral("authenticatorAttachment"));
     const QString id = r.requiredString(QStringLiteral("id"), 1400);
     c.rawId = binary(r, QStringLiteral("rawId"), 1400, true);
     r.requiredEnum(QStringLiteral("type"), {QStringLiteral("public-key")});
@@ -94,6 +96,7 @@ std::optional<CredentialResponse> readCredential(json::ObjectReader& outer, cons
         r.fail(QStringLiteral("response"), QStringLiteral("is required"));
     else {
         json::ObjectReader rr(*response, QStringLiteral("credential.response"));
+        rr.acceptNull(QStringLiteral("userHandle"));
         c.clientDataJson = binary(rr, QStringLiteral("clientDataJSON"), 6000, true);
         if (registration) {
             c.attestationObject = binary(rr, QStringLiteral("attestationObject"), 90'000, true);
@@ -158,7 +161,7 @@ std::variant<FinishRequest, ApiError> readFinishRequest(RequestContext& ctx, con
     const auto credentialJson = reader.optionalObject(QStringLiteral("credential"));
     FinishRequest request;
     if (registration)
-        request.name = reader.optionalString(QStringLiteral("name"), 100, 1).value_or(QStringLiteral("Passkey"));
+        request.name = reader.optionalText(QStringLiteral("name"), 100, 1).value_or(QStringLiteral("Passkey"));
     std::optional<CredentialResponse> credential;
     if (!credentialJson)
         reader.fail(QStringLiteral("credential"), QStringLiteral("is required"));

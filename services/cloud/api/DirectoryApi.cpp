@@ -439,8 +439,10 @@ Reply groupAudit(RequestContext& ctx, const QString& action, const QString& grou
     e.targetType = QStringLiteral("group");
     e.targetId = groupId;
     e.details.insert(QStringLiteral("changes"), details);
-    // Group membership decides who may ask for which tenant: technicians refetch their grants.
-    if (!ctx.audit(e) || !ctx.publish(EventHub::audienceOrg(), eventType, eventData))
+    // Groups are the admins' business (GET /v1/groups is admin-only), so the group itself goes to admins. Membership
+    // decides who may ask for which tenant, so everyone hears, without the group, that grants changed.
+    if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), eventType, eventData)
+        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
         return ApiError::internal();
     return response;
 }

@@ -516,7 +516,8 @@ void Workspace::applyEvent(const LiveEvent& e)
             if (auto g = models::Group::fromJson(e.data))
                 upsert(m_groups, *g, Kind::Groups, replicaKind(Kind::Groups));
         }
-        // Membership decides who policies name: the cloud says so with group events alone (no grants.changed).
+        // Membership decides who policies name. Group events reach admins only; everyone, admins too, also gets
+        // grants.changed, which refetches as well (an older cloud sent group events alone, to everyone).
         refetchTenants();
     } else if (t == QLatin1String("group.deleted")) {
         removeFrom(Kind::Groups, deletedId);

@@ -6,9 +6,11 @@
 #include "cloud/authn/Sessions.h"
 #include "cloud/directory/DirectoryStore.h"
 #include "cloud/Routes.h"
+#include "cloud/events/EventAudience.h"
 #include "store/SqlCipherDatabase.h"
 #include "support/AdminSession.h"
 #include "support/ApiSeed.h"
+#include "support/EventClient.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -72,6 +74,16 @@ class TestAuthorizationMatrix : public QObject
     }
 
     QString idOf(const HttpResult& r) { return r.json.value(QLatin1String("id")).toString(); }
+
+    // Everything the event channel holds for `key`'s person: the backlog from the first event on, on a fresh session
+    // (the matrix ends sessions, and so live channels, along the way).
+    QList<QJsonObject> channelOf(SoftAuthenticator& key)
+    {
+        EventClient client(m_cloud->port());
+        if (!client.open() || !client.hello(signIn(key), 1))
+            return {};
+        return client.events();
+    }
 
     static constexpr auto kRole = "62e90394-69f5-4237-9190-012177145e10";
 
@@ -188,6 +200,18 @@ private Q_SLOTS:
         m_ids.insert(QStringLiteral("deliveryId"), QStringLiteral("whd_00000000000000000000000000000000")); // none such: 404
         for (const QString& v : std::as_const(m_ids))
             QVERIFY(!v.isEmpty());
+
+        // Changes whose events the probes below do not cause (they change nothing), so the channel check at the end
+        // sees every kind of record change: the organization, a person (the technician himself), a group, a tenant, a
+        // policy.
+        QCOMPARE(m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/organization"), {{QStringLiteral("name"), QStringLiteral("MSP")}}, admin).status, 200);
+        QCOMPARE(m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/people/") + m_ids.value(QStringLiteral("personId")),
+                                  {{QStringLiteral("displayName"), QStringLiteral("Tech Nician")}}, admin).status, 200);
+        QCOMPARE(m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/groups/") + m_ids.value(QStringLiteral("groupId")),
+                                  {{QStringLiteral("memberIds"), QJsonArray{m_ids.value(QStringLiteral("personId"))}}}, admin).status, 200);
+        QCOMPARE(m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/tenants/") + spare, {{QStringLiteral("notes"), QStringLiteral("spare")}, {QStringLiteral("version"), 1}}, admin).status, 200);
+        QCOMPARE(m_cloud->request(QStringLiteral("PATCH"), QStringLiteral("/v1/policies/") + m_ids.value(QStringLiteral("policyId")),
+                                  {{QStringLiteral("description"), QStringLiteral("helpdesk")}, {QStringLiteral("version"), 1}}, admin).status, 200);
     }
 
     void documentAndRouterAgree()
@@ -255,6 +279,86 @@ private Q_SLOTS:
                                                       .arg(expected)
                                                       .arg(QString::fromUtf8(r.body.left(300)))));
     }
+
+    // The live channel is part of the matrix: runs last, after every operation above ran for every caller. For every
+    // event type, its audience follows the REST read of the same data (docs/openapi.json), and what a technician's
+    // channel carried is what REST shows him: his own checkouts and person, and data-free nudges; no groups, policies,
+    // people, connections, alerts or other tenants' records.
+    void eventChannelFollowsRest_data()
+    {
+        QTest::addColumn<QString>("type");
+        for (const cloud::EventType& t : cloud::eventTypes())
+            QTest::newRow(t.type) << QString::fromLatin1(t.type);
+        m_techEvents = channelOf(*m_techKey);
+        m_adminEvents = channelOf(*m_adminKey);
+    }
+    void eventChannelFollowsRest()
+    {
+        QFETCH(QString, type);
+        const auto rule = cloud::eventType(type);
+        QVERIFY(rule.has_value());
+        using A = cloud::EventType::Audience;
+        const QStringList read = QString::fromLatin1(rule->restRead).split(QLatin1Char(' '));
+        QCOMPARE(read.size(), 2);
+        const QJsonObject authz = m_doc.value(QLatin1String("paths")).toObject().value(read.at(1)).toObject()
+                                      .value(read.at(0).toLower()).toObject().value(QLatin1String("x-stint-authz")).toObject();
+        QVERIFY2(!authz.isEmpty(), qPrintable(QStringLiteral("%1 is not documented").arg(rule->restRead)));
+        if (rule->audience != A::Admins)
+            QVERIFY2(authz.value(QLatin1String("technician")).toInt() == 200,
+                     qPrintable(QStringLiteral("%1 reaches technicians, but %2 refuses them").arg(type, rule->restRead)));
+
+        const QString me = m_ids.value(QStringLiteral("personId"));
+        int seenByTech = 0;
+        for (const QJsonObject& e : std::as_const(m_techEvents)) {
+            if (e.value(QLatin1String("event")).toString() != type)
+                continue;
+            ++seenByTech;
+            const QJsonObject data = e.value(QLatin1String("data")).toObject();
+            const QByteArray shown = QJsonDocument(e).toJson(QJsonDocument::Compact).left(300);
+            switch (rule->audience) {
+            case A::Admins:
+                QFAIL(qPrintable(QStringLiteral("a technician got an admins-only event: ") + QString::fromUtf8(shown)));
+                break;
+            case A::AdminsAndSubject: {
+                const QString subject = data.contains(QLatin1String("technicianId"))
+                    ? data.value(QLatin1String("technicianId")).toString()
+                    : data.value(QLatin1String("id")).toString();
+                QVERIFY2(subject == me, shown.constData());
+                break;
+            }
+            case A::Everyone:
+                QVERIFY2(data.isEmpty(), shown.constData());
+                break;
+            }
+        }
+        // The events the seeding and the matrix caused reached the admins, and the technician's own ones him.
+        static const QStringList driven{QStringLiteral("checkout.updated"), QStringLiteral("tenant.created"),
+                                        QStringLiteral("tenant.updated"), QStringLiteral("policy.created"),
+                                        QStringLiteral("policy.updated"), QStringLiteral("policy.deleted"),
+                                        QStringLiteral("group.created"), QStringLiteral("group.updated"),
+                                        QStringLiteral("group.deleted"), QStringLiteral("grants.changed"),
+                                        QStringLiteral("person.enrolled"), QStringLiteral("person.updated"),
+                                        QStringLiteral("organization.updated")};
+        if (driven.contains(type)) {
+            QVERIFY2(std::any_of(m_adminEvents.begin(), m_adminEvents.end(),
+                                 [&](const QJsonObject& e) { return e.value(QLatin1String("event")).toString() == type; }),
+                     "the admins never got this event: the check above proves nothing");
+            if (rule->audience != A::Admins)
+                QVERIFY2(seenByTech > 0, "the technician never got his own event of this type");
+        }
+    }
+
+    // Nothing on the channel is outside the list of event types.
+    void everyEventTypeIsListed()
+    {
+        for (const QJsonObject& e : std::as_const(m_adminEvents) + m_techEvents)
+            QVERIFY2(cloud::eventType(e.value(QLatin1String("event")).toString()).has_value(),
+                     qPrintable(e.value(QLatin1String("event")).toString()));
+        QVERIFY(!m_adminEvents.isEmpty());
+    }
+
+private:
+    QList<QJsonObject> m_techEvents, m_adminEvents;
 };
 
 QTEST_GUILESS_MAIN(TestAuthorizationMatrix)

@@ -68,6 +68,7 @@ class TestBadInput : public QObject
     QString m_admin;
     QString m_otherOrgPerson;
     QString m_groupId;
+    QString m_adminId;
 
 private Q_SLOTS:
     void initTestCase()
@@ -90,6 +91,9 @@ private Q_SLOTS:
         const HttpResult g = m_cloud->post(QStringLiteral("/v1/groups"), {{QStringLiteral("name"), QStringLiteral("Ops")}}, m_admin);
         QCOMPARE(g.status, 201);
         m_groupId = g.json.value(QLatin1String("id")).toString();
+        m_adminId = m_cloud->get(QStringLiteral("/v1/me"), m_admin).json.value(QLatin1String("person")).toObject()
+                        .value(QLatin1String("id")).toString();
+        QVERIFY(!m_adminId.isEmpty());
     }
 
     void rejectedAndNothingChanged_data()
@@ -137,6 +141,38 @@ private Q_SLOTS:
                                          << QByteArray("{\"code\":\"x\",\"codeVerifier\":\"") + QByteArray(43, 'v') + "\",\"redirectUri\":\"http://127.0.0.1:1/\"}"
                                          << json << false << 400 << "invalid-grant";
         QTest::newRow("bad invite") << "POST" << QStringLiteral("/v1/auth/register/begin") << QByteArray("{\"inviteToken\":\"nope\"}") << json << false << 400 << "invite-invalid";
+
+        // Ambiguous or lossy JSON (issue 10): a repeated key, at any depth, kept only its last value; a lone surrogate
+        // was echoed and stored as "?"; bytes that are not UTF-8 became U+FFFD. Each is refused with 422, everywhere.
+        const QString invites = QStringLiteral("/v1/invites");
+        QTest::newRow("duplicate role") << "POST" << invites
+                                        << QByteArray("{\"email\":\"dup@msp.test\",\"role\":\"technician\",\"role\":\"admin\"}") << json << true << 422 << "validation";
+        QTest::newRow("duplicate, escaped") << "POST" << invites
+                                            << QByteArray("{\"email\":\"dup@msp.test\",\"role\":\"technician\",\"r\\u006fle\":\"admin\"}") << json << true << 422 << "validation";
+        QTest::newRow("duplicate, nested") << "POST" << QStringLiteral("/v1/policies")
+                                           << QByteArray("{\"name\":\"P\",\"tenantIds\":[],\"subjects\":[{\"type\":\"person\",\"type\":\"group\",\"id\":\"x\"}]}") << json << true << 422 << "validation";
+        QTest::newRow("duplicate, sign-in") << "POST" << QStringLiteral("/v1/auth/signin/begin")
+                                            << QByteArray("{\"email\":\"a@msp.test\",\"email\":\"admin@msp.test\"}") << json << false << 422 << "validation";
+        QTest::newRow("duplicate, native token") << "POST" << QStringLiteral("/v1/auth/native/token")
+                                                 << QByteArray("{\"code\":\"x\",\"code\":\"y\",\"codeVerifier\":\"v\",\"redirectUri\":\"http://127.0.0.1:1/\"}") << json << false << 422 << "validation";
+        QTest::newRow("lone surrogate") << "POST" << groups << QByteArray("{\"name\":\"Ops\\ud800\"}") << json << true << 422 << "validation";
+        QTest::newRow("lone low surrogate") << "PATCH" << QStringLiteral("/v1/groups/%g") << QByteArray("{\"name\":\"\\udfff\"}") << json << true << 422 << "validation";
+        QTest::newRow("not UTF-8") << "POST" << groups << QByteArray("{\"name\":\"Ops\xff\"}") << json << true << 422 << "validation";
+        // Free text an admin reviews: no bidirectional overrides, zero-width characters or noncharacters.
+        QTest::newRow("bidi override in a name") << "POST" << groups << QByteArray("{\"name\":\"Ops\\u202egnp.exe\"}") << json << true << 422 << "validation";
+        QTest::newRow("zero-width in a name") << "PATCH" << QStringLiteral("/v1/groups/%g") << QByteArray("{\"name\":\"O\\u200bps\"}") << json << true << 422 << "validation";
+        QTest::newRow("noncharacter in a name") << "PATCH" << QStringLiteral("/v1/organization") << QByteArray("{\"name\":\"MSP\\uffff\"}") << json << true << 422 << "validation";
+        QTest::newRow("bidi isolate in a display name") << "PATCH" << QStringLiteral("/v1/people/%me") << QByteArray("{\"displayName\":\"Adm\\u2067in\"}") << json << true << 422 << "validation";
+        QTest::newRow("bidi in a justification") << "POST" << QStringLiteral("/v1/checkouts")
+                                                 << QByteArray("{\"tenantId\":\"tnt_00000000000000000000000000000000\",\"roleDefinitionIds\":[\"62e90394-69f5-4237-9190-012177145e10\"],\"durationMinutes\":30,\"justification\":\"fix \\u202eexe.txt\"}")
+                                                 << json << true << 422 << "validation";
+        QTest::newRow("zero-width in a ticket") << "POST" << QStringLiteral("/v1/checkouts")
+                                                << QByteArray("{\"tenantId\":\"tnt_00000000000000000000000000000000\",\"roleDefinitionIds\":[\"62e90394-69f5-4237-9190-012177145e10\"],\"durationMinutes\":30,\"ticket\":\"INC\\u200d42\"}")
+                                                << json << true << 422 << "validation";
+        // PATCH with null: refused alike everywhere (422 naming the field), nothing changed, nothing audited.
+        QTest::newRow("null group name") << "PATCH" << QStringLiteral("/v1/groups/%g") << QByteArray("{\"name\":null}") << json << true << 422 << "validation";
+        QTest::newRow("null organization name") << "PATCH" << QStringLiteral("/v1/organization") << QByteArray("{\"name\":null}") << json << true << 422 << "validation";
+        QTest::newRow("null display name") << "PATCH" << QStringLiteral("/v1/people/%me") << QByteArray("{\"displayName\":null}") << json << true << 422 << "validation";
     }
     void rejectedAndNothingChanged()
     {
@@ -148,6 +184,8 @@ private Q_SLOTS:
         QFETCH(int, status);
         QFETCH(QString, problem);
         path.replace(QStringLiteral("%1"), m_otherOrgPerson);
+        path.replace(QStringLiteral("%g"), m_groupId);
+        path.replace(QStringLiteral("%me"), m_adminId);
         body.replace("%1", m_otherOrgPerson.toLatin1());
 
         const auto before = snapshot(m_dir.path());

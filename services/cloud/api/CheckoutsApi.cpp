@@ -120,8 +120,8 @@ std::optional<QString> readReason(RequestContext& ctx, bool required, ApiError* 
         object = *body;
     }
     json::ObjectReader reader(object);
-    QString reason = (required ? reader.requiredString(QStringLiteral("reason"), kMaxReasonLength)
-                               : reader.optionalString(QStringLiteral("reason"), kMaxReasonLength).value_or(QString()))
+    QString reason = (required ? reader.requiredText(QStringLiteral("reason"), kMaxReasonLength, 1, json::TextLines::Many)
+                               : reader.optionalText(QStringLiteral("reason"), kMaxReasonLength, 0, json::TextLines::Many).value_or(QString()))
                          .trimmed();
     if (required && !reader.hasErrors() && reason.isEmpty())
         reader.fail(QStringLiteral("reason"), QStringLiteral("must not be blank"));
@@ -265,9 +265,9 @@ Reply requestCheckout(RequestContext& ctx)
     const int duration = int(reader.requiredInteger(QStringLiteral("durationMinutes"), models::kMinDurationMinutes,
                                                     models::kMaxDurationMinutes));
     const QString justification =
-        reader.optionalString(QStringLiteral("justification"), kMaxJustificationLength).value_or(QString()).trimmed();
+        reader.optionalText(QStringLiteral("justification"), kMaxJustificationLength, 0, json::TextLines::Many).value_or(QString()).trimmed();
     const QString ticket =
-        reader.optionalString(QStringLiteral("ticket"), kMaxTicketLength).value_or(QString()).trimmed();
+        reader.optionalText(QStringLiteral("ticket"), kMaxTicketLength).value_or(QString()).trimmed();
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
 

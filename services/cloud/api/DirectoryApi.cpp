@@ -135,7 +135,7 @@ Reply renameMyCredential(RequestContext& ctx)
     if (!body)
         return ctx.fail(body.error());
     json::ObjectReader reader(*body);
-    const QString name = reader.requiredString(QStringLiteral("name"), 100);
+    const QString name = reader.requiredText(QStringLiteral("name"), 100);
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
     auto renamed = directory::renamePasskey(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId, credentialId, name);
@@ -200,7 +200,7 @@ Reply updateOrganization(RequestContext& ctx)
         return ApiError::internal();
     models::Organization org = **loaded;
     json::ObjectReader reader(*body);
-    if (auto name = reader.optionalString(QStringLiteral("name"), 200, 1))
+    if (auto name = reader.optionalText(QStringLiteral("name"), 200, 1))
         org.name = name->trimmed();
     if (auto policy = reader.optionalObject(QStringLiteral("authenticatorPolicy"))) {
         json::ObjectReader p(*policy, QStringLiteral("authenticatorPolicy"));
@@ -262,7 +262,7 @@ Reply updatePerson(RequestContext& ctx)
         return ctx.fail(body.error());
     json::ObjectReader reader(*body);
     models::Person updated = *person;
-    if (auto name = reader.optionalString(QStringLiteral("displayName"), 200, 1))
+    if (auto name = reader.optionalText(QStringLiteral("displayName"), 200, 1))
         updated.displayName = name->trimmed();
     if (auto role = reader.optionalEnum(QStringLiteral("role"), models::kPersonRoles))
         updated.role = *role;
@@ -362,7 +362,7 @@ Reply createInvite(RequestContext& ctx)
     json::ObjectReader reader(*body);
     const QString rawEmail = reader.requiredString(QStringLiteral("email"), 254);
     const QString role = reader.requiredEnum(QStringLiteral("role"), models::kPersonRoles);
-    QString displayName = reader.optionalString(QStringLiteral("displayName"), 200, 1).value_or(QString());
+    QString displayName = reader.optionalText(QStringLiteral("displayName"), 200, 1).value_or(QString());
     const auto email = directory::normalizeEmail(rawEmail);
     if (!rawEmail.isEmpty() && !email)
         reader.fail(QStringLiteral("email"), QStringLiteral("is not an email address"));
@@ -439,8 +439,10 @@ Reply groupAudit(RequestContext& ctx, const QString& action, const QString& grou
     e.targetType = QStringLiteral("group");
     e.targetId = groupId;
     e.details.insert(QStringLiteral("changes"), details);
-    // Group membership decides who may ask for which tenant: technicians refetch their grants.
-    if (!ctx.audit(e) || !ctx.publish(EventHub::audienceOrg(), eventType, eventData))
+    // Groups are the admins' business (GET /v1/groups is admin-only), so the group itself goes to admins. Membership
+    // decides who may ask for which tenant, so everyone hears, without the group, that grants changed.
+    if (!ctx.audit(e) || !ctx.publish(EventHub::audienceAdmins(), eventType, eventData)
+        || !ctx.publish(EventHub::audienceOrg(), QStringLiteral("grants.changed"), {}))
         return ApiError::internal();
     return response;
 }
@@ -471,7 +473,7 @@ Reply createGroup(RequestContext& ctx)
     if (!body)
         return ctx.fail(body.error());
     json::ObjectReader reader(*body);
-    const QString name = reader.requiredString(QStringLiteral("name"), 100).trimmed();
+    const QString name = reader.requiredText(QStringLiteral("name"), 100).trimmed();
     const QStringList members = reader.optionalStringList(QStringLiteral("memberIds"), 1000, 64).value_or(QStringList());
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
@@ -505,7 +507,7 @@ Reply updateGroup(RequestContext& ctx)
     if (!body)
         return ctx.fail(body.error());
     json::ObjectReader reader(*body);
-    const auto name = reader.optionalString(QStringLiteral("name"), 100, 1);
+    const auto name = reader.optionalText(QStringLiteral("name"), 100, 1);
     const auto members = reader.optionalStringList(QStringLiteral("memberIds"), 1000, 64);
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());

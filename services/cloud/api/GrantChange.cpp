@@ -13,8 +13,8 @@ void readName(json::ObjectReader& reader, bool creating, int maxLength, QString*
 {
     const auto problemsBefore = reader.errors().size();
     std::optional<QString> given = creating
-        ? std::optional<QString>(reader.requiredString(QStringLiteral("name"), maxLength))
-        : reader.optionalString(QStringLiteral("name"), maxLength, 1);
+        ? std::optional<QString>(reader.requiredText(QStringLiteral("name"), maxLength))
+        : reader.optionalText(QStringLiteral("name"), maxLength, 1);
     if (!given || reader.errors().size() != problemsBefore)
         return;
     if (given->trimmed().isEmpty())

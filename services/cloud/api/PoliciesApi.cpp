@@ -100,7 +100,7 @@ void readPolicy(json::ObjectReader& reader, models::Policy& policy, bool creatin
                 QStringList* problems)
 {
     readName(reader, creating, kMaxNameLength, &policy.name);
-    if (auto description = reader.optionalString(QStringLiteral("description"), kMaxDescriptionLength))
+    if (auto description = reader.optionalText(QStringLiteral("description"), kMaxDescriptionLength, 0, json::TextLines::Many))
         policy.description = *description;
 
     // optionalStringList answers nullopt both for a missing list and for a wrong one (which it reports itself).

@@ -29,6 +29,8 @@ constexpr int kCeremonyTimeoutMs = 300'000;
 const QString kRegister = QStringLiteral("register");
 const QString kAddCredential = QStringLiteral("add-credential");
 const QString kSignIn = QStringLiteral("signin");
+// The person a username-first ceremony is bound to when the address has no active account: matches no passkey.
+constexpr auto kNoAccount = "per_none";
 
 // A new ceremony for `purpose` lasting the configured challenge lifetime; returns its id.
 Result<QString> startCeremony(RequestContext& ctx, const QString& purpose, const ceremonies::Ceremony& ceremony)
@@ -36,6 +38,19 @@ Result<QString> startCeremony(RequestContext& ctx, const QString& purpose, const
     const TimeMs now = ctx.cloud.clock.now();
     return ceremonies::create(ctx.cloud.db, purpose, ceremony, now,
                               now + qint64(ctx.cloud.config.challengeTtlSeconds) * 1000);
+}
+
+// Adding a passkey is a step-up: the session must come from a passkey ceremony (with user verification) this recent.
+// A stolen session token alone must not let its holder plant a passkey of their own.
+constexpr qint64 kFreshVerificationMs = 5 * 60'000;
+
+ApiError verifyAgain()
+{
+    return {403, QStringLiteral("verification-required"), QStringLiteral("Verify again."),
+            QStringLiteral("Adding a passkey needs a passkey check from the last %1 minutes: sign in again with a "
+                           "passkey you have, then add the new one with that session.")
+                .arg(kFreshVerificationMs / 60'000),
+            {{QStringLiteral("verifyWithinSeconds"), kFreshVerificationMs / 1000}}};
 }
 
 ApiError invalidCeremony()
@@ -82,6 +97,8 @@ std::optional<CredentialResponse> readCredential(json::ObjectReader& outer, cons
         }
         return *bytes;
     };
+    // PublicKeyCredential.toJSON() writes null for these when it has nothing to say.
+    r.acceptNull(QStringLiteral("authenticatorAttachment"));
     const QString id = r.requiredString(QStringLiteral("id"), 1400);
     c.rawId = binary(r, QStringLiteral("rawId"), 1400, true);
     r.requiredEnum(QStringLiteral("type"), {QStringLiteral("public-key")});
@@ -94,6 +111,7 @@ std::optional<CredentialResponse> readCredential(json::ObjectReader& outer, cons
         r.fail(QStringLiteral("response"), QStringLiteral("is required"));
     else {
         json::ObjectReader rr(*response, QStringLiteral("credential.response"));
+        rr.acceptNull(QStringLiteral("userHandle"));
         c.clientDataJson = binary(rr, QStringLiteral("clientDataJSON"), 6000, true);
         if (registration) {
             c.attestationObject = binary(rr, QStringLiteral("attestationObject"), 90'000, true);
@@ -158,7 +176,7 @@ std::variant<FinishRequest, ApiError> readFinishRequest(RequestContext& ctx, con
     const auto credentialJson = reader.optionalObject(QStringLiteral("credential"));
     FinishRequest request;
     if (registration)
-        request.name = reader.optionalString(QStringLiteral("name"), 100, 1).value_or(QStringLiteral("Passkey"));
+        request.name = reader.optionalText(QStringLiteral("name"), 100, 1).value_or(QStringLiteral("Passkey"));
     std::optional<CredentialResponse> credential;
     if (!credentialJson)
         reader.fail(QStringLiteral("credential"), QStringLiteral("is required"));
@@ -384,6 +402,8 @@ Reply beginAddCredential(RequestContext& ctx)
         if (auto ok = json::ObjectReader(*body).finish(); !ok)
             return ctx.fail(ok.error());
     }
+    if (ctx.cloud.clock.now() - ctx.caller.verifiedAt > kFreshVerificationMs)
+        return verifyAgain();
     auto person = directory::loadPerson(ctx.cloud.db, ctx.caller.orgId, ctx.caller.personId);
     if (!person || !person->has_value())
         return ApiError::internal();
@@ -461,7 +481,12 @@ Reply beginSignIn(RequestContext& ctx)
     if (auto ok = reader.finish(); !ok)
         return ctx.fail(ok.error());
 
-    QJsonArray allow;
+    // Username-first sign-in names no credentials: every passkey is discoverable (residentKey "required" at
+    // registration), so the answer can be the same for every address, known or not: same members, same empty
+    // allowCredentials, same size, and the same one look-up on the way. The address only binds the ceremony: its
+    // finish accepts a passkey of that account and no other, and a passkey of another account (or any, for an address
+    // without one) gets the same refusal. Made-up credential ids could not do this: their number and lengths would
+    // differ from a real account's.
     QString personId;
     if (email) {
         // No per-account count here: a look-up proves nothing, and counting it would let anyone who knows an address
@@ -469,22 +494,8 @@ Reply beginSignIn(RequestContext& ctx)
         auto person = directory::findPersonByEmail(ctx.cloud.db, *email);
         if (!person)
             return ctx.fail(person.error());
-        QList<QByteArray> credentialIds;
-        if (person->has_value() && (*person)->status == QLatin1String("active")) {
-            personId = (*person)->id;
-            auto ids = directory::passkeyIdsOf(ctx.cloud.db, personId);
-            if (!ids)
-                return ctx.fail(ids.error());
-            credentialIds = *ids;
-        }
-        if (credentialIds.isEmpty()) {
-            // Unknown, disabled or not yet enrolled: answer with a stable made-up credential id so that the
-            // response does not tell whether the address has an account.
-            static const QByteArray pepper = crypto::randomBytes(32);
-            credentialIds << crypto::hmacSha256(pepper, email->toUtf8());
-        }
-        for (const auto& id : credentialIds)
-            allow.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("public-key")}, {QStringLiteral("id"), b64(id)}});
+        personId = person->has_value() && (*person)->status == QLatin1String("active") ? (*person)->id
+                                                                                        : QString::fromLatin1(kNoAccount);
     }
     const QByteArray challenge = crypto::randomBytes(32);
     auto ceremonyId = startCeremony(ctx, kSignIn, {challenge, personId, {}, native});
@@ -494,7 +505,7 @@ Reply beginSignIn(RequestContext& ctx)
                         {QStringLiteral("rpId"), ctx.cloud.rpId},
                         {QStringLiteral("timeout"), kCeremonyTimeoutMs},
                         {QStringLiteral("userVerification"), QStringLiteral("required")},
-                        {QStringLiteral("allowCredentials"), allow}};
+                        {QStringLiteral("allowCredentials"), QJsonArray()}};
     return HttpResponse::json(200, QJsonObject{{QStringLiteral("ceremonyId"), *ceremonyId}, {QStringLiteral("publicKey"), options}});
 }
 

@@ -80,7 +80,7 @@ std::optional<models::OfferedRole> readOfferedRole(const QJsonValue& value, cons
     if (!id.isEmpty() && !normalized)
         r.fail(QStringLiteral("roleDefinitionId"), QStringLiteral("must be a GUID (8-4-4-4-12 hex digits)"));
     const auto problemsBefore = r.errors().size();
-    const QString name = r.requiredString(QStringLiteral("displayName"), kMaxRoleNameLength).trimmed();
+    const QString name = r.requiredText(QStringLiteral("displayName"), kMaxRoleNameLength).trimmed();
     if (r.errors().size() == problemsBefore && name.isEmpty())
         r.fail(QStringLiteral("displayName"), QStringLiteral("must not be blank"));
     if (auto ok = r.finish(); !ok) {
@@ -166,7 +166,7 @@ void readConnection(const QJsonObject& raw, models::TenantConnection& conn, QStr
 void readTenant(json::ObjectReader& reader, models::Tenant& tenant, bool creating, QStringList* problems)
 {
     readName(reader, creating, kMaxNameLength, &tenant.name);
-    if (auto notes = reader.optionalString(QStringLiteral("notes"), kMaxNotesLength))
+    if (auto notes = reader.optionalText(QStringLiteral("notes"), kMaxNotesLength, 0, json::TextLines::Many))
         tenant.notes = *notes;
     if (auto connection = reader.optionalObject(QStringLiteral("connection")))
         readConnection(*connection, tenant.connection, problems);

@@ -38,7 +38,7 @@ void readFields(json::ObjectReader& r, webhooks::Webhook& w, bool creating)
             r.fail(QStringLiteral("url"), *why);
         w.url = *url;
     }
-    if (auto d = r.optionalString(QStringLiteral("description"), 500))
+    if (auto d = r.optionalText(QStringLiteral("description"), 500, 0, json::TextLines::Many))
         w.description = d->trimmed();
     if (auto types = r.optionalStringList(QStringLiteral("eventTypes"), 10, 64)) {
         for (const QString& t : *types) {

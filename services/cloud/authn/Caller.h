@@ -13,6 +13,9 @@ struct Caller
     QString role; // "admin" | "technician"
     QString email;
     QString sessionId;
+    // When the passkey ceremony that made the session ran (ms since the epoch): how fresh the caller's proof of
+    // presence and user verification is. Every session is made by one (enrolment, sign-in, the native hand-off).
+    qint64 verifiedAt = 0;
 
     bool signedIn() const { return !personId.isEmpty(); }
     bool isAdmin() const { return role == QLatin1String("admin"); }

@@ -47,7 +47,7 @@ Result<std::optional<Caller>> Sessions::authenticate(QStringView token)
     if (token.size() != 43)
         return std::optional<Caller>();
     auto rows = m_db.query(QStringLiteral("SELECT s.id, s.person_id, s.org_id, s.last_seen_at, s.idle_expires_at,"
-                                          " s.absolute_expires_at, s.revoked_at, p.role, p.email, p.status"
+                                          " s.absolute_expires_at, s.revoked_at, p.role, p.email, p.status, s.created_at"
                                           " FROM sessions s JOIN people p ON p.id = s.person_id"
                                           " WHERE s.token_hash = ?"),
                            {ids::tokenHash(token)});
@@ -64,7 +64,7 @@ Result<std::optional<Caller>> Sessions::authenticate(QStringView token)
         STINT_TRY(m_db.exec(QStringLiteral("UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id = ?"),
                             {now, idle, r.text(0)}));
     }
-    return std::optional<Caller>(Caller{r.text(1), r.text(2), r.text(7), r.text(8), r.text(0)});
+    return std::optional<Caller>(Caller{r.text(1), r.text(2), r.text(7), r.text(8), r.text(0), r.integer(10)});
 }
 
 Result<bool> Sessions::isLive(const QString& sessionId)

@@ -2,6 +2,7 @@
 #include "cloud/events/EventHub.h"
 
 #include "cloud/authn/Sessions.h"
+#include "cloud/events/EventAudience.h"
 #include "cloud/metrics/Metrics.h"
 #include "core/Json.h"
 
@@ -79,6 +80,7 @@ Result<void> EventHub::init()
 Result<qint64> EventHub::publish(const QString& orgId, const QString& audience, const QString& type,
                                  const QJsonObject& data)
 {
+    STINT_TRY(checkAudience(type, audience, data));
     Event e{m_head + 1, orgId, audience, type, json::compact(data), m_clock.now()};
     STINT_TRY(m_db.exec(QStringLiteral("INSERT INTO events (seq, org_id, audience, type, payload, created_at)"
                                        " VALUES (?, ?, ?, ?, ?, ?)"),

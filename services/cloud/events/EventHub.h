@@ -48,6 +48,7 @@ public:
     int clientCount() const { return int(m_clients.size()); }
 
     // Records an event in the caller's (open) transaction; it is sent once flushPending() runs after the commit.
+    // Refuses (kAudienceRefused, EventAudience.h) a type not in eventTypes() or an audience wider than it allows.
     Result<qint64> publish(const QString& orgId, const QString& audience, const QString& type, const QJsonObject& data);
     void flushPending();
     void discardPending();

@@ -1408,7 +1408,8 @@ Reply FakeCloud::State::createGroup(Ctx& ctx)
     groups.insert(g.id, g);
     record(QStringLiteral("group.create"), ctx.caller.personId, QStringLiteral("group"), g.id, {},
            {{QStringLiteral("changes"), ctx.body()}});
-    publish(QStringLiteral("org"), QStringLiteral("group.created"), g.toJson());
+    publish(QStringLiteral("admins"), QStringLiteral("group.created"), g.toJson());
+    publish(QStringLiteral("org"), QStringLiteral("grants.changed"), {});
     return answer(201, g.toJson());
 }
 
@@ -1441,7 +1442,8 @@ Reply FakeCloud::State::updateGroup(Ctx& ctx)
     }
     record(QStringLiteral("group.update"), ctx.caller.personId, QStringLiteral("group"), it->id, {},
            {{QStringLiteral("changes"), ctx.body()}});
-    publish(QStringLiteral("org"), QStringLiteral("group.updated"), it->toJson());
+    publish(QStringLiteral("admins"), QStringLiteral("group.updated"), it->toJson());
+    publish(QStringLiteral("org"), QStringLiteral("grants.changed"), {});
     return answer(200, it->toJson());
 }
 
@@ -2759,7 +2761,8 @@ void FakeCloud::State::registerRoutes()
         for (models::Policy& p : policies)
             p.subjects.removeAll(models::PolicySubject{QStringLiteral("group"), id});
         record(QStringLiteral("group.delete"), c.caller.personId, QStringLiteral("group"), id, {}, {});
-        publish(QStringLiteral("org"), QStringLiteral("group.deleted"), {{QStringLiteral("id"), id}});
+        publish(QStringLiteral("admins"), QStringLiteral("group.deleted"), {{QStringLiteral("id"), id}});
+        publish(QStringLiteral("org"), QStringLiteral("grants.changed"), {});
         return noContent();
     }, 0);
 
@@ -2956,7 +2959,8 @@ models::Group FakeCloud::addGroup(const QString& name, const QStringList& member
     g.memberIds.sort();
     g.memberIds.removeDuplicates();
     d->groups.insert(g.id, g);
-    d->publish(QStringLiteral("org"), QStringLiteral("group.created"), g.toJson());
+    d->publish(QStringLiteral("admins"), QStringLiteral("group.created"), g.toJson());
+    d->publish(QStringLiteral("org"), QStringLiteral("grants.changed"), {});
     return g;
 }
 
@@ -2968,7 +2972,8 @@ void FakeCloud::setGroupMembers(const QString& groupId, const QStringList& membe
     it->memberIds = memberIds;
     it->memberIds.sort();
     it->memberIds.removeDuplicates();
-    d->publish(QStringLiteral("org"), QStringLiteral("group.updated"), it->toJson());
+    d->publish(QStringLiteral("admins"), QStringLiteral("group.updated"), it->toJson());
+    d->publish(QStringLiteral("org"), QStringLiteral("grants.changed"), {});
 }
 
 models::Policy FakeCloud::addPolicy(const QString& name, const QStringList& tenantIds,

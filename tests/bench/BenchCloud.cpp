@@ -22,6 +22,8 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 namespace {
 QTextStream& out()
 {
@@ -65,6 +67,20 @@ qint64 residentKib(qint64 pid)
     return 0;
 }
 
+// CPU time the process has used (user + system), in microseconds.
+double cpuMicros(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    // Fields after the command name (which may hold spaces, so from the last ')'): utime and stime are the 12th and
+    // 13th, in clock ticks.
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    const double ticks = double(sysconf(_SC_CLK_TCK));
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) * 1e6 / ticks;
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -90,10 +106,13 @@ struct LoadOptions
 };
 
 // Loads `path` with wrk as `token`, prints the figures under `prefix` and checks that every request was answered 2xx.
-// Returns the requests per second (0 when wrk gave none).
-double load(CloudProcess& cloud, const QString& path, const QString& token, const LoadOptions& options,
-            const QString& prefix)
+// Besides wrk's rate and latencies, the service's own CPU time per request (user + system, from /proc): on a machine
+// shared with wrk and other work it varies far less than the rate. Returns the requests per second and the CPU time
+// per request (0 when wrk gave none).
+std::pair<double, double> load(CloudProcess& cloud, qint64 pid, const QString& path, const QString& token,
+                               const LoadOptions& options, const QString& prefix)
 {
+    const double cpuBefore = cpuMicros(pid);
     QProcess wrk;
     wrk.start(QStringLiteral("wrk"), {QStringLiteral("-t") + options.threads, QStringLiteral("-c") + options.connections,
                                        QStringLiteral("-d") + options.seconds + QStringLiteral("s"), QStringLiteral("--latency"),
@@ -102,6 +121,7 @@ double load(CloudProcess& cloud, const QString& path, const QString& token, cons
     // Keep the event loop turning meanwhile: the service's log output is read by this process.
     if (!QTest::qWaitFor([&] { return wrk.state() == QProcess::NotRunning; }, options.seconds.toInt() * 1000 + 60000))
         fail(QStringLiteral("wrk did not finish"));
+    const double cpuUsed = cpuMicros(pid) - cpuBefore;
     const QString report = QString::fromUtf8(wrk.readAllStandardOutput());
     static const QRegularExpression rps(QStringLiteral(R"(Requests/sec:\s+([\d.]+))"));
     static const QRegularExpression total(QStringLiteral(R"(\n\s*(\d+) requests in )"));
@@ -121,15 +141,18 @@ double load(CloudProcess& cloud, const QString& path, const QString& token, cons
     figure(prefix + QStringLiteral(".requests_per_s"), rate.captured(1));
     figure(prefix + QStringLiteral(".p50_ms"), QString::number(wrkMillis(p50.match(report).captured(1)), 'f', 2));
     figure(prefix + QStringLiteral(".p99_ms"), QString::number(wrkMillis(p99.match(report).captured(1)), 'f', 2));
+    const qint64 requestCount = requests.captured(1).toLongLong();
+    const double cpuPerRequest = requestCount > 0 ? cpuUsed / double(requestCount) : 0;
+    figure(prefix + QStringLiteral(".cpu_us_per_request"), QString::number(cpuPerRequest, 'f', 1));
     figure(prefix + QStringLiteral(".non_2xx"), QString::number(non2xxCount));
     figure(prefix + QStringLiteral(".socket_errors"), QString::number(socketErrorCount)); // connect, read, write, timeout
     check(wrk.exitStatus() == QProcess::NormalExit && wrk.exitCode() == 0 && rate.hasMatch()
-              && requests.hasMatch() && requests.captured(1).toLongLong() > 0,
+              && requestCount > 0,
           QStringLiteral("wrk on %1 ran no requests or failed: %2%3")
               .arg(path, report.left(400), QString::fromUtf8(wrk.readAllStandardError().left(400))));
     check(non2xxCount == 0, QStringLiteral("%1.non_2xx is %2, must be 0").arg(prefix).arg(non2xxCount));
     check(socketErrorCount == 0, QStringLiteral("%1.socket_errors is %2 (%3), must be 0").arg(prefix).arg(socketErrorCount).arg(errors.captured(0)));
-    return rate.captured(1).toDouble();
+    return {rate.captured(1).toDouble(), cpuPerRequest};
 }
 } // namespace
 
@@ -237,14 +260,18 @@ int main(int argc, char* argv[])
         pgrep.waitForFinished();
         return QString::fromLatin1(pgrep.readAllStandardOutput()).split(QLatin1Char('\n')).value(0).toLongLong();
     }();
+    if (pid <= 0)
+        fail(QStringLiteral("cannot find the service's process"));
     figure(QStringLiteral("cloud.idle_rss_mib"), QString::number(double(residentKib(pid)) / 1024.0, 'f', 1));
 
     // 4. Load with wrk: the read, then GET /v1/me as the yardstick in the same run.
     const LoadOptions options{parser.value(threads), parser.value(connections), parser.value(seconds)};
-    const double readRate = load(cloud, parser.value(path), tech, options, QStringLiteral("cloud.read"));
+    const auto [readRate, readCpu] = load(cloud, pid, parser.value(path), tech, options, QStringLiteral("cloud.read"));
     figure(QStringLiteral("cloud.loaded_rss_mib"), QString::number(double(residentKib(pid)) / 1024.0, 'f', 1));
-    const double meRate = load(cloud, QStringLiteral("/v1/me"), tech, options, QStringLiteral("cloud.me"));
+    const auto [meRate, meCpu] = load(cloud, pid, QStringLiteral("/v1/me"), tech, options, QStringLiteral("cloud.me"));
+    // The read's rate as a share of /v1/me's in this run, and the same by CPU time per request (me's / the read's).
     figure(QStringLiteral("cloud.read.share_of_me"), QString::number(meRate > 0 ? readRate / meRate : 0, 'f', 3));
+    figure(QStringLiteral("cloud.read.cpu_share_of_me"), QString::number(readCpu > 0 ? meCpu / readCpu : 0, 'f', 3));
 
     for (const QString& failed : std::as_const(failedChecks()))
         QTextStream(stderr) << "bench_cloud: check failed: " << failed << Qt::endl;

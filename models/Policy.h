@@ -62,6 +62,7 @@ struct TenantGrant
     QJsonObject toJson() const;
     static Result<TenantGrant> fromJson(const QJsonObject& o);
     bool grantsAll(const QStringList& roleIds) const;
+    friend bool operator==(const TenantGrant&, const TenantGrant&) = default;
 };
 
 } // namespace stint::models

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/policies/PolicyStore.h"
+#include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
 #include "models/Tenant.h"
 #include "support/ApiSeed.h"
@@ -718,6 +720,158 @@ private slots:
         const ApiReply badCursor = api().get(QStringLiteral("/v1/tenants?cursor=%%%"), m_admin.token);
         QCOMPARE(badCursor.status, 400);
         QCOMPARE(badCursor.problem(), QStringLiteral("bad-cursor"));
+    }
+
+    // Every tenant a list shows is what reading it alone answers, and its myGrants are what the caller's policies
+    // grant there, worked out apart from the list (policiesNaming + grantsIn): for an admin named in a policy, a
+    // technician named directly and through a group, and one named only through the group; over pages of 2.
+    void listAgreesWithSingleReadsAndPolicies()
+    {
+        QStringList tenants;
+        const QList<int> maxima{240, 60, 480, 90, 240};
+        for (int i = 0; i < maxima.size(); ++i) {
+            tenants << createTenant(*m_cloud, m_admin.token,
+                                    tenantBody(QStringLiteral("Tenant %1").arg(i),
+                                               {kUserAdministrator, kHelpdeskAdministrator}, maxima.at(i)));
+            QVERIFY(!tenants.constLast().isEmpty());
+        }
+        const QString group = m_cloud->addGroup(m_org, QStringLiteral("Helpdesk"), {m_tech.id, m_tech2.id});
+        QJsonObject strict = policyBody(QStringLiteral("Strict"), tenants.mid(0, 4), {kUserAdministrator}, {m_tech.id},
+                                        {}, 60);
+        strict.insert(QStringLiteral("requireTicket"), true);
+        QJsonObject loose = policyBody(QStringLiteral("Loose \"quoted\" \u00e9"), tenants.mid(1),
+                                       {kHelpdeskAdministrator, kUserAdministrator}, {}, {group}, 45);
+        loose.insert(QStringLiteral("requireJustification"), false);
+        const QJsonObject admins =
+            policyBody(QStringLiteral("Admins"), {tenants.at(2)}, {kHelpdeskAdministrator}, {m_admin.id}, {}, 480);
+        for (const QJsonObject& body : {strict, loose, admins})
+            QVERIFY(!createPolicy(*m_cloud, m_admin.token, body).isEmpty());
+
+        for (const SignedInPerson& who : {m_admin, m_tech, m_tech2}) {
+            QJsonArray listed;
+            QString cursor;
+            for (int pages = 0; pages < 10; ++pages) {
+                const ApiReply r = api().get(QStringLiteral("/v1/tenants?limit=2")
+                                                 + (cursor.isEmpty() ? QString() : QStringLiteral("&cursor=") + cursor),
+                                             who.token);
+                QVERIFY2(r.status == 200, r.describe().constData());
+                for (const QJsonValue& item : r.items())
+                    listed.append(item);
+                cursor = r.json.value(QLatin1String("nextCursor")).toString();
+                if (cursor.isEmpty())
+                    break;
+            }
+            QCOMPARE(listed.size(), who.id == m_tech2.id ? 4 : 5);
+            auto named = cloud::policies::policiesNaming(m_cloud->db(), m_org, who.id);
+            QVERIFY(named);
+            for (const QJsonValue& item : listed) {
+                const QString id = item.toObject().value(QLatin1String("id")).toString();
+                const ApiReply alone = api().get(tenantPath(id), who.token);
+                QVERIFY2(alone.status == 200, alone.describe().constData());
+                QCOMPARE(item.toObject(), alone.json);
+                auto tenant = cloud::tenants::loadTenant(m_cloud->db(), m_org, id);
+                QVERIFY(tenant && tenant->has_value());
+                QJsonArray expected;
+                for (const models::TenantGrant& g : cloud::policies::grantsIn(**tenant, *named))
+                    expected.append(g.toJson());
+                QCOMPARE(item.toObject().value(QLatin1String("myGrants")).toArray(), expected);
+            }
+        }
+        // The technician named twice sees both grants where both policies cover the tenant, most permissive first.
+        const ApiReply both = api().get(tenantPath(tenants.at(1)), m_tech.token);
+        const QJsonArray grants = both.json.value(QLatin1String("myGrants")).toArray();
+        QCOMPARE(grants.size(), 2);
+        QCOMPARE(grants.at(0).toObject().value(QLatin1String("policyName")).toString(),
+                 QStringLiteral("Loose \"quoted\" \u00e9"));
+    }
+
+    // A list shows every change of a tenant, whoever makes it: through the API, by the connection flow (status), or
+    // straight in the store without a new version — each read renders what is stored now.
+    void listShowsEveryChange()
+    {
+        const QString id = createTenant(*m_cloud, m_admin.token,
+                                        tenantBody(QStringLiteral("Contoso"), {kUserAdministrator}, 240));
+        const QString other = createTenant(*m_cloud, m_admin.token,
+                                           tenantBody(QStringLiteral("Fabrikam"), {kUserAdministrator}, 240));
+        QVERIFY(!id.isEmpty() && !other.isEmpty());
+        const QString policy = createPolicy(
+            *m_cloud, m_admin.token,
+            policyBody(QStringLiteral("Contoso work"), {id, other}, {kUserAdministrator}, {m_tech.id}, {}, 120));
+        QVERIFY(!policy.isEmpty());
+        auto listedAs = [&](const QString& token) {
+            QHash<QString, QJsonObject> byId;
+            const ApiReply r = api().get(QStringLiteral("/v1/tenants"), token);
+            for (const QJsonValue& item : r.items())
+                byId.insert(item.toObject().value(QLatin1String("id")).toString(), item.toObject());
+            return byId;
+        };
+        auto sameAsAlone = [&](const QString& token) {
+            for (const QJsonObject& item : listedAs(token)) {
+                if (item != api().get(tenantPath(item.value(QLatin1String("id")).toString()), token).json)
+                    return false;
+            }
+            return true;
+        };
+        QCOMPARE(listedAs(m_tech.token).value(id).value(QLatin1String("name")).toString(), QStringLiteral("Contoso"));
+
+        // Through the API.
+        QCOMPARE(api().patch(tenantPath(id), m_admin.token,
+                             {{QStringLiteral("version"), 1}, {QStringLiteral("notes"), QStringLiteral("VIP")}})
+                     .status,
+                 200);
+        QCOMPARE(listedAs(m_tech.token).value(id).value(QLatin1String("notes")).toString(), QStringLiteral("VIP"));
+        QVERIFY(sameAsAlone(m_tech.token));
+
+        // In the store, keeping the version: each column on its own.
+        const QList<std::pair<QString, store::Value>> changes{
+            {QStringLiteral("name"), QStringLiteral("Contoso Renamed")},
+            {QStringLiteral("notes"), QStringLiteral("changed behind the API")},
+            {QStringLiteral("connection_status"), QStringLiteral("unhealthy")},
+            {QStringLiteral("entra_tenant_id"), QStringLiteral("2f4a9a0e-0a4b-4c1e-9a55-3d2f6f1b7c10")},
+            {QStringLiteral("updated_at"), qint64(1'700'000'000'000)},
+            {QStringLiteral("created_at"), qint64(1'600'000'000'000)},
+        };
+        for (const auto& [column, value] : changes) {
+            QVERIFY(m_cloud->db().exec(QStringLiteral("UPDATE tenants SET %1 = ? WHERE id = ?").arg(column),
+                                       {value, id}));
+            QVERIFY2(sameAsAlone(m_tech.token), qPrintable(column));
+            QVERIFY2(sameAsAlone(m_admin.token), qPrintable(column));
+        }
+        const QJsonObject seen = listedAs(m_tech.token).value(id);
+        QCOMPARE(seen.value(QLatin1String("name")).toString(), QStringLiteral("Contoso Renamed"));
+        QCOMPARE(seen.value(QLatin1String("connection")).toObject().value(QLatin1String("status")).toString(),
+                 QStringLiteral("unhealthy"));
+        QCOMPARE(seen.value(QLatin1String("updatedAt")).toString(), toRfc3339(1'700'000'000'000));
+        QCOMPARE(seen.value(QLatin1String("version")).toInt(), 2);
+        auto connection = m_cloud->db().query(QStringLiteral("SELECT connection FROM tenants WHERE id = ?"), {id});
+        QVERIFY(connection && connection->size() == 1);
+        QVERIFY(m_cloud->db().exec(QStringLiteral("UPDATE tenants SET connection = ? WHERE id = ?"),
+                                   {connection->front().text(0).replace(QStringLiteral("240"), QStringLiteral("90")),
+                                    id}));
+        QCOMPARE(listedAs(m_tech.token)
+                     .value(id)
+                     .value(QLatin1String("connection"))
+                     .toObject()
+                     .value(QLatin1String("maxDurationMinutes"))
+                     .toInt(),
+                 90);
+        // The grant follows the tenant's new maximum (the shorter of the two), and the policy's own changes.
+        QCOMPARE(listedAs(m_tech.token).value(id).value(QLatin1String("myGrants")).toArray().at(0).toObject().value(
+                     QLatin1String("maxDurationMinutes")),
+                 QJsonValue(90));
+        QVERIFY(m_cloud->db().exec(QStringLiteral("UPDATE policies SET max_duration_minutes = 30 WHERE id = ?"),
+                                   {policy}));
+        for (const QJsonObject& item : listedAs(m_tech.token))
+            QCOMPARE(item.value(QLatin1String("myGrants")).toArray().at(0).toObject().value(
+                         QLatin1String("maxDurationMinutes")),
+                     QJsonValue(30));
+        QVERIFY(sameAsAlone(m_tech.token));
+        // Losing the grant empties the technician's list; the admin still sees both, without grants.
+        QCOMPARE(api().del(QStringLiteral("/v1/policies/") + policy, m_admin.token).status, 204);
+        QVERIFY(listedAs(m_tech.token).isEmpty());
+        QCOMPARE(listedAs(m_admin.token).size(), 2);
+        for (const QJsonObject& item : listedAs(m_admin.token))
+            QCOMPARE(item.value(QLatin1String("myGrants")).toArray(), QJsonArray());
     }
 
     void accountNamingRule_data()

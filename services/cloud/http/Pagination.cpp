@@ -52,12 +52,29 @@ HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page)
 {
     // Serialized item by item and joined: building one QJsonArray of objects first copies every item into the
     // array's container and then walks it again (a fifth of the time of a tenant list).
-    QByteArray body = "{\"items\":[";
+    QList<SerializedPageItem> serialized;
+    serialized.reserve(std::min<qsizetype>(rows.size(), qsizetype(page.limit) + 1));
+    for (int i = 0; i < rows.size() && i <= page.limit; ++i) { // the extra row only says that there is more
+        serialized.append({rows.at(i).first, i < page.limit
+                                                 ? QJsonDocument(rows.at(i).second).toJson(QJsonDocument::Compact)
+                                                 : QByteArray()});
+    }
+    return serializedPageResponse(serialized, page);
+}
+
+HttpResponse serializedPageResponse(const QList<SerializedPageItem>& rows, const PageRequest& page)
+{
     const int count = std::min<int>(int(rows.size()), page.limit);
+    qsizetype size = 64;
+    for (int i = 0; i < count; ++i)
+        size += rows.at(i).second.size() + 1;
+    QByteArray body;
+    body.reserve(size);
+    body += "{\"items\":[";
     for (int i = 0; i < count; ++i) {
         if (i > 0)
             body += ',';
-        body += QJsonDocument(rows.at(i).second).toJson(QJsonDocument::Compact);
+        body += rows.at(i).second;
     }
     body += "],\"nextCursor\":";
     if (rows.size() > page.limit)

@@ -31,6 +31,10 @@ using PageItem = QPair<QString, QJsonObject>;
 // only says that there is more.
 HttpResponse pageResponse(const QList<PageItem>& rows, const PageRequest& page);
 
+// The same from items already serialized: each its id and its JSON object (compact), written as it is.
+using SerializedPageItem = QPair<QString, QByteArray>;
+HttpResponse serializedPageResponse(const QList<SerializedPageItem>& rows, const PageRequest& page);
+
 // A whole list route over one of the caller organization's tables, paged by id: reads limit and cursor, fetches
 // the ids, and turns each into JSON with `load` (nullopt: a store failure, answered 500). `table` is a constant of
 // the caller's, never input.

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 namespace stint::cloud::policies {
@@ -12,6 +13,7 @@ namespace stint::cloud::policies {
 namespace {
 const QString kColumns = QStringLiteral("id, name, description, roles, max_duration_minutes, require_justification,"
                                         " require_ticket, require_approval, created_at, updated_at, version");
+
 
 QString rolesText(const QStringList& roles)
 {
@@ -60,6 +62,28 @@ Result<void> completePolicy(store::Database& db, models::Policy& p)
     for (const auto& s : *subjects)
         p.subjects.append({s.text(0), s.text(1)});
     return {};
+}
+
+// What `p` lets its subject do in `tenant`, if anything (see grantsIn). Whether `p` covers the tenant is the
+// caller's business.
+std::optional<models::TenantGrant> grantIn(const models::Tenant& tenant, const models::Policy& p)
+{
+    models::TenantGrant g;
+    // Policies are checked against the tenant's offer when saved, and a tenant cannot withdraw a role a policy
+    // grants; the intersection still keeps a grant within what the tenant offers should the two ever drift.
+    for (const QString& role : p.roleDefinitionIds) {
+        if (tenant.connection.offers(role))
+            g.roleDefinitionIds << role;
+    }
+    if (g.roleDefinitionIds.isEmpty())
+        return std::nullopt;
+    g.policyId = p.id;
+    g.policyName = p.name;
+    g.maxDurationMinutes = std::min(p.maxDurationMinutes, tenant.connection.maxDurationMinutes);
+    g.requireJustification = p.requireJustification;
+    g.requireTicket = p.requireTicket;
+    g.requireApproval = p.requireApproval;
+    return g;
 }
 
 Result<QList<models::Policy>> policiesFromRows(store::Database& db, const store::Rows& rows)
@@ -201,25 +225,58 @@ QList<models::TenantGrant> grantsIn(const models::Tenant& tenant, const QList<mo
     for (const models::Policy& p : policies) {
         if (!p.tenantIds.contains(tenant.id))
             continue;
-        models::TenantGrant g;
-        g.policyId = p.id;
-        g.policyName = p.name;
-        // Policies are checked against the tenant's offer when saved, and a tenant cannot withdraw a role a policy
-        // grants; the intersection still keeps a grant within what the tenant offers should the two ever drift.
-        for (const QString& role : p.roleDefinitionIds) {
-            if (tenant.connection.offers(role))
-                g.roleDefinitionIds << role;
-        }
-        if (g.roleDefinitionIds.isEmpty())
-            continue;
-        g.maxDurationMinutes = std::min(p.maxDurationMinutes, tenant.connection.maxDurationMinutes);
-        g.requireJustification = p.requireJustification;
-        g.requireTicket = p.requireTicket;
-        g.requireApproval = p.requireApproval;
-        grants.append(std::move(g));
+        if (auto g = grantIn(tenant, p))
+            grants.append(std::move(*g));
     }
     rankGrants(grants);
     return grants;
+}
+
+Result<QHash<QString, QList<models::TenantGrant>>> grantsFor(store::Database& db, const QString& orgId,
+                                                             const QString& personId,
+                                                             const QList<const models::Tenant*>& tenants)
+{
+    QHash<QString, QList<models::TenantGrant>> out;
+    if (tenants.isEmpty())
+        return out;
+    // A range rather than a list of ids: one statement (and one prepared statement) whatever the page's size. Only
+    // the columns a grant needs (a description may be long, and each row repeats its policy's).
+    auto rows = db.query(QStringLiteral("SELECT pt.tenant_id, p.id, p.name, p.roles, p.max_duration_minutes,"
+                                        " p.require_justification, p.require_ticket, p.require_approval"
+                                        " FROM policy_tenants pt JOIN policies p ON p.id = pt.policy_id"
+                                        " WHERE p.org_id = ? AND pt.tenant_id >= ? AND pt.tenant_id <= ?"
+                                        " AND p.id IN (%1)")
+                             .arg(policiesNamingPersonSql()),
+                         {orgId, tenants.constFirst()->id, tenants.constLast()->id, orgId, personId, personId});
+    if (!rows)
+        return rows.error();
+    QHash<QString, const models::Tenant*> byId;
+    byId.reserve(tenants.size());
+    for (const models::Tenant* t : tenants)
+        byId.insert(t->id, t);
+    QHash<QString, models::Policy> policies; // each read once, though it covers many tenants of the page
+    for (const store::Row& r : *rows) {
+        const models::Tenant* tenant = byId.value(r.text(0));
+        if (!tenant)
+            continue;
+        auto p = policies.find(r.text(1));
+        if (p == policies.end()) {
+            models::Policy read;
+            read.id = r.text(1);
+            read.name = r.text(2);
+            read.roleDefinitionIds = rolesFromText(r.text(3));
+            read.maxDurationMinutes = int(r.integer(4));
+            read.requireJustification = r.integer(5) != 0;
+            read.requireTicket = r.integer(6) != 0;
+            read.requireApproval = r.integer(7) != 0;
+            p = policies.insert(read.id, read);
+        }
+        if (auto g = grantIn(*tenant, *p))
+            out[tenant->id].append(std::move(*g));
+    }
+    for (auto& grants : out)
+        rankGrants(grants);
+    return out;
 }
 
 void rankGrants(QList<models::TenantGrant>& grants)

@@ -5,6 +5,8 @@
 #include "models/Tenant.h"
 #include "store/Database.h"
 
+#include <QHash>
+
 #include <optional>
 
 // Reading and writing access policies, and working out what they grant. Every function takes the organization id
@@ -25,6 +27,15 @@ Result<QList<models::Policy>> loadPolicies(store::Database& db, const QString& o
 // that cover that tenant.
 Result<QList<models::Policy>> policiesNaming(store::Database& db, const QString& orgId, const QString& personId,
                                              const QString& tenantId = {});
+
+// What the policies naming `personId` (directly or through a group) grant in each of `tenants`, by tenant id, as
+// grantsIn would find them (most permissive first; a tenant with no grant has no entry). One query whatever the number
+// of policies: it reads each policy's own columns, not its other tenants or its subjects. `tenants` must be ordered
+// by id (a page of them), and every tenant between the first and the last that a policy naming the person covers must
+// be among them — as in a page of the tenants an admin sees, or of those granted to the person.
+Result<QHash<QString, QList<models::TenantGrant>>> grantsFor(store::Database& db, const QString& orgId,
+                                                             const QString& personId,
+                                                             const QList<const models::Tenant*>& tenants);
 
 // The names of the policies that cover `tenantId` and grant any of `roleIds` (sorted).
 Result<QStringList> policiesGrantingRoles(store::Database& db, const QString& orgId, const QString& tenantId,

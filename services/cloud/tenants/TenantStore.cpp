@@ -3,6 +3,7 @@
 
 #include "cloud/policies/PolicyStore.h"
 
+#include <QHash>
 #include <QJsonDocument>
 
 namespace stint::cloud::tenants {
@@ -27,6 +28,43 @@ models::Tenant tenantFromRow(const store::Row& r)
     return t;
 }
 
+bool sameRow(const store::Row& a, const store::Row& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (int i = 0; i < a.size(); ++i) {
+        if (!(a.value(i) == b.value(i)))
+            return false;
+    }
+    return true;
+}
+
+// The row parsed and rendered, from what this thread kept when the same row (every column equal) was read before.
+std::shared_ptr<const ListedTenant> listedTenant(const store::Row& r)
+{
+    struct Kept
+    {
+        store::Row row;
+        std::shared_ptr<const ListedTenant> listed;
+    };
+    thread_local QHash<QString, Kept> kept;
+    const QString id = r.text(0);
+    auto it = kept.find(id);
+    if (it != kept.end() && sameRow(it->row, r))
+        return it->listed;
+    auto listed = std::make_shared<ListedTenant>();
+    listed->tenant = tenantFromRow(r);
+    listed->json = QJsonDocument(listed->tenant.toJson()).toJson(QJsonDocument::Compact);
+    if (it != kept.end()) {
+        *it = Kept{r, listed};
+    } else {
+        if (kept.size() >= kListedTenantsKept)
+            kept.clear(); // simple, and rare: a page holds at most 201
+        kept.insert(id, Kept{r, listed});
+    }
+    return listed;
+}
+
 QString settingsText(const models::Tenant& t)
 {
     return QString::fromUtf8(QJsonDocument(t.connection.settingsJson()).toJson(QJsonDocument::Compact));
@@ -44,8 +82,9 @@ Result<std::optional<models::Tenant>> loadTenant(store::Database& db, const QStr
     return std::optional<models::Tenant>(tenantFromRow(rows->front()));
 }
 
-Result<QList<models::Tenant>> loadTenants(store::Database& db, const QString& orgId, const QString& afterId, int limit,
-                                          const QString& grantedTo)
+Result<QList<std::shared_ptr<const ListedTenant>>> loadTenantPage(store::Database& db, const QString& orgId,
+                                                                  const QString& afterId, int limit,
+                                                                  const QString& grantedTo)
 {
     QString sql = QStringLiteral("SELECT %1 FROM tenants WHERE org_id = ? AND id > ?").arg(kColumns);
     store::Params params{orgId, afterId};
@@ -59,9 +98,10 @@ Result<QList<models::Tenant>> loadTenants(store::Database& db, const QString& or
     auto rows = db.query(sql, params);
     if (!rows)
         return rows.error();
-    QList<models::Tenant> out;
+    QList<std::shared_ptr<const ListedTenant>> out;
+    out.reserve(qsizetype(rows->size()));
     for (const auto& r : *rows)
-        out.append(tenantFromRow(r));
+        out.append(listedTenant(r));
     return out;
 }
 

@@ -66,6 +66,9 @@ struct Checkout
     qint64 attempts = 0; // of the current step (the provisioning engine's retries); stateReason says why
     // The technician's account in the tenant, once the provisioning engine knows it (userPrincipalName).
     std::optional<QString> accountUpn;
+    // Why provisioning failed, while the clean-up it needs runs (revoking, revoke_failed): once the clean-up is
+    // confirmed the checkout ends as failed with this cause, not as ended. Internal: stateReason says it to clients.
+    std::optional<QString> failure;
     TimeMs updatedAt = 0;
     qint64 version = 1;
 

@@ -106,7 +106,8 @@ struct CloudConfig
     // header fields; a slower client gets 408 and the connection is closed.
     int headerTimeoutSeconds = 20;
     // Open connections from one peer address; more are closed at once. 0: no cap. Trusted proxies are exempt.
-    int maxConnectionsPerAddress = 64;
+    // 256: an MSP office behind one NAT address has a desktop app (live channel + requests) per technician.
+    int maxConnectionsPerAddress = 256;
     // Reverse proxies whose X-Forwarded-For is believed (address/prefix). None by default: the TCP peer is the
     // client, whatever X-Forwarded-For says.
     QList<QPair<QHostAddress, int>> trustedProxies;

@@ -412,9 +412,8 @@ HttpResponse CloudHttpServer::dispatch(HttpRequest& req)
             return ApiError::forbidden(QStringLiteral("Only an organization admin may do this."));
         if (route.rateLimited) {
             int retryAfter = 0;
-            if (!m_cloud.limiter.tryAcquire(QStringLiteral("addr:") + req.remoteAddress.toString(),
-                                            m_cloud.config.signInAttemptsPerAddress,
-                                            m_cloud.config.signInWindowSeconds, &retryAfter)) {
+            if (!m_cloud.limiter.tryAcquireAddress(req.remoteAddress, m_cloud.config.signInAttemptsPerAddress,
+                                                   m_cloud.config.signInWindowSeconds, &retryAfter)) {
                 m_cloud.metrics.increment(QStringLiteral("stint_signin_rate_limited_total"),
                                           QStringLiteral("scope=\"address\""));
                 return ApiError::tooManyRequests(retryAfter);

@@ -45,6 +45,12 @@ TenantAccess TenantAccess::clone() const
     return copy;
 }
 
+bool provesCredentialGone(const Error& error)
+{
+    return error.code == QLatin1String(EntraGateway::kAuthentication)
+        && error.details.value(QLatin1String("credentialGone")).toBool();
+}
+
 bool ConnectionReport::healthy() const
 {
     for (const HealthFinding& finding : findings) {

@@ -241,6 +241,13 @@ struct ManagedAccount
     QStringList roleDefinitionIds;
 };
 
+// Whether an error proves that the app or its credential is gone from the tenant, so that nothing will work there
+// until an admin acts: the token endpoint's AADSTS700016 (the app is not in the directory: removed, or consent
+// withdrawn), 7000215 (the secret is not one of the app's) or 7000222 (the app's secrets expired), or Graph refusing a
+// freshly issued token with 401 (the service principal was deleted). Such errors are kAuthentication errors with
+// details.credentialGone set.
+bool provesCredentialGone(const Error& error);
+
 class EntraGateway
 {
 public:

@@ -87,7 +87,12 @@ Error graphError(const GraphResponse& response, const QString& what)
         code = QString::fromLatin1(kThrottled);
     else if (response.status >= 500)
         code = QString::fromLatin1(EntraGateway::kTransient);
-    return makeError(code, message);
+    Error error = makeError(code, message);
+    // A 401 reaches here only for a token the client had just fetched again (exchange() retries a 401 once with a
+    // fresh token): Graph refuses the app itself, as for a deleted service principal.
+    if (response.status == 401)
+        error.details.insert(QStringLiteral("credentialGone"), true);
+    return error;
 }
 
 GraphClient::GraphClient(TokenProvider& tokens, GraphClientOptions options)

@@ -76,8 +76,11 @@ const QList<Need>& needs()
         {QStringLiteral("issue Temporary Access Passes"),
          {QStringLiteral("UserAuthenticationMethod.ReadWrite.All"), QStringLiteral("UserAuthMethod-TAP.ReadWrite.All")},
          true},
+        // Microsoft's permission table for reading the TAP policy: least privileged Policy.Read.AuthenticationMethod,
+        // higher Policy.ReadWrite.AuthenticationMethod; Policy.Read.All (all policies) reads it too.
         {QStringLiteral("read the Temporary Access Pass policy"),
-         {QStringLiteral("Policy.Read.All"), QStringLiteral("Policy.ReadWrite.AuthenticationMethod")},
+         {QStringLiteral("Policy.Read.AuthenticationMethod"), QStringLiteral("Policy.ReadWrite.AuthenticationMethod"),
+          QStringLiteral("Policy.Read.All")},
          true},
     };
     return list;

@@ -71,12 +71,14 @@ Result<OpenSslPtr<EVP_PKEY>> readPrivateKey(const crypto::SecretBytes& pem)
     return key;
 }
 
-bool configurePadding(EVP_PKEY_CTX* pctx, Algorithm algorithm, bool verifying)
+// PS256 is RSASSA-PSS with a salt exactly as long as the SHA-256 digest (RFC 7518 §3.5), signing and verifying:
+// OpenSSL's "auto" salt length on verification would take any salt, which the JWA does not allow.
+bool configurePadding(EVP_PKEY_CTX* pctx, Algorithm algorithm)
 {
     if (algorithm == Algorithm::RS256)
         return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
     return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
-        && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, verifying ? RSA_PSS_SALTLEN_AUTO : RSA_PSS_SALTLEN_DIGEST) == 1
+        && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1
         && EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1;
 }
 
@@ -139,7 +141,7 @@ Result<QByteArray> sign(Algorithm algorithm, const crypto::SecretBytes& privateK
     EVP_PKEY_CTX* pctx = nullptr; // owned by ctx
     size_t length = 0;
     if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key->get()) != 1
-        || !configurePadding(pctx, algorithm, false)
+        || !configurePadding(pctx, algorithm)
         || EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(signingInput.data()),
                           size_t(signingInput.size()))
             != 1)
@@ -177,7 +179,7 @@ bool verifyWithJwk(Algorithm algorithm, const QJsonObject& jwk, QByteArrayView s
     OpenSslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1
-        || !configurePadding(pctx, algorithm, true))
+        || !configurePadding(pctx, algorithm))
         return false;
     return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                             size_t(signature.size()), reinterpret_cast<const unsigned char*>(signingInput.data()),

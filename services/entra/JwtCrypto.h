@@ -43,7 +43,8 @@ Result<void> checkKeyMatchesCertificate(QByteArrayView certificatePem, const cry
 // Signs `signingInput` ("<b64url header>.<b64url payload>") with the PEM RSA private key.
 Result<QByteArray> sign(Algorithm algorithm, const crypto::SecretBytes& privateKeyPem, QByteArrayView signingInput);
 
-// Verifies an RS256 or PS256 signature with an RSA public key given as a JWK ({"kty":"RSA","n","e"}).
+// Verifies an RS256 or PS256 signature with an RSA public key given as a JWK ({"kty":"RSA","n","e"}). PS256 accepts
+// only the salt length RFC 7518 fixes (32 bytes).
 bool verifyWithJwk(Algorithm algorithm, const QJsonObject& jwk, QByteArrayView signingInput, QByteArrayView signature);
 
 struct DecodedJwt

@@ -92,11 +92,21 @@ Error tokenEndpointError(int httpStatus, const QByteArray& body)
         return makeError(QString::fromLatin1(kTenantNotFound), what);
     static const QList<qint64> credentialCodes
         = {700016, 7000215, 7000222, 700027, 50012, 50048, 500133, 700030, 7000112, 700025, 7000218};
+    // Of those, the answers that prove the app gone from the tenant or its secret gone from the app (protocols.md 1.5):
+    // nothing works there until an admin acts (provesCredentialGone).
+    static const QList<qint64> goneCodes = {700016, 7000215, 7000222};
     bool credential = error == QStringLiteral("invalid_client") || error == QStringLiteral("unauthorized_client");
-    for (qint64 code : codes)
+    bool gone = false;
+    for (qint64 code : codes) {
         credential = credential || credentialCodes.contains(code);
-    if (credential)
-        return makeError(QString::fromLatin1(EntraGateway::kAuthentication), what);
+        gone = gone || goneCodes.contains(code);
+    }
+    if (credential) {
+        Error refused = makeError(QString::fromLatin1(EntraGateway::kAuthentication), what);
+        if (gone)
+            refused.details.insert(QStringLiteral("credentialGone"), true);
+        return refused;
+    }
     return makeError(QString::fromLatin1(kTokenRejected), what);
 }
 

@@ -141,6 +141,21 @@ SimResponse ControlApi::handle(const SimRequest& request, const QString& rest)
             return SimResponse::empty(204);
         }
     }
+    if (method == "DELETE" && first == QLatin1String("tenants") && segments.size() == 4
+        && segments[2] == QLatin1String("servicePrincipals")) {
+        SimTenant* t = state.tenant(segments[1]);
+        if (!t || !state.removeServicePrincipal(t->id, segments[3]))
+            return controlError(404, QStringLiteral("No such service principal."));
+        return SimResponse::empty(204);
+    }
+    if (method == "DELETE" && first == QLatin1String("apps") && segments.size() == 3
+        && segments[2] == QLatin1String("secrets")) {
+        SimApp* app = state.app(segments[1]);
+        if (!app)
+            return controlError(404, QStringLiteral("No such app."));
+        app->secrets.clear(); // the token endpoint answers AADSTS7000215 to every secret from now on
+        return SimResponse::empty(204);
+    }
     if (method == "GET" && first == QLatin1String("tenants") && segments.size() == 1) {
         QJsonArray list;
         for (const auto& [id, t] : state.tenants())

@@ -84,6 +84,14 @@ SimResponse GraphEndpoints::dispatch(Call& call)
                      call.clientRequestId);
     }
     call.servicePrincipal = m_simulator.state().servicePrincipal(call.tenant->id, call.claims.appId);
+    if (!call.servicePrincipal) {
+        // The app was removed from the tenant after the token was issued: its service principal is gone, and Graph
+        // no longer accepts the token (the exact text is not in the stored docs [unverified]).
+        return error(401, QStringLiteral("InvalidAuthenticationToken"),
+                     QStringLiteral("Access token validation failure. The service principal of the application "
+                                    "was not found in the tenant."),
+                     call.requestId, call.clientRequestId);
+    }
     if (call.path == QLatin1String("/$batch") && call.request.method == "POST")
         return batch(call);
     return authorizeAndRoute(call);

@@ -213,6 +213,25 @@ SimTenant& SimState::createTenant(const QString& displayName, const QString& ini
     return t;
 }
 
+bool SimState::removeServicePrincipal(const QString& tenantId, const QString& clientId)
+{
+    SimTenant* t = tenant(tenantId);
+    if (!t)
+        return false;
+    const auto sp = t->servicePrincipals.find(clientId);
+    if (sp == t->servicePrincipals.end())
+        return false;
+    const QString objectId = sp->second.objectId;
+    t->servicePrincipals.erase(sp);
+    for (auto it = t->roleAssignments.begin(); it != t->roleAssignments.end();) {
+        if (it->second.principalId == objectId)
+            it = t->roleAssignments.erase(it);
+        else
+            ++it;
+    }
+    return true;
+}
+
 Result<void> SimState::addDomain(const QString& tenantId, const SimDomain& domain)
 {
     SimTenant* t = tenant(tenantId);

@@ -193,6 +193,9 @@ public:
     // a TAP policy at its defaults. `id` empty → a new GUID.
     SimTenant& createTenant(const QString& displayName, const QString& initialDomainPrefix, const QString& id = {});
     Result<void> addDomain(const QString& tenantId, const SimDomain& domain);
+    // The customer removes an app from its tenant: the app's service principal there and its role assignments go.
+    // Tokens already issued to it are refused by Graph (401) and the token endpoint answers AADSTS700016.
+    bool removeServicePrincipal(const QString& tenantId, const QString& clientId);
     // Registers an app in its home tenant. `clientId` empty → a new GUID.
     SimApp& registerApp(const QString& homeTenantId, const QString& displayName, const QStringList& requiredPermissions,
                         const QString& clientId = {});

@@ -54,6 +54,12 @@ enum class Fault
     ReplicationLag,
 };
 
+bool CheckoutStateMachineFinal(const QString& state)
+{
+    return state == QLatin1String("ended") || state == QLatin1String("failed") || state == QLatin1String("cancelled")
+        || state == QLatin1String("denied") || state == QLatin1String("expired");
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Connection)
@@ -71,6 +77,7 @@ class TestEntraLifecycle : public QObject
     QString m_customerTenant;
     QString m_mspAppId;
     QString m_adminToken;
+    QString m_org;
     QString m_tech;
     QString m_techToken;
     QString m_tenant;
@@ -126,9 +133,9 @@ class TestEntraLifecycle : public QObject
         QObject::connect(m_ticker.get(), &QTimer::timeout, m_ticker.get(), [&clock]() { clock.advance(50); });
         m_ticker->start(10);
 
-        const QString org = m_cloud->addOrganization(QStringLiteral("Northwind MSP"));
-        const QString admin2 = m_cloud->addPerson(org, QStringLiteral("ada@northwind.example"), QStringLiteral("admin"));
-        m_tech = m_cloud->addPerson(org, QStringLiteral("tom.tech@northwind.example"), QStringLiteral("technician"),
+        m_org = m_cloud->addOrganization(QStringLiteral("Northwind MSP"));
+        const QString admin2 = m_cloud->addPerson(m_org, QStringLiteral("ada@northwind.example"), QStringLiteral("admin"));
+        m_tech = m_cloud->addPerson(m_org, QStringLiteral("tom.tech@northwind.example"), QStringLiteral("technician"),
                                     QStringLiteral("Tom Tech"));
         m_adminToken = m_cloud->signIn(admin2);
         m_techToken = m_cloud->signIn(m_tech);
@@ -141,6 +148,39 @@ class TestEntraLifecycle : public QObject
             .get(QStringLiteral("/v1/tenants/%1/connection").arg(m_tenant), m_adminToken)
             .json.value(QLatin1String("status"))
             .toString();
+    }
+
+    QJsonObject connection()
+    {
+        return api().get(QStringLiteral("/v1/tenants/%1/connection").arg(m_tenant), m_adminToken).json;
+    }
+
+    // PATCHes the tenant's connection settings over its current version.
+    ApiReply patchConnection(const QJsonObject& settings)
+    {
+        const ApiReply tenant = api().get(QStringLiteral("/v1/tenants/") + m_tenant, m_adminToken);
+        return api().send("PATCH", QStringLiteral("/v1/tenants/") + m_tenant, m_adminToken,
+                          QJsonDocument(QJsonObject{{QStringLiteral("version"), tenant.json.value(QLatin1String("version"))},
+                                                    {QStringLiteral("connection"), settings}})
+                              .toJson(QJsonDocument::Compact));
+    }
+
+    // Runs a health check now and waits for its result.
+    void checkNow()
+    {
+        const QString before = connection().value(QLatin1String("checkedAt")).toString();
+        const ApiReply check = api().post(QStringLiteral("/v1/tenants/%1/connection/check").arg(m_tenant),
+                                          m_adminToken, QJsonObject());
+        QVERIFY2(check.status == 202, check.describe().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(connection().value(QLatin1String("checkedAt")).toString() != before, 20000);
+    }
+
+    static QStringList findingCodes(const QJsonObject& connection)
+    {
+        QStringList codes;
+        for (const QJsonValue& f : connection.value(QLatin1String("report")).toObject().value(QLatin1String("findings")).toArray())
+            codes << f.toObject().value(QLatin1String("code")).toString();
+        return codes;
     }
 
     QJsonObject checkout(const QString& id)
@@ -485,6 +525,144 @@ private slots:
                  kept);
         QCOMPARE(checkout(second).value(QLatin1String("expiresAt")).toString(),
                  refused.json.value(QLatin1String("expiresAt")).toString());
+    }
+
+    // A domain the last check found unverified is refused as the account domain (422, naming the verified ones), and
+    // a verified domain that later stops being one is a finding of the next check.
+    void accountDomainMustBeVerified()
+    {
+        QVERIFY(m_secrets.isValid());
+        QVERIFY(startWorld(QStringLiteral("msp~") + QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(24)))));
+        connectTenant(Connection::MspAppConsent);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(m_sim->state().addDomain(
+            m_customerTenant, SimDomain{QStringLiteral("new.contoso.com"), false, false, false, QStringLiteral("Managed")}));
+        checkNow();
+        const ApiReply refused = patchConnection({{QStringLiteral("accountDomain"), QStringLiteral("new.contoso.com")}});
+        QVERIFY2(refused.status == 422, refused.describe().constData());
+        const QString detail = refused.json.value(QLatin1String("detail")).toString();
+        QVERIFY2(detail.contains(QLatin1String("contoso.com")) && detail.contains(QLatin1String("contoso.onmicrosoft.com")),
+                 qPrintable(detail));
+        QVERIFY(api().get(QStringLiteral("/v1/tenants/") + m_tenant, m_adminToken)
+                    .json.value(QLatin1String("connection")).toObject()
+                    .value(QLatin1String("accountDomain")).toString() == QLatin1String("contoso.com"));
+        const ApiReply initial = patchConnection({{QStringLiteral("accountDomain"), QStringLiteral("contoso.onmicrosoft.com")}});
+        QVERIFY2(initial.status == 200, initial.describe().constData());
+        QVERIFY(patchConnection({{QStringLiteral("accountDomain"), QStringLiteral("contoso.com")}}).status == 200);
+
+        // The customer removes contoso.com from the tenant: the next check says the account domain is no longer one.
+        QList<SimDomain>& domains = m_sim->state().tenants().at(m_customerTenant).domains;
+        domains.erase(std::remove_if(domains.begin(), domains.end(),
+                                     [](const SimDomain& d) { return d.name == QLatin1String("contoso.com"); }),
+                      domains.end());
+        checkNow();
+        const QJsonObject after = connection();
+        QCOMPARE(after.value(QLatin1String("status")).toString(), QStringLiteral("unhealthy"));
+        QVERIFY2(findingCodes(after).contains(QStringLiteral("domain.not_verified")),
+                 qPrintable(findingCodes(after).join(QLatin1Char(' '))));
+    }
+
+    // A tenant that hands out Temporary Access Passes only, whose TAP policy is off: the request fails, the clean-up is
+    // confirmed, and the checkout ends as failed with the cause kept — in stateReason, the audit and the live event.
+    // Once a check has seen the policy off, the setting and the request are refused up front.
+    void tapOnlyTenantWithTapOffFails()
+    {
+        QVERIFY(m_secrets.isValid());
+        QVERIFY(startWorld(QStringLiteral("msp~") + QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(24)))));
+        connectTenant(Connection::MspAppConsent);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(patchConnection({{QStringLiteral("credentialKind"), QStringLiteral("tap")}}).status == 200);
+        m_sim->state().tenants().at(m_customerTenant).tapPolicy.enabled = false; // after the last check
+
+        const QString id = requestCheckout(*m_cloud, m_techToken, m_tenant, {kHelpdeskAdministrator}, 60,
+                                           QStringLiteral("Password reset"), QStringLiteral("PSA-78"))
+                               .value(QLatin1String("id"))
+                               .toString();
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(CheckoutStateMachineFinal(checkout(id).value(QLatin1String("state")).toString()), 60000);
+        const QJsonObject failed = checkout(id);
+        QCOMPARE(failed.value(QLatin1String("state")).toString(), QStringLiteral("failed"));
+        const QString reason = failed.value(QLatin1String("stateReason")).toString();
+        QVERIFY2(reason.contains(QLatin1String("Temporary Access Pass")), qPrintable(reason));
+        QVERIFY(m_cloud->count(QStringLiteral("audit_events"),
+                               QStringLiteral("target_id = ? AND action = 'checkout.transition' AND details LIKE ?"
+                                              " AND details LIKE ?"),
+                               {id, QStringLiteral("%\"to\":\"failed\"%"), QStringLiteral("%Temporary Access Pass%")})
+                == 1);
+        QVERIFY(m_cloud->count(QStringLiteral("events"),
+                               QStringLiteral("type = 'checkout.updated' AND payload LIKE ? AND payload LIKE ?"
+                                              " AND payload LIKE ?"),
+                               {QStringLiteral("%") + id + QStringLiteral("%"), QStringLiteral("%\"failed\"%"),
+                                QStringLiteral("%Temporary Access Pass%")})
+                >= 1);
+
+        // The next check sees the policy off: the request and a setting that needs passes are refused up front.
+        checkNow();
+        QVERIFY(findingCodes(connection()).contains(QStringLiteral("tap.disabled")));
+        const ApiReply request = api().post(QStringLiteral("/v1/checkouts"), m_techToken,
+                                            {{QStringLiteral("tenantId"), m_tenant},
+                                             {QStringLiteral("roleDefinitionIds"), QJsonArray{kHelpdeskAdministrator}},
+                                             {QStringLiteral("durationMinutes"), 60},
+                                             {QStringLiteral("justification"), QStringLiteral("again")}});
+        QVERIFY2(request.status == 422, request.describe().constData());
+        QVERIFY2(request.body.contains("tap.disabled"), request.describe().constData());
+        const ApiReply both = patchConnection({{QStringLiteral("credentialKind"), QStringLiteral("both")}});
+        QVERIFY2(both.status == 422, both.describe().constData());
+        QVERIFY2(both.body.contains("tap.disabled"), both.describe().constData());
+        QVERIFY(patchConnection({{QStringLiteral("credentialKind"), QStringLiteral("password")}}).status == 200);
+    }
+
+    // The customer removes the MSP's app while checkouts are live: the first answer that proves it (AADSTS700016 once
+    // Graph refuses the token of the deleted service principal) marks the connection unhealthy at once — last error,
+    // audit event, alert — and the tenant's other live checkouts say why.
+    void lostAppIsNoticedAtOnce()
+    {
+        QVERIFY(m_secrets.isValid());
+        QVERIFY(startWorld(QStringLiteral("msp~") + QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(24)))));
+        connectTenant(Connection::MspAppConsent);
+        if (QTest::currentTestFailed())
+            return;
+        const QString otherTech = m_cloud->addPerson(m_org, QStringLiteral("tia.tech@northwind.example"),
+                                                     QStringLiteral("technician"), QStringLiteral("Tia Tech"));
+        const QString otherToken = m_cloud->signIn(otherTech);
+        QVERIFY(!createPolicy(*m_cloud, m_adminToken,
+                              policyBody(QStringLiteral("Helpdesk 2"), {m_tenant}, {kHelpdeskAdministrator},
+                                         {otherTech}, {}, 120))
+                     .isEmpty());
+        const QString first = requestCheckout(*m_cloud, m_techToken, m_tenant, {kHelpdeskAdministrator}, 60,
+                                              QStringLiteral("Password reset"), QStringLiteral("PSA-79"))
+                                  .value(QLatin1String("id")).toString();
+        const QString second = requestCheckout(*m_cloud, otherToken, m_tenant, {kHelpdeskAdministrator}, 60,
+                                               QStringLiteral("Password reset"), QStringLiteral("PSA-80"))
+                                   .value(QLatin1String("id")).toString();
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(checkout(first).value(QLatin1String("state")).toString(), QStringLiteral("ready"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(api().get(QStringLiteral("/v1/checkouts/") + second, otherToken)
+                                      .json.value(QLatin1String("state")).toString(),
+                                  QStringLiteral("ready"), 30000);
+        QCOMPARE(connection().value(QLatin1String("status")).toString(), QStringLiteral("connected"));
+
+        // The customer deletes the app's service principal (removes the app from the tenant).
+        QVERIFY(m_sim->state().removeServicePrincipal(m_customerTenant, m_mspAppId));
+        QVERIFY(api().post(QStringLiteral("/v1/checkouts/%1/end").arg(first), m_techToken).status == 200);
+        QTRY_COMPARE_WITH_TIMEOUT(connection().value(QLatin1String("status")).toString(), QStringLiteral("unhealthy"), 20000);
+        const QJsonObject lastError = connection().value(QLatin1String("lastError")).toObject();
+        QCOMPARE(lastError.value(QLatin1String("code")).toString(), QStringLiteral("entra.authentication"));
+        QVERIFY2(lastError.value(QLatin1String("message")).toString().contains(QLatin1String("AADSTS700016")),
+                 qPrintable(lastError.value(QLatin1String("message")).toString()));
+        QCOMPARE(m_cloud->count(QStringLiteral("audit_events"),
+                                QStringLiteral("action = 'tenant.connection.lost' AND tenant_id = ?"), {m_tenant}),
+                 qint64(1));
+        QVERIFY(m_cloud->count(QStringLiteral("events"),
+                               QStringLiteral("type = 'alert.raised' AND payload LIKE '%tenant.connection_lost%'"))
+                == 1);
+        const QString why = api().get(QStringLiteral("/v1/checkouts/") + second, otherToken)
+                                .json.value(QLatin1String("stateReason")).toString();
+        QVERIFY2(why.contains(QLatin1String("AADSTS700016")), qPrintable(why));
+        QCOMPARE(api().get(QStringLiteral("/v1/checkouts/") + second, otherToken).json.value(QLatin1String("state")).toString(),
+                 QStringLiteral("ready"));
     }
 
     // Whatever a row left behind goes in this order: the ticker holds the fixture's clock. The simulator answers on

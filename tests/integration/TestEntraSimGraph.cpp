@@ -435,6 +435,12 @@ private slots:
             << "tap" << 201;
         QTest::newRow("TAP policy with Policy.Read.All") << QStringList {"Policy.Read.All"} << true << "GET"
                                                          << "tapPolicy" << 200;
+        QTest::newRow("TAP policy with Policy.Read.AuthenticationMethod")
+            << QStringList {"Policy.Read.AuthenticationMethod"} << true << "GET" << "tapPolicy" << 200;
+        QTest::newRow("TAP policy with Policy.ReadWrite.AuthenticationMethod")
+            << QStringList {"Policy.ReadWrite.AuthenticationMethod"} << true << "GET" << "tapPolicy" << 200;
+        QTest::newRow("TAP policy with UserAuthenticationMethod.ReadWrite.All")
+            << QStringList {"UserAuthenticationMethod.ReadWrite.All"} << true << "GET" << "tapPolicy" << 403;
         QTest::newRow("TAP policy with User.Read.All") << QStringList {"User.Read.All"} << true << "GET"
                                                        << "tapPolicy" << 403;
         QTest::newRow("organization with Directory.Read.All") << QStringList {"Directory.Read.All"} << true << "GET"

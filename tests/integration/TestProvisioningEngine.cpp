@@ -478,7 +478,11 @@ private Q_SLOTS:
         setUp();
         m_fake->failNextProvisions(1, QStringLiteral("entra.forbidden"), true);
         const QString id = request(m_tech);
-        QTRY_COMPARE(state(id), QStringLiteral("ended"));
+        // Once the clean-up is confirmed the checkout ends as failed, keeping the cause — not as ended.
+        QTRY_COMPARE(state(id), QStringLiteral("failed"));
+        const QString reason = checkout(id).value(QLatin1String("stateReason")).toString();
+        QVERIFY2(reason.contains(QLatin1String("entra.forbidden")) && reason.contains(QLatin1String("clean-up was confirmed")),
+                 qPrintable(reason));
         // The engine never learnt the account's id: it found it by name and took its roles away.
         QCOMPARE(m_fake->callCount(QStringLiteral("list")), 1);
         QCOMPARE(m_fake->callCount(QStringLiteral("revoke")), 1);

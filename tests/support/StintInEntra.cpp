@@ -14,7 +14,7 @@ const QStringList& stintAppPermissions()
                                          QStringLiteral("User.DeleteRestore.All"),
                                          QStringLiteral("RoleManagement.ReadWrite.Directory"),
                                          QStringLiteral("UserAuthenticationMethod.ReadWrite.All"),
-                                         QStringLiteral("Policy.Read.All")};
+                                         QStringLiteral("Policy.Read.AuthenticationMethod")};
     return permissions;
 }
 

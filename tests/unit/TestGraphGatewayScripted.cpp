@@ -523,6 +523,35 @@ private slots:
         }
     }
 
+    // Policy.Read.AuthenticationMethod is the least-privileged permission that reads the Temporary Access Pass policy
+    // (Microsoft's permission table for temporaryAccessPassAuthenticationMethodConfiguration get): it suffices, and
+    // it is what the health check asks for when the app has none of the alternatives.
+    void inspectAcceptsLeastPrivilegedTapPolicyRead()
+    {
+        Harness h;
+        h.fake.addAssignment(kSpOid, kPrivAuthAdmin);
+        QStringList roles = kAllPermissions;
+        roles.removeAll(QStringLiteral("Policy.Read.All"));
+        roles.append(QStringLiteral("Policy.Read.AuthenticationMethod"));
+        h.fake.roles = roles;
+        auto report = h.gateway->inspect(h.access);
+        QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().message));
+        QVERIFY(report->healthy());
+        QCOMPARE(findingCodes(*report, HealthFinding::Severity::Warning), QStringList());
+
+        roles.removeAll(QStringLiteral("Policy.Read.AuthenticationMethod"));
+        Harness without;
+        without.fake.addAssignment(kSpOid, kPrivAuthAdmin);
+        without.fake.roles = roles;
+        auto missing = without.gateway->inspect(without.access);
+        QVERIFY(missing.ok());
+        bool named = false;
+        for (const HealthFinding& f : missing->findings)
+            named = named || (f.code == QStringLiteral("permission.missing")
+                              && f.message.contains(QStringLiteral("(Policy.Read.AuthenticationMethod)")));
+        QVERIFY(named);
+    }
+
     void inspectRefusesAnotherTenant()
     {
         Harness h;

@@ -103,28 +103,91 @@ private Q_SLOTS:
     void rateLimiterWindow()
     {
         RateLimiter limiter(m_clock);
+        const QHostAddress k(QStringLiteral("192.0.2.1"));
         int retry = 0;
         for (int i = 0; i < 3; ++i)
-            QVERIFY(limiter.tryAcquire(QStringLiteral("k"), 3, 60));
-        QVERIFY(!limiter.tryAcquire(QStringLiteral("k"), 3, 60, &retry));
+            QVERIFY(limiter.tryAcquireAddress(k, 3, 60));
+        QVERIFY(!limiter.tryAcquireAddress(k, 3, 60, &retry));
         QCOMPARE(retry, 60);
-        QVERIFY(limiter.tryAcquire(QStringLiteral("other"), 3, 60));
+        QVERIFY(limiter.tryAcquireAddress(QHostAddress(QStringLiteral("192.0.2.2")), 3, 60));
         m_clock.advance(30'000);
-        QVERIFY(limiter.isLimited(QStringLiteral("k"), 3, 60, &retry));
+        QVERIFY(!limiter.tryAcquireAddress(k, 3, 60, &retry));
         QCOMPARE(retry, 30);
         m_clock.advance(30'001);
-        QVERIFY(!limiter.isLimited(QStringLiteral("k"), 3, 60));
-        limiter.record(QStringLiteral("f"), 60);
-        QVERIFY(limiter.isLimited(QStringLiteral("f"), 1, 60));
+        QVERIFY(limiter.tryAcquireAddress(k, 3, 60));
+        limiter.recordAccountFailure(QStringLiteral("per_f"), 1, 60);
+        QVERIFY(limiter.isAccountLimited(QStringLiteral("per_f"), 1, 60));
+    }
+
+    // With a limit of 10, the 10th failure is already limited (the help says so).
+    void rateLimiterTenthAccountFailureIsLimited()
+    {
+        RateLimiter limiter(m_clock);
+        const QString account = QStringLiteral("per_alice");
+        for (int i = 1; i <= 9; ++i) {
+            limiter.recordAccountFailure(account, 10, 300);
+            QVERIFY2(!limiter.isAccountLimited(account, 10, 300), qPrintable(QString::number(i)));
+        }
+        limiter.recordAccountFailure(account, 10, 300);
+        int retry = 0;
+        QVERIFY(limiter.isAccountLimited(account, 10, 300, &retry));
+        QCOMPARE(retry, 300);
     }
 
     void rateLimiterMemoryIsBounded()
     {
-        RateLimiter limiter(m_clock, 100);
+        RateLimiter limiter(m_clock, 100, 100);
         for (int i = 0; i < 1000; ++i)
-            QVERIFY(limiter.tryAcquire(QStringLiteral("addr:%1").arg(i), 5, 60));
-        // Still answers, and old keys were forgotten rather than the map growing without bound.
-        QVERIFY(limiter.tryAcquire(QStringLiteral("addr:0"), 5, 60));
+            QVERIFY(limiter.tryAcquireAddress(QHostAddress(quint32(0x0A000000 + i)), 5, 60));
+        QVERIFY(limiter.addressEntries() <= 100);
+        // Still answers: the newest addresses are still counted.
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(limiter.tryAcquireAddress(QHostAddress(quint32(0x0A000000 + 999)), 5, 60));
+        QVERIFY(!limiter.tryAcquireAddress(QHostAddress(quint32(0x0A000000 + 999)), 5, 60));
+    }
+
+    // 100,000 distinct addresses (one /64 each, as anyone with IPv6 can have) neither reset nor evict an account's
+    // failure count.
+    void rateLimiterAddressFloodKeepsAccountCounts()
+    {
+        RateLimiter limiter(m_clock);
+        const QString account = QStringLiteral("per_bob");
+        for (int i = 0; i < 9; ++i)
+            limiter.recordAccountFailure(account, 10, 300);
+        Q_IPV6ADDR bytes = {};
+        bytes[0] = 0x20;
+        bytes[1] = 0x01;
+        bytes[2] = 0x0d;
+        bytes[3] = 0xb8;
+        for (int i = 0; i < 100'000; ++i) {
+            bytes[4] = quint8(i >> 16);
+            bytes[5] = quint8(i >> 8);
+            bytes[6] = quint8(i);
+            limiter.tryAcquireAddress(QHostAddress(bytes), 120, 300);
+        }
+        QVERIFY(limiter.addressEntries() <= 100'000);
+        QCOMPARE(limiter.accountEntries(), 1);
+        QVERIFY(!limiter.isAccountLimited(account, 10, 300));
+        limiter.recordAccountFailure(account, 10, 300);
+        QVERIFY(limiter.isAccountLimited(account, 10, 300)); // the 10th failure: the nine before were kept
+    }
+
+    // Two addresses of one /64 share a counter; another /64 and IPv4 have their own; IPv4-mapped IPv6 is IPv4.
+    void rateLimiterCountsIpv6PerSlash64()
+    {
+        RateLimiter limiter(m_clock);
+        const QHostAddress a(QStringLiteral("2001:db8:1:2::1"));
+        const QHostAddress b(QStringLiteral("2001:db8:1:2:ffff:eeee:dddd:cccc"));
+        const QHostAddress c(QStringLiteral("2001:db8:1:3::1"));
+        QCOMPARE(RateLimiter::addressKey(a), RateLimiter::addressKey(b));
+        QVERIFY(RateLimiter::addressKey(a) != RateLimiter::addressKey(c));
+        QCOMPARE(RateLimiter::addressKey(QHostAddress(QStringLiteral("::ffff:192.0.2.7"))),
+                 RateLimiter::addressKey(QHostAddress(QStringLiteral("192.0.2.7"))));
+        QVERIFY(limiter.tryAcquireAddress(a, 2, 60));
+        QVERIFY(limiter.tryAcquireAddress(b, 2, 60));
+        QVERIFY(!limiter.tryAcquireAddress(a, 2, 60));
+        QVERIFY(!limiter.tryAcquireAddress(b, 2, 60));
+        QVERIFY(limiter.tryAcquireAddress(c, 2, 60));
     }
 };
 

@@ -13,6 +13,7 @@
 #include <QUuid>
 #include <atomic>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -112,6 +113,61 @@ bool opensslVerify(const QByteArray& certPem, bool pss, const QByteArray& input,
     EVP_MD_CTX_free(ctx);
     X509_free(cert);
     return ok;
+}
+
+// Signs `input` with RSASSA-PSS (SHA-256, MGF1-SHA-256) and the given salt length, independently of services/entra.
+QByteArray pssSign(const QByteArray& keyPem, int saltLength, const QByteArray& input)
+{
+    BIO* bio = BIO_new_mem_buf(keyPem.constData(), int(keyPem.size()));
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX* pctx = nullptr;
+    size_t length = 0;
+    QByteArray signature;
+    if (key && EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), nullptr, key) == 1
+        && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1
+        && EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, saltLength) == 1
+        && EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1
+        && EVP_DigestSign(ctx, nullptr, &length, reinterpret_cast<const unsigned char*>(input.constData()),
+                          size_t(input.size()))
+            == 1) {
+        signature.resize(qsizetype(length));
+        if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &length,
+                           reinterpret_cast<const unsigned char*>(input.constData()), size_t(input.size()))
+            == 1)
+            signature.truncate(qsizetype(length));
+        else
+            signature.clear();
+    }
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    return signature;
+}
+
+// The certificate's RSA public key as a JWK {"kty":"RSA","n","e"}.
+QJsonObject publicJwk(const QByteArray& certPem)
+{
+    BIO* bio = BIO_new_mem_buf(certPem.constData(), int(certPem.size()));
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    BIGNUM* n = nullptr;
+    BIGNUM* e = nullptr;
+    QJsonObject jwk;
+    if (cert && EVP_PKEY_get_bn_param(X509_get0_pubkey(cert), "n", &n) == 1
+        && EVP_PKEY_get_bn_param(X509_get0_pubkey(cert), "e", &e) == 1) {
+        QByteArray nBytes(BN_num_bytes(n), '\0');
+        QByteArray eBytes(BN_num_bytes(e), '\0');
+        BN_bn2bin(n, reinterpret_cast<unsigned char*>(nBytes.data()));
+        BN_bn2bin(e, reinterpret_cast<unsigned char*>(eBytes.data()));
+        jwk = {{QStringLiteral("kty"), QStringLiteral("RSA")},
+               {QStringLiteral("n"), QString::fromLatin1(crypto::base64UrlEncode(nBytes))},
+               {QStringLiteral("e"), QString::fromLatin1(crypto::base64UrlEncode(eBytes))}};
+    }
+    BN_free(n);
+    BN_free(e);
+    X509_free(cert);
+    return jwk;
 }
 
 QByteArray certificateDigest(const QByteArray& certPem, const char* algorithm)
@@ -369,6 +425,31 @@ private slots:
         const QJsonObject againClaims
             = QJsonDocument::fromJson(*crypto::base64UrlDecode(again->split('.')[1])).object();
         QVERIFY(againClaims.value(QStringLiteral("jti")) != claims.value(QStringLiteral("jti")));
+    }
+
+    // RFC 7518 §3.5: PS256 uses a salt as long as the SHA-256 digest (32 bytes). Other lengths verify under
+    // OpenSSL's "auto" salt length, so they must be refused explicitly.
+    void pss256SaltLengthIsExactly32_data()
+    {
+        QTest::addColumn<int>("saltLength");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("salt 32") << 32 << true;
+        QTest::newRow("salt 20") << 20 << false;
+        QTest::newRow("salt 64") << 64 << false;
+        QTest::newRow("salt 0") << 0 << false;
+    }
+
+    void pss256SaltLengthIsExactly32()
+    {
+        QFETCH(int, saltLength);
+        QFETCH(bool, accepted);
+        const QByteArray input = "eyJhbGciOiJQUzI1NiJ9.eyJzdWIiOiJ4In0";
+        const QByteArray signature = pssSign(m_privateKeyPem, saltLength, input);
+        QVERIFY(!signature.isEmpty());
+        const QJsonObject jwk = publicJwk(m_certificatePem);
+        QVERIFY(jwk.contains(QStringLiteral("n")));
+        QCOMPARE(jwt::verifyWithJwk(jwt::Algorithm::PS256, jwk, input, signature), accepted);
+        QVERIFY(!jwt::verifyWithJwk(jwt::Algorithm::RS256, jwk, input, signature));
     }
 
     void mismatchedKeyIsRefusedBeforeAnyRequest()

@@ -4,6 +4,7 @@
 #include "cloud/checkouts/CheckoutStateMachine.h"
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/checkouts/CredentialVault.h"
+#include "cloud/connections/ConnectionChecks.h"
 #include "cloud/engine/TapRenewal.h"
 #include "cloud/http/Pagination.h"
 #include "cloud/http/RequestContext.h"
@@ -322,6 +323,22 @@ Reply requestCheckout(RequestContext& ctx)
     if (chosen.requireTicket && ticket.isEmpty())
         return fieldError(QStringLiteral("ticket"),
                           QStringLiteral("is required by the access policy \"%1\"").arg(chosen.policyName));
+
+    // What the tenant's last health check says its settings cannot do (its account domain no longer verified, passes
+    // to hand out while its policy is off) would only fail after an account was made: refused up front.
+    auto findings = connections::settingsFindingsNow(ctx.cloud.db, tenant->orgId, tenant->id, tenant->connection);
+    if (!findings)
+        return ctx.fail(findings.error());
+    if (!findings->isEmpty()) {
+        const entra::HealthFinding& f = findings->front();
+        return refuse(ctx, action, {}, auditTenantId,
+                      {422,
+                       QStringLiteral("connection-finding"),
+                       QStringLiteral("The tenant cannot serve this request."),
+                       QStringLiteral("The tenant's last connection check found: %1 Ask an admin to fix it.").arg(f.message),
+                       {{QStringLiteral("finding"), connections::findingJson(f)}}},
+                      asked);
+    }
 
     auto existing = checkouts::openCheckoutOf(ctx.cloud.db, ctx.caller.orgId, tenant->id, ctx.caller.personId);
     if (!existing)

@@ -541,15 +541,15 @@ Reply finishSignIn(RequestContext& ctx)
     // Failed attempts count against the account and, past the limit, are answered with 429 to slow guessing down.
     // A valid assertion is never refused for the count: it proves possession of the key, and refusing it would let
     // anyone who knows a credential id lock its owner out.
-    const QString accountKey = QStringLiteral("acct:") + personId;
     auto reject = [&](const QString& reason, const ApiError& error) -> Reply {
-        ctx.cloud.limiter.record(accountKey, ctx.cloud.config.signInWindowSeconds);
+        ctx.cloud.limiter.recordAccountFailure(personId, ctx.cloud.config.signInAttemptsPerAccount,
+                                               ctx.cloud.config.signInWindowSeconds);
         failure.details.insert(QStringLiteral("reason"), reason);
         (void)ctx.audit(failure);
         ctx.cloud.metrics.increment(QStringLiteral("stint_signins_total"), QStringLiteral("outcome=\"failure\""));
         int retryAfter = 0;
-        if (ctx.cloud.limiter.isLimited(accountKey, ctx.cloud.config.signInAttemptsPerAccount,
-                                        ctx.cloud.config.signInWindowSeconds, &retryAfter)) {
+        if (ctx.cloud.limiter.isAccountLimited(personId, ctx.cloud.config.signInAttemptsPerAccount,
+                                               ctx.cloud.config.signInWindowSeconds, &retryAfter)) {
             ctx.cloud.metrics.increment(QStringLiteral("stint_signin_rate_limited_total"), QStringLiteral("scope=\"account\""));
             return ApiError::tooManyRequests(retryAfter);
         }

@@ -2,6 +2,7 @@
 #include "cloud/api/TenantsApi.h"
 
 #include "cloud/checkouts/CheckoutStore.h"
+#include "cloud/connections/ConnectionChecks.h"
 #include "cloud/events/EventHub.h"
 #include "cloud/http/Pagination.h"
 #include "cloud/http/RequestContext.h"
@@ -225,6 +226,35 @@ QList<SettableField> settableFields(const models::Tenant& tenant)
     return fields;
 }
 
+// A setting the tenant's last health check shows cannot work is refused (422 with the finding): an account domain that
+// is not one of its verified domains, a credential kind with Temporary Access Passes while its policy is off. Only
+// what this change sets is judged, and nothing before a first check.
+std::optional<ApiError> refuseAgainstLastCheck(RequestContext& ctx, const models::Tenant& stored,
+                                               const models::Tenant& changed)
+{
+    const bool domainChanged = changed.connection.accountDomain
+        && changed.connection.accountDomain != stored.connection.accountDomain;
+    const bool kindChanged = changed.connection.credentialKind != stored.connection.credentialKind;
+    if (!domainChanged && !kindChanged)
+        return std::nullopt;
+    auto findings = connections::settingsFindingsNow(ctx.cloud.db, stored.orgId, stored.id, changed.connection);
+    if (!findings)
+        return ctx.fail(findings.error());
+    for (const entra::HealthFinding& f : *findings) {
+        const bool domain = f.code == QLatin1String(connections::kDomainNotVerified);
+        if (domain ? !domainChanged : !kindChanged)
+            continue;
+        const QString field = domain ? QStringLiteral("connection.accountDomain")
+                                     : QStringLiteral("connection.credentialKind");
+        return ApiError{422,
+                        QStringLiteral("validation"),
+                        QStringLiteral("Some fields are not valid."),
+                        QStringLiteral("%1: %2").arg(field, f.message),
+                        {{QStringLiteral("field"), field}, {QStringLiteral("finding"), connections::findingJson(f)}}};
+    }
+    return std::nullopt;
+}
+
 Reply recordChange(RequestContext& ctx, const QString& action, const QString& id, const QJsonObject& details,
                    const QString& eventType, const QJsonObject& eventData, HttpResponse response)
 {
@@ -338,6 +368,8 @@ Reply updateTenant(RequestContext& ctx)
         return ApiError::conflict(QStringLiteral("tenant-connected"),
                                   QStringLiteral("The national cloud of a connected tenant cannot change; disconnect "
                                                  "it first."));
+    if (auto refused = refuseAgainstLastCheck(ctx, *stored, tenant))
+        return *refused;
     QStringList withdrawn;
     for (const QString& role : stored->connection.offeredRoleIds()) {
         if (!tenant.connection.offers(role))

@@ -77,6 +77,28 @@ Result<int> revokeTenantCheckouts(CloudContext& cloud, const QString& orgId, con
     return moved;
 }
 
+Result<int> noteTenantCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                std::initializer_list<CheckoutState> states, const QString& reason)
+{
+    int noted = 0;
+    auto done = inCloudTransaction(cloud, [&]() -> Result<void> {
+        auto live = liveCheckouts(cloud, orgId, tenantId, states);
+        if (!live)
+            return live.error();
+        CheckoutStateMachine machine(cloud);
+        for (const models::Checkout& c : *live) {
+            auto result = machine.note(c, reason, Actor::system());
+            if (!result)
+                return result.error();
+            ++noted;
+        }
+        return {};
+    });
+    if (!done)
+        return done.error();
+    return noted;
+}
+
 Result<int> revokeUngrantedCheckouts(CloudContext& cloud, const QString& orgId)
 {
     int moved = 0;

@@ -27,6 +27,11 @@ Result<bool> stillGranted(CloudContext& cloud, const models::Checkout& c, const 
 Result<int> revokeTenantCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
                                   const QString& reason);
 
+// Says why on each of the tenant's checkouts in `states`, keeping their state (CheckoutStateMachine::note): its
+// connection was lost while they are ready, say. Returns how many were noted.
+Result<int> noteTenantCheckouts(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                std::initializer_list<models::CheckoutState> states, const QString& reason);
+
 // After a change of policies or tenants: every provisioning or ready checkout of the organization that no policy
 // grants any more (its tenant, or one of its roles, for its technician) goes revoking with reason "policy_removed".
 // Returns how many were moved.

@@ -51,7 +51,7 @@ QList<CheckoutState> CheckoutStateMachine::successors(CheckoutState state)
     case CheckoutState::Ready:
         return {CheckoutState::Revoking};
     case CheckoutState::Revoking:
-        return {CheckoutState::Ended, CheckoutState::RevokeFailed};
+        return {CheckoutState::Ended, CheckoutState::RevokeFailed, CheckoutState::Failed};
     case CheckoutState::RevokeFailed:
         return {CheckoutState::Revoking};
     case CheckoutState::Ended:
@@ -180,6 +180,8 @@ Result<models::Checkout> CheckoutStateMachine::apply(const models::Checkout& cur
         next.nextActionAt = step.nextActionAt;
     if (step.accountUpn)
         next.accountUpn = step.accountUpn;
+    if (step.failure)
+        next.failure = step.failure;
     if (current.state == CheckoutState::AwaitingApproval
         && (step.to == CheckoutState::Provisioning || step.to == CheckoutState::Denied)) {
         next.decidedBy = actor.id;
@@ -258,6 +260,23 @@ Result<models::Checkout> CheckoutStateMachine::retryLater(const models::Checkout
         e.details.insert(QStringLiteral("state"), models::toString(next.state));
         e.details.insert(QStringLiteral("attempt"), next.attempts);
         e.details.insert(QStringLiteral("retryAt"), toRfc3339(retryAt));
+        e.details.insert(QStringLiteral("reason"), reason);
+        return commit(&current, std::move(next), now, e);
+    });
+}
+
+Result<models::Checkout> CheckoutStateMachine::note(const models::Checkout& current, const QString& reason,
+                                                    const Actor& actor)
+{
+    return inCloudTransaction(m_cloud, [&]() -> Result<models::Checkout> {
+        if (isFinal(current.state))
+            return makeError(QString::fromLatin1(kInvalidTransition),
+                             QStringLiteral("A checkout that is %1 is over.").arg(models::toString(current.state)));
+        const TimeMs now = m_cloud.clock.now();
+        models::Checkout next = current;
+        next.stateReason = reason;
+        AuditEvent e = eventAbout(next, actor, QStringLiteral("checkout.note"), now);
+        e.details.insert(QStringLiteral("state"), models::toString(next.state));
         e.details.insert(QStringLiteral("reason"), reason);
         return commit(&current, std::move(next), now, e);
     });

@@ -22,6 +22,8 @@ struct Step
     std::optional<TimeMs> nextActionAt;
     // The technician's account in the tenant, once the engine knows it (kept when unset).
     std::optional<QString> accountUpn;
+    // Why provisioning failed, when this step starts its clean-up (kept when unset; see Checkout::failure).
+    std::optional<QString> failure;
 };
 
 // The checkout's persisted state machine: the one place that writes checkout rows.
@@ -31,7 +33,7 @@ struct Step
 //   awaiting_approval   provisioning, denied, cancelled, expired
 //   provisioning        ready, revoking, failed
 //   ready               revoking
-//   revoking            ended, revoke_failed
+//   revoking            ended, revoke_failed, failed
 //   revoke_failed       revoking
 //
 //   requested          recorded; the provisioning engine picks it up (next_action_at = now)
@@ -44,7 +46,8 @@ struct Step
 //   cancelled          the technician withdrew the request before anything was granted (final)
 //   expired            no admin approved it in time (final)
 //   failed             provisioning gave up with nothing left granted (final); an engine that got partway moves to
-//                      revoking instead, so that the cleanup is confirmed like any other end
+//                      revoking instead (remembering the failure), so that the cleanup is confirmed like any other
+//                      end, and then to failed with the failure as the cause
 //   revoke_failed      revocation could not be confirmed: an alert for admins, retried through revoking
 //
 // Every change goes through transition(): it checks the step is allowed, writes the row only if nobody changed it
@@ -82,6 +85,10 @@ public:
     // checkout.updated. Errors as transition(); kInvalidTransition for a final state or one waiting for an admin.
     Result<models::Checkout> retryLater(const models::Checkout& current, TimeMs retryAt, const QString& reason,
                                         const Actor& actor);
+
+    // Records why a checkout stays as it is (its tenant's connection was lost while it is ready, say): only stateReason
+    // changes, audited as checkout.note and announced like any change. kInvalidTransition for a final checkout.
+    Result<models::Checkout> note(const models::Checkout& current, const QString& reason, const Actor& actor);
 
     // Moves a ready checkout's end to `expiresAt` (the technician extended it; the caller checked the caps), audited as
     // checkout.extend. Errors as transition(); kInvalidTransition unless the checkout is ready.

@@ -12,7 +12,7 @@ namespace {
 const QString kColumns = QStringLiteral("id, org_id, tenant_id, technician_id, policy_id, roles, duration_minutes,"
                                         " justification, ticket, state, state_reason, requested_at, decided_by,"
                                         " decided_at, ready_at, expires_at, ended_at, next_action_at, attempts,"
-                                        " updated_at, version, account_upn");
+                                        " updated_at, version, account_upn, failure");
 
 std::optional<TimeMs> optionalTime(const store::Row& r, int i)
 {
@@ -57,6 +57,7 @@ models::Checkout checkoutFromRow(const store::Row& r)
     c.updatedAt = r.integer(19);
     c.version = r.integer(20);
     c.accountUpn = r.isNull(21) ? std::nullopt : std::optional<QString>(r.text(21));
+    c.failure = r.isNull(22) ? std::nullopt : std::optional<QString>(r.text(22));
     return c;
 }
 
@@ -171,7 +172,7 @@ Result<QStringList> dueCheckouts(store::Database& db, const QList<models::Checko
 Result<void> insertCheckout(store::Database& db, const models::Checkout& c)
 {
     return db.exec(QStringLiteral("INSERT INTO checkouts (") + kColumns
-                       + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                    {c.id,
                     c.orgId,
                     c.tenantId,
@@ -194,7 +195,8 @@ Result<void> insertCheckout(store::Database& db, const models::Checkout& c)
                     c.attempts,
                     c.updatedAt,
                     c.version,
-                    textValue(c.accountUpn)});
+                    textValue(c.accountUpn),
+                    textValue(c.failure)});
 }
 
 Result<bool> updateCheckout(store::Database& db, const models::Checkout& c, qint64 expectedVersion)
@@ -202,11 +204,11 @@ Result<bool> updateCheckout(store::Database& db, const models::Checkout& c, qint
     auto n = db.execCount(QStringLiteral("UPDATE checkouts SET state = ?, state_reason = ?, decided_by = ?,"
                                          " decided_at = ?, ready_at = ?, expires_at = ?, ended_at = ?,"
                                          " next_action_at = ?, attempts = ?, updated_at = ?, version = ?,"
-                                         " account_upn = ? WHERE id = ? AND version = ?"),
+                                         " account_upn = ?, failure = ? WHERE id = ? AND version = ?"),
                           {models::toString(c.state), c.stateReason, textValue(c.decidedBy), timeValue(c.decidedAt),
                            timeValue(c.readyAt), timeValue(c.expiresAt), timeValue(c.endedAt),
-                           timeValue(c.nextActionAt), c.attempts, c.updatedAt, c.version, textValue(c.accountUpn), c.id,
-                           expectedVersion});
+                           timeValue(c.nextActionAt), c.attempts, c.updatedAt, c.version, textValue(c.accountUpn),
+                           textValue(c.failure), c.id, expectedVersion});
     if (!n)
         return n.error();
     return *n > 0;

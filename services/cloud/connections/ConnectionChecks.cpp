@@ -109,6 +109,15 @@ Result<void> applyInspection(CloudContext& cloud, const QString& orgId, const QS
     if (report.credentialExpiresAt && (!expiry || *report.credentialExpiresAt < *expiry))
         expiry = report.credentialExpiresAt;
     report.findings << localFindings(expiry, now, wasProven ? QString() : candidate, *proven);
+    // What the tenant's own settings need of it (its account domain still verified, passes allowed when it hands them
+    // out) outranks the gateway's milder finding of the same code.
+    const QList<entra::HealthFinding> settings = settingsFindings(before.connection, reportJson(report));
+    for (const entra::HealthFinding& f : settings) {
+        report.findings.removeIf([&](const entra::HealthFinding& g) {
+            return g.code == f.code || g.severity == entra::HealthFinding::Severity::Ok;
+        });
+    }
+    report.findings << settings;
     const bool healthy = report.healthy();
     const QString status = healthy ? kConnected : kUnhealthy;
     QJsonObject json = reportJson(report);
@@ -205,6 +214,101 @@ CodeOutcome redeemAndInspect(entra::EntraGateway& gateway, entra::CodeRedemption
 }
 } // namespace
 
+QJsonObject findingJson(const entra::HealthFinding& f)
+{
+    return {{QStringLiteral("severity"), severityName(f.severity)},
+            {QStringLiteral("code"), f.code},
+            {QStringLiteral("message"), f.message}};
+}
+
+QList<entra::HealthFinding> settingsFindings(const models::TenantConnection& settings, const QJsonObject& report)
+{
+    QList<entra::HealthFinding> out;
+    const QJsonArray domains = report.value(QLatin1String("domains")).toArray();
+    if (settings.accountDomain && !domains.isEmpty()) {
+        QStringList usable;
+        for (const QJsonValue& value : domains) {
+            const QJsonObject domain = value.toObject();
+            if (domain.value(QLatin1String("isManaged")).toBool(true))
+                usable << domain.value(QLatin1String("name")).toString();
+        }
+        if (!usable.contains(*settings.accountDomain, Qt::CaseInsensitive))
+            out.append({entra::HealthFinding::Severity::Error, QString::fromLatin1(kDomainNotVerified),
+                        QStringLiteral("The account domain %1 is not a verified domain of the tenant on which Stint "
+                                       "can make accounts; the verified ones are: %2.")
+                            .arg(*settings.accountDomain,
+                                 usable.isEmpty() ? QStringLiteral("(none)") : usable.join(QStringLiteral(", ")))});
+    }
+    if (settings.credentialKind != QLatin1String("password")) {
+        bool tapOff = false;
+        for (const QJsonValue& f : report.value(QLatin1String("findings")).toArray())
+            tapOff = tapOff || f.toObject().value(QLatin1String("code")).toString() == QLatin1String(kTapDisabled);
+        if (tapOff)
+            out.append({entra::HealthFinding::Severity::Error, QString::fromLatin1(kTapDisabled),
+                        QStringLiteral("The tenant hands out Temporary Access Passes (credential kind \"%1\"), but the "
+                                       "Temporary Access Pass method is off in its authentication methods policy: turn "
+                                       "it on in the tenant, or hand out passwords only.")
+                            .arg(settings.credentialKind)});
+    }
+    return out;
+}
+
+Result<QList<entra::HealthFinding>> settingsFindingsNow(store::Database& db, const QString& orgId,
+                                                        const QString& tenantId,
+                                                        const models::TenantConnection& settings)
+{
+    auto record = loadConnectionRecord(db, orgId, tenantId);
+    if (!record)
+        return record.error();
+    if (record->report.isEmpty())
+        return QList<entra::HealthFinding>();
+    return settingsFindings(settings, record->report);
+}
+
+Result<void> recordConnectionLost(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                  const Error& error)
+{
+    bool lost = false;
+    QString reason;
+    auto recorded = inCloudTransaction(cloud, [&]() -> Result<void> {
+        auto loaded = tenants::loadTenant(cloud.db, orgId, tenantId);
+        if (!loaded)
+            return loaded.error();
+        if (!loaded->has_value() || !(*loaded)->connection.entraTenantId)
+            return {}; // gone, or never proven: no connection to lose
+        const models::Tenant& tenant = **loaded;
+        const TimeMs now = cloud.clock.now();
+        STINT_TRY(saveConnectError(cloud.db, orgId, tenantId,
+                                   {{QStringLiteral("code"), error.code}, {QStringLiteral("message"), error.message}},
+                                   now));
+        if (tenant.connection.status != kConnected)
+            return {}; // already unhealthy (told then), or being proven again
+        STINT_TRY(setConnectionStatus(cloud.db, orgId, tenantId, kUnhealthy, std::nullopt, now));
+        AuditEvent e = auditEventFor(Actor::system(), orgId, QStringLiteral("tenant.connection.lost"),
+                                     AuditTarget::tenant(tenantId), 0, QStringLiteral("failure"));
+        e.details.insert(QStringLiteral("code"), error.code);
+        e.details.insert(QStringLiteral("message"), error.message.left(500));
+        STINT_TRY(auditAndAnnounce(cloud, std::move(e), {}));
+        STINT_TRY(raiseAlert(cloud, orgId, tenantId, QStringLiteral("tenant.connection_lost"),
+                             QStringLiteral("Stint lost its connection to %1: %2 Until the app and its credential are "
+                                            "back (connect the tenant again, or set a new credential), its checkouts "
+                                            "can be neither provisioned nor revoked.")
+                                 .arg(tenant.name, error.message)));
+        lost = true;
+        reason = QStringLiteral("The tenant's connection was lost (%1): Stint cannot take this access back until it "
+                                "is restored; admins were alerted.")
+                     .arg(error.message.left(300));
+        return {};
+    });
+    if (!recorded || !lost)
+        return recorded;
+    qCWarning(lcConnection).noquote() << "connection of" << tenantId << "lost:" << error.code;
+    auto noted = checkouts::noteTenantCheckouts(cloud, orgId, tenantId, {models::CheckoutState::Ready}, reason);
+    if (!noted)
+        return noted.error();
+    return {};
+}
+
 QJsonObject reportJson(const entra::ConnectionReport& report)
 {
     QJsonArray domains, roles, findings;
@@ -220,9 +324,7 @@ QJsonObject reportJson(const entra::ConnectionReport& report)
                                  {QStringLiteral("isBuiltIn"), r.isBuiltIn},
                                  {QStringLiteral("isPrivileged"), r.isPrivileged}});
     for (const entra::HealthFinding& f : report.findings)
-        findings.append(QJsonObject{{QStringLiteral("severity"), severityName(f.severity)},
-                                    {QStringLiteral("code"), f.code},
-                                    {QStringLiteral("message"), f.message}});
+        findings.append(findingJson(f));
     return {{QStringLiteral("entraTenantId"), report.entraTenantId},
             {QStringLiteral("displayName"), report.displayName},
             {QStringLiteral("domains"), domains},

@@ -4,6 +4,7 @@
 #include "cloud/audit/Actor.h"
 #include "entra/EntraGateway.h"
 #include "models/Tenant.h"
+#include "store/Database.h"
 
 #include <QJsonObject>
 
@@ -24,6 +25,33 @@ QJsonObject reportJson(const entra::ConnectionReport& report);
 // 30 days), and a warning when the proven tenant is not the one the redirect or the admin named.
 QList<entra::HealthFinding> localFindings(std::optional<TimeMs> credentialExpiresAt, TimeMs now,
                                           const QString& candidate, const QString& proven);
+
+// Finding codes the tenant's own settings can earn (settingsFindings).
+inline constexpr auto kDomainNotVerified = "domain.not_verified";
+inline constexpr auto kTapDisabled = "tap.disabled";
+
+// What the tenant's settings ask of the tenant, judged against a check's report (reportJson's output): the account
+// domain must be one of the tenant's verified domains that accounts can be made on (kDomainNotVerified, naming them),
+// and a credential kind that hands out Temporary Access Passes needs the tenant's TAP policy on (kTapDisabled, when
+// the report found it off). Both are errors: every checkout would fail. Nothing is judged that the report could not
+// read (no domains listed, the policy unreadable).
+QList<entra::HealthFinding> settingsFindings(const models::TenantConnection& settings, const QJsonObject& report);
+
+// settingsFindings() against the report of the tenant's last check; none before a first check.
+Result<QList<entra::HealthFinding>> settingsFindingsNow(store::Database& db, const QString& orgId,
+                                                        const QString& tenantId,
+                                                        const models::TenantConnection& settings);
+
+// One finding as the report shows it: {severity, code, message}.
+QJsonObject findingJson(const entra::HealthFinding& finding);
+
+// Records an answer from Entra that proves the app or its credential gone (entra::provesCredentialGone), met by the
+// provisioning engine between health checks: the error becomes the connection's last error at once, and a tenant
+// that was connected becomes unhealthy — audited (tenant.connection.lost), announced (tenant.connection), alerted
+// (alert.raised "tenant.connection_lost"; both also go to webhooks) — and its ready checkouts say why in their
+// stateReason. A tenant already unhealthy only gets the new last error.
+Result<void> recordConnectionLost(CloudContext& cloud, const QString& orgId, const QString& tenantId,
+                                  const Error& error);
 
 // Starts a health check of the tenant: resolves its access (candidateTenantId: the tenant to prove when none is
 // proven yet), runs inspect() on the worker pool, and applies the result when it comes back. `done` (optional) runs

@@ -9,6 +9,7 @@
 #include "cloud/checkouts/CheckoutStore.h"
 #include "cloud/directory/DirectoryStore.h"
 #include "cloud/checkouts/CredentialVault.h"
+#include "cloud/connections/ConnectionChecks.h"
 #include "cloud/engine/TenantAccounts.h"
 #include "cloud/WorkerPool.h"
 #include "cloud/events/EventHub.h"
@@ -69,6 +70,18 @@ QString stateList(std::initializer_list<CheckoutState> states)
 }
 
 // What the engine itself records about a checkout.
+// How a confirmed revocation ends the checkout: ended — or failed, with the failure kept as the cause, when it was the
+// clean-up after a failed provision.
+Step confirmedEnd(const models::Checkout& c, const QString& what)
+{
+    if (!c.failure)
+        return {CheckoutState::Ended, what};
+    QString clean = what;
+    if (!clean.isEmpty())
+        clean[0] = clean[0].toLower();
+    return {CheckoutState::Failed, QStringLiteral("%1. The clean-up was confirmed: %2").arg(*c.failure, clean)};
+}
+
 AuditEvent systemEvent(const models::Checkout& c, const QString& action, TimeMs now,
                        const QString& outcome = QStringLiteral("success"))
 {
@@ -363,6 +376,7 @@ void ProvisioningEngine::onProvisioned(const QString& checkoutId, const QString&
     if (!outcome.result) {
         m_cloud.metrics.increment(QStringLiteral("stint_engine_jobs_total"),
                                   QStringLiteral("kind=\"provision\",outcome=\"error\""));
+        noteIfConnectionLost(c, outcome.result.error());
         if (c.state == CheckoutState::Provisioning)
             provisionFailed(c, outcome.result.error(), true);
         return; // revoked meanwhile: the revoke job cleans up whatever the failed attempt left
@@ -433,11 +447,11 @@ void ProvisioningEngine::provisionFailed(const models::Checkout& c, const Error&
             c, {CheckoutState::Failed, QStringLiteral("Provisioning failed (%1): %2").arg(error.code, error.message)},
             Actor::system());
     } else {
-        // It may have got partway (an account made, a role assigned): take it all back and confirm that.
+        // It may have got partway (an account made, a role assigned): take it all back and confirm that, then end as
+        // failed with this cause.
+        const QString failure = QStringLiteral("Provisioning failed (%1): %2").arg(error.code, error.message);
         moved = machine.transition(
-            c,
-            {CheckoutState::Revoking,
-             QStringLiteral("Provisioning failed (%1): %2; cleaning up.").arg(error.code, error.message)},
+            c, {CheckoutState::Revoking, failure + QStringLiteral("; cleaning up."), std::nullopt, std::nullopt, failure},
             Actor::system());
     }
     if (!moved && moved.error().code != QLatin1String(CheckoutStateMachine::kVersionConflict))
@@ -469,8 +483,8 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
                     return again.error();
                 current = *again;
             }
-            auto ended = machine.transition(
-                current, {CheckoutState::Ended, QStringLiteral("Nothing was granted.")}, Actor::system());
+            auto ended = machine.transition(current, confirmedEnd(c, QStringLiteral("Nothing was granted.")),
+                                            Actor::system());
             if (!ended)
                 return ended.error();
             return {};
@@ -549,6 +563,7 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
     if (!outcome.result) {
         m_cloud.metrics.increment(QStringLiteral("stint_engine_jobs_total"),
                                   QStringLiteral("kind=\"revoke\",outcome=\"error\""));
+        noteIfConnectionLost(c, outcome.result.error());
         return revokeFailed(c, QStringLiteral("%1 (%2)").arg(outcome.result.error().message,
                                                              outcome.result.error().code));
     }
@@ -598,6 +613,8 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
         e.details.insert(QStringLiteral("accountDeleted"), done.report.accountDeleted);
         e.details.insert(QStringLiteral("accountGone"), done.report.accountGone);
         e.details.insert(QStringLiteral("graphRoundTrips"), done.report.graphRoundTrips);
+        if (c.failure)
+            e.details.insert(QStringLiteral("cleanupAfter"), *c.failure);
         STINT_TRY(m_cloud.audit.append(e));
         models::Checkout current = c;
         if (c.state == CheckoutState::RevokeFailed) {
@@ -610,8 +627,8 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
         }
         auto ended = machine.transition(
             current,
-            {CheckoutState::Ended, done.nothingGranted ? QStringLiteral("Nothing was left to revoke.")
-                                                       : QStringLiteral("Access removed and confirmed.")},
+            confirmedEnd(c, done.nothingGranted ? QStringLiteral("Nothing was left to revoke.")
+                                                : QStringLiteral("Access removed and confirmed.")),
             Actor::system());
         if (!ended)
             return ended.error();
@@ -622,6 +639,14 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
             return wake();
         qCWarning(lcEngine) << "ending" << c.id << "failed:" << applied.error().code << applied.error().message;
     }
+}
+
+void ProvisioningEngine::noteIfConnectionLost(const models::Checkout& c, const Error& error)
+{
+    if (!entra::provesCredentialGone(error))
+        return;
+    if (auto recorded = connections::recordConnectionLost(m_cloud, c.orgId, c.tenantId, error); !recorded)
+        qCWarning(lcEngine) << "recording the lost connection of" << c.tenantId << "failed:" << recorded.error().code;
 }
 
 void ProvisioningEngine::revokeFailed(const models::Checkout& c, const QString& detail)

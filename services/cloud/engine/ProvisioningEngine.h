@@ -103,6 +103,9 @@ private:
     void onRevoked(const QString& checkoutId, const QString& tenantId, RevokeOutcome outcome);
     void provisionFailed(const models::Checkout& c, const Error& error, bool mayHaveGranted);
     void revokeFailed(const models::Checkout& c, const QString& detail);
+    // When the error proves the app or its credential gone from the tenant, marks the connection at once
+    // (connections::recordConnectionLost) instead of leaving it to the next health check.
+    void noteIfConnectionLost(const models::Checkout& c, const Error& error);
     TimeMs backoff(qint64 attempts, int baseSeconds, int capSeconds) const;
     void deliverAnnouncements();
 

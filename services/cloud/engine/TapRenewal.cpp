@@ -49,8 +49,11 @@ void apply(CloudContext& cloud, const QString& orgId, const QString& checkoutId,
     if (!loaded || !loaded->has_value())
         return;
     const models::Checkout c = **loaded;
-    if (!renewed)
+    if (!renewed) {
+        if (entra::provesCredentialGone(renewed.error()))
+            (void)connections::recordConnectionLost(cloud, c.orgId, c.tenantId, renewed.error());
         return recordFailure(cloud, c, renewed.error());
+    }
     if (c.state != models::CheckoutState::Ready) {
         qCInfo(lcTapRenewal) << "renewed pass of" << c.id << "dropped: the checkout is no longer ready";
         return;

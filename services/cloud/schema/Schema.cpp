@@ -213,6 +213,14 @@ QStringList tenantConnections()
         QStringLiteral("CREATE TABLE webhook_cursor (id TEXT PRIMARY KEY, seq BIGINT NOT NULL)"),
     };
 }
+// The cause of a failed provision whose clean-up is still running (checkouts.failure), so that the checkout ends as
+// failed with it once the clean-up is confirmed.
+QStringList checkoutFailures()
+{
+    return {
+        QStringLiteral("ALTER TABLE checkouts ADD COLUMN failure TEXT"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
@@ -222,6 +230,7 @@ QList<store::Migration> cloudMigrations(store::Backend backend)
         {2, QStringLiteral("checkout requests"), forBackend(checkoutRequests(), backend)},
         {3, QStringLiteral("provisioning engine"), forBackend(provisioningEngine(), backend)},
         {4, QStringLiteral("tenant connections and webhooks"), forBackend(tenantConnections(), backend)},
+        {5, QStringLiteral("checkout failures"), forBackend(checkoutFailures(), backend)},
     };
 }
 

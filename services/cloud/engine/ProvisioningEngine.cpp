@@ -371,9 +371,12 @@ void ProvisioningEngine::onProvisioned(const QString& checkoutId, const QString&
     m_cloud.metrics.increment(QStringLiteral("stint_engine_jobs_total"),
                               QStringLiteral("kind=\"provision\",outcome=\"success\""));
     const TimeMs now = m_cloud.clock.now();
-    // Remembered whatever happens next: the revoke job needs the account, and the next checkout reuses it.
-    if (auto recorded = recordTenantAccount(
-            m_cloud.db, {c.orgId, c.tenantId, c.technicianId, done.accountId, done.userPrincipalName, now});
+    // Remembered whatever happens next, in its own commit before the checkout is ready (a ready that fails must not
+    // take it back): the revoke job needs the account and what it was granted — with them it starts with the writes,
+    // 2 round trips also after a restart —, and the next checkout reuses the account. A crash before this commit
+    // leaves the grants unknown: the revocation then reads first.
+    if (auto recorded = recordTenantAccount(m_cloud.db, {c.orgId, c.tenantId, c.technicianId, done.accountId,
+                                                         done.userPrincipalName, now, done.granted});
         !recorded)
         qCWarning(lcEngine) << "recording the account failed:" << recorded.error().code << recorded.error().message;
     if (c.state != CheckoutState::Provisioning) {
@@ -495,12 +498,14 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
             models::accountNaming::expand(t.connection.accountNamingRule, p.email, p.displayName, p.id)
             + QLatin1Char('@') + *t.connection.accountDomain;
     const QString knownId = account->has_value() ? (*account)->accountId : QString();
+    const std::optional<entra::GrantedObjects> granted
+        = account->has_value() ? (*account)->granted : std::optional<entra::GrantedObjects>();
     const bool deleteAccount = t.connection.expiryAction == QLatin1String("delete");
 
     beginJob(c, "revoke");
     entra::EntraGateway* gateway = &m_cloud.entra;
     QPointer<ProvisioningEngine> self(this);
-    auto work = [gateway, access = std::move(*access), knownId, expectedUpn,
+    auto work = [gateway, access = std::move(*access), knownId, granted, expectedUpn,
                  deleteAccount]() -> Result<RevokeOutcome::Done> {
         RevokeOutcome::Done out;
         QString accountId = knownId;
@@ -524,6 +529,8 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
         request.tenant = access.clone();
         request.accountId = accountId;
         request.deleteAccount = deleteAccount;
+        if (accountId == knownId)
+            request.granted = granted;
         auto report = gateway->revoke(request);
         if (!report)
             return report.error();
@@ -585,6 +592,10 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
                 m_cloud.db, {c.orgId, c.tenantId, c.technicianId, done.accountId, outcome.userPrincipalName, now});
             !recorded)
             qCWarning(lcEngine) << "recording the account failed:" << recorded.error().code;
+    } else if (outcome.accountWasKnown) {
+        // Taken away and proven: what was recorded as granted is history (the next provision records anew).
+        if (auto forgotten = forgetGrants(m_cloud.db, c.tenantId, c.technicianId); !forgotten)
+            qCWarning(lcEngine) << "forgetting the account's grants failed:" << forgotten.error().code;
     }
     CheckoutStateMachine machine(m_cloud);
     auto applied = inCloudTransaction(m_cloud, [&]() -> Result<void> {

@@ -213,6 +213,16 @@ QStringList tenantConnections()
         QStringLiteral("CREATE TABLE webhook_cursor (id TEXT PRIMARY KEY, seq BIGINT NOT NULL)"),
     };
 }
+
+// What each account Stint made was last granted (its role assignments, its Temporary Access Pass), as JSON, so that a
+// revocation after a restart starts with the writes (engine/TenantAccounts.h). NULL: not known, the revocation reads
+// first — as for every account recorded before this migration.
+QStringList grantedObjects()
+{
+    return {
+        QStringLiteral("ALTER TABLE tenant_accounts ADD COLUMN granted_objects TEXT"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
@@ -222,6 +232,7 @@ QList<store::Migration> cloudMigrations(store::Backend backend)
         {2, QStringLiteral("checkout requests"), forBackend(checkoutRequests(), backend)},
         {3, QStringLiteral("provisioning engine"), forBackend(provisioningEngine(), backend)},
         {4, QStringLiteral("tenant connections and webhooks"), forBackend(tenantConnections(), backend)},
+        {5, QStringLiteral("granted objects"), forBackend(grantedObjects(), backend)},
     };
 }
 

@@ -498,8 +498,17 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
             models::accountNaming::expand(t.connection.accountNamingRule, p.email, p.displayName, p.id)
             + QLatin1Char('@') + *t.connection.accountDomain;
     const QString knownId = account->has_value() ? (*account)->accountId : QString();
-    const std::optional<entra::GrantedObjects> granted
+    std::optional<entra::GrantedObjects> granted
         = account->has_value() ? (*account)->granted : std::optional<entra::GrantedObjects>();
+    // The recorded grants serve one revocation attempt: once it may have written, they are stale, and a stale id costs
+    // a round trip of its own (a 404 stops the sequential $batch). So they are forgotten as the job starts; a later
+    // attempt (after a crash mid-revocation, or an unconfirmed one) reads first. Not forgotten: not handed over.
+    if (granted) {
+        if (auto forgotten = forgetGrants(m_cloud.db, c.tenantId, c.technicianId); !forgotten) {
+            qCWarning(lcEngine) << "forgetting the account's grants failed:" << forgotten.error().code;
+            granted.reset();
+        }
+    }
     const bool deleteAccount = t.connection.expiryAction == QLatin1String("delete");
 
     beginJob(c, "revoke");
@@ -592,10 +601,6 @@ void ProvisioningEngine::onRevoked(const QString& checkoutId, const QString& ten
                 m_cloud.db, {c.orgId, c.tenantId, c.technicianId, done.accountId, outcome.userPrincipalName, now});
             !recorded)
             qCWarning(lcEngine) << "recording the account failed:" << recorded.error().code;
-    } else if (outcome.accountWasKnown) {
-        // Taken away and proven: what was recorded as granted is history (the next provision records anew).
-        if (auto forgotten = forgetGrants(m_cloud.db, c.tenantId, c.technicianId); !forgotten)
-            qCWarning(lcEngine) << "forgetting the account's grants failed:" << forgotten.error().code;
     }
     CheckoutStateMachine machine(m_cloud);
     auto applied = inCloudTransaction(m_cloud, [&]() -> Result<void> {

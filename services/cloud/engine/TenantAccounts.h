@@ -22,7 +22,7 @@ struct TenantAccount
     QString accountId;
     QString userPrincipalName;
     TimeMs createdAt = 0;
-    // What the last provision left it holding; unset when not known (before one, after a confirmed revocation, or a
+    // What the last provision left it holding; unset when not known (before one, once a revocation job took it, or a
     // record this code cannot read).
     std::optional<entra::GrantedObjects> granted;
 };
@@ -34,7 +34,8 @@ Result<void> recordTenantAccount(store::Database& db, const TenantAccount& accou
 // its grants are not known.
 Result<void> recordRenewedPass(store::Database& db, const QString& tenantId, const QString& personId,
                                const QString& passId);
-// Its grants were taken away (a confirmed revocation): not known any more until the next provision records them.
+// Its grants were handed to a revocation job, which may change them: not known any more until the next provision
+// records them.
 Result<void> forgetGrants(store::Database& db, const QString& tenantId, const QString& personId);
 // Forgets it (the account was deleted, or is gone from the tenant).
 Result<void> forgetTenantAccount(store::Database& db, const QString& tenantId, const QString& personId);

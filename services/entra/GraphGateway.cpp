@@ -63,15 +63,14 @@ void GraphGateway::rememberGrants(const TenantAccess& tenant, const QString& acc
                                   const std::optional<QString>& temporaryAccessPassId)
 {
     QMutexLocker lock(&m_knownMutex);
-    Grants& grants = m_grants[grantsKey(tenant, accountId)];
-    grants.assignments = assignments;
+    GrantedObjects& grants = m_grants[grantsKey(tenant, accountId)];
+    grants.roleAssignments = assignments;
     // "A user can only have one Temporary Access Pass": a new one replaces the one remembered.
     if (temporaryAccessPassId && !temporaryAccessPassId->isEmpty())
         grants.temporaryAccessPassIds = {*temporaryAccessPassId};
 }
 
-std::optional<GraphGateway::Grants> GraphGateway::knownGrants(const TenantAccess& tenant,
-                                                               const QString& accountId) const
+std::optional<GrantedObjects> GraphGateway::knownGrants(const TenantAccess& tenant, const QString& accountId) const
 {
     QMutexLocker lock(&m_knownMutex);
     const auto found = m_grants.constFind(grantsKey(tenant, accountId));

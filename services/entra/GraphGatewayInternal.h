@@ -24,11 +24,7 @@
 //                          makeGraphGateway
 namespace stint::entra::detail {
 
-struct Assignment
-{
-    QString id;
-    QString roleDefinitionId; // lowercase
-};
+using Assignment = GrantedObjects::RoleAssignment;
 
 class GraphGateway final : public EntraGateway
 {
@@ -58,22 +54,17 @@ private:
 
     // What this gateway last granted an account (its role assignments, its pass), so that revoking it can start
     // with the writes instead of a read. Hints only: the read-back decides, and what they missed is taken away in
-    // a further round. Kept in memory: after a restart a revocation reads first.
-    struct Grants
-    {
-        QList<Assignment> assignments;
-        QStringList temporaryAccessPassIds;
-    };
+    // a further round. Kept in memory; what lasts a restart is what the caller recorded (RevokeRequest::granted).
     void rememberGrants(const TenantAccess& tenant, const QString& accountId, const QList<Assignment>& assignments,
                         const std::optional<QString>& temporaryAccessPassId);
-    std::optional<Grants> knownGrants(const TenantAccess& tenant, const QString& accountId) const;
+    std::optional<GrantedObjects> knownGrants(const TenantAccess& tenant, const QString& accountId) const;
     void forgetGrants(const TenantAccess& tenant, const QString& accountId);
 
     GraphGatewayOptions m_options;
     SystemClock m_systemClock;
     mutable QMutex m_knownMutex;
     QHash<QString, TapPolicy> m_tapPolicies; // by Entra tenant id (lowercase)
-    QHash<QString, Grants> m_grants;         // by "tenant/account" (lowercase)
+    QHash<QString, GrantedObjects> m_grants; // by "tenant/account" (lowercase)
     TokenProvider m_tokens;
     GraphClient m_graph;
 };

@@ -311,6 +311,9 @@ Result<ProvisionResult> GraphGateway::provision(const ProvisionRequest& request)
         if (enabled && missing.isEmpty()) {
             // What a revocation will have to take away, without reading first (GraphRevocation.cpp).
             rememberGrants(tenant, accountId, held, result.temporaryAccessPassId);
+            result.granted.roleAssignments = held;
+            if (result.temporaryAccessPassId && !result.temporaryAccessPassId->isEmpty())
+                result.granted.temporaryAccessPassIds = {*result.temporaryAccessPassId};
             break;
         }
         if (attempt + 1 >= m_options.readBackAttempts)
@@ -381,7 +384,7 @@ Result<IssuedTemporaryAccessPass> GraphGateway::renewTemporaryAccessPass(const T
     issued->graphRoundTrips = trips;
     issued->notes = notes;
     if (const auto grants = knownGrants(request.tenant, request.accountId))
-        rememberGrants(request.tenant, request.accountId, grants->assignments, issued->id);
+        rememberGrants(request.tenant, request.accountId, grants->roleAssignments, issued->id);
     qCInfo(lcEntra) << "renewed the Temporary Access Pass of" << request.accountId << "in tenant"
                     << request.tenant.entraTenantId << "for" << lifetime << "min";
     return issued;

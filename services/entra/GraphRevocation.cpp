@@ -36,13 +36,29 @@ Result<RevokeReport> GraphGateway::revoke(const RevokeRequest& request)
     RevokeReport report;
     int* trips = &report.graphRoundTrips;
 
-    // What there is to take away: what this gateway granted the account last — then the first round trip already
-    // writes —, else read first (after a restart, or for an account reconciliation found).
+    // What there is to take away: what the caller recorded granting the account (it lasts a restart) and what this
+    // gateway granted it last — then the first round trip already writes —, else read first (an account
+    // reconciliation found, or one whose grants nobody recorded). Both are hints: the read-back below decides.
     QList<Assignment> assignments;
     QStringList taps;
     QStringList problems;
-    if (const auto grants = knownGrants(tenant, accountId)) {
-        assignments = grants->assignments;
+    std::optional<GrantedObjects> grants = knownGrants(tenant, accountId);
+    if (request.granted) {
+        if (!grants)
+            grants = GrantedObjects {};
+        for (const Assignment& a : request.granted->roleAssignments) {
+            const bool listed = std::any_of(grants->roleAssignments.cbegin(), grants->roleAssignments.cend(),
+                                            [&](const Assignment& b) { return b.id == a.id; });
+            if (!a.id.isEmpty() && !listed)
+                grants->roleAssignments.append(a);
+        }
+        for (const QString& tap : request.granted->temporaryAccessPassIds) {
+            if (!tap.isEmpty() && !grants->temporaryAccessPassIds.contains(tap))
+                grants->temporaryAccessPassIds.append(tap);
+        }
+    }
+    if (grants) {
+        assignments = grants->roleAssignments;
         taps = grants->temporaryAccessPassIds;
     } else {
         auto state = m_graph.batch(

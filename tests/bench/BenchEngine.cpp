@@ -478,6 +478,7 @@ void benchExpiry(const Settings& settings, int checkouts, int tenantCount, int s
         QString technicianId;
         QString accountId;
         QString upn;
+        entra::GrantedObjects granted; // as that provision recorded them with the account
     };
     QList<Planned> plan;
     for (int i = 0; i < checkouts; ++i) {
@@ -499,8 +500,10 @@ void benchExpiry(const Settings& settings, int checkouts, int tenantCount, int s
         (*user)->mailNickname = World::accountLocalPart(tech);
         p.accountId = (*user)->id;
         for (const QString& role : kRoles) {
-            if (!s.assignRole(tenant.entraId, p.accountId, role))
+            auto assigned = s.assignRole(tenant.entraId, p.accountId, role);
+            if (!assigned)
                 fail(QStringLiteral("assigning a role in the simulator failed"));
+            p.granted.roleAssignments.append({(*assigned)->id, role.toLower()});
         }
         plan.append(p);
     }
@@ -541,8 +544,8 @@ void benchExpiry(const Settings& settings, int checkouts, int tenantCount, int s
             credential.password = entra::newAccountPassword(20);
             credential.expiresAt = *c.expiresAt;
             if (!cloud::checkouts::insertCheckout(db, c)
-                || !cloud::engine::recordTenantAccount(db,
-                                                       {w.org(), p.tenantId, p.technicianId, p.accountId, p.upn, now})
+                || !cloud::engine::recordTenantAccount(
+                    db, {w.org(), p.tenantId, p.technicianId, p.accountId, p.upn, now, p.granted})
                 || !cloud::checkouts::storeCredential(ctx, w.org(), c.id, credential))
                 fail(QStringLiteral("seeding a checkout failed"));
         }

@@ -236,6 +236,21 @@ class TestCrashSafety : public QObject
         return m_sim.requests().size();
     }
 
+    // The Graph round trips the checkout's confirmed revocation took, from its audit event (-1: none found).
+    int revocationRoundTrips(const QString& checkoutId)
+    {
+        const CliResult exported = runCloudCli(
+            {QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--data-dir"), m_dir.path()});
+        int trips = -1;
+        for (const QString& line : exported.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            const QJsonObject e = QJsonDocument::fromJson(line.toUtf8()).object();
+            if (e.value(QLatin1String("targetId")).toString() == checkoutId
+                && e.value(QLatin1String("action")).toString() == QLatin1String("checkout.revoked"))
+                trips = e.value(QLatin1String("details")).toObject().value(QLatin1String("graphRoundTrips")).toInt(-1);
+        }
+        return trips;
+    }
+
     QJsonObject checkout(const QString& id, const QString& token)
     {
         return m_cloud->get(QStringLiteral("/v1/checkouts/") + id, token).json;
@@ -662,6 +677,41 @@ private Q_SLOTS:
         }
         // Provisioned once (the interrupted attempts never got as far), or never when it was revoked mid-way.
         QCOMPARE(seen.count(QStringLiteral("checkout.provisioned")), phase == Phase::RevokedWhileProvisioning ? 0 : 1);
+        // The killed revocation may have written: its recorded grants may be stale (a 404 for each stops the
+        // sequential $batch), so the restarted one reads first — three round trips, never the stale ids.
+        if (phase == Phase::Revocation && !deletes)
+            QCOMPARE(revocationRoundTrips(id), 3);
+    }
+
+    // Issue 10: a checkout made ready by one process and ended after a restart is revoked in two Graph round trips
+    // (the grants were recorded with the account), and the directory shows it done.
+    void revocationAfterARestartTakesTwoRoundTrips()
+    {
+        QVERIFY(m_cloud);
+        const Technician tech = addTechnician();
+        QVERIFY(!tech.token.isEmpty());
+        const QSet<QString> usersBefore = userIds();
+        QVERIFY(setExpiryAction(QStringLiteral("disable")));
+        QVERIFY(m_sim.clearFaults());
+        const QString id = requestCheckout(tech);
+        QVERIFY(!id.isEmpty());
+        QVERIFY(waitForState(id, tech.token, QStringLiteral("ready")));
+        const QSet<QString> made = userIds() - usersBefore;
+        QCOMPARE(made.size(), 1);
+        m_cloud->kill();
+        QVERIFY(startCloud());
+        QCOMPARE(m_cloud->post(QStringLiteral("/v1/checkouts/%1/end").arg(id), {}, tech.token).status, 200);
+        QVERIFY(waitForState(id, tech.token, QStringLiteral("ended")));
+        QCOMPARE(revocationRoundTrips(id), 2);
+        const QJsonObject tenantState = m_sim.tenantState(kCustomerDomain);
+        for (const QJsonValue& u : tenantState.value(QLatin1String("users")).toArray()) {
+            if (u.toObject().value(QLatin1String("id")).toString() == *made.begin()) {
+                QVERIFY(!u.toObject().value(QLatin1String("accountEnabled")).toBool(true));
+                QVERIFY(u.toObject().value(QLatin1String("temporaryAccessPass")).isNull());
+            }
+        }
+        for (const QJsonValue& a : tenantState.value(QLatin1String("roleAssignments")).toArray())
+            QVERIFY(a.toObject().value(QLatin1String("principalId")).toString() != *made.begin());
     }
 };
 

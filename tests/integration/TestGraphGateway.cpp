@@ -260,6 +260,41 @@ private slots:
         QVERIFY(gone->accountGone);
     }
 
+    // Issue 10: after a restart (a new gateway, which never saw the provision) the revocation still takes two round
+    // trips, from what the provision reported granting; the read-back proves it.
+    void aFreshGatewayRevokesInTwoRoundTrips()
+    {
+        World w;
+        QVERIFY(w.started);
+        ProvisionRequest request = w.provisionRequest();
+        request.issueTemporaryAccessPass = true;
+        request.roleDefinitionIds = {roles::kGlobalAdministrator, kUserAdministrator};
+        auto provisioned = w.gateway->provision(request);
+        QVERIFY2(provisioned.ok(), qPrintable(provisioned.ok() ? QString() : describe(provisioned.error())));
+        const QString id = provisioned->accountId;
+        const QString password = QString::fromLatin1(provisioned->password.bytes());
+
+        GraphGatewayOptions options;
+        options.clock = &w.world.clock;
+        options.sleep = [&w](qint64 ms) { w.world.clock.advance(ms); };
+        const std::unique_ptr<EntraGateway> restarted = makeGraphGateway(options);
+        RevokeRequest revoke;
+        revoke.tenant = w.access();
+        revoke.accountId = id;
+        revoke.granted = provisioned->granted;
+        w.world.sim.clearRequests();
+        auto report = restarted->revoke(revoke);
+        QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : describe(report.error())));
+        QVERIFY2(report->confirmed(false), qPrintable(report->detail));
+        QCOMPARE(report->graphRoundTrips, 2);
+        QCOMPARE(w.graphRoundTrips(), 2);
+        QVERIFY(w.rolesOf(id).isEmpty());
+        QVERIFY(!w.user(id)->accountEnabled);
+        QVERIFY(!w.user(id)->tap.has_value());
+        QVERIFY(!w.world.sim.state().checkPassword(*w.user(id), password));
+        QCOMPARE(report->removedRoleDefinitionIds.size(), 2);
+    }
+
     void deleteWhenPurgeIsForbidden()
     {
         World w;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/engine/TenantAccounts.h"
 #include "cloud/schema/Schema.h"
 #include "store/KeyFile.h"
 #include "store/Migrations.h"
@@ -259,6 +260,71 @@ private Q_SLOTS:
         }
         QList<store::Migration> gap{{2, QStringLiteral("x"), {}}};
         QCOMPARE(store::applyMigrations(*db, gap).error().code, QStringLiteral("store.bad_migrations"));
+    }
+
+    // Issue 10: migration 6 ("granted objects") keeps every account recorded before it, with its grants unknown (its
+    // revocation reads first); grants recorded after it come back as they were; a record that does not read as one is
+    // no hint at all.
+    void grantedObjectsMigrationKeepsAccounts()
+    {
+        QTemporaryDir dir;
+        auto db = openOrFail(dir.filePath(QStringLiteral("s.db")), randomKey());
+        QVERIFY(db);
+        const auto migrations = cloud::cloudMigrations(store::Backend::SqlCipher);
+        QVERIFY(migrations.size() >= 5);
+        QCOMPARE(migrations[4].version, 5);
+        QVERIFY(store::applyMigrations(*db, migrations.mid(0, 4)).ok());
+        const QStringList inserts{
+            QStringLiteral("INSERT INTO organizations (id, name, settings, created_at, updated_at)"
+                           " VALUES ('org-1', 'Acme', '{}', 1, 1)"),
+            QStringLiteral("INSERT INTO people (id, org_id, email, display_name, role, status, created_at, updated_at)"
+                           " VALUES ('per-1', 'org-1', 'tim@acme.example', 'Tim', 'technician', 'active', 1, 1)"),
+            QStringLiteral("INSERT INTO tenants (id, org_id, name, notes, connection_status, connection, created_at,"
+                           " updated_at, version) VALUES ('ten-1', 'org-1', 'Contoso', '', 'connected', '{}', 1, 1, 1)"),
+            QStringLiteral("INSERT INTO tenant_accounts (org_id, tenant_id, person_id, account_id, upn, created_at)"
+                           " VALUES ('org-1', 'ten-1', 'per-1', 'acc-1', 'stint-tim@contoso.com', 1)"),
+        };
+        for (const QString& sql : inserts)
+            QVERIFY2(db->exec(sql).ok(), qPrintable(sql));
+        QVERIFY(store::applyMigrations(*db, migrations).ok());
+        QCOMPARE(*store::schemaVersion(*db), int(migrations.size()));
+
+        const QString tenant = QStringLiteral("ten-1");
+        const QString person = QStringLiteral("per-1");
+        auto account = cloud::engine::loadTenantAccount(*db, tenant, person);
+        QVERIFY(account.ok() && account->has_value());
+        QCOMPARE((*account)->accountId, QStringLiteral("acc-1"));
+        QVERIFY(!(*account)->granted);
+        // A renewed pass of an account whose grants are unknown makes nothing known.
+        QVERIFY(cloud::engine::recordRenewedPass(*db, tenant, person, QStringLiteral("tap-2")).ok());
+        QVERIFY(!(*cloud::engine::loadTenantAccount(*db, tenant, person))->granted);
+
+        cloud::engine::TenantAccount recorded = **account;
+        entra::GrantedObjects granted;
+        granted.roleAssignments = {{QStringLiteral("assignment-1"), QStringLiteral("fe930be7-5e62-47db-91af-98c3a49a38b1")}};
+        granted.temporaryAccessPassIds = {QStringLiteral("tap-1")};
+        recorded.granted = granted;
+        QVERIFY(cloud::engine::recordTenantAccount(*db, recorded).ok());
+        auto back = cloud::engine::loadTenantAccount(*db, tenant, person);
+        QVERIFY(back.ok() && back->has_value() && (*back)->granted);
+        QCOMPARE((*back)->granted->roleAssignments.size(), 1);
+        QCOMPARE((*back)->granted->roleAssignments[0].id, QStringLiteral("assignment-1"));
+        QCOMPARE((*back)->granted->roleAssignments[0].roleDefinitionId, granted.roleAssignments[0].roleDefinitionId);
+        QCOMPARE((*back)->granted->temporaryAccessPassIds, QStringList{QStringLiteral("tap-1")});
+        QVERIFY(cloud::engine::recordRenewedPass(*db, tenant, person, QStringLiteral("tap-2")).ok());
+        QCOMPARE((*cloud::engine::loadTenantAccount(*db, tenant, person))->granted->temporaryAccessPassIds,
+                 QStringList{QStringLiteral("tap-2")});
+
+        QVERIFY(db->exec(QStringLiteral("UPDATE tenant_accounts SET granted_objects = ?"),
+                         {QStringLiteral("{\"roleAssignments\":[{\"id\":\"../x\",\"roleDefinitionId\":\"r\"}],"
+                                         "\"temporaryAccessPasses\":[]}")})
+                    .ok());
+        QVERIFY(!(*cloud::engine::loadTenantAccount(*db, tenant, person))->granted);
+        QVERIFY(cloud::engine::recordTenantAccount(*db, recorded).ok());
+        QVERIFY(cloud::engine::forgetGrants(*db, tenant, person).ok());
+        back = cloud::engine::loadTenantAccount(*db, tenant, person);
+        QVERIFY(back.ok() && back->has_value() && !(*back)->granted);
+        QCOMPARE((*back)->accountId, QStringLiteral("acc-1"));
     }
 
     void failedMigrationChangesNothing()

@@ -385,9 +385,12 @@ void ProvisioningEngine::onProvisioned(const QString& checkoutId, const QString&
     m_cloud.metrics.increment(QStringLiteral("stint_engine_jobs_total"),
                               QStringLiteral("kind=\"provision\",outcome=\"success\""));
     const TimeMs now = m_cloud.clock.now();
-    // Remembered whatever happens next: the revoke job needs the account, and the next checkout reuses it.
-    if (auto recorded = recordTenantAccount(
-            m_cloud.db, {c.orgId, c.tenantId, c.technicianId, done.accountId, done.userPrincipalName, now});
+    // Remembered whatever happens next, in its own commit before the checkout is ready (a ready that fails must not
+    // take it back): the revoke job needs the account and what it was granted — with them it starts with the writes,
+    // 2 round trips also after a restart —, and the next checkout reuses the account. A crash before this commit
+    // leaves the grants unknown: the revocation then reads first.
+    if (auto recorded = recordTenantAccount(m_cloud.db, {c.orgId, c.tenantId, c.technicianId, done.accountId,
+                                                         done.userPrincipalName, now, done.granted});
         !recorded)
         qCWarning(lcEngine) << "recording the account failed:" << recorded.error().code << recorded.error().message;
     if (c.state != CheckoutState::Provisioning) {
@@ -509,12 +512,23 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
             models::accountNaming::expand(t.connection.accountNamingRule, p.email, p.displayName, p.id)
             + QLatin1Char('@') + *t.connection.accountDomain;
     const QString knownId = account->has_value() ? (*account)->accountId : QString();
+    std::optional<entra::GrantedObjects> granted
+        = account->has_value() ? (*account)->granted : std::optional<entra::GrantedObjects>();
+    // The recorded grants serve one revocation attempt: once it may have written, they are stale, and a stale id costs
+    // a round trip of its own (a 404 stops the sequential $batch). So they are forgotten as the job starts; a later
+    // attempt (after a crash mid-revocation, or an unconfirmed one) reads first. Not forgotten: not handed over.
+    if (granted) {
+        if (auto forgotten = forgetGrants(m_cloud.db, c.tenantId, c.technicianId); !forgotten) {
+            qCWarning(lcEngine) << "forgetting the account's grants failed:" << forgotten.error().code;
+            granted.reset();
+        }
+    }
     const bool deleteAccount = t.connection.expiryAction == QLatin1String("delete");
 
     beginJob(c, "revoke");
     entra::EntraGateway* gateway = &m_cloud.entra;
     QPointer<ProvisioningEngine> self(this);
-    auto work = [gateway, access = std::move(*access), knownId, expectedUpn,
+    auto work = [gateway, access = std::move(*access), knownId, granted, expectedUpn,
                  deleteAccount]() -> Result<RevokeOutcome::Done> {
         RevokeOutcome::Done out;
         QString accountId = knownId;
@@ -538,6 +552,8 @@ void ProvisioningEngine::startRevoke(const models::Checkout& c)
         request.tenant = access.clone();
         request.accountId = accountId;
         request.deleteAccount = deleteAccount;
+        if (accountId == knownId)
+            request.granted = granted;
         auto report = gateway->revoke(request);
         if (!report)
             return report.error();

@@ -54,6 +54,9 @@ void apply(CloudContext& cloud, const QString& orgId, const QString& checkoutId,
             (void)connections::recordConnectionLost(cloud, c.orgId, c.tenantId, renewed.error());
         return recordFailure(cloud, c, renewed.error());
     }
+    // The new pass replaced the old one in Entra whatever the checkout's state now: the revocation's hint names it.
+    if (auto recorded = recordRenewedPass(cloud.db, c.tenantId, c.technicianId, renewed->id); !recorded)
+        qCWarning(lcTapRenewal) << "recording the renewed pass of" << c.id << "failed:" << recorded.error().code;
     if (c.state != models::CheckoutState::Ready) {
         qCInfo(lcTapRenewal) << "renewed pass of" << c.id << "dropped: the checkout is no longer ready";
         return;

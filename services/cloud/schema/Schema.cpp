@@ -221,6 +221,16 @@ QStringList checkoutFailures()
         QStringLiteral("ALTER TABLE checkouts ADD COLUMN failure TEXT"),
     };
 }
+
+// What each account Stint made was last granted (its role assignments, its Temporary Access Pass), as JSON, so that a
+// revocation after a restart starts with the writes (engine/TenantAccounts.h). NULL: not known, the revocation reads
+// first — as for every account recorded before this migration.
+QStringList grantedObjects()
+{
+    return {
+        QStringLiteral("ALTER TABLE tenant_accounts ADD COLUMN granted_objects TEXT"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
@@ -231,6 +241,7 @@ QList<store::Migration> cloudMigrations(store::Backend backend)
         {3, QStringLiteral("provisioning engine"), forBackend(provisioningEngine(), backend)},
         {4, QStringLiteral("tenant connections and webhooks"), forBackend(tenantConnections(), backend)},
         {5, QStringLiteral("checkout failures"), forBackend(checkoutFailures(), backend)},
+        {6, QStringLiteral("granted objects"), forBackend(grantedObjects(), backend)},
     };
 }
 

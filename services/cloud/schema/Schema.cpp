@@ -221,7 +221,7 @@ QStringList tenantConnections()
 // The audit log, leaner: its rows live in the b-tree of their primary key (org_id, seq) instead of a rowid table
 // plus a copy of that key in an index (verify walks one b-tree in order instead of looking each row up), and the
 // event id loses its unique index (128 random bits; nothing looks events up by id). The rows are copied unchanged, so
-// every chain verifies as before. About 30% less space per event, and the space the indexes took.
+// every chain verifies as before. bench_audit measured 538 file bytes per event against about 625 before.
 QStringList leanerAuditLog()
 {
     return {

@@ -12,6 +12,7 @@
 #include "core/Ids.h"
 #include "core/Json.h"
 #include "core/Logging.h"
+#include "store/GroupCommit.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -20,6 +21,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QSslServer>
@@ -109,6 +111,7 @@ CloudHttpServer::CloudHttpServer(const Router& router, CloudContext& cloud, QObj
     : QAbstractHttpServer(parent)
     , m_router(router)
     , m_cloud(cloud)
+    , m_groupCommit(std::make_unique<store::GroupCommit>(cloud.db))
 {
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
@@ -286,6 +289,8 @@ Result<quint16> CloudHttpServer::start(const QHostAddress& address, quint16 port
     return server->serverPort();
 }
 
+CloudHttpServer::~CloudHttpServer() = default;
+
 bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {
     // QtHttpServer 6.4 shows us a WebSocket upgrade request and then upgrades the connection itself
@@ -306,15 +311,35 @@ bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocke
     req.remoteAddress = clientAddress(request.remoteAddress(), req.headers);
     req.clientRequestId = clientRequestIdOf(req.headers);
     const bool head = req.method == QLatin1String("HEAD");
-    const HttpResponse response = dispatch(req);
+    HttpResponse dispatched = dispatch(req);
+    // Group commit: the answer waits for the flush that puts every commit before it on disk (at once when there is
+    // none). The request object lives as long as its socket.
+    m_groupCommit->whenDurable([this, guard = QPointer<QTcpSocket>(socket), request = &request,
+                                response = std::move(dispatched), requestId = req.requestId, path = req.path, head,
+                                close](bool durable) {
+        if (!guard)
+            return; // the client left
+        if (!durable) {
+            // Committed, but the disk did not confirm it: say so rather than promise what may not survive.
+            const HttpResponse failed = problemResponse(ApiError::internal(), path, requestId);
+            writeResponse(*request, guard, failed, requestId, head, close);
+            return;
+        }
+        writeResponse(*request, guard, response, requestId, head, close);
+    });
+    return true;
+}
 
+void CloudHttpServer::writeResponse(const QHttpServerRequest& request, QTcpSocket* socket, const HttpResponse& response,
+                                    const QString& requestId, bool head, bool close)
+{
     QHttpServerResponder responder = makeResponder(request, socket);
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
     if (!response.contentType.isEmpty())
         responder.writeHeader("Content-Type", response.contentType);
     for (const auto& [name, value] : response.headers)
         responder.writeHeader(name, value);
-    responder.writeHeader("X-Request-Id", req.requestId.toLatin1());
+    responder.writeHeader("X-Request-Id", requestId.toLatin1());
     // RFC 9110 6.6.1: an origin server with a clock sends Date; the desktop app corrects its countdowns by it.
     responder.writeHeader("Date", QLocale::c()
                                       .toString(QDateTime::fromMSecsSinceEpoch(m_cloud.clock.now(), Qt::UTC),
@@ -345,7 +370,6 @@ bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocke
         responder.writeBody(QByteArray());
     if (close) // Connection: close, or HTTP/1.0 without keep-alive: the connection ends with this response
         QMetaObject::invokeMethod(socket, &QAbstractSocket::disconnectFromHost, Qt::QueuedConnection);
-    return true;
 }
 
 void CloudHttpServer::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket)
@@ -461,7 +485,8 @@ Reply CloudHttpServer::runRoute(const Route& route, RequestContext& ctx)
     }
     // Everything a mutating request writes — its change, its audit events, its live events, its idempotency
     // record — commits together or not at all.
-    store::Transaction tx(m_cloud.db);
+    // Deferred: the commit does not wait for the disk; handleRequest holds the answer until it is there.
+    store::Transaction tx(m_cloud.db, store::Transaction::Mode::Write, store::Transaction::Durability::Deferred);
     if (!tx.started().ok()) {
         qCWarning(lcHttp) << "cannot begin a transaction:" << tx.started().error().message;
         return ApiError::internal();

@@ -8,6 +8,12 @@
 
 #include <QAbstractHttpServer>
 
+#include <memory>
+
+namespace stint::store {
+class GroupCommit;
+}
+
 namespace stint::cloud {
 
 class RequestContext;
@@ -20,11 +26,14 @@ class CloudHttpServer : public QAbstractHttpServer
     Q_OBJECT
 public:
     CloudHttpServer(const Router& router, CloudContext& cloud, QObject* parent = nullptr);
+    ~CloudHttpServer() override;
 
     // Listens on the configured address; with TLS material the socket speaks TLS. Returns the bound port.
     Result<quint16> start(const QHostAddress& address, quint16 port);
 
-    // Runs one request through the whole pipeline. Public so tests can drive it without sockets.
+    // Runs one request through the whole pipeline. Public so tests can drive it without sockets. A mutating
+    // request's transaction commits with group commit: the answer on the socket waits until it is on disk
+    // (store/GroupCommit), dispatch() itself does not.
     HttpResponse dispatch(HttpRequest& request);
 
 protected:
@@ -45,11 +54,16 @@ private:
     // The client's address: the TCP peer, or behind a trusted proxy the right-most untrusted X-Forwarded-For hop.
     QHostAddress clientAddress(const QHostAddress& peer, const QList<QPair<QByteArray, QByteArray>>& headers) const;
 
+    void writeResponse(const QHttpServerRequest& request, QTcpSocket* socket, const HttpResponse& response,
+                       const QString& requestId, bool head, bool close);
     Reply runRoute(const Route& route, RequestContext& ctx);
     Reply runWithIdempotency(const Route& route, RequestContext& ctx);
 
     const Router& m_router;
     CloudContext& m_cloud;
+    // Every answer leaves only once every commit before it is on disk: its own change, and any change it could have
+    // read. Concurrent requests share one fsync.
+    std::unique_ptr<store::GroupCommit> m_groupCommit;
 };
 
 } // namespace stint::cloud

@@ -47,12 +47,34 @@ QByteArray Row::blob(int i) const
     return {};
 }
 
-Transaction::Transaction(Database& db, Mode mode)
+Result<void> Database::queryEach(const QString& sql, const Params& params,
+                                 const std::function<bool(const Row&)>& visit)
+{
+    auto rows = query(sql, params);
+    if (!rows)
+        return rows.error();
+    for (const Row& row : *rows) {
+        if (!visit(row))
+            break;
+    }
+    return {};
+}
+
+Transaction::Transaction(Database& db, Mode mode, Durability durability)
     : m_db(db)
 {
     if (!db.inTransaction()) {
-        m_started = mode == Mode::Write ? db.begin() : db.beginRead();
+        if (durability == Durability::Deferred) {
+            m_started = db.setDeferredDurability(true);
+            m_deferred = m_started.ok();
+        }
+        if (m_started.ok())
+            m_started = mode == Mode::Write ? db.begin() : db.beginRead();
         m_owner = m_started.ok();
+        if (!m_owner && m_deferred) {
+            restoreDurability();
+            m_deferred = false;
+        }
     }
 }
 
@@ -60,6 +82,15 @@ Transaction::~Transaction()
 {
     if (m_owner && !m_done)
         m_db.rollback();
+    // Whatever commits next on this connection waits for the disk again unless it asks otherwise.
+    if (m_deferred)
+        restoreDurability();
+}
+
+void Transaction::restoreDurability()
+{
+    if (auto restored = m_db.setDeferredDurability(false); !restored)
+        qWarning("store: commits stay deferred after a failed restore: %s", qPrintable(restored.error().message));
 }
 
 Result<void> Transaction::commit()
@@ -72,6 +103,10 @@ Result<void> Transaction::commit()
     auto r = m_db.commit();
     if (!r.ok())
         m_db.rollback();
+    if (m_deferred) {
+        restoreDurability();
+        m_deferred = false;
+    }
     return r;
 }
 

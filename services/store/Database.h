@@ -7,6 +7,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+#include <memory>
 #include <variant>
 #include <vector>
 
@@ -55,6 +57,11 @@ public:
     // Like exec, and returns the number of rows changed.
     virtual Result<qint64> execCount(const QString& sql, const Params& params = {}) = 0;
     virtual Result<Rows> query(const QString& sql, const Params& params = {}) = 0;
+    // Like query, but hands each row to `visit` as it is read, until visit returns false, so memory does not grow
+    // with the result. A blob value may point into the store's own buffer: it is valid only during that call (copy
+    // what you keep). `visit` must not use this connection.
+    virtual Result<void> queryEach(const QString& sql, const Params& params,
+                                   const std::function<bool(const Row&)>& visit);
 
     // begin() takes the write lock at once; beginRead() takes locks as statements need them (one snapshot for a
     // series of reads, and far fewer lock calls than one implicit transaction per statement).
@@ -66,6 +73,24 @@ public:
 
     // A consistent copy of the whole database, encrypted with the same key, written while others keep working.
     virtual Result<void> backupTo(const QString& path) = 0;
+
+    // Another connection to the same store, for a reader on another thread (each connection belongs to the thread
+    // that uses it). It sees what was committed, never this connection's open transaction. A backend without one
+    // answers "store.unsupported" and its callers read on this connection.
+    virtual Result<std::unique_ptr<Database>> openReader()
+    {
+        return makeError(QStringLiteral("store.unsupported"), QStringLiteral("This store has no second connection."));
+    }
+
+    // Group commit (store/GroupCommit.h). While deferred, a commit returns without waiting for the disk; a later
+    // syncToDisk() makes every commit made before it durable. Only outside a transaction (Transaction does both
+    // for a deferred transaction). A backend whose commits are always durable at once ignores this.
+    virtual Result<void> setDeferredDurability(bool /*deferred*/) { return {}; }
+    // Deferred commits that wrote something, counted since the connection opened (the others were durable when
+    // they returned, and their flush covered every deferred commit before them).
+    virtual quint64 deferredCommits() const { return 0; }
+    // The one member another thread may call, while this connection's thread goes on working.
+    virtual Result<void> syncToDisk() { return {}; }
 };
 
 // Begins on construction; rolls back on destruction unless commit() succeeded. Nests: an inner Transaction inside an
@@ -78,7 +103,12 @@ public:
         Write,
         Read, // may still write; the write lock is taken when first needed
     };
-    explicit Transaction(Database& db, Mode mode = Mode::Write);
+    enum class Durability
+    {
+        Immediate, // commit() returns once the change is on disk
+        Deferred, // commit() returns once it is written; GroupCommit::whenDurable tells when it is on disk
+    };
+    explicit Transaction(Database& db, Mode mode = Mode::Write, Durability durability = Durability::Immediate);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
@@ -87,10 +117,13 @@ public:
     Result<void> commit();
 
 private:
+    void restoreDurability();
+
     Database& m_db;
     Result<void> m_started;
     bool m_owner = false;
     bool m_done = false;
+    bool m_deferred = false;
 };
 
 } // namespace stint::store

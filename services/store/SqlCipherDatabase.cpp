@@ -8,6 +8,12 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 Q_LOGGING_CATEGORY(lcStore, "stint.store.sqlcipher")
 
 namespace stint::store {
@@ -129,10 +135,21 @@ SqlCipherDatabase::SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBy
     , m_path(std::move(path))
     , m_key(std::move(key))
 {
+    sqlite3_commit_hook(
+        m_db,
+        [](void* self) {
+            auto* db = static_cast<SqlCipherDatabase*>(self);
+            if (db->m_deferred)
+                ++db->m_deferredCommits;
+            return 0; // go ahead
+        },
+        this);
 }
 
 SqlCipherDatabase::~SqlCipherDatabase()
 {
+    if (m_logFd >= 0)
+        ::close(m_logFd);
     for (sqlite3_stmt* s : std::as_const(m_statements))
         sqlite3_finalize(s);
     if (inTransaction())
@@ -221,11 +238,29 @@ Result<qint64> SqlCipherDatabase::execCount(const QString& sql, const Params& pa
 
 Result<Rows> SqlCipherDatabase::query(const QString& sql, const Params& params)
 {
+    Rows rows;
+    auto r = stepRows(sql, params, false, [&rows](std::vector<Value>&& values) {
+        rows.emplace_back(std::move(values));
+        return true;
+    });
+    if (!r)
+        return r.error();
+    return rows;
+}
+
+Result<void> SqlCipherDatabase::queryEach(const QString& sql, const Params& params,
+                                          const std::function<bool(const Row&)>& visit)
+{
+    return stepRows(sql, params, true, [&visit](std::vector<Value>&& values) { return visit(Row(std::move(values))); });
+}
+
+Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& params, bool borrowBlobs,
+                                         const std::function<bool(std::vector<Value>&&)>& take)
+{
     auto prepared = prepare(sql, params);
     if (!prepared)
         return prepared.error();
     sqlite3_stmt* s = *prepared;
-    Rows rows;
     const int columns = sqlite3_column_count(s);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -243,15 +278,21 @@ Result<Rows> SqlCipherDatabase::query(const QString& sql, const Params& params)
                 values.emplace_back(QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
                                                       sqlite3_column_bytes(s, c)));
                 break;
-            case SQLITE_BLOB:
-                values.emplace_back(QByteArray(static_cast<const char*>(sqlite3_column_blob(s, c)),
-                                               sqlite3_column_bytes(s, c)));
+            case SQLITE_BLOB: {
+                const auto* data = static_cast<const char*>(sqlite3_column_blob(s, c));
+                const int size = sqlite3_column_bytes(s, c);
+                // A borrowed blob points into SQLite's row buffer, valid until the next step: no copy, no allocation.
+                values.emplace_back(borrowBlobs ? QByteArray::fromRawData(data, size) : QByteArray(data, size));
                 break;
+            }
             default:
                 values.emplace_back(nullptr);
             }
         }
-        rows.emplace_back(std::move(values));
+        if (!take(std::move(values))) {
+            resetStatement(s);
+            return {};
+        }
     }
     if (rc != SQLITE_DONE) {
         Error e = lastError(QStringLiteral("query"));
@@ -259,7 +300,7 @@ Result<Rows> SqlCipherDatabase::query(const QString& sql, const Params& params)
         return e;
     }
     resetStatement(s);
-    return rows;
+    return {};
 }
 
 Result<void> SqlCipherDatabase::begin()
@@ -293,6 +334,68 @@ void SqlCipherDatabase::rollback()
 bool SqlCipherDatabase::inTransaction() const
 {
     return sqlite3_get_autocommit(m_db) == 0;
+}
+
+Result<std::unique_ptr<Database>> SqlCipherDatabase::openReader()
+{
+    auto other = open(m_path, m_key, OpenMode::OpenExisting);
+    if (!other)
+        return other.error();
+    return std::unique_ptr<Database>(std::move(*other));
+}
+
+Result<void> SqlCipherDatabase::setDeferredDurability(bool deferred)
+{
+    if (deferred == m_deferred)
+        return {};
+    if (inTransaction())
+        return makeError(QStringLiteral("store.failed"),
+                         QStringLiteral("durability cannot change inside a transaction"));
+    // SQLite's own guarantee in WAL mode with NORMAL: a crash may lose the newest commits, never corrupt the store.
+    if (sqlite3_exec(m_db, deferred ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;", nullptr, nullptr,
+                     nullptr)
+        != SQLITE_OK)
+        return lastError(QStringLiteral("synchronous"));
+    m_deferred = deferred;
+    return {};
+}
+
+Result<void> SqlCipherDatabase::syncToDisk()
+{
+    const std::lock_guard lock(m_syncMutex);
+    const QByteArray logPath = QFile::encodeName(m_path) + "-wal";
+    const auto failed = [&](const char* what) {
+        return makeError(QStringLiteral("store.sync_failed"), QStringLiteral("%1 %2: %3")
+                                                                  .arg(QString::fromLatin1(what), m_path + "-wal",
+                                                                       QString::fromLocal8Bit(strerror(errno))));
+    };
+    // The log is the file SQLite keeps while the store is open; a descriptor of an older one (a store reopened by
+    // another process after it was deleted) would flush the wrong file, so check it is still the one at the path.
+    struct stat atPath {};
+    if (::stat(logPath.constData(), &atPath) != 0)
+        return failed("stat");
+    struct stat held {};
+    if (m_logFd >= 0 && (::fstat(m_logFd, &held) != 0 || held.st_ino != atPath.st_ino || held.st_dev != atPath.st_dev)) {
+        ::close(m_logFd);
+        m_logFd = -1;
+    }
+    if (m_logFd < 0) {
+        m_logFd = ::open(logPath.constData(), O_RDONLY | O_CLOEXEC);
+        if (m_logFd < 0)
+            return failed("open");
+        // A log created since the directory was last flushed needs its name on disk too.
+        const QByteArray dir = QFile::encodeName(QFileInfo(m_path).absolutePath());
+        const int dirFd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirFd < 0)
+            return failed("open directory of");
+        const int rc = ::fsync(dirFd);
+        ::close(dirFd);
+        if (rc != 0)
+            return failed("fsync directory of");
+    }
+    if (::fdatasync(m_logFd) != 0)
+        return failed("fdatasync");
+    return {};
 }
 
 Result<void> SqlCipherDatabase::backupTo(const QString& path)

@@ -7,6 +7,7 @@
 #include <QHash>
 
 #include <memory>
+#include <mutex>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -34,12 +35,20 @@ public:
     Result<void> exec(const QString& sql, const Params& params = {}) override;
     Result<qint64> execCount(const QString& sql, const Params& params = {}) override;
     Result<Rows> query(const QString& sql, const Params& params = {}) override;
+    Result<void> queryEach(const QString& sql, const Params& params,
+                           const std::function<bool(const Row&)>& visit) override;
     Result<void> begin() override;
     Result<void> beginRead() override;
     Result<void> commit() override;
     void rollback() override;
     bool inTransaction() const override;
     Result<void> backupTo(const QString& path) override;
+    Result<std::unique_ptr<Database>> openReader() override;
+    // Deferred: synchronous=NORMAL, so a commit writes the write-ahead log without an fsync; syncToDisk() fsyncs
+    // the log (its own descriptor of the -wal file), which makes every commit written before it durable.
+    Result<void> setDeferredDurability(bool deferred) override;
+    quint64 deferredCommits() const override { return m_deferredCommits; }
+    Result<void> syncToDisk() override;
 
     QString path() const { return m_path; }
     // True only while backupTo runs: the one time ATTACH and sqlcipher_export are allowed (see the authorizer).
@@ -48,6 +57,9 @@ public:
 private:
     SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBytes key);
     Result<sqlite3_stmt*> prepare(const QString& sql, const Params& params);
+    // Steps a statement and hands each row's values to `take` until it returns false.
+    Result<void> stepRows(const QString& sql, const Params& params, bool borrowBlobs,
+                          const std::function<bool(std::vector<Value>&&)>& take);
     Error lastError(const QString& what) const;
 
     sqlite3* m_db;
@@ -55,6 +67,10 @@ private:
     crypto::SecretBytes m_key;
     QHash<QString, sqlite3_stmt*> m_statements;
     bool m_backupRunning = false;
+    bool m_deferred = false;
+    quint64 m_deferredCommits = 0; // counted by SQLite's commit hook
+    std::mutex m_syncMutex; // syncToDisk may run on another thread
+    int m_logFd = -1; // guarded by m_syncMutex
 };
 
 } // namespace stint::store

@@ -142,6 +142,9 @@ private Q_SLOTS:
         }
         m_clock = std::make_unique<ManualClock>();
         m_log = std::make_unique<AuditLog>(*m_db, *m_clock);
+        // Spans of a few events, so that every verify below crosses span boundaries and runs on several
+        // connections; a break anywhere must still be named exactly as the walk in order names it.
+        m_log->setVerifySpan(3);
     }
 
     void cleanup()
@@ -404,6 +407,8 @@ private Q_SLOTS:
         // Every column of event 5 (of 10) in turn.
         QTest::newRow("org_id") << "org_id = 'org_zzz'" << qint64(6) << qint64(4);
         QTest::newRow("seq") << "seq = 100" << qint64(6) << qint64(4);
+        // Text sorts after every number: a parallel verify reading by seq range must not lose the row.
+        QTest::newRow("seq as text") << "seq = 'five'" << qint64(6) << qint64(4);
         QTest::newRow("id") << "id = 'aud_forged'" << qint64(5) << qint64(4);
         QTest::newRow("occurred_at") << "occurred_at = occurred_at + 1" << qint64(5) << qint64(4);
         QTest::newRow("actor_id") << "actor_id = 'prs_mallory'" << qint64(5) << qint64(4);
@@ -866,6 +871,114 @@ private Q_SLOTS:
         auto written = m_log->exportJsonLines(readOnly);
         QVERIFY(!written.ok());
         QCOMPARE(written.error().code, QStringLiteral("audit.export_failed"));
+    }
+
+    // Spans of every size give the same verdict, also when the break sits on a span's first or last event or the
+    // predecessor a span links to is the one changed.
+    void verifySpansAgreeWithWalkInOrder_data()
+    {
+        QTest::addColumn<qint64>("span");
+        for (qint64 span : {qint64(1), qint64(2), qint64(3), qint64(4), qint64(7), qint64(64), AuditLog::kVerifySpan})
+            QTest::addRow("span %lld", span) << span;
+    }
+    void verifySpansAgreeWithWalkInOrder()
+    {
+        QFETCH(qint64, span);
+        m_log->setVerifySpan(span);
+        QVERIFY(!appendMany(30).isEmpty());
+        auto report = m_log->verify();
+        QVERIFY(report->intact);
+        QCOMPARE(report->eventsChecked, 40);
+        for (qint64 seq : {1, 7, 8, 9, 30}) {
+            QVERIFY(sql(QStringLiteral("UPDATE audit_events SET actor_label = actor_label || 'x' WHERE org_id = ?"
+                                       " AND seq = ?"),
+                        {kOrgA, seq}));
+            QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("audit chain broken")));
+            report = m_log->verify(kOrgA);
+            QVERIFY(!report->intact);
+            QCOMPARE(report->firstBrokenSeq, seq);
+            QCOMPARE(report->eventsChecked, seq - 1);
+            QVERIFY(sql(QStringLiteral("UPDATE audit_events SET actor_label = substr(actor_label, 1,"
+                                       " length(actor_label) - 1) WHERE org_id = ? AND seq = ?"),
+                        {kOrgA, seq}));
+            QVERIFY(m_log->verify(kOrgA)->intact);
+        }
+    }
+
+    // Inside an open transaction, verify sees what that transaction wrote (the other connections would not).
+    void verifyInsideTransactionSeesItsOwnEvents()
+    {
+        QVERIFY(!appendMany(6).isEmpty());
+        store::Transaction tx(*m_db);
+        QVERIFY(m_log->append(sampleEvent(kOrgA, 99)).ok());
+        auto report = m_log->verify(kOrgA);
+        QVERIFY(report->intact);
+        QCOMPARE(report->eventsChecked, 7);
+    }
+
+    // A store written before migration 5 (audit rows in a rowid table with a unique index on id) moves to the lean
+    // table with every row unchanged: the chain verifies, tampering still shows, and appends continue the chain.
+    void oldStoreMigratesToLeanerAuditLog()
+    {
+        QTemporaryDir dir;
+        const crypto::SecretBytes key(crypto::randomBytes(32));
+        const QString path = dir.filePath(QStringLiteral("old.db"));
+        QList<AuditEvent> written;
+        {
+            auto db = store::SqlCipherDatabase::open(path, key, store::SqlCipherDatabase::OpenMode::CreateIfMissing);
+            QVERIFY(db.ok());
+            QVERIFY(store::applyMigrations(**db, cloudMigrations(store::Backend::SqlCipher).mid(0, 4)).ok());
+            QCOMPARE(*store::schemaVersion(**db), 4);
+            AuditLog log(**db, *m_clock);
+            store::Transaction tx(**db);
+            for (int i = 0; i < 25; ++i) {
+                m_clock->advance(1000);
+                auto a = log.append(sampleEvent(i % 4 == 3 ? kOrgB : kOrgA, i));
+                QVERIFY(a.ok());
+                written << *a;
+            }
+            QVERIFY(tx.commit().ok());
+        }
+        auto db = store::SqlCipherDatabase::open(path, key, store::SqlCipherDatabase::OpenMode::OpenExisting);
+        QVERIFY(db.ok());
+        QVERIFY(store::applyMigrations(**db, cloudMigrations(store::Backend::SqlCipher)).ok());
+        auto table = (*db)->query(QStringLiteral("SELECT sql FROM sqlite_master WHERE name = 'audit_events'"));
+        QVERIFY(table.ok() && !table->empty());
+        QVERIFY2(table->front().text(0).contains(QStringLiteral("WITHOUT ROWID")), qPrintable(table->front().text(0)));
+        auto indexes = (*db)->query(QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                                   " AND tbl_name = 'audit_events' ORDER BY name"));
+        QVERIFY(indexes.ok());
+        QStringList names;
+        for (const auto& row : *indexes)
+            names << row.text(0);
+        QCOMPARE(names, QStringList {QStringLiteral("audit_time")});
+
+        AuditLog log(**db, *m_clock);
+        log.setVerifySpan(4);
+        auto report = log.verify();
+        QVERIFY(report->intact);
+        QCOMPARE(report->eventsChecked, 25);
+        for (const AuditEvent& e : written) {
+            auto row = (*db)->query(QStringLiteral("SELECT id, hash, prev_hash FROM audit_events"
+                                                   " WHERE org_id = ? AND seq = ?"),
+                                    {e.orgId, e.seq});
+            QVERIFY(row.ok() && !row->empty());
+            QCOMPARE(row->front().text(0), e.id);
+            QCOMPARE(row->front().blob(1), e.hash);
+            QCOMPARE(row->front().blob(2), e.prevHash);
+        }
+        auto next = log.append(sampleEvent(kOrgA, 100));
+        QVERIFY(next.ok());
+        QCOMPARE(next->seq, 20);
+        QVERIFY(log.verify()->intact);
+        QVERIFY((*db)->exec(QStringLiteral("UPDATE audit_events SET outcome = CASE outcome WHEN 'success' THEN 'denied'"
+                                           " ELSE 'success' END WHERE org_id = ? AND seq = 9"),
+                            {kOrgA})
+                    .ok());
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("audit chain broken")));
+        report = log.verify();
+        QVERIFY(!report->intact);
+        QCOMPARE(report->firstBrokenSeq, 9);
     }
 
     void verifyCommand()

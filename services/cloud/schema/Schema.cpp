@@ -7,9 +7,14 @@ namespace {
 // The only type that differs between SQLite and PostgreSQL in this schema.
 QStringList forBackend(QStringList statements, store::Backend backend)
 {
-    const QString bytes = backend == store::Backend::PostgreSql ? QStringLiteral("BYTEA") : QStringLiteral("BLOB");
-    for (QString& s : statements)
+    const bool postgres = backend == store::Backend::PostgreSql;
+    const QString bytes = postgres ? QStringLiteral("BYTEA") : QStringLiteral("BLOB");
+    // SQLite keeps a table without a rowid in the b-tree of its primary key; PostgreSQL has no rowid to drop.
+    const QString withoutRowid = postgres ? QString() : QStringLiteral(" WITHOUT ROWID");
+    for (QString& s : statements) {
         s.replace(QStringLiteral("{BYTES}"), bytes);
+        s.replace(QStringLiteral("{WITHOUT_ROWID}"), withoutRowid);
+    }
     return statements;
 }
 
@@ -231,6 +236,31 @@ QStringList grantedObjects()
         QStringLiteral("ALTER TABLE tenant_accounts ADD COLUMN granted_objects TEXT"),
     };
 }
+
+// The audit log, leaner: its rows live in the b-tree of their primary key (org_id, seq) instead of a rowid table
+// plus a copy of that key in an index (verify walks one b-tree in order instead of looking each row up), and the
+// event id loses its unique index (128 random bits; nothing looks events up by id). The rows are copied unchanged, so
+// every chain verifies as before. bench_audit measured 538 file bytes per event against about 625 before.
+QStringList leanerAuditLog()
+{
+    return {
+        QStringLiteral("CREATE TABLE audit_events_lean ("
+                       " org_id TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL,"
+                       " occurred_at BIGINT NOT NULL, actor_id TEXT NOT NULL, actor_label TEXT NOT NULL,"
+                       " action TEXT NOT NULL, target_type TEXT NOT NULL, target_id TEXT NOT NULL,"
+                       " tenant_id TEXT NOT NULL, source_address TEXT NOT NULL, outcome TEXT NOT NULL,"
+                       " details TEXT NOT NULL, prev_hash {BYTES} NOT NULL, hash {BYTES} NOT NULL,"
+                       " PRIMARY KEY (org_id, seq)){WITHOUT_ROWID}"),
+        QStringLiteral("INSERT INTO audit_events_lean (org_id, seq, id, occurred_at, actor_id, actor_label, action,"
+                       " target_type, target_id, tenant_id, source_address, outcome, details, prev_hash, hash)"
+                       " SELECT org_id, seq, id, occurred_at, actor_id, actor_label, action, target_type, target_id,"
+                       " tenant_id, source_address, outcome, details, prev_hash, hash FROM audit_events"
+                       " ORDER BY org_id, seq"),
+        QStringLiteral("DROP TABLE audit_events"),
+        QStringLiteral("ALTER TABLE audit_events_lean RENAME TO audit_events"),
+        QStringLiteral("CREATE INDEX audit_time ON audit_events(org_id, occurred_at)"),
+    };
+}
 } // namespace
 
 QList<store::Migration> cloudMigrations(store::Backend backend)
@@ -242,6 +272,7 @@ QList<store::Migration> cloudMigrations(store::Backend backend)
         {4, QStringLiteral("tenant connections and webhooks"), forBackend(tenantConnections(), backend)},
         {5, QStringLiteral("checkout failures"), forBackend(checkoutFailures(), backend)},
         {6, QStringLiteral("granted objects"), forBackend(grantedObjects(), backend)},
+        {7, QStringLiteral("leaner audit log"), forBackend(leanerAuditLog(), backend)},
     };
 }
 

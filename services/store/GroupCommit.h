@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/Database.h"
+
+#include <QObject>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace stint::store {
+
+// Group commit: many commits, one fsync.
+//
+// A transaction begun with Durability::Deferred commits without waiting for the disk: its bytes are in the store's
+// log, maybe still in the OS's cache. whenDurable(done) then calls done on this object's thread once every commit
+// made so far is on disk. A thread of its own flushes the log (Database::syncToDisk) whenever someone waits, each
+// flush covering every commit made while the one before ran: N writers share one fsync instead of paying one each,
+// and the connection's thread goes on working while the disk does. A server answers from `done`, so no answer
+// leaves before the change it reports is durable.
+class GroupCommit : public QObject
+{
+    Q_OBJECT
+public:
+    // Makes every commit made before the call durable; runs on the flushing thread. Database::syncToDisk when empty.
+    using Sync = std::function<Result<void>()>;
+    explicit GroupCommit(Database& db, Sync sync = {}, QObject* parent = nullptr);
+    // Stops the flushing thread. Callbacks still waiting are dropped uncalled (their changes may or may not be on
+    // disk, as after a crash).
+    ~GroupCommit() override;
+
+    // Calls done(true) once every commit made on the database so far is on disk: at once when nothing is waiting,
+    // else from the event loop after the next flush, in the order of the calls. done(false) when that flush failed
+    // (the change is committed but may not survive a power loss).
+    void whenDurable(std::function<void(bool durable)> done);
+
+    // Flushes done so far (for benchmarks and tests).
+    quint64 flushes() const;
+
+private:
+    struct Waiter
+    {
+        quint64 commit;
+        std::function<void(bool)> done;
+    };
+    void flushLoop();
+    void release(quint64 flushedCommit, bool ok);
+
+    Database& m_db;
+    Sync m_sync;
+    std::deque<Waiter> m_waiting; // this object's thread only
+    quint64 m_durableCommit = 0; // this object's thread only
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    quint64 m_requested = 0; // guarded by m_mutex
+    quint64 m_flushes = 0; // guarded by m_mutex
+    bool m_stopping = false; // guarded by m_mutex
+    std::thread m_flusher;
+};
+
+} // namespace stint::store

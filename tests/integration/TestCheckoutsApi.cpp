@@ -770,7 +770,8 @@ private slots:
             {S::AwaitingApproval, {S::Provisioning, S::Denied, S::Cancelled, S::Expired}},
             {S::Provisioning, {S::Ready, S::Revoking, S::Failed}},
             {S::Ready, {S::Revoking}},
-            {S::Revoking, {S::Ended, S::RevokeFailed}},
+            // failed: a provision that failed partway ends so once its clean-up is confirmed (issue 10, item 18).
+            {S::Revoking, {S::Ended, S::RevokeFailed, S::Failed}},
             {S::RevokeFailed, {S::Revoking}},
         };
         QStringList open;

@@ -36,6 +36,7 @@ void GroupCommit::whenDurable(std::function<void(bool)> done)
     {
         const std::lock_guard lock(m_mutex);
         m_requested = std::max(m_requested, commit);
+        ++m_asks;
     }
     m_wake.notify_one();
 }
@@ -48,22 +49,27 @@ quint64 GroupCommit::flushes() const
 
 void GroupCommit::flushLoop()
 {
-    quint64 flushed = 0;
+    quint64 flushed = 0; // the last commit a flush put on disk
+    quint64 asksSeen = 0;
     while (true) {
         quint64 target = 0;
         {
+            // A flush is due when someone waits for a commit not yet on disk and has asked since the last try: after
+            // a failed flush the next waiter tries again (instead of waiting forever), without a loop of retries.
             std::unique_lock lock(m_mutex);
-            m_wake.wait(lock, [&] { return m_stopping || m_requested > flushed; });
+            m_wake.wait(lock, [&] { return m_stopping || (m_requested > flushed && m_asks > asksSeen); });
             if (m_stopping)
                 return;
             target = m_requested;
+            asksSeen = m_asks;
         }
         // Every commit up to `target` was written before it was requested: this flush covers them all, and the
         // commits made while it runs wait for the next one.
         const Result<void> synced = m_sync();
         if (!synced)
             qCCritical(lcGroupCommit).noquote() << "flushing the store to disk failed:" << synced.error().message;
-        flushed = target;
+        if (synced)
+            flushed = target;
         {
             const std::lock_guard lock(m_mutex);
             ++m_flushes;

@@ -57,6 +57,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     quint64 m_requested = 0; // guarded by m_mutex
+    quint64 m_asks = 0; // whenDurable calls that had to wait; guarded by m_mutex
     quint64 m_flushes = 0; // guarded by m_mutex
     bool m_stopping = false; // guarded by m_mutex
     std::thread m_flusher;

@@ -132,6 +132,31 @@ private Q_SLOTS:
         QCOMPARE(*result, false);
     }
 
+    // A request that waits after a failed flush, with no commit since, must still get an answer: before the fix the
+    // flusher counted the failed commit as flushed and never woke again, so every later answer hung.
+    void answersGoOnAfterAFailedFlush()
+    {
+        HeldFlush flush;
+        flush.fail = true;
+        GroupCommit group(*m_db, flush.sync());
+        QVERIFY(insertDeferred(1));
+        std::optional<bool> first;
+        QTest::ignoreMessage(QtCriticalMsg, "flushing the store to disk failed: the disk said no");
+        group.whenDurable([&](bool durable) { first = durable; });
+        QVERIFY(flush.entered.tryAcquire(1, 10000));
+        flush.release.release();
+        QTRY_VERIFY(first.has_value());
+        QCOMPARE(*first, false);
+        // The disk recovers; a read-only request (no new commit) waits for the same commit and is answered.
+        flush.fail = false;
+        std::optional<bool> later;
+        group.whenDurable([&](bool durable) { later = durable; });
+        QVERIFY2(flush.entered.tryAcquire(1, 10000), "no flush was tried again for a commit still not on disk");
+        flush.release.release();
+        QTRY_VERIFY(later.has_value());
+        QCOMPARE(*later, true);
+    }
+
     // With nothing committed since the last flush, the answer comes at once.
     void nothingPendingAnswersAtOnce()
     {

@@ -32,6 +32,8 @@ public:
     QString text(int i) const;
     QByteArray blob(int i) const;
     const Value& value(int i) const { return m_values.at(size_t(i)); }
+    // The values back, for a backend that refills one buffer row after row.
+    std::vector<Value> release() && { return std::move(m_values); }
 
 private:
     std::vector<Value> m_values;

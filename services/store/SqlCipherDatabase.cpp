@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/SqlCipherDatabase.h"
 
+#include "store/SqlCipherPageCrypto.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -70,14 +72,62 @@ void resetStatement(sqlite3_stmt* s)
 Result<std::unique_ptr<SqlCipherDatabase>> SqlCipherDatabase::open(const QString& path,
                                                                    const crypto::SecretBytes& key, OpenMode mode)
 {
+    return open(path, key, mode, 0);
+}
+
+Result<std::unique_ptr<SqlCipherDatabase>> SqlCipherDatabase::open(const QString& path,
+                                                                   const crypto::SecretBytes& key, OpenMode mode,
+                                                                   int knownPageSize)
+{
     if (key.size() != 32)
         return makeError(QStringLiteral("store.bad_key"), QStringLiteral("The store key must be 256 bits."));
     if (mode == OpenMode::OpenExisting && !QFileInfo::exists(path))
         return makeError(QStringLiteral("store.open_failed"),
                          QStringLiteral("No database at %1. Run 'stint-cloud init' first.").arg(path));
+    installPageCrypto(); // once per process, before the first connection: see SqlCipherPageCrypto.h
+    // The page size is not in the file (SQLCipher encrypts the header), so a store made with the older size is told
+    // from the current one by which of the two opens it; a wrong key opens with neither.
+    const QList<int> sizes = knownPageSize ? QList<int> {knownPageSize} : QList<int> {kPageSize, kOlderPageSize};
+    sqlite3* db = nullptr;
+    int pageSize = 0;
+    for (int size : sizes) {
+        auto keyed = openKeyed(path, key, size);
+        if (!keyed)
+            return keyed.error();
+        if (*keyed) {
+            db = *keyed;
+            pageSize = size;
+            break;
+        }
+    }
+    if (!db)
+        return makeError(QStringLiteral("store.wrong_key"),
+                         QStringLiteral("The key does not open %1 (wrong key, or not a Stint database).").arg(path));
+    for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", "PRAGMA foreign_keys=ON;",
+                               "PRAGMA busy_timeout=5000;"}) {
+        char* err = nullptr;
+        if (sqlite3_exec(db, pragma, nullptr, nullptr, &err) != SQLITE_OK) {
+            const QString message = QString::fromUtf8(err ? err : "unknown");
+            sqlite3_free(err);
+            sqlite3_close(db);
+            return makeError(QStringLiteral("store.open_failed"), QStringLiteral("%1 failed: %2")
+                                                                      .arg(QString::fromLatin1(pragma), message));
+        }
+    }
+    // No statement in this product is longer than a few KiB; a megabyte bounds what a parser bug could be fed.
+    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
+    std::unique_ptr<SqlCipherDatabase> opened(
+        new SqlCipherDatabase(db, path, crypto::SecretBytes(QByteArray(key.bytes().constData(), key.size()))));
+    opened->m_pageSize = pageSize;
+    sqlite3_set_authorizer(db, &authorize, opened.get());
+    return opened;
+}
+
+Result<sqlite3*> SqlCipherDatabase::openKeyed(const QString& path, const crypto::SecretBytes& key, int pageSize)
+{
     sqlite3* db = nullptr;
     // CREATE in both modes: ATTACH (used by backups) inherits the connection's flags and must create its file.
-    // OpenExisting was checked above.
+    // OpenExisting was checked by open().
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(QFile::encodeName(path).constData(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -94,40 +144,22 @@ Result<std::unique_ptr<SqlCipherDatabase>> SqlCipherDatabase::open(const QString
         sqlite3_close(db);
         return makeError(QStringLiteral("store.open_failed"), QStringLiteral("Cannot set the database key."));
     }
-    // 4 KiB pages (SQLCipher 3 defaults to 1 KiB): a quarter of the per-page decryptions and HMACs on scans —
-    // verifying a million audit events went from 8 s to about 5 s. Must be set before the first access, on every open.
-    if (sqlite3_exec(db, "PRAGMA cipher_page_size = 4096;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    // Must be set before the first access, on every open.
+    const QByteArray pragma = "PRAGMA cipher_page_size = " + QByteArray::number(pageSize) + ";";
+    if (sqlite3_exec(db, pragma.constData(), nullptr, nullptr, nullptr) != SQLITE_OK) {
         sqlite3_close(db);
         return makeError(QStringLiteral("store.open_failed"), QStringLiteral("Cannot set the page size."));
     }
-    // The first read proves the key: a wrong key (or a file that is no database) fails here with SQLITE_NOTADB.
+    // The first read proves the key and the page size: either wrong fails here with SQLITE_NOTADB (every page's
+    // HMAC covers both).
     rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master;", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) {
-        const bool notADb = (rc & 0xff) == SQLITE_NOTADB;
         sqlite3_close(db);
-        if (notADb)
-            return makeError(QStringLiteral("store.wrong_key"),
-                             QStringLiteral("The key does not open %1 (wrong key, or not a Stint database).")
-                                 .arg(path));
+        if ((rc & 0xff) == SQLITE_NOTADB)
+            return static_cast<sqlite3*>(nullptr);
         return makeError(QStringLiteral("store.open_failed"), QStringLiteral("Cannot read the database %1.").arg(path));
     }
-    for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", "PRAGMA foreign_keys=ON;",
-                               "PRAGMA busy_timeout=5000;"}) {
-        char* err = nullptr;
-        if (sqlite3_exec(db, pragma, nullptr, nullptr, &err) != SQLITE_OK) {
-            const QString message = QString::fromUtf8(err ? err : "unknown");
-            sqlite3_free(err);
-            sqlite3_close(db);
-            return makeError(QStringLiteral("store.open_failed"), QStringLiteral("%1 failed: %2")
-                                                                      .arg(QString::fromLatin1(pragma), message));
-        }
-    }
-    // No statement in this product is longer than a few KiB; a megabyte bounds what a parser bug could be fed.
-    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 1 << 20);
-    std::unique_ptr<SqlCipherDatabase> opened(
-        new SqlCipherDatabase(db, path, crypto::SecretBytes(QByteArray(key.bytes().constData(), key.size()))));
-    sqlite3_set_authorizer(db, &authorize, opened.get());
-    return opened;
+    return db;
 }
 
 SqlCipherDatabase::SqlCipherDatabase(sqlite3* db, QString path, crypto::SecretBytes key)
@@ -151,6 +183,8 @@ SqlCipherDatabase::~SqlCipherDatabase()
     if (m_logFd >= 0)
         ::close(m_logFd);
     for (sqlite3_stmt* s : std::as_const(m_statements))
+        sqlite3_finalize(s);
+    for (sqlite3_stmt* s : m_control)
         sqlite3_finalize(s);
     if (inTransaction())
         sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
@@ -239,7 +273,7 @@ Result<qint64> SqlCipherDatabase::execCount(const QString& sql, const Params& pa
 Result<Rows> SqlCipherDatabase::query(const QString& sql, const Params& params)
 {
     Rows rows;
-    auto r = stepRows(sql, params, false, [&rows](std::vector<Value>&& values) {
+    auto r = stepRows(sql, params, false, [&rows](std::vector<Value>& values) {
         rows.emplace_back(std::move(values));
         return true;
     });
@@ -251,11 +285,17 @@ Result<Rows> SqlCipherDatabase::query(const QString& sql, const Params& params)
 Result<void> SqlCipherDatabase::queryEach(const QString& sql, const Params& params,
                                           const std::function<bool(const Row&)>& visit)
 {
-    return stepRows(sql, params, true, [&visit](std::vector<Value>&& values) { return visit(Row(std::move(values))); });
+    // One row's buffer for the whole walk: the visitor borrows it and hands it back.
+    return stepRows(sql, params, true, [&visit](std::vector<Value>& values) {
+        Row row(std::move(values));
+        const bool more = visit(row);
+        values = std::move(row).release();
+        return more;
+    });
 }
 
 Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& params, bool borrowBlobs,
-                                         const std::function<bool(std::vector<Value>&&)>& take)
+                                         const std::function<bool(std::vector<Value>&)>& take)
 {
     auto prepared = prepare(sql, params);
     if (!prepared)
@@ -263,8 +303,9 @@ Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& param
     sqlite3_stmt* s = *prepared;
     const int columns = sqlite3_column_count(s);
     int rc;
+    std::vector<Value> values;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        std::vector<Value> values;
+        values.clear();
         values.reserve(size_t(columns));
         for (int c = 0; c < columns; ++c) {
             switch (sqlite3_column_type(s, c)) {
@@ -289,7 +330,7 @@ Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& param
                 values.emplace_back(nullptr);
             }
         }
-        if (!take(std::move(values))) {
+        if (!take(values)) {
             resetStatement(s);
             return {};
         }
@@ -303,26 +344,37 @@ Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& param
     return {};
 }
 
+Result<void> SqlCipherDatabase::control(Control which)
+{
+    // Prepared once per connection: every request begins and ends a transaction, and parsing the same few words
+    // each time was a measurable share of a small one.
+    static constexpr const char* kText[] = {"BEGIN IMMEDIATE", "BEGIN DEFERRED", "COMMIT"};
+    static constexpr const char* kWhat[] = {"begin", "begin", "commit"};
+    const int index = int(which);
+    sqlite3_stmt*& s = m_control[size_t(index)];
+    if (!s && sqlite3_prepare_v2(m_db, kText[index], -1, &s, nullptr) != SQLITE_OK)
+        return lastError(QString::fromLatin1(kWhat[index]));
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return lastError(QString::fromLatin1(kWhat[index]));
+    return {};
+}
+
 Result<void> SqlCipherDatabase::begin()
 {
     // IMMEDIATE takes the write lock now, so a transaction never fails half-way for want of it.
-    if (sqlite3_exec(m_db, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return lastError(QStringLiteral("begin"));
-    return {};
+    return control(Control::BeginImmediate);
 }
 
 Result<void> SqlCipherDatabase::beginRead()
 {
-    if (sqlite3_exec(m_db, "BEGIN DEFERRED;", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return lastError(QStringLiteral("begin"));
-    return {};
+    return control(Control::BeginDeferred);
 }
 
 Result<void> SqlCipherDatabase::commit()
 {
-    if (sqlite3_exec(m_db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return lastError(QStringLiteral("commit"));
-    return {};
+    return control(Control::Commit);
 }
 
 void SqlCipherDatabase::rollback()
@@ -338,7 +390,7 @@ bool SqlCipherDatabase::inTransaction() const
 
 Result<std::unique_ptr<Database>> SqlCipherDatabase::openReader()
 {
-    auto other = open(m_path, m_key, OpenMode::OpenExisting);
+    auto other = open(m_path, m_key, OpenMode::OpenExisting, m_pageSize);
     if (!other)
         return other.error();
     return std::unique_ptr<Database>(std::move(*other));
@@ -420,8 +472,9 @@ Result<void> SqlCipherDatabase::backupTo(const QString& path)
         if (rc != SQLITE_DONE)
             return lastError(QStringLiteral("backup attach"));
     }
-    // The copy must use the same page size as every store this class opens.
-    if (sqlite3_exec(m_db, "PRAGMA stint_backup.cipher_page_size = 4096;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    // The copy gets the current page size, whatever the store's: restoring a backup brings an older store up to it.
+    const QByteArray pageSize = "PRAGMA stint_backup.cipher_page_size = " + QByteArray::number(kPageSize) + ";";
+    if (sqlite3_exec(m_db, pageSize.constData(), nullptr, nullptr, nullptr) != SQLITE_OK) {
         sqlite3_exec(m_db, "DETACH DATABASE stint_backup;", nullptr, nullptr, nullptr);
         QFile::remove(path);
         return lastError(QStringLiteral("backup page size"));

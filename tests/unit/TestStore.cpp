@@ -211,8 +211,8 @@ private Q_SLOTS:
         } // closing checkpoints the WAL into the file
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadWrite));
-        QVERIFY(f.size() >= 3 * 4096);
-        QVERIFY(f.seek(4096 + 200)); // inside page 2, the table's data
+        QVERIFY(f.size() >= 3 * SqlCipherDatabase::kPageSize);
+        QVERIFY(f.seek(SqlCipherDatabase::kPageSize + 200)); // inside page 2, the table's data
         const char flipped = char(f.peek(1).at(0) ^ 0x01);
         QVERIFY(f.write(&flipped, 1) == 1);
         f.close();

@@ -12,11 +12,13 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QtEndian>
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
 #include <limits>
 #include <thread>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcAudit, "stint.cloud.audit")
 
@@ -71,18 +73,21 @@ QByteArray zeroHash()
 class ChainEncoder
 {
 public:
-    // One buffer per thread, reused: verify hashes a million events without allocating for each.
+    // One buffer per thread, reused: verify hashes a million events without allocating for each, and plain copies
+    // into it (QByteArray::append's checks were a tenth of a verify).
     ChainEncoder()
         : m_bytes(threadBuffer())
     {
-        m_bytes.truncate(0);
     }
     void bytes(QByteArrayView b)
     {
-        char length[4];
-        qToBigEndian(quint32(b.size()), length);
-        m_bytes.append(length, 4);
-        m_bytes.append(b.data(), b.size());
+        const size_t n = size_t(b.size());
+        if (m_size + 4 + n > m_bytes.size())
+            m_bytes.resize(std::max(m_bytes.size() * 2, m_size + 4 + n));
+        qToBigEndian(quint32(n), m_bytes.data() + m_size);
+        if (n)
+            std::memcpy(m_bytes.data() + m_size + 4, b.data(), n);
+        m_size += 4 + n;
     }
     void text(const QString& s) { bytes(s.toUtf8()); }
     void integer(qint64 n)
@@ -91,19 +96,16 @@ public:
         qToBigEndian(quint64(n), be);
         bytes(QByteArrayView(be, 8));
     }
-    QByteArray digest() const { return crypto::sha256(m_bytes); }
+    QByteArray digest() const { return crypto::sha256(QByteArrayView(m_bytes.data(), qsizetype(m_size))); }
 
 private:
-    static QByteArray& threadBuffer()
+    static std::vector<char>& threadBuffer()
     {
-        thread_local QByteArray buffer = [] {
-            QByteArray b;
-            b.reserve(1024);
-            return b;
-        }();
+        thread_local std::vector<char> buffer(2048);
         return buffer;
     }
-    QByteArray& m_bytes;
+    std::vector<char>& m_bytes;
+    size_t m_size = 0;
 };
 
 // The text fields of an event, as UTF-8, in chain order.

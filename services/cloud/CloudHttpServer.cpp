@@ -113,6 +113,10 @@ CloudHttpServer::CloudHttpServer(const Router& router, CloudContext& cloud, QObj
     , m_cloud(cloud)
     , m_groupCommit(std::make_unique<store::GroupCommit>(cloud.db))
 {
+    // Live events wait for the same flush as the answers: none tells of a change not yet committed and on disk.
+    m_cloud.events.setDeliveryGate([group = m_groupCommit.get()](std::function<void()> send) {
+        group->whenDurable([send = std::move(send)](bool) { send(); });
+    });
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this, [this] {
         while (hasPendingWebSocketConnections())
             m_cloud.events.accept(nextPendingWebSocketConnection());
@@ -289,7 +293,10 @@ Result<quint16> CloudHttpServer::start(const QHostAddress& address, quint16 port
     return server->serverPort();
 }
 
-CloudHttpServer::~CloudHttpServer() = default;
+CloudHttpServer::~CloudHttpServer()
+{
+    m_cloud.events.setDeliveryGate({});
+}
 
 bool CloudHttpServer::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
 {

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -93,6 +94,44 @@ public:
     virtual quint64 deferredCommits() const { return 0; }
     // The one member another thread may call, while this connection's thread goes on working.
     virtual Result<void> syncToDisk() { return {}; }
+
+    // Batched deferred commits, turned on by GroupCommit (store/GroupCommit.h). While on, a deferred write
+    // Transaction that finds none open does not commit by itself: it runs as a savepoint inside one write
+    // transaction, the batch, that the deferred transactions after it join too, and its commit() releases the
+    // savepoint (its rollback undoes only its own changes). A read Transaction joins an open batch the same way
+    // (never opens one). GroupCommit commits the batch once per event-loop pass, before the flush that makes it
+    // durable, so N requests write each page they share once instead of N times. A write Transaction that must be
+    // durable on its own (Immediate) commits the open batch first. inTransaction() does not count an open batch
+    // between savepoints: to every caller it looks as if each batched transaction had committed.
+    bool batching() const { return bool(m_closeBatch); }
+    bool batchOpen() const { return m_batchOpen; }
+    // GroupCommit's: how an open batch is committed (and its waiters told), and what to do when one opens (make
+    // sure it is committed soon, whoever waits for it). Empty turns batching off.
+    void setBatchCloser(std::function<Result<void>()> close, std::function<void()> opened = {})
+    {
+        m_closeBatch = std::move(close);
+        m_batchOpened = std::move(opened);
+    }
+    // Commits the open batch through GroupCommit, if one is open and no savepoint is.
+    Result<void> closeBatch();
+    // GroupCommit's side of closeBatch: commits the open batch (deferred) or, failing that, rolls all of it back.
+    Result<void> commitBatch();
+    // True once after the backend itself rolled an open batch back (disk full, I/O error): its transactions are gone.
+    bool takeBatchLost() { return std::exchange(m_batchLost, false); }
+
+protected:
+    // True while a batch is open and no Transaction's savepoint is: the store is in a transaction, callers are not.
+    bool betweenBatchedTransactions() const { return m_batchOpen && !m_batchSavepoint; }
+    // Whether the backend itself is in a transaction, batch or not.
+    virtual bool backendInTransaction() const { return inTransaction(); }
+
+private:
+    friend class Transaction;
+    std::function<Result<void>()> m_closeBatch;
+    std::function<void()> m_batchOpened;
+    bool m_batchOpen = false;
+    bool m_batchSavepoint = false; // a Transaction's savepoint is open in the batch
+    bool m_batchLost = false;
 };
 
 // Begins on construction; rolls back on destruction unless commit() succeeded. Nests: an inner Transaction inside an
@@ -120,12 +159,15 @@ public:
 
 private:
     void restoreDurability();
+    void joinBatch(bool open);
+    void leaveBatch(bool keep);
 
     Database& m_db;
     Result<void> m_started;
     bool m_owner = false;
     bool m_done = false;
     bool m_deferred = false;
+    bool m_savepoint = false; // this transaction is a savepoint in the batch
 };
 
 } // namespace stint::store

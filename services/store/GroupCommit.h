@@ -4,6 +4,7 @@
 #include "store/Database.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <condition_variable>
 #include <deque>
@@ -13,14 +14,16 @@
 
 namespace stint::store {
 
-// Group commit: many commits, one fsync.
+// Group commit: many transactions, one commit, one fsync.
 //
-// A transaction begun with Durability::Deferred commits without waiting for the disk: its bytes are in the store's
-// log, maybe still in the OS's cache. whenDurable(done) then calls done on this object's thread once every commit
-// made so far is on disk. A thread of its own flushes the log (Database::syncToDisk) whenever someone waits, each
-// flush covering every commit made while the one before ran: N writers share one fsync instead of paying one each,
-// and the connection's thread goes on working while the disk does. A server answers from `done`, so no answer
-// leaves before the change it reports is durable.
+// While this object lives, the database batches deferred transactions (Database::batching): each runs as a savepoint
+// in one open write transaction, the batch. whenDurable(done) calls done on this object's thread once everything
+// committed so far, the open batch included, is on disk: it commits the batch at the end of the current event-loop
+// pass (a zero-time timer, after the events already waiting, so the requests read in one pass share it), and a
+// thread of its own flushes the log (Database::syncToDisk), each flush covering every commit made while the one
+// before ran. N concurrent writers thus write each page they share once and pay one fsync, and the connection's
+// thread goes on working while the disk does. A server answers from `done`, so no answer leaves before the change
+// it reports is durable; a batch that fails to commit answers done(false) to everyone in it.
 class GroupCommit : public QObject
 {
     Q_OBJECT
@@ -32,9 +35,10 @@ public:
     // disk, as after a crash).
     ~GroupCommit() override;
 
-    // Calls done(true) once every commit made on the database so far is on disk: at once when nothing is waiting,
-    // else from the event loop after the next flush, in the order of the calls. done(false) when that flush failed
-    // (the change is committed but may not survive a power loss).
+    // Calls done(true) once every commit made on the database so far, and the open batch, is on disk: at once when
+    // nothing is waiting, else from the event loop after the next flush, in the order of the calls. done(false) when
+    // that flush failed (the change is committed but may not survive a power loss) or the batch could not commit
+    // (the change is gone).
     void whenDurable(std::function<void(bool durable)> done);
 
     // Flushes done so far (for benchmarks and tests).
@@ -48,11 +52,18 @@ private:
     };
     void flushLoop();
     void release(quint64 flushedCommit, bool ok);
+    // Commits the open batch (Database::closeBatch lands here too) and asks for the flush its waiters need.
+    Result<void> closeBatch();
+    void endOfPass();
+    void requestFlush(quint64 commit);
+    void failBatch(quint64 commit);
 
     Database& m_db;
     Sync m_sync;
     std::deque<Waiter> m_waiting; // this object's thread only
     quint64 m_durableCommit = 0; // this object's thread only
+    quint64 m_batchCommit = 0; // the commit number the open batch's waiters wait for; 0 when none wait
+    QTimer m_endOfPass;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

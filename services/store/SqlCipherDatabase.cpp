@@ -186,7 +186,7 @@ SqlCipherDatabase::~SqlCipherDatabase()
         sqlite3_finalize(s);
     for (sqlite3_stmt* s : m_control)
         sqlite3_finalize(s);
-    if (inTransaction())
+    if (backendInTransaction()) // an open batch too: GroupCommit commits it before it lets go of this connection
         sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
     sqlite3_close(m_db);
 }
@@ -258,6 +258,13 @@ Result<qint64> SqlCipherDatabase::execCount(const QString& sql, const Params& pa
     if (!prepared)
         return prepared.error();
     sqlite3_stmt* s = *prepared;
+    // A write outside any transaction is durable when it returns: not part of an open batch, which commits first.
+    if (betweenBatchedTransactions() && !sqlite3_stmt_readonly(s)) {
+        if (auto closed = closeBatch(); !closed) {
+            resetStatement(s);
+            return closed.error();
+        }
+    }
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     }
@@ -385,6 +392,11 @@ void SqlCipherDatabase::rollback()
 
 bool SqlCipherDatabase::inTransaction() const
 {
+    return sqlite3_get_autocommit(m_db) == 0 && !betweenBatchedTransactions();
+}
+
+bool SqlCipherDatabase::backendInTransaction() const
+{
     return sqlite3_get_autocommit(m_db) == 0;
 }
 
@@ -452,6 +464,7 @@ Result<void> SqlCipherDatabase::syncToDisk()
 
 Result<void> SqlCipherDatabase::backupTo(const QString& path)
 {
+    STINT_TRY(closeBatch()); // the export runs in a transaction of its own
     if (QFileInfo::exists(path))
         return makeError(QStringLiteral("store.backup_exists"),
                          QStringLiteral("%1 already exists; choose a new file for the backup.").arg(path));

@@ -51,6 +51,11 @@ public:
     Result<void> commit() override;
     void rollback() override;
     bool inTransaction() const override;
+
+protected:
+    bool backendInTransaction() const override;
+
+public:
     Result<void> backupTo(const QString& path) override;
     Result<std::unique_ptr<Database>> openReader() override;
     // Deferred: synchronous=NORMAL, so a commit writes the write-ahead log without an fsync; syncToDisk() fsyncs

@@ -4,12 +4,15 @@
 #include "store/GroupCommit.h"
 #include "store/SqlCipherDatabase.h"
 
+#include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSemaphore>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 using namespace stint;
 using namespace stint::store;
@@ -51,6 +54,26 @@ class TestGroupCommit : public QObject
         return tx.started().ok() && m_db->exec(QStringLiteral("INSERT INTO t (n) VALUES (?)"), {qint64(n)}).ok()
             && tx.commit().ok();
     }
+    // Waits, with the event loop running (the batch commits at the end of a pass), until the flush begins.
+    static bool flushBegins(HeldFlush& flush)
+    {
+        QElapsedTimer waited;
+        waited.start();
+        while (waited.elapsed() < 10000) {
+            if (flush.entered.tryAcquire(1, 10))
+                return true;
+            QCoreApplication::processEvents();
+        }
+        return false;
+    }
+    qint64 countFromAnotherConnection()
+    {
+        auto other = m_db->openReader();
+        if (!other)
+            return -1;
+        auto count = (*other)->query(QStringLiteral("SELECT COUNT(*) FROM t"));
+        return count && !count->empty() ? count->front().integer(0) : -1;
+    }
     qint64 synchronous()
     {
         auto rows = m_db->query(QStringLiteral("PRAGMA synchronous"));
@@ -83,7 +106,7 @@ private Q_SLOTS:
             QVERIFY(durable);
             ++confirmed;
         });
-        QVERIFY(flush.entered.tryAcquire(1, 10000)); // the flush began
+        QVERIFY(flushBegins(flush)); // the flush began
         QCoreApplication::processEvents();
         QCOMPARE(confirmed, 0); // and has not ended: no confirmation yet
         flush.release.release();
@@ -99,7 +122,7 @@ private Q_SLOTS:
         QList<int> order;
         QVERIFY(insertDeferred(0));
         group.whenDurable([&](bool) { order << 0; });
-        QVERIFY(flush.entered.tryAcquire(1, 10000));
+        QVERIFY(flushBegins(flush));
         for (int i = 1; i <= 50; ++i) {
             QVERIFY(insertDeferred(i));
             group.whenDurable([&order, i](bool durable) {
@@ -109,7 +132,7 @@ private Q_SLOTS:
         }
         flush.release.release(); // the first flush ends: it covered commit 0 only
         QTRY_COMPARE(order.size(), 1);
-        QVERIFY(flush.entered.tryAcquire(1, 10000)); // one more flush for the fifty
+        QVERIFY(flushBegins(flush)); // one more flush for the fifty
         QCOMPARE(order.size(), 1);
         flush.release.release();
         QTRY_COMPARE(order.size(), 51);
@@ -143,7 +166,7 @@ private Q_SLOTS:
         std::optional<bool> first;
         QTest::ignoreMessage(QtCriticalMsg, "flushing the store to disk failed: the disk said no");
         group.whenDurable([&](bool durable) { first = durable; });
-        QVERIFY(flush.entered.tryAcquire(1, 10000));
+        QVERIFY(flushBegins(flush));
         flush.release.release();
         QTRY_VERIFY(first.has_value());
         QCOMPARE(*first, false);
@@ -151,7 +174,7 @@ private Q_SLOTS:
         flush.fail = false;
         std::optional<bool> later;
         group.whenDurable([&](bool durable) { later = durable; });
-        QVERIFY2(flush.entered.tryAcquire(1, 10000), "no flush was tried again for a commit still not on disk");
+        QVERIFY2(flushBegins(flush), "no flush was tried again for a commit still not on disk");
         flush.release.release();
         QTRY_VERIFY(later.has_value());
         QCOMPARE(*later, true);
@@ -176,23 +199,117 @@ private Q_SLOTS:
         GroupCommit group(*m_db);
         for (int i = 0; i < 20; ++i)
             QVERIFY(insertDeferred(i));
-        QCOMPARE(synchronous(), 2);
+        QCOMPARE(synchronous(), 1); // NORMAL while the batch is open
         int confirmed = 0;
         group.whenDurable([&](bool durable) { confirmed += durable ? 1 : 100; });
         QTRY_COMPARE(confirmed, 1);
         QVERIFY(group.flushes() >= 1);
-        // A transaction that fails to commit restores it too.
+        QCOMPARE(synchronous(), 2); // FULL again once the batch has committed
+        // A batch whose only transaction rolled back restores it too.
         {
             Transaction tx(*m_db, Transaction::Mode::Write, Transaction::Durability::Deferred);
             QVERIFY(tx.started().ok());
             QCOMPARE(synchronous(), 1); // NORMAL inside
         }
-        QCOMPARE(synchronous(), 2);
+        QTRY_COMPARE(synchronous(), 2);
         QVERIFY(m_db->syncToDisk().ok());
         auto other = m_db->openReader();
         QVERIFY(other.ok());
         auto count = (*other)->query(QStringLiteral("SELECT COUNT(*) FROM t"));
         QCOMPARE(count->front().integer(0), 20);
+    }
+
+    // Deferred transactions share one commit: another connection sees none of them until the batch commits, a
+    // rolled-back one leaves nothing, and the whole batch is one deferred commit.
+    void batchedTransactionsShareOneCommit()
+    {
+        GroupCommit group(*m_db);
+        const quint64 before = m_db->deferredCommits();
+        QVERIFY(insertDeferred(1));
+        {
+            Transaction undone(*m_db, Transaction::Mode::Write, Transaction::Durability::Deferred);
+            QVERIFY(undone.started().ok());
+            QVERIFY(m_db->exec(QStringLiteral("INSERT INTO t (n) VALUES (2)")).ok());
+        } // rolled back: only its own row goes
+        QVERIFY(!m_db->inTransaction()); // to callers, each batched transaction has ended
+        QVERIFY(insertDeferred(3));
+        QVERIFY(m_db->batchOpen());
+        QCOMPARE(countFromAnotherConnection(), 0); // not committed yet
+        std::optional<bool> durable;
+        group.whenDurable([&](bool d) { durable = d; });
+        QTRY_VERIFY(durable.has_value());
+        QVERIFY(*durable);
+        QVERIFY(!m_db->batchOpen());
+        QCOMPARE(m_db->deferredCommits(), before + 1);
+        auto rows = m_db->query(QStringLiteral("SELECT n FROM t ORDER BY n"));
+        QVERIFY(rows);
+        QCOMPARE(rows->size(), size_t(2));
+        QCOMPARE(rows->at(0).integer(0), 1);
+        QCOMPARE(rows->at(1).integer(0), 3);
+        QCOMPARE(countFromAnotherConnection(), 2);
+    }
+
+    // A transaction that must be durable by itself, and a plain write outside any transaction, commit the open batch
+    // first: when they return, everything before them is committed (and on disk, as they are FULL).
+    void durableWritesCommitTheBatchFirst()
+    {
+        GroupCommit group(*m_db);
+        QVERIFY(insertDeferred(1));
+        {
+            Transaction tx(*m_db); // Immediate
+            QVERIFY(tx.started().ok());
+            QVERIFY(!m_db->batchOpen());
+            QVERIFY(m_db->exec(QStringLiteral("INSERT INTO t (n) VALUES (2)")).ok());
+            QVERIFY(tx.commit().ok());
+        }
+        QCOMPARE(countFromAnotherConnection(), 2);
+        QVERIFY(insertDeferred(3));
+        QVERIFY(m_db->batchOpen());
+        QVERIFY(m_db->exec(QStringLiteral("INSERT INTO t (n) VALUES (4)")).ok());
+        QVERIFY(!m_db->batchOpen());
+        QCOMPARE(countFromAnotherConnection(), 4);
+        // A read outside a transaction joins the batch and sees it.
+        QVERIFY(insertDeferred(5));
+        auto count = m_db->query(QStringLiteral("SELECT COUNT(*) FROM t"));
+        QCOMPARE(count->front().integer(0), 5);
+        QVERIFY(m_db->batchOpen());
+        bool confirmed = false;
+        group.whenDurable([&](bool d) { confirmed = d; });
+        QTRY_VERIFY(confirmed);
+        QCOMPARE(countFromAnotherConnection(), 5);
+    }
+
+    // A batch that cannot commit (here a deferred foreign key one of its transactions broke) is rolled back whole,
+    // and everyone who waits for it hears "not durable"; the next batch works.
+    void failedBatchTellsEveryoneInIt()
+    {
+        QVERIFY(m_db->exec(QStringLiteral("CREATE TABLE p (id INTEGER PRIMARY KEY)")).ok());
+        QVERIFY(m_db->exec(QStringLiteral("CREATE TABLE c (pid INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)"))
+                    .ok());
+        GroupCommit group(*m_db);
+        QVERIFY(insertDeferred(1));
+        std::optional<bool> first;
+        group.whenDurable([&](bool d) { first = d; });
+        {
+            Transaction breaks(*m_db, Transaction::Mode::Write, Transaction::Durability::Deferred);
+            QVERIFY(breaks.started().ok());
+            QVERIFY(m_db->exec(QStringLiteral("INSERT INTO c (pid) VALUES (99)")).ok()); // checked at COMMIT
+            QVERIFY(breaks.commit().ok());
+        }
+        std::optional<bool> second;
+        group.whenDurable([&](bool d) { second = d; });
+        QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(QStringLiteral("committing a batch of transactions failed")));
+        QTRY_VERIFY(first.has_value() && second.has_value());
+        QCOMPARE(*first, false);
+        QCOMPARE(*second, false);
+        QVERIFY(!m_db->batchOpen());
+        QCOMPARE(countFromAnotherConnection(), 0);
+        QVERIFY(insertDeferred(2));
+        std::optional<bool> third;
+        group.whenDurable([&](bool d) { third = d; });
+        QTRY_VERIFY(third.has_value());
+        QVERIFY(*third);
+        QCOMPARE(countFromAnotherConnection(), 1);
     }
 
     // Only deferred commits that wrote something need a flush.

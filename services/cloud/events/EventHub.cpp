@@ -8,6 +8,7 @@
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QWebSocket>
 
 Q_LOGGING_CATEGORY(lcEvents, "stint.cloud.events")
@@ -92,7 +93,21 @@ Result<qint64> EventHub::publish(const QString& orgId, const QString& audience, 
 
 void EventHub::flushPending()
 {
-    for (const Event& e : std::exchange(m_pending, {})) {
+    if (m_pending.empty())
+        return;
+    if (!m_gate) {
+        deliver(std::exchange(m_pending, {}));
+        return;
+    }
+    m_gate([hub = QPointer<EventHub>(this), events = std::exchange(m_pending, {})] {
+        if (hub)
+            hub->deliver(events);
+    });
+}
+
+void EventHub::deliver(const std::vector<Event>& events)
+{
+    for (const Event& e : events) {
         m_metrics.increment(QStringLiteral("stint_events_published_total"));
         for (auto& c : m_clients) {
             if (c->ready && visibleTo(c->caller, e.orgId, e.audience))

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -52,6 +53,11 @@ public:
     Result<qint64> publish(const QString& orgId, const QString& audience, const QString& type, const QJsonObject& data);
     void flushPending();
     void discardPending();
+    // What flushPending() hands the sending to, if set: the HTTP server's group commit, so that an event goes out
+    // once the change it tells of is committed and on disk (with batched commits, a released transaction is neither
+    // yet), in the order the changes were made. Unset: at once.
+    using DeliveryGate = std::function<void(std::function<void()> send)>;
+    void setDeliveryGate(DeliveryGate gate) { m_gate = std::move(gate); }
 
     // Forgets events created before `cutoff` (done hourly for those older than a week). A client that comes back
     // from before the oldest kept event is told to reset.
@@ -76,6 +82,7 @@ private:
     void drop(Client* client, const QString& code, const QString& message);
     void revalidate();
     void remove(Client* client);
+    void deliver(const std::vector<Event>& events);
 
     store::Database& m_db;
     const Clock& m_clock;
@@ -83,6 +90,7 @@ private:
     Metrics& m_metrics;
     qint64 m_head = 0;
     std::vector<Event> m_pending;
+    DeliveryGate m_gate;
     std::vector<std::unique_ptr<Client>> m_clients;
     QTimer m_revalidateTimer;
     QTimer m_pruneTimer;

@@ -427,6 +427,25 @@ private Q_SLOTS:
         QVERIFY(logCaughtUp(false));
         QVERIFY(!m_plain->stderrText().contains("smuggled-request"));
     }
+
+    // A write's answer waits for its batch to commit and reach the disk; a request pipelined behind it on the same
+    // connection is read (and answered at once) meanwhile. Both answers come, in order, each its own.
+    void pipelinedRequestBehindAWaitingWrite()
+    {
+        Wire wire(m_plain->port(), false);
+        QVERIFY(wire.ok());
+        const QByteArray body = "{}";
+        wire.send("POST /v1/auth/signin/begin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body
+                  + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const QByteArray first = wire.response();
+        QVERIFY2(statusOf(first) == 200, first.left(400).constData());
+        QVERIFY2(first.contains("challenge"), first.left(600).constData()); // the sign-in options, not the health answer
+        const QByteArray second = wire.response();
+        QVERIFY2(statusOf(second) == 200, second.left(400).constData());
+        QVERIFY(!second.contains("challenge"));
+        QVERIFY(wire.waitClosed()); // the second asked to close, after its own answer
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHttpFraming)

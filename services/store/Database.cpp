@@ -47,6 +47,55 @@ QByteArray Row::blob(int i) const
     return {};
 }
 
+namespace {
+// RowView over a Row, for backends without an in-place reader.
+class RowAsView final : public RowView
+{
+public:
+    explicit RowAsView(const Row& row)
+        : m_row(row)
+    {
+    }
+    int size() const override { return m_row.size(); }
+    Kind kind(int i) const override
+    {
+        const Value& v = m_row.value(i);
+        if (std::holds_alternative<qint64>(v))
+            return Kind::Integer;
+        if (std::holds_alternative<double>(v))
+            return Kind::Real;
+        if (std::holds_alternative<QString>(v))
+            return Kind::Text;
+        if (std::holds_alternative<QByteArray>(v))
+            return Kind::Blob;
+        return Kind::Null;
+    }
+    qint64 integer(int i) const override { return m_row.integer(i); }
+    double real(int i) const override { return m_row.real(i); }
+    QByteArrayView bytes(int i) const override
+    {
+        const Value& v = m_row.value(i);
+        if (const auto* b = std::get_if<QByteArray>(&v))
+            return *b;
+        if (const auto* t = std::get_if<QString>(&v)) {
+            m_utf8 = t->toUtf8();
+            return m_utf8;
+        }
+        return {};
+    }
+
+private:
+    const Row& m_row;
+    mutable QByteArray m_utf8; // the last text asked for
+};
+} // namespace
+
+Result<void> Database::queryEachInPlace(const QString& sql, const Params& params,
+                                        const std::function<bool(const RowView&)>& visit)
+{
+    return queryEach(sql, params, [&visit](const Row& row) { return visit(RowAsView(row)); });
+}
+
 Result<void> Database::queryEach(const QString& sql, const Params& params,
                                  const std::function<bool(const Row&)>& visit)
 {

@@ -301,6 +301,80 @@ Result<void> SqlCipherDatabase::queryEach(const QString& sql, const Params& para
     });
 }
 
+namespace {
+// The current row of a stepped statement, read straight from SQLite.
+class StatementRow final : public RowView
+{
+public:
+    StatementRow(sqlite3_stmt* s, int columns)
+        : m_s(s)
+        , m_columns(columns)
+    {
+    }
+    int size() const override { return m_columns; }
+    Kind kind(int i) const override
+    {
+        switch (sqlite3_column_type(m_s, i)) {
+        case SQLITE_INTEGER:
+            return Kind::Integer;
+        case SQLITE_FLOAT:
+            return Kind::Real;
+        case SQLITE_TEXT:
+            return Kind::Text;
+        case SQLITE_BLOB:
+            return Kind::Blob;
+        default:
+            return Kind::Null;
+        }
+    }
+    qint64 integer(int i) const override { return sqlite3_column_int64(m_s, i); }
+    double real(int i) const override { return sqlite3_column_double(m_s, i); }
+    QByteArrayView bytes(int i) const override
+    {
+        switch (sqlite3_column_type(m_s, i)) {
+        case SQLITE_TEXT: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(m_s, i));
+            return QByteArrayView(text, sqlite3_column_bytes(m_s, i));
+        }
+        case SQLITE_BLOB: {
+            const auto* blob = static_cast<const char*>(sqlite3_column_blob(m_s, i));
+            return QByteArrayView(blob, sqlite3_column_bytes(m_s, i));
+        }
+        default:
+            return {};
+        }
+    }
+
+private:
+    sqlite3_stmt* m_s;
+    int m_columns;
+};
+} // namespace
+
+Result<void> SqlCipherDatabase::queryEachInPlace(const QString& sql, const Params& params,
+                                                 const std::function<bool(const RowView&)>& visit)
+{
+    auto prepared = prepare(sql, params);
+    if (!prepared)
+        return prepared.error();
+    sqlite3_stmt* s = *prepared;
+    const StatementRow row(s, sqlite3_column_count(s));
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (!visit(row)) {
+            resetStatement(s);
+            return {};
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        Error e = lastError(QStringLiteral("query"));
+        resetStatement(s);
+        return e;
+    }
+    resetStatement(s);
+    return {};
+}
+
 Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& params, bool borrowBlobs,
                                          const std::function<bool(std::vector<Value>&)>& take)
 {

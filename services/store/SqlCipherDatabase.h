@@ -46,6 +46,8 @@ public:
     Result<Rows> query(const QString& sql, const Params& params = {}) override;
     Result<void> queryEach(const QString& sql, const Params& params,
                            const std::function<bool(const Row&)>& visit) override;
+    Result<void> queryEachInPlace(const QString& sql, const Params& params,
+                                  const std::function<bool(const RowView&)>& visit) override;
     Result<void> begin() override;
     Result<void> beginRead() override;
     Result<void> commit() override;

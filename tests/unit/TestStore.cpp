@@ -66,6 +66,46 @@ private Q_SLOTS:
         QVERIFY(rows->at(1).isNull(1));
     }
 
+    // Rows read in place: every kind as stored, text as its UTF-8 bytes, and the walk stops when asked.
+    void rowsReadInPlace()
+    {
+        QTemporaryDir dir;
+        auto db = openOrFail(dir.filePath(QStringLiteral("s.db")), randomKey());
+        QVERIFY(db);
+        QVERIFY(db->exec(QStringLiteral("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, data BLOB, r REAL)")).ok());
+        QVERIFY(db->exec(QStringLiteral("INSERT INTO t VALUES (?, ?, ?, ?)"),
+                         {qint64(1), QStringLiteral("Zoë"), QByteArray("\x00\x01", 2), 2.5})
+                    .ok());
+        QVERIFY(db->exec(QStringLiteral("INSERT INTO t VALUES (?, ?, ?, ?)"), {qint64(2), nullptr, nullptr, nullptr}).ok());
+        using Kind = store::RowView::Kind;
+        int seen = 0;
+        auto walked = db->queryEachInPlace(QStringLiteral("SELECT id, name, data, r FROM t ORDER BY id"), {},
+                                           [&](const store::RowView& row) {
+                                               ++seen;
+                                               if (row.size() != 4 || row.kind(0) != Kind::Integer)
+                                                   return false;
+                                               if (row.integer(0) == 1) {
+                                                   return row.kind(1) == Kind::Text
+                                                       && row.bytes(1) == QByteArrayView("Zo\xc3\xab")
+                                                       && row.kind(2) == Kind::Blob
+                                                       && row.bytes(2) == QByteArrayView("\x00\x01", 2)
+                                                       && row.kind(3) == Kind::Real && row.real(3) == 2.5;
+                                               }
+                                               return row.kind(1) == Kind::Null && row.bytes(1).isEmpty()
+                                                   && row.kind(2) == Kind::Null && row.kind(3) == Kind::Null;
+                                           });
+        QVERIFY(walked.ok());
+        QCOMPARE(seen, 2);
+        seen = 0;
+        QVERIFY(db->queryEachInPlace(QStringLiteral("SELECT id FROM t ORDER BY id"), {},
+                                     [&](const store::RowView&) {
+                                         ++seen;
+                                         return false;
+                                     })
+                    .ok());
+        QCOMPARE(seen, 1);
+    }
+
     void fileHoldsNoPlaintext()
     {
         QTemporaryDir dir;

@@ -115,26 +115,67 @@ struct ChainText
         prevHash;
 };
 
-// The one definition of the chain hash, used by append (through hashEvent) and by verify.
-QByteArray chainHash(const ChainText& t, qint64 seq, TimeMs occurredAt)
+// The one definition of the chain hash, used by append (through hashEvent) and by verify. field(column) gives a
+// column's bytes; each is copied into the encoding before the next is asked for.
+template <typename Field> QByteArray chainHash(const Field& field, qint64 seq, TimeMs occurredAt)
 {
     ChainEncoder e;
     e.bytes(QByteArrayView(kHashTag, qsizetype(sizeof(kHashTag) - 1)));
-    e.bytes(t.orgId);
+    e.bytes(field(OrgId));
     e.integer(seq);
-    e.bytes(t.id);
+    e.bytes(field(Id));
     e.integer(occurredAt);
-    e.bytes(t.actorId);
-    e.bytes(t.actorLabel);
-    e.bytes(t.action);
-    e.bytes(t.targetType);
-    e.bytes(t.targetId);
-    e.bytes(t.tenantId);
-    e.bytes(t.sourceAddress);
-    e.bytes(t.outcome);
-    e.bytes(t.details);
-    e.bytes(t.prevHash);
+    for (Column c : {ActorId, ActorLabel, Action, TargetType, TargetId, TenantId, SourceAddress, Outcome, Details,
+                     PrevHash})
+        e.bytes(field(c));
     return e.digest();
+}
+
+QByteArray chainHash(const ChainText& t, qint64 seq, TimeMs occurredAt)
+{
+    return chainHash(
+        [&t](Column c) -> QByteArrayView {
+            switch (c) {
+            case OrgId: return t.orgId;
+            case Id: return t.id;
+            case ActorId: return t.actorId;
+            case ActorLabel: return t.actorLabel;
+            case Action: return t.action;
+            case TargetType: return t.targetType;
+            case TargetId: return t.targetId;
+            case TenantId: return t.tenantId;
+            case SourceAddress: return t.sourceAddress;
+            case Outcome: return t.outcome;
+            case Details: return t.details;
+            case PrevHash: return t.prevHash;
+            default: return {};
+            }
+        },
+        seq, occurredAt);
+}
+
+// The hash of a row as stored, read in place (selected with kColumns). Text and blob give their bytes; a number
+// tampered into a text column gives its decimal text, as columnBytes does.
+QByteArray hashRowInPlace(const store::RowView& r)
+{
+    QByteArray scratch;
+    return chainHash(
+        [&r, &scratch](Column c) -> QByteArrayView {
+            switch (r.kind(c)) {
+            case store::RowView::Kind::Text:
+            case store::RowView::Kind::Blob:
+                return r.bytes(c);
+            case store::RowView::Kind::Integer:
+                scratch = QByteArray::number(r.integer(c));
+                return scratch;
+            case store::RowView::Kind::Real:
+                scratch = QByteArray::number(r.real(c), 'g', 17);
+                return scratch;
+            default:
+                return {};
+            }
+        },
+        r.integer(Seq), r.integer(OccurredAt));
 }
 
 // A column's bytes for hashing, whatever its storage type: a value tampered into another type must not hash like
@@ -462,10 +503,6 @@ template <typename Visit> Result<void> forEachOrg(store::Database& db, const QSt
             return {};
     }
 }
-bool sameBytes(const QByteArray& value, const char (&hash)[kHashSize])
-{
-    return value.size() == kHashSize && std::memcmp(value.constData(), hash, kHashSize) == 0;
-}
 
 // One piece of a parallel verify: the events of one organization with seq in [first, last].
 struct VerifySpan
@@ -488,24 +525,29 @@ Result<bool> spanIntact(store::Database& db, const QString& columns, const Verif
     bool intact = true;
     store::Transaction tx(db, store::Transaction::Mode::Read); // one snapshot for the span
     STINT_TRY(tx.started());
-    auto walked = db.queryEach(QStringLiteral("SELECT ") + columns
-                                   + QStringLiteral(" FROM audit_events WHERE org_id = ? AND seq >= ? AND seq <= ?"
-                                                    " ORDER BY seq"),
-                               {span.org, lowest, span.last}, [&](const store::Row& row) {
-                                   const QByteArray hash = row.blob(Hash);
-                                   if (row.integer(Seq) != expected || hash.size() != kHashSize) {
-                                       intact = false;
-                                       return false;
-                                   }
-                                   if (expected >= span.first
-                                       && (!sameBytes(row.blob(PrevHash), prevHash) || hashRow(row) != hash)) {
-                                       intact = false;
-                                       return false;
-                                   }
-                                   std::memcpy(prevHash, hash.constData(), kHashSize);
-                                   ++expected;
-                                   return true;
-                               });
+    auto walked = db.queryEachInPlace(
+        QStringLiteral("SELECT ") + columns
+            + QStringLiteral(" FROM audit_events WHERE org_id = ? AND seq >= ? AND seq <= ? ORDER BY seq"),
+        {span.org, lowest, span.last}, [&](const store::RowView& row) {
+            const QByteArrayView hash = row.kind(Hash) == store::RowView::Kind::Blob ? row.bytes(Hash) : QByteArrayView();
+            if (row.kind(Seq) != store::RowView::Kind::Integer || row.integer(Seq) != expected
+                || hash.size() != kHashSize) {
+                intact = false;
+                return false;
+            }
+            if (expected >= span.first) {
+                const QByteArrayView prev = row.kind(PrevHash) == store::RowView::Kind::Blob ? row.bytes(PrevHash)
+                                                                                            : QByteArrayView();
+                if (prev.size() != kHashSize || std::memcmp(prev.data(), prevHash, kHashSize) != 0
+                    || hashRowInPlace(row) != hash) {
+                    intact = false;
+                    return false;
+                }
+            }
+            std::memcpy(prevHash, hash.data(), kHashSize);
+            ++expected;
+            return true;
+        });
     if (!walked)
         return walked.error();
     STINT_TRY(tx.commit());
@@ -671,8 +713,9 @@ Result<std::optional<AuditLog::VerifyReport>> AuditLog::verifyInParallel(const Q
     if (oddSeq)
         return std::optional<VerifyReport>();
 
-    // Every core takes spans off the list, each with its own connection; this thread uses this one.
-    const QString columns = verifyColumns(m_db.backend());
+    // Every core takes spans off the list, each with its own connection; this thread uses this one. Rows are read in
+    // place (text as its stored UTF-8), so the plain column list serves.
+    const QString& columns = kColumns;
     std::atomic<size_t> next {0};
     std::atomic<bool> broken {false};
     std::optional<Error> failure;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Audit log throughput: (a) durable single-event appends, each its own committed transaction with synchronous=FULL
 // (one fsync each); (a2) durable appends with group commit: --writers concurrent writers, each appending one event in
-// its own transaction and waiting until it is on disk (GroupCommit::whenDurable) before the next, as the cloud's
-// requests do; (b) verify() over a large chain built quickly in big transactions. Prints one "name value" line per
+// its own deferred transaction and waiting until it is on disk (GroupCommit::whenDurable) before the next, as the
+// cloud's requests do (the transactions started in one event-loop pass share a batch: one commit, one fsync); (b) verify() over a large chain built quickly in big transactions. Prints one "name value" line per
 // figure, and exits non-zero when its own checks fail: the store is not in WAL mode with synchronous=FULL, an append
 // fails or is never confirmed durable, the store does not hold every appended event, or verify does not find the
 // whole chain intact.

@@ -998,6 +998,8 @@ private slots:
             {m_tech.token, secondPage, tenants.mid(2, 1), QJsonValue(120)},
             {m_tech2.token, secondPage, tenants.mid(2, 2), QJsonValue(30)},
             {m_otherAdmin.token, firstPage, {}, QJsonValue()},
+            {m_admin.token, QStringLiteral("/v1/tenants?limit=1"), tenants.mid(0, 1), QJsonValue()},
+            {m_admin.token, QStringLiteral("/v1/tenants"), tenants, QJsonValue()},
         };
         for (int round = 0; round < 2; ++round) {
             for (const auto& [token, path, expected, maxMinutes] : asks) {

@@ -7,7 +7,9 @@
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QTest>
 
 #include <memory>
@@ -1013,6 +1015,44 @@ private slots:
                 }
             }
         }
+    }
+
+    // Every answer (a list kept from before included) carries the service clock's time in its Date header, to the
+    // second, as the clock moves: within a second, to the next, and back.
+    void answersAreDatedByTheServiceClock()
+    {
+        // A list, and (as the clock jumps further than a session lives) the health check.
+        bool signedIn = true;
+        auto dateOf = [&] {
+            const ApiReply r = signedIn ? api().get(QStringLiteral("/v1/tenants"), m_tech.token)
+                                        : api().get(QStringLiteral("/healthz"), QString());
+            return r.status == 200 ? r.header("Date") : r.describe();
+        };
+        auto expected = [&] {
+            return QLocale::c()
+                .toString(QDateTime::fromMSecsSinceEpoch(m_cloud->clock().now(), Qt::UTC),
+                          QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                .toLatin1();
+        };
+        const TimeMs start = m_cloud->clock().now();
+        m_cloud->clock().set(start - start % 1000); // the start of a second
+        QCOMPARE(dateOf(), expected());
+        m_cloud->clock().advance(999);
+        QCOMPARE(dateOf(), expected());
+        m_cloud->clock().advance(1);
+        QCOMPARE(dateOf(), expected());
+        signedIn = false;
+        m_cloud->clock().set(1'800'000'000'000); // Fri, 15 Jan 2027 08:00:00.000 GMT
+        QCOMPARE(dateOf(), QByteArray("Fri, 15 Jan 2027 08:00:00 GMT"));
+        m_cloud->clock().advance(999);
+        QCOMPARE(dateOf(), QByteArray("Fri, 15 Jan 2027 08:00:00 GMT"));
+        m_cloud->clock().advance(1);
+        QCOMPARE(dateOf(), QByteArray("Fri, 15 Jan 2027 08:00:01 GMT"));
+        m_cloud->clock().advance(86'400'000 + 3'600'000);
+        QCOMPARE(dateOf(), QByteArray("Sat, 16 Jan 2027 09:00:01 GMT"));
+        m_cloud->clock().set(1'700'000'000'500);
+        QCOMPARE(dateOf(), expected());
+        QCOMPARE(dateOf(), QByteArray("Tue, 14 Nov 2023 22:13:20 GMT"));
     }
 
     void accountNamingRule_data()

@@ -17,6 +17,9 @@ class EntraGateway;
 namespace stint::cloud {
 
 class WorkerPool;
+namespace tenants {
+class TenantListAnswers;
+}
 
 class AuditLog;
 class EventHub;
@@ -51,6 +54,10 @@ struct CloudContext
     // CloudService points it at the provisioning engine, which re-arms its deadline and, once the change has
     // committed, tells its listeners (webhooks). Unset where no engine runs (the command-line tools).
     std::function<void(const models::Checkout&, std::optional<models::CheckoutState> previous)> checkoutChanged = {};
+
+    // The tenant lists answered since the store last changed (tenants/TenantListAnswers.h), over `db`. Unset where
+    // none is kept (the command-line tools): every list is then read.
+    tenants::TenantListAnswers* tenantLists = nullptr;
 };
 
 } // namespace stint::cloud

@@ -27,6 +27,7 @@
 #include <QSslServer>
 #include <QTcpSocket>
 
+#include <limits>
 #include <optional>
 
 Q_LOGGING_CATEGORY(lcHttp, "stint.cloud.http")
@@ -93,6 +94,22 @@ QHostAddress plainAddress(const QHostAddress& address)
     bool v4 = false;
     const quint32 ip4 = address.toIPv4Address(&v4);
     return v4 ? QHostAddress(ip4) : address;
+}
+
+// RFC 9110 5.6.7's IMF-fixdate of `ms` since the epoch ("Sun, 06 Nov 1994 08:49:37 GMT"), made once per second.
+QByteArray httpDate(qint64 ms)
+{
+    thread_local qint64 madeFor = std::numeric_limits<qint64>::min();
+    thread_local QByteArray text;
+    const qint64 second = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+    if (second != madeFor) {
+        text = QLocale::c()
+                   .toString(QDateTime::fromSecsSinceEpoch(second, Qt::UTC),
+                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                   .toLatin1();
+        madeFor = second;
+    }
+    return text;
 }
 
 bool plainIdempotencyKey(const QByteArray& key)
@@ -348,10 +365,7 @@ void CloudHttpServer::writeResponse(const QHttpServerRequest& request, QTcpSocke
         responder.writeHeader(name, value);
     responder.writeHeader("X-Request-Id", requestId.toLatin1());
     // RFC 9110 6.6.1: an origin server with a clock sends Date; the desktop app corrects its countdowns by it.
-    responder.writeHeader("Date", QLocale::c()
-                                      .toString(QDateTime::fromMSecsSinceEpoch(m_cloud.clock.now(), Qt::UTC),
-                                                QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
-                                      .toLatin1());
+    responder.writeHeader("Date", httpDate(m_cloud.clock.now()));
     responder.writeHeader("X-Content-Type-Options", "nosniff");
     responder.writeHeader("Referrer-Policy", "no-referrer");
     responder.writeHeader("X-Frame-Options", "DENY");

@@ -9,6 +9,7 @@
 #include "cloud/Routes.h"
 #include "cloud/metrics/Metrics.h"
 #include "cloud/schema/Schema.h"
+#include "cloud/tenants/TenantListAnswers.h"
 #include "store/KeyFile.h"
 #include "store/SqlCipherDatabase.h"
 
@@ -97,6 +98,8 @@ Result<std::unique_ptr<CloudService>> CloudService::open(const CloudConfig& conf
     s->m_context.reset(new CloudContext{s->m_config, s->m_clock, *s->m_db, *s->m_audit, *s->m_events, *s->m_sessions,
                                         *s->m_limiter, *s->m_metrics, origin, rpId, s->m_credentialsKey,
                                         s->m_connectionsKey, *s->m_workers, *s->m_gateway});
+    s->m_tenantLists = std::make_unique<tenants::TenantListAnswers>();
+    s->m_context->tenantLists = s->m_tenantLists.get();
     registerRoutes(s->m_router);
     s->m_http = std::make_unique<CloudHttpServer>(s->m_router, *s->m_context);
     // Due work is read from the store, so starting is all a restart needs to resume every checkout.

@@ -33,6 +33,9 @@ class ConnectionScheduler;
 namespace webhooks {
 class WebhookDispatcher;
 }
+namespace tenants {
+class TenantListAnswers;
+}
 
 // The cloud service as a library: opens the encrypted store, applies migrations, wires the parts and serves the API.
 // app/cloud is a thin main() around it; tests run it in-process on 127.0.0.1:0.
@@ -75,6 +78,7 @@ private:
     crypto::SecretBytes m_connectionsKey;
     std::unique_ptr<entra::EntraGateway> m_gateway;
     std::unique_ptr<WorkerPool> m_workers;
+    std::unique_ptr<tenants::TenantListAnswers> m_tenantLists; // over m_db's counts: one per connection
     std::unique_ptr<CloudContext> m_context;
     Router m_router;
     std::unique_ptr<CloudHttpServer> m_http;

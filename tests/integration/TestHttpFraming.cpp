@@ -3,11 +3,15 @@
 // (RFC 9112 6.3) is answered with a problem and a closed connection and the request hidden in the body never runs;
 // slow clients meet a header deadline and a per-address connection cap; Connection: close and HTTP/1.0 close; an
 // unauthenticated caller is told 401 before anything about its body, which is never waited for.
+#include "cloud/http/HttpGuard.h"
 #include "support/CloudProcess.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QPointer>
 #include <QProcess>
 #include <QSslSocket>
+#include <QTcpServer>
 #include <QTest>
 
 namespace {
@@ -322,6 +326,84 @@ private Q_SLOTS:
         const QByteArray answer = wire.rest();
         QCOMPARE(statusOf(answer), 408);
         QCOMPARE(slugOf(answer), QStringLiteral("request-timeout"));
+    }
+
+    // The guard's two clocks, on connections of its own with short limits: nothing read or written for the idle
+    // timeout closes a connection, and any byte either way puts that off; each request's head has the header deadline
+    // from its own first byte, not from an earlier request's.
+    void guardTimesFromTheLastActivity()
+    {
+        auto settings = std::make_shared<stint::cloud::GuardSettings>();
+        settings->idleTimeoutMs = 600;
+        settings->headerTimeoutMs = 900;
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QPointer<QTcpSocket> accepted;
+        stint::cloud::HttpGuard* guard = nullptr;
+        QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
+            accepted = server.nextPendingConnection();
+            guard = new stint::cloud::HttpGuard(accepted, settings);
+            guard->setParent(accepted);
+            // What QtHttpServer does after the guard looked: read everything.
+            QObject::connect(accepted, &QIODevice::readyRead, accepted, [socket = accepted.data()] { socket->readAll(); });
+        });
+        auto connectClient = [&](QTcpSocket& client) {
+            guard = nullptr;
+            client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+            return client.waitForConnected(5000) && QTest::qWaitFor([&] { return guard != nullptr; }, 5000);
+        };
+        auto keepBusyFor = [&](QTcpSocket& client, int ms, const std::function<void()>& activity) {
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < ms && client.state() == QAbstractSocket::ConnectedState) {
+                activity();
+                QTest::qWait(100);
+            }
+        };
+
+        // A request at once, then the next one's head 400 ms later: its deadline runs from its own first byte.
+        {
+            QTcpSocket client;
+            QVERIFY(connectClient(client));
+            client.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            client.flush();
+            QTest::qWait(400); // pacing, not waiting for anything: the second head must start after the first
+            QElapsedTimer sinceHead;
+            sinceHead.start();
+            client.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
+            client.flush();
+            QByteArray answer;
+            keepBusyFor(client, 3000, [&] {
+                client.write("X"); // a byte now and then keeps the idle timeout at bay, not the deadline
+                client.flush();
+                answer += client.readAll();
+            });
+            QVERIFY(QTest::qWaitFor([&] { return client.state() != QAbstractSocket::ConnectedState; }, 5000));
+            answer += client.readAll();
+            QVERIFY2(answer.contains("HTTP/1.1 408"), answer.right(400).constData());
+            QVERIFY2(sinceHead.elapsed() >= 850, QByteArray::number(sinceHead.elapsed()).constData());
+        }
+
+        // Reads keep a connection open past several idle timeouts (blank lines between requests are allowed), then
+        // writes do; after the last of them, silence closes it once the timeout is over, not before.
+        QTcpSocket client;
+        QVERIFY(connectClient(client));
+        client.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        client.flush();
+        keepBusyFor(client, 1500, [&] {
+            client.write("\r\n");
+            client.flush();
+        });
+        QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+        QElapsedTimer sinceLast;
+        keepBusyFor(client, 1500, [&] {
+            accepted->write("x");
+            guard->wrote();
+            sinceLast.start();
+        });
+        QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+        QVERIFY(QTest::qWaitFor([&] { return client.state() != QAbstractSocket::ConnectedState; }, 5000));
+        QVERIFY2(sinceLast.elapsed() >= 550, QByteArray::number(sinceLast.elapsed()).constData());
     }
 
     void connectionsPerAddressAreCapped()

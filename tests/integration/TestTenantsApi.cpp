@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "cloud/http/Pagination.h"
 #include "cloud/policies/PolicyStore.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
@@ -6,7 +7,9 @@
 #include "support/ApiSeed.h"
 #include "support/CloudFixture.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QTest>
 
 #include <memory>
@@ -872,6 +875,184 @@ private slots:
         QCOMPARE(listedAs(m_admin.token).size(), 2);
         for (const QJsonObject& item : listedAs(m_admin.token))
             QCOMPARE(item.value(QLatin1String("myGrants")).toArray(), QJsonArray());
+    }
+
+    // The same list asked again answers what the store holds now, whoever changed it and however: a second connection
+    // to the store (another process, a tool), this one without the API, a change inside a transaction rolled back, a
+    // group membership, a person's role, a policy's tenants — each shows in the very next list, asked the same way.
+    void listAskedAgainShowsChangesFromAnyWriter()
+    {
+        const QString first =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("First"), {kUserAdministrator}, 240));
+        const QString second =
+            createTenant(*m_cloud, m_admin.token, tenantBody(QStringLiteral("Second"), {kUserAdministrator}, 240));
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        const QString group = m_cloud->addGroup(m_org, QStringLiteral("Night shift"), {});
+        const QString policy = createPolicy(
+            *m_cloud, m_admin.token,
+            policyBody(QStringLiteral("Days"), {first}, {kUserAdministrator}, {m_tech.id}, {}, 120));
+        const QString groupPolicy = createPolicy(
+            *m_cloud, m_admin.token,
+            policyBody(QStringLiteral("Nights"), {second}, {kUserAdministrator}, {}, {group}, 60));
+        QVERIFY(!policy.isEmpty() && !groupPolicy.isEmpty());
+        auto list = [&](const QString& token) {
+            const ApiReply r = api().get(QStringLiteral("/v1/tenants?limit=10"), token);
+            return r.status == 200 ? r.items() : QJsonArray{QString::fromUtf8(r.describe())};
+        };
+        auto names = [&](const QString& token) {
+            QStringList out;
+            for (const QJsonValue& item : list(token))
+                out << item.toObject().value(QLatin1String("name")).toString();
+            out.sort();
+            return out;
+        };
+        auto listedItem = [&](const QString& token, const QString& id) {
+            for (const QJsonValue& item : list(token)) {
+                if (item.toObject().value(QLatin1String("id")).toString() == id)
+                    return item.toObject();
+            }
+            return QJsonObject();
+        };
+        // Each asked twice, so that a second answer could come from whatever the first left behind.
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("First")});
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("First")});
+        QCOMPARE(names(m_admin.token), (QStringList{QStringLiteral("First"), QStringLiteral("Second")}));
+
+        // Another connection to the same store.
+        auto other = m_cloud->db().openReader();
+        QVERIFY2(other, other ? "" : qPrintable(other.error().message));
+        QVERIFY((*other)->exec(QStringLiteral("UPDATE tenants SET name = ? WHERE id = ?"),
+                               {QStringLiteral("First, renamed elsewhere"), first}));
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("First, renamed elsewhere")});
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("First, renamed elsewhere")});
+        QVERIFY((*other)->exec(QStringLiteral("UPDATE tenants SET connection_status = ? WHERE id = ?"),
+                               {QStringLiteral("unhealthy"), first}));
+        QCOMPARE(listedItem(m_tech.token, first).value(QLatin1String("connection")).toObject().value(
+                     QLatin1String("status")),
+                 QJsonValue(QStringLiteral("unhealthy")));
+        QVERIFY((*other)->exec(QStringLiteral("UPDATE policies SET max_duration_minutes = 15 WHERE id = ?"), {policy}));
+        QCOMPARE(listedItem(m_tech.token, first).value(QLatin1String("myGrants")).toArray().at(0).toObject().value(
+                     QLatin1String("maxDurationMinutes")),
+                 QJsonValue(15));
+
+        // This connection, without the API; and a change rolled back is not shown.
+        QVERIFY(m_cloud->db().exec(QStringLiteral("UPDATE tenants SET name = ? WHERE id = ?"),
+                                   {QStringLiteral("First, renamed here"), first}));
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("First, renamed here")});
+        {
+            store::Transaction tx(m_cloud->db());
+            QVERIFY(tx.started());
+            QVERIFY(m_cloud->db().exec(QStringLiteral("UPDATE tenants SET name = ? WHERE id = ?"),
+                                       {QStringLiteral("Never committed"), first}));
+        }
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("First, renamed here")});
+
+        // Joining a group a policy names, through the other connection: the group's tenant appears, with its grant.
+        QVERIFY((*other)->exec(QStringLiteral("INSERT INTO group_members (group_id, person_id) VALUES (?, ?)"),
+                               {group, m_tech.id}));
+        QCOMPARE(list(m_tech.token).size(), 2);
+        QCOMPARE(listedItem(m_tech.token, second).value(QLatin1String("myGrants")).toArray().at(0).toObject().value(
+                     QLatin1String("policyId")),
+                 QJsonValue(groupPolicy));
+        // A policy's tenants change: the first goes.
+        QVERIFY((*other)->exec(QStringLiteral("DELETE FROM policy_tenants WHERE policy_id = ?"), {policy}));
+        QCOMPARE(names(m_tech.token), QStringList{QStringLiteral("Second")});
+        // The technician becomes an admin: every tenant, and the grants that still name them.
+        QVERIFY((*other)->exec(QStringLiteral("UPDATE people SET role = 'admin' WHERE id = ?"), {m_tech.id}));
+        QCOMPARE(names(m_tech.token), (QStringList{QStringLiteral("First, renamed here"), QStringLiteral("Second")}));
+        QCOMPARE(listedItem(m_tech.token, first).value(QLatin1String("myGrants")).toArray(), QJsonArray());
+        QCOMPARE(listedItem(m_tech.token, second).value(QLatin1String("myGrants")).toArray().size(), 1);
+        // Every listed tenant is still what reading it alone answers.
+        for (const SignedInPerson& who : {m_admin, m_tech}) {
+            for (const QJsonValue& item : list(who.token)) {
+                QCOMPARE(item.toObject(),
+                         api().get(tenantPath(item.toObject().value(QLatin1String("id")).toString()), who.token).json);
+            }
+        }
+    }
+
+    // Lists asked by different callers, and for different pages, are each answered for that caller and that page,
+    // asked in turn and again.
+    void listAnswersAreEachCallersOwn()
+    {
+        QStringList tenants;
+        for (int i = 0; i < 4; ++i) {
+            tenants << createTenant(*m_cloud, m_admin.token,
+                                    tenantBody(QStringLiteral("Tenant %1").arg(i), {kUserAdministrator}, 240));
+            QVERIFY(!tenants.constLast().isEmpty());
+        }
+        tenants.sort(); // the order lists show
+        QVERIFY(!createPolicy(*m_cloud, m_admin.token,
+                              policyBody(QStringLiteral("One"), tenants.mid(0, 3), {kUserAdministrator}, {m_tech.id},
+                                         {}, 120))
+                     .isEmpty());
+        QVERIFY(!createPolicy(*m_cloud, m_admin.token,
+                              policyBody(QStringLiteral("Two"), tenants.mid(2), {kUserAdministrator}, {m_tech2.id}, {},
+                                         30))
+                     .isEmpty());
+        const QString firstPage = QStringLiteral("/v1/tenants?limit=2");
+        const QString secondPage = firstPage + QStringLiteral("&cursor=") + cloud::encodeCursor(tenants.at(1));
+        const QList<std::tuple<QString, QString, QStringList, QJsonValue>> asks{
+            {m_admin.token, firstPage, tenants.mid(0, 2), QJsonValue()},
+            {m_tech.token, firstPage, tenants.mid(0, 2), QJsonValue(120)},
+            {m_tech2.token, firstPage, tenants.mid(2, 2), QJsonValue(30)},
+            {m_admin.token, secondPage, tenants.mid(2, 2), QJsonValue()},
+            {m_tech.token, secondPage, tenants.mid(2, 1), QJsonValue(120)},
+            {m_tech2.token, secondPage, tenants.mid(2, 2), QJsonValue(30)},
+            {m_otherAdmin.token, firstPage, {}, QJsonValue()},
+            {m_admin.token, QStringLiteral("/v1/tenants?limit=1"), tenants.mid(0, 1), QJsonValue()},
+            {m_admin.token, QStringLiteral("/v1/tenants"), tenants, QJsonValue()},
+        };
+        for (int round = 0; round < 2; ++round) {
+            for (const auto& [token, path, expected, maxMinutes] : asks) {
+                const ApiReply r = api().get(path, token);
+                QVERIFY2(r.status == 200, r.describe().constData());
+                QCOMPARE(idsOf(r.items()), expected);
+                for (const QJsonValue& item : r.items()) {
+                    const QJsonArray grants = item.toObject().value(QLatin1String("myGrants")).toArray();
+                    QCOMPARE(grants.isEmpty() ? QJsonValue() : grants.at(0).toObject().value(QLatin1String("maxDurationMinutes")),
+                             maxMinutes);
+                }
+            }
+        }
+    }
+
+    // Every answer (a list kept from before included) carries the service clock's time in its Date header, to the
+    // second, as the clock moves: within a second, to the next, and back.
+    void answersAreDatedByTheServiceClock()
+    {
+        // A list, and (as the clock jumps further than a session lives) the health check.
+        bool signedIn = true;
+        auto dateOf = [&] {
+            const ApiReply r = signedIn ? api().get(QStringLiteral("/v1/tenants"), m_tech.token)
+                                        : api().get(QStringLiteral("/healthz"), QString());
+            return r.status == 200 ? r.header("Date") : r.describe();
+        };
+        auto expected = [&] {
+            return QLocale::c()
+                .toString(QDateTime::fromMSecsSinceEpoch(m_cloud->clock().now(), Qt::UTC),
+                          QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                .toLatin1();
+        };
+        const TimeMs start = m_cloud->clock().now();
+        m_cloud->clock().set(start - start % 1000); // the start of a second
+        QCOMPARE(dateOf(), expected());
+        m_cloud->clock().advance(999);
+        QCOMPARE(dateOf(), expected());
+        m_cloud->clock().advance(1);
+        QCOMPARE(dateOf(), expected());
+        signedIn = false;
+        m_cloud->clock().set(1'800'000'000'000); // Fri, 15 Jan 2027 08:00:00.000 GMT
+        QCOMPARE(dateOf(), QByteArray("Fri, 15 Jan 2027 08:00:00 GMT"));
+        m_cloud->clock().advance(999);
+        QCOMPARE(dateOf(), QByteArray("Fri, 15 Jan 2027 08:00:00 GMT"));
+        m_cloud->clock().advance(1);
+        QCOMPARE(dateOf(), QByteArray("Fri, 15 Jan 2027 08:00:01 GMT"));
+        m_cloud->clock().advance(86'400'000 + 3'600'000);
+        QCOMPARE(dateOf(), QByteArray("Sat, 16 Jan 2027 09:00:01 GMT"));
+        m_cloud->clock().set(1'700'000'000'500);
+        QCOMPARE(dateOf(), expected());
+        QCOMPARE(dateOf(), QByteArray("Tue, 14 Nov 2023 22:13:20 GMT"));
     }
 
     void accountNamingRule_data()

@@ -2,7 +2,11 @@
 #include "core/Crypto.h"
 #include "core/Ids.h"
 
+#include <QSet>
 #include <QTest>
+
+#include <array>
+#include <thread>
 
 using namespace stint;
 
@@ -106,6 +110,31 @@ private Q_SLOTS:
         QVERIFY(!ids::isValidId(u"tnt_XYZ", u"tnt"));
         QVERIFY(!ids::isValidId(QString(id).replace(5, 1, QStringLiteral("G")), u"tnt"));
         QVERIFY(ids::newId(u"tnt") != id);
+        // Many ids, on two threads at once, past several refills of what each thread draws ahead: every one well
+        // formed, none seen twice, and every hex digit about equally common (no fixed or zeroed bytes).
+        auto draw = [] {
+            QStringList out;
+            for (int i = 0; i < 2000; ++i)
+                out << ids::newId(u"req");
+            return out;
+        };
+        QStringList other;
+        std::thread second([&] { other = draw(); });
+        QStringList all = draw();
+        second.join();
+        all << other;
+        QSet<QString> distinct;
+        std::array<int, 16> digits{};
+        for (const QString& each : std::as_const(all)) {
+            QVERIFY2(ids::isValidId(each, u"req"), qPrintable(each));
+            distinct.insert(each);
+            for (QChar c : QStringView(each).mid(4))
+                ++digits[size_t(QString(c).toInt(nullptr, 16))];
+        }
+        QCOMPARE(distinct.size(), all.size());
+        const int perDigit = int(all.size()) * 32 / 16; // 8,000
+        for (int n : digits)
+            QVERIFY2(std::abs(n - perDigit) < perDigit / 10, qPrintable(QString::number(n)));
         const QString token = ids::newToken();
         QCOMPARE(token.size(), 43);
         QCOMPARE(ids::tokenHash(token).size(), 32);

@@ -8,6 +8,7 @@
 #include "cloud/http/RequestContext.h"
 #include "cloud/api/GrantChange.h"
 #include "cloud/policies/PolicyStore.h"
+#include "cloud/tenants/TenantListAnswers.h"
 #include "cloud/tenants/TenantStore.h"
 #include "core/Ids.h"
 
@@ -269,6 +270,15 @@ Reply listTenants(RequestContext& ctx)
     if (auto* e = std::get_if<ApiError>(&page))
         return *e;
     const PageRequest& pr = std::get<PageRequest>(page);
+    // The same question answered while the store has not changed since is answered the same (asked before reading).
+    tenants::TenantListAnswers* answers = ctx.cloud.tenantLists;
+    tenants::TenantListAnswers::Ticket ticket;
+    if (answers) {
+        if (auto kept = answers->find(
+                ctx.cloud.db, {ctx.caller.orgId, ctx.caller.personId, ctx.caller.isAdmin(), pr.afterId, pr.limit},
+                &ticket))
+            return HttpResponse::bytes(200, "application/json", *kept);
+    }
     // Admins see every tenant of the organization; anyone else only what a policy grants them.
     const QString grantedTo = ctx.caller.isAdmin() ? QString() : ctx.caller.personId;
     auto listed = tenants::loadTenantPage(ctx.cloud.db, ctx.caller.orgId, pr.afterId, pr.limit + 1, grantedTo);
@@ -301,7 +311,10 @@ Reply listTenants(RequestContext& ctx)
         json += '}';
         items.append({t->tenant.id, std::move(json)});
     }
-    return serializedPageResponse(items, pr);
+    HttpResponse response = serializedPageResponse(items, pr);
+    if (answers)
+        answers->keep(ticket, response.body);
+    return response;
 }
 
 Reply createTenant(RequestContext& ctx)

@@ -128,15 +128,26 @@ HttpGuard::HttpGuard(QTcpSocket* socket, std::shared_ptr<const GuardSettings> se
     , m_settings(std::move(settings))
 {
     m_idle.setSingleShot(true);
-    m_idle.setInterval(m_settings->idleTimeoutMs);
     m_headerDeadline.setSingleShot(true);
-    m_headerDeadline.setInterval(m_settings->headerTimeoutMs);
     connect(m_socket, &QIODevice::readyRead, this, &HttpGuard::inspect);
+    // Both timers are armed once and checked when they fire, not restarted on every read and write (a response is
+    // dozens of writes, and restarting a QTimer each time was a tenth of the service's time under load): when one
+    // fires early for what happened since, it is armed again for the rest.
     connect(&m_idle, &QTimer::timeout, this, [this] {
+        if (const qint64 idle = m_sinceActive.elapsed(); idle < m_settings->idleTimeoutMs) {
+            m_idle.start(int(m_settings->idleTimeoutMs - idle));
+            return;
+        }
         qCDebug(lcGuard) << "closing idle connection";
         m_socket->abort();
     });
     connect(&m_headerDeadline, &QTimer::timeout, this, [this] {
+        if (!m_awaitingHead)
+            return; // the head came; the next request arms it again
+        if (const qint64 waited = m_headStarted.elapsed(); waited < m_settings->headerTimeoutMs) {
+            m_headerDeadline.start(int(m_settings->headerTimeoutMs - waited));
+            return;
+        }
         // Before a TLS handshake finished there is no way to answer: just close.
         auto* ssl = qobject_cast<QSslSocket*>(m_socket);
         if (ssl && !ssl->isEncrypted()) {
@@ -147,8 +158,12 @@ HttpGuard::HttpGuard(QTcpSocket* socket, std::shared_ptr<const GuardSettings> se
                QStringLiteral("The request's header fields must arrive within %1 seconds.")
                    .arg(m_settings->headerTimeoutMs / 1000.0));
     });
-    m_idle.start();
-    m_headerDeadline.start(); // a new connection has this long for its first request's head (and TLS handshake)
+    m_sinceActive.start();
+    m_idle.start(m_settings->idleTimeoutMs);
+    // A new connection has this long for its first request's head (and TLS handshake).
+    m_awaitingHead = true;
+    m_headStarted.start();
+    m_headerDeadline.start(m_settings->headerTimeoutMs);
 }
 
 HttpGuard::~HttpGuard()
@@ -164,7 +179,7 @@ bool HttpGuard::takeCloseAfterResponse()
 
 void HttpGuard::wrote()
 {
-    m_idle.start();
+    m_sinceActive.restart();
 }
 
 void HttpGuard::inspect()
@@ -176,7 +191,7 @@ void HttpGuard::inspect()
     const qint64 available = m_socket->bytesAvailable();
     if (available <= 0)
         return;
-    m_idle.start();
+    m_sinceActive.restart();
     const QByteArray data = m_socket->peek(available);
     feed(data);
 }
@@ -211,8 +226,12 @@ void HttpGuard::feed(QByteArrayView data)
                     return;
                 m_head.reset();
                 m_requestLineChecked = false;
-                if (!m_headerDeadline.isActive())
-                    m_headerDeadline.start();
+                if (!m_awaitingHead) {
+                    m_awaitingHead = true;
+                    m_headStarted.restart();
+                    if (!m_headerDeadline.isActive())
+                        m_headerDeadline.start(m_settings->headerTimeoutMs);
+                }
             }
             const qsizetype searchFrom = std::max<qsizetype>(0, m_buffer.size() - 3);
             m_buffer.append(data.sliced(i));
@@ -331,7 +350,7 @@ void HttpGuard::feed(QByteArrayView data)
 bool HttpGuard::headComplete()
 {
     const QByteArray head = std::exchange(m_buffer, {});
-    m_headerDeadline.stop();
+    m_awaitingHead = false;
     // The same limits as while the head was arriving, for a head that came in one piece.
     if (const qsizetype firstLine = head.indexOf('\n'); firstLine > kMaxRequestLine) {
         refuse(414, QStringLiteral("uri-too-long"), QStringLiteral("The request line is too long."),
@@ -467,7 +486,7 @@ void HttpGuard::sendAndClose(const HttpResponse& response)
 {
     qCInfo(lcGuard) << "refusing a request:" << response.status;
     m_refused = true;
-    m_headerDeadline.stop();
+    m_awaitingHead = false;
     QByteArray wire = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) + "\r\n";
     if (!response.contentType.isEmpty())
         wire += "Content-Type: " + response.contentType + "\r\n";

@@ -4,6 +4,7 @@
 #include "cloud/http/HttpMessage.h"
 
 #include <QHostAddress>
+#include <QElapsedTimer>
 #include <QQueue>
 #include <QTcpSocket>
 #include <QTimer>
@@ -108,8 +109,11 @@ private:
     bool m_refused = false;
     bool m_halfClosed = false;
     bool m_requestLineChecked = false;
-    QTimer m_idle;
-    QTimer m_headerDeadline;
+    QTimer m_idle; // fires at the earliest the connection can have been idle for the timeout
+    QElapsedTimer m_sinceActive; // since the last byte read or written
+    QTimer m_headerDeadline; // fires at the earliest the head awaited can be late
+    QElapsedTimer m_headStarted; // since the head awaited began (or the connection, for its first)
+    bool m_awaitingHead = false;
     std::function<void()> m_onDestroyed;
 };
 

@@ -31,7 +31,9 @@ size_t qHash(const TenantListAnswers::Question& q, size_t seed)
 std::optional<QByteArray> TenantListAnswers::find(store::Database& db, const Question& question, Ticket* ticket)
 {
     ticket->m_question = question;
-    ticket->m_stamp = storeStamp(db);
+    // Inside an open batch (store/GroupCommit) what is read includes other requests' changes not yet committed, and
+    // a batch that fails to commit rolls them back without moving either count: nothing made there is kept.
+    ticket->m_stamp = db.batchOpen() ? std::nullopt : storeStamp(db);
     if (!ticket->m_stamp || ticket->m_stamp != m_stamp) {
         m_kept.clear();
         m_keptBytes = 0;

@@ -15,6 +15,8 @@ namespace stint::crypto {
 QByteArray randomBytes(int count);
 
 QByteArray sha256(QByteArrayView data);
+// The same digest into out (32 bytes), without allocating: for hashing millions of short inputs.
+void sha256(QByteArrayView data, unsigned char (&out)[32]);
 QByteArray hmacSha256(QByteArrayView key, QByteArrayView data);
 
 // Compares in time independent of where the inputs differ. Different lengths compare unequal.

@@ -97,6 +97,7 @@ public:
         bytes(QByteArrayView(be, 8));
     }
     QByteArray digest() const { return crypto::sha256(QByteArrayView(m_bytes.data(), qsizetype(m_size))); }
+    void digest(unsigned char (&out)[32]) const { crypto::sha256(QByteArrayView(m_bytes.data(), qsizetype(m_size)), out); }
 
 private:
     static std::vector<char>& threadBuffer()
@@ -117,9 +118,8 @@ struct ChainText
 
 // The one definition of the chain hash, used by append (through hashEvent) and by verify. field(column) gives a
 // column's bytes; each is copied into the encoding before the next is asked for.
-template <typename Field> QByteArray chainHash(const Field& field, qint64 seq, TimeMs occurredAt)
+template <typename Field> void encodeChain(ChainEncoder& e, const Field& field, qint64 seq, TimeMs occurredAt)
 {
-    ChainEncoder e;
     e.bytes(QByteArrayView(kHashTag, qsizetype(sizeof(kHashTag) - 1)));
     e.bytes(field(OrgId));
     e.integer(seq);
@@ -128,6 +128,12 @@ template <typename Field> QByteArray chainHash(const Field& field, qint64 seq, T
     for (Column c : {ActorId, ActorLabel, Action, TargetType, TargetId, TenantId, SourceAddress, Outcome, Details,
                      PrevHash})
         e.bytes(field(c));
+}
+
+template <typename Field> QByteArray chainHash(const Field& field, qint64 seq, TimeMs occurredAt)
+{
+    ChainEncoder e;
+    encodeChain(e, field, seq, occurredAt);
     return e.digest();
 }
 
@@ -154,17 +160,19 @@ QByteArray chainHash(const ChainText& t, qint64 seq, TimeMs occurredAt)
         seq, occurredAt);
 }
 
-// The hash of a row as stored, read in place (selected with kColumns). Text and blob give their bytes; a number
-// tampered into a text column gives its decimal text, as columnBytes does.
-QByteArray hashRowInPlace(const store::RowView& r)
+// The hash of a row as stored, read in place (selected with kColumns), into out. Text and blob give their bytes; a
+// number tampered into a text column gives its decimal text, as columnBytes does.
+void hashRowInPlace(const store::RowView& r, unsigned char (&out)[32])
 {
     QByteArray scratch;
-    return chainHash(
+    ChainEncoder e;
+    encodeChain(
+        e,
         [&r, &scratch](Column c) -> QByteArrayView {
+            const QByteArrayView bytes = r.bytes(c); // text or blob: the common case, one look at the type
+            if (!bytes.isNull())
+                return bytes;
             switch (r.kind(c)) {
-            case store::RowView::Kind::Text:
-            case store::RowView::Kind::Blob:
-                return r.bytes(c);
             case store::RowView::Kind::Integer:
                 scratch = QByteArray::number(r.integer(c));
                 return scratch;
@@ -172,10 +180,11 @@ QByteArray hashRowInPlace(const store::RowView& r)
                 scratch = QByteArray::number(r.real(c), 'g', 17);
                 return scratch;
             default:
-                return {};
+                return {}; // null, or an empty blob
             }
         },
         r.integer(Seq), r.integer(OccurredAt));
+    e.digest(out);
 }
 
 // A column's bytes for hashing, whatever its storage type: a value tampered into another type must not hash like
@@ -538,8 +547,12 @@ Result<bool> spanIntact(store::Database& db, const QString& columns, const Verif
             if (expected >= span.first) {
                 const QByteArrayView prev = row.kind(PrevHash) == store::RowView::Kind::Blob ? row.bytes(PrevHash)
                                                                                             : QByteArrayView();
-                if (prev.size() != kHashSize || std::memcmp(prev.data(), prevHash, kHashSize) != 0
-                    || hashRowInPlace(row) != hash) {
+                unsigned char own[kHashSize];
+                if (prev.size() != kHashSize || std::memcmp(prev.data(), prevHash, kHashSize) != 0)
+                    intact = false;
+                else
+                    hashRowInPlace(row, own);
+                if (!intact || std::memcmp(own, hash.data(), kHashSize) != 0) {
                     intact = false;
                     return false;
                 }

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -122,6 +123,11 @@ public:
     virtual quint64 deferredCommits() const { return 0; }
     // The one member another thread may call, while this connection's thread goes on working.
     virtual Result<void> syncToDisk() { return {}; }
+
+    // Where the store stands, as two counts that move whenever anything in it may have changed: rows this connection
+    // changed (committed, rolled back or pending) and the version of what other connections committed. Equal stamps
+    // mean nothing changed in between. nullopt when the backend cannot say (then assume everything changed).
+    virtual std::optional<std::pair<qint64, qint64>> changeStamp() { return std::nullopt; }
 
     // Batched deferred commits, turned on by GroupCommit (store/GroupCommit.h). While on, a deferred write
     // Transaction that finds none open does not commit by itself: it runs as a savepoint inside one write

@@ -186,6 +186,7 @@ SqlCipherDatabase::~SqlCipherDatabase()
         sqlite3_finalize(s);
     for (sqlite3_stmt* s : m_control)
         sqlite3_finalize(s);
+    sqlite3_finalize(m_dataVersion);
     if (backendInTransaction()) // an open batch too: GroupCommit commits it before it lets go of this connection
         sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
     sqlite3_close(m_db);
@@ -534,6 +535,19 @@ Result<void> SqlCipherDatabase::syncToDisk()
     if (::fdatasync(m_logFd) != 0)
         return failed("fdatasync");
     return {};
+}
+
+std::optional<std::pair<qint64, qint64>> SqlCipherDatabase::changeStamp()
+{
+    // total_changes() is a counter on the connection; data_version is read through the pager (run time, not
+    // prepare time), so one prepared statement serves every call.
+    if (!m_dataVersion && sqlite3_prepare_v2(m_db, "PRAGMA data_version", -1, &m_dataVersion, nullptr) != SQLITE_OK)
+        return std::nullopt;
+    std::optional<std::pair<qint64, qint64>> stamp;
+    if (sqlite3_step(m_dataVersion) == SQLITE_ROW)
+        stamp = std::pair<qint64, qint64> {sqlite3_total_changes(m_db), sqlite3_column_int64(m_dataVersion, 0)};
+    sqlite3_reset(m_dataVersion);
+    return stamp;
 }
 
 Result<void> SqlCipherDatabase::backupTo(const QString& path)

@@ -65,6 +65,7 @@ public:
     Result<void> setDeferredDurability(bool deferred) override;
     quint64 deferredCommits() const override { return m_deferredCommits; }
     Result<void> syncToDisk() override;
+    std::optional<std::pair<qint64, qint64>> changeStamp() override;
 
     QString path() const { return m_path; }
     // True only while backupTo runs: the one time ATTACH and sqlcipher_export are allowed (see the authorizer).
@@ -95,6 +96,7 @@ private:
     crypto::SecretBytes m_key;
     QHash<QString, sqlite3_stmt*> m_statements;
     std::array<sqlite3_stmt*, 3> m_control {}; // prepared on first use, by Control
+    sqlite3_stmt* m_dataVersion = nullptr; // PRAGMA data_version, prepared on first use
     bool m_backupRunning = false;
     int m_pageSize = kPageSize;
     bool m_deferred = false;

@@ -4,19 +4,6 @@
 namespace stint::cloud::tenants {
 
 namespace {
-// Where the store stands: rows this connection changed, and the version of what other connections committed. Inside a
-// transaction, as of its snapshot. Unset when the backend cannot say.
-std::optional<std::pair<qint64, qint64>> storeStamp(store::Database& db)
-{
-    if (db.backend() != store::Backend::SqlCipher)
-        return std::nullopt;
-    auto changes = db.query(QStringLiteral("SELECT total_changes()"));
-    auto version = db.query(QStringLiteral("PRAGMA data_version"));
-    if (!changes || !version || changes->size() != 1 || version->size() != 1)
-        return std::nullopt;
-    return std::pair{changes->front().integer(0), version->front().integer(0)};
-}
-
 qsizetype keptSize(const TenantListAnswers::Question& q, const QByteArray& body)
 {
     return body.size() + 2 * (q.orgId.size() + q.personId.size() + q.afterId.size()) + 128;
@@ -33,7 +20,7 @@ std::optional<QByteArray> TenantListAnswers::find(store::Database& db, const Que
     ticket->m_question = question;
     // Inside an open batch (store/GroupCommit) what is read includes other requests' changes not yet committed, and
     // a batch that fails to commit rolls them back without moving either count: nothing made there is kept.
-    ticket->m_stamp = db.batchOpen() ? std::nullopt : storeStamp(db);
+    ticket->m_stamp = db.batchOpen() ? std::nullopt : db.changeStamp();
     if (!ticket->m_stamp || ticket->m_stamp != m_stamp) {
         m_kept.clear();
         m_keptBytes = 0;

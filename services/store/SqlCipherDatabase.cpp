@@ -379,51 +379,37 @@ Result<void> SqlCipherDatabase::queryEachInPlace(const QString& sql, const Param
 Result<void> SqlCipherDatabase::stepRows(const QString& sql, const Params& params, bool borrowBlobs,
                                          const std::function<bool(std::vector<Value>&)>& take)
 {
-    auto prepared = prepare(sql, params);
-    if (!prepared)
-        return prepared.error();
-    sqlite3_stmt* s = *prepared;
-    const int columns = sqlite3_column_count(s);
-    int rc;
+    // The same walk as queryEachInPlace, each row turned into values in one reused buffer.
     std::vector<Value> values;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    return queryEachInPlace(sql, params, [&](const RowView& row) {
         values.clear();
-        values.reserve(size_t(columns));
-        for (int c = 0; c < columns; ++c) {
-            switch (sqlite3_column_type(s, c)) {
-            case SQLITE_INTEGER:
-                values.emplace_back(qint64(sqlite3_column_int64(s, c)));
+        values.reserve(size_t(row.size()));
+        for (int c = 0; c < row.size(); ++c) {
+            switch (row.kind(c)) {
+            case RowView::Kind::Integer:
+                values.emplace_back(row.integer(c));
                 break;
-            case SQLITE_FLOAT:
-                values.emplace_back(sqlite3_column_double(s, c));
+            case RowView::Kind::Real:
+                values.emplace_back(row.real(c));
                 break;
-            case SQLITE_TEXT:
-                values.emplace_back(QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
-                                                      sqlite3_column_bytes(s, c)));
+            case RowView::Kind::Text: {
+                const QByteArrayView text = row.bytes(c);
+                values.emplace_back(QString::fromUtf8(text.data(), text.size()));
                 break;
-            case SQLITE_BLOB: {
-                const auto* data = static_cast<const char*>(sqlite3_column_blob(s, c));
-                const int size = sqlite3_column_bytes(s, c);
+            }
+            case RowView::Kind::Blob: {
+                const QByteArrayView blob = row.bytes(c);
                 // A borrowed blob points into SQLite's row buffer, valid until the next step: no copy, no allocation.
-                values.emplace_back(borrowBlobs ? QByteArray::fromRawData(data, size) : QByteArray(data, size));
+                values.emplace_back(borrowBlobs ? QByteArray::fromRawData(blob.data(), blob.size())
+                                                : QByteArray(blob.data(), blob.size()));
                 break;
             }
             default:
                 values.emplace_back(nullptr);
             }
         }
-        if (!take(values)) {
-            resetStatement(s);
-            return {};
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        Error e = lastError(QStringLiteral("query"));
-        resetStatement(s);
-        return e;
-    }
-    resetStatement(s);
-    return {};
+        return take(values);
+    });
 }
 
 Result<void> SqlCipherDatabase::control(Control which)
